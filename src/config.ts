@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const environmentSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value) && new URL(value).hostname !== '', {
+      message: 'must be a postgres:// or postgresql:// URL, e.g. postgres://user@127.0.0.1:5432/auditgraph',
+    })
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  AUDITGRAPH_DATA_DIR: z.string().trim().min(1).default('.data/postgres'),
+  AUDITGRAPH_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  AUDITGRAPH_MIGRATE_ON_START: booleanFlag.default(true),
+  AUDITGRAPH_DEMO_SCALE: z.coerce.number().positive().max(1000).default(0.2),
+});
+
+export type Config = {
+  /** Unset means: run the embedded PostgreSQL kept under `dataDir`. */
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  logLevel: (typeof logLevels)[number];
+  nodeEnv: 'development' | 'production' | 'test';
+  dataDir: string;
+  poolMax: number;
+  migrateOnStart: boolean;
+  demoScale: number;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the configuration from the environment. Throws a
+ * ConfigError naming every bad variable and what it should look like, so a
+ * typo is reported at start rather than as a confusing failure later.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankAsUnset = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = environmentSchema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  const values = parsed.data;
+  return {
+    databaseUrl: values.DATABASE_URL,
+    port: values.PORT,
+    host: values.HOST,
+    logLevel: values.LOG_LEVEL,
+    nodeEnv: values.NODE_ENV,
+    dataDir: values.AUDITGRAPH_DATA_DIR,
+    poolMax: values.AUDITGRAPH_DB_POOL_MAX,
+    migrateOnStart: values.AUDITGRAPH_MIGRATE_ON_START,
+    demoScale: values.AUDITGRAPH_DEMO_SCALE,
+  };
+}

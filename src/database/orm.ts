@@ -1,0 +1,44 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { entities } from '../entities';
+import { logger } from '../logger';
+import { migrationsList } from '../../migrations';
+
+export type Orm = MikroORM;
+
+type OrmSettings = {
+  databaseUrl: string;
+  poolMax?: number;
+};
+
+/** The MikroORM options shared by the server, the CLI and the tests. */
+export function ormOptions({ databaseUrl, poolMax = 10 }: OrmSettings): Options {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl: databaseUrl,
+    entities,
+    extensions: [Migrator],
+    pool: { min: 0, max: poolMax },
+    // Relations are resolved through per-request DataLoaders, never lazily.
+    forceEntityConstructor: true,
+    allowGlobalContext: false,
+    // bigint keys stay strings: JavaScript numbers lose precision past 2^53.
+    discovery: { warnWhenNoEntities: true },
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      path: 'migrations',
+      pathTs: 'migrations',
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: true,
+      snapshotName: '.snapshot',
+      emit: 'ts',
+    },
+    logger: (message: string) => logger.debug({ component: 'orm' }, message),
+  };
+}
+
+export async function createOrm(settings: OrmSettings): Promise<Orm> {
+  return MikroORM.init(ormOptions(settings));
+}

@@ -1,0 +1,75 @@
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IngestionRun } from './ingestion-run.entity';
+
+export enum PayloadDirection {
+  request = 'request',
+  response = 'response',
+}
+registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
+
+/**
+ * A body exchanged with an external API: what an ingestion run fetched, or
+ * what was sent to and received from the broker for an execution.
+ */
+@ObjectType({ description: 'A request or response body exchanged with an external API.' })
+@Entity({ tableName: 'api_payloads' })
+@Check({ name: 'api_payloads_http_status_range', expression: 'http_status between 100 and 599' })
+@Check({ name: 'api_payloads_sizes_not_negative', expression: 'payload_bytes >= 0 and (latency_ms is null or latency_ms >= 0)' })
+@Index({ properties: ['createdAt', 'id'] })
+@Index({ properties: ['provider', 'createdAt'] })
+@Index({ properties: ['correlationId'] })
+@Index({
+  name: 'api_payloads_payload_gin',
+  expression: 'create index "api_payloads_payload_gin" on "api_payloads" using gin ("payload")',
+})
+export class ApiPayload {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  /** Null for broker calls, which belong to an execution rather than a run. */
+  @ManyToOne(() => IngestionRun, { nullable: true, fieldName: 'ingestion_run_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  ingestionRun: IngestionRun | null = null;
+
+  @Field(() => PayloadDirection)
+  @Enum({ items: () => PayloadDirection, type: 'text' })
+  direction!: PayloadDirection;
+
+  @Field({ description: 'API provider, e.g. quiverquant or alpaca.' })
+  @Property({ type: 'text' })
+  provider!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  endpoint!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  httpMethod!: string;
+
+  @Field(() => Int, { nullable: true, description: 'HTTP status of a response; null on requests.' })
+  @Property({ type: 'smallint', nullable: true })
+  httpStatus: number | null = null;
+
+  @Field(() => Int, { nullable: true })
+  @Property({ type: 'integer', nullable: true })
+  latencyMs: number | null = null;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  @Property({ type: 'jsonb', nullable: true })
+  payload: unknown = null;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  payloadBytes!: number;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  correlationId: string | null = null;
+
+  @Field(() => GraphQLDateTime)
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

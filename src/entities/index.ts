@@ -1,0 +1,11 @@
+import { ApiPayload } from './api-payload.entity';
+import { DecisionInput } from './decision-input.entity';
+import { IngestionRun } from './ingestion-run.entity';
+import { Position } from './position.entity';
+import { TradeDecision } from './trade-decision.entity';
+import { TradeExecution } from './trade-execution.entity';
+
+export { ApiPayload, DecisionInput, IngestionRun, Position, TradeDecision, TradeExecution };
+
+/** Every entity, listed explicitly so discovery works the same from ts, swc and dist. */
+export const entities = [IngestionRun, ApiPayload, TradeDecision, DecisionInput, Position, TradeExecution];

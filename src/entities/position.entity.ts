@@ -1,0 +1,50 @@
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Decimal } from '../graphql/decimal.scalar';
+
+export enum PositionStatus {
+  open = 'open',
+  closed = 'closed',
+}
+registerEnumType(PositionStatus, { name: 'PositionStatus' });
+
+/** A holding in one symbol for one account, built by executions. */
+@ObjectType({ description: 'A holding in one symbol for one account, built by executions.' })
+@Entity({ tableName: 'positions' })
+@Index({ properties: ['openedAt', 'id'] })
+@Index({ properties: ['symbol', 'openedAt'] })
+@Index({ properties: ['account', 'openedAt'] })
+export class Position {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  account!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  symbol!: string;
+
+  @Field(() => Decimal, { description: 'Signed: negative for a short position.' })
+  @Property({ type: 'decimal', precision: 20, scale: 8 })
+  quantity!: string;
+
+  @Field(() => Decimal, { nullable: true })
+  @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
+  avgCost: string | null = null;
+
+  @Field(() => PositionStatus)
+  @Enum({ items: () => PositionStatus, type: 'text' })
+  status!: PositionStatus;
+
+  @Field(() => GraphQLDateTime)
+  @Property({ type: 'timestamptz' })
+  openedAt!: Date;
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  closedAt: Date | null = null;
+}

@@ -1,0 +1,85 @@
+import { Check, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Decimal } from '../graphql/decimal.scalar';
+
+export enum TradeSide {
+  buy = 'buy',
+  sell = 'sell',
+}
+registerEnumType(TradeSide, { name: 'TradeSide' });
+
+export enum DecisionStatus {
+  pending = 'pending',
+  executed = 'executed',
+  failed = 'failed',
+  cancelled = 'cancelled',
+}
+registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
+
+/** A strategy's decision to trade, with the rationale that justified it. */
+@ObjectType({ description: "A strategy's decision to trade, and why." })
+@Entity({ tableName: 'trade_decisions' })
+@Check({ name: 'trade_decisions_quantity_positive', expression: 'quantity > 0' })
+@Check({ name: 'trade_decisions_limit_price_positive', expression: 'limit_price is null or limit_price > 0' })
+@Index({ properties: ['createdAt', 'id'] })
+@Index({ properties: ['symbol', 'createdAt'] })
+@Index({ properties: ['strategy', 'createdAt'] })
+@Index({ properties: ['status', 'createdAt'] })
+@Index({ properties: ['correlationId'] })
+@Index({
+  name: 'trade_decisions_decision_rationale_gin',
+  expression: 'create index "trade_decisions_decision_rationale_gin" on "trade_decisions" using gin ("decision_rationale")',
+})
+export class TradeDecision {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @Field({ description: 'External id the strategy gave the decision.' })
+  @Property({ type: 'text', unique: true })
+  decisionId!: string;
+
+  @Field({ description: 'Strategy that decided, e.g. CongressionalTradingStrategy.' })
+  @Property({ type: 'text' })
+  strategy!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  symbol!: string;
+
+  @Field(() => TradeSide)
+  @Enum({ items: () => TradeSide, type: 'text' })
+  side!: TradeSide;
+
+  @Field(() => Decimal)
+  @Property({ type: 'decimal', precision: 20, scale: 8 })
+  quantity!: string;
+
+  @Field({ description: 'market, limit, stop, …' })
+  @Property({ type: 'text' })
+  orderType!: string;
+
+  @Field(() => Decimal, { nullable: true })
+  @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
+  limitPrice: string | null = null;
+
+  @Field(() => DecisionStatus)
+  @Enum({ items: () => DecisionStatus, type: 'text' })
+  status!: DecisionStatus;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Structured why: signal, score, model version, source record ids.',
+  })
+  @Property({ type: 'jsonb', nullable: true })
+  decisionRationale: Record<string, unknown> | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  correlationId: string | null = null;
+
+  @Field(() => GraphQLDateTime)
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

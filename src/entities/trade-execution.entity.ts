@@ -1,0 +1,81 @@
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Decimal } from '../graphql/decimal.scalar';
+import { ApiPayload } from './api-payload.entity';
+import { Position } from './position.entity';
+import { TradeDecision } from './trade-decision.entity';
+
+export enum ExecutionStatus {
+  submitted = 'submitted',
+  filled = 'filled',
+  partially_filled = 'partially_filled',
+  rejected = 'rejected',
+  cancelled = 'cancelled',
+}
+registerEnumType(ExecutionStatus, { name: 'ExecutionStatus' });
+
+/** An order sent to the broker for a decision, and what came of it. */
+@ObjectType({ description: 'An order sent to the broker for a decision, and what came of it.' })
+@Entity({ tableName: 'trade_executions' })
+@Check({ name: 'trade_executions_filled_quantity_not_negative', expression: 'filled_quantity >= 0' })
+@Index({ properties: ['createdAt', 'id'] })
+@Index({ properties: ['status', 'createdAt'] })
+@Index({ properties: ['submittedAt'] })
+export class TradeExecution {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @Field({ description: 'External id the execution system gave the order.' })
+  @Property({ type: 'text', unique: true })
+  executionId!: string;
+
+  @ManyToOne(() => TradeDecision, { nullable: true, fieldName: 'trade_decision_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  tradeDecision: TradeDecision | null = null;
+
+  @ManyToOne(() => Position, { nullable: true, fieldName: 'position_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  position: Position | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  brokerOrderId: string | null = null;
+
+  @Field(() => ExecutionStatus)
+  @Enum({ items: () => ExecutionStatus, type: 'text' })
+  status!: ExecutionStatus;
+
+  @Field(() => Decimal)
+  @Property({ type: 'decimal', precision: 20, scale: 8, default: 0 })
+  filledQuantity: string = '0';
+
+  @Field(() => Decimal, { nullable: true })
+  @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
+  fillPrice: string | null = null;
+
+  @Field(() => Decimal, { nullable: true })
+  @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
+  commission: string | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  errorMessage: string | null = null;
+
+  @ManyToOne(() => ApiPayload, { nullable: true, fieldName: 'api_request_payload_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  apiRequestPayload: ApiPayload | null = null;
+
+  @ManyToOne(() => ApiPayload, { nullable: true, fieldName: 'api_response_payload_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  apiResponsePayload: ApiPayload | null = null;
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  submittedAt: Date | null = null;
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  filledAt: Date | null = null;
+
+  @Field(() => GraphQLDateTime)
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

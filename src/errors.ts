@@ -1,0 +1,24 @@
+/**
+ * Domain errors, thrown where the problem is found and turned into a stable
+ * `extensions.code` in one place (`formatError`), so resolvers never catch.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+}
+
+/** The caller asked for something malformed: a bad cursor, id, range or page size. */
+export class BadInputError extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  override name = 'BadInputError';
+  constructor(
+    message: string,
+    readonly argument?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  override name = 'NotFoundError';
+}

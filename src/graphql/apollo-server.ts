@@ -1,0 +1,20 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import type { Context } from '../context';
+import { formatError } from './format-error';
+import { gatewaySchema } from './schema';
+
+/**
+ * The Apollo server over the gateway schema. HTTP wiring is separate so tests
+ * can run operations in-process with `executeOperation` on the same server.
+ */
+export async function createApolloServer(plugins: ApolloServerPlugin<Context>[] = []): Promise<ApolloServer<Context>> {
+  const server = new ApolloServer<Context>({
+    schema: await gatewaySchema(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins,
+  });
+  await server.start();
+  return server;
+}

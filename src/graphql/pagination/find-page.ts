@@ -1,0 +1,65 @@
+import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
+import { BadInputError } from '../../errors';
+import { type ConnectionArgs, type ConnectionResult, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
+import { decodeCursor, encodeCursor } from './cursor';
+
+type PageQuery<T> = {
+  entity: EntityName<T>;
+  /** GraphQL type name; cursors of another type are refused. */
+  typeName: string;
+  filter: FilterQuery<T>;
+  /** Time property lists are ordered by, newest first; `id` breaks ties. */
+  sortProperty: keyof T & string;
+};
+
+/**
+ * One page of a list in keyset order (sort column desc, id desc), in one SQL
+ * statement. The cursor's sort key is read by a sub-select on the primary key,
+ * so paging costs an index seek whatever the depth.
+ */
+export async function findPage<T extends { id: string }>(
+  em: EntityManager,
+  query: PageQuery<T>,
+  args: ConnectionArgs,
+): Promise<ConnectionResult<T>> {
+  const { forward, size } = pageShape(args);
+  const meta = em.getMetadata().get<T>(query.entity as string);
+  const sortColumn = meta.properties[query.sortProperty as keyof typeof meta.properties].fieldNames[0];
+  const keyset = `(n.${sortColumn}, n.id) %s (select k.${sortColumn}, k.id from ${meta.tableName} k where k.id = ?)`;
+
+  const qb = em.createQueryBuilder<T, 'n'>(query.entity, 'n').select('*').where(query.filter);
+  if (args.after) qb.andWhere(keyset.replace('%s', '<'), [decodeCursor(args.after, query.typeName, 'after')]);
+  if (args.before) qb.andWhere(keyset.replace('%s', '>'), [decodeCursor(args.before, query.typeName, 'before')]);
+  const direction = forward ? 'desc' : 'asc';
+  qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
+
+  const rows = await qb.getResultList();
+  const hasMore = rows.length > size;
+  const page = rows.slice(0, size);
+  if (!forward) page.reverse();
+  const edges = page.map((node) => ({ cursor: encodeCursor(query.typeName, node.id), node }));
+  return {
+    edges,
+    nodes: page,
+    pageInfo: {
+      hasNextPage: forward ? hasMore : Boolean(args.before),
+      hasPreviousPage: forward ? Boolean(args.after) : hasMore,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/** Checks page-size arguments before any SQL runs. */
+function pageShape(args: ConnectionArgs): { forward: boolean; size: number } {
+  if (args.first != null && args.last != null) {
+    throw new BadInputError('pass either `first` or `last`, not both', 'last');
+  }
+  const forward = args.last == null;
+  const argument = forward ? 'first' : 'last';
+  const size = (forward ? args.first : args.last) ?? DEFAULT_PAGE_SIZE;
+  if (size < 0 || size > MAX_PAGE_SIZE) {
+    throw new BadInputError(`\`${argument}\` must be between 0 and ${MAX_PAGE_SIZE}; got ${size}`, argument);
+  }
+  return { forward, size };
+}

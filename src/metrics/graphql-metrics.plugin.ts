@@ -1,0 +1,41 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Counter, Histogram } from 'prom-client';
+import { metricsRegistry } from './registry';
+
+const operationDuration = new Histogram({
+  name: 'auditgraph_graphql_operation_duration_seconds',
+  help: 'Time from receiving a GraphQL operation to sending its response.',
+  labelNames: ['operation_name', 'operation_type'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+const errors = new Counter({
+  name: 'auditgraph_graphql_errors_total',
+  help: 'GraphQL errors sent to clients, by extensions.code.',
+  labelNames: ['code'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Records each operation's duration and each error's code. */
+export function graphqlMetricsPlugin<T extends object>(): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      const stopTimer = operationDuration.startTimer();
+      return {
+        async willSendResponse({ operation, operationName, response }) {
+          // Unnamed or unparsable operations share one label value, so clients cannot blow up cardinality.
+          stopTimer({
+            operation_name: operation && operationName ? operationName.slice(0, 64) : 'anonymous',
+            operation_type: operation?.operation ?? 'unknown',
+          });
+          if (response.body.kind === 'single') {
+            for (const error of response.body.singleResult.errors ?? []) {
+              errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+            }
+          }
+        },
+      };
+    },
+  };
+}

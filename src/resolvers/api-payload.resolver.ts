@@ -1,0 +1,45 @@
+import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { ApiPayload, IngestionRun, TradeDecision, TradeExecution } from '../entities';
+import { parseDatabaseId } from '../graphql/arguments';
+import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
+import { findPage } from '../graphql/pagination/find-page';
+import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
+
+@ObjectType()
+class ApiPayloadConnection extends Connection(ApiPayload, 'ApiPayload') {}
+
+@Resolver(() => ApiPayload)
+export class ApiPayloadResolver {
+  @Query(() => ApiPayload, { nullable: true, description: 'One API payload by database id; null when unknown.' })
+  apiPayload(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context): Promise<ApiPayload | null> {
+    return loaders.payloadById.load(parseDatabaseId(id, 'id'));
+  }
+
+  @Query(() => ApiPayloadConnection, { description: 'API payloads, newest first.' })
+  apiPayloads(
+    @Arg('filter', () => ApiPayloadFilter, { nullable: true }) filter: ApiPayloadFilter | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { em }: Context,
+  ) {
+    const where = apiPayloadWhere(filter);
+    return findPage(em, { entity: ApiPayload, typeName: 'ApiPayload', filter: where, sortProperty: 'createdAt' }, page);
+  }
+
+  @FieldResolver(() => IngestionRun, { nullable: true, description: 'The run that fetched this payload; null for broker calls.' })
+  ingestionRun(@Root() payload: ApiPayload, @Ctx() { loaders }: Context): Promise<IngestionRun | null> | null {
+    return payload.ingestionRun ? loaders.ingestionRunById.load(payload.ingestionRun.id) : null;
+  }
+
+  @FieldResolver(() => [TradeDecision], { description: 'The decisions this payload fed (FED).' })
+  decisions(@Root() payload: ApiPayload, @Ctx() { loaders }: Context): Promise<TradeDecision[]> {
+    return loaders.decisionsByInputPayload.load(payload.id);
+  }
+
+  @FieldResolver(() => [TradeExecution], {
+    description: 'The executions that sent this payload as their broker request or received it as their response.',
+  })
+  executions(@Root() payload: ApiPayload, @Ctx() { loaders }: Context): Promise<TradeExecution[]> {
+    return loaders.executionsByPayload.load(payload.id);
+  }
+}

@@ -1,0 +1,33 @@
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, InputType } from 'type-graphql';
+import type { FilterQuery } from '@mikro-orm/postgresql';
+import { type IngestionRun, IngestionRunStatus } from '../../entities/ingestion-run.entity';
+import { timeWindow } from '../../graphql/arguments';
+
+@InputType({ description: 'Filters for ingestionRuns; all given conditions must hold.' })
+export class IngestionRunFilter {
+  @Field(() => String, { nullable: true, description: 'e.g. quiverquant' })
+  source?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'e.g. data_fetch:congress_daily' })
+  taskName?: string | null;
+
+  @Field(() => IngestionRunStatus, { nullable: true })
+  status?: IngestionRunStatus | null;
+
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Created at or after this instant.' })
+  createdFrom?: Date | null;
+
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Created before this instant.' })
+  createdTo?: Date | null;
+}
+
+export function ingestionRunWhere(filter: IngestionRunFilter | null | undefined): FilterQuery<IngestionRun> {
+  if (!filter) return {};
+  return {
+    ...(filter.source != null ? { source: filter.source } : {}),
+    ...(filter.taskName != null ? { taskName: filter.taskName } : {}),
+    ...(filter.status != null ? { status: filter.status } : {}),
+    ...timeWindow('createdAt', filter.createdFrom, filter.createdTo, 'created'),
+  };
+}

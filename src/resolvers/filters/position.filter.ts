@@ -1,0 +1,33 @@
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, InputType } from 'type-graphql';
+import type { FilterQuery } from '@mikro-orm/postgresql';
+import { type Position, PositionStatus } from '../../entities/position.entity';
+import { timeWindow } from '../../graphql/arguments';
+
+@InputType({ description: 'Filters for positions; all given conditions must hold.' })
+export class PositionFilter {
+  @Field(() => String, { nullable: true })
+  account?: string | null;
+
+  @Field(() => String, { nullable: true })
+  symbol?: string | null;
+
+  @Field(() => PositionStatus, { nullable: true })
+  status?: PositionStatus | null;
+
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Opened at or after this instant.' })
+  openedFrom?: Date | null;
+
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'Opened before this instant.' })
+  openedTo?: Date | null;
+}
+
+export function positionWhere(filter: PositionFilter | null | undefined): FilterQuery<Position> {
+  if (!filter) return {};
+  return {
+    ...(filter.account != null ? { account: filter.account } : {}),
+    ...(filter.symbol != null ? { symbol: filter.symbol } : {}),
+    ...(filter.status != null ? { status: filter.status } : {}),
+    ...timeWindow('openedAt', filter.openedFrom, filter.openedTo, 'opened'),
+  };
+}

@@ -1,0 +1,36 @@
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, InputType } from 'type-graphql';
+import type { FilterQuery } from '@mikro-orm/postgresql';
+import { ExecutionStatus, type TradeExecution } from '../../entities/trade-execution.entity';
+import { timeWindow } from '../../graphql/arguments';
+
+@InputType({ description: 'Filters for executions; all given conditions must hold.' })
+export class TradeExecutionFilter {
+  @Field(() => ExecutionStatus, { nullable: true })
+  status?: ExecutionStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Symbol of the decision the execution carried out.' })
+  symbol?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Strategy of the decision the execution carried out.' })
+  strategy?: string | null;
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  createdFrom?: Date | null;
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  createdTo?: Date | null;
+}
+
+export function tradeExecutionWhere(filter: TradeExecutionFilter | null | undefined): FilterQuery<TradeExecution> {
+  if (!filter) return {};
+  const decision = {
+    ...(filter.symbol != null ? { symbol: filter.symbol } : {}),
+    ...(filter.strategy != null ? { strategy: filter.strategy } : {}),
+  };
+  return {
+    ...(filter.status != null ? { status: filter.status } : {}),
+    ...(Object.keys(decision).length > 0 ? { tradeDecision: decision } : {}),
+    ...timeWindow('createdAt', filter.createdFrom, filter.createdTo, 'created'),
+  };
+}

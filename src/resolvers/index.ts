@@ -1,0 +1,13 @@
+import { ApiPayloadResolver } from './api-payload.resolver';
+import { IngestionRunResolver } from './ingestion-run.resolver';
+import { PositionResolver } from './position.resolver';
+import { TradeDecisionResolver } from './trade-decision.resolver';
+import { TradeExecutionResolver } from './trade-execution.resolver';
+
+export const resolvers = [
+  IngestionRunResolver,
+  ApiPayloadResolver,
+  TradeDecisionResolver,
+  TradeExecutionResolver,
+  PositionResolver,
+] as const;

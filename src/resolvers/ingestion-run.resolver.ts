@@ -1,0 +1,38 @@
+import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { ApiPayload, IngestionRun } from '../entities';
+import { exactlyOne, parseDatabaseId } from '../graphql/arguments';
+import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
+import { findPage } from '../graphql/pagination/find-page';
+import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
+
+@ObjectType()
+class IngestionRunConnection extends Connection(IngestionRun, 'IngestionRun') {}
+
+@Resolver(() => IngestionRun)
+export class IngestionRunResolver {
+  @Query(() => IngestionRun, { nullable: true, description: 'One ingestion run by database `id` or external `runId`; null when unknown.' })
+  ingestionRun(
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('runId', () => String, { nullable: true }) runId: string | null,
+    @Ctx() { loaders }: Context,
+  ): Promise<IngestionRun | null> {
+    const [key, value] = exactlyOne({ id, runId });
+    return key === 'id' ? loaders.ingestionRunById.load(parseDatabaseId(value, 'id')) : loaders.ingestionRunByRunId.load(value);
+  }
+
+  @Query(() => IngestionRunConnection, { description: 'Ingestion runs, newest first.' })
+  ingestionRuns(
+    @Arg('filter', () => IngestionRunFilter, { nullable: true }) filter: IngestionRunFilter | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { em }: Context,
+  ) {
+    const where = ingestionRunWhere(filter);
+    return findPage(em, { entity: IngestionRun, typeName: 'IngestionRun', filter: where, sortProperty: 'createdAt' }, page);
+  }
+
+  @FieldResolver(() => [ApiPayload], { description: 'The payloads this run fetched (FETCHED).' })
+  payloads(@Root() run: IngestionRun, @Ctx() { loaders }: Context): Promise<ApiPayload[]> {
+    return loaders.payloadsByIngestionRun.load(run.id);
+  }
+}

@@ -1,0 +1,53 @@
+import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities';
+import { exactlyOne, parseDatabaseId } from '../graphql/arguments';
+import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
+import { findPage } from '../graphql/pagination/find-page';
+import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
+
+@ObjectType()
+class TradeExecutionConnection extends Connection(TradeExecution, 'TradeExecution') {}
+
+@Resolver(() => TradeExecution)
+export class TradeExecutionResolver {
+  @Query(() => TradeExecution, { nullable: true, description: 'One execution by database `id` or external `executionId`; null when unknown.' })
+  execution(
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('executionId', () => String, { nullable: true }) executionId: string | null,
+    @Ctx() { loaders }: Context,
+  ): Promise<TradeExecution | null> {
+    const [key, value] = exactlyOne({ id, executionId });
+    return key === 'id' ? loaders.executionById.load(parseDatabaseId(value, 'id')) : loaders.executionByExecutionId.load(value);
+  }
+
+  @Query(() => TradeExecutionConnection, { description: 'Trade executions, newest first.' })
+  executions(
+    @Arg('filter', () => TradeExecutionFilter, { nullable: true }) filter: TradeExecutionFilter | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { em }: Context,
+  ) {
+    const where = tradeExecutionWhere(filter);
+    return findPage(em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, sortProperty: 'createdAt' }, page);
+  }
+
+  @FieldResolver(() => TradeDecision, { nullable: true, description: 'The decision this execution carried out.' })
+  decision(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<TradeDecision | null> | null {
+    return execution.tradeDecision ? loaders.decisionById.load(execution.tradeDecision.id) : null;
+  }
+
+  @FieldResolver(() => ApiPayload, { nullable: true, description: 'The order as sent to the broker (REQUESTED).' })
+  requestPayload(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<ApiPayload | null> | null {
+    return execution.apiRequestPayload ? loaders.payloadById.load(execution.apiRequestPayload.id) : null;
+  }
+
+  @FieldResolver(() => ApiPayload, { nullable: true, description: "The broker's answer (RESPONDED)." })
+  responsePayload(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<ApiPayload | null> | null {
+    return execution.apiResponsePayload ? loaders.payloadById.load(execution.apiResponsePayload.id) : null;
+  }
+
+  @FieldResolver(() => Position, { nullable: true, description: 'The position this execution built (BUILT); null when nothing filled.' })
+  position(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<Position | null> | null {
+    return execution.position ? loaders.positionById.load(execution.position.id) : null;
+  }
+}

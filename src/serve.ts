@@ -1,0 +1,77 @@
+import type { Config } from './config';
+import { openDatabaseTarget, redactUrl } from './database/database-target';
+import { applyPendingMigrations, pendingMigrationNames } from './database/migrations';
+import { createOrm, type Orm } from './database/orm';
+import { startHttpServer } from './http-server';
+import { logger } from './logger';
+import { seedDatabase } from './seed/seed-database';
+
+/**
+ * `auditgraph serve`: opens the database (embedded when DATABASE_URL is
+ * unset), brings its schema up to date, seeds demo data into an empty
+ * embedded database only, and serves GraphQL until SIGINT or SIGTERM.
+ */
+export async function serve(config: Config, options: { migrate: boolean }): Promise<void> {
+  const target = await openDatabaseTarget(config);
+  let orm: Orm | undefined;
+  try {
+    orm = await createOrm({ databaseUrl: target.url, poolMax: config.poolMax });
+    await bringSchemaUpToDate(orm, options.migrate);
+    if (target.embedded && (await holdsNoDecisions(orm))) {
+      console.log(`Empty embedded database: loading demo data (scale ${config.demoScale})…`);
+      const summary = await seedDatabase(target.url, { scale: config.demoScale, seed: 42 });
+      console.log(`Demo data loaded: ${summary.rows.tradeDecisions} decisions, ${summary.rows.positions} positions.`);
+    }
+    const gateway = await startHttpServer(orm, { host: config.host, port: config.port });
+    logger.info({ database: redactUrl(target.url), embedded: target.embedded }, 'gateway started');
+    console.log(`auditgraph is serving GraphQL at ${gateway.url}`);
+    stopOnSignal(async () => {
+      await gateway.close();
+      await orm!.close();
+      await target.stop();
+    });
+  } catch (error) {
+    await orm?.close();
+    await target.stop();
+    throw error;
+  }
+}
+
+async function bringSchemaUpToDate(orm: Orm, migrate: boolean): Promise<void> {
+  if (migrate) {
+    await applyPendingMigrations(orm);
+    return;
+  }
+  const pending = await pendingMigrationNames(orm);
+  if (pending.length > 0) {
+    throw new Error(
+      `the database lacks ${pending.length} migration(s) (${pending.join(', ')}) and migrating on start is off; ` +
+        'run `auditgraph migrate` first',
+    );
+  }
+}
+
+async function holdsNoDecisions(orm: Orm): Promise<boolean> {
+  const [row] = await orm.em.getConnection().execute<{ empty: boolean }[]>(
+    'select not exists (select 1 from trade_decisions) as empty',
+  );
+  return row!.empty;
+}
+
+function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: stopping…`);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}

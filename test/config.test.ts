@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('configuration from the environment', () => {
+  it('has defaults that run the embedded database on port 4000', () => {
+    expect(loadConfig({})).toEqual({
+      databaseUrl: undefined,
+      port: 4000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      nodeEnv: 'development',
+      dataDir: '.data/postgres',
+      poolMax: 10,
+      migrateOnStart: true,
+      demoScale: 0.2,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://app@db.internal:5432/audit',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'debug',
+      NODE_ENV: 'production',
+      AUDITGRAPH_DATA_DIR: '/var/lib/auditgraph',
+      AUDITGRAPH_DB_POOL_MAX: '25',
+      AUDITGRAPH_MIGRATE_ON_START: 'false',
+      AUDITGRAPH_DEMO_SCALE: '1.5',
+    });
+    expect(config).toMatchObject({ databaseUrl: 'postgres://app@db.internal:5432/audit', port: 8080, migrateOnStart: false, poolMax: 25, demoScale: 1.5 });
+  });
+
+  it('treats an empty DATABASE_URL as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'http', /PORT="http"/],
+    ['PORT', '70000', /PORT="70000".*65535/],
+    ['DATABASE_URL', 'mysql://root@localhost/test', /DATABASE_URL=.*postgres:\/\//],
+    ['DATABASE_URL', 'postgres://', /DATABASE_URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud"/],
+    ['AUDITGRAPH_MIGRATE_ON_START', 'maybe', /AUDITGRAPH_MIGRATE_ON_START="maybe"/],
+    ['AUDITGRAPH_DB_POOL_MAX', '0', /AUDITGRAPH_DB_POOL_MAX="0"/],
+  ])('refuses %s=%s with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT="x"[\s\S]*LOG_LEVEL="y"|LOG_LEVEL="y"[\s\S]*PORT="x"/);
+  });
+});

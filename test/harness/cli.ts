@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const CLI = path.join(__dirname, '../../dist/src/cli.js');
+
+/** The built CLI (`npm test` builds first), run as a script from cron would run it. */
+export function cliPath(): string {
+  if (!existsSync(CLI)) throw new Error('dist/src/cli.js is missing: run `npm run build` (npm test does)');
+  return CLI;
+}
+
+export type CliResult = { code: number | null; stdout: string; stderr: string };
+
+/** Runs `auditgraph <args>` to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath(), ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export type ServingGateway = { child: ChildProcess; url: string; output: () => string };
+
+/** Starts `auditgraph serve` and resolves once it prints its GraphQL URL. */
+export function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<ServingGateway> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath(), 'serve', ...args], { env });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /serving GraphQL at (\S+)/.exec(output);
+      if (match) resolve({ child, url: match[1]!, output: () => output });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('close', (code) => reject(new Error(`serve exited with ${code} before serving:\n${output}`)));
+  });
+}
+
+/** Sends `signal` and waits for the exit code. */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+export async function graphql(url: string, query: string, variables: Record<string, unknown> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: any[] };
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert';
+import type { ApolloServer } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import { type Context, createContext } from '../../src/context';
+import { createOrm, type Orm } from '../../src/database/orm';
+import { createApolloServer } from '../../src/graphql/apollo-server';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export type GraphQLResult<T = Record<string, any>> = { data?: T | null; errors?: readonly GraphQLFormattedError[] };
+
+export type TestGateway = {
+  orm: Orm;
+  database: TestDatabase;
+  apollo: ApolloServer<Context>;
+  /** Runs one operation in-process with a fresh request context, as HTTP would. */
+  execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  /** Runs `work` and returns how many SQL statements it sent to PostgreSQL. */
+  countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number; sql: string[] }>;
+  close(): Promise<void>;
+};
+
+/** A gateway over a database of the test file's own. */
+export async function startTestGateway(): Promise<TestGateway> {
+  const database = await createTestDatabase();
+  const orm = await createOrm({ databaseUrl: database.url, poolMax: 4 });
+  const apollo = await createApolloServer();
+  const knex = orm.em.getConnection().getKnex();
+
+  return {
+    orm,
+    database,
+    apollo,
+    async execute(query, variables) {
+      const response = await apollo.executeOperation(
+        { query, variables },
+        { contextValue: createContext(orm, { kind: 'anonymous', address: 'test' }) },
+      );
+      assert(response.body.kind === 'single');
+      // Round-trip through JSON so tests see what an HTTP client would (dates as strings).
+      return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResult<any>;
+    },
+    async countStatements(work) {
+      // Every statement the driver sends goes through knex, which emits `query` for each.
+      const sql: string[] = [];
+      const listener = (query: { sql: string }) => sql.push(query.sql);
+      knex.on('query', listener);
+      try {
+        const result = await work();
+        return { result, statements: sql.length, sql };
+      } finally {
+        knex.off('query', listener);
+      }
+    },
+    async close() {
+      await apollo.stop();
+      await orm.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { graphql, runCli, startServe, stopProcess } from './harness/cli';
+import { createTestDatabase } from './harness/database';
+
+const provenanceQuery = readFileSync(`${__dirname}/../examples/provenance.graphql`, 'utf8');
+
+/** What a user sees: `npm start` on a fresh machine, and on a real server. */
+describe('auditgraph serve', () => {
+  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0' };
+
+  describe('with DATABASE_URL unset: embedded PostgreSQL with demo data', () => {
+    let dataRoot: string;
+    let env: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      dataRoot = await mkdtemp(path.join(tmpdir(), 'auditgraph-serve-'));
+      await chmod(dataRoot, 0o755);
+      env = { ...baseEnv, AUDITGRAPH_DATA_DIR: path.join(dataRoot, 'postgres'), AUDITGRAPH_DEMO_SCALE: '0.02' };
+    });
+    afterAll(() => rm(dataRoot, { recursive: true, force: true }));
+
+    async function firstPosition(url: string) {
+      const { data } = await graphql(url, '{ positions(first: 1) { nodes { id } } }');
+      return data.positions.nodes[0].id as string;
+    }
+
+    it('migrates, seeds, answers the README provenance query, and stops cleanly on Ctrl-C', async () => {
+      const gateway = await startServe([], env);
+      expect(gateway.output()).toMatch(/loading demo data/);
+      const positionId = await firstPosition(gateway.url);
+      const { data, errors } = await graphql(gateway.url, provenanceQuery, { positionId });
+      expect(errors).toBeUndefined();
+      const execution = data.position.executions[0];
+      expect(execution.requestPayload.endpoint).toBeTruthy();
+      expect(execution.decision.inputs[0].ingestionRun.taskName).toMatch(/^data_fetch:/);
+      expect(await stopProcess(gateway.child, 'SIGINT')).toBe(0);
+    });
+
+    it('keeps the data across a restart and does not seed again', async () => {
+      const gateway = await startServe([], env);
+      expect(gateway.output()).not.toMatch(/loading demo data/);
+      const { data } = await graphql(gateway.url, '{ decisions(first: 100) { nodes { id } } }');
+      expect(data.decisions.nodes).toHaveLength(100);
+      expect(await stopProcess(gateway.child, 'SIGTERM')).toBe(0);
+    });
+
+    it('recovers when the previous gateway was killed with SIGKILL and left PostgreSQL running', async () => {
+      const killed = await startServe([], env);
+      await stopProcess(killed.child, 'SIGKILL');
+      const gateway = await startServe([], env);
+      expect((await graphql(gateway.url, '{ decisions(first: 1) { nodes { id } } }')).data.decisions.nodes).toHaveLength(1);
+      expect(await stopProcess(gateway.child)).toBe(0);
+    });
+  });
+
+  describe('with DATABASE_URL set', () => {
+    it('migrates but never seeds on its own', async () => {
+      const database = await createTestDatabase();
+      try {
+        const gateway = await startServe([], { ...baseEnv, DATABASE_URL: database.url });
+        const { data } = await graphql(gateway.url, '{ decisions(first: 1) { nodes { id } } }');
+        expect(data.decisions.nodes).toEqual([]);
+        expect(await stopProcess(gateway.child)).toBe(0);
+      } finally {
+        await database.drop();
+      }
+    });
+
+    it('refuses to start on a database with pending migrations when migrating on start is off', async () => {
+      const database = await createTestDatabase();
+      try {
+        const { Client } = await import('pg');
+        const client = new Client({ connectionString: database.url });
+        await client.connect();
+        await client.query('delete from mikro_orm_migrations');
+        await client.end();
+        const result = await runCli(['serve', '--no-migrate'], { ...baseEnv, DATABASE_URL: database.url });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/lacks 1 migration\(s\) \(Migration\d+_lineage_tables\).*run `auditgraph migrate` first/);
+      } finally {
+        await database.drop();
+      }
+    });
+  });
+
+  describe('bad configuration and arguments', () => {
+    it.each([
+      [['serve'], { PORT: 'eighty' }, /PORT="eighty"/],
+      [['serve'], { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+      [['seed', '--scale', 'huge'], {}, /--scale must be a number above 0/],
+      [['seed', '--scale', '0'], {}, /--scale must be a number above 0/],
+      [['seed', '--seed', '-3'], {}, /--seed must be a non-negative integer/],
+      [['seed', '--anchor', 'tuesday'], {}, /must be an ISO date/],
+      [['frobnicate'], {}, /unknown command 'frobnicate'/],
+    ])('auditgraph %j with %j exits 2 with a clear message', async (args, extraEnv, message) => {
+      const result = await runCli(args, { ...baseEnv, ...extraEnv });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+    });
+  });
+});
