@@ -1,0 +1,249 @@
+import { type CopyValue, copyRow } from './copy-text';
+import { UNITS_PER_ONE, formatUnits, unitsToJsonNumberString } from './fixed-point';
+import { fetchError, fetchedRecord } from './payload-bodies';
+import { averageCostUnits, type OpenPosition, PositionBook } from './position-book';
+import { Random } from './random';
+import {
+  ACCOUNTS, DELISTED_SYMBOLS, FETCH_TASKS, FETCH_TASK_WEIGHTS, type FetchTask, MODEL_VERSIONS, REJECTIONS,
+  REJECTION_WEIGHTS, SECTORS, SYMBOL_PRICES, SYMBOL_WEIGHTS, SYMBOLS,
+} from './vocabulary';
+
+/** Tables in foreign-key order: each is loaded after everything it references. */
+export const TABLES = ['data_ingestion_runs', 'api_payloads', 'positions', 'trade_decisions', 'decision_inputs', 'trade_executions'] as const;
+export type Table = (typeof TABLES)[number];
+
+export const COLUMNS: Record<Table, string[]> = {
+  data_ingestion_runs: ['id', 'run_id', 'task_name', 'source', 'status', 'records_fetched', 'error_message', 'metadata', 'started_at', 'finished_at', 'created_at'],
+  api_payloads: ['id', 'ingestion_run_id', 'direction', 'provider', 'endpoint', 'http_method', 'http_status', 'latency_ms', 'payload', 'payload_bytes', 'correlation_id', 'created_at'],
+  positions: ['id', 'account', 'symbol', 'quantity', 'avg_cost', 'status', 'opened_at', 'closed_at'],
+  trade_decisions: ['id', 'decision_id', 'strategy', 'symbol', 'side', 'quantity', 'order_type', 'limit_price', 'status', 'decision_rationale', 'correlation_id', 'created_at'],
+  decision_inputs: ['trade_decision_id', 'api_payload_id'],
+  trade_executions: ['id', 'execution_id', 'trade_decision_id', 'position_id', 'broker_order_id', 'status', 'filled_quantity', 'fill_price', 'commission', 'error_message', 'api_request_payload_id', 'api_response_payload_id', 'submitted_at', 'filled_at', 'created_at'],
+};
+
+/** Receives the rows of one table; `add` answers true when it wants a `flush` (backpressure). */
+export interface RowSink {
+  readonly table: Table;
+  add(line: string): boolean;
+  flush(): Promise<void>;
+}
+
+export type PlantedDefects = {
+  decisionsWithoutRationale: number;
+  executionsMissingPayloadLink: number;
+  decisionsWithTwoExecutions: number;
+  pendingDecisionsStuck: number;
+};
+export type WalkCounts = { rows: Record<Table, number>; planted: PlantedDefects };
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const SPAN = 90 * DAY;
+const json = (body: unknown) => JSON.stringify(body);
+const bytes = (body: unknown) => Buffer.byteLength(json(body));
+const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+
+type FetchedPayload = { id: number; symbol: string; price: number };
+type Decision = {
+  id: number; externalId: string; strategy: string; symbol: string; side: 'buy' | 'sell'; quantityUnits: number;
+  orderType: string; limitUnits: number | null; priceUnits: number; atMs: number; correlationId: string;
+};
+
+/**
+ * Walks the whole generated lineage in a fixed order, drawing every random
+ * number whatever `sink.table` is, so each pass over the same seed makes the
+ * same rows; only rows of `sink.table` are formatted and written. Loading one
+ * table per pass lets each COPY finish before the tables that reference it.
+ */
+export async function walkLineage(
+  options: { decisions: number; seed: number; anchorMs: number },
+  sink: RowSink,
+): Promise<WalkCounts> {
+  const random = new Random(options.seed);
+  const { anchorMs } = options;
+  const total = options.decisions;
+  const book = new PositionBook();
+  const rows = Object.fromEntries(TABLES.map((table) => [table, 0])) as Record<Table, number>;
+  const planted: PlantedDefects = { decisionsWithoutRationale: 0, executionsMissingPayloadLink: 0, decisionsWithTwoExecutions: 0, pendingDecisionsStuck: 0 };
+  const next = { run: 0, payload: 0, decision: 0, execution: 0 };
+
+  /** Counts a row, and formats and hands it over only when its table is being loaded. */
+  const emit = (table: Table, build: () => CopyValue[]): boolean => {
+    rows[table] += 1;
+    return table === sink.table && sink.add(copyRow(build()));
+  };
+  const emitPosition = (position: OpenPosition, closed: boolean, closedAtMs: number | null) => {
+    const average = averageCostUnits(position);
+    return emit('positions', () => [
+      position.id, position.account, position.symbol, formatUnits(position.quantityUnits),
+      average === null ? null : formatUnits(average), closed ? 'closed' : 'open',
+      new Date(position.openedAtMs), closedAtMs === null ? null : new Date(closedAtMs),
+    ]);
+  };
+
+  let made = 0;
+  while (made < total) {
+    const task = random.weighted(FETCH_TASKS, FETCH_TASK_WEIGHTS);
+    const runStartMs = anchorMs - SPAN + Math.floor((made / total) * SPAN) + random.int(0, 10 * MINUTE);
+    const runId = ++next.run;
+    const externalRunId = `${task.taskName.slice('data_fetch:'.length)}-${ymd(runStartMs)}-${runId.toString(36).padStart(6, '0')}`;
+    const failedStatus = random.chance(0.04) ? random.pick([401, 429, 500, 503]) : null;
+    const fetched: FetchedPayload[] = [];
+    let clockMs = runStartMs;
+
+    const recordCount = failedStatus === null ? random.int(6, 18) : 0;
+    for (let index = 0; index < recordCount; index++) {
+      const symbol = random.weighted(SYMBOLS, SYMBOL_WEIGHTS);
+      const price = SYMBOL_PRICES.get(symbol)! * (0.9 + random.float() * 0.2);
+      const body = fetchedRecord(random, task, symbol, price, runStartMs);
+      const latency = random.int(80, 900);
+      clockMs += latency;
+      const payload = { id: ++next.payload, symbol, price };
+      fetched.push(payload);
+      const at = clockMs;
+      if (emit('api_payloads', () => [payload.id, runId, 'response', task.source, task.endpoint, 'GET', 200, latency, json(body), bytes(body), externalRunId, new Date(at)])) await sink.flush();
+    }
+    if (failedStatus !== null) {
+      const body = fetchError(failedStatus);
+      const latency = random.int(50, 30_000);
+      clockMs += latency;
+      const id = ++next.payload;
+      const at = clockMs;
+      if (emit('api_payloads', () => [id, runId, 'response', task.source, task.endpoint, 'GET', failedStatus, latency, json(body), bytes(body), externalRunId, new Date(at)])) await sink.flush();
+    }
+    const metadata = { host: task.host, endpoint: task.endpoint, page_size: 100, trigger: random.chance(0.95) ? 'cron' : 'manual', worker: `ingest-${random.int(1, 4)}` };
+    const finishedMs = clockMs + random.int(100, 2000);
+    const errorMessage = failedStatus === null ? null : `HTTP ${failedStatus} from ${task.source} ${task.endpoint}: ${String(fetchError(failedStatus).error)}`;
+    if (emit('data_ingestion_runs', () => [runId, externalRunId, task.taskName, task.source, failedStatus === null ? 'succeeded' : 'failed', recordCount, errorMessage, metadata, new Date(runStartMs), new Date(finishedMs), new Date(runStartMs)])) await sink.flush();
+    if (fetched.length === 0) continue;
+
+    const decisionCount = Math.min(total - made, random.int(10, 30));
+    for (let index = 0; index < decisionCount; index++, made++) {
+      const atMs = Math.min(finishedMs + random.int(2 * MINUTE, 90 * MINUTE), anchorMs - 1000);
+      const inputCount = Math.min(fetched.length, random.int(1, 3));
+      const first = random.int(0, fetched.length - 1);
+      const inputs = Array.from({ length: inputCount }, (_, offset) => fetched[(first + offset) % fetched.length]!);
+      const decision = makeDecision(random, task, inputs[0]!, atMs, ++next.decision);
+
+      let status: 'pending' | 'executed' | 'failed' | 'cancelled';
+      if (atMs > anchorMs - HOUR) status = 'pending';
+      else if (atMs < anchorMs - 2 * DAY && atMs > anchorMs - 10 * DAY && random.chance(0.056)) {
+        status = 'pending';
+        planted.pendingDecisionsStuck += 1;
+      } else {
+        const roll = random.float();
+        status = roll < 0.8 ? 'executed' : roll < 0.95 ? 'failed' : 'cancelled';
+      }
+      let rationale: Record<string, unknown> | null = rationaleFor(random, decision, inputs);
+      if (status !== 'pending' && random.chance(0.006)) {
+        rationale = null;
+        planted.decisionsWithoutRationale += 1;
+      }
+      const decisionRow = () => [decision.id, decision.externalId, decision.strategy, decision.symbol, decision.side, formatUnits(decision.quantityUnits), decision.orderType, decision.limitUnits === null ? null : formatUnits(decision.limitUnits), status, rationale, decision.correlationId, new Date(atMs)];
+      if (emit('trade_decisions', decisionRow)) await sink.flush();
+      for (const input of inputs) if (emit('decision_inputs', () => [decision.id, input.id])) await sink.flush();
+
+      const executionStatuses: ExecutionStatus[] =
+        status === 'executed' ? [random.chance(0.92) ? 'filled' : 'partially_filled']
+        : status === 'failed' ? ['rejected']
+        : status === 'cancelled' && random.chance(0.5) ? ['cancelled']
+        : [];
+      if (status === 'executed' && random.chance(0.005)) {
+        // A retried submission that the broker also filled: the duplicate the integrity audit hunts.
+        executionStatuses.push('filled');
+        planted.decisionsWithTwoExecutions += 1;
+      }
+      for (const executionStatus of executionStatuses) {
+        const executionId = ++next.execution;
+        const submittedMs = atMs + random.int(1000, 30_000);
+        const rejection = executionStatus === 'rejected' ? random.weighted(REJECTIONS, REJECTION_WEIGHTS) : null;
+        const symbol = rejection?.reason === 'invalid symbol' ? random.pick(DELISTED_SYMBOLS) : decision.symbol;
+        const filledUnits = executionStatus === 'filled' ? decision.quantityUnits : executionStatus === 'partially_filled' ? Math.max(1, Math.floor(decision.quantityUnits * (0.4 + random.float() * 0.5))) : 0;
+        const fillPriceUnits = filledUnits > 0 ? Math.round(decision.priceUnits * (0.998 + random.float() * 0.004)) : null;
+        const commissionUnits = filledUnits > 0 ? random.int(0, 150) * 100 : null;
+        const filledMs = filledUnits > 0 ? submittedMs + random.int(200, 5000) : null;
+        const brokerOrderId = rejection ? null : random.uuid();
+        const latency = random.int(40, 1200);
+
+        const requestBody = {
+          client_order_id: decision.externalId, symbol, qty: unitsToJsonNumberString(decision.quantityUnits), side: decision.side,
+          type: decision.orderType, time_in_force: 'day', ...(decision.limitUnits === null ? {} : { limit_price: unitsToJsonNumberString(decision.limitUnits) }),
+        };
+        const responseStatus = rejection ? rejection.httpStatus : 200;
+        const responseBody = rejection
+          ? { code: rejection.code, message: rejection.message(symbol) }
+          : {
+              id: brokerOrderId, client_order_id: decision.externalId, status: executionStatus === 'cancelled' ? 'canceled' : executionStatus, symbol,
+              qty: unitsToJsonNumberString(decision.quantityUnits), filled_qty: unitsToJsonNumberString(filledUnits), side: decision.side,
+              filled_avg_price: fillPriceUnits === null ? null : unitsToJsonNumberString(fillPriceUnits),
+              submitted_at: new Date(submittedMs).toISOString(), filled_at: filledMs === null ? null : new Date(filledMs).toISOString(),
+            };
+        // A broken payload link: the execution row lacks it and the body was never stored.
+        const missing = random.chance(0.006) ? random.pick(['request', 'response'] as const) : null;
+        if (missing) planted.executionsMissingPayloadLink += 1;
+        const requestId = missing === 'request' ? null : ++next.payload;
+        const responseId = missing === 'response' ? null : ++next.payload;
+        if (requestId !== null && emit('api_payloads', () => [requestId, null, 'request', 'alpaca', '/v2/orders', 'POST', null, null, json(requestBody), bytes(requestBody), decision.correlationId, new Date(submittedMs)])) await sink.flush();
+        if (responseId !== null && emit('api_payloads', () => [responseId, null, 'response', 'alpaca', '/v2/orders', 'POST', responseStatus, latency, json(responseBody), bytes(responseBody), decision.correlationId, new Date(submittedMs + latency)])) await sink.flush();
+
+        let position: OpenPosition | null = null;
+        if (filledUnits > 0) {
+          position = book.positionFor(accountFor(random, decision.strategy), decision.symbol, filledMs!, () => random.int(1, 6));
+          const finished = book.addFill(position, decision.side === 'buy' ? filledUnits : -filledUnits, fillPriceUnits!, filledMs!);
+          if (finished) {
+            const closed = random.chance(0.6);
+            const closedAtMs = closed ? Math.min(finished.lastFillMs + random.int(HOUR, 72 * HOUR), anchorMs) : null;
+            if (emitPosition(finished, closed, closedAtMs)) await sink.flush();
+          }
+        }
+        const errorMessage = rejection ? rejection.message(symbol) : null;
+        const positionId = position?.id ?? null;
+        if (emit('trade_executions', () => [executionId, `exe_${ymd(submittedMs)}_${executionId.toString(36)}`, decision.id, positionId, brokerOrderId, executionStatus, formatUnits(filledUnits), fillPriceUnits === null ? null : formatUnits(fillPriceUnits), commissionUnits === null ? null : formatUnits(commissionUnits), errorMessage, requestId, responseId, new Date(submittedMs), filledMs === null ? null : new Date(filledMs), new Date(submittedMs)])) await sink.flush();
+      }
+    }
+  }
+  for (const position of book.remaining()) if (emitPosition(position, false, null)) await sink.flush();
+  return { rows, planted };
+}
+
+type ExecutionStatus = 'filled' | 'partially_filled' | 'rejected' | 'cancelled';
+
+function makeDecision(random: Random, task: FetchTask, primary: FetchedPayload, atMs: number, id: number): Decision {
+  const strategy = random.pick(task.strategies);
+  const priceUnits = Math.round(primary.price * UNITS_PER_ONE);
+  const fractional = random.chance(0.15);
+  const quantityUnits = fractional ? random.int(1_000, 500_000) : random.int(1, primary.price > 500 ? 40 : 400) * UNITS_PER_ONE;
+  const limit = random.chance(0.3);
+  return {
+    id, strategy, symbol: primary.symbol, side: random.chance(0.7) ? 'buy' : 'sell', quantityUnits, priceUnits, atMs,
+    externalId: `dec_${ymd(atMs)}_${id.toString(36)}_${random.hex(6)}`,
+    orderType: limit ? 'limit' : 'market',
+    limitUnits: limit ? Math.max(1, Math.round(priceUnits * (0.99 + random.float() * 0.02))) : null,
+    correlationId: `intent-${random.hex(16)}`,
+  };
+}
+
+function rationaleFor(random: Random, decision: Decision, inputs: FetchedPayload[]): Record<string, unknown> {
+  const common = {
+    score: Math.round((0.55 + random.float() * 0.45) * 1000) / 1000,
+    model_version: MODEL_VERSIONS[decision.strategy],
+    source_record_ids: inputs.map((input) => input.id),
+  };
+  switch (decision.strategy) {
+    case 'CongressionalTradingStrategy':
+      return { signal: decision.side === 'buy' ? 'congress_buy' : 'congress_sell', ...common, filing_lag_days: random.int(3, 44), thresholds: { min_score: 0.6, max_filing_lag_days: 45 } };
+    case 'InsiderMomentum_v2':
+      return { signal: 'insider_cluster', ...common, insider_count: random.int(2, 6), window_days: 14 };
+    case 'SectorRotationModel_v1':
+      return { signal: 'sector_rotation', ...common, sector: random.pick(SECTORS), momentum_20d: Math.round((random.float() * 0.2 - 0.05) * 10_000) / 10_000 };
+    default:
+      return { signal: 'zscore_revert', ...common, zscore: Math.round((random.float() * 2 + 1.5) * (decision.side === 'buy' ? -100 : 100)) / 100, lookback_days: 20 };
+  }
+}
+
+/** Each strategy trades in a handful of accounts of its own. */
+function accountFor(random: Random, strategy: string): string {
+  const slot = Object.keys(MODEL_VERSIONS).indexOf(strategy);
+  return ACCOUNTS[(slot * 6 + random.int(0, 5)) % ACCOUNTS.length]!;
+}
