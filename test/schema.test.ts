@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, findBreakingChanges, findDangerousChanges } from 'graphql';
+import { buildSchema, findBreakingChanges, findDangerousChanges, parse, validate } from 'graphql';
 import { gatewaySchema, printGatewaySchema } from '../src/graphql/schema';
 
 describe('schema.graphql', () => {
@@ -13,5 +13,24 @@ describe('schema.graphql', () => {
     const live = await gatewaySchema();
     expect(findBreakingChanges(committed, live)).toEqual([]);
     expect(findDangerousChanges(committed, live)).toEqual([]);
+  });
+});
+
+describe('the queries shown in README.md', () => {
+  const readme = readFileSync(`${__dirname}/../README.md`, 'utf8');
+  const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]!);
+
+  it('include examples/provenance.graphql verbatim (that file is executed by the batching and serve tests)', () => {
+    expect(blocks).toContain(readFileSync(`${__dirname}/../examples/provenance.graphql`, 'utf8'));
+  });
+
+  it('are all valid against the schema', async () => {
+    const schema = await gatewaySchema();
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const block of blocks) {
+      // Each block may hold several operations separated by comments.
+      const operations = block.split(/\n(?=# )/).filter((part) => /[{]/.test(part));
+      for (const operation of operations) expect(validate(schema, parse(operation)).map(String)).toEqual([]);
+    }
   });
 });

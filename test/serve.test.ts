@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,11 @@ describe('auditgraph serve', () => {
     });
     afterAll(() => rm(dataRoot, { recursive: true, force: true }));
 
+    /** A clean stop removes postmaster.pid; a crash or leftover server would leave it. */
+    function expectPostgresStopped() {
+      expect(existsSync(path.join(dataRoot, 'postgres', 'postmaster.pid'))).toBe(false);
+    }
+
     async function firstPosition(url: string) {
       const { data } = await graphql(url, '{ positions(first: 1) { nodes { id } } }');
       return data.positions.nodes[0].id as string;
@@ -36,7 +41,8 @@ describe('auditgraph serve', () => {
       const execution = data.position.executions[0];
       expect(execution.requestPayload.endpoint).toBeTruthy();
       expect(execution.decision.inputs[0].ingestionRun.taskName).toMatch(/^data_fetch:/);
-      expect(await stopProcess(gateway.child, 'SIGINT')).toBe(0);
+      expect(await stopProcess(gateway.child, 'SIGINT')).toBe(130);
+      expectPostgresStopped();
     });
 
     it('keeps the data across a restart and does not seed again', async () => {
@@ -44,7 +50,8 @@ describe('auditgraph serve', () => {
       expect(gateway.output()).not.toMatch(/loading demo data/);
       const { data } = await graphql(gateway.url, '{ decisions(first: 100) { nodes { id } } }');
       expect(data.decisions.nodes).toHaveLength(100);
-      expect(await stopProcess(gateway.child, 'SIGTERM')).toBe(0);
+      expect(await stopProcess(gateway.child, 'SIGTERM')).toBe(143);
+      expectPostgresStopped();
     });
 
     it('recovers when the previous gateway was killed with SIGKILL and left PostgreSQL running', async () => {
@@ -52,7 +59,8 @@ describe('auditgraph serve', () => {
       await stopProcess(killed.child, 'SIGKILL');
       const gateway = await startServe([], env);
       expect((await graphql(gateway.url, '{ decisions(first: 1) { nodes { id } } }')).data.decisions.nodes).toHaveLength(1);
-      expect(await stopProcess(gateway.child)).toBe(0);
+      expect(await stopProcess(gateway.child)).toBe(130);
+      expectPostgresStopped();
     });
   });
 
@@ -63,7 +71,7 @@ describe('auditgraph serve', () => {
         const gateway = await startServe([], { ...baseEnv, DATABASE_URL: database.url });
         const { data } = await graphql(gateway.url, '{ decisions(first: 1) { nodes { id } } }');
         expect(data.decisions.nodes).toEqual([]);
-        expect(await stopProcess(gateway.child)).toBe(0);
+        expect(await stopProcess(gateway.child)).toBe(130);
       } finally {
         await database.drop();
       }

@@ -13,6 +13,8 @@ export async function createApolloServer(plugins: ApolloServerPlugin<Context>[] 
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // The serve command owns shutdown (HTTP, pool, then embedded PostgreSQL, in that order).
+    stopOnTerminationSignals: false,
     plugins,
   });
   await server.start();
