@@ -17,8 +17,3 @@ export class BadInputError extends DomainError {
     super(message);
   }
 }
-
-export class NotFoundError extends DomainError {
-  readonly code = 'NOT_FOUND';
-  override name = 'NotFoundError';
-}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { graphql, runCli, startServe, stopProcess } from './harness/cli';
 import { createTestDatabase } from './harness/database';
@@ -95,6 +96,21 @@ describe('auditgraph serve', () => {
   });
 
   describe('bad configuration and arguments', () => {
+    it('says which port is taken instead of crashing with EADDRINUSE', async () => {
+      const database = await createTestDatabase();
+      const blocker = net.createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = String((blocker.address() as net.AddressInfo).port);
+        const result = await runCli(['serve'], { ...baseEnv, DATABASE_URL: database.url, PORT: port });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use: set PORT to another port`);
+      } finally {
+        blocker.close();
+        await database.drop();
+      }
+    });
+
     it.each([
       [['serve'], { PORT: 'eighty' }, /PORT="eighty"/],
       [['serve'], { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],

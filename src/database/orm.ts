@@ -19,11 +19,8 @@ export function ormOptions({ databaseUrl, poolMax = 10 }: OrmSettings): Options 
     entities,
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },
-    // Relations are resolved through per-request DataLoaders, never lazily.
-    forceEntityConstructor: true,
+    // Every request works on its own fork; touching the global EntityManager is a bug.
     allowGlobalContext: false,
-    // bigint keys stay strings: JavaScript numbers lose precision past 2^53.
-    discovery: { warnWhenNoEntities: true },
     migrations: {
       tableName: 'mikro_orm_migrations',
       path: 'migrations',
