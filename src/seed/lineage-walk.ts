@@ -1,11 +1,11 @@
 import { type CopyValue, copyRow } from './copy-text';
-import { UNITS_PER_ONE, formatUnits, unitsToJsonNumberString } from './fixed-point';
+import { formatUnits, unitsToJsonNumberString } from './fixed-point';
 import { fetchError, fetchedRecord } from './payload-bodies';
 import { averageCostUnits, type OpenPosition, PositionBook } from './position-book';
 import { Random } from './random';
+import { accountFor, type Decision, type FetchedPayload, makeDecision, rationaleFor } from './decision-draft';
 import {
-  ACCOUNTS, DELISTED_SYMBOLS, FETCH_TASKS, FETCH_TASK_WEIGHTS, type FetchTask, MODEL_VERSIONS, REJECTIONS,
-  REJECTION_WEIGHTS, SECTORS, SYMBOL_PRICES, SYMBOL_WEIGHTS, SYMBOLS,
+  DELISTED_SYMBOLS, FETCH_TASKS, FETCH_TASK_WEIGHTS, REJECTIONS, REJECTION_WEIGHTS, SYMBOL_PRICES, SYMBOL_WEIGHTS, SYMBOLS,
 } from './vocabulary';
 
 /** Tables in foreign-key order: each is loaded after everything it references. */
@@ -44,11 +44,7 @@ const json = (body: unknown) => JSON.stringify(body);
 const bytes = (body: unknown) => Buffer.byteLength(json(body));
 const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
 
-type FetchedPayload = { id: number; symbol: string; price: number };
-type Decision = {
-  id: number; externalId: string; strategy: string; symbol: string; side: 'buy' | 'sell'; quantityUnits: number;
-  orderType: string; limitUnits: number | null; priceUnits: number; atMs: number; correlationId: string;
-};
+type ExecutionStatus = 'filled' | 'partially_filled' | 'rejected' | 'cancelled';
 
 /**
  * Walks the whole generated lineage in a fixed order, drawing every random
@@ -166,19 +162,11 @@ export async function walkLineage(
         const brokerOrderId = rejection ? null : random.uuid();
         const latency = random.int(40, 1200);
 
-        const requestBody = {
-          client_order_id: decision.externalId, symbol, qty: unitsToJsonNumberString(decision.quantityUnits), side: decision.side,
-          type: decision.orderType, time_in_force: 'day', ...(decision.limitUnits === null ? {} : { limit_price: unitsToJsonNumberString(decision.limitUnits) }),
-        };
+        const requestBody = orderRequestBody(decision, symbol);
         const responseStatus = rejection ? rejection.httpStatus : 200;
         const responseBody = rejection
           ? { code: rejection.code, message: rejection.message(symbol) }
-          : {
-              id: brokerOrderId, client_order_id: decision.externalId, status: executionStatus === 'cancelled' ? 'canceled' : executionStatus, symbol,
-              qty: unitsToJsonNumberString(decision.quantityUnits), filled_qty: unitsToJsonNumberString(filledUnits), side: decision.side,
-              filled_avg_price: fillPriceUnits === null ? null : unitsToJsonNumberString(fillPriceUnits),
-              submitted_at: new Date(submittedMs).toISOString(), filled_at: filledMs === null ? null : new Date(filledMs).toISOString(),
-            };
+          : orderResponseBody({ decision, symbol, executionStatus, brokerOrderId, filledUnits, fillPriceUnits, submittedMs, filledMs });
         // A broken payload link: the execution row lacks it and the body was never stored.
         const missing = random.chance(0.006) ? random.pick(['request', 'response'] as const) : null;
         if (missing) planted.executionsMissingPayloadLink += 1;
@@ -207,43 +195,26 @@ export async function walkLineage(
   return { rows, planted };
 }
 
-type ExecutionStatus = 'filled' | 'partially_filled' | 'rejected' | 'cancelled';
 
-function makeDecision(random: Random, task: FetchTask, primary: FetchedPayload, atMs: number, id: number): Decision {
-  const strategy = random.pick(task.strategies);
-  const priceUnits = Math.round(primary.price * UNITS_PER_ONE);
-  const fractional = random.chance(0.15);
-  const quantityUnits = fractional ? random.int(1_000, 500_000) : random.int(1, primary.price > 500 ? 40 : 400) * UNITS_PER_ONE;
-  const limit = random.chance(0.3);
+function orderRequestBody(decision: Decision, symbol: string): Record<string, unknown> {
   return {
-    id, strategy, symbol: primary.symbol, side: random.chance(0.7) ? 'buy' : 'sell', quantityUnits, priceUnits, atMs,
-    externalId: `dec_${ymd(atMs)}_${id.toString(36)}_${random.hex(6)}`,
-    orderType: limit ? 'limit' : 'market',
-    limitUnits: limit ? Math.max(1, Math.round(priceUnits * (0.99 + random.float() * 0.02))) : null,
-    correlationId: `intent-${random.hex(16)}`,
+    client_order_id: decision.externalId, symbol, qty: unitsToJsonNumberString(decision.quantityUnits), side: decision.side,
+    type: decision.orderType, time_in_force: 'day',
+    ...(decision.limitUnits === null ? {} : { limit_price: unitsToJsonNumberString(decision.limitUnits) }),
   };
 }
 
-function rationaleFor(random: Random, decision: Decision, inputs: FetchedPayload[]): Record<string, unknown> {
-  const common = {
-    score: Math.round((0.55 + random.float() * 0.45) * 1000) / 1000,
-    model_version: MODEL_VERSIONS[decision.strategy],
-    source_record_ids: inputs.map((input) => input.id),
+/** An accepted order as the broker reports it. */
+function orderResponseBody(order: {
+  decision: Decision; symbol: string; executionStatus: ExecutionStatus; brokerOrderId: string | null;
+  filledUnits: number; fillPriceUnits: number | null; submittedMs: number; filledMs: number | null;
+}): Record<string, unknown> {
+  const { decision } = order;
+  return {
+    id: order.brokerOrderId, client_order_id: decision.externalId,
+    status: order.executionStatus === 'cancelled' ? 'canceled' : order.executionStatus, symbol: order.symbol,
+    qty: unitsToJsonNumberString(decision.quantityUnits), filled_qty: unitsToJsonNumberString(order.filledUnits), side: decision.side,
+    filled_avg_price: order.fillPriceUnits === null ? null : unitsToJsonNumberString(order.fillPriceUnits),
+    submitted_at: new Date(order.submittedMs).toISOString(), filled_at: order.filledMs === null ? null : new Date(order.filledMs).toISOString(),
   };
-  switch (decision.strategy) {
-    case 'CongressionalTradingStrategy':
-      return { signal: decision.side === 'buy' ? 'congress_buy' : 'congress_sell', ...common, filing_lag_days: random.int(3, 44), thresholds: { min_score: 0.6, max_filing_lag_days: 45 } };
-    case 'InsiderMomentum_v2':
-      return { signal: 'insider_cluster', ...common, insider_count: random.int(2, 6), window_days: 14 };
-    case 'SectorRotationModel_v1':
-      return { signal: 'sector_rotation', ...common, sector: random.pick(SECTORS), momentum_20d: Math.round((random.float() * 0.2 - 0.05) * 10_000) / 10_000 };
-    default:
-      return { signal: 'zscore_revert', ...common, zscore: Math.round((random.float() * 2 + 1.5) * (decision.side === 'buy' ? -100 : 100)) / 100, lookback_days: 20 };
-  }
-}
-
-/** Each strategy trades in a handful of accounts of its own. */
-function accountFor(random: Random, strategy: string): string {
-  const slot = Object.keys(MODEL_VERSIONS).indexOf(strategy);
-  return ACCOUNTS[(slot * 6 + random.int(0, 5)) % ACCOUNTS.length]!;
 }
