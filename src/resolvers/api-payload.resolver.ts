@@ -23,7 +23,11 @@ export class ApiPayloadResolver {
     @Ctx() { em }: Context,
   ) {
     const where = apiPayloadWhere(filter);
-    return findPage(em, { entity: ApiPayload, typeName: 'ApiPayload', filter: where, sortProperty: 'createdAt' }, page);
+    return findPage(
+      em,
+      { entity: ApiPayload, typeName: 'ApiPayload', filter: where, sortProperty: 'createdAt', json: { column: 'payload', filter: filter?.payload, argument: 'filter.payload' } },
+      page,
+    );
   }
 
   @FieldResolver(() => IngestionRun, { nullable: true, description: 'The run that fetched this payload; null for broker calls.' })

@@ -28,7 +28,11 @@ export class IngestionRunResolver {
     @Ctx() { em }: Context,
   ) {
     const where = ingestionRunWhere(filter);
-    return findPage(em, { entity: IngestionRun, typeName: 'IngestionRun', filter: where, sortProperty: 'createdAt' }, page);
+    return findPage(
+      em,
+      { entity: IngestionRun, typeName: 'IngestionRun', filter: where, sortProperty: 'createdAt', json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' } },
+      page,
+    );
   }
 
   @FieldResolver(() => [ApiPayload], { description: 'The payloads this run fetched (FETCHED).' })

@@ -28,7 +28,11 @@ export class TradeDecisionResolver {
     @Ctx() { em }: Context,
   ) {
     const where = tradeDecisionWhere(filter);
-    return findPage(em, { entity: TradeDecision, typeName: 'TradeDecision', filter: where, sortProperty: 'createdAt' }, page);
+    return findPage(
+      em,
+      { entity: TradeDecision, typeName: 'TradeDecision', filter: where, sortProperty: 'createdAt', json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' } },
+      page,
+    );
   }
 
   @FieldResolver(() => [ApiPayload], { description: 'The API payloads that fed this decision (FED, upstream).' })

@@ -2,6 +2,7 @@ import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgres
 import { BadInputError } from '../../errors';
 import { type ConnectionArgs, type ConnectionResult, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
 import { decodeCursor, encodeCursor } from './cursor';
+import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../json-filter';
 
 type PageQuery<T> = {
   entity: EntityName<T>;
@@ -10,6 +11,8 @@ type PageQuery<T> = {
   filter: FilterQuery<T>;
   /** Time property lists are ordered by, newest first; `id` breaks ties. */
   sortProperty: keyof T & string;
+  /** A JSON filter on one jsonb column, served by its GIN index. */
+  json?: { column: string; filter: JsonFilter | null | undefined; argument: string };
 };
 
 /**
@@ -28,6 +31,12 @@ export async function findPage<T extends { id: string }>(
   const keyset = `(n.${sortColumn}, n.id) %s (select k.${sortColumn}, k.id from ${meta.tableName} k where k.id = ?)`;
 
   const qb = em.createQueryBuilder<T, 'n'>(query.entity, 'n').select('*').where(query.filter);
+  if (query.json) {
+    const { column, filter, argument } = query.json;
+    const conditions = jsonFilterConditions(`n.${column}`, filter, argument);
+    await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPathsOf(filter, argument));
+    for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
+  }
   if (args.after) qb.andWhere(keyset.replace('%s', '<'), [decodeCursor(args.after, query.typeName, 'after')]);
   if (args.before) qb.andWhere(keyset.replace('%s', '>'), [decodeCursor(args.before, query.typeName, 'before')]);
   const direction = forward ? 'desc' : 'asc';

@@ -1,4 +1,5 @@
 import { GraphQLDateTime } from 'graphql-scalars';
+import { JsonFilter } from '../../graphql/json-filter';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { type ApiPayload, PayloadDirection } from '../../entities/api-payload.entity';
@@ -27,6 +28,9 @@ export class ApiPayloadFilter {
 
   @Field(() => GraphQLDateTime, { nullable: true })
   createdTo?: Date | null;
+
+  @Field(() => JsonFilter, { nullable: true, description: 'Conditions on the payload body (GIN-indexed).' })
+  payload?: JsonFilter | null;
 }
 
 export function apiPayloadWhere(filter: ApiPayloadFilter | null | undefined): FilterQuery<ApiPayload> {

@@ -1,4 +1,5 @@
 import { GraphQLDateTime } from 'graphql-scalars';
+import { JsonFilter } from '../../graphql/json-filter';
 import { Field, InputType } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { type IngestionRun, IngestionRunStatus } from '../../entities/ingestion-run.entity';
@@ -20,6 +21,9 @@ export class IngestionRunFilter {
 
   @Field(() => GraphQLDateTime, { nullable: true, description: 'Created before this instant.' })
   createdTo?: Date | null;
+
+  @Field(() => JsonFilter, { nullable: true, description: 'Conditions on the run metadata (GIN-indexed).' })
+  metadata?: JsonFilter | null;
 }
 
 export function ingestionRunWhere(filter: IngestionRunFilter | null | undefined): FilterQuery<IngestionRun> {

@@ -1,4 +1,5 @@
 import { GraphQLDateTime } from 'graphql-scalars';
+import { JsonFilter } from '../../graphql/json-filter';
 import { Field, InputType } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { DecisionStatus, type TradeDecision, TradeSide } from '../../entities/trade-decision.entity';
@@ -26,6 +27,9 @@ export class TradeDecisionFilter {
 
   @Field(() => GraphQLDateTime, { nullable: true })
   createdTo?: Date | null;
+
+  @Field(() => JsonFilter, { nullable: true, description: 'Conditions on the decision rationale (GIN-indexed).' })
+  rationale?: JsonFilter | null;
 }
 
 export function tradeDecisionWhere(filter: TradeDecisionFilter | null | undefined): FilterQuery<TradeDecision> {
