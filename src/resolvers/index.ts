@@ -1,4 +1,5 @@
 import { ApiPayloadResolver } from './api-payload.resolver';
+import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { PositionResolver } from './position.resolver';
 import { TradeDecisionResolver } from './trade-decision.resolver';
@@ -10,4 +11,5 @@ export const resolvers = [
   TradeDecisionResolver,
   TradeExecutionResolver,
   PositionResolver,
+  CorrelationResolver,
 ] as const;

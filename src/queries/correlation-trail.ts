@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export type TrailEntry = { kind: 'TradeDecision' | 'ApiPayload' | 'TradeExecution'; id: string };
+
+/** More than any real intent produces; a runaway id cannot make the answer unbounded. */
+export const MAX_TRAIL_LENGTH = 1000;
+
+/**
+ * Every lineage record of one intent, in time order: the decisions and API
+ * payloads that carry the correlation id, and the executions of those
+ * decisions (which carry it through their decision). One statement, each
+ * branch on an indexed column; equal times keep the path's natural order
+ * (decision, broker request, execution, broker response).
+ */
+export async function correlationTrail(em: EntityManager, correlationId: string): Promise<TrailEntry[]> {
+  return em.getConnection().execute<TrailEntry[]>(
+    `select kind, id::text as id from (
+       select 'TradeDecision' as kind, d.id, d.created_at as at, 1 as step from trade_decisions d where d.correlation_id = ?
+       union all
+       select 'ApiPayload', p.id, p.created_at, case p.direction when 'request' then 2 else 4 end from api_payloads p where p.correlation_id = ?
+       union all
+       select 'TradeExecution', e.id, e.created_at, 3 from trade_executions e
+         join trade_decisions d on d.id = e.trade_decision_id where d.correlation_id = ?
+     ) trail
+     order by at, step, id
+     limit ${MAX_TRAIL_LENGTH}`,
+    [correlationId, correlationId, correlationId],
+  );
+}

@@ -1,0 +1,32 @@
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { BadInputError } from '../errors';
+import { LineageNode } from '../graphql/lineage-node';
+import { correlationTrail } from '../queries/correlation-trail';
+
+@Resolver()
+export class CorrelationResolver {
+  @Query(() => [LineageNode], {
+    description:
+      'Every decision, broker or data payload and execution of one intent (its correlation id), oldest first: ' +
+      'the path of one idea from decision to broker request, execution and response. Empty when the id is unknown.',
+  })
+  async correlated(
+    @Arg('correlationId', () => String) correlationId: string,
+    @Ctx() { em, loaders }: Context,
+  ): Promise<(typeof LineageNode)[]> {
+    if (correlationId.trim() === '' || correlationId.length > 200) {
+      throw new BadInputError('`correlationId` must be 1 to 200 characters', 'correlationId');
+    }
+    const trail = await correlationTrail(em, correlationId);
+    // The three loaders run in the same tick, so each kind costs one batched statement.
+    const nodes = await Promise.all(
+      trail.map(({ kind, id }) =>
+        kind === 'TradeDecision' ? loaders.decisionById.load(id)
+        : kind === 'ApiPayload' ? loaders.payloadById.load(id)
+        : loaders.executionById.load(id),
+      ),
+    );
+    return nodes.filter((node): node is NonNullable<typeof node> => node !== null);
+  }
+}
