@@ -31,8 +31,8 @@ describe('DataLoader batching: statements are bounded by query depth, not by row
   beforeAll(async () => {
     gateway = await startTestGateway();
     const em = gateway.orm.em.fork();
-    smallPosition = (await createTrade(em, { executionCount: 2, inputCount: 1 })).position.id;
-    largePosition = (await createTrade(em, { executionCount: 200, inputCount: 3 })).position.id;
+    smallPosition = (await createTrade(em, { executionCount: 2, inputCount: 1 })).position.nodeId;
+    largePosition = (await createTrade(em, { executionCount: 200, inputCount: 3 })).position.nodeId;
     for (let index = 0; index < 50; index++) await createTrade(em, { executionCount: 2, symbol: `SYM${index}` });
   });
   afterAll(() => gateway.close());

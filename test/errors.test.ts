@@ -1,3 +1,4 @@
+import { toGlobalId } from '../src/graphql/global-id';
 import { startHttpServer, type RunningGateway } from '../src/http-server';
 import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
@@ -46,9 +47,12 @@ describe('malformed and hostile requests', () => {
     ['a DateTime literal that is not a date', { query: '{ decisions(filter: { createdFrom: "2026-13-45" }) { nodes { id } } }' }, 400, 'GRAPHQL_VALIDATION_FAILED', /DateTime/],
     ['an Int that is a string', { query: 'query($n: Int) { decisions(first: $n) { nodes { id } } }', variables: { n: 'ten' } }, 400, 'BAD_USER_INPUT', /Int cannot represent/],
     ['an unknown enum value', { query: '{ decisions(filter: { status: exploded }) { nodes { id } } }' }, 400, 'GRAPHQL_VALIDATION_FAILED', /DecisionStatus/],
-    ['an id that is not a number', { query: '{ decision(id: "1; drop table trade_decisions") { id } }' }, 200, 'BAD_USER_INPUT', /`id` must be a database id/],
-    ['an id beyond bigint', { query: '{ position(id: "9223372036854775808") { id } }' }, 200, 'BAD_USER_INPUT', /`id` must be a database id/],
-    ['both keys of a lookup', { query: '{ decision(id: "1", decisionId: "x") { id } }' }, 200, 'BAD_USER_INPUT', /exactly one of `id` or `decisionId`/],
+    ['an id that is not a global id', { query: '{ decision(id: "1; drop table trade_decisions") { id } }' }, 200, 'BAD_USER_INPUT', /`id` is not a valid id/],
+    ['a database id where a global id belongs', { query: '{ position(id: "65") { id } }' }, 200, 'BAD_USER_INPUT', /`id` is not a valid id/],
+    ['a global id beyond bigint', { query: `{ position(id: "${toGlobalId('Position', '9223372036854775808')}") { id } }` }, 200, 'BAD_USER_INPUT', /`id` is not a valid id/],
+    ['the id of another type', { query: `{ position(id: "${toGlobalId('TradeDecision', '1')}") { id } }` }, 200, 'BAD_USER_INPUT', /`id` is the id of type TradeDecision, not Position/],
+    ['an unknown type in a global id', { query: `{ node(id: "${Buffer.from('Account:1').toString('base64url')}") { id } }` }, 200, 'BAD_USER_INPUT', /`id` is not a valid id/],
+    ['both keys of a lookup', { query: `{ decision(id: "${toGlobalId('TradeDecision', '1')}", decisionId: "x") { id } }` }, 200, 'BAD_USER_INPUT', /exactly one of `id` or `decisionId`/],
     ['neither key of a lookup', { query: '{ execution { id } }' }, 200, 'BAD_USER_INPUT', /exactly one of `id` or `executionId`/],
     ['an HTTP status out of range', { query: '{ apiPayloads(filter: { minHttpStatus: 9000 }) { nodes { id } } }' }, 200, 'BAD_USER_INPUT', /minHttpStatus/],
     ['a body without a query', { variables: {} }, 400, 'BAD_REQUEST', /query/],
@@ -80,7 +84,7 @@ describe('malformed and hostile requests', () => {
   });
 
   it('counts operations and error codes in /metrics', async () => {
-    await post({ query: 'query DecisionLookup { decision(id: "1") { id } }' });
+    await post({ query: `query DecisionLookup { decision(id: "${toGlobalId('TradeDecision', '1')}") { id } }` });
     const metrics = await (await fetch(http.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toMatch(/auditgraph_graphql_operation_duration_seconds_count\{operation_name="DecisionLookup",operation_type="query"\} [1-9]/);
     expect(metrics).toMatch(/auditgraph_graphql_errors_total\{code="GRAPHQL_PARSE_FAILED"\} [1-9]/);

@@ -1,3 +1,4 @@
+import { toGlobalId } from '../src/graphql/global-id';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
@@ -18,24 +19,24 @@ describe('every lineage relation, walked both ways', () => {
   }
 
   it('IngestionRun.payloads ↔ ApiPayload.ingestionRun', async () => {
-    const down = await query('query($id: ID!) { ingestionRun(id: $id) { runId payloads { id } } }', { id: trade.run.id });
-    expect(down.ingestionRun.payloads.map((payload: { id: string }) => payload.id)).toEqual(trade.inputs.map((payload) => payload.id));
-    const up = await query('query($id: ID!) { apiPayload(id: $id) { ingestionRun { runId } } }', { id: trade.inputs[1]!.id });
+    const down = await query('query($id: ID!) { ingestionRun(id: $id) { runId payloads { id } } }', { id: trade.run.nodeId });
+    expect(down.ingestionRun.payloads.map((payload: { id: string }) => payload.id)).toEqual(trade.inputs.map((payload) => payload.nodeId));
+    const up = await query('query($id: ID!) { apiPayload(id: $id) { ingestionRun { runId } } }', { id: trade.inputs[1]!.nodeId });
     expect(up.apiPayload.ingestionRun.runId).toBe(trade.run.runId);
   });
 
   it('ApiPayload.decisions ↔ TradeDecision.inputs', async () => {
-    const down = await query('query($id: ID!) { apiPayload(id: $id) { decisions { decisionId } } }', { id: trade.inputs[0]!.id });
+    const down = await query('query($id: ID!) { apiPayload(id: $id) { decisions { decisionId } } }', { id: trade.inputs[0]!.nodeId });
     expect(down.apiPayload.decisions).toEqual([{ decisionId: trade.decision.decisionId }]);
     const up = await query('query($id: String!) { decision(decisionId: $id) { inputs { id payload } } }', {
       id: trade.decision.decisionId,
     });
-    expect(up.decision.inputs.map((payload: { id: string }) => payload.id)).toEqual(trade.inputs.map((payload) => payload.id));
+    expect(up.decision.inputs.map((payload: { id: string }) => payload.id)).toEqual(trade.inputs.map((payload) => payload.nodeId));
     expect(up.decision.inputs[0].payload).toMatchObject({ Representative: 'Nancy Pelosi', Ticker: 'AAPL' });
   });
 
   it('TradeDecision.executions ↔ TradeExecution.decision', async () => {
-    const down = await query('query($id: ID!) { decision(id: $id) { executions { executionId } } }', { id: trade.decision.id });
+    const down = await query('query($id: ID!) { decision(id: $id) { executions { executionId } } }', { id: trade.decision.nodeId });
     expect(down.decision.executions.map((execution: { executionId: string }) => execution.executionId)).toEqual(
       trade.executions.map((execution) => execution.executionId),
     );
@@ -49,27 +50,27 @@ describe('every lineage relation, walked both ways', () => {
     const execution = trade.executions[0]!;
     const down = await query(
       'query($id: ID!) { execution(id: $id) { requestPayload { id direction } responsePayload { id direction httpStatus } } }',
-      { id: execution.id },
+      { id: execution.nodeId },
     );
-    expect(down.execution.requestPayload).toEqual({ id: execution.apiRequestPayload!.id, direction: 'request' });
-    expect(down.execution.responsePayload).toEqual({ id: execution.apiResponsePayload!.id, direction: 'response', httpStatus: 201 });
-    for (const payloadId of [execution.apiRequestPayload!.id, execution.apiResponsePayload!.id]) {
+    expect(down.execution.requestPayload).toEqual({ id: execution.apiRequestPayload!.nodeId, direction: 'request' });
+    expect(down.execution.responsePayload).toEqual({ id: execution.apiResponsePayload!.nodeId, direction: 'response', httpStatus: 201 });
+    for (const payloadId of [execution.apiRequestPayload!.nodeId, execution.apiResponsePayload!.nodeId]) {
       const up = await query('query($id: ID!) { apiPayload(id: $id) { ingestionRun { id } executions { executionId } } }', { id: payloadId });
       expect(up.apiPayload).toEqual({ ingestionRun: null, executions: [{ executionId: execution.executionId }] });
     }
   });
 
   it('TradeExecution.position ↔ Position.executions', async () => {
-    const down = await query('query($id: ID!) { execution(id: $id) { position { id symbol quantity } } }', { id: trade.executions[1]!.id });
-    expect(down.execution.position).toEqual({ id: trade.position.id, symbol: 'AAPL', quantity: '31.50000000' });
-    const up = await query('query($id: ID!) { position(id: $id) { executions { id } } }', { id: trade.position.id });
-    expect(up.position.executions.map((execution: { id: string }) => execution.id)).toEqual(trade.executions.map((execution) => execution.id));
+    const down = await query('query($id: ID!) { execution(id: $id) { position { id symbol quantity } } }', { id: trade.executions[1]!.nodeId });
+    expect(down.execution.position).toEqual({ id: trade.position.nodeId, symbol: 'AAPL', quantity: '31.50000000' });
+    const up = await query('query($id: ID!) { position(id: $id) { executions { id } } }', { id: trade.position.nodeId });
+    expect(up.position.executions.map((execution: { id: string }) => execution.id)).toEqual(trade.executions.map((execution) => execution.nodeId));
   });
 
   it('keeps decimals exact and timestamps in ISO 8601', async () => {
     const data = await query(
       'query($id: ID!) { execution(id: $id) { filledQuantity fillPrice commission filledAt decision { quantity createdAt decisionRationale } } }',
-      { id: trade.executions[0]!.id },
+      { id: trade.executions[0]!.nodeId },
     );
     expect(data.execution).toEqual({
       filledQuantity: '10.50000000',
@@ -86,13 +87,46 @@ describe('every lineage relation, walked both ways', () => {
 
   it('answers every root lookup of an unknown id with null', async () => {
     const data = await query(
-      `{ decision(id: "999999999") { id } byExternal: decision(decisionId: "nope") { id }
-         execution(id: "999999999") { id } byExecutionId: execution(executionId: "nope") { id }
-         ingestionRun(id: "999999999") { id } byRunId: ingestionRun(runId: "nope") { id }
-         apiPayload(id: "999999999") { id } position(id: "999999999") { id } }`,
-      {},
+      `query($decision: ID!, $execution: ID!, $run: ID!, $payload: ID!, $position: ID!) {
+         decision(id: $decision) { id } byExternal: decision(decisionId: "nope") { id }
+         execution(id: $execution) { id } byExecutionId: execution(executionId: "nope") { id }
+         ingestionRun(id: $run) { id } byRunId: ingestionRun(runId: "nope") { id }
+         apiPayload(id: $payload) { id } position(id: $position) { id } node(id: $position) { id } }`,
+      {
+        decision: toGlobalId('TradeDecision', '999999999'),
+        execution: toGlobalId('TradeExecution', '999999999'),
+        run: toGlobalId('IngestionRun', '999999999'),
+        payload: toGlobalId('ApiPayload', '999999999'),
+        position: toGlobalId('Position', '999999999'),
+      },
     );
     expect(Object.values(data).every((value) => value === null)).toBe(true);
-    expect(Object.keys(data)).toHaveLength(8);
+    expect(Object.keys(data)).toHaveLength(9);
+  });
+
+  it('fetches any node by its global id, and several at once in one statement per type', async () => {
+    const ids = [trade.position.nodeId, trade.decision.nodeId, trade.run.nodeId, trade.executions[0]!.nodeId, trade.inputs[0]!.nodeId, trade.decision.nodeId];
+    const unknown = toGlobalId('Position', '999999999');
+    const { result, statements } = await gateway.countStatements(() =>
+      gateway.execute('query($ids: [ID!]!) { nodes(ids: $ids) { __typename id databaseId } }', { ids: [...ids, unknown] }),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.nodes.map((node: any) => node?.__typename ?? null)).toEqual(['Position', 'TradeDecision', 'IngestionRun', 'TradeExecution', 'ApiPayload', 'TradeDecision', null]);
+    expect(result.data!.nodes[0]).toEqual({ __typename: 'Position', id: trade.position.nodeId, databaseId: trade.position.id });
+    expect(statements).toBe(5);
+    const single = await query('query($id: ID!) { node(id: $id) { ... on TradeDecision { decisionId } } }', { id: trade.decision.nodeId });
+    expect(single.node).toEqual({ decisionId: trade.decision.decisionId });
+  });
+
+  it('refuses more than 100 ids in nodes()', async () => {
+    const result = await gateway.execute('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: Array(101).fill(trade.run.nodeId) });
+    expect(result.errors![0]).toMatchObject({ message: '`ids` holds 101 ids; at most 100', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('filters payloads by the global id of their ingestion run', async () => {
+    const data = await query('query($run: ID!) { apiPayloads(filter: { ingestionRunId: $run }) { nodes { id } } }', { run: trade.run.nodeId });
+    expect(data.apiPayloads.nodes.map((node: { id: string }) => node.id).sort()).toEqual(trade.inputs.map((payload) => payload.nodeId).sort());
+    const wrong = await gateway.execute('query($run: ID!) { apiPayloads(filter: { ingestionRunId: $run }) { nodes { id } } }', { run: trade.decision.nodeId });
+    expect(wrong.errors![0]!.message).toBe('`filter.ingestionRunId` is the id of type TradeDecision, not IngestionRun');
   });
 });

@@ -5,8 +5,8 @@ import { startTestGateway, type TestGateway } from './harness/gateway';
 const page = /* GraphQL */ `
   query Page($first: Int, $after: String, $last: Int, $before: String, $filter: TradeDecisionFilter) {
     decisions(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
-      edges { cursor node { id symbol } }
-      nodes { id }
+      edges { cursor node { databaseId symbol } }
+      nodes { databaseId }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
   }
@@ -23,7 +23,7 @@ describe('cursor pagination and list filters', () => {
     // Seven decisions with the same created_at: order must still be total (id breaks ties).
     for (let index = 0; index < 7; index++) {
       const trade = await createTrade(em, { executionCount: 1, symbol: index < 4 ? 'MSFT' : 'TSLA', strategy: index % 2 ? 'SectorRotationModel_v1' : 'CongressionalTradingStrategy' });
-      ids.push(trade.decision.id);
+      ids.push(trade.decision.databaseId);
     }
     idsNewestFirst = ids.sort((a, b) => Number(b) - Number(a));
   });
@@ -41,8 +41,8 @@ describe('cursor pagination and list filters', () => {
     const pages: boolean[] = [];
     do {
       const current: any = await fetchPage({ first: 3, after });
-      seen.push(...current.edges.map((edge: any) => edge.node.id));
-      expect(current.nodes.map((node: any) => node.id)).toEqual(current.edges.map((edge: any) => edge.node.id));
+      seen.push(...current.edges.map((edge: any) => edge.node.databaseId));
+      expect(current.nodes.map((node: any) => node.databaseId)).toEqual(current.edges.map((edge: any) => edge.node.databaseId));
       expect(current.pageInfo.hasPreviousPage).toBe(after !== null);
       pages.push(current.pageInfo.hasNextPage);
       after = current.pageInfo.hasNextPage ? current.pageInfo.endCursor : null;
@@ -53,10 +53,10 @@ describe('cursor pagination and list filters', () => {
 
   it('walks backward with last/before', async () => {
     const tail = await fetchPage({ last: 2 });
-    expect(tail.edges.map((edge: any) => edge.node.id)).toEqual(idsNewestFirst.slice(5));
+    expect(tail.edges.map((edge: any) => edge.node.databaseId)).toEqual(idsNewestFirst.slice(5));
     expect(tail.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
     const before = await fetchPage({ last: 3, before: tail.pageInfo.startCursor });
-    expect(before.edges.map((edge: any) => edge.node.id)).toEqual(idsNewestFirst.slice(2, 5));
+    expect(before.edges.map((edge: any) => edge.node.databaseId)).toEqual(idsNewestFirst.slice(2, 5));
     expect(before.pageInfo.hasNextPage).toBe(true);
   });
 
@@ -77,7 +77,7 @@ describe('cursor pagination and list filters', () => {
     const outside = await fetchPage({ first: 10, filter: { createdFrom: '2026-10-01T14:02:00.001Z' } });
     expect(outside.edges).toHaveLength(0);
     const second = await fetchPage({ first: 2, after: msft.edges[1].cursor, filter: { symbol: 'MSFT' } });
-    expect(second.edges.map((edge: any) => edge.node.id)).toEqual(msft.edges.slice(2).map((edge: any) => edge.node.id));
+    expect(second.edges.map((edge: any) => edge.node.databaseId)).toEqual(msft.edges.slice(2).map((edge: any) => edge.node.databaseId));
   });
 
   it('pages every root list', async () => {

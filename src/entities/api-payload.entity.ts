@@ -1,5 +1,7 @@
-import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, OptionalProps, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/node.interface';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IngestionRun } from './ingestion-run.entity';
 
@@ -13,7 +15,7 @@ registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
  * A body exchanged with an external API: what an ingestion run fetched, or
  * what was sent to and received from the broker for an execution.
  */
-@ObjectType({ description: 'A request or response body exchanged with an external API.' })
+@ObjectType({ implements: Node, description: 'A request or response body exchanged with an external API.' })
 @Entity({ tableName: 'api_payloads' })
 @Check({ name: 'api_payloads_http_status_range', expression: 'http_status between 100 and 599' })
 @Check({ name: 'api_payloads_sizes_not_negative', expression: 'payload_bytes >= 0 and (latency_ms is null or latency_ms >= 0)' })
@@ -25,9 +27,22 @@ registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
   expression: 'create index "api_payloads_payload_gin" on "api_payloads" using gin ("payload")',
 })
 export class ApiPayload {
-  @Field(() => ID)
+  // Derived, never written: MikroORM must not ask for them in em.create().
+  [OptionalProps]?: 'nodeId' | 'databaseId';
+
+  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
+  get nodeId(): string {
+    return toGlobalId('ApiPayload', this.id);
+  }
+
+  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
+  get databaseId(): string {
+    return this.id;
+  }
 
   /** Null for broker calls, which belong to an execution rather than a run. */
   @ManyToOne(() => IngestionRun, { nullable: true, fieldName: 'ingestion_run_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })

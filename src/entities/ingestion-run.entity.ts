@@ -1,5 +1,7 @@
-import { Check, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, OptionalProps, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/node.interface';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum IngestionRunStatus {
@@ -10,7 +12,7 @@ export enum IngestionRunStatus {
 registerEnumType(IngestionRunStatus, { name: 'IngestionRunStatus' });
 
 /** One execution of a data-fetch task (e.g. `data_fetch:congress_daily`). */
-@ObjectType({ description: 'One execution of a data-fetch task; the upstream end of every lineage.' })
+@ObjectType({ implements: Node, description: 'One execution of a data-fetch task; the upstream end of every lineage.' })
 @Entity({ tableName: 'data_ingestion_runs' })
 @Check({ name: 'data_ingestion_runs_records_fetched_not_negative', expression: 'records_fetched >= 0' })
 @Index({ properties: ['createdAt', 'id'] })
@@ -22,9 +24,22 @@ registerEnumType(IngestionRunStatus, { name: 'IngestionRunStatus' });
   expression: 'create index "data_ingestion_runs_metadata_gin" on "data_ingestion_runs" using gin ("metadata")',
 })
 export class IngestionRun {
-  @Field(() => ID)
+  // Derived, never written: MikroORM must not ask for them in em.create().
+  [OptionalProps]?: 'nodeId' | 'databaseId';
+
+  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
+  get nodeId(): string {
+    return toGlobalId('IngestionRun', this.id);
+  }
+
+  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
+  get databaseId(): string {
+    return this.id;
+  }
 
   @Field({ description: 'External id the producing system gave the run.' })
   @Property({ type: 'text', unique: true })

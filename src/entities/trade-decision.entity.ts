@@ -1,5 +1,7 @@
-import { Check, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, OptionalProps, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/node.interface';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Decimal } from '../graphql/decimal.scalar';
 
@@ -18,7 +20,7 @@ export enum DecisionStatus {
 registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
 
 /** A strategy's decision to trade, with the rationale that justified it. */
-@ObjectType({ description: "A strategy's decision to trade, and why." })
+@ObjectType({ implements: Node, description: "A strategy's decision to trade, and why." })
 @Entity({ tableName: 'trade_decisions' })
 @Check({ name: 'trade_decisions_quantity_positive', expression: 'quantity > 0' })
 @Check({ name: 'trade_decisions_limit_price_positive', expression: 'limit_price is null or limit_price > 0' })
@@ -32,9 +34,22 @@ registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
   expression: 'create index "trade_decisions_decision_rationale_gin" on "trade_decisions" using gin ("decision_rationale")',
 })
 export class TradeDecision {
-  @Field(() => ID)
+  // Derived, never written: MikroORM must not ask for them in em.create().
+  [OptionalProps]?: 'nodeId' | 'databaseId';
+
+  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
+  get nodeId(): string {
+    return toGlobalId('TradeDecision', this.id);
+  }
+
+  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
+  get databaseId(): string {
+    return this.id;
+  }
 
   @Field({ description: 'External id the strategy gave the decision.' })
   @Property({ type: 'text', unique: true })

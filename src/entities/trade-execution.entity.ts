@@ -1,5 +1,7 @@
-import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, OptionalProps, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLDateTime } from 'graphql-scalars';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/node.interface';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Decimal } from '../graphql/decimal.scalar';
 import { ApiPayload } from './api-payload.entity';
@@ -16,16 +18,29 @@ export enum ExecutionStatus {
 registerEnumType(ExecutionStatus, { name: 'ExecutionStatus' });
 
 /** An order sent to the broker for a decision, and what came of it. */
-@ObjectType({ description: 'An order sent to the broker for a decision, and what came of it.' })
+@ObjectType({ implements: Node, description: 'An order sent to the broker for a decision, and what came of it.' })
 @Entity({ tableName: 'trade_executions' })
 @Check({ name: 'trade_executions_filled_quantity_not_negative', expression: 'filled_quantity >= 0' })
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['status', 'createdAt'] })
 @Index({ properties: ['submittedAt'] })
 export class TradeExecution {
-  @Field(() => ID)
+  // Derived, never written: MikroORM must not ask for them in em.create().
+  [OptionalProps]?: 'nodeId' | 'databaseId';
+
+  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
+  get nodeId(): string {
+    return toGlobalId('TradeExecution', this.id);
+  }
+
+  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
+  get databaseId(): string {
+    return this.id;
+  }
 
   @Field({ description: 'External id the execution system gave the order.' })
   @Property({ type: 'text', unique: true })

@@ -8,13 +8,6 @@ export function isDatabaseId(value: string): boolean {
   return /^[1-9]\d{0,18}$/.test(value) && BigInt(value) <= MAX_BIGINT;
 }
 
-export function parseDatabaseId(value: string, argument: string): string {
-  if (!isDatabaseId(value)) {
-    throw new BadInputError(`\`${argument}\` must be a database id (a positive integer); got ${JSON.stringify(value)}`, argument);
-  }
-  return value;
-}
-
 /** Lookups take one key or the other; both or neither is ambiguous. */
 export function exactlyOne<T extends Record<string, string | null | undefined>>(keys: T): [keyof T & string, string] {
   const given = Object.entries(keys).filter(([, value]) => value != null) as [keyof T & string, string][];

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { ApiPayload, IngestionRun, TradeDecision, TradeExecution } from '../entities';
-import { parseDatabaseId } from '../graphql/arguments';
+import { fromGlobalId } from '../graphql/global-id';
 import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../graphql/pagination/find-page';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
@@ -11,9 +11,9 @@ class ApiPayloadConnection extends Connection(ApiPayload, 'ApiPayload') {}
 
 @Resolver(() => ApiPayload)
 export class ApiPayloadResolver {
-  @Query(() => ApiPayload, { nullable: true, description: 'One API payload by database id; null when unknown.' })
+  @Query(() => ApiPayload, { nullable: true, description: 'One API payload by global id; null when unknown.' })
   apiPayload(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context): Promise<ApiPayload | null> {
-    return loaders.payloadById.load(parseDatabaseId(id, 'id'));
+    return loaders.payloadById.load(fromGlobalId(id, 'id', 'ApiPayload').databaseId);
   }
 
   @Query(() => ApiPayloadConnection, { description: 'API payloads, newest first.' })

@@ -1,12 +1,12 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
-import { LineageNode } from '../graphql/lineage-node';
+import { Node } from '../graphql/node.interface';
 import { correlationTrail } from '../queries/correlation-trail';
 
 @Resolver()
 export class CorrelationResolver {
-  @Query(() => [LineageNode], {
+  @Query(() => [Node], {
     description:
       'Every decision, broker or data payload and execution of one intent (its correlation id), oldest first: ' +
       'the path of one idea from decision to broker request, execution and response. Empty when the id is unknown.',
@@ -14,7 +14,7 @@ export class CorrelationResolver {
   async correlated(
     @Arg('correlationId', () => String) correlationId: string,
     @Ctx() { em, loaders }: Context,
-  ): Promise<(typeof LineageNode)[]> {
+  ): Promise<Node[]> {
     if (correlationId.trim() === '' || correlationId.length > 200) {
       throw new BadInputError('`correlationId` must be 1 to 200 characters', 'correlationId');
     }

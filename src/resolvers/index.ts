@@ -1,6 +1,7 @@
 import { ApiPayloadResolver } from './api-payload.resolver';
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
+import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
 import { TradeDecisionResolver } from './trade-decision.resolver';
 import { TradeExecutionResolver } from './trade-execution.resolver';
@@ -12,4 +13,5 @@ export const resolvers = [
   TradeExecutionResolver,
   PositionResolver,
   CorrelationResolver,
+  NodeResolver,
 ] as const;

@@ -1,7 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { ApiPayload, IngestionRun } from '../entities';
-import { exactlyOne, parseDatabaseId } from '../graphql/arguments';
+import { exactlyOne } from '../graphql/arguments';
+import { fromGlobalId } from '../graphql/global-id';
 import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../graphql/pagination/find-page';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
@@ -11,14 +12,14 @@ class IngestionRunConnection extends Connection(IngestionRun, 'IngestionRun') {}
 
 @Resolver(() => IngestionRun)
 export class IngestionRunResolver {
-  @Query(() => IngestionRun, { nullable: true, description: 'One ingestion run by database `id` or external `runId`; null when unknown.' })
+  @Query(() => IngestionRun, { nullable: true, description: 'One ingestion run by global `id` or external `runId`; null when unknown.' })
   ingestionRun(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('runId', () => String, { nullable: true }) runId: string | null,
     @Ctx() { loaders }: Context,
   ): Promise<IngestionRun | null> {
     const [key, value] = exactlyOne({ id, runId });
-    return key === 'id' ? loaders.ingestionRunById.load(parseDatabaseId(value, 'id')) : loaders.ingestionRunByRunId.load(value);
+    return key === 'id' ? loaders.ingestionRunById.load(fromGlobalId(value, 'id', 'IngestionRun').databaseId) : loaders.ingestionRunByRunId.load(value);
   }
 
   @Query(() => IngestionRunConnection, { description: 'Ingestion runs, newest first.' })

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Position, TradeExecution } from '../entities';
-import { parseDatabaseId } from '../graphql/arguments';
+import { fromGlobalId } from '../graphql/global-id';
 import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../graphql/pagination/find-page';
 import { PositionFilter, positionWhere } from './filters/position.filter';
@@ -11,9 +11,9 @@ class PositionConnection extends Connection(Position, 'Position') {}
 
 @Resolver(() => Position)
 export class PositionResolver {
-  @Query(() => Position, { nullable: true, description: 'One position by database id; null when unknown.' })
+  @Query(() => Position, { nullable: true, description: 'One position by global id; null when unknown.' })
   position(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context): Promise<Position | null> {
-    return loaders.positionById.load(parseDatabaseId(id, 'id'));
+    return loaders.positionById.load(fromGlobalId(id, 'id', 'Position').databaseId);
   }
 
   @Query(() => PositionConnection, { description: 'Positions, most recently opened first.' })

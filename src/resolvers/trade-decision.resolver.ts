@@ -1,7 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { ApiPayload, TradeDecision, TradeExecution } from '../entities';
-import { exactlyOne, parseDatabaseId } from '../graphql/arguments';
+import { exactlyOne } from '../graphql/arguments';
+import { fromGlobalId } from '../graphql/global-id';
 import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../graphql/pagination/find-page';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
@@ -11,14 +12,14 @@ class TradeDecisionConnection extends Connection(TradeDecision, 'TradeDecision')
 
 @Resolver(() => TradeDecision)
 export class TradeDecisionResolver {
-  @Query(() => TradeDecision, { nullable: true, description: 'One decision by database `id` or external `decisionId`; null when unknown.' })
+  @Query(() => TradeDecision, { nullable: true, description: 'One decision by global `id` or external `decisionId`; null when unknown.' })
   decision(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('decisionId', () => String, { nullable: true }) decisionId: string | null,
     @Ctx() { loaders }: Context,
   ): Promise<TradeDecision | null> {
     const [key, value] = exactlyOne({ id, decisionId });
-    return key === 'id' ? loaders.decisionById.load(parseDatabaseId(value, 'id')) : loaders.decisionByDecisionId.load(value);
+    return key === 'id' ? loaders.decisionById.load(fromGlobalId(value, 'id', 'TradeDecision').databaseId) : loaders.decisionByDecisionId.load(value);
   }
 
   @Query(() => TradeDecisionConnection, { description: 'Trade decisions, newest first.' })

@@ -1,7 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities';
-import { exactlyOne, parseDatabaseId } from '../graphql/arguments';
+import { exactlyOne } from '../graphql/arguments';
+import { fromGlobalId } from '../graphql/global-id';
 import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../graphql/pagination/find-page';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
@@ -11,14 +12,14 @@ class TradeExecutionConnection extends Connection(TradeExecution, 'TradeExecutio
 
 @Resolver(() => TradeExecution)
 export class TradeExecutionResolver {
-  @Query(() => TradeExecution, { nullable: true, description: 'One execution by database `id` or external `executionId`; null when unknown.' })
+  @Query(() => TradeExecution, { nullable: true, description: 'One execution by global `id` or external `executionId`; null when unknown.' })
   execution(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('executionId', () => String, { nullable: true }) executionId: string | null,
     @Ctx() { loaders }: Context,
   ): Promise<TradeExecution | null> {
     const [key, value] = exactlyOne({ id, executionId });
-    return key === 'id' ? loaders.executionById.load(parseDatabaseId(value, 'id')) : loaders.executionByExecutionId.load(value);
+    return key === 'id' ? loaders.executionById.load(fromGlobalId(value, 'id', 'TradeExecution').databaseId) : loaders.executionByExecutionId.load(value);
   }
 
   @Query(() => TradeExecutionConnection, { description: 'Trade executions, newest first.' })

@@ -3,7 +3,8 @@ import { JsonFilter } from '../../graphql/json-filter';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { type ApiPayload, PayloadDirection } from '../../entities/api-payload.entity';
-import { parseDatabaseId, timeWindow } from '../../graphql/arguments';
+import { timeWindow } from '../../graphql/arguments';
+import { fromGlobalId } from '../../graphql/global-id';
 import { BadInputError } from '../../errors';
 
 @InputType({ description: 'Filters for apiPayloads; all given conditions must hold.' })
@@ -44,7 +45,7 @@ export function apiPayloadWhere(filter: ApiPayloadFilter | null | undefined): Fi
     ...(filter.direction != null ? { direction: filter.direction } : {}),
     ...(filter.minHttpStatus != null ? { httpStatus: { $gte: filter.minHttpStatus } } : {}),
     ...(filter.ingestionRunId != null
-      ? { ingestionRun: parseDatabaseId(filter.ingestionRunId, 'ingestionRunId') }
+      ? { ingestionRun: fromGlobalId(filter.ingestionRunId, 'filter.ingestionRunId', 'IngestionRun').databaseId }
       : {}),
     ...timeWindow('createdAt', filter.createdFrom, filter.createdTo, 'created'),
   };

@@ -1,0 +1,15 @@
+import { Field, ID, InterfaceType } from 'type-graphql';
+
+/** The Relay Node interface: every lineage record, fetchable by its global id through `node(id:)`. */
+@InterfaceType({
+  description: 'A record of the lineage graph with an opaque global id.',
+  // Entity class names are the GraphQL type names.
+  resolveType: (value: object) => value.constructor.name,
+})
+export abstract class Node {
+  @Field(() => ID, { description: 'Opaque global id; pass it to node(id:) or to this type\'s own lookup.' })
+  id!: string;
+
+  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
+  databaseId!: string;
+}
