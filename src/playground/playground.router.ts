@@ -6,8 +6,6 @@ import { loadInvestigations, projectRoot } from './investigations';
 export type PlaygroundOptions = {
   /** Where the page's fetcher sends operations: `/graphql`, or an absolute URL. */
   endpoint: string;
-  /** Replaces a tab's saved variables, keyed by tab title (tests point the trace tab at seeded data). */
-  variablesOverride?: Record<string, Record<string, unknown>>;
 };
 
 /**
@@ -60,9 +58,6 @@ function contentSecurityPolicy(endpoint: string): string {
 /** JSON inside <script>: escape `<` so a query containing `</script>` cannot end the block. */
 const scriptSafeJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-const escapeAttribute = (value: string) =>
-  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 /**
  * GET /playground: GraphiQL preloaded with one tab per saved investigation
  * (examples/investigations.graphql, read once here so a bad file fails at start).
@@ -72,7 +67,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
     title,
     operationName,
     query,
-    variables: JSON.stringify(options.variablesOverride?.[title] ?? variables, null, 2),
+    variables: JSON.stringify(variables, null, 2),
   }));
   const config = {
     endpoint: options.endpoint,
@@ -92,7 +87,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
 <style>${pageStyle}</style>
 </head>
 <body>
-<div id="graphiql" data-endpoint="${escapeAttribute(options.endpoint)}">Loading the playground…</div>
+<div id="graphiql">Loading the playground…</div>
 <script type="application/json" id="investigations">${scriptSafeJson(config)}</script>
 <script src="${asset('react.production.min.js')}"></script>
 <script src="${asset('react-dom.production.min.js')}"></script>

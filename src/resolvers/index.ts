@@ -1,6 +1,7 @@
 import { ApiPayloadResolver } from './api-payload.resolver';
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
+import { LineageResolver } from './lineage.resolver';
 import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
 import { TradeDecisionResolver } from './trade-decision.resolver';
@@ -14,4 +15,5 @@ export const resolvers = [
   PositionResolver,
   CorrelationResolver,
   NodeResolver,
+  LineageResolver,
 ] as const;
