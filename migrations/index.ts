@@ -1,4 +1,5 @@
 import { Migration20261123083947_lineage_tables } from './Migration20261123083947_lineage_tables';
+import { Migration20261123095450_full_text_search } from './Migration20261123095450_full_text_search';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -6,4 +7,5 @@ import { Migration20261123083947_lineage_tables } from './Migration2026112308394
  */
 export const migrationsList = [
   { name: 'Migration20261123083947_lineage_tables', class: Migration20261123083947_lineage_tables },
+  { name: 'Migration20261123095450_full_text_search', class: Migration20261123095450_full_text_search },
 ];

@@ -55,6 +55,9 @@ describe('malformed and hostile requests', () => {
     ['both keys of a lookup', { query: `{ decision(id: "${toGlobalId('TradeDecision', '1')}", decisionId: "x") { id } }` }, 200, 'BAD_USER_INPUT', /exactly one of `id` or `decisionId`/],
     ['neither key of a lookup', { query: '{ execution { id } }' }, 200, 'BAD_USER_INPUT', /exactly one of `id` or `executionId`/],
     ['an HTTP status out of range', { query: '{ apiPayloads(filter: { minHttpStatus: 9000 }) { nodes { id } } }' }, 200, 'BAD_USER_INPUT', /minHttpStatus/],
+    ['a NUL character in a variable', { query: 'query($id: String!) { decision(decisionId: $id) { id } }', variables: { id: 'a\u0000b' } }, 400, 'BAD_USER_INPUT', /must not contain NUL/],
+    ['a NUL character in a JSON filter key', { query: 'query($f: JsonFilter) { decisions(filter: { rationale: $f }) { nodes { id } } }', variables: { f: { contains: { 'k\u0000': 1 } } } }, 400, 'BAD_USER_INPUT', /must not contain NUL/],
+    ['a NUL escape in a literal', { query: '{ search(query: "a\\u0000b") { nodes { rank } } }' }, 400, 'BAD_USER_INPUT', /must not contain NUL/],
     ['a body without a query', { variables: {} }, 400, 'BAD_REQUEST', /query/],
   ];
   it.each(cases)('%s', async (_name, body, status, code, message) => {

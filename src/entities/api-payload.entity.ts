@@ -3,6 +3,7 @@ import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { searchIndexDdl } from '../queries/search-vectors';
 import { IngestionRun } from './ingestion-run.entity';
 
 export enum PayloadDirection {
@@ -17,7 +18,7 @@ registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
  */
 @ObjectType({ implements: Node, description: 'A request or response body exchanged with an external API.' })
 @Entity({ tableName: 'api_payloads' })
-@Check({ name: 'api_payloads_http_status_range', expression: 'http_status between 100 and 599' })
+@Check({ name: 'api_payloads_http_status_range', expression: '(http_status >= 100) AND (http_status <= 599)' })
 @Check({ name: 'api_payloads_sizes_not_negative', expression: 'payload_bytes >= 0 and (latency_ms is null or latency_ms >= 0)' })
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['provider', 'createdAt'] })
@@ -26,6 +27,7 @@ registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
   name: 'api_payloads_payload_gin',
   expression: 'create index "api_payloads_payload_gin" on "api_payloads" using gin ("payload")',
 })
+@Index({ name: 'api_payloads_search_gin', expression: searchIndexDdl('api_payloads') })
 export class ApiPayload {
   // Derived, never written: MikroORM must not ask for them in em.create().
   [OptionalProps]?: 'nodeId' | 'databaseId';

@@ -3,6 +3,7 @@ import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { searchIndexDdl } from '../queries/search-vectors';
 import { Decimal } from '../graphql/decimal.scalar';
 
 export enum TradeSide {
@@ -33,6 +34,7 @@ registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
   name: 'trade_decisions_decision_rationale_gin',
   expression: 'create index "trade_decisions_decision_rationale_gin" on "trade_decisions" using gin ("decision_rationale")',
 })
+@Index({ name: 'trade_decisions_search_gin', expression: searchIndexDdl('trade_decisions') })
 export class TradeDecision {
   // Derived, never written: MikroORM must not ask for them in em.create().
   [OptionalProps]?: 'nodeId' | 'databaseId';

@@ -3,6 +3,7 @@ import { GraphQLDateTime } from 'graphql-scalars';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { searchIndexDdl } from '../queries/search-vectors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { ApiPayload } from './api-payload.entity';
 import { Position } from './position.entity';
@@ -24,6 +25,7 @@ registerEnumType(ExecutionStatus, { name: 'ExecutionStatus' });
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['status', 'createdAt'] })
 @Index({ properties: ['submittedAt'] })
+@Index({ name: 'trade_executions_search_gin', expression: searchIndexDdl('trade_executions') })
 export class TradeExecution {
   // Derived, never written: MikroORM must not ask for them in em.create().
   [OptionalProps]?: 'nodeId' | 'databaseId';

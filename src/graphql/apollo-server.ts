@@ -1,6 +1,7 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../context';
 import { formatError } from './format-error';
+import { rejectNulCharactersPlugin } from './reject-nul.plugin';
 import { gatewaySchema } from './schema';
 
 /**
@@ -15,7 +16,7 @@ export async function createApolloServer(plugins: ApolloServerPlugin<Context>[] 
     introspection: true,
     // The serve command owns shutdown (HTTP, pool, then embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
-    plugins,
+    plugins: [rejectNulCharactersPlugin(), ...plugins],
   });
   await server.start();
   return server;

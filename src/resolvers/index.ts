@@ -4,6 +4,7 @@ import { IngestionRunResolver } from './ingestion-run.resolver';
 import { LineageResolver } from './lineage.resolver';
 import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
+import { SearchResolver } from './search.resolver';
 import { TradeDecisionResolver } from './trade-decision.resolver';
 import { TradeExecutionResolver } from './trade-execution.resolver';
 
@@ -16,4 +17,5 @@ export const resolvers = [
   CorrelationResolver,
   NodeResolver,
   LineageResolver,
+  SearchResolver,
 ] as const;

@@ -5,7 +5,7 @@ const ROWS = 200_000;
 
 /** A document shape shared by the three jsonb columns: common keys, a value with 1,000 variants, a rare key. */
 const documentSql = `jsonb_build_object('signal', 'sig_' || (g % 1000), 'score', (g % 1000) / 1000.0, 'model_version', 'v' || (g % 50),
-  'source_record_ids', jsonb_build_array(g, g + 1)) || case when g % 5000 = 0 then '{"rare_flag": true}'::jsonb else '{}'::jsonb end`;
+  'source_record_ids', jsonb_build_array(g, g + 1)) || case when g % 5000 = 0 then '{"rare_flag": true, "note": "quarantined"}'::jsonb else '{}'::jsonb end`;
 
 const fixtures: Record<string, string> = {
   trade_decisions: `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, decision_rationale, created_at)
@@ -16,6 +16,9 @@ const fixtures: Record<string, string> = {
     from generate_series(1, ${ROWS}) g`,
   data_ingestion_runs: `insert into data_ingestion_runs (run_id, task_name, source, status, records_fetched, metadata, started_at, created_at)
     select 'r' || g, 'data_fetch:congress_daily', 'quiverquant', 'succeeded', 10, ${documentSql}, now() - g * interval '1 second', now() - g * interval '1 second'
+    from generate_series(1, ${ROWS}) g`,
+  trade_executions: `insert into trade_executions (execution_id, status, filled_quantity, error_message, created_at)
+    select 'e' || g, 'rejected', 0, case when g % 5000 = 0 then 'order quarantined by risk' else 'insufficient buying power' end, now() - g * interval '1 second'
     from generate_series(1, ${ROWS}) g`,
 };
 
@@ -36,7 +39,7 @@ const operators: [string, Record<string, unknown>, number][] = [
   ['jsonPathExists (@?)', { jsonPathExists: '$ ? (@.rare_flag == true)' }, 40],
 ];
 
-describe(`JSON filters use their GIN index on ${ROWS.toLocaleString('en')} rows (EXPLAIN)`, () => {
+describe(`JSON filters and full-text search use their GIN indexes on ${ROWS.toLocaleString('en')} rows (EXPLAIN)`, () => {
   let gateway: TestGateway;
   let client: pg.Client;
   const plans: string[] = [];
@@ -46,10 +49,10 @@ describe(`JSON filters use their GIN index on ${ROWS.toLocaleString('en')} rows 
     client = new pg.Client({ connectionString: gateway.database.url });
     await client.connect();
     for (const sql of Object.values(fixtures)) await client.query(sql);
-    await client.query('analyze trade_decisions, api_payloads, data_ingestion_runs');
+    await client.query('analyze trade_decisions, api_payloads, data_ingestion_runs, trade_executions');
   });
   afterAll(async () => {
-    console.log(`EXPLAIN, first plan node per JSON operator:\n${plans.join('\n')}`);
+    console.log(`EXPLAIN, the index node per JSON operator and search kind:\n${plans.join('\n')}`);
     await client.end();
     await gateway.close();
   });
@@ -71,5 +74,24 @@ describe(`JSON filters use their GIN index on ${ROWS.toLocaleString('en')} rows 
       const indexLine = text.map((row) => row['QUERY PLAN'] as string).find((line) => line.includes(index))!;
       plans.push(`${field} ${name}: ${indexLine.trim()}`);
     });
+  });
+
+  it.each([
+    ['PAYLOAD', 'api_payloads_search_gin'],
+    ['DECISION', 'trade_decisions_search_gin'],
+    ['EXECUTION', 'trade_executions_search_gin'],
+  ])('search(kinds: [%s]) matches through %s', async (kind, index) => {
+    const query = `query($kind: SearchKind!) { search(query: "quarantined", kinds: [$kind], first: 100) { edges { node { kind snippet } } } }`;
+    const { result, sql } = await gateway.countStatements(() => gateway.execute(query, { kind }));
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.search.edges).toHaveLength(40);
+    expect(result.data!.search.edges[0].node.snippet).toContain('**quarantined**');
+    const searchStatement = sql.find((statement) => statement.includes('websearch_to_tsquery'))!;
+    const { rows } = await client.query(`explain ${searchStatement}`);
+    const lines = rows.map((row) => row['QUERY PLAN'] as string);
+    const indexLine = lines.find((line) => line.includes(index));
+    expect(indexLine).toMatch(/Bitmap Index Scan/);
+    expect(lines.join('\n')).not.toMatch(/Seq Scan on (api_payloads|trade_decisions|trade_executions)/);
+    plans.push(`search ${kind}: ${indexLine!.trim()}`);
   });
 });
