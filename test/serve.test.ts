@@ -84,11 +84,11 @@ describe('auditgraph serve', () => {
         const { Client } = await import('pg');
         const client = new Client({ connectionString: database.url });
         await client.connect();
-        await client.query('delete from mikro_orm_migrations');
+        await client.query('delete from mikro_orm_migrations where id = (select max(id) from mikro_orm_migrations)');
         await client.end();
         const result = await runCli(['serve', '--no-migrate'], { ...baseEnv, DATABASE_URL: database.url });
         expect(result.code).toBe(1);
-        expect(result.stderr).toMatch(/lacks 1 migration\(s\) \(Migration\d+_lineage_tables\).*run `auditgraph migrate` first/);
+        expect(result.stderr).toMatch(/lacks 1 migration\(s\) \(Migration\d+_\w+\).*run `auditgraph migrate` first/);
       } finally {
         await database.drop();
       }
