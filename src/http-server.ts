@@ -9,6 +9,7 @@ import { createApolloServer } from './graphql/apollo-server';
 import { logger } from './logger';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { metricsRegistry } from './metrics/registry';
+import { playgroundRouter } from './playground/playground.router';
 
 export type RunningGateway = {
   /** The GraphQL endpoint. */
@@ -22,7 +23,17 @@ export async function startHttpServer(orm: Orm, options: { host: string; port: n
   const httpServer = http.createServer(app);
   const apollo = await createApolloServer([ApolloServerPluginDrainHttpServer({ httpServer }), graphqlMetricsPlugin()]);
 
-  app.get('/', (_request, response) => response.redirect('/graphql'));
+  app.get('/', (_request, response) => response.redirect('/playground'));
+  // A browser opening the endpoint itself gets the playground too (Apollo's own
+  // landing page loads from a CDN, so it is switched off in createApolloServer).
+  app.get('/graphql', (request, response, next) => {
+    if (request.query.query === undefined && request.accepts(['application/json', 'text/html']) === 'text/html') {
+      response.redirect('/playground');
+      return;
+    }
+    next();
+  });
+  app.use(playgroundRouter({ endpoint: '/graphql' }));
   app.get('/metrics', async (_request, response) => {
     response.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { createTrade } from './harness/fixtures';
+import { investigationQuery } from './harness/investigations';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
-const provenanceQuery = readFileSync(`${__dirname}/../examples/provenance.graphql`, 'utf8');
+const provenanceQuery = investigationQuery('Trace a position');
 
 const decisionsWithEverything = /* GraphQL */ `
   query Decisions($first: Int!) {

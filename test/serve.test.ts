@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { graphql, runCli, startServe, stopProcess } from './harness/cli';
+import { loadInvestigations } from '../src/playground/investigations';
+import { investigationQuery } from './harness/investigations';
 import { createTestDatabase } from './harness/database';
 
-const provenanceQuery = readFileSync(`${__dirname}/../examples/provenance.graphql`, 'utf8');
+const provenanceQuery = investigationQuery('Trace a position');
 
 /** What a user sees: `npm start` on a fresh machine, and on a real server. */
 describe('auditgraph serve', () => {
@@ -19,7 +21,7 @@ describe('auditgraph serve', () => {
     beforeAll(async () => {
       dataRoot = await mkdtemp(path.join(tmpdir(), 'auditgraph-serve-'));
       await chmod(dataRoot, 0o755);
-      env = { ...baseEnv, AUDITGRAPH_DATA_DIR: path.join(dataRoot, 'postgres'), AUDITGRAPH_DEMO_SCALE: '0.02' };
+      env = { ...baseEnv, AUDITGRAPH_DATA_DIR: path.join(dataRoot, 'postgres'), AUDITGRAPH_DEMO_SCALE: '0.2' };
     });
     afterAll(() => rm(dataRoot, { recursive: true, force: true }));
 
@@ -44,6 +46,25 @@ describe('auditgraph serve', () => {
       expect(execution.decision.inputs[0].ingestionRun.taskName).toMatch(/^data_fetch:/);
       expect(await stopProcess(gateway.child, 'SIGINT')).toBe(130);
       expectPostgresStopped();
+    });
+
+    it('answers every saved investigation with its saved variables on the demo data, as README and playground show', async () => {
+      const gateway = await startServe([], env);
+      try {
+        const answers = Object.fromEntries(
+          await Promise.all(loadInvestigations().map(async ({ title, query, variables }) => [title, await graphql(gateway.url, query, variables)] as const)),
+        );
+        for (const answer of Object.values(answers)) expect(answer.errors).toBeUndefined();
+        const trace = answers['Trace a position']!.data.position;
+        expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.length }).toEqual({ symbol: 'UNH', quantity: '-62.48220000', executions: 4 });
+        expect(trace.executions[0].decision.inputs[0].ingestionRun.taskName).toBe('data_fetch:congress_daily');
+        expect(answers['Blast radius of an ingestion run']!.data.lineage).toMatchObject({ nodeCount: 113, truncated: false });
+        expect(answers['Rationale matches a JSON filter']!.data.decisions.nodes.length).toBeGreaterThan(0);
+        expect(answers['Broker errors']!.data.search.nodes[0].snippet).toContain('**buying** **power**');
+        expect(answers['Correlation trail']!.data.correlated.map((node: { __typename: string }) => node.__typename)).toEqual(['TradeDecision', 'ApiPayload', 'TradeExecution', 'ApiPayload']);
+      } finally {
+        expect(await stopProcess(gateway.child)).toBe(130);
+      }
     });
 
     it('keeps the data across a restart and does not seed again', async () => {

@@ -1,8 +1,8 @@
-import { Check, Entity, OptionalProps, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
 import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
-import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { LineageRecord } from './lineage-record';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { searchIndexDdl } from '../queries/search-vectors';
 import { IngestionRun } from './ingestion-run.entity';
 
@@ -28,24 +28,7 @@ registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
   expression: 'create index "api_payloads_payload_gin" on "api_payloads" using gin ("payload")',
 })
 @Index({ name: 'api_payloads_search_gin', expression: searchIndexDdl('api_payloads') })
-export class ApiPayload {
-  // Derived, never written: MikroORM must not ask for them in em.create().
-  [OptionalProps]?: 'nodeId' | 'databaseId';
-
-  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
-  id!: string;
-
-  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
-  get nodeId(): string {
-    return toGlobalId('ApiPayload', this.id);
-  }
-
-  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
-  get databaseId(): string {
-    return this.id;
-  }
-
+export class ApiPayload extends LineageRecord {
   /** Null for broker calls, which belong to an execution rather than a run. */
   @ManyToOne(() => IngestionRun, { nullable: true, fieldName: 'ingestion_run_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
   ingestionRun: IngestionRun | null = null;

@@ -1,8 +1,8 @@
-import { Check, Entity, OptionalProps, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
-import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { LineageRecord } from './lineage-record';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum IngestionRunStatus {
   running = 'running',
@@ -23,24 +23,7 @@ registerEnumType(IngestionRunStatus, { name: 'IngestionRunStatus' });
   name: 'data_ingestion_runs_metadata_gin',
   expression: 'create index "data_ingestion_runs_metadata_gin" on "data_ingestion_runs" using gin ("metadata")',
 })
-export class IngestionRun {
-  // Derived, never written: MikroORM must not ask for them in em.create().
-  [OptionalProps]?: 'nodeId' | 'databaseId';
-
-  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
-  id!: string;
-
-  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
-  get nodeId(): string {
-    return toGlobalId('IngestionRun', this.id);
-  }
-
-  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
-  get databaseId(): string {
-    return this.id;
-  }
-
+export class IngestionRun extends LineageRecord {
   @Field({ description: 'External id the producing system gave the run.' })
   @Property({ type: 'text', unique: true })
   runId!: string;

@@ -1,8 +1,8 @@
-import { Entity, OptionalProps, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { GraphQLDateTime } from 'graphql-scalars';
-import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { LineageRecord } from './lineage-record';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Decimal } from '../graphql/decimal.scalar';
 
 export enum PositionStatus {
@@ -17,24 +17,7 @@ registerEnumType(PositionStatus, { name: 'PositionStatus' });
 @Index({ properties: ['openedAt', 'id'] })
 @Index({ properties: ['symbol', 'openedAt'] })
 @Index({ properties: ['account', 'openedAt'] })
-export class Position {
-  // Derived, never written: MikroORM must not ask for them in em.create().
-  [OptionalProps]?: 'nodeId' | 'databaseId';
-
-  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
-  id!: string;
-
-  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
-  get nodeId(): string {
-    return toGlobalId('Position', this.id);
-  }
-
-  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
-  get databaseId(): string {
-    return this.id;
-  }
-
+export class Position extends LineageRecord {
   @Field()
   @Property({ type: 'text' })
   account!: string;

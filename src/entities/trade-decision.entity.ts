@@ -1,8 +1,8 @@
-import { Check, Entity, OptionalProps, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
-import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { LineageRecord } from './lineage-record';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { searchIndexDdl } from '../queries/search-vectors';
 import { Decimal } from '../graphql/decimal.scalar';
 
@@ -35,24 +35,7 @@ registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
   expression: 'create index "trade_decisions_decision_rationale_gin" on "trade_decisions" using gin ("decision_rationale")',
 })
 @Index({ name: 'trade_decisions_search_gin', expression: searchIndexDdl('trade_decisions') })
-export class TradeDecision {
-  // Derived, never written: MikroORM must not ask for them in em.create().
-  [OptionalProps]?: 'nodeId' | 'databaseId';
-
-  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
-  id!: string;
-
-  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
-  get nodeId(): string {
-    return toGlobalId('TradeDecision', this.id);
-  }
-
-  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
-  get databaseId(): string {
-    return this.id;
-  }
-
+export class TradeDecision extends LineageRecord {
   @Field({ description: 'External id the strategy gave the decision.' })
   @Property({ type: 'text', unique: true })
   decisionId!: string;

@@ -1,8 +1,8 @@
-import { Check, Entity, OptionalProps, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
 import { GraphQLDateTime } from 'graphql-scalars';
-import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { LineageRecord } from './lineage-record';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { searchIndexDdl } from '../queries/search-vectors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { ApiPayload } from './api-payload.entity';
@@ -26,24 +26,7 @@ registerEnumType(ExecutionStatus, { name: 'ExecutionStatus' });
 @Index({ properties: ['status', 'createdAt'] })
 @Index({ properties: ['submittedAt'] })
 @Index({ name: 'trade_executions_search_gin', expression: searchIndexDdl('trade_executions') })
-export class TradeExecution {
-  // Derived, never written: MikroORM must not ask for them in em.create().
-  [OptionalProps]?: 'nodeId' | 'databaseId';
-
-  /** The row id (bigint, as a string); GraphQL exposes it as `databaseId`. */
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
-  id!: string;
-
-  @Field(() => ID, { name: 'id', description: 'Opaque global id (Relay); pass it to node(id:) or to this type\'s lookup.' })
-  get nodeId(): string {
-    return toGlobalId('TradeExecution', this.id);
-  }
-
-  @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
-  get databaseId(): string {
-    return this.id;
-  }
-
+export class TradeExecution extends LineageRecord {
   @Field({ description: 'External id the execution system gave the order.' })
   @Property({ type: 'text', unique: true })
   executionId!: string;

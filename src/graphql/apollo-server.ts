@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Context } from '../context';
 import { formatError } from './format-error';
 import { rejectNulCharactersPlugin } from './reject-nul.plugin';
@@ -16,7 +17,8 @@ export async function createApolloServer(plugins: ApolloServerPlugin<Context>[] 
     introspection: true,
     // The serve command owns shutdown (HTTP, pool, then embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
-    plugins: [rejectNulCharactersPlugin(), ...plugins],
+    // The gateway serves its own offline playground at /playground instead of Apollo's CDN page.
+    plugins: [ApolloServerPluginLandingPageDisabled(), rejectNulCharactersPlugin(), ...plugins],
   });
   await server.start();
   return server;

@@ -7,8 +7,9 @@ import { Field, ID, InterfaceType } from 'type-graphql';
   resolveType: (value: object) => value.constructor.name,
 })
 export abstract class Node {
-  @Field(() => ID, { description: 'Opaque global id; pass it to node(id:) or to this type\'s own lookup.' })
-  id!: string;
+  // Read from `nodeId`: the entities' own `id` property is the row id.
+  @Field(() => ID, { name: 'id', description: 'Opaque global id; pass it to node(id:) or to this type\'s own lookup.' })
+  nodeId!: string;
 
   @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })
   databaseId!: string;

@@ -4,7 +4,7 @@ import express from 'express';
 import { loadInvestigations, projectRoot } from './investigations';
 
 export type PlaygroundOptions = {
-  /** Where the page's fetcher sends operations: `/graphql`, or an absolute URL. */
+  /** The path on this origin the page sends operations to, e.g. `/graphql`. */
   endpoint: string;
 };
 
@@ -14,9 +14,8 @@ export type PlaygroundOptions = {
  * UMD builds shipped by the npm packages: no bundler, no CDN, works offline.
  */
 const assets: Record<string, string> = {
-  'react.production.min.js': require.resolve('react/umd/react.production.min.js'),
-  'react-dom.production.min.js': require.resolve('react-dom/umd/react-dom.production.min.js'),
-  // graphiql's `exports` map hides the root UMD files: resolve them from its folder.
+  'react.production.min.js': path.join(packageFolder('react'), 'umd', 'react.production.min.js'),
+  'react-dom.production.min.js': path.join(packageFolder('react-dom'), 'umd', 'react-dom.production.min.js'),
   'graphiql.min.js': path.join(packageFolder('graphiql'), 'graphiql.min.js'),
   'graphiql.min.js.map': path.join(packageFolder('graphiql'), 'graphiql.min.js.map'),
   'graphiql.min.css': path.join(packageFolder('graphiql'), 'graphiql.min.css'),
@@ -24,6 +23,7 @@ const assets: Record<string, string> = {
   'playground.js': path.join(projectRoot(), 'src', 'playground', 'playground.client.js'),
 };
 
+/** The packages' `exports` maps hide their UMD files from require.resolve, but not package.json. */
 function packageFolder(name: string): string {
   return path.dirname(require.resolve(`${name}/package.json`));
 }
@@ -34,12 +34,12 @@ const pageStyle = 'html, body, #graphiql { height: 100%; margin: 0; }';
 /**
  * Everything from our own origin; nothing inline except the hashed style.
  * - style-src: GraphiQL sets styles through the CSSOM (element.style), which CSP allows.
- * - font-src / img-src data: graphiql.min.css embeds its fonts and icons as data: URLs.
- * - connect-src adds the endpoint's origin when it is another one (tests).
+ * - font-src / img-src data: graphiql.min.css embeds its fonts and icons as data: URLs
+ *   (and the empty data: favicon spares a /favicon.ico request).
+ * - connect-src 'self': the endpoint is served from the same origin as the page.
  * No 'unsafe-eval': GraphiQL 3 (CodeMirror 5) never evaluates strings.
  */
-function contentSecurityPolicy(endpoint: string): string {
-  const connect = /^https?:\/\//.test(endpoint) ? `'self' ${new URL(endpoint).origin}` : `'self'`;
+function contentSecurityPolicy(): string {
   const styleHash = createHash('sha256').update(pageStyle).digest('base64');
   return [
     `default-src 'self'`,
@@ -47,7 +47,7 @@ function contentSecurityPolicy(endpoint: string): string {
     `style-src 'self' 'sha256-${styleHash}'`,
     `font-src 'self' data:`,
     `img-src 'self' data:`,
-    `connect-src ${connect}`,
+    `connect-src 'self'`,
     `object-src 'none'`,
     `base-uri 'none'`,
     `form-action 'none'`,
@@ -67,7 +67,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
     title,
     operationName,
     query,
-    variables: JSON.stringify(variables, null, 2),
+    variables: Object.keys(variables).length > 0 ? JSON.stringify(variables, null, 2) : '',
   }));
   const config = {
     endpoint: options.endpoint,
@@ -75,7 +75,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
     version: createHash('sha256').update(JSON.stringify(tabs)).digest('hex').slice(0, 16),
     tabs,
   };
-  const csp = contentSecurityPolicy(options.endpoint);
+  const csp = contentSecurityPolicy();
   const asset = (name: string) => `/playground/assets/${name}`;
   const html = `<!doctype html>
 <html lang="en">
@@ -83,6 +83,7 @@ export function playgroundRouter(options: PlaygroundOptions): express.Router {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>auditgraph playground</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${asset('graphiql.min.css')}">
 <style>${pageStyle}</style>
 </head>

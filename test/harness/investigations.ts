@@ -1,0 +1,8 @@
+import { loadInvestigations } from '../../src/playground/investigations';
+
+/** A saved investigation's query, by its playground tab title: tests run the same text users see. */
+export function investigationQuery(title: string): string {
+  const found = loadInvestigations().find((investigation) => investigation.title === title);
+  if (!found) throw new Error(`no saved investigation titled "${title}" in examples/investigations.graphql`);
+  return found.query;
+}
