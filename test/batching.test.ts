@@ -3,6 +3,8 @@ import { investigationQuery } from './harness/investigations';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
 const provenanceQuery = investigationQuery('Trace a position');
+// The same walk asking for the largest page of executions the API serves.
+const wideProvenanceQuery = provenanceQuery.replace(/executions \{/, 'executions(first: 100) {');
 
 const decisionsWithEverything = /* GraphQL */ `
   query Decisions($first: Int!) {
@@ -10,12 +12,14 @@ const decisionsWithEverything = /* GraphQL */ `
       edges {
         node {
           decisionId
-          inputs { id ingestionRun { runId } decisions { decisionId } }
+          inputs { nodes { id ingestionRun { runId } decisions { nodes { decisionId } } } }
           executions {
-            executionId
-            requestPayload { id }
-            responsePayload { httpStatus executions { executionId } }
-            position { id executions { executionId } }
+            nodes {
+              executionId
+              requestPayload { id }
+              responsePayload { httpStatus executions { nodes { executionId } } }
+              position { id executions { nodes { executionId } } }
+            }
           }
         }
       }
@@ -37,27 +41,27 @@ describe('DataLoader batching: statements are bounded by query depth, not by row
   });
   afterAll(() => gateway.close());
 
-  async function provenanceStatements(positionId: string) {
-    const { result, statements, sql } = await gateway.countStatements(() =>
-      gateway.execute(provenanceQuery, { positionId }),
-    );
+  async function provenanceStatements(positionId: string, query = provenanceQuery) {
+    const { result, statements, sql } = await gateway.countStatements(() => gateway.execute(query, { positionId }));
     expect(result.errors).toBeUndefined();
     return { data: result.data!, statements, sql };
   }
 
   it('walks all six levels of a position with 2 executions in at most one statement per level', async () => {
     const { data, statements } = await provenanceStatements(smallPosition);
-    expect(data.position.executions).toHaveLength(2);
-    expect(data.position.executions[0].decision.inputs[0].ingestionRun.taskName).toBe('data_fetch:congress_daily');
+    expect(data.position.executions.nodes).toHaveLength(2);
+    expect(data.position.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe('data_fetch:congress_daily');
     // position, executions, broker payloads, decision, inputs, ingestion run
     expect(statements).toBe(6);
   });
 
-  it('costs the same for a position with 200 executions', async () => {
+  it('costs the same for a position with 200 executions, a page of 100 walked to the end', async () => {
     const small = await provenanceStatements(smallPosition);
-    const large = await provenanceStatements(largePosition);
-    expect(large.data.position.executions).toHaveLength(200);
-    expect(large.data.position.executions.every((execution: any) => execution.requestPayload && execution.responsePayload)).toBe(true);
+    const large = await provenanceStatements(largePosition, wideProvenanceQuery);
+    const executions = large.data.position.executions.nodes;
+    expect(executions).toHaveLength(100);
+    expect(executions.every((execution: any) => execution.requestPayload && execution.responsePayload)).toBe(true);
+    expect(executions.every((execution: any) => execution.decision.inputs.nodes.length === 3)).toBe(true);
     expect(large.statements).toBe(small.statements);
   });
 
@@ -67,6 +71,7 @@ describe('DataLoader batching: statements are bounded by query depth, not by row
     expect(five.result.errors).toBeUndefined();
     expect(fifty.result.errors).toBeUndefined();
     expect(fifty.result.data!.decisions.edges).toHaveLength(50);
+    expect(fifty.result.data!.decisions.edges[0].node.executions.nodes).toHaveLength(2);
     expect(fifty.statements).toBe(five.statements);
     // list, inputs, runs, decisions-by-payload, executions, broker payloads, executions-by-payload, positions, executions-by-position
     expect(fifty.statements).toBe(9);

@@ -52,7 +52,7 @@ describe(`JSON filters and full-text search use their GIN indexes on ${ROWS.toLo
     await client.query('analyze trade_decisions, api_payloads, data_ingestion_runs, trade_executions');
   });
   afterAll(async () => {
-    console.log(`EXPLAIN, the index node per JSON operator and search kind:\n${plans.join('\n')}`);
+    console.log(`EXPLAIN, the index node per JSON operator, search kind and node's own list:\n${plans.join('\n')}`);
     await client.end();
     await gateway.close();
   });
@@ -74,6 +74,29 @@ describe(`JSON filters and full-text search use their GIN indexes on ${ROWS.toLo
       const indexLine = text.map((row) => row['QUERY PLAN'] as string).find((line) => line.includes(index))!;
       plans.push(`${field} ${name}: ${indexLine.trim()}`);
     });
+  });
+
+  it("pages a node's own lists through the foreign-key indexes, never a scan of the child table", async () => {
+    const query = `{
+      ingestionRuns(first: 10) { nodes { payloads(first: 5) { nodes { id } } } }
+      apiPayloads(first: 10) { nodes { decisions(first: 5) { nodes { id } } executions(first: 5) { nodes { id } } } }
+      decisions(first: 10) { nodes { inputs(first: 5) { nodes { id } } executions(first: 5) { nodes { id } } } }
+    }`;
+    const { result, sql, bindings } = await gateway.countStatements(() => gateway.execute(query));
+    expect(result.errors).toBeUndefined();
+    const childStatements = sql.flatMap((statement, index) =>
+      statement.includes('row_number() over (partition by c.parent_id') ? [{ statement, values: bindings[index]! }] : []);
+    expect(childStatements).toHaveLength(5);
+    for (const { statement, values } of childStatements) {
+      // Parent ids and the page size travel as bound parameters.
+      expect(values.length).toBeGreaterThanOrEqual(2);
+      const { rows } = await client.query(`explain ${statement}`, values);
+      const lines = rows.map((row) => row['QUERY PLAN'] as string).join('\n');
+      expect(lines).not.toMatch(/Seq Scan on (api_payloads|trade_decisions|trade_executions|decision_inputs)/);
+      expect(lines).toMatch(/Index (Only )?Scan|Bitmap Index Scan/);
+      const list = /from (\w+) \w+(?: join (\w+))?/.exec(statement)!.slice(1).filter(Boolean).join(' ⋈ ');
+      plans.push(`own list over ${list}: ${lines.split('\n').filter((line) => /Index/.test(line)).map((line) => line.trim().replace(/\s+\(cost.*$/, '')).join('; ')}`);
+    }
   });
 
   it.each([

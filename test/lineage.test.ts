@@ -19,25 +19,25 @@ describe('every lineage relation, walked both ways', () => {
   }
 
   it('IngestionRun.payloads ↔ ApiPayload.ingestionRun', async () => {
-    const down = await query('query($id: ID!) { ingestionRun(id: $id) { runId payloads { id } } }', { id: trade.run.nodeId });
-    expect(down.ingestionRun.payloads.map((payload: { id: string }) => payload.id)).toEqual(trade.inputs.map((payload) => payload.nodeId));
+    const down = await query('query($id: ID!) { ingestionRun(id: $id) { runId payloads { nodes { id } } } }', { id: trade.run.nodeId });
+    expect(down.ingestionRun.payloads.nodes.map((payload: { id: string }) => payload.id)).toEqual(trade.inputs.map((payload) => payload.nodeId));
     const up = await query('query($id: ID!) { apiPayload(id: $id) { ingestionRun { runId } } }', { id: trade.inputs[1]!.nodeId });
     expect(up.apiPayload.ingestionRun.runId).toBe(trade.run.runId);
   });
 
   it('ApiPayload.decisions ↔ TradeDecision.inputs', async () => {
-    const down = await query('query($id: ID!) { apiPayload(id: $id) { decisions { decisionId } } }', { id: trade.inputs[0]!.nodeId });
-    expect(down.apiPayload.decisions).toEqual([{ decisionId: trade.decision.decisionId }]);
-    const up = await query('query($id: String!) { decision(decisionId: $id) { inputs { id payload } } }', {
+    const down = await query('query($id: ID!) { apiPayload(id: $id) { decisions { nodes { decisionId } } } }', { id: trade.inputs[0]!.nodeId });
+    expect(down.apiPayload.decisions.nodes).toEqual([{ decisionId: trade.decision.decisionId }]);
+    const up = await query('query($id: String!) { decision(decisionId: $id) { inputs { nodes { id payload } } } }', {
       id: trade.decision.decisionId,
     });
-    expect(up.decision.inputs.map((payload: { id: string }) => payload.id)).toEqual(trade.inputs.map((payload) => payload.nodeId));
-    expect(up.decision.inputs[0].payload).toMatchObject({ Representative: 'Nancy Pelosi', Ticker: 'AAPL' });
+    expect(up.decision.inputs.nodes.map((payload: { id: string }) => payload.id)).toEqual(trade.inputs.map((payload) => payload.nodeId));
+    expect(up.decision.inputs.nodes[0].payload).toMatchObject({ Representative: 'Nancy Pelosi', Ticker: 'AAPL' });
   });
 
   it('TradeDecision.executions ↔ TradeExecution.decision', async () => {
-    const down = await query('query($id: ID!) { decision(id: $id) { executions { executionId } } }', { id: trade.decision.nodeId });
-    expect(down.decision.executions.map((execution: { executionId: string }) => execution.executionId)).toEqual(
+    const down = await query('query($id: ID!) { decision(id: $id) { executions { nodes { executionId } } } }', { id: trade.decision.nodeId });
+    expect(down.decision.executions.nodes.map((execution: { executionId: string }) => execution.executionId)).toEqual(
       trade.executions.map((execution) => execution.executionId),
     );
     const up = await query('query($id: String!) { execution(executionId: $id) { decision { decisionId symbol } } }', {
@@ -55,16 +55,16 @@ describe('every lineage relation, walked both ways', () => {
     expect(down.execution.requestPayload).toEqual({ id: execution.apiRequestPayload!.nodeId, direction: 'request' });
     expect(down.execution.responsePayload).toEqual({ id: execution.apiResponsePayload!.nodeId, direction: 'response', httpStatus: 201 });
     for (const payloadId of [execution.apiRequestPayload!.nodeId, execution.apiResponsePayload!.nodeId]) {
-      const up = await query('query($id: ID!) { apiPayload(id: $id) { ingestionRun { id } executions { executionId } } }', { id: payloadId });
-      expect(up.apiPayload).toEqual({ ingestionRun: null, executions: [{ executionId: execution.executionId }] });
+      const up = await query('query($id: ID!) { apiPayload(id: $id) { ingestionRun { id } executions { nodes { executionId } } } }', { id: payloadId });
+      expect(up.apiPayload).toEqual({ ingestionRun: null, executions: { nodes: [{ executionId: execution.executionId }] } });
     }
   });
 
   it('TradeExecution.position ↔ Position.executions', async () => {
     const down = await query('query($id: ID!) { execution(id: $id) { position { id symbol quantity } } }', { id: trade.executions[1]!.nodeId });
     expect(down.execution.position).toEqual({ id: trade.position.nodeId, symbol: 'AAPL', quantity: '31.50000000' });
-    const up = await query('query($id: ID!) { position(id: $id) { executions { id } } }', { id: trade.position.nodeId });
-    expect(up.position.executions.map((execution: { id: string }) => execution.id)).toEqual(trade.executions.map((execution) => execution.nodeId));
+    const up = await query('query($id: ID!) { position(id: $id) { executions { nodes { id } } } }', { id: trade.position.nodeId });
+    expect(up.position.executions.nodes.map((execution: { id: string }) => execution.id)).toEqual(trade.executions.map((execution) => execution.nodeId));
   });
 
   it('keeps decimals exact and timestamps in ISO 8601', async () => {

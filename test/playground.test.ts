@@ -184,7 +184,7 @@ describe('GraphiQL playground', () => {
       const answer = JSON.parse(await result.locator('.CodeMirror').evaluate((editor: any) => editor.CodeMirror.getValue()));
       expect(answer.errors).toBeUndefined();
       expect(answer.data.position).toMatchObject({ id: position.id, symbol: position.symbol });
-      expect(answer.data.position.executions).toHaveLength(2);
+      expect(answer.data.position.executions.nodes).toHaveLength(2);
 
       await mkdir(path.dirname(screenshot), { recursive: true });
       await page.screenshot({ path: screenshot });

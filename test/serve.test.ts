@@ -41,9 +41,9 @@ describe('auditgraph serve', () => {
       const positionId = await firstPosition(gateway.url);
       const { data, errors } = await graphql(gateway.url, provenanceQuery, { positionId });
       expect(errors).toBeUndefined();
-      const execution = data.position.executions[0];
+      const execution = data.position.executions.nodes[0];
       expect(execution.requestPayload.endpoint).toBeTruthy();
-      expect(execution.decision.inputs[0].ingestionRun.taskName).toMatch(/^data_fetch:/);
+      expect(execution.decision.inputs.nodes[0].ingestionRun.taskName).toMatch(/^data_fetch:/);
       expect(await stopProcess(gateway.child, 'SIGINT')).toBe(130);
       expectPostgresStopped();
     });
@@ -56,8 +56,8 @@ describe('auditgraph serve', () => {
         );
         for (const answer of Object.values(answers)) expect(answer.errors).toBeUndefined();
         const trace = answers['Trace a position']!.data.position;
-        expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.length }).toEqual({ symbol: 'UNH', quantity: '-62.48220000', executions: 4 });
-        expect(trace.executions[0].decision.inputs[0].ingestionRun.taskName).toBe('data_fetch:congress_daily');
+        expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.nodes.length }).toEqual({ symbol: 'UNH', quantity: '-62.48220000', executions: 4 });
+        expect(trace.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe('data_fetch:congress_daily');
         expect(answers['Blast radius of an ingestion run']!.data.lineage).toMatchObject({ nodeCount: 113, truncated: false });
         expect(answers['Rationale matches a JSON filter']!.data.decisions.nodes.length).toBeGreaterThan(0);
         expect(answers['Broker errors']!.data.search.nodes[0].snippet).toContain('**buying** **power**');

@@ -8,21 +8,6 @@ export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (
   return keys.map((key) => byKey.get(key) ?? null);
 }
 
-/** One list per key, in key order, rows kept in the order the query returned them. */
-export function manyPerKey<K, T, V = T>(
-  keys: readonly K[],
-  rows: readonly T[],
-  keyOf: (row: T) => K | undefined,
-  valueOf: (row: T) => V = (row) => row as unknown as V,
-): V[][] {
-  const byKey = new Map<K, V[]>(keys.map((key) => [key, []]));
-  for (const row of rows) {
-    const key = keyOf(row);
-    if (key !== undefined) byKey.get(key)?.push(valueOf(row));
-  }
-  return keys.map((key) => byKey.get(key)!);
-}
-
 /**
  * A loader of entities by a unique column (the primary key or an external
  * id): one `where column in (…)` statement per batch.

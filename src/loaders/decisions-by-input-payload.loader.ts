@@ -1,15 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
-import { DecisionInput, type TradeDecision } from '../entities';
-import { manyPerKey } from './batch';
+import { TradeDecision } from '../entities';
+import { childPageLoader } from './child-page';
 
-/** ApiPayload.decisions: the decisions each payload fed, through decision_inputs, in one joined statement. */
+/** ApiPayload.decisions: the decisions each payload fed, through decision_inputs. */
 export const decisionsByInputPayload = (em: EntityManager) =>
-  new DataLoader<string, TradeDecision[]>(async (payloadIds) => {
-    const links = await em.find(
-      DecisionInput,
-      { apiPayload: { $in: [...payloadIds] } },
-      { populate: ['tradeDecision'], strategy: 'joined', orderBy: { tradeDecision: { createdAt: 'asc', id: 'asc' } } },
-    );
-    return manyPerKey(payloadIds, links, (link) => link.apiPayload.id, (link) => link.tradeDecision);
+  childPageLoader(em, {
+    parentType: 'ApiPayload',
+    field: 'decisions',
+    entity: TradeDecision,
+    table: 'trade_decisions',
+    rows: `select d.*, i.api_payload_id as parent_id
+      from decision_inputs i join trade_decisions d on d.id = i.trade_decision_id
+      where i.api_payload_id = any(:parents::bigint[])`,
   });

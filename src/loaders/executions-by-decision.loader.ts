@@ -1,15 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { TradeExecution } from '../entities';
-import { manyPerKey } from './batch';
+import { childPageLoader } from './child-page';
 
-/** TradeDecision.executions, oldest first (more than one is a duplicate the integrity audit flags). */
+/** TradeDecision.executions (more than one is a duplicate the integrity audit flags). */
 export const executionsByDecision = (em: EntityManager) =>
-  new DataLoader<string, TradeExecution[]>(async (decisionIds) => {
-    const executions = await em.find(
-      TradeExecution,
-      { tradeDecision: { $in: [...decisionIds] } },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
-    return manyPerKey(decisionIds, executions, (execution) => execution.tradeDecision?.id);
+  childPageLoader(em, {
+    parentType: 'TradeDecision',
+    field: 'executions',
+    entity: TradeExecution,
+    table: 'trade_executions',
+    rows: `select e.*, e.trade_decision_id as parent_id from trade_executions e where e.trade_decision_id = any(:parents::bigint[])`,
   });

@@ -1,25 +1,23 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { TradeExecution } from '../entities';
+import { childPageLoader } from './child-page';
 
 /**
  * ApiPayload.executions: the executions that sent a payload as their broker
  * request or received it as their response. Normally one; a list, so that a
- * payload wrongly shared by two executions is shown rather than hidden.
+ * payload wrongly shared by two executions is shown rather than hidden. Each
+ * branch uses its own foreign-key index.
  */
 export const executionsByPayload = (em: EntityManager) =>
-  new DataLoader<string, TradeExecution[]>(async (payloadIds) => {
-    const ids = [...payloadIds];
-    const executions = await em.find(
-      TradeExecution,
-      { $or: [{ apiRequestPayload: { $in: ids } }, { apiResponsePayload: { $in: ids } }] },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
-    const byPayload = new Map<string, TradeExecution[]>(ids.map((id) => [id, []]));
-    for (const execution of executions) {
-      for (const payload of new Set([execution.apiRequestPayload?.id, execution.apiResponsePayload?.id])) {
-        if (payload !== undefined) byPayload.get(payload)?.push(execution);
-      }
-    }
-    return ids.map((id) => byPayload.get(id)!);
+  childPageLoader(em, {
+    parentType: 'ApiPayload',
+    field: 'executions',
+    entity: TradeExecution,
+    table: 'trade_executions',
+    rows: `select e.*, e.api_request_payload_id as parent_id
+        from trade_executions e where e.api_request_payload_id = any(:parents::bigint[])
+      union all
+      select e.*, e.api_response_payload_id as parent_id
+        from trade_executions e where e.api_response_payload_id = any(:parents::bigint[])
+          and e.api_response_payload_id is distinct from e.api_request_payload_id`,
   });

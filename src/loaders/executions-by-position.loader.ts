@@ -1,15 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { TradeExecution } from '../entities';
-import { manyPerKey } from './batch';
+import { childPageLoader } from './child-page';
 
-/** Position.executions: the fills that built each position, oldest first. */
+/** Position.executions: the fills that built each position. */
 export const executionsByPosition = (em: EntityManager) =>
-  new DataLoader<string, TradeExecution[]>(async (positionIds) => {
-    const executions = await em.find(
-      TradeExecution,
-      { position: { $in: [...positionIds] } },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
-    return manyPerKey(positionIds, executions, (execution) => execution.position?.id);
+  childPageLoader(em, {
+    parentType: 'Position',
+    field: 'executions',
+    entity: TradeExecution,
+    table: 'trade_executions',
+    rows: `select e.*, e.position_id as parent_id from trade_executions e where e.position_id = any(:parents::bigint[])`,
   });

@@ -1,15 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
-import { type ApiPayload, DecisionInput } from '../entities';
-import { manyPerKey } from './batch';
+import { ApiPayload } from '../entities';
+import { childPageLoader } from './child-page';
 
-/** TradeDecision.inputs: the payloads that fed each decision, in one joined statement. */
+/** TradeDecision.inputs: the payloads that fed each decision, through decision_inputs. */
 export const inputPayloadsByDecision = (em: EntityManager) =>
-  new DataLoader<string, ApiPayload[]>(async (decisionIds) => {
-    const links = await em.find(
-      DecisionInput,
-      { tradeDecision: { $in: [...decisionIds] } },
-      { populate: ['apiPayload'], strategy: 'joined', orderBy: { apiPayload: { createdAt: 'asc', id: 'asc' } } },
-    );
-    return manyPerKey(decisionIds, links, (link) => link.tradeDecision.id, (link) => link.apiPayload);
+  childPageLoader(em, {
+    parentType: 'TradeDecision',
+    field: 'inputs',
+    entity: ApiPayload,
+    table: 'api_payloads',
+    rows: `select p.*, i.trade_decision_id as parent_id
+      from decision_inputs i join api_payloads p on p.id = i.api_payload_id
+      where i.trade_decision_id = any(:parents::bigint[])`,
   });

@@ -1,15 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { ApiPayload } from '../entities';
-import { manyPerKey } from './batch';
+import { childPageLoader } from './child-page';
 
 /** IngestionRun.payloads: what each run fetched, in the order it was fetched. */
 export const payloadsByIngestionRun = (em: EntityManager) =>
-  new DataLoader<string, ApiPayload[]>(async (runIds) => {
-    const payloads = await em.find(
-      ApiPayload,
-      { ingestionRun: { $in: [...runIds] } },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
-    return manyPerKey(runIds, payloads, (payload) => payload.ingestionRun?.id);
+  childPageLoader(em, {
+    parentType: 'IngestionRun',
+    field: 'payloads',
+    entity: ApiPayload,
+    table: 'api_payloads',
+    rows: `select p.*, p.ingestion_run_id as parent_id from api_payloads p where p.ingestion_run_id = any(:parents::bigint[])`,
   });

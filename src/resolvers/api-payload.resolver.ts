@@ -1,13 +1,11 @@
-import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { ApiPayload, IngestionRun, TradeDecision, TradeExecution } from '../entities';
+import { ApiPayload, IngestionRun } from '../entities';
 import { fromGlobalId } from '../graphql/global-id';
-import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
+import { ConnectionArgs } from '../graphql/pagination/connection';
+import { ApiPayloadConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
-
-@ObjectType()
-class ApiPayloadConnection extends Connection(ApiPayload, 'ApiPayload') {}
 
 @Resolver(() => ApiPayload)
 export class ApiPayloadResolver {
@@ -35,15 +33,13 @@ export class ApiPayloadResolver {
     return payload.ingestionRun ? loaders.ingestionRunById.load(payload.ingestionRun.id) : null;
   }
 
-  @FieldResolver(() => [TradeDecision], { description: 'The decisions this payload fed (FED).' })
-  decisions(@Root() payload: ApiPayload, @Ctx() { loaders }: Context): Promise<TradeDecision[]> {
-    return loaders.decisionsByInputPayload.load(payload.id);
+  @FieldResolver(() => TradeDecisionConnection, { description: 'The decisions this payload fed (FED), oldest first.' })
+  decisions(@Root() payload: ApiPayload, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.decisionsByInputPayload.load(payload.id, page);
   }
 
-  @FieldResolver(() => [TradeExecution], {
-    description: 'The executions that sent this payload as their broker request or received it as their response.',
-  })
-  executions(@Root() payload: ApiPayload, @Ctx() { loaders }: Context): Promise<TradeExecution[]> {
-    return loaders.executionsByPayload.load(payload.id);
+  @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that sent this payload as their broker request or received it as their response, oldest first.' })
+  executions(@Root() payload: ApiPayload, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.executionsByPayload.load(payload.id, page);
   }
 }

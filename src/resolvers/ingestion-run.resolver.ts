@@ -1,14 +1,12 @@
-import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { ApiPayload, IngestionRun } from '../entities';
+import { IngestionRun } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../graphql/global-id';
-import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
+import { ConnectionArgs } from '../graphql/pagination/connection';
+import { ApiPayloadConnection, IngestionRunConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
-
-@ObjectType()
-class IngestionRunConnection extends Connection(IngestionRun, 'IngestionRun') {}
 
 @Resolver(() => IngestionRun)
 export class IngestionRunResolver {
@@ -36,8 +34,8 @@ export class IngestionRunResolver {
     );
   }
 
-  @FieldResolver(() => [ApiPayload], { description: 'The payloads this run fetched (FETCHED).' })
-  payloads(@Root() run: IngestionRun, @Ctx() { loaders }: Context): Promise<ApiPayload[]> {
-    return loaders.payloadsByIngestionRun.load(run.id);
+  @FieldResolver(() => ApiPayloadConnection, { description: 'The payloads this run fetched (FETCHED), oldest first.' })
+  payloads(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.payloadsByIngestionRun.load(run.id, page);
   }
 }

@@ -1,13 +1,11 @@
-import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { Position, TradeExecution } from '../entities';
+import { Position } from '../entities';
 import { fromGlobalId } from '../graphql/global-id';
-import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
+import { ConnectionArgs } from '../graphql/pagination/connection';
+import { PositionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { PositionFilter, positionWhere } from './filters/position.filter';
-
-@ObjectType()
-class PositionConnection extends Connection(Position, 'Position') {}
 
 @Resolver(() => Position)
 export class PositionResolver {
@@ -26,8 +24,8 @@ export class PositionResolver {
     return findPage(em, { entity: Position, typeName: 'Position', filter: where, sortProperty: 'openedAt' }, page);
   }
 
-  @FieldResolver(() => [TradeExecution], { description: 'The executions that built this position, oldest first.' })
-  executions(@Root() position: Position, @Ctx() { loaders }: Context): Promise<TradeExecution[]> {
-    return loaders.executionsByPosition.load(position.id);
+  @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that built this position, oldest first.' })
+  executions(@Root() position: Position, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.executionsByPosition.load(position.id, page);
   }
 }

@@ -1,14 +1,12 @@
-import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { ApiPayload, TradeDecision, TradeExecution } from '../entities';
+import { TradeDecision } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../graphql/global-id';
-import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
+import { ConnectionArgs } from '../graphql/pagination/connection';
+import { ApiPayloadConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
-
-@ObjectType()
-class TradeDecisionConnection extends Connection(TradeDecision, 'TradeDecision') {}
 
 @Resolver(() => TradeDecision)
 export class TradeDecisionResolver {
@@ -36,13 +34,13 @@ export class TradeDecisionResolver {
     );
   }
 
-  @FieldResolver(() => [ApiPayload], { description: 'The API payloads that fed this decision (FED, upstream).' })
-  inputs(@Root() decision: TradeDecision, @Ctx() { loaders }: Context): Promise<ApiPayload[]> {
-    return loaders.inputPayloadsByDecision.load(decision.id);
+  @FieldResolver(() => ApiPayloadConnection, { description: 'The API payloads that fed this decision (FED, upstream), oldest first.' })
+  inputs(@Root() decision: TradeDecision, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.inputPayloadsByDecision.load(decision.id, page);
   }
 
-  @FieldResolver(() => [TradeExecution], { description: 'The executions that carried this decision out (EXECUTED_AS).' })
-  executions(@Root() decision: TradeDecision, @Ctx() { loaders }: Context): Promise<TradeExecution[]> {
-    return loaders.executionsByDecision.load(decision.id);
+  @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that carried this decision out (EXECUTED_AS), oldest first.' })
+  executions(@Root() decision: TradeDecision, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.executionsByDecision.load(decision.id, page);
   }
 }

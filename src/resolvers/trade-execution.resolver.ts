@@ -1,14 +1,12 @@
-import { Arg, Args, Ctx, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../graphql/global-id';
-import { Connection, ConnectionArgs } from '../graphql/pagination/connection';
+import { ConnectionArgs } from '../graphql/pagination/connection';
+import { TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
-
-@ObjectType()
-class TradeExecutionConnection extends Connection(TradeExecution, 'TradeExecution') {}
 
 @Resolver(() => TradeExecution)
 export class TradeExecutionResolver {

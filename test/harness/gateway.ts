@@ -14,8 +14,11 @@ export type TestGateway = {
   apollo: ApolloServer<Context>;
   /** Runs one operation in-process with a fresh request context, as HTTP would. */
   execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
-  /** Runs `work` and returns how many SQL statements it sent to PostgreSQL. */
-  countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number; sql: string[] }>;
+  /**
+   * Runs `work` and returns how many SQL statements it sent to PostgreSQL,
+   * their text, and the values bound to each (empty when inlined).
+   */
+  countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number; sql: string[]; bindings: unknown[][] }>;
   close(): Promise<void>;
 };
 
@@ -42,11 +45,15 @@ export async function startTestGateway(): Promise<TestGateway> {
     async countStatements(work) {
       // Every statement the driver sends goes through knex, which emits `query` for each.
       const sql: string[] = [];
-      const listener = (query: { sql: string }) => sql.push(query.sql);
+      const bindings: unknown[][] = [];
+      const listener = (query: { sql: string; bindings?: unknown[] }) => {
+        sql.push(query.sql);
+        bindings.push(query.bindings ?? []);
+      };
       knex.on('query', listener);
       try {
         const result = await work();
-        return { result, statements: sql.length, sql };
+        return { result, statements: sql.length, sql, bindings };
       } finally {
         knex.off('query', listener);
       }

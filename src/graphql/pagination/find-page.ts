@@ -43,16 +43,28 @@ export async function findPage<T extends { id: string }>(
   qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
 
   const rows = await qb.getResultList();
+  return toConnection(rows, { forward, size, after: args.after, before: args.before }, (node) => encodeCursor(query.typeName, node.id));
+}
+
+export type PageShape = { forward: boolean; size: number; after?: string | null; before?: string | null };
+
+/**
+ * The connection of one page, from up to `size + 1` rows fetched in page
+ * order: the extra row only says there is more. Backward pages are fetched
+ * in reverse and turned back here.
+ */
+export function toConnection<T>(rows: readonly T[], shape: PageShape, cursorOf: (node: T) => string): ConnectionResult<T> {
+  const { forward, size } = shape;
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
   if (!forward) page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(query.typeName, node.id), node }));
+  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {
     edges,
     nodes: page,
     pageInfo: {
-      hasNextPage: forward ? hasMore : Boolean(args.before),
-      hasPreviousPage: forward ? Boolean(args.after) : hasMore,
+      hasNextPage: forward ? hasMore : Boolean(shape.before),
+      hasPreviousPage: forward ? Boolean(shape.after) : hasMore,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
@@ -60,7 +72,7 @@ export async function findPage<T extends { id: string }>(
 }
 
 /** Checks page-size arguments before any SQL runs. */
-function pageShape(args: ConnectionArgs): { forward: boolean; size: number } {
+export function pageShape(args: ConnectionArgs): { forward: boolean; size: number } {
   if (args.first != null && args.last != null) {
     throw new BadInputError('pass either `first` or `last`, not both', 'last');
   }

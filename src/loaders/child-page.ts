@@ -1,0 +1,97 @@
+import type { EntityDictionary, EntityManager, EntityName } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import type { NodeType } from '../graphql/global-id';
+import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/connection';
+import { childListName, decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
+import { pageShape, toConnection } from '../graphql/pagination/find-page';
+
+/** One node's own list (`Position.executions`), oldest first, `id` breaking ties. */
+export type ChildList<T> = {
+  parentType: NodeType;
+  field: string;
+  entity: EntityName<T>;
+  /** The child table, where a cursor's sort key is looked up. */
+  table: string;
+  /**
+   * The child rows of every parent in `:parents` (a bigint[]), each with its
+   * parent's id as `parent_id`. A row may appear under several parents.
+   */
+  rows: string;
+};
+
+type PageRequest = { parentId: string; forward: boolean; size: number; afterId: string | null; beforeId: string | null; args: ConnectionArgs };
+type RankedRow = Record<string, unknown> & { parent_id: string; page_rank: string };
+
+/**
+ * Pages of a node's own list for many parents at once: one statement per
+ * batch and page shape, whatever the number of parents, each parent's page cut
+ * by `row_number()` over its partition. Cursors are checked before anything
+ * is queued, so a bad one fails its own field, not the batch.
+ */
+export function childPageLoader<T extends { id: string }>(em: EntityManager, list: ChildList<T>) {
+  const loader = new DataLoader<PageRequest, ConnectionResult<T>, string>(
+    async (requests) => {
+      const byShape = new Map<string, PageRequest[]>();
+      for (const request of requests) byShape.set(shapeKey(request), [...(byShape.get(shapeKey(request)) ?? []), request]);
+      const pages = new Map<PageRequest, ConnectionResult<T>>();
+      // Requests of one query level share their arguments, so this is one statement per level.
+      for (const group of byShape.values()) {
+        const rows = await fetchPages(em, list, group);
+        for (const request of group) {
+          const mine = rows.get(request.parentId) ?? [];
+          const cursorList = childListName(list.parentType, request.parentId, list.field);
+          pages.set(request, toConnection(mine, { ...request, after: request.args.after, before: request.args.before }, (node) => encodeCursor(cursorList, node.id)));
+        }
+      }
+      return requests.map((request) => pages.get(request)!);
+    },
+    { cacheKeyFn: (request) => `${request.parentId}|${shapeKey(request)}` },
+  );
+
+  return {
+    load(parentId: string, args: ConnectionArgs): Promise<ConnectionResult<T>> {
+      const { forward, size } = pageShape(args);
+      const cursorList = childListName(list.parentType, parentId, list.field);
+      const afterId = args.after ? decodeCursor(args.after, cursorList, 'after') : null;
+      const beforeId = args.before ? decodeCursor(args.before, cursorList, 'before') : null;
+      return loader.load({ parentId, forward, size, afterId, beforeId, args });
+    },
+  };
+}
+
+const shapeKey = ({ forward, size, afterId, beforeId }: PageRequest) => `${forward}|${size}|${afterId ?? ''}|${beforeId ?? ''}`;
+
+async function fetchPages<T extends { id: string }>(
+  em: EntityManager,
+  list: ChildList<T>,
+  group: PageRequest[],
+): Promise<Map<string, T[]>> {
+  const { forward, size, afterId, beforeId } = group[0]!;
+  const direction = forward ? 'asc' : 'desc';
+  const keyset = (operator: '<' | '>', binding: string) =>
+    `and (c.created_at, c.id) ${operator} (select k.created_at, k.id from ${list.table} k where k.id = :${binding})`;
+  const sql = `
+    select * from (
+      select c.*, row_number() over (partition by c.parent_id order by c.created_at ${direction}, c.id ${direction}) as page_rank
+      from (${list.rows}) c
+      where true ${afterId ? keyset('>', 'after') : ''} ${beforeId ? keyset('<', 'before') : ''}
+    ) ranked
+    where page_rank <= :limit
+    order by parent_id, page_rank`;
+  // Parent ids are validated digits, so a PostgreSQL array literal is safe as one parameter.
+  const bindings: Record<string, string | number> = { parents: `{${group.map((request) => request.parentId).join(',')}}`, limit: size + 1 };
+  if (afterId) bindings.after = afterId;
+  if (beforeId) bindings.before = beforeId;
+  const { rows } = (await em.getConnection().getKnex().raw(sql, bindings)) as { rows: RankedRow[] };
+
+  const byParent = new Map<string, T[]>();
+  for (const row of rows) {
+    const parentId = String(row.parent_id);
+    // The rest of the row is the child's own columns, hydrated into the request's identity map.
+    const { parent_id: _parent, page_rank: _rank, ...columns } = row;
+    const children = byParent.get(parentId) ?? [];
+    children.push(em.map(list.entity, columns as EntityDictionary<T>));
+    byParent.set(parentId, children);
+  }
+  return byParent;
+}
