@@ -1,5 +1,6 @@
 import { Migration20261123083947_lineage_tables } from './Migration20261123083947_lineage_tables';
 import { Migration20261123095450_full_text_search } from './Migration20261123095450_full_text_search';
+import { Migration20261123105241_audit_report_indexes } from './Migration20261123105241_audit_report_indexes';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -8,4 +9,5 @@ import { Migration20261123095450_full_text_search } from './Migration20261123095
 export const migrationsList = [
   { name: 'Migration20261123083947_lineage_tables', class: Migration20261123083947_lineage_tables },
   { name: 'Migration20261123095450_full_text_search', class: Migration20261123095450_full_text_search },
+  { name: 'Migration20261123105241_audit_report_indexes', class: Migration20261123105241_audit_report_indexes },
 ];

@@ -9,6 +9,10 @@ import { createOrm } from './database/orm';
 import { printGatewaySchema } from './graphql/schema';
 import { logger } from './logger';
 import { serve } from './serve';
+import { BadInputError } from './errors';
+import { integrityReport } from './reports/integrity.report';
+import { dayPeriod, daysPeriod, quarterPeriod } from './reports/period';
+import { integrityTable, REPORTS, type ReportName, type ReportOptions, type Table, tableCsv, tableText } from './reports/report-catalog';
 import { SeedError, seedDatabase } from './seed/seed-database';
 
 /** Exit codes scripts can rely on: 0 done, 1 failed while running, 2 could not start (bad arguments or configuration). */
@@ -102,6 +106,75 @@ program
     console.log(JSON.stringify(summary, null, 2));
   });
 
+type Format = 'table' | 'json' | 'csv';
+const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table');
+
+function print(format: Format, result: unknown, table: (result: never) => Table) {
+  if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else if (format === 'csv') process.stdout.write(tableCsv(table(result as never)));
+  else process.stdout.write(tableText(table(result as never)));
+}
+
+/** Checks the period options a report needs before anything connects to the database. */
+function checkPeriod(kind: 'date' | 'range', options: ReportOptions) {
+  if (kind === 'date') {
+    if (!options.date || options.from || options.to) throw new BadInputError('this report takes --date YYYY-MM-DD (not --from/--to)', 'date');
+    dayPeriod(options.date, '--date');
+  } else {
+    if (!options.from || !options.to || options.date) throw new BadInputError('this report takes --from YYYY-MM-DD --to YYYY-MM-DD (not --date)', 'from');
+    daysPeriod(options.from, options.to);
+  }
+}
+
+const reportNames = Object.keys(REPORTS) as ReportName[];
+
+program
+  .command('report')
+  .description('run an audit report; the same SQL as the GraphQL report queries')
+  .argument('<name>', `the report: ${reportNames.join(', ')}`)
+  .option('--date <day>', 'the UTC day, for daily-summary and trade-blotter')
+  .option('--from <day>', 'first UTC day of the period, included')
+  .option('--to <day>', 'last UTC day of the period, included')
+  .option('--symbol <ticker>', 'for the symbol report')
+  .option('--strategy <name>', 'for strategy-performance: only this strategy')
+  .addOption(formatOption())
+  .action(async (name: string, options: ReportOptions & { format: Format }) => {
+    if (!Object.hasOwn(REPORTS, name)) throw new BadInputError(`unknown report ${JSON.stringify(name)}: use one of ${reportNames.join(', ')}`, 'name');
+    const report = REPORTS[name as ReportName];
+    checkPeriod(report.period, options);
+    const result = await withOrm((orm) => report.run(orm.em.fork(), options));
+    print(options.format, result, report.table as (result: never) => Table);
+  });
+
+program
+  .command('integrity')
+  .description('the quarterly data-integrity audit; exit 0 clean, 1 findings, 2 could not run')
+  .option('--quarter <quarter>', 'a calendar quarter, e.g. 2026Q3')
+  .option('--from <day>', 'first UTC day, included')
+  .option('--to <day>', 'last UTC day, included')
+  .addOption(
+    new Option('--limit <n>', 'most records listed per check (counts are always complete)')
+      .argParser(number('--limit', (value) => Number.isInteger(value) && value >= 0 && value <= 10_000, 'a whole number from 0 to 10000'))
+      .default(100),
+  )
+  .addOption(formatOption())
+  .action(async (options: { quarter?: string; from?: string; to?: string; limit: number; format: Format }) => {
+    if (options.quarter && (options.from || options.to)) throw new BadInputError('pass either --quarter or --from and --to, not both', 'quarter');
+    if (!options.quarter && (!options.from || !options.to)) throw new BadInputError('pass --quarter 2026Q3, or --from and --to', 'quarter');
+    const period = options.quarter ? quarterPeriod(options.quarter) : daysPeriod(options.from!, options.to!);
+    try {
+      const report = await withOrm((orm) => integrityReport(orm.em.fork(), period, { limit: options.limit }));
+      print(options.format, report, integrityTable as (result: never) => Table);
+      if (options.format === 'table') console.error(report.clean ? 'integrity: clean' : `integrity: ${report.totalFindings} findings`);
+      process.exitCode = report.clean ? 0 : EXIT_FAILED;
+    } catch (error) {
+      // 1 means "findings" here, so anything that stops the audit is 2.
+      logger.error({ err: error }, 'integrity audit could not run');
+      console.error(`auditgraph: the integrity audit could not run: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = EXIT_USAGE;
+    }
+  });
+
 program
   .command('schema')
   .description('write schema.graphql from the code (or check that it is current)')
@@ -125,7 +198,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
   }
-  if (error instanceof ConfigError || error instanceof SeedError) {
+  if (error instanceof ConfigError || error instanceof SeedError || error instanceof BadInputError) {
     console.error(`auditgraph: ${error.message}`);
     process.exit(EXIT_USAGE);
   }

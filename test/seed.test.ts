@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { escapeCopyText, copyRow } from '../src/seed/copy-text';
 import { SeedError, seedDatabase, type SeedSummary } from '../src/seed/seed-database';
+import { createOrm } from '../src/database/orm';
+import { integrityReport } from '../src/reports/integrity.report';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 
 const anchor = new Date('2026-11-01T00:00:00Z');
@@ -44,6 +46,25 @@ describe('the data generator', () => {
     const asNumbers = Object.fromEntries(Object.entries(found!).map(([key, value]) => [key, Number(value)]));
     expect(asNumbers).toEqual(summary.plantedDefects);
     for (const count of Object.values(summary.plantedDefects)) expect(count).toBeGreaterThan(0);
+  });
+
+  it("is audited by integrityReport: every planted defect found, with the generator's counts, and nothing else", async () => {
+    const orm = await createOrm({ databaseUrl: first.url, poolMax: 1 });
+    try {
+      const report = await integrityReport(orm.em.fork(), { from: new Date('2026-01-01T00:00:00Z'), until: anchor }, { limit: 0 });
+      expect(Object.fromEntries(report.findings.map((finding) => [finding.check, finding.count]))).toEqual({
+        DECISION_WITHOUT_RATIONALE: summary.plantedDefects.decisionsWithoutRationale,
+        EXECUTION_MISSING_PAYLOAD: summary.plantedDefects.executionsMissingPayloadLink,
+        EXECUTION_WITHOUT_DECISION: 0,
+        DUPLICATE_EXECUTIONS: summary.plantedDefects.decisionsWithTwoExecutions,
+        STALE_PENDING_DECISION: summary.plantedDefects.pendingDecisionsStuck,
+        EXECUTED_WITHOUT_FILL: 0,
+        POSITION_QUANTITY_MISMATCH: 0,
+        UNREFERENCED_PAYLOAD: 0,
+      });
+    } finally {
+      await orm.close();
+    }
   });
 
   it('builds every position from 1–6 executions whose signed fills sum exactly to its quantity', async () => {

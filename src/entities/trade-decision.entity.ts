@@ -30,6 +30,11 @@ registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
 @Index({ properties: ['strategy', 'createdAt'] })
 @Index({ properties: ['status', 'createdAt'] })
 @Index({ properties: ['correlationId'] })
+// For the integrity audit: holds only the decisions recorded without a rationale.
+@Index({
+  name: 'trade_decisions_missing_rationale_index',
+  expression: `create index "trade_decisions_missing_rationale_index" on "trade_decisions" ("created_at") where decision_rationale is null or decision_rationale = '{}'::jsonb`,
+})
 @Index({
   name: 'trade_decisions_decision_rationale_gin',
   expression: 'create index "trade_decisions_decision_rationale_gin" on "trade_decisions" using gin ("decision_rationale")',

@@ -25,6 +25,16 @@ registerEnumType(ExecutionStatus, { name: 'ExecutionStatus' });
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['status', 'createdAt'] })
 @Index({ properties: ['submittedAt'] })
+@Index({ properties: ['filledAt'] })
+// Small partial indexes for the integrity audit's checks: they hold only the defects.
+@Index({
+  name: 'trade_executions_missing_payload_index',
+  expression: 'create index "trade_executions_missing_payload_index" on "trade_executions" ("created_at") where api_request_payload_id is null or api_response_payload_id is null',
+})
+@Index({
+  name: 'trade_executions_without_decision_index',
+  expression: 'create index "trade_executions_without_decision_index" on "trade_executions" ("created_at") where trade_decision_id is null',
+})
 @Index({ name: 'trade_executions_search_gin', expression: searchIndexDdl('trade_executions') })
 export class TradeExecution extends LineageRecord {
   @Field({ description: 'External id the execution system gave the order.' })

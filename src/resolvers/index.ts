@@ -1,9 +1,11 @@
 import { ApiPayloadResolver } from './api-payload.resolver';
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
+import { IntegrityResolver } from './integrity.resolver';
 import { LineageResolver } from './lineage.resolver';
 import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
+import { ReportResolver } from './report.resolver';
 import { SearchResolver } from './search.resolver';
 import { TradeDecisionResolver } from './trade-decision.resolver';
 import { TradeExecutionResolver } from './trade-execution.resolver';
@@ -18,4 +20,6 @@ export const resolvers = [
   NodeResolver,
   LineageResolver,
   SearchResolver,
+  ReportResolver,
+  IntegrityResolver,
 ] as const;

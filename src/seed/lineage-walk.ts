@@ -124,7 +124,8 @@ export async function walkLineage(
 
       let status: 'pending' | 'executed' | 'failed' | 'cancelled';
       if (atMs > anchorMs - HOUR) status = 'pending';
-      else if (atMs < anchorMs - 2 * DAY && atMs > anchorMs - 10 * DAY && random.chance(0.056)) {
+      // Stuck for over a week by the anchor: what the quarterly audit's "pending older than a week" finds.
+      else if (atMs < anchorMs - 8 * DAY && atMs > anchorMs - 10 * DAY && random.chance(0.2)) {
         status = 'pending';
         planted.pendingDecisionsStuck += 1;
       } else {

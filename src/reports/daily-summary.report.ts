@@ -1,0 +1,102 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { DecisionStatus } from '../entities/trade-decision.entity';
+import { ExecutionStatus } from '../entities/trade-execution.entity';
+import { BadInputError } from '../errors';
+import { dayPeriod } from './period';
+
+/** The runbook's alert level: more than 30% of a day's decisions failed. */
+export const FAILURE_RATE_THRESHOLD = 0.3;
+
+@ObjectType({ description: 'How many records had one status.' })
+export class StatusCount {
+  @Field() status!: string;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType()
+export class IngestionSummary {
+  @Field(() => Int, { description: 'Runs started that day.' }) runs!: number;
+  @Field(() => Int) recordsFetched!: number;
+  @Field(() => Int) failed!: number;
+}
+
+@ObjectType()
+export class StuckPendingDecision {
+  @Field() decisionId!: string;
+  @Field() strategy!: string;
+  @Field() symbol!: string;
+  @Field(() => GraphQLDateTime) createdAt!: Date;
+}
+
+@ObjectType({ description: "The morning check of one UTC day: the operations guide's daily summary." })
+export class DailySummary {
+  @Field({ description: 'The UTC day, YYYY-MM-DD.' }) date!: string;
+  @Field(() => IngestionSummary) ingestion!: IngestionSummary;
+  @Field(() => [StatusCount], { description: 'Decisions made that day, every status listed.' }) decisionsByStatus!: StatusCount[];
+  @Field(() => [StatusCount], { description: 'Executions submitted that day, every status listed.' }) executionsByStatus!: StatusCount[];
+  @Field(() => Float, { nullable: true, description: "failed / all of the day's decisions; null with no decisions." }) failureRate!: number | null;
+  @Field(() => Float) failureRateThreshold!: number;
+  @Field({ description: 'The failure rate is over the threshold (the runbook alert).' }) failureRateExceeded!: boolean;
+  @Field(() => Int) stuckThresholdMinutes!: number;
+  @Field(() => Int, { description: 'Decisions still pending longer than the threshold at the end of the day (or now, for today).' }) stuckPendingCount!: number;
+  @Field(() => [StuckPendingDecision], { description: 'The 20 oldest of them.' }) stuckPendingOldest!: StuckPendingDecision[];
+  @Field(() => Int, { description: 'API responses with a 4xx status that day.' }) apiClientErrors!: number;
+  @Field(() => Int, { description: 'API responses with a 5xx status that day.' }) apiServerErrors!: number;
+}
+
+type Row = {
+  ingestion: IngestionSummary;
+  decisions: Record<string, number>;
+  executions: Record<string, number>;
+  stuck_count: number;
+  stuck_oldest: { decisionId: string; strategy: string; symbol: string; createdAt: string }[] | null;
+  client_errors: number;
+  server_errors: number;
+};
+
+const allStatuses = (values: string[], counts: Record<string, number>) => values.map((status) => ({ status, count: counts[status] ?? 0 }));
+
+/** One statement; every part is a range scan on a `created_at` or `(status, created_at)` index. */
+export async function dailySummary(em: EntityManager, params: { date: string; stuckAfterMinutes?: number }): Promise<DailySummary> {
+  const { from, until } = dayPeriod(params.date);
+  const stuckAfterMinutes = params.stuckAfterMinutes ?? 60;
+  if (!Number.isInteger(stuckAfterMinutes) || stuckAfterMinutes < 1 || stuckAfterMinutes > 43_200) {
+    throw new BadInputError('`stuckAfterMinutes` must be a whole number of minutes from 1 to 43200 (30 days)', 'stuckAfterMinutes');
+  }
+  const [row] = await em.getConnection().execute<Row[]>(
+    `with bounds as (select ?::timestamptz as day_from, ?::timestamptz as day_until,
+                            least(?::timestamptz, now()) - make_interval(mins => ?) as stuck_before)
+     select
+       (select json_build_object('runs', count(*), 'recordsFetched', coalesce(sum(records_fetched), 0), 'failed', count(*) filter (where status = 'failed'))
+          from data_ingestion_runs, bounds where created_at >= day_from and created_at < day_until) as ingestion,
+       (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n
+          from trade_decisions, bounds where created_at >= day_from and created_at < day_until group by status) s) as decisions,
+       (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n
+          from trade_executions, bounds where created_at >= day_from and created_at < day_until group by status) s) as executions,
+       (select count(*)::int from trade_decisions, bounds where status = 'pending' and created_at < stuck_before) as stuck_count,
+       (select json_agg(json_build_object('decisionId', decision_id, 'strategy', strategy, 'symbol', symbol, 'createdAt', created_at) order by created_at, id)
+          from (select d.* from trade_decisions d, bounds where status = 'pending' and created_at < stuck_before order by created_at, id limit 20) oldest) as stuck_oldest,
+       (select count(*)::int from api_payloads, bounds where direction = 'response' and http_status between 400 and 499 and created_at >= day_from and created_at < day_until) as client_errors,
+       (select count(*)::int from api_payloads, bounds where direction = 'response' and http_status >= 500 and created_at >= day_from and created_at < day_until) as server_errors`,
+    [from.toISOString(), until.toISOString(), until.toISOString(), stuckAfterMinutes],
+  );
+  const decisions = allStatuses(Object.values(DecisionStatus), row!.decisions);
+  const total = decisions.reduce((sum, entry) => sum + entry.count, 0);
+  const failureRate = total === 0 ? null : (row!.decisions.failed ?? 0) / total;
+  return {
+    date: params.date,
+    ingestion: row!.ingestion,
+    decisionsByStatus: decisions,
+    executionsByStatus: allStatuses(Object.values(ExecutionStatus), row!.executions),
+    failureRate,
+    failureRateThreshold: FAILURE_RATE_THRESHOLD,
+    failureRateExceeded: failureRate !== null && failureRate > FAILURE_RATE_THRESHOLD,
+    stuckThresholdMinutes: stuckAfterMinutes,
+    stuckPendingCount: row!.stuck_count,
+    stuckPendingOldest: (row!.stuck_oldest ?? []).map((decision) => ({ ...decision, createdAt: new Date(decision.createdAt) })),
+    apiClientErrors: row!.client_errors,
+    apiServerErrors: row!.server_errors,
+  };
+}

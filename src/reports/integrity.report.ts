@@ -1,0 +1,159 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { BadInputError } from '../errors';
+import type { NodeType } from '../graphql/global-id';
+import type { Period } from './period';
+
+/** The quarterly audit's checks, in the order the operations guide lists them. */
+export enum IntegrityCheck {
+  DECISION_WITHOUT_RATIONALE = 'DECISION_WITHOUT_RATIONALE',
+  EXECUTION_MISSING_PAYLOAD = 'EXECUTION_MISSING_PAYLOAD',
+  EXECUTION_WITHOUT_DECISION = 'EXECUTION_WITHOUT_DECISION',
+  DUPLICATE_EXECUTIONS = 'DUPLICATE_EXECUTIONS',
+  STALE_PENDING_DECISION = 'STALE_PENDING_DECISION',
+  EXECUTED_WITHOUT_FILL = 'EXECUTED_WITHOUT_FILL',
+  POSITION_QUANTITY_MISMATCH = 'POSITION_QUANTITY_MISMATCH',
+  UNREFERENCED_PAYLOAD = 'UNREFERENCED_PAYLOAD',
+}
+registerEnumType(IntegrityCheck, { name: 'IntegrityCheck' });
+
+export const DEFAULT_FINDINGS_LIMIT = 100;
+export const MAX_FINDINGS_LIMIT = 10_000;
+
+@ObjectType({ description: 'One record a check flagged.' })
+export class IntegrityItem {
+  @Field(() => String, { description: 'The node type of the record.' }) type!: NodeType;
+  @Field(() => ID, { description: 'Its row id; `node` is the record itself, one hop into the lineage.' }) databaseId!: string;
+  @Field(() => String, { nullable: true, description: 'Its external id (decision, execution or run id), when it has one.' }) externalId!: string | null;
+  @Field({ description: 'What is wrong, in a few words.' }) detail!: string;
+}
+
+@ObjectType({ description: 'What one check found.' })
+export class IntegrityFinding {
+  @Field(() => IntegrityCheck) check!: IntegrityCheck;
+  @Field() description!: string;
+  @Field(() => Int, { description: 'Every record flagged, however many `items` shows.' }) count!: number;
+  @Field(() => [IntegrityItem], { description: 'The first `limit` of them, oldest first.' }) items!: IntegrityItem[];
+}
+
+@ObjectType({ description: 'The quarterly data-integrity audit over records created in the period.' })
+export class IntegrityReport {
+  @Field(() => GraphQLDateTime) from!: Date;
+  @Field(() => GraphQLDateTime, { description: 'End of the period (exclusive).' }) until!: Date;
+  @Field({ description: 'No check found anything.' }) clean!: boolean;
+  @Field(() => Int) totalFindings!: number;
+  @Field(() => [IntegrityFinding], { description: 'Every check, in a fixed order, clean ones included.' }) findings!: IntegrityFinding[];
+}
+
+/**
+ * Each check is one statement returning the flagged rows oldest first with
+ * the full count beside them (`count(*) over ()`), so a limit never hides how
+ * many there are. `:from`/`:until` bound the records' creation; `:as_of` is
+ * the end of the period or now, whichever is earlier.
+ */
+const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
+  DECISION_WITHOUT_RATIONALE: {
+    description: 'Decisions recorded without a rationale (null or empty).',
+    sql: `select 'TradeDecision' as type, id, decision_id as external_id, status || ' ' || strategy || ' ' || symbol as detail, created_at as at
+            from trade_decisions
+           where (decision_rationale is null or decision_rationale = '{}'::jsonb) and created_at >= :from and created_at < :until`,
+  },
+  EXECUTION_MISSING_PAYLOAD: {
+    description: 'Executions missing their broker request or response payload.',
+    sql: `select 'TradeExecution' as type, id, execution_id as external_id,
+                 concat_ws(' and ', case when api_request_payload_id is null then 'no request payload' end,
+                                    case when api_response_payload_id is null then 'no response payload' end) as detail, created_at as at
+            from trade_executions
+           where (api_request_payload_id is null or api_response_payload_id is null) and created_at >= :from and created_at < :until`,
+  },
+  EXECUTION_WITHOUT_DECISION: {
+    description: 'Executions that no decision ordered.',
+    sql: `select 'TradeExecution' as type, id, execution_id as external_id, status || ' execution with no decision' as detail, created_at as at
+            from trade_executions
+           where trade_decision_id is null and created_at >= :from and created_at < :until`,
+  },
+  DUPLICATE_EXECUTIONS: {
+    description: 'Decisions carried out by more than one execution (duplicates).',
+    // Find the duplicates by one aggregate on the foreign key, then name their executions.
+    sql: `select 'TradeDecision' as type, d.id, d.decision_id as external_id,
+                 dup.n || ' executions: ' || (select string_agg(e.execution_id, ', ' order by e.id) from trade_executions e where e.trade_decision_id = d.id) as detail,
+                 d.created_at as at
+            from (select trade_decision_id, count(*) as n
+                    from trade_executions
+                   where trade_decision_id is not null and created_at >= :from and created_at < :until
+                   group by trade_decision_id having count(*) > 1) dup
+            join trade_decisions d on d.id = dup.trade_decision_id`,
+  },
+  STALE_PENDING_DECISION: {
+    description: 'Decisions still pending more than a week after they were made.',
+    sql: `select 'TradeDecision' as type, id, decision_id as external_id, 'pending since ' || to_char(created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' as detail, created_at as at
+            from trade_decisions
+           where status = 'pending' and created_at >= :from and created_at < least(:until::timestamptz, :as_of::timestamptz - interval '7 days')`,
+  },
+  EXECUTED_WITHOUT_FILL: {
+    description: 'Decisions marked executed with no filled execution.',
+    sql: `select 'TradeDecision' as type, d.id, d.decision_id as external_id, 'executed, but nothing filled' as detail, d.created_at as at
+            from trade_decisions d
+           where d.status = 'executed' and d.created_at >= :from and d.created_at < :until
+             and not exists (select 1 from trade_executions e where e.trade_decision_id = d.id and e.filled_quantity > 0)`,
+  },
+  POSITION_QUANTITY_MISMATCH: {
+    description: 'Positions whose quantity is not the signed sum of their executions.',
+    sql: `select 'Position' as type, p.id, null as external_id,
+                 p.symbol || ' ' || p.account || ': quantity ' || p.quantity || ', executions sum to ' || coalesce(fills.total, 0) as detail, p.opened_at as at
+            from positions p
+            left join lateral (
+              select sum(case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end) as total
+                from trade_executions e left join trade_decisions d on d.id = e.trade_decision_id
+               where e.position_id = p.id) fills on true
+           where p.opened_at >= :from and p.opened_at < :until and p.quantity <> coalesce(fills.total, 0)`,
+  },
+  UNREFERENCED_PAYLOAD: {
+    description: 'API payloads nothing refers to: fetched by no run, fed no decision, sent or received by no execution.',
+    sql: `select 'ApiPayload' as type, p.id, null as external_id, p.direction || ' ' || p.provider || ' ' || p.endpoint as detail, p.created_at as at
+            from api_payloads p
+           where p.ingestion_run_id is null and p.created_at >= :from and p.created_at < :until
+             and not exists (select 1 from decision_inputs i where i.api_payload_id = p.id)
+             and not exists (select 1 from trade_executions e where e.api_request_payload_id = p.id)
+             and not exists (select 1 from trade_executions e where e.api_response_payload_id = p.id)`,
+  },
+};
+
+type Row = { type: NodeType; id: string; external_id: string | null; detail: string; total: string };
+
+/** The statement of one check, as sent (named bindings `:from`, `:until`, `:as_of`, `:limit`). */
+export function integrityCheckSql(check: IntegrityCheck): string {
+  // A materialized CTE: the check is planned for all its rows (it counts them all), not for the first `limit`.
+  return `with flagged as materialized (${CHECKS[check].sql})
+    select flagged.type, flagged.id::text as id, flagged.external_id, flagged.detail, count(*) over () as total
+      from flagged order by flagged.at, flagged.id limit greatest(:limit, 1)`;
+}
+
+export function integrityBindings(period: Period, limit: number) {
+  const asOf = new Date(Math.min(period.until.getTime(), Date.now()));
+  return { from: period.from.toISOString(), until: period.until.toISOString(), as_of: asOf.toISOString(), limit };
+}
+
+/** Runs one check: its full count and its first `limit` records, oldest first. */
+export async function runIntegrityCheck(em: EntityManager, check: IntegrityCheck, period: Period, limit: number): Promise<IntegrityFinding> {
+  const { rows } = (await em.getConnection().getKnex().raw(integrityCheckSql(check), integrityBindings(period, limit))) as { rows: Row[] };
+  return {
+    check,
+    description: CHECKS[check].description,
+    count: Number(rows[0]?.total ?? 0),
+    items: rows.slice(0, limit).map((row) => ({ type: row.type, databaseId: row.id, externalId: row.external_id, detail: row.detail })),
+  };
+}
+
+/** Runs every check over the period; `limit` caps the items listed per check, never the counts. */
+export async function integrityReport(em: EntityManager, period: Period, options: { limit?: number | null } = {}): Promise<IntegrityReport> {
+  const limit = options.limit ?? DEFAULT_FINDINGS_LIMIT;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_FINDINGS_LIMIT) {
+    throw new BadInputError(`\`limit\` must be from 0 to ${MAX_FINDINGS_LIMIT}`, 'limit');
+  }
+  const findings: IntegrityFinding[] = [];
+  for (const check of Object.values(IntegrityCheck)) findings.push(await runIntegrityCheck(em, check, period, limit));
+  const totalFindings = findings.reduce((sum, finding) => sum + finding.count, 0);
+  return { from: period.from, until: period.until, clean: totalFindings === 0, totalFindings, findings };
+}

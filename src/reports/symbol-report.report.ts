@@ -1,0 +1,80 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { TradeDecision, TradeExecution } from '../entities';
+import { BadInputError } from '../errors';
+import { Decimal } from '../graphql/decimal.scalar';
+import { daysPeriod } from './period';
+
+export const DEFAULT_SYMBOL_REPORT_LIMIT = 1000;
+export const MAX_SYMBOL_REPORT_LIMIT = 10_000;
+
+@ObjectType({ description: 'One fill that changed a position, with the quantity it left.' })
+export class PositionChange {
+  @Field(() => GraphQLDateTime) time!: Date;
+  @Field() positionDatabaseId!: string;
+  @Field() account!: string;
+  @Field() executionId!: string;
+  @Field(() => Decimal, { description: 'Signed: buys add, sells subtract.' }) change!: string;
+  @Field(() => Decimal, { description: "The position's quantity after this fill." }) quantityAfter!: string;
+}
+
+@ObjectType({ description: 'Everything that happened to one symbol in the period, oldest first.' })
+export class SymbolReport {
+  @Field() symbol!: string;
+  @Field(() => [TradeDecision]) decisions!: TradeDecision[];
+  @Field(() => [TradeExecution], { description: "Executions of the period's decisions for the symbol." }) executions!: TradeExecution[];
+  @Field(() => [PositionChange]) positionChanges!: PositionChange[];
+  @Field(() => Int) limit!: number;
+  @Field({ description: 'A list reached `limit`: narrow the period to see the rest.' }) truncated!: boolean;
+}
+
+type ChangeRow = Omit<PositionChange, 'time'> & { time: Date | string };
+
+/**
+ * Three statements: decisions on `(symbol, created_at)`, their executions on
+ * the decision foreign key, and the fills of the symbol's positions with a
+ * running quantity per position (`positions (symbol, opened_at)`).
+ */
+export async function symbolReport(
+  em: EntityManager,
+  params: { symbol: string; from: string; to: string; limit?: number | null },
+): Promise<SymbolReport> {
+  const symbol = params.symbol.trim().toUpperCase();
+  if (!/^[A-Z0-9.-]{1,15}$/.test(symbol)) throw new BadInputError('`symbol` must be a ticker such as NVDA or BRK.B', 'symbol');
+  const limit = params.limit ?? DEFAULT_SYMBOL_REPORT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SYMBOL_REPORT_LIMIT) {
+    throw new BadInputError(`\`limit\` must be from 1 to ${MAX_SYMBOL_REPORT_LIMIT}`, 'limit');
+  }
+  const { from, until } = daysPeriod(params.from, params.to);
+  const period = { $gte: from, $lt: until };
+  const [decisions, executions, changes] = await Promise.all([
+    em.find(TradeDecision, { symbol, createdAt: period }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 }),
+    em.find(TradeExecution, { tradeDecision: { symbol, createdAt: period } }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 }),
+    em.getConnection().execute<ChangeRow[]>(
+      `select time, "positionDatabaseId", account, "executionId", change, "quantityAfter" from (
+         select e.filled_at as time, p.id::text as "positionDatabaseId", p.account, e.execution_id as "executionId", e.id,
+                case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end as change,
+                sum(case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end)
+                  over (partition by p.id order by e.filled_at, e.id) as "quantityAfter"
+           from positions p
+           join trade_executions e on e.position_id = p.id and e.filled_quantity > 0
+           left join trade_decisions d on d.id = e.trade_decision_id
+          where p.symbol = ? and p.opened_at < ? and (p.closed_at is null or p.closed_at >= ?)
+       ) fills
+       where time >= ? and time < ?
+       order by time, id
+       limit ${limit + 1}`,
+      [symbol, until.toISOString(), from.toISOString(), from.toISOString(), until.toISOString()],
+    ),
+  ]);
+  const truncated = decisions.length > limit || executions.length > limit || changes.length > limit;
+  return {
+    symbol,
+    decisions: decisions.slice(0, limit),
+    executions: executions.slice(0, limit),
+    positionChanges: changes.slice(0, limit).map((row) => ({ ...row, time: new Date(row.time) })),
+    limit,
+    truncated,
+  };
+}

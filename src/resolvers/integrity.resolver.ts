@@ -1,0 +1,38 @@
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { BadInputError } from '../errors';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/node.interface';
+import { IntegrityItem, IntegrityReport, integrityReport } from '../reports/integrity.report';
+import { daysPeriod, quarterPeriod } from '../reports/period';
+import { loadNode } from './node.resolver';
+
+@Resolver(() => IntegrityItem)
+export class IntegrityResolver {
+  @Query(() => IntegrityReport, {
+    description: 'The quarterly data-integrity audit over records created in a quarter (`quarter: "2026Q3"`) or between two days (`from`/`to`, included).',
+  })
+  integrityReport(
+    @Arg('quarter', () => String, { nullable: true }) quarter: string | null,
+    @Arg('from', () => String, { nullable: true }) from: string | null,
+    @Arg('to', () => String, { nullable: true }) to: string | null,
+    @Arg('limit', () => Int, { nullable: true, description: 'Most items listed per check (default 100); counts are always complete.' }) limit: number | null,
+    @Ctx() { em }: Context,
+  ): Promise<IntegrityReport> {
+    // Omitted arguments arrive as undefined, explicit nulls as null: `== null` covers both.
+    if (quarter != null && (from != null || to != null)) throw new BadInputError('pass either `quarter` or `from` and `to`, not both', 'quarter');
+    if (quarter == null && (from == null || to == null)) throw new BadInputError('pass `quarter`, or both `from` and `to`', from == null ? 'from' : 'to');
+    const period = quarter != null ? quarterPeriod(quarter) : daysPeriod(from!, to!);
+    return integrityReport(em, period, { limit });
+  }
+
+  @FieldResolver(() => String, { description: 'Its global id.' })
+  id(@Root() item: IntegrityItem): string {
+    return toGlobalId(item.type, item.databaseId);
+  }
+
+  @FieldResolver(() => Node, { nullable: true, description: 'The flagged record, to walk its lineage from.' })
+  node(@Root() item: IntegrityItem, @Ctx() { loaders }: Context): Promise<Node | null> {
+    return loadNode(loaders, item.type, item.databaseId);
+  }
+}
