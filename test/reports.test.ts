@@ -167,6 +167,11 @@ describe('audit reports on a hand-built trail with known answers', () => {
     expect(quiet).toEqual({ clean: true, totalFindings: 0, findings: Array(8).fill({ count: 0 }) });
   });
 
+  it("runs on sessions with JIT compilation off (it costs more than these statements)", async () => {
+    const [setting] = await gateway.orm.em.fork().getConnection().execute<{ jit: string }[]>('show jit');
+    expect(setting).toEqual({ jit: 'off' });
+  });
+
   describe('refuses bad arguments with BAD_USER_INPUT', () => {
     it.each([
       ['an impossible date', `{ dailySummary(date: "2026-02-30") { date } }`, /`date` must be a date as YYYY-MM-DD/],
