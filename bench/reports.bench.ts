@@ -64,9 +64,12 @@ async function ensureDataset(): Promise<string> {
 type Statement = { sql: string; bindings: unknown[] };
 
 /** The indexes and big-table scans in a statement's plan. */
-async function planOf(client: pg.Client, statement: Statement): Promise<{ indexes: string[]; seqScans: string[] }> {
+async function planOf(client: pg.Client, statement: Statement & { settings: string[] }): Promise<{ indexes: string[]; seqScans: string[] }> {
+  await client.query('begin');
+  for (const setting of statement.settings) await client.query(setting);
   // The driver-level text ($1, $2… and their values), as PostgreSQL received it.
   const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain ${statement.sql}`, statement.bindings);
+  await client.query('rollback');
   const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
   const indexes = [...plan.matchAll(/(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)/g)].map((match) => match[1]!);
   return { indexes: [...new Set(indexes)], seqScans: [...new Set([...plan.matchAll(BIG_TABLES)].map((match) => match[1]!))] };
@@ -79,6 +82,15 @@ async function measure(em: EntityManager, client: pg.Client, name: string, work:
   knex.on('query', listener);
   await work(); // warm-up, and the statements to explain
   knex.off('query', listener);
+  // Only queries have plans; a query inside a transaction is explained under the
+  // `set local` settings that came before it there (as the integrity checks run).
+  const queries: (Statement & { settings: string[] })[] = [];
+  let settings: string[] = [];
+  for (const statement of statements) {
+    if (/^\s*(begin|commit|rollback)\b/i.test(statement.sql)) settings = [];
+    else if (/^\s*set local\b/i.test(statement.sql)) settings.push(statement.sql);
+    else if (/^\s*(select|with)\b/i.test(statement.sql)) queries.push({ ...statement, settings });
+  }
   const times: number[] = [];
   for (let run = 0; run < options.runs; run++) {
     const started = performance.now();
@@ -87,12 +99,12 @@ async function measure(em: EntityManager, client: pg.Client, name: string, work:
   }
   times.sort((a, b) => a - b);
   const plans = [];
-  for (const statement of statements) plans.push(await planOf(client, statement));
+  for (const statement of queries) plans.push(await planOf(client, statement));
   return {
     name,
     medianMs: times[Math.floor(times.length / 2)]!,
     maxMs: times.at(-1)!,
-    statements: statements.length,
+    statements: queries.length,
     indexes: [...new Set(plans.flatMap((plan) => plan.indexes))],
     seqScans: [...new Set(plans.flatMap((plan) => plan.seqScans))],
   };
@@ -111,9 +123,9 @@ async function main() {
   const lastDay = day(new Date(new Date(span!.last).getTime() - DAY_MS / 2));
   const weekAgo = day(new Date(new Date(span!.last).getTime() - 7 * DAY_MS));
   const whole: Period = daysPeriod(day(new Date(span!.first)), day(new Date(span!.last)));
+  const tables = ['data_ingestion_runs', 'api_payloads', 'trade_decisions', 'decision_inputs', 'trade_executions', 'positions'];
   const counts = await em.getConnection().execute<{ name: string; rows: number }[]>(
-    `select relname as name, n_live_tup::int as rows from pg_stat_user_tables where relname in
-       ('data_ingestion_runs', 'api_payloads', 'trade_decisions', 'decision_inputs', 'trade_executions', 'positions') order by relname`,
+    tables.map((table) => `select '${table}' as name, count(*)::int as rows from ${table}`).join(' union all '),
   );
 
   const results: Awaited<ReturnType<typeof measure>>[] = [];

@@ -139,7 +139,12 @@ export function integrityBindings(period: Period, limit: number) {
 
 /** Runs one check: its full count and its first `limit` records, oldest first. */
 export async function runIntegrityCheck(em: EntityManager, check: IntegrityCheck, period: Period, limit: number): Promise<IntegrityFinding> {
-  const { rows } = (await em.getConnection().getKnex().raw(integrityCheckSql(check), integrityBindings(period, limit))) as { rows: Row[] };
+  // Two checks run side by side (below), so each keeps to one core: parallel workers on top
+  // would only oversubscribe a small server. `set local` ends with the transaction.
+  const rows = await em.getConnection().getKnex().transaction(async (transaction) => {
+    await transaction.raw('set local max_parallel_workers_per_gather = 0');
+    return ((await transaction.raw(integrityCheckSql(check), integrityBindings(period, limit))) as { rows: Row[] }).rows;
+  }, { readOnly: true });
   return {
     check,
     description: CHECKS[check].description,
