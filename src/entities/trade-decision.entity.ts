@@ -30,6 +30,16 @@ registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
 @Index({ properties: ['strategy', 'createdAt'] })
 @Index({ properties: ['status', 'createdAt'] })
 @Index({ properties: ['correlationId'] })
+// For the integrity audit's position check: each decision's side, read index-only in id order.
+@Index({
+  name: 'trade_decisions_side_index',
+  expression: 'create index "trade_decisions_side_index" on "trade_decisions" ("id") include ("side")',
+})
+// For the integrity audit's "executed, nothing filled": the executed decisions, index-only.
+@Index({
+  name: 'trade_decisions_executed_index',
+  expression: `create index "trade_decisions_executed_index" on "trade_decisions" ("id", "created_at") where status = 'executed'`,
+})
 // For the integrity audit: holds only the decisions recorded without a rationale.
 @Index({
   name: 'trade_decisions_missing_rationale_index',

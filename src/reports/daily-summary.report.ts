@@ -65,23 +65,25 @@ export async function dailySummary(em: EntityManager, params: { date: string; st
   if (!Number.isInteger(stuckAfterMinutes) || stuckAfterMinutes < 1 || stuckAfterMinutes > 43_200) {
     throw new BadInputError('`stuckAfterMinutes` must be a whole number of minutes from 1 to 43200 (30 days)', 'stuckAfterMinutes');
   }
-  const [row] = await em.getConnection().execute<Row[]>(
-    `with bounds as (select ?::timestamptz as day_from, ?::timestamptz as day_until,
-                            least(?::timestamptz, now()) - make_interval(mins => ?) as stuck_before)
-     select
+  const stuckBefore = new Date(Math.min(until.getTime(), Date.now()) - stuckAfterMinutes * 60_000);
+  // Values as parameters in every branch (not one shared CTE): each range is then planned
+  // with its real bounds and goes to its index.
+  const { rows } = (await em.getConnection().getKnex().raw(
+    `select
        (select json_build_object('runs', count(*), 'recordsFetched', coalesce(sum(records_fetched), 0), 'failed', count(*) filter (where status = 'failed'))
-          from data_ingestion_runs, bounds where created_at >= day_from and created_at < day_until) as ingestion,
+          from data_ingestion_runs where created_at >= :from and created_at < :until) as ingestion,
        (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n
-          from trade_decisions, bounds where created_at >= day_from and created_at < day_until group by status) s) as decisions,
+          from trade_decisions where created_at >= :from and created_at < :until group by status) s) as decisions,
        (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n
-          from trade_executions, bounds where created_at >= day_from and created_at < day_until group by status) s) as executions,
-       (select count(*)::int from trade_decisions, bounds where status = 'pending' and created_at < stuck_before) as stuck_count,
+          from trade_executions where created_at >= :from and created_at < :until group by status) s) as executions,
+       (select count(*)::int from trade_decisions where status = 'pending' and created_at < :stuck_before) as stuck_count,
        (select json_agg(json_build_object('decisionId', decision_id, 'strategy', strategy, 'symbol', symbol, 'createdAt', created_at) order by created_at, id)
-          from (select d.* from trade_decisions d, bounds where status = 'pending' and created_at < stuck_before order by created_at, id limit 20) oldest) as stuck_oldest,
-       (select count(*)::int from api_payloads, bounds where direction = 'response' and http_status between 400 and 499 and created_at >= day_from and created_at < day_until) as client_errors,
-       (select count(*)::int from api_payloads, bounds where direction = 'response' and http_status >= 500 and created_at >= day_from and created_at < day_until) as server_errors`,
-    [from.toISOString(), until.toISOString(), until.toISOString(), stuckAfterMinutes],
-  );
+          from (select * from trade_decisions where status = 'pending' and created_at < :stuck_before order by created_at, id limit 20) oldest) as stuck_oldest,
+       (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status between 400 and 499) as client_errors,
+       (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status >= 500) as server_errors`,
+    { from: from.toISOString(), until: until.toISOString(), stuck_before: stuckBefore.toISOString() },
+  )) as { rows: Row[] };
+  const row = rows[0];
   const decisions = allStatuses(Object.values(DecisionStatus), row!.decisions);
   const total = decisions.reduce((sum, entry) => sum + entry.count, 0);
   const failureRate = total === 0 ? null : (row!.decisions.failed ?? 0) / total;
