@@ -32,7 +32,11 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
   const loader = new DataLoader<PageRequest, ConnectionResult<T>, string>(
     async (requests) => {
       const byShape = new Map<string, PageRequest[]>();
-      for (const request of requests) byShape.set(shapeKey(request), [...(byShape.get(shapeKey(request)) ?? []), request]);
+      for (const request of requests) {
+        const group = byShape.get(shapeKey(request));
+        if (group) group.push(request);
+        else byShape.set(shapeKey(request), [request]);
+      }
       const pages = new Map<PageRequest, ConnectionResult<T>>();
       // Requests of one query level share their arguments, so this is one statement per level.
       for (const group of byShape.values()) {
