@@ -9,6 +9,7 @@ import { createApolloServer } from './graphql/apollo-server';
 import { logger } from './logger';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { metricsRegistry } from './metrics/registry';
+import { healthRouter } from './health/health.router';
 import { playgroundRouter } from './playground/playground.router';
 
 export type RunningGateway = {
@@ -34,6 +35,7 @@ export async function startHttpServer(orm: Orm, options: { host: string; port: n
     next();
   });
   app.use(playgroundRouter({ endpoint: '/graphql' }));
+  app.use(healthRouter(orm));
   app.get('/metrics', async (_request, response) => {
     response.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
