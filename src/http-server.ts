@@ -9,6 +9,7 @@ import { createApolloServer } from './graphql/apollo-server';
 import { logger } from './logger';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { metricsRegistry } from './metrics/registry';
+import { useRunbookGaugeSource } from './metrics/runbook-gauges';
 import { healthRouter } from './health/health.router';
 import { playgroundRouter } from './playground/playground.router';
 
@@ -36,6 +37,7 @@ export async function startHttpServer(orm: Orm, options: { host: string; port: n
   });
   app.use(playgroundRouter({ endpoint: '/graphql' }));
   app.use(healthRouter(orm));
+  useRunbookGaugeSource(orm);
   app.get('/metrics', async (_request, response) => {
     response.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });

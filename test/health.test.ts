@@ -80,6 +80,8 @@ describe('health: liveness, readiness, and recovery when PostgreSQL comes back',
     expect(down.body).toMatchObject({ status: 'unavailable', database: 'down', migrations: 'unknown' });
     expect(down.body.reason).toMatch(/^database unreachable: /);
     expect(await get('/health')).toEqual({ status: 200, body: { status: 'ok' } });
+    // A scrape still answers (the runbook gauges keep their last values).
+    expect((await fetch(`${origin}/metrics`)).status).toBe(200);
     // A query fails cleanly, without the connection error's text.
     const failed = await positions();
     expect(failed.body.errors?.[0]?.extensions.code).toBe('INTERNAL_SERVER_ERROR');

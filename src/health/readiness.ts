@@ -1,5 +1,6 @@
 import { pendingMigrationNames } from '../database/migrations';
 import type { Orm } from '../database/orm';
+import { withTimeout } from '../with-timeout';
 
 /** A readiness probe must answer even while PostgreSQL does not. */
 export const READINESS_TIMEOUT_MS = 2000;
@@ -7,14 +8,6 @@ export const READINESS_TIMEOUT_MS = 2000;
 export type Readiness =
   | { ready: true; database: 'up'; migrations: 'current' }
   | { ready: false; database: 'up' | 'down'; migrations: 'pending' | 'unknown'; reason: string };
-
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${READINESS_TIMEOUT_MS / 1000} s`)), READINESS_TIMEOUT_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -25,13 +18,13 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  */
 export async function checkReadiness(orm: Orm): Promise<Readiness> {
   try {
-    await withTimeout(orm.em.getConnection().execute('select 1'), 'PostgreSQL');
+    await withTimeout(orm.em.getConnection().execute('select 1'), READINESS_TIMEOUT_MS, 'PostgreSQL');
   } catch (error) {
     return { ready: false, database: 'down', migrations: 'unknown', reason: `database unreachable: ${messageOf(error)}` };
   }
   let pending: string[];
   try {
-    pending = await withTimeout(pendingMigrationNames(orm), 'the migrations table');
+    pending = await withTimeout(pendingMigrationNames(orm), READINESS_TIMEOUT_MS, 'the migrations table');
   } catch (error) {
     return { ready: false, database: 'up', migrations: 'unknown', reason: `could not read the applied migrations: ${messageOf(error)}` };
   }

@@ -1,0 +1,82 @@
+import pg from 'pg';
+import { type RunningGateway, startHttpServer } from '../src/http-server';
+import { useRunbookGaugeSource } from '../src/metrics/runbook-gauges';
+import { startTestGateway, type TestGateway } from './harness/gateway';
+
+const HOUR = 3_600_000;
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+/** The value of one unlabelled metric in a Prometheus text exposition. */
+function sample(text: string, name: string): number {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  if (!line) throw new Error(`${name} is not in /metrics`);
+  const value = line.slice(name.length + 1);
+  return value === '+Inf' ? Number.POSITIVE_INFINITY : value === '-Inf' ? Number.NEGATIVE_INFINITY : Number(value);
+}
+
+describe('/metrics: the runbook alert inputs', () => {
+  let gateway: TestGateway;
+  let http: RunningGateway;
+  let metricsUrl: string;
+
+  const scrape = async () => {
+    const response = await fetch(metricsUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    return response.text();
+  };
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    http = await startHttpServer(gateway.orm, { host: '127.0.0.1', port: 0 });
+    metricsUrl = `${new URL(http.url).origin}/metrics`;
+  });
+  afterAll(async () => {
+    await http?.close();
+    await gateway?.close();
+  });
+
+  it('says +Inf seconds since ingestion and NaN failure rate on an empty database', async () => {
+    const text = await scrape();
+    expect(sample(text, 'auditgraph_ingestion_seconds_since_last_run')).toBe(Number.POSITIVE_INFINITY);
+    expect(sample(text, 'auditgraph_decisions_failed_ratio_today')).toBeNaN();
+    expect(sample(text, 'auditgraph_api_error_responses_last_hour')).toBe(0);
+    expect(sample(text, 'auditgraph_decisions_pending_over_an_hour')).toBe(0);
+  });
+
+  it('reports what the runbook alerts on, from the data, once the cached values are dropped', async () => {
+    const client = new pg.Client({ connectionString: gateway.database.url });
+    await client.connect();
+    try {
+      await client.query(`insert into data_ingestion_runs (run_id, task_name, source, status, records_fetched, metadata, started_at, created_at)
+        values ('run-2h', 'data_fetch:congress_daily', 'quiverquant', 'succeeded', 3, '{}', $1, $1)`, [ago(2 * HOUR)]);
+      const decision = (id: string, status: string, at: string) => client.query(
+        `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, decision_rationale, created_at)
+         values ($1, 'CongressionalTradingStrategy', 'NVDA', 'buy', 1, 'market', $2, '{"signal": "x"}', $3)`, [id, status, at]);
+      // Today (a minute ago): 1 failed of 4 — and two pending made 30 hours ago, which are not today's.
+      for (const [id, status] of [['t1', 'executed'], ['t2', 'executed'], ['t3', 'failed'], ['t4', 'pending']]) await decision(id!, status!, ago(60_000));
+      await decision('old-1', 'pending', ago(30 * HOUR));
+      await decision('old-2', 'pending', ago(30 * HOUR));
+      const response = (status: number, at: string) => client.query(
+        `insert into api_payloads (direction, provider, endpoint, http_method, http_status, payload, payload_bytes, created_at)
+         values ('response', 'alpaca', '/v2/orders', 'POST', $1, '{}', 2, $2)`, [status, at]);
+      await response(429, ago(10 * 60_000));
+      await response(503, ago(20 * 60_000));
+      await response(200, ago(5 * 60_000));
+      await response(500, ago(2 * HOUR));
+    } finally {
+      await client.end();
+    }
+
+    // The first scrape above cached the empty database's values for a while: they hold.
+    expect(sample(await scrape(), 'auditgraph_api_error_responses_last_hour')).toBe(0);
+
+    useRunbookGaugeSource(gateway.orm); // drops the cache, as a restart would
+    const text = await scrape();
+    expect(sample(text, 'auditgraph_ingestion_seconds_since_last_run')).toBeGreaterThanOrEqual(2 * 3600);
+    expect(sample(text, 'auditgraph_ingestion_seconds_since_last_run')).toBeLessThan(2 * 3600 + 60);
+    expect(sample(text, 'auditgraph_decisions_failed_ratio_today')).toBe(0.25);
+    expect(sample(text, 'auditgraph_api_error_responses_last_hour')).toBe(2);
+    expect(sample(text, 'auditgraph_decisions_pending_over_an_hour')).toBe(2);
+  });
+});
