@@ -9,6 +9,8 @@ import { createApolloServer } from './graphql/apollo-server';
 import { logger } from './logger';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { metricsRegistry } from './metrics/registry';
+import { countOperationStatements, operationSqlScope } from './metrics/operation-sql';
+import { usePoolMetricsSource } from './metrics/pool-metrics';
 import { useRunbookGaugeSource } from './metrics/runbook-gauges';
 import { healthRouter } from './health/health.router';
 import { playgroundRouter } from './playground/playground.router';
@@ -38,12 +40,15 @@ export async function startHttpServer(orm: Orm, options: { host: string; port: n
   app.use(playgroundRouter({ endpoint: '/graphql' }));
   app.use(healthRouter(orm));
   useRunbookGaugeSource(orm);
+  usePoolMetricsSource(orm);
+  countOperationStatements(orm);
   app.get('/metrics', async (_request, response) => {
     response.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    operationSqlScope,
     expressMiddleware(apollo, {
       context: async ({ req }) => createContext(orm, { kind: 'anonymous', address: req.socket.remoteAddress }),
     }),

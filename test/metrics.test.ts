@@ -1,16 +1,20 @@
 import pg from 'pg';
 import { type RunningGateway, startHttpServer } from '../src/http-server';
 import { useRunbookGaugeSource } from '../src/metrics/runbook-gauges';
+import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
+import { investigationQuery } from './harness/investigations';
 
 const HOUR = 3_600_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
-/** The value of one unlabelled metric in a Prometheus text exposition. */
-function sample(text: string, name: string): number {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+/** The value of one metric (with its exact label set, if any) in a Prometheus text exposition; 0 when absent and labelled. */
+function sample(text: string, name: string, labels = ''): number {
+  const prefix = labels ? `${name}{${labels}} ` : `${name} `;
+  const line = text.split('\n').find((candidate) => candidate.startsWith(prefix));
+  if (!line && labels) return 0;
   if (!line) throw new Error(`${name} is not in /metrics`);
-  const value = line.slice(name.length + 1);
+  const value = line!.slice(prefix.length);
   return value === '+Inf' ? Number.POSITIVE_INFINITY : value === '-Inf' ? Number.NEGATIVE_INFINITY : Number(value);
 }
 
@@ -78,5 +82,33 @@ describe('/metrics: the runbook alert inputs', () => {
     expect(sample(text, 'auditgraph_decisions_failed_ratio_today')).toBe(0.25);
     expect(sample(text, 'auditgraph_api_error_responses_last_hour')).toBe(2);
     expect(sample(text, 'auditgraph_decisions_pending_over_an_hour')).toBe(2);
+  });
+
+  it('counts SQL statements per operation, DataLoader batch sizes by loader, and pool connections', async () => {
+    const trade = await createTrade(gateway.orm.em.fork(), { executionCount: 3, inputCount: 2 });
+    const before = await scrape();
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: investigationQuery('Trace a position'), variables: { positionId: trade.position.nodeId } }),
+    });
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    const after = await scrape();
+    const delta = (name: string, labels: string) => sample(after, name, labels) - sample(before, name, labels);
+
+    // The provenance query: one operation of six statements, one per level.
+    expect(delta('auditgraph_graphql_operation_sql_statements_count', 'operation_type="query"')).toBe(1);
+    expect(delta('auditgraph_graphql_operation_sql_statements_sum', 'operation_type="query"')).toBe(6);
+    // One batch per level, each with the level's distinct keys: the position's executions, their
+    // 6 broker payloads, their one decision (deduplicated), its inputs, and the inputs' one run.
+    const batches = (loader: string) => [delta('auditgraph_dataloader_batch_size_count', `loader="${loader}"`), delta('auditgraph_dataloader_batch_size_sum', `loader="${loader}"`)];
+    expect(batches('Position.executions')).toEqual([1, 1]);
+    expect(batches('ApiPayload.id')).toEqual([1, 6]);
+    expect(batches('TradeDecision.id')).toEqual([1, 1]);
+    expect(batches('TradeDecision.inputs')).toEqual([1, 1]);
+    expect(batches('IngestionRun.id')).toEqual([1, 1]);
+
+    for (const state of ['used', 'free', 'pending']) expect(sample(after, 'auditgraph_db_pool_connections', `state="${state}"`)).toBeGreaterThanOrEqual(0);
+    expect(after).toMatch(/^auditgraph_db_pool_connections\{state="free"\} \d+$/m);
   });
 });

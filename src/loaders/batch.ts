@@ -1,5 +1,6 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { recordBatch } from '../metrics/dataloader-metrics';
 
 /** One value per key, in key order, as DataLoader requires; missing keys get null. */
 export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
@@ -17,7 +18,9 @@ export function uniqueKeyLoader<T extends object>(
   entity: EntityName<T>,
   property: keyof T & string,
 ): DataLoader<string, T | null> {
+  const name = `${typeof entity === 'function' ? entity.name : String(entity)}.${property}`;
   return new DataLoader(async (keys) => {
+    recordBatch(name, keys.length);
     const rows = await em.find(entity, { [property]: { $in: [...keys] } } as FilterQuery<T>);
     return onePerKey(keys, rows, (row) => String(row[property]));
   });

@@ -1,5 +1,6 @@
 import type { EntityDictionary, EntityManager, EntityName } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { recordBatch } from '../metrics/dataloader-metrics';
 import type { NodeType } from '../graphql/global-id';
 import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/connection';
 import { childListName, decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
@@ -31,6 +32,7 @@ type RankedRow = Record<string, unknown> & { parent_id: string; page_rank: strin
 export function childPageLoader<T extends { id: string }>(em: EntityManager, list: ChildList<T>) {
   const loader = new DataLoader<PageRequest, ConnectionResult<T>, string>(
     async (requests) => {
+      recordBatch(`${list.parentType}.${list.field}`, requests.length);
       const byShape = new Map<string, PageRequest[]>();
       for (const request of requests) {
         const group = byShape.get(shapeKey(request));

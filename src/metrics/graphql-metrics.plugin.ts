@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Histogram } from 'prom-client';
+import { recordOperationStatements } from './operation-sql';
 import { metricsRegistry } from './registry';
 
 const operationDuration = new Histogram({
@@ -29,6 +30,7 @@ export function graphqlMetricsPlugin<T extends object>(): ApolloServerPlugin<T> 
             operation_name: operation && operationName ? operationName.slice(0, 64) : 'anonymous',
             operation_type: operation?.operation ?? 'unknown',
           });
+          recordOperationStatements(operation?.operation ?? 'unknown');
           if (response.body.kind === 'single') {
             for (const error of response.body.singleResult.errors ?? []) {
               errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
