@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { type RunningGateway, startHttpServer } from '../src/http-server';
+import { MAX_OPERATION_NAMES } from '../src/metrics/graphql-metrics.plugin';
 import { useRunbookGaugeSource } from '../src/metrics/runbook-gauges';
 import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
@@ -110,5 +111,16 @@ describe('/metrics: the runbook alert inputs', () => {
 
     for (const state of ['used', 'free', 'pending']) expect(sample(after, 'auditgraph_db_pool_connections', `state="${state}"`)).toBeGreaterThanOrEqual(0);
     expect(after).toMatch(/^auditgraph_db_pool_connections\{state="free"\} \d+$/m);
+  });
+
+  it('labels at most MAX_OPERATION_NAMES distinct operation names; the rest share "other"', async () => {
+    const post = (name: string) =>
+      fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `query ${name} { __typename }` }) });
+    for (let index = 0; index < MAX_OPERATION_NAMES + 20; index++) expect((await post(`Flood${index}`)).status).toBe(200);
+    const text = await scrape();
+    const names = new Set([...text.matchAll(/^auditgraph_graphql_operation_duration_seconds_count\{operation_name="([^"]*)"/gm)].map((match) => match[1]));
+    expect(names.size).toBeLessThanOrEqual(MAX_OPERATION_NAMES + 2); // + "other" and "anonymous"
+    expect(names.has('other')).toBe(true);
+    expect(sample(text, 'auditgraph_graphql_operation_duration_seconds_count', 'operation_name="other",operation_type="query"')).toBeGreaterThanOrEqual(20);
   });
 });

@@ -18,6 +18,23 @@ const errors = new Counter({
   registers: [metricsRegistry],
 });
 
+/**
+ * Operation names come from clients: the first this many distinct names get
+ * their own label value, later ones share `other`, so no client can grow the
+ * series count without bound.
+ */
+export const MAX_OPERATION_NAMES = 100;
+const knownOperationNames = new Set<string>();
+
+function operationNameLabel(name: string | undefined | null): string {
+  if (!name) return 'anonymous';
+  const label = name.slice(0, 64);
+  if (knownOperationNames.has(label)) return label;
+  if (knownOperationNames.size >= MAX_OPERATION_NAMES) return 'other';
+  knownOperationNames.add(label);
+  return label;
+}
+
 /** Records each operation's duration and each error's code. */
 export function graphqlMetricsPlugin<T extends object>(): ApolloServerPlugin<T> {
   return {
@@ -25,9 +42,9 @@ export function graphqlMetricsPlugin<T extends object>(): ApolloServerPlugin<T> 
       const stopTimer = operationDuration.startTimer();
       return {
         async willSendResponse({ operation, operationName, response }) {
-          // Unnamed or unparsable operations share one label value, so clients cannot blow up cardinality.
+          // Unnamed or unparsable operations share one label value.
           stopTimer({
-            operation_name: operation && operationName ? operationName.slice(0, 64) : 'anonymous',
+            operation_name: operation ? operationNameLabel(operationName) : 'anonymous',
             operation_type: operation?.operation ?? 'unknown',
           });
           recordOperationStatements(operation?.operation ?? 'unknown');
