@@ -3,6 +3,7 @@ import type { Context } from '../context';
 import { BadInputError } from '../errors';
 import { Node } from '../graphql/node.interface';
 import { correlationTrail } from '../queries/correlation-trail';
+import { loadNode } from './node.resolver';
 
 @Resolver()
 export class CorrelationResolver {
@@ -20,13 +21,7 @@ export class CorrelationResolver {
     }
     const trail = await correlationTrail(em, correlationId);
     // The three loaders run in the same tick, so each kind costs one batched statement.
-    const nodes = await Promise.all(
-      trail.map(({ kind, id }) =>
-        kind === 'TradeDecision' ? loaders.decisionById.load(id)
-        : kind === 'ApiPayload' ? loaders.payloadById.load(id)
-        : loaders.executionById.load(id),
-      ),
-    );
+    const nodes = await Promise.all(trail.map(({ kind, id }) => loadNode(loaders, kind, id)));
     return nodes.filter((node): node is NonNullable<typeof node> => node !== null);
   }
 }

@@ -2,8 +2,8 @@ import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
 import type { NodeType } from '../graphql/global-id';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../graphql/pagination/connection';
 import { decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
+import { pageShape, toConnection } from '../graphql/pagination/find-page';
 import { SearchHitConnection, SearchKind } from '../graphql/search-hit.types';
 import { searchLineage } from '../queries/search';
 import { loadNode } from './node.resolver';
@@ -25,33 +25,23 @@ export class SearchResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() { em, loaders }: Context,
-  ): Promise<SearchHitConnection> {
+  ) {
     if (text.trim() === '' || text.length > MAX_QUERY_LENGTH) {
       throw new BadInputError(`\`query\` must be 1 to ${MAX_QUERY_LENGTH} characters of text`, 'query');
     }
-    const size = first ?? DEFAULT_PAGE_SIZE;
-    if (size < 0 || size > MAX_PAGE_SIZE) throw new BadInputError(`\`first\` must be between 0 and ${MAX_PAGE_SIZE}; got ${size}`, 'first');
+    const { size } = pageShape({ first });
     const offset = after ? Number(decodeCursor(after, 'SearchHit', 'after')) : 0;
     if (offset > MAX_OFFSET) throw new BadInputError(`search pages end after ${MAX_OFFSET} hits: narrow the query`, 'after');
     const chosen = kinds && kinds.length > 0 ? [...new Set(kinds)] : Object.values(SearchKind);
 
+    // One row past the page says whether there is a next one; its node joins the same loader batch.
     const rows = await searchLineage(em, text, chosen, { offset, limit: size + 1 });
-    const pageRows = rows.slice(0, size);
-    const nodes = await Promise.all(pageRows.map((row) => loadNode(loaders, NODE_TYPE[row.kind], row.id)));
-    const edges = pageRows.flatMap((row, index) => {
+    const nodes = await Promise.all(rows.map((row) => loadNode(loaders, NODE_TYPE[row.kind], row.id)));
+    // A cursor is the hit's position in the ranking, so the next page starts right after it.
+    const hits = rows.flatMap((row, index) => {
       const node = nodes[index];
-      if (!node) return [];
-      return [{ cursor: encodeCursor('SearchHit', String(offset + index + 1)), node: { kind: row.kind as SearchKind, rank: row.rank, snippet: row.snippet, node } }];
+      return node ? [{ position: offset + index + 1, kind: row.kind as SearchKind, rank: row.rank, snippet: row.snippet, node }] : [];
     });
-    return {
-      edges,
-      nodes: edges.map((edge) => edge.node),
-      pageInfo: {
-        hasNextPage: rows.length > size,
-        hasPreviousPage: offset > 0,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+    return toConnection(hits, { forward: true, size, after }, (hit) => encodeCursor('SearchHit', String(hit.position)));
   }
 }
