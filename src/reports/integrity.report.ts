@@ -127,14 +127,14 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
 type Row = { type: NodeType; id: string; external_id: string | null; detail: string; total: string };
 
 /** The statement of one check, as sent (named bindings `:from`, `:until`, `:as_of`, `:limit`). */
-export function integrityCheckSql(check: IntegrityCheck): string {
+function integrityCheckSql(check: IntegrityCheck): string {
   // A materialized CTE: the check is planned for all its rows (it counts them all), not for the first `limit`.
   return `with flagged as materialized (${CHECKS[check].sql})
     select flagged.type, flagged.id::text as id, flagged.external_id, flagged.detail, count(*) over () as total
       from flagged order by flagged.at, flagged.id limit greatest(:limit, 1)`;
 }
 
-export function integrityBindings(period: Period, limit: number) {
+function integrityBindings(period: Period, limit: number) {
   const asOf = new Date(Math.min(period.until.getTime(), Date.now()));
   return { from: period.from.toISOString(), until: period.until.toISOString(), as_of: asOf.toISOString(), limit };
 }
