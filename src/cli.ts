@@ -14,6 +14,8 @@ import { integrityReport } from './reports/integrity.report';
 import { dayPeriod, daysPeriod, quarterPeriod } from './reports/period';
 import { integrityTable, REPORTS, type ReportName, type ReportOptions, type Table, tableCsv, tableText } from './reports/report-catalog';
 import { SeedError, seedDatabase } from './seed/seed-database';
+import { createApiKey, listApiKeys, revokeApiKey } from './auth/api-keys';
+import { type Role, ROLES } from './auth/roles';
 
 /** Exit codes scripts can rely on: 0 done, 1 failed while running, 2 could not start (bad arguments or configuration). */
 const EXIT_FAILED = 1;
@@ -174,6 +176,51 @@ program
       console.error(`auditgraph: the integrity audit could not run: ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = EXIT_USAGE;
     }
+  });
+
+/** `--expires`: an ISO date or timestamp, or a number of days from now (`90d`). */
+function expiry(raw: string): Date {
+  const days = /^(\d{1,5})d$/.exec(raw.trim());
+  return days ? new Date(Date.now() + Number(days[1]) * 86_400_000) : instant(raw);
+}
+
+const keys = program.command('keys').description('API keys: create, list, revoke');
+
+keys
+  .command('create')
+  .description('issue a key; its secret is printed once, alone on stdout (details on stderr)')
+  .requiredOption('--name <name>', 'who or what the key is for, unique among live keys')
+  .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
+  .addOption(new Option('--expires <when>', 'expiry: an ISO date or timestamp, or days from now (e.g. 90d)').argParser(expiry))
+  .action(async (options: { name: string; role: Role; expires?: Date }) => {
+    const { key, secret } = await withOrm((orm) => createApiKey(orm.em.fork(), { name: options.name, role: options.role, expiresAt: options.expires }));
+    console.error(
+      `created key ${key.id} "${key.name}" (${key.role}${key.expiresAt ? `, expires ${key.expiresAt.toISOString()}` : ', no expiry'}). ` +
+        'Store the secret now: it is not shown again. Send it as `Authorization: Bearer <secret>`.',
+    );
+    process.stdout.write(`${secret}\n`);
+  });
+
+keys
+  .command('list')
+  .description('every key, newest first, with when it was last used; never secrets')
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+  .action(async (options: { format: 'table' | 'json' }) => {
+    const listing = await withOrm((orm) => listApiKeys(orm.em.fork()));
+    const time = (value: Date | null) => (value ? new Date(value).toISOString() : '');
+    print(options.format, listing, () => ({
+      columns: ['id', 'name', 'role', 'prefix', 'created', 'expires', 'revoked', 'last used'],
+      rows: listing.map((key) => [key.id, key.name, key.role, `${key.prefix}…`, time(key.createdAt), time(key.expiresAt), time(key.revokedAt), time(key.lastUsedAt)]),
+    }));
+  });
+
+keys
+  .command('revoke')
+  .description('revoke a live key by id or name; running gateways refuse it at once')
+  .argument('<key>', 'the key id or name')
+  .action(async (idOrName: string) => {
+    const key = await withOrm((orm) => revokeApiKey(orm.em.fork(), idOrName));
+    console.log(`revoked key ${key.id} "${key.name}" (${key.role}) at ${key.revokedAt!.toISOString()}`);
   });
 
 program

@@ -23,6 +23,18 @@ const environmentSchema = z.object({
   AUDITGRAPH_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   AUDITGRAPH_MIGRATE_ON_START: booleanFlag.default(true),
   AUDITGRAPH_DEMO_SCALE: z.coerce.number().positive().max(1000).default(0.2),
+  AUDITGRAPH_ANONYMOUS_READ: booleanFlag.optional(),
+  AUDITGRAPH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  AUDITGRAPH_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  AUDITGRAPH_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(100_000_000).default(1_000_000),
+  AUDITGRAPH_MAX_QUERY_COST: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
+  AUDITGRAPH_MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(16),
+  AUDITGRAPH_INTROSPECTION: booleanFlag.optional(),
+  AUDITGRAPH_AUDIT_REDACT: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a comma-separated list of variable names')
+    .default('password,secret,token,apiKey,authorization'),
 });
 
 export type Config = {
@@ -36,6 +48,19 @@ export type Config = {
   poolMax: number;
   migrateOnStart: boolean;
   demoScale: number;
+  /** Unauthenticated callers may read. Defaults to on only for the embedded zero-config database. */
+  anonymousRead: boolean;
+  /** GraphQL operations per minute per API key (per client address for anonymous callers). */
+  rateLimitPerMinute: number;
+  /** PostgreSQL statement_timeout on the gateway's connections. */
+  statementTimeoutMs: number;
+  maxBodyBytes: number;
+  /** Estimated objects returned (multiplied out by requested page sizes) above which an operation is refused before it runs. */
+  maxQueryCost: number;
+  maxQueryDepth: number;
+  introspection: boolean;
+  /** Variable names (at any depth, case-insensitive) whose values the query audit log replaces with "[REDACTED]". */
+  auditRedact: string[];
 };
 
 export class ConfigError extends Error {
@@ -69,5 +94,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolMax: values.AUDITGRAPH_DB_POOL_MAX,
     migrateOnStart: values.AUDITGRAPH_MIGRATE_ON_START,
     demoScale: values.AUDITGRAPH_DEMO_SCALE,
+    anonymousRead: values.AUDITGRAPH_ANONYMOUS_READ ?? values.DATABASE_URL === undefined,
+    rateLimitPerMinute: values.AUDITGRAPH_RATE_LIMIT_PER_MINUTE,
+    statementTimeoutMs: values.AUDITGRAPH_STATEMENT_TIMEOUT_MS,
+    maxBodyBytes: values.AUDITGRAPH_MAX_BODY_BYTES,
+    maxQueryCost: values.AUDITGRAPH_MAX_QUERY_COST,
+    maxQueryDepth: values.AUDITGRAPH_MAX_QUERY_DEPTH,
+    introspection: values.AUDITGRAPH_INTROSPECTION ?? values.NODE_ENV !== 'production',
+    auditRedact: values.AUDITGRAPH_AUDIT_REDACT.split(',').map((name) => name.trim()),
   };
 }

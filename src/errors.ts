@@ -17,3 +17,15 @@ export class BadInputError extends DomainError {
     super(message);
   }
 }
+
+/** No valid API key where one is needed. Over HTTP: 401. */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  override name = 'UnauthenticatedError';
+}
+
+/** A valid key whose role does not allow this field. */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  override name = 'ForbiddenError';
+}

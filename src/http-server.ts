@@ -2,7 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import { ApiKeyVerifier } from './auth/api-key-verifier';
+import { authenticate, callerOf } from './auth/authenticate.middleware';
+import type { Caller } from './auth/caller';
+import { rateLimitPerCaller } from './auth/rate-limit.middleware';
+import { type Config, loadConfig } from './config';
 import { createContext } from './context';
 import type { Orm } from './database/orm';
 import { createApolloServer } from './graphql/apollo-server';
@@ -14,6 +19,25 @@ import { usePoolMetricsSource } from './metrics/pool-metrics';
 import { useRunbookGaugeSource } from './metrics/runbook-gauges';
 import { healthRouter } from './health/health.router';
 import { playgroundRouter } from './playground/playground.router';
+import { QueryOutcome } from './entities/query-audit-entry.entity';
+import { QueryAuditLog } from './query-audit/query-audit-log';
+import { queryAuditPlugin } from './query-audit/query-audit.plugin';
+import { requestLogging } from './request-logging';
+
+/** What the HTTP server takes from the configuration; tests override a few and keep the defaults. */
+export type HttpSettings = Pick<
+  Config,
+  | 'host'
+  | 'port'
+  | 'anonymousRead'
+  | 'rateLimitPerMinute'
+  | 'maxBodyBytes'
+  | 'maxQueryCost'
+  | 'maxQueryDepth'
+  | 'introspection'
+  | 'auditRedact'
+  | 'statementTimeoutMs'
+>;
 
 export type RunningGateway = {
   /** The GraphQL endpoint. */
@@ -22,10 +46,36 @@ export type RunningGateway = {
 };
 
 /** Serves the GraphQL endpoint at `/graphql` over HTTP until `close()`. */
-export async function startHttpServer(orm: Orm, options: { host: string; port: number }): Promise<RunningGateway> {
+export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings> & Pick<HttpSettings, 'host' | 'port'>): Promise<RunningGateway> {
+  const options: HttpSettings = { ...loadConfig({}), ...overrides };
   const app = express();
   const httpServer = http.createServer(app);
-  const apollo = await createApolloServer([ApolloServerPluginDrainHttpServer({ httpServer }), graphqlMetricsPlugin()]);
+  const auditLog = new QueryAuditLog(orm.config.get('clientUrl')!, { redact: options.auditRedact, statementTimeoutMs: options.statementTimeoutMs });
+  const verifier = new ApiKeyVerifier(orm);
+  await verifier.start();
+  const apollo = await createApolloServer({
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryAuditPlugin(auditLog), graphqlMetricsPlugin()],
+    limits: options,
+  });
+  // Refusals before GraphQL (no valid key, over the rate limit) are operations asked for too.
+  const recordRefusal = (outcome: QueryOutcome, errorCode: string) => (response: Response, caller?: Caller) => {
+    const request = response.req as Request;
+    auditLog
+      .append({
+        requestId: String(request.id),
+        caller,
+        clientAddress: request.socket.remoteAddress,
+        durationMs: 0,
+        outcome,
+        errorCodes: [errorCode],
+        startedAt: new Date(),
+      })
+      .catch((error: unknown) => logger.error({ err: error, requestId: request.id }, 'could not record a refused request in the query audit log'));
+  };
+  const recordUnauthenticated = recordRefusal(QueryOutcome.unauthenticated, 'UNAUTHENTICATED');
+  const recordRateLimited = recordRefusal(QueryOutcome.rateLimited, 'RATE_LIMITED');
+
+  app.use(requestLogging);
 
   app.get('/', (_request, response) => response.redirect('/playground'));
   // A browser opening the endpoint itself gets the playground too (Apollo's own
@@ -47,14 +97,16 @@ export async function startHttpServer(orm: Orm, options: { host: string; port: n
   });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    authenticate({ verifier, anonymousRead: options.anonymousRead, onRefused: (response) => recordUnauthenticated(response) }),
+    rateLimitPerCaller(options.rateLimitPerMinute, (response) => recordRateLimited(response, callerOf(response))),
+    express.json({ limit: options.maxBodyBytes }),
     operationSqlScope,
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(orm, { kind: 'anonymous', address: req.socket.remoteAddress }),
+      context: async ({ req, res }) => createContext(orm, callerOf(res), String(req.id)),
     }),
   );
 
-  app.use(answerHttpErrorsAsGraphQL);
+  app.use(answerHttpErrorsAsGraphQL(options.maxBodyBytes));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -63,6 +115,8 @@ export async function startHttpServer(orm: Orm, options: { host: string; port: n
     });
   } catch (error) {
     await apollo.stop();
+    await verifier.stop();
+    await auditLog.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${options.port} on ${options.host} is already in use: set PORT to another port (0 picks a free one)`);
     }
@@ -72,7 +126,12 @@ export async function startHttpServer(orm: Orm, options: { host: string; port: n
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/graphql`,
-    close: () => apollo.stop(),
+    close: async () => {
+      // Drains HTTP first, so every answered operation's record is appended before the log closes.
+      await apollo.stop();
+      await auditLog.close();
+      await verifier.stop();
+    },
   };
 }
 
@@ -80,13 +139,16 @@ export async function startHttpServer(orm: Orm, options: { host: string; port: n
  * Errors raised before GraphQL runs (a body that is not JSON, or too large)
  * answered in GraphQL's error shape, never with Express's HTML stack page.
  */
-const answerHttpErrorsAsGraphQL: ErrorRequestHandler = (error: { type?: string; status?: number }, _request, response, _next) => {
-  const known: Record<string, [number, string]> = {
-    'entity.parse.failed': [400, 'the request body is not valid JSON'],
-    'entity.too.large': [413, 'the request body is larger than 1 MB'],
-    'encoding.unsupported': [415, 'the request body encoding is not supported'],
+const answerHttpErrorsAsGraphQL =
+  (maxBodyBytes: number): ErrorRequestHandler =>
+  (error: { type?: string; status?: number }, request, response, _next) => {
+    const known: Record<string, [number, string]> = {
+      'entity.parse.failed': [400, 'the request body is not valid JSON'],
+      'entity.too.large': [413, `the request body is larger than ${maxBodyBytes.toLocaleString('en')} bytes`],
+      'encoding.unsupported': [415, 'the request body encoding is not supported'],
+      'charset.unsupported': [415, 'the request body charset is not supported'],
+    };
+    const [status, message] = known[error.type ?? ''] ?? [500, 'Internal server error'];
+    if (status === 500) logger.error({ err: error, requestId: request.id }, 'HTTP request failed before GraphQL');
+    response.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   };
-  const [status, message] = known[error.type ?? ''] ?? [500, 'Internal server error'];
-  if (status === 500) logger.error({ err: error }, 'HTTP request failed before GraphQL');
-  response.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
-};

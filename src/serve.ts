@@ -1,5 +1,5 @@
 import type { Config } from './config';
-import { openDatabaseTarget, redactUrl } from './database/database-target';
+import { type DatabaseTarget, openDatabaseTarget, redactUrl } from './database/database-target';
 import { applyPendingMigrations, pendingMigrationNames } from './database/migrations';
 import { createOrm, type Orm } from './database/orm';
 import { startHttpServer } from './http-server';
@@ -15,15 +15,15 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
   const target = await openDatabaseTarget(config);
   let orm: Orm | undefined;
   try {
-    orm = await createOrm({ databaseUrl: target.url, poolMax: config.poolMax });
-    await bringSchemaUpToDate(orm, options.migrate);
-    if (target.embedded && (await holdsNoDecisions(orm))) {
-      console.log(`Empty embedded database: loading demo data (scale ${config.demoScale})…`);
-      const summary = await seedDatabase(target.url, { scale: config.demoScale, seed: 42 });
-      console.log(`Demo data loaded: ${summary.rows.tradeDecisions} decisions, ${summary.rows.positions} positions.`);
-    }
-    const gateway = await startHttpServer(orm, { host: config.host, port: config.port });
-    logger.info({ database: redactUrl(target.url), embedded: target.embedded }, 'gateway started');
+    await prepareDatabase(config, target, options.migrate);
+    orm = await createOrm({
+      databaseUrl: target.url,
+      poolMax: config.poolMax,
+      session: { readOnly: true, statementTimeoutMs: config.statementTimeoutMs },
+    });
+    const gateway = await startHttpServer(orm, config);
+    logger.info({ database: redactUrl(target.url), embedded: target.embedded, anonymousRead: config.anonymousRead }, 'gateway started');
+    if (config.anonymousRead) warnAnonymousRead(target.embedded);
     console.log(`auditgraph is serving GraphQL at ${gateway.url}`);
     stopOnSignal(async () => {
       await gateway.close();
@@ -35,6 +35,34 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
     await target.stop();
     throw error;
   }
+}
+
+/**
+ * Migrations and demo data, on a connection of their own: the gateway's
+ * connections are read-only and time-limited, these are neither.
+ */
+async function prepareDatabase(config: Config, target: DatabaseTarget, migrate: boolean): Promise<void> {
+  const orm = await createOrm({ databaseUrl: target.url, poolMax: 2 });
+  try {
+    await bringSchemaUpToDate(orm, migrate);
+    if (target.embedded && (await holdsNoDecisions(orm))) {
+      console.log(`Empty embedded database: loading demo data (scale ${config.demoScale})…`);
+      const summary = await seedDatabase(target.url, { scale: config.demoScale, seed: 42 });
+      console.log(`Demo data loaded: ${summary.rows.tradeDecisions} decisions, ${summary.rows.positions} positions.`);
+    }
+  } finally {
+    await orm.close();
+  }
+}
+
+/** Said loudly, on stdout and in the log, every start: anyone who can reach the port reads the whole trail. */
+function warnAnonymousRead(embedded: boolean): void {
+  const why = embedded ? 'the embedded zero-config database is in use' : 'AUDITGRAPH_ANONYMOUS_READ is on';
+  const message =
+    `WARNING: anonymous read access is ON (${why}): anyone who can reach this port can read the whole audit trail without an API key. ` +
+    'Set AUDITGRAPH_ANONYMOUS_READ=false and issue keys with `auditgraph keys create` to turn it off.';
+  logger.warn({ anonymousRead: true }, message);
+  console.log(message);
 }
 
 async function bringSchemaUpToDate(orm: Orm, migrate: boolean): Promise<void> {

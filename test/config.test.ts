@@ -12,7 +12,26 @@ describe('configuration from the environment', () => {
       poolMax: 10,
       migrateOnStart: true,
       demoScale: 0.2,
+      anonymousRead: true,
+      rateLimitPerMinute: 600,
+      statementTimeoutMs: 15_000,
+      maxBodyBytes: 1_000_000,
+      maxQueryCost: 200_000,
+      maxQueryDepth: 16,
+      introspection: true,
+      auditRedact: ['password', 'secret', 'token', 'apiKey', 'authorization'],
     });
+  });
+
+  it('turns anonymous reading off when DATABASE_URL names a server, unless asked for', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db:5432/audit' }).anonymousRead).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db:5432/audit', AUDITGRAPH_ANONYMOUS_READ: 'true' }).anonymousRead).toBe(true);
+    expect(loadConfig({ AUDITGRAPH_ANONYMOUS_READ: 'false' }).anonymousRead).toBe(false);
+  });
+
+  it('turns introspection off in production unless asked for', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', AUDITGRAPH_INTROSPECTION: 'yes' }).introspection).toBe(true);
   });
 
   it('reads every variable', () => {
@@ -42,6 +61,12 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud"/],
     ['AUDITGRAPH_MIGRATE_ON_START', 'maybe', /AUDITGRAPH_MIGRATE_ON_START="maybe"/],
     ['AUDITGRAPH_DB_POOL_MAX', '0', /AUDITGRAPH_DB_POOL_MAX="0"/],
+    ['AUDITGRAPH_ANONYMOUS_READ', 'sometimes', /AUDITGRAPH_ANONYMOUS_READ="sometimes"/],
+    ['AUDITGRAPH_RATE_LIMIT_PER_MINUTE', '-5', /AUDITGRAPH_RATE_LIMIT_PER_MINUTE="-5"/],
+    ['AUDITGRAPH_STATEMENT_TIMEOUT_MS', '10', /AUDITGRAPH_STATEMENT_TIMEOUT_MS="10"/],
+    ['AUDITGRAPH_MAX_BODY_BYTES', '1e12', /AUDITGRAPH_MAX_BODY_BYTES/],
+    ['AUDITGRAPH_MAX_QUERY_DEPTH', '1', /AUDITGRAPH_MAX_QUERY_DEPTH="1"/],
+    ['AUDITGRAPH_AUDIT_REDACT', 'password; drop table x', /AUDITGRAPH_AUDIT_REDACT=.*comma-separated list/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -38,6 +38,7 @@ describe('auditgraph serve', () => {
     it('migrates, seeds, answers the README provenance query, and stops cleanly on Ctrl-C', async () => {
       const gateway = await startServe([], env);
       expect(gateway.output()).toMatch(/loading demo data/);
+      expect(gateway.output()).toMatch(/WARNING: anonymous read access is ON \(the embedded zero-config database is in use\)/);
       const positionId = await firstPosition(gateway.url);
       const { data, errors } = await graphql(gateway.url, provenanceQuery, { positionId });
       expect(errors).toBeUndefined();
@@ -87,13 +88,24 @@ describe('auditgraph serve', () => {
   });
 
   describe('with DATABASE_URL set', () => {
-    it('migrates but never seeds on its own', async () => {
+    it('migrates but never seeds on its own, and answers only callers with an API key made by `keys create`', async () => {
       const database = await createTestDatabase();
+      const env = { ...baseEnv, DATABASE_URL: database.url };
       try {
-        const gateway = await startServe([], { ...baseEnv, DATABASE_URL: database.url });
-        const { data } = await graphql(gateway.url, '{ decisions(first: 1) { nodes { id } } }');
-        expect(data.decisions.nodes).toEqual([]);
-        expect(await stopProcess(gateway.child)).toBe(130);
+        const gateway = await startServe([], env);
+        try {
+          expect(gateway.output()).not.toMatch(/anonymous read access/);
+          const query = '{ decisions(first: 1) { nodes { id } } }';
+          expect((await graphql(gateway.url, query)).errors![0].extensions.code).toBe('UNAUTHENTICATED');
+          const created = await runCli(['keys', 'create', '--name', 'ci', '--role', 'investigator'], env);
+          expect(created.code).toBe(0);
+          const secret = created.stdout.trim();
+          expect(secret).toMatch(/^ag_[\w-]{43}$/);
+          const { data } = await graphql(gateway.url, query, {}, { authorization: `Bearer ${secret}` });
+          expect(data.decisions.nodes).toEqual([]);
+        } finally {
+          expect(await stopProcess(gateway.child)).toBe(130);
+        }
       } finally {
         await database.drop();
       }

@@ -9,10 +9,23 @@ export type Orm = MikroORM;
 type OrmSettings = {
   databaseUrl: string;
   poolMax?: number;
+  /**
+   * The gateway's sessions: every statement in a read-only transaction unless
+   * a writer opens one with `start transaction read write`, and none running
+   * longer than the timeout. The CLI (migrations, seeding, keys) keeps the defaults.
+   */
+  session?: { readOnly: boolean; statementTimeoutMs: number };
 };
 
+type PooledConnection = { query(sql: string, done: (error: Error | null) => void): void };
+
 /** The MikroORM options shared by the server, the CLI and the tests. */
-export function ormOptions({ databaseUrl, poolMax = 10 }: OrmSettings): Options {
+export function ormOptions({ databaseUrl, poolMax = 10, session }: OrmSettings): Options {
+  // JIT compilation costs up to ~150 ms per large statement (seen on the integrity
+  // audit), more than most reports take through their indexes: off for our sessions.
+  const settings = ['set jit = off'];
+  if (session?.readOnly) settings.push('set default_transaction_read_only = on');
+  if (session) settings.push(`set statement_timeout = ${Math.trunc(session.statementTimeoutMs)}`);
   return {
     driver: PostgreSqlDriver,
     clientUrl: databaseUrl,
@@ -21,10 +34,8 @@ export function ormOptions({ databaseUrl, poolMax = 10 }: OrmSettings): Options 
     pool: {
       min: 0,
       max: poolMax,
-      // JIT compilation costs up to ~150 ms per large statement (seen on the integrity
-      // audit), more than most reports take through their indexes: off for our sessions.
-      afterCreate: (connection: { query(sql: string, done: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void) =>
-        connection.query('set jit = off', (error) => done(error, connection)),
+      afterCreate: (connection: PooledConnection, done: (error: Error | null, connection: unknown) => void) =>
+        connection.query(settings.join('; '), (error) => done(error, connection)),
     },
     // Every request works on its own fork; touching the global EntityManager is a bug.
     allowGlobalContext: false,

@@ -1,24 +1,44 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { type Config, loadConfig } from '../config';
 import type { Context } from '../context';
 import { formatError } from './format-error';
+import { documentLimits, MAX_DOCUMENT_TOKENS } from './protection/armor';
+import { queryCostLimitPlugin } from './protection/query-cost';
 import { rejectNulCharactersPlugin } from './reject-nul.plugin';
 import { gatewaySchema } from './schema';
 
+export type OperationLimits = Pick<Config, 'maxQueryCost' | 'maxQueryDepth' | 'introspection'>;
+
 /**
- * The Apollo server over the gateway schema. HTTP wiring is separate so tests
- * can run operations in-process with `executeOperation` on the same server.
+ * The Apollo server over the gateway schema, with the limits every operation
+ * is checked against before it runs. HTTP wiring is separate so tests can run
+ * operations in-process with `executeOperation` on the same server.
  */
-export async function createApolloServer(plugins: ApolloServerPlugin<Context>[] = []): Promise<ApolloServer<Context>> {
+export async function createApolloServer(
+  options: { plugins?: ApolloServerPlugin<Context>[]; limits?: OperationLimits } = {},
+): Promise<ApolloServer<Context>> {
+  const limits = options.limits ?? loadConfig({});
+  const armor = documentLimits({ maxDepth: limits.maxQueryDepth, introspection: limits.introspection });
   const server = new ApolloServer<Context>({
     schema: await gatewaySchema(),
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: limits.introspection,
+    // One operation per HTTP request: an array of them would slip past per-request limits.
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
+    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     // The serve command owns shutdown (HTTP, pool, then embedded PostgreSQL, in that order).
     stopOnTerminationSignals: false,
-    // The gateway serves its own offline playground at /playground instead of Apollo's CDN page.
-    plugins: [ApolloServerPluginLandingPageDisabled(), rejectNulCharactersPlugin(), ...plugins],
+    plugins: [
+      // The gateway serves its own offline playground at /playground instead of Apollo's CDN page.
+      ApolloServerPluginLandingPageDisabled(),
+      rejectNulCharactersPlugin(),
+      ...(armor.plugins as ApolloServerPlugin<Context>[]),
+      queryCostLimitPlugin(limits.maxQueryCost),
+      ...(options.plugins ?? []),
+    ],
   });
   await server.start();
   return server;

@@ -1,5 +1,5 @@
 import { ObjectType } from 'type-graphql';
-import { ApiPayload, IngestionRun, Position, TradeDecision, TradeExecution } from '../entities';
+import { ApiPayload, IngestionRun, Position, QueryAuditEntry, TradeDecision, TradeExecution } from '../entities';
 import { Connection } from './pagination/connection';
 
 // One connection type per node type, shared by the root list and every node's
@@ -19,3 +19,6 @@ export class TradeExecutionConnection extends Connection(TradeExecution, 'TradeE
 
 @ObjectType()
 export class PositionConnection extends Connection(Position, 'Position') {}
+
+@ObjectType()
+export class QueryAuditEntryConnection extends Connection(QueryAuditEntry, 'QueryAuditEntry') {}

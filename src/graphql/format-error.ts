@@ -12,7 +12,14 @@ const CLIENT_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'QUERY_TOO_COSTLY',
 ]);
+
+/** Extensions, besides the code, that tell a client how to fix its request. */
+const CLIENT_EXTENSIONS = ['cost', 'maxCost'] as const;
+
+/** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
 
 /**
  * The one place errors become client-facing: domain errors get their code,
@@ -29,8 +36,25 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-    return { message: formatted.message, ...location, extensions: { code } };
+    const details = Object.fromEntries(CLIENT_EXTENSIONS.filter((name) => formatted.extensions?.[name] !== undefined).map((name) => [name, formatted.extensions![name]]));
+    return { message: formatted.message, ...location, extensions: { code, ...details } };
+  }
+  if (sqlStateOf(original) === QUERY_CANCELED) {
+    logger.warn({ err: original, path: formatted.path }, 'a statement ran past statement_timeout');
+    return {
+      message: 'the database stopped this part of the query: it ran longer than the statement timeout; ask for less (smaller pages, a narrower filter or period)',
+      ...location,
+      extensions: { code: 'QUERY_TIMEOUT' },
+    };
   }
   logger.error({ err: original, path: formatted.path }, 'unexpected error while executing a GraphQL operation');
   return { message: 'Internal server error', ...location, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+function sqlStateOf(error: unknown): string | undefined {
+  // MikroORM wraps the driver's error; pg's carries the SQLSTATE as `code`.
+  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 3; current = current.cause as typeof current, depth++) {
+    if (typeof current.code === 'string' && /^[0-9A-Z]{5}$/.test(current.code)) return current.code;
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { apiKeyById } from './api-key-by-id.loader';
 import { decisionByDecisionId, decisionById } from './decision-by-id.loader';
 import { decisionsByInputPayload } from './decisions-by-input-payload.loader';
 import { executionByExecutionId, executionById } from './execution-by-id.loader';
@@ -10,6 +11,7 @@ import { inputPayloadsByDecision } from './input-payloads-by-decision.loader';
 import { payloadById } from './payload-by-id.loader';
 import { payloadsByIngestionRun } from './payloads-by-ingestion-run.loader';
 import { positionById } from './position-by-id.loader';
+import { queryDocumentByHash } from './query-document-by-hash.loader';
 
 /**
  * A fresh set of loaders over one request's EntityManager. Never shared
@@ -32,6 +34,8 @@ export function createLoaders(em: EntityManager) {
     executionsByPosition: executionsByPosition(em),
     executionsByPayload: executionsByPayload(em),
     positionById: positionById(em),
+    apiKeyById: apiKeyById(em),
+    queryDocumentByHash: queryDocumentByHash(em),
   };
 }
 

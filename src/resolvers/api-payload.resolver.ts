@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { ApiPayload, IngestionRun } from '../entities';
 import { fromGlobalId } from '../graphql/global-id';
@@ -7,6 +8,7 @@ import { ApiPayloadConnection, TradeDecisionConnection, TradeExecutionConnection
 import { findPage } from '../graphql/pagination/find-page';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
 
+@Authorized(Permission.readLineage)
 @Resolver(() => ApiPayload)
 export class ApiPayloadResolver {
   @Query(() => ApiPayload, { nullable: true, description: 'One API payload by global id; null when unknown.' })

@@ -1,10 +1,12 @@
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
 import { Node } from '../graphql/node.interface';
 import { correlationTrail } from '../queries/correlation-trail';
 import { loadNode } from './node.resolver';
 
+@Authorized(Permission.readLineage)
 @Resolver()
 export class CorrelationResolver {
   @Query(() => [Node], {

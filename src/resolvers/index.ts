@@ -5,6 +5,7 @@ import { IntegrityResolver } from './integrity.resolver';
 import { LineageResolver } from './lineage.resolver';
 import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
+import { QueryAuditResolver } from './query-audit.resolver';
 import { ReportResolver } from './report.resolver';
 import { SearchResolver } from './search.resolver';
 import { TradeDecisionResolver } from './trade-decision.resolver';
@@ -22,4 +23,5 @@ export const resolvers = [
   SearchResolver,
   ReportResolver,
   IntegrityResolver,
+  QueryAuditResolver,
 ] as const;

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { IngestionRun } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
@@ -8,6 +9,7 @@ import { ApiPayloadConnection, IngestionRunConnection } from '../graphql/connect
 import { findPage } from '../graphql/pagination/find-page';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 
+@Authorized(Permission.readLineage)
 @Resolver(() => IngestionRun)
 export class IngestionRunResolver {
   @Query(() => IngestionRun, { nullable: true, description: 'One ingestion run by global `id` or external `runId`; null when unknown.' })

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
 import { toGlobalId } from '../graphql/global-id';
@@ -7,6 +8,7 @@ import { IntegrityItem, IntegrityReport, integrityReport } from '../reports/inte
 import { daysPeriod, quarterPeriod } from '../reports/period';
 import { loadNode } from './node.resolver';
 
+@Authorized(Permission.auditIntegrity)
 @Resolver(() => IntegrityItem)
 export class IntegrityResolver {
   @Query(() => IntegrityReport, {

@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
 import { fromGlobalId, toGlobalId } from '../graphql/global-id';
@@ -10,6 +11,7 @@ import { loadNode } from './node.resolver';
 const MAX_DEPTH = 10;
 const MAX_NODES = 5000;
 
+@Authorized(Permission.readLineage)
 @Resolver()
 export class LineageResolver {
   @Query(() => LineageGraph, {

@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
 import { fromGlobalId, type NodeType } from '../graphql/global-id';
@@ -23,6 +24,7 @@ export function loadNode(loaders: Loaders, type: NodeType, databaseId: string): 
   }
 }
 
+@Authorized(Permission.readLineage)
 @Resolver()
 export class NodeResolver {
   @Query(() => Node, { nullable: true, description: 'Any node by its global id; null when unknown.' })

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { Position } from '../entities';
 import { fromGlobalId } from '../graphql/global-id';
@@ -7,6 +8,7 @@ import { PositionConnection, TradeExecutionConnection } from '../graphql/connect
 import { findPage } from '../graphql/pagination/find-page';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 
+@Authorized(Permission.readLineage)
 @Resolver(() => Position)
 export class PositionResolver {
   @Query(() => Position, { nullable: true, description: 'One position by global id; null when unknown.' })

@@ -1,5 +1,6 @@
 import { GraphQLDateTime } from 'graphql-scalars';
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { ApiErrorGroup, apiErrors } from '../reports/api-errors.report';
 import { DailySummary, dailySummary } from '../reports/daily-summary.report';
@@ -15,6 +16,7 @@ const day = { description: 'A UTC day, YYYY-MM-DD.' };
  * The operations guide's reports. Each is SQL kept in src/reports and shared
  * with the `auditgraph report` command; this file only maps arguments.
  */
+@Authorized(Permission.readReports)
 @Resolver()
 export class ReportResolver {
   @Query(() => DailySummary, { description: "The morning check: one day's ingestion, decisions, executions, failure rate, stuck decisions and API errors." })

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
 import type { NodeType } from '../graphql/global-id';
@@ -12,6 +13,7 @@ const NODE_TYPE: Record<SearchKind, NodeType> = { PAYLOAD: 'ApiPayload', DECISIO
 const MAX_QUERY_LENGTH = 500;
 const MAX_OFFSET = 1000;
 
+@Authorized(Permission.readLineage)
 @Resolver()
 export class SearchResolver {
   @Query(() => SearchHitConnection, {

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { TradeDecision } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
@@ -8,6 +9,7 @@ import { ApiPayloadConnection, TradeDecisionConnection, TradeExecutionConnection
 import { findPage } from '../graphql/pagination/find-page';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
 
+@Authorized(Permission.readLineage)
 @Resolver(() => TradeDecision)
 export class TradeDecisionResolver {
   @Query(() => TradeDecision, { nullable: true, description: 'One decision by global `id` or external `decisionId`; null when unknown.' })

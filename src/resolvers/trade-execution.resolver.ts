@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
@@ -8,6 +9,7 @@ import { TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
 
+@Authorized(Permission.readLineage)
 @Resolver(() => TradeExecution)
 export class TradeExecutionResolver {
   @Query(() => TradeExecution, { nullable: true, description: 'One execution by global `id` or external `executionId`; null when unknown.' })

@@ -52,10 +52,10 @@ export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGIN
   });
 }
 
-export async function graphql(url: string, query: string, variables: Record<string, unknown> = {}) {
+export async function graphql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: any; errors?: any[] };

@@ -1,6 +1,7 @@
 import assert from 'node:assert';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
+import { anonymousCaller, type Caller } from '../../src/auth/caller';
 import { type Context, createContext } from '../../src/context';
 import { createOrm, type Orm } from '../../src/database/orm';
 import { createApolloServer } from '../../src/graphql/apollo-server';
@@ -12,8 +13,8 @@ export type TestGateway = {
   orm: Orm;
   database: TestDatabase;
   apollo: ApolloServer<Context>;
-  /** Runs one operation in-process with a fresh request context, as HTTP would. */
-  execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  /** Runs one operation in-process with a fresh request context, as HTTP would; anonymous (read) unless a caller is given. */
+  execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, caller?: Caller): Promise<GraphQLResult<T>>;
   /**
    * Runs `work` and returns how many SQL statements it sent to PostgreSQL,
    * their text, and the values bound to each (empty when inlined).
@@ -33,11 +34,8 @@ export async function startTestGateway(): Promise<TestGateway> {
     orm,
     database,
     apollo,
-    async execute(query, variables) {
-      const response = await apollo.executeOperation(
-        { query, variables },
-        { contextValue: createContext(orm, { kind: 'anonymous', address: 'test' }) },
-      );
+    async execute(query, variables, caller = anonymousCaller('test')) {
+      const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(orm, caller) });
       assert(response.body.kind === 'single');
       // Round-trip through JSON so tests see what an HTTP client would (dates as strings).
       return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResult<any>;

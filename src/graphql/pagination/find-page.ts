@@ -13,6 +13,8 @@ type PageQuery<T> = {
   sortProperty: keyof T & string;
   /** A JSON filter on one jsonb column, served by its GIN index. */
   json?: { column: string; filter: JsonFilter | null | undefined; argument: string };
+  /** Conditions the filter object cannot say, as SQL on alias `n` with `?` placeholders. */
+  conditions?: { sql: string; params: unknown[] }[];
 };
 
 /**
@@ -37,6 +39,7 @@ export async function findPage<T extends { id: string }>(
     await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPathsOf(filter, argument));
     for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
   }
+  for (const condition of query.conditions ?? []) qb.andWhere(condition.sql, condition.params);
   if (args.after) qb.andWhere(keyset.replace('%s', '<'), [decodeCursor(args.after, query.typeName, 'after')]);
   if (args.before) qb.andWhere(keyset.replace('%s', '>'), [decodeCursor(args.before, query.typeName, 'before')]);
   const direction = forward ? 'desc' : 'asc';

@@ -1,0 +1,89 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApiKey } from '../entities';
+import { BadInputError } from '../errors';
+import { displayPrefix, generateSecret, hashSecret } from './api-key-secret';
+import { type Role } from './roles';
+
+/** A live key as authentication needs it. */
+export type KeyIdentity = { id: string; name: string; role: Role; expiresAt: Date | null };
+
+export type ApiKeyListing = {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+const NAME_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** Issues a key. The secret is returned once, here; only its hash is stored. */
+export async function createApiKey(
+  em: EntityManager,
+  request: { name: string; role: Role; expiresAt?: Date | null },
+): Promise<{ key: ApiKey; secret: string }> {
+  if (!NAME_SHAPE.test(request.name)) {
+    throw new BadInputError('a key name is 1–64 letters, digits, `.`, `_`, `@` or `-`, starting with a letter or digit', 'name');
+  }
+  if (request.expiresAt && request.expiresAt.getTime() <= Date.now()) {
+    throw new BadInputError('the expiry must be in the future', 'expires');
+  }
+  const live = await em.count(ApiKey, { name: request.name, revokedAt: null });
+  if (live > 0) throw new BadInputError(`a live key named "${request.name}" already exists: revoke it first or pick another name`, 'name');
+  const secret = generateSecret();
+  const key = em.create(ApiKey, {
+    name: request.name,
+    role: request.role,
+    secretHash: hashSecret(secret),
+    prefix: displayPrefix(secret),
+    expiresAt: request.expiresAt ?? null,
+  });
+  await em.flush();
+  return { key, secret };
+}
+
+/** Every key, newest first, with when it was last used (from the query audit log). */
+export async function listApiKeys(em: EntityManager): Promise<ApiKeyListing[]> {
+  const rows = await em.getConnection().execute<Record<keyof ApiKeyListing, string | null>[]>(
+    `select k.id::text as id, k.name, k.role, k.prefix, k.created_at as "createdAt", k.expires_at as "expiresAt",
+            k.revoked_at as "revokedAt",
+            (select max(a.started_at) from query_audit_log a where a.api_key_id = k.id) as "lastUsedAt"
+       from api_keys k
+      order by k.created_at desc, k.id desc`,
+  );
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  return rows.map((row) => ({
+    id: row.id!,
+    name: row.name!,
+    role: row.role as Role,
+    prefix: row.prefix!,
+    createdAt: new Date(row.createdAt!),
+    expiresAt: date(row.expiresAt),
+    revokedAt: date(row.revokedAt),
+    lastUsedAt: date(row.lastUsedAt),
+  }));
+}
+
+/** Revokes a live key, found by id or by name. Takes effect on every gateway at once (see ApiKeyVerifier). */
+export async function revokeApiKey(em: EntityManager, idOrName: string): Promise<ApiKey> {
+  const where = /^[1-9]\d{0,18}$/.test(idOrName) ? { id: idOrName } : { name: idOrName, revokedAt: null };
+  const key = await em.findOne(ApiKey, where);
+  if (!key) throw new BadInputError(`no live key has the id or name "${idOrName}"`, 'key');
+  if (key.revokedAt) throw new BadInputError(`key ${key.id} ("${key.name}") was already revoked at ${key.revokedAt.toISOString()}`, 'key');
+  key.revokedAt = new Date();
+  await em.flush();
+  return key;
+}
+
+/** The live (not revoked) key with this secret, if any; expiry is the caller's to check. */
+export async function findLiveKey(em: EntityManager, secret: string): Promise<KeyIdentity | null> {
+  const key = await em.findOne(
+    ApiKey,
+    { secretHash: hashSecret(secret), revokedAt: null },
+    { fields: ['id', 'name', 'role', 'expiresAt'], disableIdentityMap: true },
+  );
+  return key && { id: key.id, name: key.name, role: key.role, expiresAt: key.expiresAt };
+}

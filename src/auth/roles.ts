@@ -1,0 +1,47 @@
+import { registerEnumType } from 'type-graphql';
+
+/** What an API key is for. A key has exactly one role; a person or tool needing two gets two keys. */
+export enum Role {
+  /** Reads the lineage, searches it and runs the audit reports. */
+  investigator = 'investigator',
+  /** What an investigator may, plus the quarterly integrity audit (and, later, chain verification). */
+  integrity = 'integrity',
+  /** A producing system: appends records, reads nothing. */
+  writer = 'writer',
+  /** Everything, including the query audit log. */
+  admin = 'admin',
+}
+registerEnumType(Role, { name: 'Role', description: 'The role an API key was issued with.' });
+
+export const ROLES = Object.values(Role);
+
+/**
+ * What a field asks of its caller. Fields name a permission, never a role,
+ * so the role → permission table below is the whole access policy, in one place.
+ */
+export enum Permission {
+  readLineage = 'read lineage',
+  readReports = 'read reports',
+  auditIntegrity = 'audit integrity',
+  writeRecords = 'write records',
+  readQueryAudit = 'read the query audit log',
+}
+
+const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  [Role.investigator]: new Set([Permission.readLineage, Permission.readReports]),
+  [Role.integrity]: new Set([Permission.readLineage, Permission.readReports, Permission.auditIntegrity]),
+  [Role.writer]: new Set([Permission.writeRecords]),
+  [Role.admin]: new Set(Object.values(Permission)),
+};
+
+/** Anonymous callers (only where allowed) read, as an integrity auditor does; they never write nor see who queried what. */
+export const ANONYMOUS_GRANTS: ReadonlySet<Permission> = GRANTS[Role.integrity];
+
+export function grantsOf(role: Role): ReadonlySet<Permission> {
+  return GRANTS[role];
+}
+
+/** The roles that hold a permission, for error messages. */
+export function rolesWith(permission: Permission): Role[] {
+  return ROLES.filter((role) => GRANTS[role].has(permission));
+}

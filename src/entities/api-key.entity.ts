@@ -1,0 +1,59 @@
+import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Role } from '../auth/roles';
+
+/**
+ * An API key. Only a SHA-256 of the secret is kept: the secret is 256 random
+ * bits, so a fast hash is as safe as a slow one and lets every request be
+ * checked with one index lookup. `prefix` (the secret's first characters)
+ * tells keys apart in listings without revealing them.
+ */
+@ObjectType({ description: 'An API key, as admins see it: never its secret.' })
+@Entity({ tableName: 'api_keys' })
+@Index({ properties: ['createdAt'] })
+@Index({
+  // A name is unique among live keys, so a revoked key's name can be issued again.
+  name: 'api_keys_live_name_unique',
+  expression: 'create unique index "api_keys_live_name_unique" on "api_keys" ("name") where "revoked_at" is null',
+})
+export class ApiKey {
+  [OptionalProps]?: 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @Field()
+  /** Unique among live keys (see the partial index above). */
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Field(() => Role)
+  @Enum({ items: () => Role, type: 'text' })
+  role!: Role;
+
+  @Property({ type: 'text', unique: true })
+  secretHash!: string;
+
+  @Field({ description: 'The first characters of the secret, to recognise it by.' })
+  @Property({ type: 'text' })
+  prefix!: string;
+
+  @Field(() => GraphQLDateTime)
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  expiresAt: Date | null = null;
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  revokedAt: Date | null = null;
+
+  /** From the query audit log, where listings ask for it; not a column. */
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'When the key was last used (from the query audit log).' })
+  @Property({ persist: false })
+  lastUsedAt?: Date | null;
+}

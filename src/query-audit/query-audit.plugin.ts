@@ -1,0 +1,57 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Context } from '../context';
+import { QueryOutcome } from '../entities/query-audit-entry.entity';
+import { logger } from '../logger';
+import type { QueryAuditLog } from './query-audit-log';
+
+/**
+ * Appends every operation to the query audit log once its response is ready,
+ * and holds the response until the entry is committed. If it cannot be
+ * recorded, data is withheld (503 AUDIT_LOG_UNAVAILABLE): nothing is read
+ * off the record.
+ */
+export function queryAuditPlugin(log: QueryAuditLog): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request, contextValue }) {
+      const startedAt = new Date();
+      const started = performance.now();
+      let executed = false;
+      return {
+        async executionDidStart() {
+          executed = true;
+        },
+        async willSendResponse({ response, operation, operationName }) {
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const errorCodes = (result?.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const outcome = !executed ? QueryOutcome.rejected : errorCodes.length > 0 ? QueryOutcome.error : QueryOutcome.ok;
+          try {
+            await log.append({
+              requestId: contextValue.requestId,
+              caller: contextValue.caller,
+              clientAddress: contextValue.caller.address,
+              operationName: operationName ?? request.operationName,
+              operationType: operation?.operation,
+              document: request.query,
+              variables: request.variables,
+              durationMs: performance.now() - started,
+              outcome,
+              errorCodes,
+              startedAt,
+            });
+          } catch (error) {
+            logger.error({ err: error, requestId: contextValue.requestId }, 'could not record an operation in the query audit log');
+            if (result && result.data != null) {
+              response.body = {
+                kind: 'single',
+                singleResult: {
+                  errors: [{ message: 'the answer is withheld: it could not be recorded in the query audit log', extensions: { code: 'AUDIT_LOG_UNAVAILABLE' } }],
+                },
+              };
+              response.http.status = 503;
+            }
+          }
+        },
+      };
+    },
+  };
+}

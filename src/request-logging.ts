@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { pinoHttp } from 'pino-http';
+import type { Response } from 'express';
+import { type Caller, describeCaller } from './auth/caller';
+import { logger } from './logger';
+
+/** An id a proxy in front may have given the request; anything else is replaced, never echoed. */
+const FORWARDED_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/**
+ * One JSON log line per request (pino-http) carrying a request id, which the
+ * response returns as `X-Request-Id` and the query audit log records, so an
+ * answer, its log lines and its audit entry can be matched. Probes and scrapes
+ * are not logged.
+ */
+export const requestLogging = pinoHttp({
+  logger,
+  genReqId(request, response) {
+    const forwarded = request.headers['x-request-id'];
+    const id = typeof forwarded === 'string' && FORWARDED_ID.test(forwarded) ? forwarded : randomUUID();
+    response.setHeader('X-Request-Id', id);
+    return id;
+  },
+  autoLogging: { ignore: (request) => request.url === '/metrics' || request.url?.startsWith('/health') === true },
+  // Headers stay out of the log: Authorization carries the secret.
+  serializers: {
+    req: (request: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+      id: request.id,
+      method: request.method,
+      url: request.url,
+      remoteAddress: request.remoteAddress,
+    }),
+    res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+  },
+  customProps: (_request, response) => {
+    const caller = (response as unknown as Response).locals?.caller as Caller | undefined;
+    return caller ? { caller: describeCaller(caller) } : {};
+  },
+  customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+});

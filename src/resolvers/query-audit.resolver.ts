@@ -1,0 +1,42 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { listApiKeys } from '../auth/api-keys';
+import { Permission } from '../auth/roles';
+import type { Context } from '../context';
+import { ApiKey, QueryAuditEntry } from '../entities';
+import { QueryAuditEntryConnection } from '../graphql/connections';
+import { ConnectionArgs } from '../graphql/pagination/connection';
+import { findPage } from '../graphql/pagination/find-page';
+import { mentionConditions, QueryAuditFilter, queryAuditWhere } from './filters/query-audit.filter';
+
+/** Who looked at what: the query audit log and the keys it names, for admins only. */
+@Authorized(Permission.readQueryAudit)
+@Resolver(() => QueryAuditEntry)
+export class QueryAuditResolver {
+  @Query(() => QueryAuditEntryConnection, { description: 'Every operation the gateway was asked to run, newest first.' })
+  queryAuditLog(
+    @Arg('filter', () => QueryAuditFilter, { nullable: true }) filter: QueryAuditFilter | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { em }: Context,
+  ) {
+    return findPage(
+      em,
+      { entity: QueryAuditEntry, typeName: 'QueryAuditEntry', filter: queryAuditWhere(filter), sortProperty: 'startedAt', conditions: mentionConditions(filter) },
+      page,
+    );
+  }
+
+  @Query(() => [ApiKey], { description: 'Every API key, newest first (never their secrets).' })
+  apiKeys(@Ctx() { em }: Context) {
+    return listApiKeys(em);
+  }
+
+  @FieldResolver(() => ApiKey, { nullable: true, description: 'The key the operation was made with; null for anonymous callers and refused keys.' })
+  key(@Root() entry: QueryAuditEntry, @Ctx() { loaders }: Context) {
+    return entry.apiKey ? loaders.apiKeyById.load(entry.apiKey.id) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The GraphQL document sent (up to 64 KiB of it).' })
+  async document(@Root() entry: QueryAuditEntry, @Ctx() { loaders }: Context) {
+    return entry.queryHash ? ((await loaders.queryDocumentByHash.load(entry.queryHash))?.document ?? null) : null;
+  }
+}
