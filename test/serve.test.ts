@@ -96,7 +96,18 @@ describe('auditgraph serve', () => {
         try {
           expect(gateway.output()).not.toMatch(/anonymous read access/);
           const query = '{ decisions(first: 1) { nodes { id } } }';
-          expect((await graphql(gateway.url, query)).errors![0].extensions.code).toBe('UNAUTHENTICATED');
+          const refused = await fetch(gateway.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-request-id': 'serve-test-0001' },
+            body: JSON.stringify({ query }),
+          });
+          expect(refused.status).toBe(401);
+          expect(refused.headers.get('x-request-id')).toBe('serve-test-0001');
+          // One JSON log line per request, carrying the id the response returned.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const line = gateway.output().split('\n').find((candidate) => candidate.includes('serve-test-0001'));
+          expect(JSON.parse(line!)).toMatchObject({ level: 40, req: { id: 'serve-test-0001', method: 'POST', url: '/graphql' }, res: { statusCode: 401 } });
+          expect(line).not.toMatch(/authorization/i);
           const created = await runCli(['keys', 'create', '--name', 'ci', '--role', 'investigator'], env);
           expect(created.code).toBe(0);
           const secret = created.stdout.trim();

@@ -9,6 +9,9 @@ const MAX_MENTION_LENGTH = 200;
 
 @InputType({ description: 'Filters for the query audit log; all given conditions must hold.' })
 export class QueryAuditFilter {
+  @Field(() => String, { nullable: true, description: 'The operation of this request id (the X-Request-Id response header).' })
+  requestId?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Operations made with the key of this name.' })
   keyName?: string | null;
 
@@ -36,6 +39,7 @@ export class QueryAuditFilter {
 export function queryAuditWhere(filter: QueryAuditFilter | null | undefined): FilterQuery<QueryAuditEntry> {
   if (!filter) return {};
   return {
+    ...(filter.requestId != null ? { requestId: filter.requestId } : {}),
     ...(filter.keyName != null ? { apiKey: { name: filter.keyName } } : {}),
     ...(filter.operationName != null ? { operationName: filter.operationName } : {}),
     ...(filter.outcome != null ? { outcome: filter.outcome } : {}),

@@ -1,0 +1,79 @@
+import { createApiKey } from '../../src/auth/api-keys';
+import type { Role } from '../../src/auth/roles';
+import { loadConfig } from '../../src/config';
+import { createOrm, type Orm } from '../../src/database/orm';
+import { type HttpSettings, type RunningGateway, startHttpServer } from '../../src/http-server';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export type HttpTestGateway = {
+  url: string;
+  /** The gateway's own pool: read-only, statement-timed, as `serve` makes it. */
+  orm: Orm;
+  /** A writable pool on the same database, for fixtures and for looking behind the gateway's back. */
+  writer: Orm;
+  database: TestDatabase;
+  /** Issues a key as `auditgraph keys create` would; returns its secret. */
+  keyFor(role: Role, options?: { name?: string; expiresAt?: Date }): Promise<string>;
+  post(body: unknown, options?: { secret?: string; headers?: Record<string, string>; raw?: string }): Promise<HttpAnswer>;
+  close(): Promise<void>;
+};
+
+export type HttpAnswer = { status: number; headers: Headers; text: string; json: any };
+
+let keyCount = 0;
+
+/**
+ * The gateway over HTTP as `serve` runs it against a DATABASE_URL server:
+ * anonymous reading off unless overridden, its sessions read-only.
+ */
+export async function startHttpTestGateway(overrides: Partial<HttpSettings> = {}): Promise<HttpTestGateway> {
+  const database = await createTestDatabase();
+  const defaults = loadConfig({ DATABASE_URL: database.url });
+  const orm = await createOrm({ databaseUrl: database.url, poolMax: 4, session: { readOnly: true, statementTimeoutMs: overrides.statementTimeoutMs ?? defaults.statementTimeoutMs } });
+  const writer = await createOrm({ databaseUrl: database.url, poolMax: 2 });
+  let http: RunningGateway | undefined;
+  try {
+    http = await startHttpServer(orm, { ...defaults, host: '127.0.0.1', port: 0, ...overrides });
+  } catch (error) {
+    await orm.close();
+    await writer.close();
+    await database.drop();
+    throw error;
+  }
+  const url = http.url;
+  return {
+    url,
+    orm,
+    writer,
+    database,
+    async keyFor(role, options = {}) {
+      const { secret } = await createApiKey(writer.em.fork(), { name: options.name ?? `${role}-${++keyCount}`, role, expiresAt: options.expiresAt });
+      return secret;
+    },
+    async post(body, options = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(options.secret ? { authorization: `Bearer ${options.secret}` } : {}),
+          ...options.headers,
+        },
+        body: options.raw ?? JSON.stringify(body),
+      });
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, headers: response.headers, text, json };
+    },
+    async close() {
+      await http!.close();
+      await orm.close();
+      await writer.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { Role } from '../src/auth/roles';
+import { createTrade } from './harness/fixtures';
+import { type HttpAnswer, type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
+
+/** What must never reach a client: SQL, stack frames, file paths, driver messages. */
+function expectNothingLeaked(answer: HttpAnswer) {
+  expect(answer.text).not.toMatch(/\bat \S+ \(|node_modules|\/work\/|select |from "|relation "|stacktrace|pg_|knex|mikro/i);
+}
+
+const nested = (depth: number) => {
+  let selection = 'id';
+  for (let level = 0; level < depth; level++) selection = level % 2 === 0 ? `position { executions { nodes { ${selection} } } }` : `executions { nodes { ${selection} } }`;
+  return `{ executions(first: 1) { nodes { ${selection} } } }`;
+};
+
+/**
+ * Careless and hostile requests over HTTP, against the gateway as production
+ * runs it (keys required, introspection off, read-only sessions): each gets
+ * the right status and code, nothing internal leaks, and the gateway keeps serving.
+ */
+describe('hostile input', () => {
+  let gateway: HttpTestGateway;
+  let secret: string;
+  let positionId: string;
+
+  beforeAll(async () => {
+    gateway = await startHttpTestGateway({ introspection: false, statementTimeoutMs: 1000, rateLimitPerMinute: 10_000 });
+    secret = await gateway.keyFor(Role.investigator);
+    positionId = (await createTrade(gateway.writer.em.fork(), { executionCount: 1 })).position.nodeId;
+  });
+  afterEach(async () => {
+    const still = await gateway.post({ query: `{ position(id: "${positionId}") { symbol } }` }, { secret });
+    expect(still.json).toEqual({ data: { position: { symbol: 'NVDA' } } });
+  });
+  afterAll(() => gateway.close());
+
+  const deepAliases = Array.from({ length: 100 }, (_, index) => `a${index}: positions(first: 100) { nodes { id } }`).join(' ');
+  const manyTokens = `{ ${Array.from({ length: 6000 }, () => '__typename').join(' ')} }`;
+  const cases: [string, { body?: unknown; raw?: string; contentType?: string }, number, string, RegExp][] = [
+    ['a body that is not JSON', { raw: '{"query": "{ positions { nodes { id } } }"' }, 400, 'BAD_REQUEST', /not valid JSON/],
+    ['a JSON body that is not an object', { raw: '"{ positions { nodes { id } } }"' }, 400, 'BAD_REQUEST', /not valid JSON/],
+    ['invalid GraphQL', { body: { query: '{ positions(first: 1 { nodes } }' } }, 400, 'GRAPHQL_PARSE_FAILED', /Syntax Error/],
+    ['an unknown operation name', { body: { query: 'query A { positions { nodes { id } } }', operationName: 'DropEverything' } }, 400, 'OPERATION_RESOLUTION_FAILURE', /Unknown operation named "DropEverything"/],
+    ['a variable of the wrong type', { body: { query: 'query($n: Int) { positions(first: $n) { nodes { id } } }', variables: { n: { $gt: 1 } } } }, 400, 'BAD_USER_INPUT', /Int cannot represent/],
+    ['variables that are not an object', { body: { query: '{ positions { nodes { id } } }', variables: 'n=1' } }, 400, 'BAD_REQUEST', /variables/],
+    ['a 10 MB query', { body: { query: `{ positions { nodes { id } } } # ${'x'.repeat(10 * 1024 * 1024)}` } }, 413, 'BAD_REQUEST', /larger than 1,000,000 bytes/],
+    ['more tokens than any real query', { body: { query: manyTokens } }, 400, 'GRAPHQL_PARSE_FAILED', /Document contains more that 5000 tokens/],
+    ['50-deep nesting', { body: { query: nested(50) } }, 400, 'GRAPHQL_VALIDATION_FAILED', /depth/i],
+    ['an alias bomb', { body: { query: `{ ${deepAliases} }` } }, 400, 'GRAPHQL_VALIDATION_FAILED', /aliases/i],
+    ['a directive flood', { body: { query: `{ positions { nodes { id ${'@include(if: true) '.repeat(60)} } } }` } }, 400, 'GRAPHQL_VALIDATION_FAILED', /directives/i],
+    ['nested pages of 100 × 100 × 100', { body: { query: '{ ingestionRuns(first: 100) { nodes { payloads(first: 100) { nodes { decisions(first: 100) { nodes { id } } } } } } }' } }, 400, 'QUERY_TOO_COSTLY', /about 2,020,200 objects, over the limit of 200,000/],
+    ['a batch of operations in one request', { body: [{ query: '{ positions { nodes { id } } }' }, { query: '{ positions { nodes { id } } }' }] }, 400, 'BAD_REQUEST', /batching/i],
+    ['introspection while it is off', { body: { query: '{ __schema { types { name } } }' } }, 400, 'GRAPHQL_VALIDATION_FAILED', /introspection is not allowed/],
+    ['a form post (CSRF)', { raw: 'query=%7B%20positions%20%7B%20nodes%20%7B%20id%20%7D%20%7D%20%7D', contentType: 'application/x-www-form-urlencoded' }, 400, 'BAD_REQUEST', /.+/],
+  ];
+
+  it.each(cases)('%s', async (_what, request, status, code, message) => {
+    const answer = await gateway.post(request.body, { secret, raw: request.raw, headers: request.contentType ? { 'content-type': request.contentType } : {} });
+    expect({ status: answer.status, code: answer.json?.errors?.[0]?.extensions?.code }).toEqual({ status, code });
+    expect(answer.json.errors[0].message).toMatch(message);
+    expectNothingLeaked(answer);
+  });
+
+  it('does not suggest field names while introspection is off', async () => {
+    const answer = await gateway.post({ query: '{ positons { nodes { id } } }' }, { secret });
+    expect(answer.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(answer.json.errors[0].message).not.toMatch(/Did you mean|positions/);
+  });
+
+  it('refuses a page larger than 100 on the field that asked for it', async () => {
+    const answer = await gateway.post({ query: '{ positions(first: 101) { nodes { id } } }' }, { secret });
+    expect(answer.json.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'first' }, message: expect.stringMatching(/between 0 and 100; got 101/) });
+  });
+
+  it('stops a statement at the statement timeout and says so, without SQL', async () => {
+    const blocker = gateway.writer.em.fork();
+    const knex = blocker.getConnection().getKnex();
+    const transaction = await knex.transaction();
+    try {
+      // A lock held by another session makes the gateway's next read wait past its 1 s timeout.
+      await transaction.raw('lock table positions in access exclusive mode');
+      const answer = await gateway.post({ query: '{ positions(first: 1) { nodes { id } } }' }, { secret });
+      expect(answer.json.errors[0]).toMatchObject({ path: ['positions'], extensions: { code: 'QUERY_TIMEOUT' } });
+      expect(answer.json.errors[0].message).toMatch(/statement timeout/);
+      expectNothingLeaked(answer);
+    } finally {
+      await transaction.rollback();
+    }
+  });
+
+  it('masks an internal failure as INTERNAL_SERVER_ERROR', async () => {
+    const connection = gateway.writer.em.getConnection();
+    await connection.execute('alter table positions rename to positions_away');
+    try {
+      const answer = await gateway.post({ query: '{ positions(first: 1) { nodes { id } } }' }, { secret });
+      expect(answer.json.errors[0]).toEqual({ message: 'Internal server error', locations: expect.any(Array), path: ['positions'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expectNothingLeaked(answer);
+    } finally {
+      await connection.execute('alter table positions_away rename to positions');
+    }
+  });
+
+  it('runs every query in a read-only, time-limited session', async () => {
+    const connection = gateway.orm.em.getConnection();
+    const [settings] = await connection.execute<{ read_only: string; timeout: string }[]>(
+      "select current_setting('default_transaction_read_only') as read_only, current_setting('statement_timeout') as timeout",
+    );
+    expect(settings).toEqual({ read_only: 'on', timeout: '1s' });
+    await expect(connection.execute("insert into positions (account, symbol, quantity, avg_cost, status, opened_at) values ('x', 'X', 1, 1, 'open', now())")).rejects.toThrow(
+      /cannot execute INSERT in a read-only transaction/,
+    );
+  });
+});
+
+describe('rate limiting per key', () => {
+  let gateway: HttpTestGateway;
+
+  beforeAll(async () => {
+    gateway = await startHttpTestGateway({ rateLimitPerMinute: 5 });
+  });
+  afterAll(() => gateway.close());
+
+  it('answers 429 RATE_LIMITED past the limit of one key, with Retry-After, while other keys still get answers', async () => {
+    const busy = await gateway.keyFor(Role.investigator, { name: 'busy' });
+    const calm = await gateway.keyFor(Role.investigator, { name: 'calm' });
+    const query = { query: '{ positions(first: 1) { nodes { id } } }' };
+    for (let i = 0; i < 5; i++) expect((await gateway.post(query, { secret: busy })).status).toBe(200);
+    const limited = await gateway.post(query, { secret: busy });
+    expect(limited.status).toBe(429);
+    expect(limited.json.errors[0]).toEqual({ message: 'rate limit exceeded: at most 5 requests a minute for this caller', extensions: { code: 'RATE_LIMITED' } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('ratelimit-policy')).toMatch(/q=5; w=60/);
+    expect((await gateway.post(query, { secret: calm })).status).toBe(200);
+    const [{ outcome }] = await gateway.writer.em
+      .getConnection()
+      .execute<{ outcome: string }[]>('select outcome from query_audit_log where request_id = ?', [limited.headers.get('x-request-id')]);
+    expect(outcome).toBe('rate_limited');
+  });
+});
