@@ -68,6 +68,22 @@ describe('auditgraph serve', () => {
       }
     });
 
+    it('lets CLI commands share the running gateway\'s database: an admin key made meanwhile reads the query audit log', async () => {
+      const gateway = await startServe([], env);
+      try {
+        const created = await runCli(['keys', 'create', '--name', 'laptop-admin', '--role', 'admin'], env);
+        expect(created.code).toBe(0);
+        const { data, errors } = await graphql(gateway.url, '{ queryAuditLog(first: 5) { nodes { role outcome } } }', {}, { authorization: `Bearer ${created.stdout.trim()}` });
+        expect(errors).toBeUndefined();
+        expect(data.queryAuditLog.nodes.length).toBeGreaterThan(0);
+        // The gateway's database survived the CLI command.
+        expect((await graphql(gateway.url, '{ positions(first: 1) { nodes { id } } }')).data.positions.nodes).toHaveLength(1);
+      } finally {
+        expect(await stopProcess(gateway.child)).toBe(130);
+      }
+      expectPostgresStopped();
+    });
+
     it('keeps the data across a restart and does not seed again', async () => {
       const gateway = await startServe([], env);
       expect(gateway.output()).not.toMatch(/loading demo data/);

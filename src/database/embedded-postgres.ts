@@ -44,9 +44,19 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // folder of the data directory must be traversable by it.
   await mkdir(path.dirname(dataDir), { recursive: true });
   await chmod(path.dirname(dataDir), 0o755);
+  const password = await loadOrCreatePassword(dataDir);
+  const urlOn = (port: number) => (database: string) =>
+    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+
+  // A gateway already runs this server: a CLI command (keys, reports) shares it, and leaves it running.
+  const shared = await serverOfALiveProcess(dataDir);
+  if (shared) {
+    logger.info({ pid: shared.pid, port: shared.port, dataDir }, 'using the embedded PostgreSQL a running gateway started');
+    const urlFor = urlOn(shared.port);
+    return { url: urlFor(options.database), urlFor, port: shared.port, stop: async () => undefined };
+  }
   await stopLeftoverServer(dataDir);
 
-  const password = await loadOrCreatePassword(dataDir);
   const port = await getPort({ port: [...(options.preferredPorts ?? [5432]), ...portNumbers(54320, 54399)] });
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -75,8 +85,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   }
 
-  const urlFor = (database: string) =>
-    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const urlFor = urlOn(port);
   await createDatabaseIfMissing(urlFor('postgres'), options.database);
 
   return {
@@ -93,6 +102,25 @@ async function loadOrCreatePassword(dataDir: string): Promise<string> {
   const password = randomBytes(18).toString('base64url');
   await writeFile(file, `${password}\n`, { mode: 0o600 });
   return password;
+}
+
+/**
+ * The server on this data folder, if the process that started it is still
+ * alive (its postmaster's parent is not init). A killed gateway's server is
+ * re-parented to init: that one is a leftover, stopped below. Needs Linux's
+ * /proc; elsewhere every running server counts as a leftover.
+ */
+async function serverOfALiveProcess(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || !isAlive(pid)) return undefined;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+  const parent = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : 1;
+  return parent > 1 && parent !== process.pid && isAlive(parent) ? { pid, port } : undefined;
 }
 
 async function stopLeftoverServer(dataDir: string): Promise<void> {
