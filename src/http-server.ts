@@ -12,7 +12,7 @@ import { createContext } from './context';
 import type { Orm } from './database/orm';
 import { createApolloServer } from './graphql/apollo-server';
 import { logger } from './logger';
-import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
+import { countRefusedRequest, graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { metricsRegistry } from './metrics/registry';
 import { countOperationStatements, operationSqlScope } from './metrics/operation-sql';
 import { usePoolMetricsSource } from './metrics/pool-metrics';
@@ -58,8 +58,9 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
     limits: options,
   });
   // Refusals before GraphQL (no valid key, over the rate limit) are operations asked for too.
-  const recordRefusal = (outcome: QueryOutcome, errorCode: string) => (response: Response, caller?: Caller) => {
+  const recordRefusal = (outcome: QueryOutcome, errorCode: 'UNAUTHENTICATED' | 'RATE_LIMITED') => (response: Response, caller?: Caller) => {
     const request = response.req as Request;
+    countRefusedRequest(errorCode);
     auditLog
       .append({
         requestId: String(request.id),

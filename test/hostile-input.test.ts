@@ -36,25 +36,25 @@ describe('hostile input', () => {
 
   const deepAliases = Array.from({ length: 100 }, (_, index) => `a${index}: positions(first: 100) { nodes { id } }`).join(' ');
   const manyTokens = `{ ${Array.from({ length: 6000 }, () => '__typename').join(' ')} }`;
-  const cases: [string, { body?: unknown; raw?: string; contentType?: string }, number, string, RegExp][] = [
-    ['a body that is not JSON', { raw: '{"query": "{ positions { nodes { id } } }"' }, 400, 'BAD_REQUEST', /not valid JSON/],
-    ['a JSON body that is not an object', { raw: '"{ positions { nodes { id } } }"' }, 400, 'BAD_REQUEST', /not valid JSON/],
-    ['invalid GraphQL', { body: { query: '{ positions(first: 1 { nodes } }' } }, 400, 'GRAPHQL_PARSE_FAILED', /Syntax Error/],
-    ['an unknown operation name', { body: { query: 'query A { positions { nodes { id } } }', operationName: 'DropEverything' } }, 400, 'OPERATION_RESOLUTION_FAILURE', /Unknown operation named "DropEverything"/],
-    ['a variable of the wrong type', { body: { query: 'query($n: Int) { positions(first: $n) { nodes { id } } }', variables: { n: { $gt: 1 } } } }, 400, 'BAD_USER_INPUT', /Int cannot represent/],
-    ['variables that are not an object', { body: { query: '{ positions { nodes { id } } }', variables: 'n=1' } }, 400, 'BAD_REQUEST', /variables/],
-    ['a 10 MB query', { body: { query: `{ positions { nodes { id } } } # ${'x'.repeat(10 * 1024 * 1024)}` } }, 413, 'BAD_REQUEST', /larger than 1,000,000 bytes/],
-    ['more tokens than any real query', { body: { query: manyTokens } }, 400, 'GRAPHQL_PARSE_FAILED', /Document contains more that 5000 tokens/],
-    ['50-deep nesting', { body: { query: nested(50) } }, 400, 'GRAPHQL_VALIDATION_FAILED', /depth/i],
-    ['an alias bomb', { body: { query: `{ ${deepAliases} }` } }, 400, 'GRAPHQL_VALIDATION_FAILED', /aliases/i],
-    ['a directive flood', { body: { query: `{ positions { nodes { id ${'@include(if: true) '.repeat(60)} } } }` } }, 400, 'GRAPHQL_VALIDATION_FAILED', /directives/i],
-    ['nested pages of 100 × 100 × 100', { body: { query: '{ ingestionRuns(first: 100) { nodes { payloads(first: 100) { nodes { decisions(first: 100) { nodes { id } } } } } } }' } }, 400, 'QUERY_TOO_COSTLY', /about 2,020,200 objects, over the limit of 200,000/],
-    ['a batch of operations in one request', { body: [{ query: '{ positions { nodes { id } } }' }, { query: '{ positions { nodes { id } } }' }] }, 400, 'BAD_REQUEST', /batching/i],
-    ['introspection while it is off', { body: { query: '{ __schema { types { name } } }' } }, 400, 'GRAPHQL_VALIDATION_FAILED', /introspection is not allowed/],
-    ['a form post (CSRF)', { raw: 'query=%7B%20positions%20%7B%20nodes%20%7B%20id%20%7D%20%7D%20%7D', contentType: 'application/x-www-form-urlencoded' }, 400, 'BAD_REQUEST', /.+/],
+  const cases: [string, number, string, { body?: unknown; raw?: string; contentType?: string }, RegExp][] = [
+    ['a body that is not JSON', 400, 'BAD_REQUEST', { raw: '{"query": "{ positions { nodes { id } } }"' }, /not valid JSON/],
+    ['a JSON body that is not an object', 400, 'BAD_REQUEST', { raw: '"{ positions { nodes { id } } }"' }, /not valid JSON/],
+    ['invalid GraphQL', 400, 'GRAPHQL_PARSE_FAILED', { body: { query: '{ positions(first: 1 { nodes } }' } }, /Syntax Error/],
+    ['an unknown operation name', 400, 'OPERATION_RESOLUTION_FAILURE', { body: { query: 'query A { positions { nodes { id } } }', operationName: 'DropEverything' } }, /Unknown operation named "DropEverything"/],
+    ['a variable of the wrong type', 400, 'BAD_USER_INPUT', { body: { query: 'query($n: Int) { positions(first: $n) { nodes { id } } }', variables: { n: { $gt: 1 } } } }, /Int cannot represent/],
+    ['variables that are not an object', 400, 'BAD_REQUEST', { body: { query: '{ positions { nodes { id } } }', variables: 'n=1' } }, /variables/],
+    ['a 10 MB query', 413, 'BAD_REQUEST', { body: { query: `{ positions { nodes { id } } } # ${'x'.repeat(10 * 1024 * 1024)}` } }, /larger than 1,000,000 bytes/],
+    ['more tokens than any real query', 400, 'GRAPHQL_PARSE_FAILED', { body: { query: manyTokens } }, /Document contains more that 5000 tokens/],
+    ['50-deep nesting', 400, 'GRAPHQL_VALIDATION_FAILED', { body: { query: nested(50) } }, /depth/i],
+    ['an alias bomb', 400, 'GRAPHQL_VALIDATION_FAILED', { body: { query: `{ ${deepAliases} }` } }, /aliases/i],
+    ['a directive flood', 400, 'GRAPHQL_VALIDATION_FAILED', { body: { query: `{ positions { nodes { id ${'@include(if: true) '.repeat(60)} } } }` } }, /directives/i],
+    ['nested pages of 100 × 100 × 100', 400, 'QUERY_TOO_COSTLY', { body: { query: '{ ingestionRuns(first: 100) { nodes { payloads(first: 100) { nodes { decisions(first: 100) { nodes { id } } } } } } }' } }, /about 2,020,200 objects, over the limit of 200,000/],
+    ['a batch of operations in one request', 400, 'BAD_REQUEST', { body: [{ query: '{ positions { nodes { id } } }' }, { query: '{ positions { nodes { id } } }' }] }, /batching/i],
+    ['introspection while it is off', 400, 'GRAPHQL_VALIDATION_FAILED', { body: { query: '{ __schema { types { name } } }' } }, /introspection is not allowed/],
+    ['a form post (CSRF)', 400, 'BAD_REQUEST', { raw: 'query=%7B%20positions%20%7B%20nodes%20%7B%20id%20%7D%20%7D%20%7D', contentType: 'application/x-www-form-urlencoded' }, /.+/],
   ];
 
-  it.each(cases)('%s', async (_what, request, status, code, message) => {
+  it.each(cases)('%s: HTTP %d, %s', async (_what, status, code, request, message) => {
     const answer = await gateway.post(request.body, { secret, raw: request.raw, headers: request.contentType ? { 'content-type': request.contentType } : {} });
     expect({ status: answer.status, code: answer.json?.errors?.[0]?.extensions?.code }).toEqual({ status, code });
     expect(answer.json.errors[0].message).toMatch(message);
@@ -135,5 +135,7 @@ describe('rate limiting per key', () => {
       .getConnection()
       .execute<{ outcome: string }[]>('select outcome from query_audit_log where request_id = ?', [limited.headers.get('x-request-id')]);
     expect(outcome).toBe('rate_limited');
+    const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
+    expect(metrics).toMatch(/auditgraph_graphql_errors_total\{code="RATE_LIMITED"\} [1-9]/);
   });
 });

@@ -18,6 +18,11 @@ const errors = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Requests refused before GraphQL ran (no valid key, over the rate) count among the errors too. */
+export function countRefusedRequest(code: 'UNAUTHENTICATED' | 'RATE_LIMITED'): void {
+  errors.inc({ code });
+}
+
 /**
  * Operation names come from clients: the first this many distinct names get
  * their own label value, later ones share `other`, so no client can grow the
