@@ -24,8 +24,8 @@ export class ApiKey {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @Field()
   /** Unique among live keys (see the partial index above). */
+  @Field()
   @Property({ type: 'text' })
   name!: string;
 

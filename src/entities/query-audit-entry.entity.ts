@@ -29,8 +29,7 @@ export class QueryAuditEntry {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @Field()
-  /** The id returned in the response's X-Request-Id header and carried by the gateway's log lines. */
+  @Field({ description: "The response's X-Request-Id, also on the gateway's log lines." })
   @Property({ type: 'text' })
   requestId!: string;
 
@@ -39,7 +38,6 @@ export class QueryAuditEntry {
   apiKey: ApiKey | null = null;
 
   @Field(() => String, { description: 'The role the caller held then; `anonymous` without a key.' })
-  /** The role the caller held at the time, `anonymous` without a key. */
   @Property({ type: 'text' })
   role!: Role | 'anonymous';
 
@@ -55,13 +53,12 @@ export class QueryAuditEntry {
   @Property({ type: 'text', nullable: true })
   operationType: string | null = null;
 
-  @Field(() => String, { nullable: true, description: 'SHA-256 of the GraphQL document, hex.' })
-  /** SHA-256 of the document (its text is in query_documents); null when the request carried none. */
+  /** Its text is in query_documents, once per distinct document. */
+  @Field(() => String, { nullable: true, description: 'SHA-256 of the GraphQL document, hex; null when the request carried none.' })
   @Property({ type: 'text', nullable: true })
   queryHash: string | null = null;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'The variables, with configured names redacted.' })
-  /** The operation's variables, with configured names redacted. */
   @Property({ type: 'jsonb', nullable: true })
   variables: Record<string, unknown> | null = null;
 
@@ -73,8 +70,7 @@ export class QueryAuditEntry {
   @Enum({ items: () => QueryOutcome, type: 'text' })
   outcome!: QueryOutcome;
 
-  @Field(() => [String], { description: 'The distinct error codes of the response.' })
-  /** The distinct `extensions.code`s of the response's errors. */
+  @Field(() => [String], { description: 'The distinct error codes (extensions.code) of the response.' })
   @Property({ type: 'text[]', default: '{}' })
   errorCodes: string[] = [];
 
