@@ -1,6 +1,7 @@
-import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
+import type { EntityManager, EntityName } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { recordBatch } from '../metrics/dataloader-metrics';
+import { readModelOf } from './read-model';
 
 /** One value per key, in key order, as DataLoader requires; missing keys get null. */
 export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
@@ -10,18 +11,23 @@ export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (
 }
 
 /**
- * A loader of entities by a unique column (the primary key or an external
- * id): one `where column in (…)` statement per batch.
+ * A loader of records by a unique column (the primary key or an external
+ * id): one `where column = any($1)` statement per batch, the keys bound as
+ * one array (the driver escapes it), the rows mapped to read models (see readModelOf).
  */
 export function uniqueKeyLoader<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
   property: keyof T & string,
 ): DataLoader<string, T | null> {
-  const name = `${typeof entity === 'function' ? entity.name : String(entity)}.${property}`;
+  const meta = em.getMetadata().get<T>(typeof entity === 'function' ? entity.name : String(entity));
+  const column = meta.properties[property as keyof typeof meta.properties].fieldNames[0];
+  const sql = `select * from ${meta.tableName} where ${column} = any(?)`;
+  const toModel = readModelOf(em, entity);
+  const name = `${meta.className}.${property}`;
   return new DataLoader(async (keys) => {
     recordBatch(name, keys.length);
-    const rows = await em.find(entity, { [property]: { $in: [...keys] } } as FilterQuery<T>);
-    return onePerKey(keys, rows, (row) => String(row[property]));
+    const { rows } = (await em.getConnection().getKnex().raw(sql, [[...keys]])) as { rows: Record<string, unknown>[] };
+    return onePerKey(keys, rows.map(toModel), (row) => String(row[property]));
   });
 }

@@ -1,10 +1,11 @@
-import type { EntityDictionary, EntityManager, EntityName } from '@mikro-orm/postgresql';
+import type { EntityManager, EntityName } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { recordBatch } from '../metrics/dataloader-metrics';
 import type { NodeType } from '../graphql/global-id';
 import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/connection';
 import { childListName, decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
 import { pageShape, toConnection } from '../graphql/pagination/find-page';
+import { readModelOf } from './read-model';
 
 /** One node's own list (`Position.executions`), oldest first, `id` breaking ties. */
 export type ChildList<T> = {
@@ -90,13 +91,12 @@ async function fetchPages<T extends { id: string }>(
   if (beforeId) bindings.before = beforeId;
   const { rows } = (await em.getConnection().getKnex().raw(sql, bindings)) as { rows: RankedRow[] };
 
+  const toModel = readModelOf(em, list.entity);
   const byParent = new Map<string, T[]>();
   for (const row of rows) {
     const parentId = String(row.parent_id);
-    // The rest of the row is the child's own columns, hydrated into the request's identity map.
-    const { parent_id: _parent, page_rank: _rank, ...columns } = row;
     const children = byParent.get(parentId) ?? [];
-    children.push(em.map(list.entity, columns as EntityDictionary<T>));
+    children.push(toModel(row));
     byParent.set(parentId, children);
   }
   return byParent;

@@ -2,6 +2,7 @@ import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgres
 import { BadInputError } from '../../errors';
 import { type ConnectionArgs, type ConnectionResult, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
 import { decodeCursor, encodeCursor } from './cursor';
+import { readModelOf } from '../../loaders/read-model';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../json-filter';
 
 type PageQuery<T> = {
@@ -45,7 +46,8 @@ export async function findPage<T extends { id: string }>(
   const direction = forward ? 'desc' : 'asc';
   qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
 
-  const rows = await qb.getResultList();
+  // Raw rows to read models: no hydration into the identity map (see readModelOf).
+  const rows = (await qb.execute<Record<string, unknown>[]>('all', false)).map(readModelOf(em, query.entity));
   return toConnection(rows, { forward, size, after: args.after, before: args.before }, (node) => encodeCursor(query.typeName, node.id));
 }
 
