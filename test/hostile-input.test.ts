@@ -61,6 +61,16 @@ describe('hostile input', () => {
     expectNothingLeaked(answer);
   });
 
+  it('prices the same document again by the page sizes its variables ask for, and refuses it every time it is too costly', async () => {
+    const query = 'query($n: Int) { ingestionRuns(first: $n) { nodes { payloads(first: $n) { nodes { decisions(first: $n) { nodes { id } } } } } } }';
+    for (const round of [1, 2]) {
+      const cheap = await gateway.post({ query, variables: { n: 5 } }, { secret });
+      expect({ round, errors: cheap.json.errors }).toEqual({ round, errors: undefined });
+      const costly = await gateway.post({ query, variables: { n: 100 } }, { secret });
+      expect({ round, code: costly.json.errors[0].extensions.code, cost: costly.json.errors[0].extensions.cost }).toEqual({ round, code: 'QUERY_TOO_COSTLY', cost: 2_020_200 });
+    }
+  });
+
   it('does not suggest field names while introspection is off', async () => {
     const answer = await gateway.post({ query: '{ positons { nodes { id } } }' }, { secret });
     expect(answer.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');

@@ -37,22 +37,35 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   return getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [objectCountEstimator] });
 }
 
+/** Distinct (document, operation, size-variables) costs remembered; Apollo caches parsed documents the same way. */
+const COST_CACHE_SIZE = 1_000;
+
 /**
  * Refuses, before anything runs, an operation whose estimated cost is over
  * the limit: 400 QUERY_TOO_COSTLY with the cost, so the client can ask for less.
+ * Costs are remembered per document, operation and the variables that can
+ * size a list (numbers and arrays): clients send the same documents with
+ * other ids, and the walk is the dearest step before execution.
  */
 export function queryCostLimitPlugin<T extends object>(maxCost: number): ApolloServerPlugin<T> {
+  const known = new Map<string, number>();
   return {
     async requestDidStart({ schema }) {
       return {
-        async didResolveOperation({ request, document }) {
-          let cost: number;
-          try {
-            cost = operationCost(schema, document, request.operationName, request.variables);
-          } catch (error) {
-            // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT.
-            if (error instanceof GraphQLError) return;
-            throw error;
+        async didResolveOperation({ request, document, queryHash }) {
+          const sizing = Object.entries(request.variables ?? {}).filter(([, value]) => typeof value === 'number' || Array.isArray(value));
+          const key = JSON.stringify([queryHash, request.operationName ?? null, sizing]);
+          let cost = known.get(key);
+          if (cost === undefined) {
+            try {
+              cost = operationCost(schema, document, request.operationName, request.variables);
+            } catch (error) {
+              // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT.
+              if (error instanceof GraphQLError) return;
+              throw error;
+            }
+            if (known.size >= COST_CACHE_SIZE) known.delete(known.keys().next().value!);
+            known.set(key, cost);
           }
           if (cost > maxCost) {
             throw new GraphQLError(
