@@ -3,7 +3,7 @@ const eslint = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/', 'migrations/.snapshot.json'] },
+  { ignores: ['dist/', '**/node_modules/', '.data/', 'coverage/', 'migrations/.snapshot.json'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,5 +21,10 @@ module.exports = tseslint.config(
     files: ['*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The PostGraphile peer's config runs as an ES module under Node 22.
+    files: ['bench/**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: { process: 'readonly' } },
   },
 );

@@ -3,7 +3,6 @@ import os from 'node:os';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Command, Option } from 'commander';
 import pg from 'pg';
-import { applyPendingMigrations } from '../src/database/migrations';
 import { createOrm } from '../src/database/orm';
 import { apiErrors } from '../src/reports/api-errors.report';
 import { dailySummary } from '../src/reports/daily-summary.report';
@@ -13,7 +12,7 @@ import { daysPeriod, type Period, quarterPeriod } from '../src/reports/period';
 import { strategyPerformance } from '../src/reports/strategy-performance.report';
 import { symbolReport } from '../src/reports/symbol-report.report';
 import { tradeBlotter } from '../src/reports/trade-blotter.report';
-import { seedDatabase } from '../src/seed/seed-database';
+import { ensureDataset } from './dataset';
 
 /**
  * Times every audit report on a generated dataset of the given scale, and
@@ -34,32 +33,6 @@ const options = program.opts<{ scale: number; runs: number; server: string }>();
 const DAY_MS = 86_400_000;
 const day = (date: Date) => date.toISOString().slice(0, 10);
 const BIG_TABLES = /Seq Scan on (trade_decisions|trade_executions|api_payloads|positions|decision_inputs|data_ingestion_runs)\b/g;
-
-async function ensureDataset(): Promise<string> {
-  const database = `auditgraph_bench_s${String(options.scale).replace('.', '_')}`;
-  const url = new URL(options.server);
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
-  if (!rowCount) await admin.query(`create database ${database}`);
-  await admin.end();
-  url.pathname = `/${database}`;
-
-  const orm = await createOrm({ databaseUrl: url.toString(), poolMax: 2 });
-  await applyPendingMigrations(orm);
-  const [{ decisions }] = await orm.em.getConnection().execute<{ decisions: number }[]>('select count(*)::int as decisions from trade_decisions');
-  await orm.close();
-  if (decisions === 0) {
-    console.error(`seeding ${database} at scale ${options.scale}…`);
-    const summary = await seedDatabase(url.toString(), { scale: options.scale, seed: 42, onProgress: (message) => console.error(message) });
-    console.error(`seeded in ${(summary.durationMs / 1000).toFixed(1)} s`);
-    const client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-    await client.query('analyze');
-    await client.end();
-  }
-  return url.toString();
-}
 
 type Statement = { sql: string; bindings: unknown[] };
 
@@ -111,7 +84,7 @@ async function measure(em: EntityManager, client: pg.Client, name: string, work:
 }
 
 async function main() {
-  const url = await ensureDataset();
+  const url = await ensureDataset(options.server, options.scale);
   const orm = await createOrm({ databaseUrl: url, poolMax: 4 });
   const em = orm.em.fork();
   const client = new pg.Client({ connectionString: url });

@@ -1,0 +1,264 @@
+import 'reflect-metadata';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Command, Option } from 'commander';
+import pg from 'pg';
+import { ensureDataset } from './dataset';
+import { peakRssMiB, type RunningSystem, startFloor, startGateway, startPostGraphile } from './systems';
+import { type Samples, type SystemName, type Workload, WORKLOADS } from './workloads';
+
+/**
+ * The gateway against PostGraphile v5 and the raw-SQL floor, in one run, on
+ * one dataset: `npm run bench -- --scale 10`. Every system gets the same pool
+ * size, the same rotating ids, the same load generator (autocannon), and runs
+ * alternate between systems so drift (caches, autovacuum) is shared.
+ */
+const program = new Command('gateway.bench')
+  .addOption(new Option('--scale <n>', 'dataset size (1 = 10,000 decisions)').argParser(Number).default(10))
+  .addOption(new Option('--duration <s>', 'seconds measured per run').argParser(Number).default(15))
+  .addOption(new Option('--warmup <s>', 'seconds of load before each measured run').argParser(Number).default(3))
+  .option('--connections <list>', 'concurrency levels', '8,32')
+  .option('--workloads <list>', 'workloads to run', 'W1,W2,W3,W4')
+  .addOption(new Option('--pool <n>', 'PostgreSQL pool size of every system').argParser(Number).default(10))
+  .option('--server <url>', 'PostgreSQL server (its database is ignored)', 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option('--write', 'write the results into BENCHMARKS.md')
+  .parse();
+const options = program.opts<{ scale: number; duration: number; warmup: number; connections: string; workloads: string; pool: number; server: string; write?: boolean }>();
+
+const SAMPLE_SIZE = 2_000;
+
+async function drawSamples(url: string): Promise<Samples> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const column = async (sql: string) => (await client.query<{ v: string }>(sql)).rows.map((row) => row.v);
+  try {
+    // setseed makes the same scale draw the same ids run after run.
+    await client.query('select setseed(0.42)');
+    return {
+      positionIds: await column(`select id::text as v from positions p where exists (select 1 from trade_executions e where e.position_id = p.id) order by random() limit ${SAMPLE_SIZE}`),
+      runIds: await column(`select id::text as v from data_ingestion_runs r where exists (select 1 from api_payloads a where a.ingestion_run_id = r.id) order by random() limit ${SAMPLE_SIZE}`),
+      executionIds: await column(`select execution_id as v from trade_executions order by random() limit ${SAMPLE_SIZE}`),
+      // Signal and model version together: containments that match a few dozen to a few thousand decisions.
+      rationales: (
+        await client.query<{ v: Record<string, unknown> }>(
+          `select distinct jsonb_build_object('signal', decision_rationale->'signal', 'model_version', decision_rationale->'model_version') as v
+             from trade_decisions where decision_rationale ? 'signal' and decision_rationale ? 'model_version'`,
+        )
+      ).rows.map((row) => row.v),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+type Measured = { system: SystemName; workload: string; connections: number; rps: number; p50: number; p99: number; errors: number; requests: number };
+
+/** One autocannon run against one system, each request built for the next sample. */
+function load(system: RunningSystem, workload: Workload, samples: Samples, connections: number, seconds: number): Promise<autocannon.Result> {
+  let next = Math.floor(Math.random() * 10_000);
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: system.origin,
+        connections,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', ...system.headers },
+        requests: [
+          {
+            setupRequest: (request) => {
+              const built = workload.request(system.name, samples, next++)!;
+              return { ...request, method: built.method, path: built.path, body: built.body };
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+async function send(system: RunningSystem, workload: Workload, samples: Samples, index: number): Promise<unknown> {
+  const built = workload.request(system.name, samples, index)!;
+  const response = await fetch(system.origin + built.path, {
+    method: built.method,
+    headers: { 'content-type': 'application/json', ...system.headers },
+    body: built.body,
+  });
+  return response.json();
+}
+
+/**
+ * Statements per request, the same way for every system: PostgreSQL's own
+ * count of committed transactions in the database (every statement here
+ * commits on its own) while 40 requests run one by one. The gateway's figure
+ * also holds its query-audit-log insert, one per request when requests come
+ * one at a time (under load they share a commit). Idle backends report their
+ * counters up to 10 s late (PGSTAT_IDLE_INTERVAL), hence the waits.
+ */
+class CommitCounter {
+  private last = 0;
+  private constructor(private readonly client: pg.Client) {}
+
+  static async open(url: string): Promise<CommitCounter> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const counter = new CommitCounter(client);
+    counter.last = await counter.settled();
+    return counter;
+  }
+
+  /** Commits since the previous call, less this counter's own reads. */
+  async since(): Promise<number> {
+    const now = await this.settled();
+    const delta = now - this.last - 1;
+    this.last = now;
+    return delta;
+  }
+
+  close = () => this.client.end();
+
+  private async settled(): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    // One autocommit statement: a fresh statistics snapshot, one commit of our own.
+    const { rows } = await this.client.query<{ n: string }>('select xact_commit::text as n from pg_stat_database where datname = current_database()');
+    return Number(rows[0]!.n);
+  }
+}
+
+async function statementsPerRequest(counter: CommitCounter, system: RunningSystem, workload: Workload, samples: Samples): Promise<number> {
+  const requests = 40;
+  for (let index = 0; index < requests; index++) await send(system, workload, samples, index);
+  return (await counter.since()) / requests;
+}
+
+function machine(databaseVersion: string): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const node22 = path.join(__dirname, '..', '..', 'bench', 'postgraphile', 'node_modules', 'node', 'package.json');
+  const node22Version = (JSON.parse(readFileSync(node22, 'utf8')) as { version: string }).version;
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.versions.node} (gateway, floor, autocannon), Node ${node22Version} (PostGraphile); ${databaseVersion}`;
+}
+
+async function main() {
+  const url = await ensureDataset(options.server, options.scale);
+  const samples = await drawSamples(url);
+  const workloads = WORKLOADS.filter((workload) => options.workloads.split(',').includes(workload.name));
+  const connectionLevels = options.connections.split(',').map(Number);
+  const version = await (async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query<{ v: string }>("select split_part(version(), ' on ', 1) as v");
+    await client.end();
+    return rows[0]!.v;
+  })();
+
+  const systems: RunningSystem[] = [];
+  try {
+    systems.push(await startGateway(url, options.pool));
+    systems.push(await startFloor(url, options.pool));
+    const { default: getPort } = await import('get-port');
+    systems.push(await startPostGraphile(url, options.pool, await getPort()));
+
+    const results: Measured[] = [];
+    const statements = new Map<string, number>();
+    const taking = (workload: Workload) => systems.filter((system) => workload.request(system.name, samples, 0) !== undefined);
+    // First every answer is checked, and statements counted while nothing else runs.
+    const counter = await CommitCounter.open(url);
+    try {
+      for (const workload of workloads) {
+        for (const system of taking(workload)) {
+          const answer = await send(system, workload, samples, 0);
+          if (!workload.answered(system.name, answer)) throw new Error(`${system.name} did not answer ${workload.name}: ${JSON.stringify(answer).slice(0, 500)}`);
+        }
+      }
+      await counter.since();
+      for (const workload of workloads) {
+        for (const system of taking(workload)) {
+          statements.set(`${system.name}/${workload.name}`, await statementsPerRequest(counter, system, workload, samples));
+          console.error(`${system.name} ${workload.name}: ${statements.get(`${system.name}/${workload.name}`)} statements per request`);
+        }
+      }
+    } finally {
+      await counter.close();
+    }
+    for (const workload of workloads) {
+      const takers = taking(workload);
+      for (const [round, connections] of connectionLevels.entries()) {
+        // Rotate who goes first, so no system always runs on the warmest cache.
+        const order = takers.map((_, index) => takers[(index + round + workloads.indexOf(workload)) % takers.length]!);
+        for (const system of order) {
+          await load(system, workload, samples, connections, options.warmup);
+          const result = await load(system, workload, samples, connections, options.duration);
+          const measured = {
+            system: system.name,
+            workload: workload.name,
+            connections,
+            rps: result.requests.average,
+            p50: result.latency.p50,
+            p99: result.latency.p99,
+            errors: result.errors + result.timeouts + result.non2xx,
+            requests: result.requests.total,
+          };
+          results.push(measured);
+          console.error(JSON.stringify(measured));
+        }
+      }
+    }
+    const gateway = systems.find((system) => system.name === 'gateway')!;
+    const report = render(results, statements, workloads, peakRssMiB(gateway.child), machine(version));
+    console.log(report);
+    if (options.write) writeSection(report);
+  } finally {
+    for (const system of systems) await system.stop();
+  }
+}
+
+function render(results: Measured[], statements: Map<string, number>, workloads: Workload[], gatewayRss: number | undefined, machineLine: string): string {
+  const find = (system: SystemName, workload: string, connections: number) =>
+    results.find((result) => result.system === system && result.workload === workload && result.connections === connections);
+  const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+  const lines = [
+    `Command: \`npm run bench -- --scale ${options.scale} --duration ${options.duration} --warmup ${options.warmup} --connections ${options.connections} --pool ${options.pool}\``,
+    '',
+    `Machine: ${machineLine}.`,
+    '',
+    ...workloads.map((workload) => `- ${workload.name}: ${workload.title}`),
+    '',
+    '| workload | conc. | system | req/s | p50 ms | p99 ms | errors | statements/request | gateway ÷ PostGraphile | gateway ÷ floor |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const workload of workloads) {
+    for (const connections of options.connections.split(',').map(Number)) {
+      const gateway = find('gateway', workload.name, connections);
+      for (const system of ['gateway', 'postgraphile', 'floor'] as SystemName[]) {
+        const result = find(system, workload.name, connections);
+        if (!result) continue;
+        const perRequest = statements.get(`${system}/${workload.name}`);
+        const ratios = system === 'gateway' ? [ratio(gateway?.rps, find('postgraphile', workload.name, connections)?.rps), ratio(gateway?.rps, find('floor', workload.name, connections)?.rps)] : ['', ''];
+        lines.push(
+          `| ${workload.name} | ${connections} | ${system} | ${result.rps.toFixed(0)} | ${result.p50} | ${result.p99} | ${result.errors} | ${perRequest === undefined ? '—' : perRequest.toFixed(1)} | ${ratios.join(' | ')} |`,
+        );
+      }
+    }
+  }
+  lines.push('', `Gateway peak RSS over the whole run: ${gatewayRss === undefined ? 'unknown' : `${gatewayRss.toFixed(0)} MiB`}.`);
+  return lines.join('\n');
+}
+
+const BEGIN = '<!-- gateway.bench: begin -->';
+const END = '<!-- gateway.bench: end -->';
+
+function writeSection(report: string) {
+  const file = path.join(__dirname, '..', '..', 'BENCHMARKS.md');
+  const current = readFileSync(file, 'utf8');
+  const section = `${BEGIN}\n${report}\n${END}`;
+  const start = current.indexOf(BEGIN);
+  const next = start === -1 ? `${current.trimEnd()}\n\n## Against PostGraphile v5 and the raw-SQL floor: \`npm run bench\`\n\n${section}\n` : current.slice(0, start) + section + current.slice(current.indexOf(END) + END.length);
+  writeFileSync(file, next);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
