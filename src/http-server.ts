@@ -61,7 +61,7 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
   const recordRefusal = (outcome: QueryOutcome, errorCode: 'UNAUTHENTICATED' | 'RATE_LIMITED') => (response: Response, caller?: Caller) => {
     const request = response.req as Request;
     countRefusedRequest(errorCode);
-    auditLog
+    return auditLog
       .append({
         requestId: String(request.id),
         caller,

@@ -7,8 +7,8 @@ type AuthenticationOptions = {
   verifier: ApiKeyVerifier;
   /** Requests without a key read anonymously (else they are refused with 401). */
   anonymousRead: boolean;
-  /** Told of every refusal, for the query audit log. */
-  onRefused(response: Response, reason: string): void;
+  /** Told of every refusal, for the query audit log; the 401 leaves once it settles. */
+  onRefused(response: Response, reason: string): Promise<void>;
 };
 
 /** The caller a request was authenticated as; set by `authenticate` for everything after it. */
@@ -26,12 +26,14 @@ export function callerOf(response: Response): Caller {
  */
 export function authenticate({ verifier, anonymousRead, onRefused }: AuthenticationOptions): RequestHandler {
   const refuse = (response: Response, message: string, error: 'invalid_request' | 'invalid_token' | undefined) => {
-    onRefused(response, message);
     const challenge = error ? `Bearer realm="auditgraph", error="${error}"` : 'Bearer realm="auditgraph"';
-    response
-      .status(401)
-      .set('WWW-Authenticate', challenge)
-      .json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+    const answer = () =>
+      response
+        .status(401)
+        .set('WWW-Authenticate', challenge)
+        .json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+    // A refusal carries no data, so it is answered even if it could not be recorded.
+    onRefused(response, message).then(answer, answer);
   };
 
   return (request, response, next) => {

@@ -7,7 +7,7 @@ import { callerOf } from './authenticate.middleware';
  * anonymous callers; beyond it 429 RATE_LIMITED with `Retry-After`. Counts are
  * per gateway process (express-rate-limit's memory store).
  */
-export function rateLimitPerCaller(perMinute: number, onLimited: (response: Response) => void): RequestHandler {
+export function rateLimitPerCaller(perMinute: number, onLimited: (response: Response) => Promise<void>): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -18,10 +18,11 @@ export function rateLimitPerCaller(perMinute: number, onLimited: (response: Resp
       return caller.kind === 'key' ? `key:${caller.keyId}` : `address:${ipKeyGenerator(request.ip ?? 'unknown')}`;
     },
     handler: (_request, response, _next, options) => {
-      onLimited(response);
-      response.status(options.statusCode).json({
-        errors: [{ message: `rate limit exceeded: at most ${perMinute} requests a minute for this caller`, extensions: { code: 'RATE_LIMITED' } }],
-      });
+      const answer = () =>
+        response.status(options.statusCode).json({
+          errors: [{ message: `rate limit exceeded: at most ${perMinute} requests a minute for this caller`, extensions: { code: 'RATE_LIMITED' } }],
+        });
+      onLimited(response).then(answer, answer);
     },
   });
 }
