@@ -2,26 +2,25 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import { ApiKeyVerifier } from './auth/api-key-verifier';
 import { authenticate, callerOf } from './auth/authenticate.middleware';
-import type { Caller } from './auth/caller';
 import { rateLimitPerCaller } from './auth/rate-limit.middleware';
 import { type Config, loadConfig } from './config';
 import { createContext } from './context';
 import type { Orm } from './database/orm';
 import { createApolloServer } from './graphql/apollo-server';
 import { logger } from './logger';
-import { countRefusedRequest, graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
+import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { metricsRegistry } from './metrics/registry';
 import { countOperationStatements, operationSqlScope } from './metrics/operation-sql';
 import { usePoolMetricsSource } from './metrics/pool-metrics';
 import { useRunbookGaugeSource } from './metrics/runbook-gauges';
 import { healthRouter } from './health/health.router';
 import { playgroundRouter } from './playground/playground.router';
-import { QueryOutcome } from './entities/query-audit-entry.entity';
 import { QueryAuditLog } from './query-audit/query-audit-log';
 import { queryAuditPlugin } from './query-audit/query-audit.plugin';
+import { recordRefusal } from './query-audit/record-refusal';
 import { requestLogging } from './request-logging';
 
 /** What the HTTP server takes from the configuration; tests override a few and keep the defaults. */
@@ -57,24 +56,8 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryAuditPlugin(auditLog), graphqlMetricsPlugin()],
     limits: options,
   });
-  // Refusals before GraphQL (no valid key, over the rate limit) are operations asked for too.
-  const recordRefusal = (outcome: QueryOutcome, errorCode: 'UNAUTHENTICATED' | 'RATE_LIMITED') => (response: Response, caller?: Caller) => {
-    const request = response.req as Request;
-    countRefusedRequest(errorCode);
-    return auditLog
-      .append({
-        requestId: String(request.id),
-        caller,
-        clientAddress: request.socket.remoteAddress,
-        durationMs: 0,
-        outcome,
-        errorCodes: [errorCode],
-        startedAt: new Date(),
-      })
-      .catch((error: unknown) => logger.error({ err: error, requestId: request.id }, 'could not record a refused request in the query audit log'));
-  };
-  const recordUnauthenticated = recordRefusal(QueryOutcome.unauthenticated, 'UNAUTHENTICATED');
-  const recordRateLimited = recordRefusal(QueryOutcome.rateLimited, 'RATE_LIMITED');
+  const recordUnauthenticated = recordRefusal(auditLog, 'UNAUTHENTICATED');
+  const recordRateLimited = recordRefusal(auditLog, 'RATE_LIMITED');
 
   app.use(requestLogging);
 
