@@ -13,30 +13,38 @@ import { payloadsByIngestionRun } from './payloads-by-ingestion-run.loader';
 import { positionById } from './position-by-id.loader';
 import { queryDocumentByHash } from './query-document-by-hash.loader';
 
+const factories = {
+  ingestionRunById,
+  ingestionRunByRunId,
+  payloadById,
+  payloadsByIngestionRun,
+  decisionById,
+  decisionByDecisionId,
+  decisionsByInputPayload,
+  inputPayloadsByDecision,
+  executionById,
+  executionByExecutionId,
+  executionsByDecision,
+  executionsByPosition,
+  executionsByPayload,
+  positionById,
+  apiKeyById,
+  queryDocumentByHash,
+};
+
+export type Loaders = { readonly [Name in keyof typeof factories]: ReturnType<(typeof factories)[Name]> };
+
 /**
  * A fresh set of loaders over one request's EntityManager. Never shared
  * between requests: a loader caches what it loaded, and a cache that outlived
- * its request would serve one caller's view to another.
+ * its request would serve one caller's view to another. Each is made on first
+ * use — a point lookup needs one of the sixteen.
  */
-export function createLoaders(em: EntityManager) {
-  return {
-    ingestionRunById: ingestionRunById(em),
-    ingestionRunByRunId: ingestionRunByRunId(em),
-    payloadById: payloadById(em),
-    payloadsByIngestionRun: payloadsByIngestionRun(em),
-    decisionById: decisionById(em),
-    decisionByDecisionId: decisionByDecisionId(em),
-    decisionsByInputPayload: decisionsByInputPayload(em),
-    inputPayloadsByDecision: inputPayloadsByDecision(em),
-    executionById: executionById(em),
-    executionByExecutionId: executionByExecutionId(em),
-    executionsByDecision: executionsByDecision(em),
-    executionsByPosition: executionsByPosition(em),
-    executionsByPayload: executionsByPayload(em),
-    positionById: positionById(em),
-    apiKeyById: apiKeyById(em),
-    queryDocumentByHash: queryDocumentByHash(em),
-  };
+export function createLoaders(em: EntityManager): Loaders {
+  const made: Partial<Record<keyof Loaders, unknown>> = {};
+  const loaders = {} as Loaders;
+  for (const name of Object.keys(factories) as (keyof Loaders)[]) {
+    Object.defineProperty(loaders, name, { enumerable: true, get: () => (made[name] ??= factories[name](em)) });
+  }
+  return loaders;
 }
-
-export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,4 +1,4 @@
-import type { EntityManager, EntityName } from '@mikro-orm/postgresql';
+import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/postgresql';
 
 type Row = Record<string, unknown>;
 type ColumnMapping = { property: string; column: string; convert: (value: unknown) => unknown };
@@ -6,6 +6,9 @@ type ColumnMapping = { property: string; column: string; convert: (value: unknow
 const asDate = (value: unknown) => (value == null ? null : value instanceof Date ? value : new Date(value as string));
 const asReference = (value: unknown) => (value == null ? null : { id: String(value) });
 const asIs = (value: unknown) => value;
+
+/** One mapper per entity's metadata, made once: requests make loaders, not mappers. */
+const built = new WeakMap<object, (row: Row) => unknown>();
 
 /**
  * Read paths answer GraphQL and never write, so they need no identity map,
@@ -18,6 +21,15 @@ const asIs = (value: unknown) => value;
  */
 export function readModelOf<T extends object>(em: EntityManager, entity: EntityName<T>): (row: Row) => T {
   const meta = em.getMetadata().get<T>(typeof entity === 'string' ? entity : (entity as { name: string }).name);
+  let toModel = built.get(meta) as ((row: Row) => T) | undefined;
+  if (!toModel) {
+    toModel = buildReadModel<T>(meta);
+    built.set(meta, toModel);
+  }
+  return toModel;
+}
+
+function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) => T {
   const mappings: ColumnMapping[] = meta.props
     .filter((prop) => prop.persist !== false && (prop.kind === 'scalar' || prop.kind === 'm:1'))
     .map((prop) => ({
