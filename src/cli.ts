@@ -207,7 +207,7 @@ keys
   .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
   .action(async (options: { format: 'table' | 'json' }) => {
     const listing = await withOrm((orm) => listApiKeys(orm.em.fork()));
-    const time = (value: Date | null) => (value ? new Date(value).toISOString() : '');
+    const time = (value: Date | null | undefined) => (value ? value.toISOString() : '');
     print(options.format, listing, () => ({
       columns: ['id', 'name', 'role', 'prefix', 'created', 'expires', 'revoked', 'last used'],
       rows: listing.map((key) => [key.id, key.name, key.role, `${key.prefix}…`, time(key.createdAt), time(key.expiresAt), time(key.revokedAt), time(key.lastUsedAt)]),

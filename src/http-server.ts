@@ -81,7 +81,7 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
   });
   app.use(
     '/graphql',
-    authenticate({ verifier, anonymousRead: options.anonymousRead, onRefused: (response) => recordUnauthenticated(response) }),
+    authenticate({ verifier, anonymousRead: options.anonymousRead, onRefused: recordUnauthenticated }),
     rateLimitPerCaller(options.rateLimitPerMinute, (response) => recordRateLimited(response, callerOf(response))),
     express.json({ limit: options.maxBodyBytes }),
     operationSqlScope,

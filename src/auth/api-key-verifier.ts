@@ -41,14 +41,14 @@ export class ApiKeyVerifier {
   /** The live, unexpired key with this secret, or null. */
   async verify(secret: string): Promise<KeyIdentity | null> {
     const hash = hashSecret(secret);
-    const key = (this.listening && this.cache.get(hash)) || (await this.lookUp(secret, hash));
+    const key = (this.listening && this.cache.get(hash)) || (await this.lookUp(hash));
     if (!key) return null;
     return key.expiresAt && key.expiresAt.getTime() <= Date.now() ? null : key;
   }
 
-  private async lookUp(secret: string, hash: string): Promise<KeyIdentity | null> {
+  private async lookUp(hash: string): Promise<KeyIdentity | null> {
     const generation = this.generation;
-    const key = await findLiveKey(this.orm.em.fork(), secret);
+    const key = await findLiveKey(this.orm.em.fork(), hash);
     if (key && this.listening && generation === this.generation) {
       if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
       this.cache.set(hash, key);

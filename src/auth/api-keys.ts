@@ -1,22 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKey } from '../entities';
 import { BadInputError } from '../errors';
+import { isDatabaseId } from '../graphql/arguments';
+import { readModelOf } from '../loaders/read-model';
 import { displayPrefix, generateSecret, hashSecret } from './api-key-secret';
 import { type Role } from './roles';
 
 /** A live key as authentication needs it. */
 export type KeyIdentity = { id: string; name: string; role: Role; expiresAt: Date | null };
-
-export type ApiKeyListing = {
-  id: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  createdAt: Date;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
-};
 
 const NAME_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
@@ -45,31 +36,21 @@ export async function createApiKey(
   return { key, secret };
 }
 
-/** Every key, newest first, with when it was last used (from the query audit log). */
-export async function listApiKeys(em: EntityManager): Promise<ApiKeyListing[]> {
-  const rows = await em.getConnection().execute<Record<keyof ApiKeyListing, string | null>[]>(
-    `select k.id::text as id, k.name, k.role, k.prefix, k.created_at as "createdAt", k.expires_at as "expiresAt",
-            k.revoked_at as "revokedAt",
-            (select max(a.started_at) from query_audit_log a where a.api_key_id = k.id) as "lastUsedAt"
+/** Every key, newest first, with when it was last used (from the query audit log); never the secret's hash. */
+export async function listApiKeys(em: EntityManager): Promise<ApiKey[]> {
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `select k.id, k.name, k.role, k.prefix, k.created_at, k.expires_at, k.revoked_at,
+            (select max(a.started_at) from query_audit_log a where a.api_key_id = k.id) as last_used_at
        from api_keys k
       order by k.created_at desc, k.id desc`,
   );
-  const date = (value: string | null) => (value === null ? null : new Date(value));
-  return rows.map((row) => ({
-    id: row.id!,
-    name: row.name!,
-    role: row.role as Role,
-    prefix: row.prefix!,
-    createdAt: new Date(row.createdAt!),
-    expiresAt: date(row.expiresAt),
-    revokedAt: date(row.revokedAt),
-    lastUsedAt: date(row.lastUsedAt),
-  }));
+  const toKey = readModelOf(em, ApiKey);
+  return rows.map((row) => Object.assign(toKey(row), { lastUsedAt: row.last_used_at == null ? null : new Date(row.last_used_at as string) }));
 }
 
 /** Revokes a live key, found by id or by name. Takes effect on every gateway at once (see ApiKeyVerifier). */
 export async function revokeApiKey(em: EntityManager, idOrName: string): Promise<ApiKey> {
-  const where = /^[1-9]\d{0,18}$/.test(idOrName) ? { id: idOrName } : { name: idOrName, revokedAt: null };
+  const where = isDatabaseId(idOrName) ? { id: idOrName } : { name: idOrName, revokedAt: null };
   const key = await em.findOne(ApiKey, where);
   if (!key) throw new BadInputError(`no live key has the id or name "${idOrName}"`, 'key');
   if (key.revokedAt) throw new BadInputError(`key ${key.id} ("${key.name}") was already revoked at ${key.revokedAt.toISOString()}`, 'key');
@@ -78,11 +59,11 @@ export async function revokeApiKey(em: EntityManager, idOrName: string): Promise
   return key;
 }
 
-/** The live (not revoked) key with this secret, if any; expiry is the caller's to check. */
-export async function findLiveKey(em: EntityManager, secret: string): Promise<KeyIdentity | null> {
+/** The live (not revoked) key whose secret hashes to this, if any; expiry is the caller's to check. */
+export async function findLiveKey(em: EntityManager, secretHash: string): Promise<KeyIdentity | null> {
   const key = await em.findOne(
     ApiKey,
-    { secretHash: hashSecret(secret), revokedAt: null },
+    { secretHash, revokedAt: null },
     { fields: ['id', 'name', 'role', 'expiresAt'], disableIdentityMap: true },
   );
   return key && { id: key.id, name: key.name, role: key.role, expiresAt: key.expiresAt };

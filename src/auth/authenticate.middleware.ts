@@ -8,7 +8,7 @@ type AuthenticationOptions = {
   /** Requests without a key read anonymously (else they are refused with 401). */
   anonymousRead: boolean;
   /** Told of every refusal, for the query audit log; the 401 leaves once it settles. */
-  onRefused(response: Response, reason: string): Promise<void>;
+  onRefused(response: Response): Promise<void>;
 };
 
 /** The caller a request was authenticated as; set by `authenticate` for everything after it. */
@@ -33,7 +33,7 @@ export function authenticate({ verifier, anonymousRead, onRefused }: Authenticat
         .set('WWW-Authenticate', challenge)
         .json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
     // A refusal carries no data, so it is answered even if it could not be recorded.
-    onRefused(response, message).then(answer, answer);
+    onRefused(response).then(answer, answer);
   };
 
   return (request, response, next) => {

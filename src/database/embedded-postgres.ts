@@ -49,13 +49,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
   // A gateway already runs this server: a CLI command (keys, reports) shares it, and leaves it running.
-  const shared = await serverOfALiveProcess(dataDir);
-  if (shared) {
-    logger.info({ pid: shared.pid, port: shared.port, dataDir }, 'using the embedded PostgreSQL a running gateway started');
-    const urlFor = urlOn(shared.port);
-    return { url: urlFor(options.database), urlFor, port: shared.port, stop: async () => undefined };
+  const running = await runningServer(dataDir);
+  if (running?.startedByALiveProcess) {
+    logger.info({ pid: running.pid, port: running.port, dataDir }, 'using the embedded PostgreSQL a running gateway started');
+    const urlFor = urlOn(running.port);
+    return { url: urlFor(options.database), urlFor, port: running.port, stop: async () => undefined };
   }
-  await stopLeftoverServer(dataDir);
+  if (running) await stopLeftoverServer(dataDir, running.pid);
 
   const port = await getPort({ port: [...(options.preferredPorts ?? [5432]), ...portNumbers(54320, 54399)] });
   const server = new EmbeddedPostgres({
@@ -104,30 +104,28 @@ async function loadOrCreatePassword(dataDir: string): Promise<string> {
   return password;
 }
 
+type RunningServer = { pid: number; port: number; startedByALiveProcess: boolean };
+
 /**
- * The server on this data folder, if the process that started it is still
- * alive (its postmaster's parent is not init). A killed gateway's server is
- * re-parented to init: that one is a leftover, stopped below. Needs Linux's
- * /proc; elsewhere every running server counts as a leftover.
+ * The server running on this data folder, from its postmaster.pid, and
+ * whether the process that started it is still alive (the postmaster's parent
+ * is not init). A killed gateway's server is re-parented to init: a leftover.
+ * Needs Linux's /proc; elsewhere every running server counts as a leftover.
  */
-async function serverOfALiveProcess(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+async function runningServer(dataDir: string): Promise<RunningServer | undefined> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const lines = (await readFile(pidFile, 'utf8')).split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || !isAlive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
   const parent = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : 1;
-  return parent > 1 && parent !== process.pid && isAlive(parent) ? { pid, port } : undefined;
+  return { pid, port, startedByALiveProcess: Number.isInteger(port) && parent > 1 && parent !== process.pid && isAlive(parent) };
 }
 
-async function stopLeftoverServer(dataDir: string): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+async function stopLeftoverServer(dataDir: string, pid: number): Promise<void> {
   logger.warn({ pid, dataDir }, 'stopping a PostgreSQL server left running on this data folder');
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await sleep(100);

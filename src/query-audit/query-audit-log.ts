@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Caller } from '../auth/caller';
 import { type QueryOutcome } from '../entities/query-audit-entry.entity';
@@ -13,6 +12,8 @@ export type QueryAuditRecord = {
   operationName?: string | null;
   operationType?: string | null;
   document?: string | null;
+  /** SHA-256 of `document`, hex, as Apollo already computed it for the request. */
+  queryHash?: string | null;
   variables?: unknown;
   durationMs: number;
   outcome: QueryOutcome;
@@ -111,7 +112,7 @@ export class QueryAuditLog {
       client_address: record.clientAddress ?? null,
       operation_name: withoutNul(record.operationName),
       operation_type: record.operationType ?? null,
-      query_hash: document ? createHash('sha256').update(document).digest('hex') : null,
+      query_hash: document ? (record.queryHash ?? null) : null,
       document: document ? withoutNul(document.slice(0, MAX_RECORDED_DOCUMENT_CHARS)) : null,
       variables: variablesForTheRecord(record.variables, this.redactedNames),
       duration_ms: record.durationMs,

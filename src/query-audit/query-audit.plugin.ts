@@ -20,7 +20,7 @@ export function queryAuditPlugin(log: QueryAuditLog): ApolloServerPlugin<Context
         async executionDidStart() {
           executed = true;
         },
-        async willSendResponse({ response, operation, operationName }) {
+        async willSendResponse({ response, operation, operationName, queryHash }) {
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errorCodes = (result?.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
           const outcome = !executed ? QueryOutcome.rejected : errorCodes.length > 0 ? QueryOutcome.error : QueryOutcome.ok;
@@ -32,6 +32,7 @@ export function queryAuditPlugin(log: QueryAuditLog): ApolloServerPlugin<Context
               operationName: operationName ?? request.operationName,
               operationType: operation?.operation,
               document: request.query,
+              queryHash,
               variables: request.variables,
               durationMs: performance.now() - started,
               outcome,

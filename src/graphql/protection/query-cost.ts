@@ -33,7 +33,7 @@ function itemsOf(field: GraphQLField<unknown, unknown>, args: Record<string, unk
 }
 
 /** The estimated cost of one operation of a document; throws a GraphQLError if its variables do not fit. */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): number {
+function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): number {
   return getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [objectCountEstimator] });
 }
 
