@@ -4,6 +4,7 @@ import { Migration20261123105241_audit_report_indexes } from './Migration2026112
 import { Migration20261123112152_unreferenced_payload_index } from './Migration20261123112152_unreferenced_payload_index';
 import { Migration20261123114044_integrity_index_only_checks } from './Migration20261123114044_integrity_index_only_checks';
 import { Migration20261123131206_access_control_and_query_audit } from './Migration20261123131206_access_control_and_query_audit';
+import { Migration20261123155203_immutable_record } from './Migration20261123155203_immutable_record';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -16,4 +17,5 @@ export const migrationsList = [
   { name: 'Migration20261123112152_unreferenced_payload_index', class: Migration20261123112152_unreferenced_payload_index },
   { name: 'Migration20261123114044_integrity_index_only_checks', class: Migration20261123114044_integrity_index_only_checks },
   { name: 'Migration20261123131206_access_control_and_query_audit', class: Migration20261123131206_access_control_and_query_audit },
+  { name: 'Migration20261123155203_immutable_record', class: Migration20261123155203_immutable_record },
 ];

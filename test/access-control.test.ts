@@ -47,7 +47,7 @@ describe('roles: every field asks for a permission, and each role gets exactly i
     expect(unguarded).toEqual([]);
     const handlers = [...storage.queries, ...storage.mutations, ...storage.fieldResolvers].filter((handler) => !authorized.has(handler.target));
     // Getters on an object type compute from the row already loaded; they read nothing more.
-    const getters = new Set(['LineageRecord.nodeId', 'LineageRecord.databaseId']);
+    const getters = new Set(['LineageRecord.nodeId', 'LineageRecord.databaseId', 'AuditEvent.seq', 'AuditEvent.recordCount', 'AuditEvent.previousHash', 'AuditEvent.chainHash']);
     expect(handlers.map((handler) => `${handler.target.name}.${handler.methodName}`).filter((name) => !getters.has(name))).toEqual([]);
   });
 

@@ -11,11 +11,16 @@ describe('JSON filters on jsonb columns', () => {
   beforeAll(async () => {
     gateway = await startTestGateway();
     const em = gateway.orm.em.fork();
-    const nvda = await createTrade(em, { executionCount: 1, symbol: 'NVDA' });
-    const aapl = await createTrade(em, { executionCount: 1, symbol: 'AAPL' });
-    nvda.decision.decisionRationale = { signal: 'congress_buy', score: 0.91, model_version: 'v1.4.2', thresholds: { min_score: 0.6 }, source_record_ids: [1, 2] };
-    aapl.decision.decisionRationale = { signal: 'sector_rotation', score: 0.55, sector: 'Technology', thresholds: { min_score: 0.5 }, "it's": 'quoted', 'a"b,}c\\d': 1 };
-    await em.flush();
+    await createTrade(em, {
+      executionCount: 1,
+      symbol: 'NVDA',
+      adjust: ({ decision }) => (decision.decisionRationale = { signal: 'congress_buy', score: 0.91, model_version: 'v1.4.2', thresholds: { min_score: 0.6 }, source_record_ids: [1, 2] }),
+    });
+    await createTrade(em, {
+      executionCount: 1,
+      symbol: 'AAPL',
+      adjust: ({ decision }) => (decision.decisionRationale = { signal: 'sector_rotation', score: 0.55, sector: 'Technology', thresholds: { min_score: 0.5 }, "it's": 'quoted', 'a"b,}c\\d': 1 }),
+    });
   });
   afterAll(() => gateway.close());
 

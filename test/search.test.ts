@@ -18,11 +18,16 @@ describe('search(query:): ranked full-text search with snippets', () => {
   beforeAll(async () => {
     gateway = await startTestGateway();
     const em = gateway.orm.em.fork();
-    rejected = await createTrade(em, { executionCount: 1, symbol: 'TSLA' });
-    rejected.executions[0]!.errorMessage = 'insufficient buying power for order of 10.5 TSLA';
-    const other = await createTrade(em, { executionCount: 3, symbol: 'MSFT' });
-    other.executions[1]!.errorMessage = 'rate limit exceeded (429): retry after 60s';
-    await em.flush();
+    rejected = await createTrade(em, {
+      executionCount: 1,
+      symbol: 'TSLA',
+      adjust: ({ executions }) => (executions[0]!.errorMessage = 'insufficient buying power for order of 10.5 TSLA'),
+    });
+    await createTrade(em, {
+      executionCount: 3,
+      symbol: 'MSFT',
+      adjust: ({ executions }) => (executions[1]!.errorMessage = 'rate limit exceeded (429): retry after 60s'),
+    });
   });
   afterAll(() => gateway.close());
 

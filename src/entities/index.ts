@@ -1,14 +1,16 @@
 import { ApiKey } from './api-key.entity';
+import { AuditEvent } from './audit-event.entity';
 import { ApiPayload } from './api-payload.entity';
 import { DecisionInput } from './decision-input.entity';
 import { IngestionRun } from './ingestion-run.entity';
+import { PayloadTombstone } from './payload-tombstone.entity';
 import { Position } from './position.entity';
 import { QueryAuditEntry } from './query-audit-entry.entity';
 import { QueryDocument } from './query-document.entity';
 import { TradeDecision } from './trade-decision.entity';
 import { TradeExecution } from './trade-execution.entity';
 
-export { ApiKey, ApiPayload, DecisionInput, IngestionRun, Position, QueryAuditEntry, QueryDocument, TradeDecision, TradeExecution };
+export { ApiKey, ApiPayload, AuditEvent, PayloadTombstone, DecisionInput, IngestionRun, Position, QueryAuditEntry, QueryDocument, TradeDecision, TradeExecution };
 
 /** Every entity, listed explicitly so discovery works the same from ts, swc and dist. */
-export const entities = [IngestionRun, ApiPayload, TradeDecision, DecisionInput, Position, TradeExecution, ApiKey, QueryDocument, QueryAuditEntry];
+export const entities = [IngestionRun, ApiPayload, TradeDecision, DecisionInput, Position, TradeExecution, ApiKey, QueryDocument, QueryAuditEntry, AuditEvent, PayloadTombstone];

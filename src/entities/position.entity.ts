@@ -34,7 +34,7 @@ export class Position extends LineageRecord {
   @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
   avgCost: string | null = null;
 
-  @Field(() => PositionStatus)
+  @Field(() => PositionStatus, { description: 'Current status: the latest status_changed event about this record, else the status it was written with.' })
   @Enum({ items: () => PositionStatus, type: 'text' })
   status!: PositionStatus;
 

@@ -79,7 +79,7 @@ export class TradeDecision extends LineageRecord {
   @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
   limitPrice: string | null = null;
 
-  @Field(() => DecisionStatus)
+  @Field(() => DecisionStatus, { description: 'Current status: the latest status_changed event about this record, else the status it was written with.' })
   @Enum({ items: () => DecisionStatus, type: 'text' })
   status!: DecisionStatus;
 

@@ -60,7 +60,7 @@ export class TradeExecution extends LineageRecord {
   @Property({ type: 'text', nullable: true })
   brokerOrderId: string | null = null;
 
-  @Field(() => ExecutionStatus)
+  @Field(() => ExecutionStatus, { description: 'Current status: the latest status_changed event about this record, else the status it was written with.' })
   @Enum({ items: () => ExecutionStatus, type: 'text' })
   status!: ExecutionStatus;
 

@@ -1,5 +1,5 @@
 import { ObjectType } from 'type-graphql';
-import { ApiPayload, IngestionRun, Position, QueryAuditEntry, TradeDecision, TradeExecution } from '../entities';
+import { ApiPayload, AuditEvent, IngestionRun, Position, QueryAuditEntry, TradeDecision, TradeExecution } from '../entities';
 import { Connection } from './pagination/connection';
 
 // One connection type per node type, shared by the root list and every node's
@@ -22,3 +22,6 @@ export class PositionConnection extends Connection(Position, 'Position') {}
 
 @ObjectType()
 export class QueryAuditEntryConnection extends Connection(QueryAuditEntry, 'QueryAuditEntry') {}
+
+@ObjectType()
+export class AuditEventConnection extends Connection(AuditEvent, 'AuditEvent') {}

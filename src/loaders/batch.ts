@@ -2,6 +2,7 @@ import type { EntityManager, EntityName } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { recordBatch } from '../metrics/dataloader-metrics';
 import { readModelOf } from './read-model';
+import { currentStatusColumn } from '../queries/current-status';
 
 /** One value per key, in key order, as DataLoader requires; missing keys get null. */
 export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
@@ -22,7 +23,7 @@ export function uniqueKeyLoader<T extends object>(
 ): DataLoader<string, T | null> {
   const meta = em.getMetadata().get<T>(typeof entity === 'function' ? entity.name : String(entity));
   const column = meta.properties[property as keyof typeof meta.properties].fieldNames[0];
-  const sql = `select * from ${meta.tableName} where ${column} = any(?)`;
+  const sql = `select t.*${currentStatusColumn(meta.tableName, 't')} from ${meta.tableName} t where t.${column} = any(?)`;
   const toModel = readModelOf(em, entity);
   const name = `${meta.className}.${property}`;
   return new DataLoader(async (keys) => {

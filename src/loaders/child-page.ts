@@ -6,6 +6,7 @@ import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/con
 import { childListName, decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
 import { pageShape, toConnection } from '../graphql/pagination/find-page';
 import { readModelOf } from './read-model';
+import { currentStatusColumn } from '../queries/current-status';
 
 /** One node's own list (`Position.executions`), oldest first, `id` breaking ties. */
 export type ChildList<T> = {
@@ -14,6 +15,10 @@ export type ChildList<T> = {
   entity: EntityName<T>;
   /** The child table, where a cursor's sort key is looked up. */
   table: string;
+  /** Column the list is ordered by, oldest first (default created_at); the primary key breaks ties. */
+  sortColumn?: string;
+  /** The child table's primary key column (default id). */
+  idColumn?: string;
   /**
    * The child rows of every parent in `:parents` (a bigint[]), each with its
    * parent's id as `parent_id`. A row may appear under several parents.
@@ -75,11 +80,12 @@ async function fetchPages<T extends { id: string }>(
 ): Promise<Map<string, T[]>> {
   const { forward, size, afterId, beforeId } = group[0]!;
   const direction = forward ? 'asc' : 'desc';
+  const { sortColumn = 'created_at', idColumn = 'id' } = list;
   const keyset = (operator: '<' | '>', binding: string) =>
-    `and (c.created_at, c.id) ${operator} (select k.created_at, k.id from ${list.table} k where k.id = :${binding})`;
+    `and (c.${sortColumn}, c.${idColumn}) ${operator} (select k.${sortColumn}, k.${idColumn} from ${list.table} k where k.${idColumn} = :${binding})`;
   const sql = `
     select * from (
-      select c.*, row_number() over (partition by c.parent_id order by c.created_at ${direction}, c.id ${direction}) as page_rank
+      select c.*${currentStatusColumn(list.table, 'c')}, row_number() over (partition by c.parent_id order by c.${sortColumn} ${direction}, c.${idColumn} ${direction}) as page_rank
       from (${list.rows}) c
       where true ${afterId ? keyset('>', 'after') : ''} ${beforeId ? keyset('<', 'before') : ''}
     ) ranked

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeyById } from './api-key-by-id.loader';
 import { decisionByDecisionId, decisionById } from './decision-by-id.loader';
 import { decisionsByInputPayload } from './decisions-by-input-payload.loader';
+import { eventsOfDecision, eventsOfExecution, eventsOfIngestionRun, eventsOfPayload, eventsOfPosition } from './events-by-subject.loader';
 import { executionByExecutionId, executionById } from './execution-by-id.loader';
 import { executionsByDecision } from './executions-by-decision.loader';
 import { executionsByPayload } from './executions-by-payload.loader';
@@ -30,6 +31,11 @@ const factories = {
   positionById,
   apiKeyById,
   queryDocumentByHash,
+  eventsOfIngestionRun,
+  eventsOfPayload,
+  eventsOfDecision,
+  eventsOfExecution,
+  eventsOfPosition,
 };
 
 export type Loaders = { readonly [Name in keyof typeof factories]: ReturnType<(typeof factories)[Name]> };
@@ -38,7 +44,7 @@ export type Loaders = { readonly [Name in keyof typeof factories]: ReturnType<(t
  * A fresh set of loaders over one request's EntityManager. Never shared
  * between requests: a loader caches what it loaded, and a cache that outlived
  * its request would serve one caller's view to another. Each is made on first
- * use — a point lookup needs one of the sixteen.
+ * use — a point lookup needs one of them.
  */
 export function createLoaders(em: EntityManager): Loaders {
   const made: Partial<Record<keyof Loaders, unknown>> = {};

@@ -1,4 +1,5 @@
 import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/postgresql';
+import { CURRENT_STATUS } from '../queries/current-status';
 
 type Row = Record<string, unknown>;
 type ColumnMapping = { property: string; column: string; convert: (value: unknown) => unknown };
@@ -17,7 +18,8 @@ const built = new WeakMap<object, (row: Row) => unknown>();
  * object on the entity's prototype (so its getters, `id` and `databaseId`,
  * work), its columns under their property names, dates as Date, and a
  * many-to-one as `{ id }`, which is all a resolver reads of it before asking
- * a loader. The mapping comes from MikroORM's own metadata, once per entity.
+ * a loader. The mapping comes from MikroORM's own metadata, once per entity;
+ * `status` is the derived current status when the query selected one.
  */
 export function readModelOf<T extends object>(em: EntityManager, entity: EntityName<T>): (row: Row) => T {
   const meta = em.getMetadata().get<T>(typeof entity === 'string' ? entity : (entity as { name: string }).name);
@@ -41,6 +43,8 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
   return (row) => {
     const model = Object.create(prototype) as Record<string, unknown>;
     for (const { property, column, convert } of mappings) model[property] = convert(row[column]);
+    // Where the query derived the current status from the status-change events, that is the status.
+    if (row[CURRENT_STATUS] !== undefined) model.status = row[CURRENT_STATUS];
     return model as T;
   };
 }

@@ -4,7 +4,7 @@ import type { Context } from '../context';
 import { ApiPayload, IngestionRun } from '../entities';
 import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { ApiPayloadConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
+import { ApiPayloadConnection, AuditEventConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
 
@@ -43,5 +43,10 @@ export class ApiPayloadResolver {
   @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that sent this payload as their broker request or received it as their response, oldest first.' })
   executions(@Root() payload: ApiPayload, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
     return loaders.executionsByPayload.load(payload.id, page);
+  }
+
+  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this payload (status changes, snapshots, …), in chain order.' })
+  events(@Root() payload: ApiPayload, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.eventsOfPayload.load(payload.id, page);
   }
 }

@@ -1,4 +1,6 @@
 import { ApiPayloadResolver } from './api-payload.resolver';
+import { AuditEventResolver } from './audit-event.resolver';
+import { ChainResolver } from './chain.resolver';
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
@@ -24,4 +26,6 @@ export const resolvers = [
   ReportResolver,
   IntegrityResolver,
   QueryAuditResolver,
+  AuditEventResolver,
+  ChainResolver,
 ] as const;

@@ -5,7 +5,7 @@ import { IngestionRun } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { ApiPayloadConnection, IngestionRunConnection } from '../graphql/connections';
+import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 
@@ -31,7 +31,7 @@ export class IngestionRunResolver {
     const where = ingestionRunWhere(filter);
     return findPage(
       em,
-      { entity: IngestionRun, typeName: 'IngestionRun', filter: where, sortProperty: 'createdAt', json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' } },
+      { entity: IngestionRun, typeName: 'IngestionRun', filter: where, status: filter?.status, sortProperty: 'createdAt', json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' } },
       page,
     );
   }
@@ -39,5 +39,10 @@ export class IngestionRunResolver {
   @FieldResolver(() => ApiPayloadConnection, { description: 'The payloads this run fetched (FETCHED), oldest first.' })
   payloads(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
     return loaders.payloadsByIngestionRun.load(run.id, page);
+  }
+
+  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this run (status changes, snapshots, …), in chain order.' })
+  events(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.eventsOfIngestionRun.load(run.id, page);
   }
 }

@@ -4,7 +4,7 @@ import type { Context } from '../context';
 import { Position } from '../entities';
 import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { PositionConnection, TradeExecutionConnection } from '../graphql/connections';
+import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 
@@ -23,11 +23,16 @@ export class PositionResolver {
     @Ctx() { em }: Context,
   ) {
     const where = positionWhere(filter);
-    return findPage(em, { entity: Position, typeName: 'Position', filter: where, sortProperty: 'openedAt' }, page);
+    return findPage(em, { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' }, page);
   }
 
   @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that built this position, oldest first.' })
   executions(@Root() position: Position, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
     return loaders.executionsByPosition.load(position.id, page);
+  }
+
+  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this position (status changes, snapshots, …), in chain order.' })
+  events(@Root() position: Position, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.eventsOfPosition.load(position.id, page);
   }
 }

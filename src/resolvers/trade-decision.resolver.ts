@@ -5,7 +5,7 @@ import { TradeDecision } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { ApiPayloadConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
+import { ApiPayloadConnection, AuditEventConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
 
@@ -31,7 +31,7 @@ export class TradeDecisionResolver {
     const where = tradeDecisionWhere(filter);
     return findPage(
       em,
-      { entity: TradeDecision, typeName: 'TradeDecision', filter: where, sortProperty: 'createdAt', json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' } },
+      { entity: TradeDecision, typeName: 'TradeDecision', filter: where, status: filter?.status, sortProperty: 'createdAt', json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' } },
       page,
     );
   }
@@ -44,5 +44,10 @@ export class TradeDecisionResolver {
   @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that carried this decision out (EXECUTED_AS), oldest first.' })
   executions(@Root() decision: TradeDecision, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
     return loaders.executionsByDecision.load(decision.id, page);
+  }
+
+  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this decision (status changes, snapshots, …), in chain order.' })
+  events(@Root() decision: TradeDecision, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.eventsOfDecision.load(decision.id, page);
   }
 }

@@ -5,7 +5,7 @@ import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { TradeExecutionConnection } from '../graphql/connections';
+import { AuditEventConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
 
@@ -29,7 +29,7 @@ export class TradeExecutionResolver {
     @Ctx() { em }: Context,
   ) {
     const where = tradeExecutionWhere(filter);
-    return findPage(em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, sortProperty: 'createdAt' }, page);
+    return findPage(em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, status: filter?.status, sortProperty: 'createdAt' }, page);
   }
 
   @FieldResolver(() => TradeDecision, { nullable: true, description: 'The decision this execution carried out.' })
@@ -50,5 +50,10 @@ export class TradeExecutionResolver {
   @FieldResolver(() => Position, { nullable: true, description: 'The position this execution built (BUILT); null when nothing filled.' })
   position(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<Position | null> | null {
     return execution.position ? loaders.positionById.load(execution.position.id) : null;
+  }
+
+  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this execution (status changes, snapshots, …), in chain order.' })
+  events(@Root() execution: TradeExecution, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+    return loaders.eventsOfExecution.load(execution.id, page);
   }
 }

@@ -34,7 +34,14 @@ export type TradeFixture = {
  */
 export async function createTrade(
   em: EntityManager,
-  options: { executionCount: number; inputCount?: number; symbol?: string; strategy?: string },
+  options: {
+    executionCount: number;
+    inputCount?: number;
+    symbol?: string;
+    strategy?: string;
+    /** Records are append-only: a test changes what it needs here, before they are written. */
+    adjust?: (trade: TradeFixture) => void;
+  },
 ): Promise<TradeFixture> {
   const symbol = options.symbol ?? 'NVDA';
   const run = em.create(IngestionRun, {
@@ -113,6 +120,8 @@ export async function createTrade(
       createdAt: new Date(at(3).getTime() + index),
     });
   });
+  const trade = { run, inputs, decision, executions, position };
+  options.adjust?.(trade);
   await em.flush();
-  return { run, inputs, decision, executions, position };
+  return trade;
 }

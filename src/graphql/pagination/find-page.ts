@@ -1,8 +1,9 @@
-import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
+import { raw, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/postgresql';
 import { BadInputError } from '../../errors';
 import { type ConnectionArgs, type ConnectionResult, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
 import { decodeCursor, encodeCursor } from './cursor';
 import { readModelOf } from '../../loaders/read-model';
+import { currentStatusConditions, currentStatusSelect } from '../../queries/current-status';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../json-filter';
 
 type PageQuery<T> = {
@@ -14,6 +15,8 @@ type PageQuery<T> = {
   sortProperty: keyof T & string;
   /** A JSON filter on one jsonb column, served by its GIN index. */
   json?: { column: string; filter: JsonFilter | null | undefined; argument: string };
+  /** Only records whose current status (derived from status-change events) is this one. */
+  status?: string | null;
   /** Conditions the filter object cannot say, as SQL on alias `n` with `?` placeholders. */
   conditions?: { sql: string; params: unknown[] }[];
 };
@@ -31,16 +34,19 @@ export async function findPage<T extends { id: string }>(
   const { forward, size } = pageShape(args);
   const meta = em.getMetadata().get<T>(query.entity as string);
   const sortColumn = meta.properties[query.sortProperty as keyof typeof meta.properties].fieldNames[0];
-  const keyset = `(n.${sortColumn}, n.id) %s (select k.${sortColumn}, k.id from ${meta.tableName} k where k.id = ?)`;
+  const idColumn = meta.properties['id' as keyof typeof meta.properties].fieldNames[0];
+  const keyset = `(n.${sortColumn}, n.${idColumn}) %s (select k.${sortColumn}, k.${idColumn} from ${meta.tableName} k where k.${idColumn} = ?)`;
 
   const qb = em.createQueryBuilder<T, 'n'>(query.entity, 'n').select('*').where(query.filter);
+  const currentStatus = currentStatusSelect(meta.tableName, 'n');
+  if (currentStatus) qb.addSelect(raw(currentStatus));
   if (query.json) {
     const { column, filter, argument } = query.json;
     const conditions = jsonFilterConditions(`n.${column}`, filter, argument);
     await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPathsOf(filter, argument));
     for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
   }
-  for (const condition of query.conditions ?? []) qb.andWhere(condition.sql, condition.params);
+  for (const condition of [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)]) qb.andWhere(condition.sql, condition.params);
   if (args.after) qb.andWhere(keyset.replace('%s', '<'), [decodeCursor(args.after, query.typeName, 'after')]);
   if (args.before) qb.andWhere(keyset.replace('%s', '>'), [decodeCursor(args.before, query.typeName, 'before')]);
   const direction = forward ? 'desc' : 'asc';

@@ -13,7 +13,7 @@ export class IngestionRunFilter {
   @Field(() => String, { nullable: true, description: 'e.g. data_fetch:congress_daily' })
   taskName?: string | null;
 
-  @Field(() => IngestionRunStatus, { nullable: true })
+  @Field(() => IngestionRunStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
   status?: IngestionRunStatus | null;
 
   @Field(() => GraphQLDateTime, { nullable: true, description: 'Created at or after this instant.' })
@@ -31,7 +31,6 @@ export function ingestionRunWhere(filter: IngestionRunFilter | null | undefined)
   return {
     ...(filter.source != null ? { source: filter.source } : {}),
     ...(filter.taskName != null ? { taskName: filter.taskName } : {}),
-    ...(filter.status != null ? { status: filter.status } : {}),
     ...timeWindow('createdAt', filter.createdFrom, filter.createdTo, 'created'),
   };
 }

@@ -12,7 +12,7 @@ export class PositionFilter {
   @Field(() => String, { nullable: true })
   symbol?: string | null;
 
-  @Field(() => PositionStatus, { nullable: true })
+  @Field(() => PositionStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
   status?: PositionStatus | null;
 
   @Field(() => GraphQLDateTime, { nullable: true, description: 'Opened at or after this instant.' })
@@ -27,7 +27,6 @@ export function positionWhere(filter: PositionFilter | null | undefined): Filter
   return {
     ...(filter.account != null ? { account: filter.account } : {}),
     ...(filter.symbol != null ? { symbol: filter.symbol } : {}),
-    ...(filter.status != null ? { status: filter.status } : {}),
     ...timeWindow('openedAt', filter.openedFrom, filter.openedTo, 'opened'),
   };
 }

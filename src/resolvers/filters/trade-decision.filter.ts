@@ -13,7 +13,7 @@ export class TradeDecisionFilter {
   @Field(() => String, { nullable: true, description: 'e.g. CongressionalTradingStrategy' })
   strategy?: string | null;
 
-  @Field(() => DecisionStatus, { nullable: true })
+  @Field(() => DecisionStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
   status?: DecisionStatus | null;
 
   @Field(() => TradeSide, { nullable: true })
@@ -37,7 +37,6 @@ export function tradeDecisionWhere(filter: TradeDecisionFilter | null | undefine
   return {
     ...(filter.symbol != null ? { symbol: filter.symbol } : {}),
     ...(filter.strategy != null ? { strategy: filter.strategy } : {}),
-    ...(filter.status != null ? { status: filter.status } : {}),
     ...(filter.side != null ? { side: filter.side } : {}),
     ...(filter.correlationId != null ? { correlationId: filter.correlationId } : {}),
     ...timeWindow('createdAt', filter.createdFrom, filter.createdTo, 'created'),

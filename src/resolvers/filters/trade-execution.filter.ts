@@ -6,7 +6,7 @@ import { timeWindow } from '../../graphql/arguments';
 
 @InputType({ description: 'Filters for executions; all given conditions must hold.' })
 export class TradeExecutionFilter {
-  @Field(() => ExecutionStatus, { nullable: true })
+  @Field(() => ExecutionStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
   status?: ExecutionStatus | null;
 
   @Field(() => String, { nullable: true, description: 'Symbol of the decision the execution carried out.' })
@@ -29,7 +29,6 @@ export function tradeExecutionWhere(filter: TradeExecutionFilter | null | undefi
     ...(filter.strategy != null ? { strategy: filter.strategy } : {}),
   };
   return {
-    ...(filter.status != null ? { status: filter.status } : {}),
     ...(Object.keys(decision).length > 0 ? { tradeDecision: decision } : {}),
     ...timeWindow('createdAt', filter.createdFrom, filter.createdTo, 'created'),
   };

@@ -1,0 +1,146 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { SUBJECT_TABLES, type SubjectTable } from '../entities/audit-event.entity';
+
+@ObjectType({ description: 'One place where the record no longer matches what was written.' })
+export class ChainBreak {
+  @Field({ description: 'chain (an event or the links between events) or record (a lineage row).' })
+  kind!: 'chain' | 'record';
+
+  @Field(() => String, { nullable: true, description: 'The event concerned: the broken one, or the one that recorded the row.' })
+  seq!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The lineage table of the row concerned.' })
+  table!: SubjectTable | null;
+
+  @Field(() => String, { nullable: true, description: "The row's id (for decision_inputs, its decision's id)." })
+  recordId!: string | null;
+
+  @Field({ description: 'What is wrong, in words.' })
+  problem!: string;
+}
+
+@ObjectType({ description: 'The result of recomputing every hash of the record and of the chain.' })
+export class ChainVerification {
+  @Field({ description: 'True when every event and every record matches its hash.' })
+  intact!: boolean;
+
+  @Field(() => String, { description: 'Events in the chain.' })
+  events!: string;
+
+  @Field(() => String, { description: 'Lineage records checked against the hashes written for them.' })
+  records!: string;
+
+  @Field(() => ChainBreak, { nullable: true, description: 'The first break: the lowest event, then the lowest record.' })
+  firstBreak!: ChainBreak | null;
+
+  @Field(() => [ChainBreak], { description: 'Every break found, up to `limit`.' })
+  breaks!: ChainBreak[];
+
+  @Field(() => Int, { description: 'How long the verification took.' })
+  durationMs!: number;
+}
+
+const ZERO_HASH = `'\\x${'00'.repeat(32)}'::bytea`;
+
+/** Each event against its content and its predecessor: numbering, link, hash. */
+const CHAIN_SQL = `
+  select seq::text, problem from (
+    select seq,
+      case
+        when seq <> coalesce(lag(seq) over w, 0) + 1
+          then 'gap in the numbering: the event before it is #' || coalesce(lag(seq) over w, 0)
+        when prev_hash <> coalesce(lag(hash) over w, ${ZERO_HASH})
+          then 'prev_hash is not the hash of the event before it (#' || coalesce(lag(seq) over w, 0) || ')'
+        when hash <> sha256(prev_hash || auditgraph_event_content(e))
+          then 'its content no longer matches its hash (changed after it was written)'
+      end as problem
+    from audit_events e
+    window w as (order by seq)
+  ) checked
+  where problem is not null
+  order by seq
+  limit ?`;
+
+/** How each table's rows are keyed and hashed now, as the record trigger hashed them when written. */
+function currentRowsSql(table: SubjectTable): string {
+  if (table === 'api_payloads') {
+    // A purged body is represented by its tombstone's hash, so the payload still verifies.
+    return `select t.id as key, auditgraph_content_hash(to_jsonb(t) - 'payload',
+              case when t.payload is null and b.api_payload_id is not null then b.body_hash else auditgraph_body_hash(t.payload) end) as hash
+            from api_payloads t left join api_payload_tombstones b on b.api_payload_id = t.id`;
+  }
+  const key = table === 'decision_inputs' ? 'trade_decision_id' : 'id';
+  return `select t.${key} as key, auditgraph_record_hash('${table}', to_jsonb(t)) as hash from ${table} t`;
+}
+
+/** Rows whose (key, hash) pair is on one side only: written but gone or changed, or present but never written through the chain. */
+function recordsSql(table: SubjectTable): string {
+  return `
+    with recorded as (
+      select e.seq, u.key, u.hash
+      from audit_events e cross join lateral unnest(e.record_ids, e.record_hashes) as u(key, hash)
+      where e.event = 'records_written' and e.subject_table = '${table}'
+    ), present as (${currentRowsSql(table)})
+    select coalesce(r.key, p.key)::text as key, r.seq::text as seq, p.key is not null as present, r.key is not null as recorded
+    from recorded r full join present p on p.key = r.key and p.hash = r.hash
+    where r.key is null or p.key is null
+    order by coalesce(r.key, p.key), r.seq nulls last
+    limit ?`;
+}
+
+type Mismatch = { key: string; seq: string | null; present: boolean; recorded: boolean };
+
+/** A changed row appears on both sides under one key; a deleted one only as recorded; a smuggled one only as present. */
+function describeRecordBreaks(table: SubjectTable, rows: Mismatch[]): ChainBreak[] {
+  const byKey = new Map<string, Mismatch[]>();
+  for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
+  return [...byKey.entries()].map(([key, sides]) => {
+    const written = sides.find((side) => side.recorded);
+    const present = sides.some((side) => side.present);
+    const problem = written && present
+      ? `${table} ${key} was changed after it was written (its hash was recorded by event #${written.seq})`
+      : written
+        ? `${table} ${key} was written (event #${written.seq}) but is gone`
+        : `${table} ${key} is not in the chain: it was written around the record trigger`;
+    return { kind: 'record' as const, seq: written?.seq ?? null, table, recordId: key, problem };
+  });
+}
+
+export type VerifyOptions = { limit?: number; statementTimeoutMs?: number };
+
+/**
+ * Recomputes every event's hash and link, and every lineage row's content
+ * hash against the hash the chain recorded when the row was written. The
+ * only SQL of verification: `auditgraph verify` and the `verifyChain` query
+ * both call this.
+ */
+export async function verifyChain(em: EntityManager, options: VerifyOptions = {}): Promise<ChainVerification> {
+  const limit = options.limit ?? 100;
+  const started = Date.now();
+  const knex = em.getKnex();
+  return knex.transaction(async (trx) => {
+    // Hashes cover timestamps as text: render them as the triggers did, in UTC.
+    await trx.raw(`set local timezone to 'UTC'`);
+    if (options.statementTimeoutMs !== undefined) await trx.raw(`set local statement_timeout = ${Math.max(0, Math.trunc(options.statementTimeoutMs))}`);
+    const chain = (await trx.raw(CHAIN_SQL, [limit])).rows as { seq: string; problem: string }[];
+    const breaks: ChainBreak[] = chain.map(({ seq, problem }) => ({ kind: 'chain', seq, table: null, recordId: null, problem: `event #${seq}: ${problem}` }));
+    let records = 0n;
+    for (const table of SUBJECT_TABLES) {
+      const rows = (await trx.raw(recordsSql(table), [limit])).rows as Mismatch[];
+      breaks.push(...describeRecordBreaks(table, rows));
+      const { rows: [counted] } = await trx.raw(`select count(*)::text as n from ${table}`);
+      records += BigInt(counted.n);
+    }
+    const { rows: [{ events }] } = await trx.raw(`select count(*)::text as events from audit_events`);
+    const listed = breaks.slice(0, limit);
+    return {
+      intact: breaks.length === 0,
+      events,
+      records: records.toString(),
+      firstBreak: listed[0] ?? null,
+      breaks: listed,
+      durationMs: Date.now() - started,
+    };
+  }, { readOnly: true });
+}

@@ -1,0 +1,115 @@
+import { Check, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum LogType {
+  TRADE = 'TRADE',
+  RISK = 'RISK',
+  SYSTEM = 'SYSTEM',
+  NAV = 'NAV',
+  COMPLIANCE = 'COMPLIANCE',
+}
+registerEnumType(LogType, { name: 'LogType', description: 'The trading-log families of the logging spec.' });
+
+/** The lineage tables an event can be about, and that the chain records. */
+export const SUBJECT_TABLES = ['data_ingestion_runs', 'api_payloads', 'trade_decisions', 'decision_inputs', 'positions', 'trade_executions'] as const;
+export type SubjectTable = (typeof SUBJECT_TABLES)[number];
+
+/**
+ * One entry of the append-only event log, which is also the hash chain: the
+ * database gives every event its `seq` (gap-free), the previous event's hash
+ * and its own (see the chain trigger in the migration), whoever inserts it.
+ * Writes to the lineage tables append `records_written` events carrying each
+ * row's content hash, so every record is in the chain too.
+ */
+@ObjectType({ description: 'An entry of the append-only, hash-chained audit event log.' })
+@Entity({ tableName: 'audit_events' })
+@Check({ name: 'audit_events_subject_has_table', expression: 'subject_id is null or subject_table is not null' })
+@Check({ name: 'audit_events_event_length', expression: '(length(event) >= 1) AND (length(event) <= 200)' })
+@Index({ properties: ['occurredAt', 'id'] })
+@Index({ properties: ['logType', 'occurredAt'] })
+@Index({ properties: ['subjectTable', 'subjectId', 'id'] })
+@Index({
+  name: 'audit_events_event_data_gin',
+  expression: 'create index "audit_events_event_data_gin" on "audit_events" using gin ("event_data")',
+})
+// The current status of a record is its latest status change: one index probe per record.
+@Index({
+  name: 'audit_events_status_change_index',
+  expression: `create index "audit_events_status_change_index" on "audit_events" ("subject_table", "subject_id", "seq" desc) include ("event_data") where event = 'status_changed'`,
+})
+export class AuditEvent {
+  /** The `seq` column, under the name lists and loaders page by. */
+  @PrimaryKey({ type: 'bigint', autoincrement: false, fieldName: 'seq' })
+  id!: string;
+
+  @Field(() => String, { description: 'Position in the chain: 1, 2, 3, … with no gaps.' })
+  get seq(): string {
+    return this.id;
+  }
+
+  @Field(() => LogType)
+  @Enum({ items: () => LogType, type: 'text' })
+  logType!: LogType;
+
+  @Field({ description: 'What happened, e.g. status_changed, position_snapshot, records_written.' })
+  @Property({ type: 'text' })
+  event!: string;
+
+  @Field(() => GraphQLJSONObject)
+  @Property({ type: 'jsonb', defaultRaw: `'{}'::jsonb` })
+  eventData: Record<string, unknown> = {};
+
+  @Field(() => String, { nullable: true, description: 'The lineage table of the record (or, for records_written, the records) this event is about.' })
+  @Enum({ items: [...SUBJECT_TABLES], type: 'text', nullable: true })
+  subjectTable: SubjectTable | null = null;
+
+  @Field(() => String, { nullable: true, description: 'The row id (databaseId) of the record this event is about.' })
+  @Property({ type: 'bigint', nullable: true })
+  subjectId: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "The producer's id for the event; recording it twice is a no-op." })
+  @Property({ type: 'text', nullable: true, unique: true })
+  externalId: string | null = null;
+
+  @Field({ description: 'Who caused it: a person, a service, or the database role that wrote it.' })
+  @Property({ type: 'text' })
+  actor!: string;
+
+  @Field(() => GraphQLDateTime)
+  @Property({ type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Field(() => GraphQLDateTime, { description: 'When the database appended it.' })
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  recordedAt: Date = new Date();
+
+  /** Row keys of a `records_written` event (the id; a decision's id for decision_inputs). */
+  @Property({ type: 'bigint[]', columnType: 'bigint[]', nullable: true })
+  recordIds: string[] | null = null;
+
+  /** SHA-256 of each written row's canonical content, in `recordIds` order. */
+  @Property({ type: 'bytea[]', columnType: 'bytea[]', nullable: true })
+  recordHashes: Buffer[] | null = null;
+
+  @Field(() => Int, { nullable: true, description: 'How many records a records_written event covers.' })
+  get recordCount(): number | null {
+    return this.recordIds?.length ?? null;
+  }
+
+  @Field({ description: 'SHA-256 (hex) of the previous event; 64 zeros before the first.' })
+  get previousHash(): string {
+    return Buffer.from(this.prevHash).toString('hex');
+  }
+
+  @Field({ description: "SHA-256 (hex) of the previous hash and this event's canonical content." })
+  get chainHash(): string {
+    return Buffer.from(this.hash).toString('hex');
+  }
+
+  @Property({ type: 'bytea', unique: true })
+  prevHash!: Buffer;
+
+  @Property({ type: 'bytea' })
+  hash!: Buffer;
+}

@@ -1,0 +1,23 @@
+import { Entity, OneToOne, Property } from '@mikro-orm/core';
+import { ApiPayload } from './api-payload.entity';
+
+/**
+ * What is left of an API payload body the retention purge removed: its hash
+ * and size. The payload row stays (lineage stays whole) and its record hash
+ * is recomputed from this body hash, so the chain still verifies.
+ */
+@Entity({ tableName: 'api_payload_tombstones' })
+export class PayloadTombstone {
+  @OneToOne(() => ApiPayload, { primary: true, fieldName: 'api_payload_id', owner: true, deleteRule: 'restrict', updateRule: 'restrict' })
+  apiPayload!: ApiPayload;
+
+  /** SHA-256 of the body's canonical text, as the record hash used it. */
+  @Property({ type: 'bytea' })
+  bodyHash!: Buffer;
+
+  @Property({ type: 'integer' })
+  bodyBytes!: number;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  purgedAt: Date = new Date();
+}

@@ -1,0 +1,34 @@
+/**
+ * Records are never updated, so a lifecycle change (a decision executed, an
+ * execution filled, a run finished, a position closed) is an appended
+ * `status_changed` event whose `event_data.to` is the new status. The status
+ * a query shows is the latest such event's, else the one the row was
+ * written with. This is the one place that derivation is written in SQL.
+ */
+const STATUS_TABLES = new Set(['data_ingestion_runs', 'trade_decisions', 'trade_executions', 'positions']);
+
+/** Column name read models take the derived status from (see readModelOf). */
+export const CURRENT_STATUS = 'current_status';
+
+/** The current status of row `alias` of `table`: one probe of the status-change index. */
+export function currentStatusSql(table: string, alias: string): string {
+  return `coalesce((select s.event_data ->> 'to' from audit_events s
+    where s.event = 'status_changed' and s.subject_table = '${table}' and s.subject_id = ${alias}.id
+    order by s.seq desc limit 1), ${alias}.status)`;
+}
+
+/** `<current status> as current_status`, or null for a table without a lifecycle. */
+export function currentStatusSelect(table: string, alias: string): string | null {
+  return STATUS_TABLES.has(table) ? `${currentStatusSql(table, alias)} as ${CURRENT_STATUS}` : null;
+}
+
+/** The same, to append to a select list: `, … as current_status` or nothing. */
+export function currentStatusColumn(table: string, alias: string): string {
+  const select = currentStatusSelect(table, alias);
+  return select ? `, ${select}` : '';
+}
+
+/** A list filter on the current status, as a findPage condition on alias `n`. */
+export function currentStatusConditions(table: string, status: string | null | undefined): { sql: string; params: unknown[] }[] {
+  return status == null ? [] : [{ sql: `${currentStatusSql(table, 'n')} = ?`, params: [status] }];
+}

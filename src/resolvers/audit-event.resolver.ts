@@ -1,0 +1,34 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../auth/roles';
+import { nodeTypeOf } from '../chain/subjects';
+import type { Context } from '../context';
+import { AuditEvent } from '../entities';
+import { AuditEventConnection } from '../graphql/connections';
+import { Node } from '../graphql/node.interface';
+import { ConnectionArgs } from '../graphql/pagination/connection';
+import { findPage } from '../graphql/pagination/find-page';
+import { AuditEventFilter, auditEventWhere } from './filters/audit-event.filter';
+import { loadNode } from './node.resolver';
+
+@Authorized(Permission.readLineage)
+@Resolver(() => AuditEvent)
+export class AuditEventResolver {
+  @Query(() => AuditEventConnection, { description: 'The audit event log, most recent first.' })
+  auditEvents(
+    @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { em }: Context,
+  ) {
+    return findPage(
+      em,
+      { entity: AuditEvent, typeName: 'AuditEvent', filter: auditEventWhere(filter), sortProperty: 'occurredAt', json: { column: 'event_data', filter: filter?.data, argument: 'filter.data' } },
+      page,
+    );
+  }
+
+  @FieldResolver(() => Node, { nullable: true, description: 'The record this event is about, to walk its lineage from.' })
+  subject(@Root() event: AuditEvent, @Ctx() { loaders }: Context): Promise<Node | null> | null {
+    const type = event.subjectTable && event.subjectId ? nodeTypeOf(event.subjectTable) : null;
+    return type ? loadNode(loaders, type, event.subjectId!) : null;
+  }
+}

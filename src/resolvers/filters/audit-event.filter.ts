@@ -1,0 +1,44 @@
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, ID, InputType } from 'type-graphql';
+import type { FilterQuery } from '@mikro-orm/postgresql';
+import { type AuditEvent, LogType } from '../../entities/audit-event.entity';
+import { timeWindow } from '../../graphql/arguments';
+import { fromGlobalId } from '../../graphql/global-id';
+import { JsonFilter } from '../../graphql/json-filter';
+import { TABLE_OF_NODE } from '../../chain/subjects';
+
+@InputType({ description: 'Filters for audit events; all given conditions must hold.' })
+export class AuditEventFilter {
+  @Field(() => LogType, { nullable: true })
+  logType?: LogType | null;
+
+  @Field(() => String, { nullable: true, description: 'e.g. status_changed, position_snapshot, records_written.' })
+  event?: string | null;
+
+  @Field(() => String, { nullable: true })
+  actor?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only events about this node (its global id).' })
+  subject?: string | null;
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  occurredFrom?: Date | null;
+
+  @Field(() => GraphQLDateTime, { nullable: true })
+  occurredTo?: Date | null;
+
+  @Field(() => JsonFilter, { nullable: true, description: 'Conditions on event_data (GIN-indexed).' })
+  data?: JsonFilter | null;
+}
+
+export function auditEventWhere(filter: AuditEventFilter | null | undefined): FilterQuery<AuditEvent> {
+  if (!filter) return {};
+  const subject = filter.subject != null ? fromGlobalId(filter.subject, 'filter.subject') : null;
+  return {
+    ...(filter.logType != null ? { logType: filter.logType } : {}),
+    ...(filter.event != null ? { event: filter.event } : {}),
+    ...(filter.actor != null ? { actor: filter.actor } : {}),
+    ...(subject ? { subjectTable: TABLE_OF_NODE[subject.type], subjectId: subject.databaseId } : {}),
+    ...timeWindow('occurredAt', filter.occurredFrom, filter.occurredTo, 'occurred'),
+  };
+}

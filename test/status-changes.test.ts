@@ -1,0 +1,85 @@
+import pg from 'pg';
+import { createTrade, type TradeFixture } from './harness/fixtures';
+import { startTestGateway, type TestGateway } from './harness/gateway';
+
+/** Lifecycle changes are appended events; the status every query shows is derived from them. */
+describe('status changes: appended, never updated, and what queries show', () => {
+  let gateway: TestGateway;
+  let trade: TradeFixture;
+  let other: TradeFixture;
+
+  async function appendStatusChange(table: string, id: string, to: string, actor: string) {
+    const client = new pg.Client({ connectionString: gateway.database.url });
+    await client.connect();
+    try {
+      await client.query(
+        `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
+         values ('TRADE', 'status_changed', $1, $2, $3, $4, now())`,
+        [{ from: null, to }, table, id, actor],
+      );
+    } finally {
+      await client.end();
+    }
+  }
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    trade = await createTrade(gateway.orm.em.fork(), { executionCount: 1 });
+    other = await createTrade(gateway.orm.em.fork(), { executionCount: 1 });
+    await appendStatusChange('trade_decisions', trade.decision.id, 'cancelled', 'ops-desk');
+    await appendStatusChange('trade_executions', trade.executions[0]!.id, 'partially_filled', 'broker-sync');
+    await appendStatusChange('trade_executions', trade.executions[0]!.id, 'cancelled', 'broker-sync');
+  });
+  afterAll(() => gateway.close());
+
+  it('shows the latest status change on lookups, nested lists and lists, and the row as written otherwise', async () => {
+    const result = await gateway.execute<any>(
+      `query ($id: ID!, $other: ID!) {
+        decision(id: $id) { status executions { nodes { status } } }
+        otherDecision: decision(id: $other) { status }
+        executions(first: 10) { nodes { databaseId status } }
+      }`,
+      { id: trade.decision.nodeId, other: other.decision.nodeId },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data.decision).toEqual({ status: 'cancelled', executions: { nodes: [{ status: 'cancelled' }] } });
+    expect(result.data.otherDecision).toEqual({ status: 'executed' });
+    const statuses = Object.fromEntries(result.data.executions.nodes.map((node: any) => [node.databaseId, node.status]));
+    expect(statuses).toEqual({ [trade.executions[0]!.id]: 'cancelled', [other.executions[0]!.id]: 'filled' });
+  });
+
+  it('filters lists by the current status, not the one written', async () => {
+    const result = await gateway.execute<any>(`{
+      cancelled: decisions(filter: { status: cancelled }) { nodes { databaseId } }
+      executed: decisions(filter: { status: executed }) { nodes { databaseId } }
+    }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.cancelled.nodes).toEqual([{ databaseId: trade.decision.id }]);
+    expect(result.data.executed.nodes).toEqual([{ databaseId: other.decision.id }]);
+  });
+
+  it('lists the changes as events on the node, with actor and chain position, and in the event log', async () => {
+    const result = await gateway.execute<any>(
+      `query ($id: ID!) {
+        execution(id: $id) { events { nodes { seq logType event eventData actor subject { id } previousHash chainHash } } }
+        auditEvents(filter: { event: "status_changed", data: { contains: { to: "cancelled" } } }) { nodes { subject { id } } }
+      }`,
+      { id: trade.executions[0]!.nodeId },
+    );
+    expect(result.errors).toBeUndefined();
+    const events = result.data.execution.events.nodes;
+    expect(events.map((event: any) => event.eventData.to)).toEqual(['partially_filled', 'cancelled']);
+    expect(events[1]).toMatchObject({ logType: 'TRADE', event: 'status_changed', actor: 'broker-sync', subject: { id: trade.executions[0]!.nodeId }, previousHash: events[0].chainHash });
+    expect(Number(events[1].seq)).toBe(Number(events[0].seq) + 1);
+    expect(result.data.auditEvents.nodes.map((node: any) => node.subject.id).sort()).toEqual([trade.decision.nodeId, trade.executions[0]!.nodeId].sort());
+  });
+
+  it('refuses a malformed subject id and an invalid JSON path in the event filter', async () => {
+    const badSubject = await gateway.execute(`{ auditEvents(filter: { subject: "'; drop table audit_events; --" }) { nodes { seq } } }`);
+    expect(badSubject.errors![0]).toMatchObject({ message: '`filter.subject` is not a valid id: use an `id` returned by this API', extensions: { code: 'BAD_USER_INPUT' } });
+    const badPath = await gateway.execute(`{ auditEvents(filter: { data: { jsonPath: "$$$ ==" } }) { nodes { seq } } }`);
+    expect(badPath.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    const badWindow = await gateway.execute(`{ auditEvents(filter: { occurredFrom: "2026-02-01T00:00:00Z", occurredTo: "2026-01-01T00:00:00Z" }) { nodes { seq } } }`);
+    expect(badWindow.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
