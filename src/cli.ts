@@ -17,6 +17,9 @@ import { integrityTable, REPORTS, type ReportName, type ReportOptions, type Tabl
 import { SeedError, seedDatabase } from './seed/seed-database';
 import { createApiKey, listApiKeys, revokeApiKey } from './auth/api-keys';
 import { type Role, ROLES } from './auth/roles';
+import { userInfo } from 'node:os';
+import { purgePayloadBodies, retentionWindow } from './retention/retention-purge';
+import { storageSummary } from './retention/storage-summary';
 
 /** Exit codes scripts can rely on: 0 done, 1 failed while running, 2 could not start (bad arguments or configuration). */
 const EXIT_FAILED = 1;
@@ -204,6 +207,47 @@ program
       console.error(`auditgraph: verification could not run: ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = EXIT_USAGE;
     }
+  });
+
+const retention = program.command('retention').description('the retention window: purge payload bodies past it');
+
+retention
+  .command('purge')
+  .description('replace payload bodies older than the window by tombstones (hash and size); a dry run unless --execute')
+  .requiredOption('--older-than <days>', 'the window, e.g. 730d (two years, the shortest allowed without --allow-short-window)')
+  .option('--execute', 'purge; without it nothing changes and the plan is printed')
+  .option('--allow-short-window', 'allow a window shorter than 730 days')
+  .option('--actor <name>', 'who runs the purge, for the COMPLIANCE event', userInfo().username)
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(async (options: { olderThan: string; execute?: boolean; allowShortWindow?: boolean; actor: string; format: 'text' | 'json' }) => {
+    const window = retentionWindow(options.olderThan, { allowShort: options.allowShortWindow });
+    const summary = await withOrm((orm) => purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor: options.actor }));
+    if (options.format === 'json') process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else if (summary.executed) {
+      process.stdout.write(`purged ${summary.payloads} payload bodies (${summary.bodyBytes} bytes) created before ${summary.cutoff}; recorded as event #${summary.eventSeq}\n`);
+    } else {
+      process.stdout.write(`dry run: would purge ${summary.payloads} payload bodies (${summary.bodyBytes} bytes) created before ${summary.cutoff}; run again with --execute to purge\n`);
+    }
+  });
+
+program
+  .command('storage')
+  .description('rows and bytes per table, and payload bodies by month: what a purge would free')
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+  .action(async (options: { format: 'table' | 'json' }) => {
+    const summary = await withOrm((orm) => storageSummary(orm.em.fork()));
+    if (options.format === 'json') {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(tableText({ columns: ['table', 'rows', 'bytes'], rows: summary.tables.map((row) => [row.table, row.rows, row.bytes]) }));
+    process.stdout.write(`total bytes: ${summary.totalBytes}\n\n`);
+    process.stdout.write(
+      tableText({
+        columns: ['month', 'payloads', 'bodies kept', 'body bytes', 'purged'],
+        rows: summary.payloadsByMonth.map((row) => [row.month, row.payloads, row.bodies, row.bodyBytes, row.purged]),
+      }),
+    );
   });
 
 /** `--expires`: an ISO date or timestamp, or a number of days from now (`90d`). */
