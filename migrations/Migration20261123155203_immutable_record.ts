@@ -22,32 +22,31 @@ export class Migration20261123155203_immutable_record extends Migration {
 
     // Written by hand: what the entity metadata cannot say.
     // Canonical content of a record: its row as jsonb text (keys in jsonb's fixed
-    // order, timestamps in UTC) without top-level nulls, so that a column added
-    // later (null in old rows) leaves old hashes valid. A payload's body is
-    // hashed on its own, so that a purged body's tombstone can stand in for it.
+    // order, timestamps in UTC) without nulls, so that a column added later (null
+    // in old rows) leaves old hashes valid. A payload's body is hashed whole on
+    // its own, so that a purged body's tombstone can stand in for it. Plain SQL
+    // expressions, so that PostgreSQL inlines them: a function call per row
+    // would cost more than the hashing.
     this.addSql(`create function auditgraph_body_hash(body jsonb) returns bytea language sql immutable parallel safe
       return sha256(convert_to(coalesce(body::text, 'null'), 'UTF8'));`);
     this.addSql(`create function auditgraph_content_hash(content jsonb, body_hash bytea) returns bytea language sql immutable parallel safe
-      return sha256(convert_to(
-        coalesce((select jsonb_object_agg(key, value) from jsonb_each(content) where value <> 'null'::jsonb), '{}'::jsonb)::text
-          || coalesce(encode(body_hash, 'hex'), ''), 'UTF8'));`);
+      return sha256(convert_to(jsonb_strip_nulls(content)::text || coalesce(encode(body_hash, 'hex'), ''), 'UTF8'));`);
     this.addSql(`create function auditgraph_record_hash(table_name text, record jsonb) returns bytea language sql immutable parallel safe
       return case when table_name = 'api_payloads'
         then auditgraph_content_hash(record - 'payload', auditgraph_body_hash(record -> 'payload'))
         else auditgraph_content_hash(record, null) end;`);
 
     // What an event's chain hash covers: every column but the hashes themselves.
+    // Callers render timestamps in UTC and bytea as hex (the triggers and verify set both).
     this.addSql(`create function auditgraph_event_content(e audit_events) returns bytea language sql stable parallel safe
-      set timezone to 'UTC'
       return convert_to(jsonb_build_array(e.seq, e.log_type, e.event, e.event_data, e.subject_table, e.subject_id, e.external_id,
-        e.actor, e.occurred_at, e.recorded_at, e.record_ids,
-        (select array_agg(encode(h, 'hex') order by n) from unnest(e.record_hashes) with ordinality as u(h, n)))::text, 'UTF8');`);
+        e.actor, e.occurred_at, e.recorded_at, e.record_ids, e.record_hashes)::text, 'UTF8');`);
 
     // The chain: whoever inserts an event, the database numbers it after the
     // last one and links it to that one's hash. The advisory lock serialises
     // appenders until commit, so two writers never take the same place; the
     // primary key and the unique prev_hash refuse a fork even without it.
-    this.addSql(`create function auditgraph_chain_event() returns trigger language plpgsql set timezone to 'UTC' as $$
+    this.addSql(`create function auditgraph_chain_event() returns trigger language plpgsql set timezone to 'UTC' set bytea_output to 'hex' as $$
       declare
         head record;
       begin
@@ -63,7 +62,7 @@ export class Migration20261123155203_immutable_record extends Migration {
 
     // Every statement that writes lineage rows appends records_written events
     // (10,000 rows each) carrying each row's key and content hash: COPY, ORM or psql alike.
-    this.addSql(`create function auditgraph_record_written() returns trigger language plpgsql set timezone to 'UTC' as $$
+    this.addSql(`create function auditgraph_record_written() returns trigger language plpgsql set timezone to 'UTC' set bytea_output to 'hex' as $$
       begin
         insert into audit_events (log_type, event, event_data, subject_table, actor, occurred_at, record_ids, record_hashes)
         select 'SYSTEM', 'records_written', jsonb_build_object('count', count(*)), tg_table_name,

@@ -5,6 +5,7 @@ import { Migration20261123112152_unreferenced_payload_index } from './Migration2
 import { Migration20261123114044_integrity_index_only_checks } from './Migration20261123114044_integrity_index_only_checks';
 import { Migration20261123131206_access_control_and_query_audit } from './Migration20261123131206_access_control_and_query_audit';
 import { Migration20261123155203_immutable_record } from './Migration20261123155203_immutable_record';
+import { Migration20261123160533_producer_external_ids } from './Migration20261123160533_producer_external_ids';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -18,4 +19,5 @@ export const migrationsList = [
   { name: 'Migration20261123114044_integrity_index_only_checks', class: Migration20261123114044_integrity_index_only_checks },
   { name: 'Migration20261123131206_access_control_and_query_audit', class: Migration20261123131206_access_control_and_query_audit },
   { name: 'Migration20261123155203_immutable_record', class: Migration20261123155203_immutable_record },
+  { name: 'Migration20261123160533_producer_external_ids', class: Migration20261123160533_producer_external_ids },
 ];

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { writeFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config';
 import { openDatabaseTarget } from './database/database-target';
@@ -20,6 +22,8 @@ import { type Role, ROLES } from './auth/roles';
 import { userInfo } from 'node:os';
 import { purgePayloadBodies, retentionWindow } from './retention/retention-purge';
 import { storageSummary } from './retention/storage-summary';
+import { ImportError, importFile } from './import/import-files';
+import { progressReporter } from './import/import-progress';
 
 /** Exit codes scripts can rely on: 0 done, 1 failed while running, 2 could not start (bad arguments or configuration). */
 const EXIT_FAILED = 1;
@@ -207,6 +211,38 @@ program
       console.error(`auditgraph: verification could not run: ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = EXIT_USAGE;
     }
+  });
+
+/** Files that others link to first: trades name orders, errors name orders. */
+const IMPORT_ORDER = ['orders.jsonl', 'trades.jsonl', 'performance.jsonl', 'errors.jsonl'];
+
+program
+  .command('import')
+  .description('import JSONL trading logs (orders, trades, performance, errors); each file whole or not at all, again adds nothing')
+  .argument('<files...>', 'orders.jsonl, trades.jsonl, performance.jsonl, errors.jsonl (imported in that order)')
+  .option('--actor <name>', 'who imports, recorded on every event', userInfo().username)
+  .action(async (files: string[], options: { actor: string }) => {
+    for (const file of files) if (!existsSync(file)) throw new BadInputError(`no such file: ${file}`, 'files');
+    const rank = (file: string) => (IMPORT_ORDER.indexOf(basename(file)) + IMPORT_ORDER.length + 1) % (IMPORT_ORDER.length + 1);
+    const ordered = [...files].sort((a, b) => rank(a) - rank(b));
+    await withOrm(async (orm) => {
+      for (const path of ordered) {
+        const progress = progressReporter(process.stderr);
+        try {
+          const result = await importFile(orm.em.fork(), path, { actor: options.actor, onProgress: (state) => progress.update(state) });
+          progress.update({ file: result.file, lines: result.lines, bytesRead: 1, bytes: 1 }, true);
+          const written = Object.entries(result.counts).filter(([, count]) => count.created + count.unchanged > 0)
+            .map(([table, count]) => `${table} +${count.created}${count.unchanged ? ` (${count.unchanged} already recorded)` : ''}`);
+          console.log(`${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${Math.round(result.lines / result.seconds)} lines/s): ${written.join(', ') || 'nothing new'}`);
+        } catch (error) {
+          if (!(error instanceof ImportError)) throw error;
+          if (process.stderr.isTTY) process.stderr.write('\n');
+          for (const problem of error.problems) console.error(problem);
+          console.error(`auditgraph: ${error.file} was not imported (nothing from it was written)`);
+          process.exitCode = EXIT_FAILED;
+        }
+      }
+    });
   });
 
 const retention = program.command('retention').description('the retention window: purge payload bodies past it');

@@ -18,3 +18,8 @@ export function keyCaller(key: KeyIdentity, address: string | undefined): Caller
 export function describeCaller(caller: Caller): string {
   return caller.kind === 'key' ? `key ${caller.keyId} "${caller.keyName}" (${caller.role})` : 'anonymous';
 }
+
+/** Who the record says wrote something: the key's name (writers always hold a key). */
+export function actorOf(caller: Caller): string {
+  return caller.kind === 'key' ? caller.keyName : 'anonymous';
+}

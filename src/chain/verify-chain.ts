@@ -120,8 +120,9 @@ export async function verifyChain(em: EntityManager, options: VerifyOptions = {}
   const started = Date.now();
   const knex = em.getKnex();
   return knex.transaction(async (trx) => {
-    // Hashes cover timestamps as text: render them as the triggers did, in UTC.
+    // Hashes cover timestamps and bytea as text: render them as the triggers did.
     await trx.raw(`set local timezone to 'UTC'`);
+    await trx.raw(`set local bytea_output to 'hex'`);
     if (options.statementTimeoutMs !== undefined) await trx.raw(`set local statement_timeout = ${Math.max(0, Math.trunc(options.statementTimeoutMs))}`);
     const chain = (await trx.raw(CHAIN_SQL, [limit])).rows as { seq: string; problem: string }[];
     const breaks: ChainBreak[] = chain.map(({ seq, problem }) => ({ kind: 'chain', seq, table: null, recordId: null, problem: `event #${seq}: ${problem}` }));

@@ -75,6 +75,10 @@ export class ApiPayload extends LineageRecord {
   @Property({ type: 'text', nullable: true })
   correlationId: string | null = null;
 
+  @Field(() => String, { nullable: true, description: "The producer's id for the payload, by which records link to it; recording it twice is a no-op." })
+  @Property({ type: 'text', nullable: true, unique: true })
+  externalId: string | null = null;
+
   @Field(() => GraphQLDateTime)
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();

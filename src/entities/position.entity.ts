@@ -45,4 +45,8 @@ export class Position extends LineageRecord {
   @Field(() => GraphQLDateTime, { nullable: true })
   @Property({ type: 'timestamptz', nullable: true })
   closedAt: Date | null = null;
+
+  @Field(() => String, { nullable: true, description: "The producer's id for the position, by which executions link to it; recording it twice is a no-op." })
+  @Property({ type: 'text', nullable: true, unique: true })
+  externalId: string | null = null;
 }

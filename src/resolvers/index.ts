@@ -1,6 +1,7 @@
 import { ApiPayloadResolver } from './api-payload.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
 import { ChainResolver } from './chain.resolver';
+import { RecordResolver } from './record.resolver';
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
@@ -28,4 +29,5 @@ export const resolvers = [
   QueryAuditResolver,
   AuditEventResolver,
   ChainResolver,
+  RecordResolver,
 ] as const;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError } from '../errors';
+import { inWriteTransaction } from '../record/write-transaction';
 
 /** SEC 204-2 style: the first two years stay immediately accessible. */
 export const MIN_RETENTION_DAYS = 730;
@@ -47,9 +48,8 @@ export async function purgePayloadBodies(em: EntityManager, window: RetentionWin
     const { rows: [plan] } = await knex.raw(`select count(*)::int as payloads, coalesce(sum(octet_length(payload::text)), 0)::bigint as bytes ${CANDIDATES}`, [window.cutoff]);
     return { ...summary, payloads: plan.payloads, bodyBytes: Number(plan.bytes), eventSeq: null };
   }
-  return knex.transaction(async (trx) => {
-    await trx.raw(`set transaction read write`);
-    await trx.raw(`select set_config('auditgraph.retention_purge', 'on', true), set_config('auditgraph.actor', ?, true)`, [options.actor]);
+  return inWriteTransaction(em, options.actor, async (trx) => {
+    await trx.raw(`select set_config('auditgraph.retention_purge', 'on', true)`);
     const { rows: [purged] } = await trx.raw(
       `with tombstones as (
          insert into api_payload_tombstones (api_payload_id, body_hash, body_bytes)

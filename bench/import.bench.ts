@@ -1,0 +1,144 @@
+import 'reflect-metadata';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import pg from 'pg';
+import { verifyChain } from '../src/chain/verify-chain';
+import { createOrm, type Orm } from '../src/database/orm';
+import { applyPendingMigrations } from '../src/database/migrations';
+import { ImportError, importFile } from '../src/import/import-files';
+
+/**
+ * Generates a JSONL trading-log set (orders, trades, performance, errors;
+ * 1 = 100,000 lines) and imports it into a fresh database, then shows that a
+ * second import adds nothing, that a file with one bad line is imported as
+ * nothing, and how long verify takes over the result.
+ *
+ *   npm run bench:import -- --scale 10
+ */
+const program = new Command('import.bench')
+  .addOption(new Option('--scale <n>', 'size: 1 = 100,000 lines').argParser(Number).default(1))
+  .option('--server <url>', 'PostgreSQL server (its database is ignored)', 'postgres://postgres@127.0.0.1:5432/postgres')
+  .parse();
+const options = program.opts<{ scale: number; server: string }>();
+
+const LINES_PER_CYCLE = 10;
+const BASE = Date.UTC(2025, 10, 18, 14, 30);
+const SYMBOLS = ['SPY', 'QQQ', 'TLT', 'IWM', 'GLD', 'XLE', 'XLF', 'XLK', 'AAPL', 'NVDA'];
+
+type Writers = Record<'orders' | 'trades' | 'performance' | 'errors', NodeJS.WritableStream>;
+
+async function write(stream: NodeJS.WritableStream, line: object) {
+  if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
+}
+
+/** Per cycle: four orders, three of them filled, one rejected, and two NAV snapshots — ten lines. */
+async function generate(dir: string, lines: number): Promise<void> {
+  const streams = Object.fromEntries(['orders', 'trades', 'performance', 'errors'].map((name) => [name, createWriteStream(path.join(dir, `${name}.jsonl`))])) as unknown as Writers;
+  const position = new Map<string, number>();
+  for (let cycle = 0; cycle < lines / LINES_PER_CYCLE; cycle++) {
+    const at = (second: number) => new Date(BASE + cycle * 60_000 + second * 1000).toISOString().replace('Z', '+00:00');
+    for (let leg = 0; leg < 4; leg++) {
+      const symbol = SYMBOLS[(cycle * 4 + leg) % SYMBOLS.length]!;
+      const side = (cycle + leg) % 3 === 0 ? 'sell' : 'buy';
+      const quantity = 1 + ((cycle * 7 + leg) % 20);
+      const price = 100 + ((cycle * 13 + leg * 5) % 500) + 0.25;
+      const orderId = `ord-${cycle}-${leg}`;
+      await write(streams.orders, { timestamp: at(leg), event_type: 'order_submitted', order_id: orderId, symbol, side, quantity, price, order_type: 'market', status: 'accepted', nav: 100000 + cycle, model: 'SectorRotationModel_v1' });
+      if (leg < 3) {
+        const next = (position.get(symbol) ?? 0) + (side === 'buy' ? quantity : -quantity);
+        position.set(symbol, next);
+        await write(streams.trades, { timestamp: at(leg + 5), event_type: 'trade_executed', order_id: orderId, symbol, side, quantity, price: price + 0.02, value: quantity * price, new_position: next, nav: 100000 + cycle });
+      } else {
+        await write(streams.errors, { timestamp: at(leg + 5), event_type: 'order_error', order_id: orderId, symbol, side, quantity, error: 'Insufficient buying power', order_data: { symbol, qty: quantity } });
+      }
+    }
+    for (const second of [30, 45]) {
+      await write(streams.performance, { timestamp: at(second), event_type: 'cycle_complete', nav: 100000 + cycle, cash: 40000, positions_count: position.size, positions: Object.fromEntries(position), buying_power: 80000 });
+    }
+  }
+  await Promise.all(Object.values(streams).map((stream) => new Promise<void>((resolve) => stream.end(() => resolve()))));
+}
+
+async function rowCounts(orm: Orm): Promise<Record<string, number>> {
+  const tables = ['api_payloads', 'trade_decisions', 'trade_executions', 'positions', 'audit_events'];
+  const { rows } = await orm.em.getKnex().raw(tables.map((table) => `select '${table}' as t, count(*)::int as n from ${table}`).join(' union all '));
+  return Object.fromEntries((rows as { t: string; n: number }[]).map((row) => [row.t, row.n]));
+}
+
+async function importAll(orm: Orm, dir: string) {
+  let lines = 0;
+  const started = Date.now();
+  for (const name of ['orders', 'trades', 'performance', 'errors']) {
+    const result = await importFile(orm.em.fork(), path.join(dir, `${name}.jsonl`), { actor: 'import.bench' });
+    lines += result.lines;
+    console.log(`  ${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${Math.round(result.lines / result.seconds)} lines/s)`);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return { lines, seconds };
+}
+
+async function main() {
+  const lines = Math.round(options.scale * 100_000 / LINES_PER_CYCLE) * LINES_PER_CYCLE;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-'));
+  const database = `auditgraph_bench_import_${String(options.scale).replace('.', '_')}`;
+  const admin = new pg.Client({ connectionString: options.server });
+  await admin.connect();
+  await admin.query(`drop database if exists ${database} with (force)`);
+  await admin.query(`create database ${database}`);
+  await admin.end();
+  const url = new URL(options.server);
+  url.pathname = `/${database}`;
+  const orm = await createOrm({ databaseUrl: url.toString() });
+  try {
+    await applyPendingMigrations(orm);
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+    let started = Date.now();
+    await generate(dir, lines);
+    console.log(`generated ${lines.toLocaleString('en-US')} lines in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    console.log('import:');
+    const first = await importAll(orm, dir);
+    const after = await rowCounts(orm);
+    console.log(`imported ${first.lines.toLocaleString('en-US')} lines in ${first.seconds.toFixed(1)} s: ${Math.round(first.lines / first.seconds).toLocaleString('en-US')} lines/s, rows ${JSON.stringify(after)}`);
+
+    console.log('re-import of the same files:');
+    const second = await importAll(orm, dir);
+    const again = await rowCounts(orm);
+    const added = Object.fromEntries(Object.entries(again).map(([table, n]) => [table, n - after[table]!]));
+    console.log(`re-imported in ${second.seconds.toFixed(1)} s; rows added: ${JSON.stringify(added)}`);
+
+    // A copy of orders.jsonl with line 50,000 (or the middle line of a smaller set) broken.
+    const orders = (await readFile(path.join(dir, 'orders.jsonl'), 'utf8')).split('\n');
+    const badLine = Math.min(50_000, Math.ceil((orders.length - 1) / 2));
+    orders[badLine - 1] = orders[badLine - 1]!.replace(/"quantity":\d+/, '"quantity":"ten"').replace(/"order_id":"ord-/, '"order_id":"bad-');
+    const badDir = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-bad-'));
+    await writeFile(path.join(badDir, 'orders.jsonl'), orders.map((line) => line.replace('"order_id":"ord-', '"order_id":"new-')).join('\n'));
+    started = Date.now();
+    try {
+      await importFile(orm.em.fork(), path.join(badDir, 'orders.jsonl'), { actor: 'import.bench' });
+      console.log('the file with a bad line was imported: THIS IS A BUG');
+    } catch (error) {
+      if (!(error instanceof ImportError)) throw error;
+      const unchanged = await rowCounts(orm);
+      const diff = Object.fromEntries(Object.entries(unchanged).map(([table, n]) => [table, n - again[table]!]));
+      console.log(`bad line ${badLine}: refused in ${((Date.now() - started) / 1000).toFixed(1)} s, rows added ${JSON.stringify(diff)}:\n  ${error.problems.join('\n  ')}`);
+    }
+    await rm(badDir, { recursive: true, force: true });
+
+    const verified = await verifyChain(orm.em.fork());
+    console.log(`verify: ${verified.intact ? 'intact' : 'TAMPERED'}, ${verified.events} events, ${verified.records} records in ${(verified.durationMs / 1000).toFixed(1)} s`);
+    console.log(`peak RSS of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+  } finally {
+    await orm.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { emptyBundle, RecordError, writeBundle, type WriteCounts, zeroCounts } from '../record/record-writer';
+import { inWriteTransaction } from '../record/write-transaction';
+import { importLine, LineError } from './trading-log';
+
+/** Lines validated and written per round trip: large enough to amortise, small enough to keep memory flat. */
+const BATCH_LINES = 2_000;
+/** After the first bad line the rest is still read, to list up to this many problems in one go. */
+const MAX_REPORTED = 10;
+
+export type Progress = { file: string; lines: number; bytesRead: number; bytes: number };
+export type FileImport = { file: string; lines: number; seconds: number; counts: WriteCounts };
+
+/** A file that was not imported, and every line that says why (`orders.jsonl:50000: …`). */
+export class ImportError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: nothing imported: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+  }
+}
+
+/**
+ * Imports one JSONL trading log in one transaction: streamed line by line
+ * (memory stays flat whatever the size), validated, written in batches
+ * through the idempotent record writer. Any bad line rolls the whole file
+ * back; importing the same file again adds nothing.
+ */
+export async function importFile(em: EntityManager, path: string, options: { actor: string; onProgress?: (progress: Progress) => void }): Promise<FileImport> {
+  const started = process.hrtime.bigint();
+  const file = basename(path);
+  const { size } = await stat(path);
+  const counts = zeroCounts();
+  const problems: string[] = [];
+  let lines = 0;
+  await inWriteTransaction(em, options.actor, async (trx) => {
+    const stream = createReadStream(path, { encoding: 'utf8' });
+    const reader = createInterface({ input: stream, crlfDelay: Infinity });
+    let bundle = emptyBundle();
+    let inBundle = 0;
+    const flush = async () => {
+      if (inBundle > 0 && problems.length === 0) {
+        try {
+          await writeBundle(trx, bundle, counts, options.actor);
+        } catch (error) {
+          if (!(error instanceof RecordError)) throw error;
+          problems.push(error.message);
+        }
+      }
+      bundle = emptyBundle();
+      inBundle = 0;
+      options.onProgress?.({ file, lines, bytesRead: stream.bytesRead, bytes: size });
+    };
+    for await (const raw of reader) {
+      lines++;
+      if (raw.trim() === '') continue;
+      try {
+        importLine(raw, `${file}:${lines}`, bundle);
+        inBundle++;
+      } catch (error) {
+        if (!(error instanceof LineError)) throw error;
+        problems.push(`${file}:${lines}: ${error.message}`);
+        if (problems.length >= MAX_REPORTED) break;
+      }
+      if (inBundle >= BATCH_LINES) await flush();
+    }
+    await flush();
+    reader.close();
+    stream.destroy();
+    // Rolls back everything this file wrote.
+    if (problems.length > 0) throw new ImportError(file, problems);
+  });
+  return { file, lines, seconds: Number(process.hrtime.bigint() - started) / 1e9, counts };
+}

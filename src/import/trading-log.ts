@@ -1,0 +1,162 @@
+import { DECISIONS, PAYLOADS, POSITIONS } from '../record/record-tables';
+import type { RecordBundle } from '../record/record-writer';
+
+/** A line that cannot be imported, with what is wrong in words. */
+export class LineError extends Error {}
+
+type Line = Record<string, unknown>;
+
+const ACCOUNT = 'trading-bot';
+const BROKER = 'broker';
+
+function text(line: Line, field: string, required = true): string | null {
+  const value = line[field];
+  if (value === undefined || value === null) {
+    if (required) throw new LineError(`"${field}" is missing`);
+    return null;
+  }
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 500 || value.includes('\u0000')) {
+    throw new LineError(`"${field}" must be a non-empty string of at most 500 characters; got ${JSON.stringify(value).slice(0, 80)}`);
+  }
+  return value;
+}
+
+function number(line: Line, field: string, check: 'positive' | 'any' | 'not negative', required = true): number | null {
+  const value = line[field];
+  if (value === undefined || value === null) {
+    if (required) throw new LineError(`"${field}" is missing`);
+    return null;
+  }
+  const ok = typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e12 &&
+    (check === 'any' || (check === 'positive' ? value > 0 : value >= 0));
+  if (!ok) throw new LineError(`"${field}" must be a ${check === 'any' ? '' : `${check} `}number; got ${JSON.stringify(value).slice(0, 80)}`);
+  return value;
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function instant(line: Line, field: string): string {
+  const value = text(line, field)!;
+  if (!ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new LineError(`"${field}" must be an ISO 8601 timestamp with a time zone, e.g. 2025-11-18T14:30:00.123456+00:00; got ${JSON.stringify(value).slice(0, 80)}`);
+  }
+  return value;
+}
+
+function side(line: Line): 'buy' | 'sell' {
+  const value = text(line, 'side')!.toLowerCase();
+  if (value !== 'buy' && value !== 'sell') throw new LineError(`"side" must be buy or sell; got ${JSON.stringify(line.side)}`);
+  return value;
+}
+
+const payloadBytes = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
+
+/** orders.jsonl: a decision (pending until a trade fills it) and the broker request that carried it. */
+function orderSubmitted(line: Line, source: string, bundle: RecordBundle) {
+  const orderId = text(line, 'order_id')!;
+  const at = instant(line, 'timestamp');
+  const orderType = text(line, 'order_type', false) ?? 'market';
+  const price = number(line, 'price', 'positive', false);
+  bundle.decisions.push({
+    source,
+    row: {
+      decision_id: orderId, strategy: text(line, 'model', false) ?? 'unknown', symbol: text(line, 'symbol')!.toUpperCase(), side: side(line),
+      quantity: number(line, 'quantity', 'positive'), order_type: orderType, limit_price: orderType === 'market' ? null : price, status: 'pending',
+      decision_rationale: { model: line.model ?? null, nav: line.nav ?? null, price, broker_status: line.status ?? null }, correlation_id: orderId, created_at: at,
+    },
+  });
+  bundle.payloads.push({
+    source,
+    row: { external_id: `${orderId}:request`, direction: 'request', provider: BROKER, endpoint: '/orders', http_method: 'POST', payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
+  });
+}
+
+/** trades.jsonl: the fill as an execution, the position it left, the broker's report, and the decision marked executed. */
+function tradeExecuted(line: Line, source: string, bundle: RecordBundle) {
+  const orderId = text(line, 'order_id')!;
+  const at = instant(line, 'timestamp');
+  const symbol = text(line, 'symbol')!.toUpperCase();
+  const newPosition = number(line, 'new_position', 'any')!;
+  const fillId = `${orderId}@${at}`;
+  bundle.payloads.push({
+    source,
+    row: { external_id: `${fillId}:response`, direction: 'response', provider: BROKER, endpoint: '/orders', http_method: 'POST', http_status: 200, payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
+  });
+  bundle.positions.push({
+    source,
+    row: { external_id: `${fillId}:position`, account: ACCOUNT, symbol, quantity: newPosition, avg_cost: null, status: newPosition === 0 ? 'closed' : 'open', opened_at: at, closed_at: newPosition === 0 ? at : null },
+  });
+  bundle.executions.push({
+    source,
+    row: {
+      execution_id: fillId, broker_order_id: orderId, status: 'filled', filled_quantity: number(line, 'quantity', 'positive'),
+      fill_price: number(line, 'price', 'positive'), submitted_at: at, filled_at: at, created_at: at,
+    },
+    links: {
+      trade_decision_id: { table: DECISIONS, externalId: orderId },
+      position_id: { table: POSITIONS, externalId: `${fillId}:position` },
+      api_request_payload_id: { table: PAYLOADS, externalId: `${orderId}:request` },
+      api_response_payload_id: { table: PAYLOADS, externalId: `${fillId}:response` },
+    },
+  });
+  bundle.events.push(statusChange(orderId, 'executed', at, source));
+}
+
+function statusChange(orderId: string, to: string, at: string, source: string) {
+  return {
+    source,
+    row: { external_id: `${orderId}:${to}`, log_type: 'TRADE', event: 'status_changed', event_data: { from: 'pending', to }, subject_table: 'trade_decisions', occurred_at: at },
+    links: { subject_id: { table: DECISIONS, externalId: orderId } },
+  };
+}
+
+/** performance.jsonl: a NAV snapshot of the book after a cycle. */
+function cycleComplete(line: Line, source: string, bundle: RecordBundle) {
+  const at = instant(line, 'timestamp');
+  number(line, 'nav', 'not negative');
+  if (line.positions !== undefined && (typeof line.positions !== 'object' || line.positions === null || Array.isArray(line.positions))) {
+    throw new LineError('"positions" must be an object of symbol → quantity');
+  }
+  bundle.events.push({ source, row: { external_id: `cycle:${at}`, log_type: 'NAV', event: 'position_snapshot', event_data: line, occurred_at: at } });
+}
+
+/** errors.jsonl: a rejected execution when the error names its order, else a SYSTEM event. */
+function errorLine(line: Line, source: string, bundle: RecordBundle) {
+  const at = instant(line, 'timestamp');
+  const eventType = text(line, 'event_type')!;
+  const message = text(line, 'error')!;
+  const orderId = text(line, 'order_id', false);
+  if (orderId) {
+    bundle.executions.push({
+      source,
+      row: { execution_id: `${orderId}@${at}:error`, broker_order_id: orderId, status: 'rejected', filled_quantity: 0, error_message: message, submitted_at: at, created_at: at },
+      links: { trade_decision_id: { table: DECISIONS, externalId: orderId } },
+    });
+    bundle.events.push(statusChange(orderId, 'failed', at, source));
+  } else {
+    bundle.events.push({ source, row: { external_id: `error:${at}:${eventType}`, log_type: 'SYSTEM', event: eventType, event_data: line, occurred_at: at } });
+  }
+}
+
+const HANDLERS: Record<string, (line: Line, source: string, bundle: RecordBundle) => void> = {
+  order_submitted: orderSubmitted,
+  trade_executed: tradeExecuted,
+  cycle_complete: cycleComplete,
+};
+
+/** Parses and validates one line, adding its records to the bundle; throws LineError saying what is wrong. */
+export function importLine(raw: string, source: string, bundle: RecordBundle): void {
+  let line: unknown;
+  try {
+    line = JSON.parse(raw);
+  } catch (error) {
+    throw new LineError(`not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof line !== 'object' || line === null || Array.isArray(line)) throw new LineError('must be a JSON object');
+  const eventType = text(line as Line, 'event_type')!;
+  const handler = HANDLERS[eventType] ?? (eventType.endsWith('_error') || eventType === 'error' ? errorLine : undefined);
+  if (!handler) {
+    throw new LineError(`unknown event_type ${JSON.stringify(eventType).slice(0, 80)}: expected order_submitted, trade_executed, cycle_complete or an error (*_error)`);
+  }
+  handler(line as Line, source, bundle);
+}

@@ -1,0 +1,126 @@
+import { GraphQLDateTime, GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { LogType } from '../entities/audit-event.entity';
+import { PayloadDirection } from '../entities/api-payload.entity';
+import { IngestionRunStatus } from '../entities/ingestion-run.entity';
+import { PositionStatus } from '../entities/position.entity';
+import { DecisionStatus, TradeSide } from '../entities/trade-decision.entity';
+import { ExecutionStatus } from '../entities/trade-execution.entity';
+import { Decimal } from '../graphql/decimal.scalar';
+
+// What producers send. Records link to each other by the producers' own ids
+// (runId, decisionId, executionId, a payload's or position's externalId), never by row ids.
+
+@InputType({ description: 'An ingestion run, keyed by runId.' })
+export class IngestionRunInput {
+  @Field() runId!: string;
+  @Field() taskName!: string;
+  @Field() source!: string;
+  @Field(() => IngestionRunStatus) status!: IngestionRunStatus;
+  @Field(() => Int, { nullable: true }) recordsFetched?: number | null;
+  @Field(() => String, { nullable: true }) errorMessage?: string | null;
+  @Field(() => GraphQLJSONObject, { nullable: true }) metadata?: Record<string, unknown> | null;
+  @Field(() => GraphQLDateTime) startedAt!: Date;
+  @Field(() => GraphQLDateTime, { nullable: true }) finishedAt?: Date | null;
+}
+
+@InputType({ description: 'An API payload, keyed by externalId.' })
+export class ApiPayloadInput {
+  @Field() externalId!: string;
+  @Field(() => String, { nullable: true, description: 'The runId of the ingestion run that fetched it; none for broker calls.' }) ingestionRunId?: string | null;
+  @Field(() => PayloadDirection) direction!: PayloadDirection;
+  @Field() provider!: string;
+  @Field() endpoint!: string;
+  @Field() httpMethod!: string;
+  @Field(() => Int, { nullable: true }) httpStatus?: number | null;
+  @Field(() => Int, { nullable: true }) latencyMs?: number | null;
+  @Field(() => GraphQLJSON, { nullable: true }) payload?: unknown;
+  @Field(() => String, { nullable: true }) correlationId?: string | null;
+  @Field(() => GraphQLDateTime) createdAt!: Date;
+}
+
+@InputType({ description: 'A trade decision, keyed by decisionId.' })
+export class TradeDecisionInput {
+  @Field() decisionId!: string;
+  @Field() strategy!: string;
+  @Field() symbol!: string;
+  @Field(() => TradeSide) side!: TradeSide;
+  @Field(() => Decimal) quantity!: string;
+  @Field() orderType!: string;
+  @Field(() => Decimal, { nullable: true }) limitPrice?: string | null;
+  @Field(() => DecisionStatus, { nullable: true, description: 'As it stands when recorded (default pending); later changes are recordStatusChange.' }) status?: DecisionStatus | null;
+  @Field(() => GraphQLJSONObject, { nullable: true }) rationale?: Record<string, unknown> | null;
+  @Field(() => String, { nullable: true }) correlationId?: string | null;
+  @Field(() => [String], { nullable: true, description: 'externalIds of the API payloads that fed the decision.' }) inputPayloadIds?: string[] | null;
+  @Field(() => GraphQLDateTime) createdAt!: Date;
+}
+
+@InputType({ description: 'A position, keyed by externalId.' })
+export class PositionInput {
+  @Field() externalId!: string;
+  @Field() account!: string;
+  @Field() symbol!: string;
+  @Field(() => Decimal, { description: 'Signed: negative for a short position.' }) quantity!: string;
+  @Field(() => Decimal, { nullable: true }) avgCost?: string | null;
+  @Field(() => PositionStatus, { nullable: true, description: 'Default open.' }) status?: PositionStatus | null;
+  @Field(() => GraphQLDateTime) openedAt!: Date;
+  @Field(() => GraphQLDateTime, { nullable: true }) closedAt?: Date | null;
+}
+
+@InputType({ description: 'An execution, keyed by executionId.' })
+export class TradeExecutionInput {
+  @Field() executionId!: string;
+  @Field(() => String, { nullable: true, description: 'decisionId of the decision it carries out.' }) decisionId?: string | null;
+  @Field(() => String, { nullable: true, description: 'externalId of the position it built.' }) positionId?: string | null;
+  @Field(() => String, { nullable: true }) brokerOrderId?: string | null;
+  @Field(() => ExecutionStatus) status!: ExecutionStatus;
+  @Field(() => Decimal, { nullable: true }) filledQuantity?: string | null;
+  @Field(() => Decimal, { nullable: true }) fillPrice?: string | null;
+  @Field(() => Decimal, { nullable: true }) commission?: string | null;
+  @Field(() => String, { nullable: true }) errorMessage?: string | null;
+  @Field(() => String, { nullable: true, description: 'externalId of the broker request payload.' }) requestPayloadId?: string | null;
+  @Field(() => String, { nullable: true, description: 'externalId of the broker response payload.' }) responsePayloadId?: string | null;
+  @Field(() => GraphQLDateTime, { nullable: true }) submittedAt?: Date | null;
+  @Field(() => GraphQLDateTime, { nullable: true }) filledAt?: Date | null;
+  @Field(() => GraphQLDateTime) createdAt!: Date;
+}
+
+export enum RecordKind {
+  INGESTION_RUN = 'data_ingestion_runs',
+  DECISION = 'trade_decisions',
+  EXECUTION = 'trade_executions',
+  POSITION = 'positions',
+}
+registerEnumType(RecordKind, { name: 'RecordKind', description: 'The records that have a lifecycle.' });
+
+@InputType({ description: 'A record named by its kind and its producer id.' })
+export class RecordReference {
+  @Field(() => RecordKind) kind!: RecordKind;
+  @Field({ description: 'runId, decisionId, executionId or the position externalId.' }) externalId!: string;
+}
+
+@InputType({ description: 'A lifecycle change, appended as a status_changed event: the record itself never changes.' })
+export class StatusChangeInput {
+  @Field({ description: 'The producer id of this change; sending it again is a no-op.' }) externalId!: string;
+  @Field(() => RecordReference) subject!: RecordReference;
+  @Field({ description: 'The new status, one its kind allows after the current one.' }) to!: string;
+  @Field(() => String, { nullable: true }) reason?: string | null;
+  @Field(() => GraphQLDateTime) occurredAt!: Date;
+}
+
+@InputType({ description: 'An event for the audit event log.' })
+export class AuditEventInput {
+  @Field({ description: 'The producer id of this event; sending it again is a no-op.' }) externalId!: string;
+  @Field(() => LogType) logType!: LogType;
+  @Field() event!: string;
+  @Field(() => GraphQLJSONObject, { nullable: true }) data?: Record<string, unknown> | null;
+  @Field(() => ID, { nullable: true, description: 'The global id of the node it concerns.' }) subjectId?: string | null;
+  @Field(() => GraphQLDateTime) occurredAt!: Date;
+}
+
+@ObjectType({ description: 'What a record mutation did: every record is either new or already recorded with the same content.' })
+export class RecordResult {
+  @Field(() => Int) created!: number;
+  @Field(() => Int, { description: 'Records already recorded with the same content: nothing was written for them.' }) unchanged!: number;
+  @Field(() => [String], { description: 'The row id (databaseId; seq for events) of each record, in the order sent.' }) databaseIds!: string[];
+}
