@@ -74,6 +74,22 @@ describe('status changes: appended, never updated, and what queries show', () =>
     expect(result.data.auditEvents.nodes.map((node: any) => node.subject.id).sort()).toEqual([trade.decision.nodeId, trade.executions[0]!.nodeId].sort());
   });
 
+  it('counts current statuses in the reports, the same SQL the CLI runs', async () => {
+    const result = await gateway.execute<any>(`{
+      dailySummary(date: "2026-10-01") { decisionsByStatus { status count } executionsByStatus { status count } }
+      strategyPerformance(from: "2026-10-01", to: "2026-10-01") { decisions executed cancelled }
+      symbolReport(symbol: "NVDA", from: "2026-10-01", to: "2026-10-01") { decisions { status } executions { status } }
+    }`);
+    expect(result.errors).toBeUndefined();
+    const count = (list: { status: string; count: number }[], status: string) => list.find((entry) => entry.status === status)!.count;
+    expect(count(result.data.dailySummary.decisionsByStatus, 'cancelled')).toBe(1);
+    expect(count(result.data.dailySummary.decisionsByStatus, 'executed')).toBe(1);
+    expect(count(result.data.dailySummary.executionsByStatus, 'cancelled')).toBe(1);
+    expect(result.data.strategyPerformance).toEqual([{ decisions: 2, executed: 1, cancelled: 1 }]);
+    expect(result.data.symbolReport.decisions.map((decision: any) => decision.status).sort()).toEqual(['cancelled', 'executed']);
+    expect(result.data.symbolReport.executions.map((execution: any) => execution.status).sort()).toEqual(['cancelled', 'filled']);
+  });
+
   it('refuses a malformed subject id and an invalid JSON path in the event filter', async () => {
     const badSubject = await gateway.execute(`{ auditEvents(filter: { subject: "'; drop table audit_events; --" }) { nodes { seq } } }`);
     expect(badSubject.errors![0]).toMatchObject({ message: '`filter.subject` is not a valid id: use an `id` returned by this API', extensions: { code: 'BAD_USER_INPUT' } });

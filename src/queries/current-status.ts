@@ -1,3 +1,5 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
 /**
  * Records are never updated, so a lifecycle change (a decision executed, an
  * execution filled, a run finished, a position closed) is an appended
@@ -31,4 +33,37 @@ export function currentStatusColumn(table: string, alias: string): string {
 /** A list filter on the current status, as a findPage condition on alias `n`. */
 export function currentStatusConditions(table: string, status: string | null | undefined): { sql: string; params: unknown[] }[] {
   return status == null ? [] : [{ sql: `${currentStatusSql(table, 'n')} = ?`, params: [status] }];
+}
+
+/**
+ * The row has not changed status since it was written. Statuses only move
+ * forward (pending is never reached by a change), so `status = 'pending' and
+ * unchanged` is "still pending" — and keeps the `(status, …)` index in play.
+ */
+export function unchangedStatusSql(table: string, alias: string): string {
+  return `not exists (select 1 from audit_events s
+    where s.event = 'status_changed' and s.subject_table = '${table}' and s.subject_id = ${alias}.id)`;
+}
+
+/**
+ * Rows of `table` whose current status is `status`, for a terminal status (one
+ * nothing follows): written with it, or changed to it since. Index-friendly
+ * where `currentStatusSql(…) = status` would probe every row of a range.
+ */
+export function hasTerminalStatusSql(table: string, alias: string, status: string): string {
+  return `(${alias}.status = '${status}' or ${alias}.id = any(array(select s.subject_id from audit_events s
+    where s.event = 'status_changed' and s.subject_table = '${table}' and s.event_data ->> 'to' = '${status}')))`;
+}
+
+/** Sets `status` of entities loaded through the ORM to their current status: one statement. */
+export async function applyCurrentStatus(em: EntityManager, table: string, records: { id: string; status: string }[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = await em.getConnection().execute<{ id: string; status: string }[]>(
+    `select distinct on (s.subject_id) s.subject_id::text as id, s.event_data ->> 'to' as status from audit_events s
+      where s.event = 'status_changed' and s.subject_table = ? and s.subject_id = any(?::bigint[])
+      order by s.subject_id, s.seq desc`,
+    [table, `{${records.map((record) => record.id).join(',')}}`],
+  );
+  const current = new Map(rows.map((row) => [row.id, row.status]));
+  for (const record of records) record.status = current.get(record.id) ?? record.status;
 }

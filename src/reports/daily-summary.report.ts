@@ -5,6 +5,7 @@ import { DecisionStatus } from '../entities/trade-decision.entity';
 import { ExecutionStatus } from '../entities/trade-execution.entity';
 import { BadInputError } from '../errors';
 import { dayPeriod } from './period';
+import { currentStatusSql, unchangedStatusSql } from '../queries/current-status';
 
 /** The runbook's alert level: more than 30% of a day's decisions failed. */
 export const FAILURE_RATE_THRESHOLD = 0.3;
@@ -58,7 +59,7 @@ type Row = {
 
 const allStatuses = (values: string[], counts: Record<string, number>) => values.map((status) => ({ status, count: counts[status] ?? 0 }));
 
-/** One statement; every part is a range scan on a `created_at` or `(status, created_at)` index. */
+/** One statement; every part is a range scan on a `created_at` or `(status, created_at)` index; statuses are current (see current-status). */
 export async function dailySummary(em: EntityManager, params: { date: string; stuckAfterMinutes?: number }): Promise<DailySummary> {
   const { from, until } = dayPeriod(params.date);
   const stuckAfterMinutes = params.stuckAfterMinutes ?? 60;
@@ -70,15 +71,16 @@ export async function dailySummary(em: EntityManager, params: { date: string; st
   // with its real bounds and goes to its index.
   const { rows } = (await em.getConnection().getKnex().raw(
     `select
-       (select json_build_object('runs', count(*), 'recordsFetched', coalesce(sum(records_fetched), 0), 'failed', count(*) filter (where status = 'failed'))
-          from data_ingestion_runs where created_at >= :from and created_at < :until) as ingestion,
-       (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n
-          from trade_decisions where created_at >= :from and created_at < :until group by status) s) as decisions,
-       (select coalesce(json_object_agg(status, n), '{}') from (select status, count(*) as n
-          from trade_executions where created_at >= :from and created_at < :until group by status) s) as executions,
-       (select count(*)::int from trade_decisions where status = 'pending' and created_at < :stuck_before) as stuck_count,
+       (select json_build_object('runs', count(*), 'recordsFetched', coalesce(sum(records_fetched), 0), 'failed', count(*) filter (where ${currentStatusSql('data_ingestion_runs', 'r')} = 'failed'))
+          from data_ingestion_runs r where created_at >= :from and created_at < :until) as ingestion,
+       (select coalesce(json_object_agg(status, n), '{}') from (select ${currentStatusSql('trade_decisions', 'd')} as status, count(*) as n
+          from trade_decisions d where created_at >= :from and created_at < :until group by 1) s) as decisions,
+       (select coalesce(json_object_agg(status, n), '{}') from (select ${currentStatusSql('trade_executions', 'e')} as status, count(*) as n
+          from trade_executions e where created_at >= :from and created_at < :until group by 1) s) as executions,
+       (select count(*)::int from trade_decisions d where status = 'pending' and created_at < :stuck_before and ${unchangedStatusSql('trade_decisions', 'd')}) as stuck_count,
        (select json_agg(json_build_object('decisionId', decision_id, 'strategy', strategy, 'symbol', symbol, 'createdAt', created_at) order by created_at, id)
-          from (select * from trade_decisions where status = 'pending' and created_at < :stuck_before order by created_at, id limit 20) oldest) as stuck_oldest,
+          from (select * from trade_decisions d where status = 'pending' and created_at < :stuck_before and ${unchangedStatusSql('trade_decisions', 'd')}
+                order by created_at, id limit 20) oldest) as stuck_oldest,
        (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status between 400 and 499) as client_errors,
        (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status >= 500) as server_errors`,
     { from: from.toISOString(), until: until.toISOString(), stuck_before: stuckBefore.toISOString() },

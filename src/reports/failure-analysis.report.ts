@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { daysPeriod } from './period';
+import { hasTerminalStatusSql } from '../queries/current-status';
 
 /**
  * The known rejection causes of the operations guide, matched on the broker's
@@ -49,7 +50,7 @@ export async function failureAnalysis(em: EntityManager, params: { from: string;
          from trade_executions e
          left join trade_decisions d on d.id = e.trade_decision_id
          left join api_payloads request on request.id = e.api_request_payload_id
-        where e.status = 'rejected' and e.created_at >= ? and e.created_at < ?)
+        where ${hasTerminalStatusSql('trade_executions', 'e', 'rejected')} and e.created_at >= ? and e.created_at < ?)
      select (select count(*)::int from failures) as total,
             ${counted('reason')} as by_reason,
             ${counted('message', "reason = 'other'")} as other_messages,

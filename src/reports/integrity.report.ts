@@ -4,6 +4,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BadInputError } from '../errors';
 import type { NodeType } from '../graphql/global-id';
 import type { Period } from './period';
+import { currentStatusSql, hasTerminalStatusSql, unchangedStatusSql } from '../queries/current-status';
 
 /** The quarterly audit's checks, in the order the operations guide lists them. */
 export enum IntegrityCheck {
@@ -56,8 +57,8 @@ export class IntegrityReport {
 const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
   DECISION_WITHOUT_RATIONALE: {
     description: 'Decisions recorded without a rationale (null or empty).',
-    sql: `select 'TradeDecision' as type, id, decision_id as external_id, status || ' ' || strategy || ' ' || symbol as detail, created_at as at
-            from trade_decisions
+    sql: `select 'TradeDecision' as type, id, decision_id as external_id, ${currentStatusSql('trade_decisions', 'd')} || ' ' || strategy || ' ' || symbol as detail, created_at as at
+            from trade_decisions d
            where (decision_rationale is null or decision_rationale = '{}'::jsonb) and created_at >= :from and created_at < :until`,
   },
   EXECUTION_MISSING_PAYLOAD: {
@@ -70,8 +71,8 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
   },
   EXECUTION_WITHOUT_DECISION: {
     description: 'Executions that no decision ordered.',
-    sql: `select 'TradeExecution' as type, id, execution_id as external_id, status || ' execution with no decision' as detail, created_at as at
-            from trade_executions
+    sql: `select 'TradeExecution' as type, id, execution_id as external_id, ${currentStatusSql('trade_executions', 'e')} || ' execution with no decision' as detail, created_at as at
+            from trade_executions e
            where trade_decision_id is null and created_at >= :from and created_at < :until`,
   },
   DUPLICATE_EXECUTIONS: {
@@ -90,15 +91,16 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
   STALE_PENDING_DECISION: {
     description: 'Decisions still pending more than a week after they were made.',
     sql: `select 'TradeDecision' as type, id, decision_id as external_id, 'pending since ' || to_char(created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' as detail, created_at as at
-            from trade_decisions
-           where status = 'pending' and created_at >= :from and created_at < least(:until::timestamptz, :as_of::timestamptz - interval '7 days')`,
+            from trade_decisions d
+           where status = 'pending' and ${unchangedStatusSql('trade_decisions', 'd')}
+             and created_at >= :from and created_at < least(:until::timestamptz, :as_of::timestamptz - interval '7 days')`,
   },
   EXECUTED_WITHOUT_FILL: {
     description: 'Decisions marked executed with no filled execution.',
     // Both sides index-only, from partial indexes: executed decisions, and the decisions filled executions point to.
     sql: `select 'TradeDecision' as type, d.id, d.decision_id as external_id, 'executed, but nothing filled' as detail, d.created_at as at
             from trade_decisions d
-           where d.status = 'executed' and d.created_at >= :from and d.created_at < :until
+           where ${hasTerminalStatusSql('trade_decisions', 'd', 'executed')} and d.created_at >= :from and d.created_at < :until
              and not exists (select 1 from trade_executions e where e.trade_decision_id = d.id and e.filled_quantity > 0)`,
   },
   POSITION_QUANTITY_MISMATCH: {

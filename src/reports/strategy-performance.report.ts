@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { daysPeriod } from './period';
+import { currentStatusSql } from '../queries/current-status';
 
 /** The weekly review's line: strategies under 50% success need a look. */
 export const SUCCESS_RATE_THRESHOLD = 0.5;
@@ -32,8 +33,8 @@ export async function strategyPerformance(
             count(*) filter (where status = 'failed')::int as failed,
             count(*) filter (where status = 'cancelled')::int as cancelled,
             count(*) filter (where status = 'pending')::int as pending
-       from trade_decisions
-      where created_at >= ? and created_at < ? ${params.strategy ? 'and strategy = ?' : ''}
+       from (select strategy, ${currentStatusSql('trade_decisions', 'd')} as status from trade_decisions d
+              where created_at >= ? and created_at < ? ${params.strategy ? 'and strategy = ?' : ''}) d
       group by strategy
       order by strategy`,
     [from.toISOString(), until.toISOString(), ...(params.strategy ? [params.strategy] : [])],

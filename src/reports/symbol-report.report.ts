@@ -5,6 +5,7 @@ import { TradeDecision, TradeExecution } from '../entities';
 import { BadInputError } from '../errors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { daysPeriod } from './period';
+import { applyCurrentStatus } from '../queries/current-status';
 
 export const DEFAULT_SYMBOL_REPORT_LIMIT = 1000;
 export const MAX_SYMBOL_REPORT_LIMIT = 10_000;
@@ -68,6 +69,8 @@ export async function symbolReport(
       [symbol, until.toISOString(), from.toISOString(), from.toISOString(), until.toISOString()],
     ),
   ]);
+  await applyCurrentStatus(em, 'trade_decisions', decisions);
+  await applyCurrentStatus(em, 'trade_executions', executions);
   const truncated = decisions.length > limit || executions.length > limit || changes.length > limit;
   return {
     symbol,
