@@ -110,6 +110,8 @@ async function main() {
     const again = await rowCounts(orm);
     const added = Object.fromEntries(Object.entries(again).map(([table, n]) => [table, n - after[table]!]));
     console.log(`re-imported in ${second.seconds.toFixed(1)} s; rows added: ${JSON.stringify(added)}`);
+    // Before the bad-line step, which reads orders.jsonl whole to make its broken copy.
+    console.log(`peak RSS while importing: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 
     // A copy of orders.jsonl with line 50,000 (or the middle line of a smaller set) broken.
     const orders = (await readFile(path.join(dir, 'orders.jsonl'), 'utf8')).split('\n');
@@ -131,7 +133,6 @@ async function main() {
 
     const verified = await verifyChain(orm.em.fork());
     console.log(`verify: ${verified.intact ? 'intact' : 'TAMPERED'}, ${verified.events} events, ${verified.records} records in ${(verified.durationMs / 1000).toFixed(1)} s`);
-    console.log(`peak RSS of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
   } finally {
     await orm.close();
     await rm(dir, { recursive: true, force: true });
