@@ -1,26 +1,15 @@
-import pg from 'pg';
 import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/auth/roles';
 import { runCli } from './harness/cli';
+import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
 const LINEAGE_TABLES = ['data_ingestion_runs', 'api_payloads', 'trade_decisions', 'decision_inputs', 'positions', 'trade_executions'];
 
-/** Runs statements on one connection of its own, as any client (psql, a script) would. */
-async function asClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** What a superuser who bypasses the rules does: disable the trigger, change the row, re-enable it. */
 async function tamper(url: string, table: string, trigger: string, sql: string) {
-  await asClient(url, async (client) => {
+  await withClient(url, async (client) => {
     await client.query('begin');
     await client.query(`alter table ${table} disable trigger ${trigger}`);
     await client.query(sql);
@@ -44,7 +33,7 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
 
   describe('append-only, enforced by PostgreSQL whatever the client', () => {
     it.each([...LINEAGE_TABLES, 'audit_events'])('%s refuses UPDATE, DELETE and TRUNCATE with a clear error', async (table) => {
-      await asClient(gateway.database.url, async (client) => {
+      await withClient(gateway.database.url, async (client) => {
         const column = table === 'decision_inputs' ? 'trade_decision_id' : table === 'audit_events' ? 'seq' : 'id';
         for (const sql of [`update ${table} set ${column} = ${column}`, `delete from ${table}`, `truncate ${table} cascade`]) {
           await expect(client.query(sql)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(new RegExp(`^${table} is append-only: (UPDATE|DELETE|TRUNCATE) refused$`)) });
@@ -53,7 +42,7 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
     });
 
     it('refuses a payload UPDATE outside the retention purge, even one that only clears the body', async () => {
-      await asClient(gateway.database.url, async (client) => {
+      await withClient(gateway.database.url, async (client) => {
         await expect(client.query('update api_payloads set payload = null where id = $1', [trade.inputs[0]!.id])).rejects.toThrow(/api_payloads is append-only: UPDATE refused/);
         await client.query('begin');
         await client.query(`set local auditgraph.retention_purge = 'on'`);
@@ -69,7 +58,7 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
 
   describe('the chain', () => {
     it('records every row written, by any client, in a records_written event with its content hash', async () => {
-      const { rows } = await asClient(gateway.database.url, (client) =>
+      const { rows } = await withClient(gateway.database.url, (client) =>
         client.query<{ subject_table: string; record_ids: string[]; hashes: number }>(
           `select subject_table, record_ids, array_length(record_hashes, 1) as hashes from audit_events where event = 'records_written' order by seq`,
         ),
@@ -85,7 +74,7 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
     it('numbers events without gaps and never forks, with 8 writers appending at once', async () => {
       await Promise.all(
         Array.from({ length: 8 }, (_, writer) =>
-          asClient(gateway.database.url, async (client) => {
+          withClient(gateway.database.url, async (client) => {
             for (let n = 0; n < 10; n++) {
               // Clients may send any seq and hashes: the chain trigger replaces them.
               await client.query(
@@ -96,7 +85,7 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
           }),
         ),
       );
-      const { rows } = await asClient(gateway.database.url, (client) =>
+      const { rows } = await withClient(gateway.database.url, (client) =>
         client.query<{ seq: string; linked: boolean }>(`select seq, prev_hash = coalesce(lag(hash) over (order by seq), '\\x${'00'.repeat(32)}') as linked from audit_events order by seq`),
       );
       expect(rows.map((row) => Number(row.seq))).toEqual(rows.map((_, index) => index + 1));
@@ -126,7 +115,7 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
     });
 
     it('names an event whose content was edited, and the break it leaves in the links', async () => {
-      const { rows: [event] } = await asClient(gateway.database.url, (client) => client.query<{ seq: string }>(`select seq from audit_events where event = 'limit_check' order by seq limit 1`));
+      const { rows: [event] } = await withClient(gateway.database.url, (client) => client.query<{ seq: string }>(`select seq from audit_events where event = 'limit_check' order by seq limit 1`));
       await tamper(gateway.database.url, 'audit_events', 'audit_events_append_only', `update audit_events set actor = 'someone else' where seq = ${event!.seq}`);
       try {
         const result = await runCli(['verify', '--format', 'json'], env);
@@ -142,7 +131,7 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
 
     it('names a row deleted behind the triggers and a row inserted around them', async () => {
       const input = trade.inputs[1]!;
-      const smuggled = await asClient(gateway.database.url, async (client) => {
+      const smuggled = await withClient(gateway.database.url, async (client) => {
         await client.query('begin');
         await client.query('alter table decision_inputs disable trigger decision_inputs_append_only');
         await client.query('alter table positions disable trigger positions_recorded');
@@ -160,7 +149,7 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         expect(result.stdout).toContain(`decision_inputs ${trade.decision.id} was written (event #`);
         expect(result.stdout).toContain(`positions ${smuggled} is not in the chain: it was written around the record trigger`);
       } finally {
-        await asClient(gateway.database.url, async (client) => {
+        await withClient(gateway.database.url, async (client) => {
           await client.query('begin');
           await client.query('alter table positions disable trigger positions_append_only');
           await client.query('alter table decision_inputs disable trigger decision_inputs_recorded');

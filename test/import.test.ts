@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { runCli } from './harness/cli';
-import { createTestDatabase, type TestDatabase } from './harness/database';
+import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 
 const ORDER = { timestamp: '2025-11-18T14:30:00.123456+00:00', event_type: 'order_submitted', order_id: 'abc123-def456-789', symbol: 'SPY', side: 'buy', quantity: 10.0, price: 666.23, order_type: 'market', status: 'accepted', nav: 100000.0, model: 'SectorRotationModel_v1' };
 const ORDER_2 = { ...ORDER, timestamp: '2025-11-18T14:31:00+00:00', order_id: 'o-2', symbol: 'QQQ', side: 'sell', quantity: 5 };
@@ -22,16 +21,12 @@ describe('auditgraph import', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  async function counts(): Promise<Record<string, number>> {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
+  function counts(): Promise<Record<string, number>> {
+    return withClient(database.url, async (client) => {
       const tables = ['trade_decisions', 'trade_executions', 'api_payloads', 'positions', 'audit_events'];
       const { rows } = await client.query<{ t: string; n: number }>(tables.map((table) => `select '${table}' as t, count(*)::int as n from ${table}`).join(' union all '));
       return Object.fromEntries(rows.map((row) => [row.t, row.n]));
-    } finally {
-      await client.end();
-    }
+    });
   }
   const file = (name: string) => path.join(dir, name);
 
@@ -61,9 +56,7 @@ describe('auditgraph import', () => {
   });
 
   it('maps each line to the lineage: decision, broker payloads, execution, position, status change, snapshot, rejection', async () => {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
+    await withClient(database.url, async (client) => {
       const { rows: [decision] } = await client.query(`select d.strategy, d.quantity, ${"coalesce((select e.event_data->>'to' from audit_events e where e.event = 'status_changed' and e.subject_id = d.id order by seq desc limit 1), d.status)"} as status from trade_decisions d where decision_id = 'abc123-def456-789'`);
       expect(decision).toEqual({ strategy: 'SectorRotationModel_v1', quantity: '10.00000000', status: 'executed' });
       const { rows: [execution] } = await client.query(`select e.status, e.fill_price, p.quantity as position, rq.payload->>'order_id' as request, rs.payload->>'price' as response
@@ -79,9 +72,7 @@ describe('auditgraph import', () => {
         { log_type: 'SYSTEM', event: 'order_error', actor: 'ops' },
         { log_type: 'TRADE', event: 'status_changed', actor: 'ops' },
       ]);
-    } finally {
-      await client.end();
-    }
+    });
   });
 
   it('adds nothing when the same files are imported again', async () => {

@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { runCli } from './harness/cli';
+import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
@@ -11,15 +12,8 @@ describe('auditgraph retention purge and auditgraph storage', () => {
   // The fixtures are dated 2026-10-01, so a 30-day window reaches them.
   const purge = (...extra: string[]) => runCli(['retention', 'purge', '--older-than', '30d', '--allow-short-window', '--format', 'json', ...extra], env);
 
-  async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-    const client = new pg.Client({ connectionString: gateway.database.url });
-    await client.connect();
-    try {
-      return (await client.query<T>(text, values)).rows;
-    } finally {
-      await client.end();
-    }
-  }
+  const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> =>
+    withClient(gateway.database.url, async (client) => (await client.query<T>(text, values)).rows);
 
   beforeAll(async () => {
     gateway = await startTestGateway();
@@ -78,17 +72,13 @@ describe('auditgraph retention purge and auditgraph storage', () => {
 
   it('detects a forged tombstone: verify names the payload', async () => {
     const payloadId = trade.inputs[0]!.id;
-    const client = new pg.Client({ connectionString: gateway.database.url });
-    await client.connect();
-    try {
+    await withClient(gateway.database.url, async (client) => {
       await client.query('begin');
       await client.query('alter table api_payload_tombstones disable trigger api_payload_tombstones_append_only');
       await client.query(`update api_payload_tombstones set body_hash = sha256('something else') where api_payload_id = $1`, [payloadId]);
       await client.query('alter table api_payload_tombstones enable trigger api_payload_tombstones_append_only');
       await client.query('commit');
-    } finally {
-      await client.end();
-    }
+    });
     const result = await runCli(['verify'], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`^first break: api_payloads ${payloadId} was changed after it was written`, 'm'));

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
@@ -9,17 +9,13 @@ describe('status changes: appended, never updated, and what queries show', () =>
   let other: TradeFixture;
 
   async function appendStatusChange(table: string, id: string, to: string, actor: string) {
-    const client = new pg.Client({ connectionString: gateway.database.url });
-    await client.connect();
-    try {
-      await client.query(
+    await withClient(gateway.database.url, (client) =>
+      client.query(
         `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
          values ('TRADE', 'status_changed', $1, $2, $3, $4, now())`,
         [{ from: null, to }, table, id, actor],
-      );
-    } finally {
-      await client.end();
-    }
+      ),
+    );
   }
 
   beforeAll(async () => {

@@ -4,8 +4,9 @@ import { withDatabase } from './global-setup';
 
 export type TestDatabase = { url: string; drop(): Promise<void> };
 
-async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env.AUDITGRAPH_TEST_ADMIN_URL });
+/** Runs `work` on a connection of its own to `url`, as any client (psql, a script) would, and closes it. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -13,6 +14,8 @@ async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     await client.end();
   }
 }
+
+const asAdmin = <T>(work: (client: pg.Client) => Promise<T>) => withClient(process.env.AUDITGRAPH_TEST_ADMIN_URL!, work);
 
 /** A fresh, migrated, empty database of this test file's own, cloned from the run's template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
