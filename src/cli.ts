@@ -119,9 +119,11 @@ program
 type Format = 'table' | 'json' | 'csv';
 const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table');
 
+const printJson = (result: unknown) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+
 /** JSON prints the result whole; table and CSV print its one flat table. */
 function print(format: Format, result: unknown, table: () => Table) {
-  if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (format === 'json') printJson(result);
   else if (format === 'csv') process.stdout.write(tableCsv(table()));
   else process.stdout.write(tableText(table()));
 }
@@ -198,7 +200,7 @@ program
   .action(async (options: { limit: number; format: 'text' | 'json' }) => {
     try {
       const result = await withOrm((orm) => verifyChain(orm.em.fork(), { limit: options.limit }));
-      if (options.format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (options.format === 'json') printJson(result);
       else {
         process.stdout.write(`${result.intact ? 'intact' : 'TAMPERED'}: ${result.events} events, ${result.records} records verified in ${result.durationMs} ms\n`);
         if (result.firstBreak) process.stdout.write(`first break: ${result.firstBreak.problem}\n`);
@@ -223,7 +225,11 @@ program
   .option('--actor <name>', 'who imports, recorded on every event', userInfo().username)
   .action(async (files: string[], options: { actor: string }) => {
     for (const file of files) if (!existsSync(file)) throw new BadInputError(`no such file: ${file}`, 'files');
-    const rank = (file: string) => (IMPORT_ORDER.indexOf(basename(file)) + IMPORT_ORDER.length + 1) % (IMPORT_ORDER.length + 1);
+    // Files of other names keep their order, after the four.
+    const rank = (file: string) => {
+      const known = IMPORT_ORDER.indexOf(basename(file));
+      return known === -1 ? IMPORT_ORDER.length : known;
+    };
     const ordered = [...files].sort((a, b) => rank(a) - rank(b));
     await withOrm(async (orm) => {
       for (const path of ordered) {
@@ -258,7 +264,7 @@ retention
   .action(async (options: { olderThan: string; execute?: boolean; allowShortWindow?: boolean; actor: string; format: 'text' | 'json' }) => {
     const window = retentionWindow(options.olderThan, { allowShort: options.allowShortWindow });
     const summary = await withOrm((orm) => purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor: options.actor }));
-    if (options.format === 'json') process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (options.format === 'json') printJson(summary);
     else if (summary.executed) {
       process.stdout.write(`purged ${summary.payloads} payload bodies (${summary.bodyBytes} bytes) created before ${summary.cutoff}; recorded as event #${summary.eventSeq}\n`);
     } else {
@@ -273,7 +279,7 @@ program
   .action(async (options: { format: 'table' | 'json' }) => {
     const summary = await withOrm((orm) => storageSummary(orm.em.fork()));
     if (options.format === 'json') {
-      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      printJson(summary);
       return;
     }
     process.stdout.write(tableText({ columns: ['table', 'rows', 'bytes'], rows: summary.tables.map((row) => [row.table, row.rows, row.bytes]) }));

@@ -1,5 +1,5 @@
-import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/postgresql';
-import { CURRENT_STATUS } from '../queries/current-status';
+import { type EntityManager, type EntityMetadata, type EntityName, raw } from '@mikro-orm/postgresql';
+import { CURRENT_STATUS, currentStatusSelect } from '../queries/current-status';
 
 type Row = Record<string, unknown>;
 type ColumnMapping = { property: string; column: string; convert: (value: unknown) => unknown };
@@ -47,4 +47,17 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
     if (row[CURRENT_STATUS] !== undefined) model.status = row[CURRENT_STATUS];
     return model as T;
   };
+}
+
+/**
+ * A query builder over `entity` (alias `n`) selecting what a read model needs:
+ * the whole row and, for a table with a lifecycle, its current status. Run it
+ * with `execute('all', false)` and map the rows with readModelOf.
+ */
+export function readModelQuery<T extends object>(em: EntityManager, entity: EntityName<T>) {
+  const meta = em.getMetadata().get<T>(typeof entity === 'string' ? entity : (entity as { name: string }).name);
+  const qb = em.createQueryBuilder<T, 'n'>(entity, 'n').select('*');
+  const currentStatus = currentStatusSelect(meta.tableName, 'n');
+  if (currentStatus) qb.addSelect(raw(currentStatus));
+  return qb;
 }

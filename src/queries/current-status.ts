@@ -1,5 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-
 /**
  * Records are never updated, so a lifecycle change (a decision executed, an
  * execution filled, a run finished, a position closed) is an appended
@@ -53,17 +51,4 @@ export function unchangedStatusSql(table: string, alias: string): string {
 export function hasTerminalStatusSql(table: string, alias: string, status: string): string {
   return `(${alias}.status = '${status}' or ${alias}.id = any(array(select s.subject_id from audit_events s
     where s.event = 'status_changed' and s.subject_table = '${table}' and s.event_data ->> 'to' = '${status}')))`;
-}
-
-/** Sets `status` of entities loaded through the ORM to their current status: one statement. */
-export async function applyCurrentStatus(em: EntityManager, table: string, records: { id: string; status: string }[]): Promise<void> {
-  if (records.length === 0) return;
-  const rows = await em.getConnection().execute<{ id: string; status: string }[]>(
-    `select distinct on (s.subject_id) s.subject_id::text as id, s.event_data ->> 'to' as status from audit_events s
-      where s.event = 'status_changed' and s.subject_table = ? and s.subject_id = any(?::bigint[])
-      order by s.subject_id, s.seq desc`,
-    [table, `{${records.map((record) => record.id).join(',')}}`],
-  );
-  const current = new Map(rows.map((row) => [row.id, row.status]));
-  for (const record of records) record.status = current.get(record.id) ?? record.status;
 }

@@ -55,11 +55,18 @@ const links = (entries: [column: string, table: RecordTable, externalId: string 
  * in one transaction through the idempotent writer (a CONFLICT or a bad link
  * anywhere writes nothing); answers the row ids in the order sent.
  */
-async function record(em: EntityManager, actor: string, spec: RecordTable, keys: string[], fill: (bundle: RecordBundle) => void, after?: (trx: Knex.Transaction, ids: Map<string, string>) => Promise<void>): Promise<RecordResult> {
-  const bundle = emptyBundle();
-  fill(bundle);
+async function record(
+  em: EntityManager,
+  actor: string,
+  spec: RecordTable,
+  keys: string[],
+  fill: (bundle: RecordBundle, trx: Knex.Transaction) => void | Promise<void>,
+  after?: (trx: Knex.Transaction, ids: Map<string, string>) => Promise<void>,
+): Promise<RecordResult> {
   const counts = zeroCounts();
   return inWriteTransaction(em, actor, async (trx) => {
+    const bundle = emptyBundle();
+    await fill(bundle, trx);
     const known = await writeBundle(trx, bundle, counts, actor);
     const ids = known.get(spec)!;
     await after?.(trx, ids);
@@ -204,22 +211,23 @@ export async function recordStatusChanges(em: EntityManager, actor: string, chan
     checkText(change.subject.externalId, `records[${index}].subject.externalId`);
     checkText(change.reason, `records[${index}].reason`, false);
   });
-  const bundle = emptyBundle();
-  const counts = zeroCounts();
-  return inWriteTransaction(em, actor, async (trx) => {
+  return record(em, actor, EVENTS, changes.map((change) => change.externalId), async (bundle, trx) => {
     // A change sent again is compared with what was recorded, `from` included: that was the status then.
     const recorded = (await trx('audit_events').select('external_id', 'event_data').whereIn('external_id', changes.map((change) => change.externalId))) as { external_id: string; event_data: { from?: string } }[];
     const already = new Map(recorded.map((row) => [row.external_id, row.event_data.from]));
+    // Each subject's current status, one statement per kind; the rows are locked so that
+    // two writers cannot both move one record from the same status.
     const current = new Map<string, string>();
+    for (const kind of new Set(changes.map((change) => change.subject.kind))) {
+      const spec = SPEC_OF_KIND[kind];
+      const named = changes.filter((change) => change.subject.kind === kind).map((change) => change.subject.externalId);
+      const { rows } = await trx.raw(`select t.${spec.externalId} as external_id, ${currentStatusSql(spec.table, 't')} as status from ${spec.table} t where t.${spec.externalId} = any(?) for share`, [named]);
+      for (const row of rows as { external_id: string; status: string }[]) current.set(`${spec.table}:${row.external_id}`, row.status);
+    }
     for (const [index, change] of changes.entries()) {
       const spec = SPEC_OF_KIND[change.subject.kind];
       const key = `${spec.table}:${change.subject.externalId}`;
-      if (!current.has(key)) {
-        // Lock the subject's row so that two writers cannot both move it from the same status.
-        const { rows } = await trx.raw(`select id, ${currentStatusSql(spec.table, 't')} as status from ${spec.table} t where t.${spec.externalId} = ? for share`, [change.subject.externalId]);
-        if (rows.length === 0) throw new RecordError(`records[${index}]`, `subject names ${spec.table} ${JSON.stringify(change.subject.externalId)}, which is not recorded`, 'BAD_USER_INPUT');
-        current.set(key, rows[0].status);
-      }
+      if (!current.has(key)) throw new RecordError(`records[${index}]`, `subject names ${spec.table} ${JSON.stringify(change.subject.externalId)}, which is not recorded`, 'BAD_USER_INPUT');
       const from = already.has(change.externalId) ? String(already.get(change.externalId)) : current.get(key)!;
       if (!already.has(change.externalId)) {
         const allowed = TRANSITIONS[change.subject.kind][from] ?? [];
@@ -237,20 +245,12 @@ export async function recordStatusChanges(em: EntityManager, actor: string, chan
         links: { subject_id: { table: spec, externalId: change.subject.externalId } },
       });
     }
-    return writeEvents(trx, bundle, counts, actor, changes.map((change) => change.externalId));
   });
 }
 
-async function writeEvents(trx: Knex.Transaction, bundle: RecordBundle, counts: ReturnType<typeof zeroCounts>, actor: string, keys: string[]): Promise<RecordResult> {
-  const known = await writeBundle(trx, bundle, counts, actor);
-  const ids = known.get(EVENTS)!;
-  return { created: counts.audit_events.created, unchanged: counts.audit_events.unchanged, databaseIds: keys.map((key) => ids.get(key)!) };
-}
-
-export async function recordEvents(em: EntityManager, actor: string, events: AuditEventInput[]): Promise<RecordResult> {
+export function recordEvents(em: EntityManager, actor: string, events: AuditEventInput[]): Promise<RecordResult> {
   checkCount(events);
-  const bundle = emptyBundle();
-  events.forEach((event, index) => {
+  const rows = events.map((event, index) => {
     checkText(event.externalId, `records[${index}].externalId`);
     checkText(event.event, `records[${index}].event`);
     if (event.event.length > 200) throw new BadInputError(`records[${index}].event must be at most 200 characters`, 'event');
@@ -258,20 +258,22 @@ export async function recordEvents(em: EntityManager, actor: string, events: Aud
       throw new BadInputError(`records[${index}].event ${event.event} is written by auditgraph itself; use recordStatusChange for status changes`, 'event');
     }
     const subject = event.subjectId ? fromGlobalId(event.subjectId, `records[${index}].subjectId`) : null;
-    bundle.events.push({
+    return {
       source: `records[${index}]`,
       row: {
         external_id: event.externalId, log_type: event.logType, event: event.event, event_data: event.data ?? {},
         subject_table: subject ? TABLE_OF_NODE[subject.type] : null, subject_id: subject?.databaseId ?? null, occurred_at: event.occurredAt,
       },
-    });
+    };
   });
-  return inWriteTransaction(em, actor, async (trx) => {
-    for (const event of bundle.events) {
-      if (!event.row.subject_table) continue;
-      const found = await trx(String(event.row.subject_table)).where('id', event.row.subject_id as string).first('id');
-      if (!found) throw new RecordError(event.source, 'subjectId names a record that does not exist', 'BAD_USER_INPUT');
+  return record(em, actor, EVENTS, events.map((event) => event.externalId), async (bundle, trx) => {
+    // Subjects named by row id must exist: one lookup per table.
+    for (const table of new Set(rows.map(({ row }) => row.subject_table).filter((table) => table !== null))) {
+      const named = rows.filter(({ row }) => row.subject_table === table);
+      const found = new Set(((await trx(table).select('id').whereIn('id', named.map(({ row }) => row.subject_id!))) as { id: string }[]).map((row) => String(row.id)));
+      const missing = named.find(({ row }) => !found.has(String(row.subject_id)));
+      if (missing) throw new RecordError(missing.source, 'subjectId names a record that does not exist', 'BAD_USER_INPUT');
     }
-    return writeEvents(trx, bundle, zeroCounts(), actor, events.map((event) => event.externalId));
+    bundle.events = rows;
   });
 }

@@ -5,7 +5,7 @@ import { TradeDecision, TradeExecution } from '../entities';
 import { BadInputError } from '../errors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { daysPeriod } from './period';
-import { applyCurrentStatus } from '../queries/current-status';
+import { readModelOf, readModelQuery } from '../loaders/read-model';
 
 export const DEFAULT_SYMBOL_REPORT_LIMIT = 1000;
 export const MAX_SYMBOL_REPORT_LIMIT = 10_000;
@@ -50,8 +50,10 @@ export async function symbolReport(
   const { from, until } = daysPeriod(params.from, params.to);
   const period = { $gte: from, $lt: until };
   const [decisions, executions, changes] = await Promise.all([
-    em.find(TradeDecision, { symbol, createdAt: period }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 }),
-    em.find(TradeExecution, { tradeDecision: { symbol, createdAt: period } }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 }),
+    readModelQuery(em, TradeDecision).where({ symbol, createdAt: period }).orderBy({ createdAt: 'asc', id: 'asc' }).limit(limit + 1)
+      .execute<Record<string, unknown>[]>('all', false).then((rows) => rows.map(readModelOf(em, TradeDecision))),
+    readModelQuery(em, TradeExecution).where({ tradeDecision: { symbol, createdAt: period } }).orderBy({ createdAt: 'asc', id: 'asc' }).limit(limit + 1)
+      .execute<Record<string, unknown>[]>('all', false).then((rows) => rows.map(readModelOf(em, TradeExecution))),
     em.getConnection().execute<ChangeRow[]>(
       `select time, "positionDatabaseId", account, "executionId", change, "quantityAfter" from (
          select e.filled_at as time, p.id::text as "positionDatabaseId", p.account, e.execution_id as "executionId", e.id,
@@ -69,8 +71,6 @@ export async function symbolReport(
       [symbol, until.toISOString(), from.toISOString(), from.toISOString(), until.toISOString()],
     ),
   ]);
-  await applyCurrentStatus(em, 'trade_decisions', decisions);
-  await applyCurrentStatus(em, 'trade_executions', executions);
   const truncated = decisions.length > limit || executions.length > limit || changes.length > limit;
   return {
     symbol,

@@ -59,7 +59,8 @@ export async function purgePayloadBodies(em: EntityManager, window: RetentionWin
        ) select count(*)::int as payloads, coalesce(sum(body_bytes), 0)::bigint as bytes from tombstones`,
       [window.cutoff],
     );
-    await trx.raw(`update api_payloads set payload = null where created_at < ? and payload is not null`, [window.cutoff]);
+    // Exactly the bodies just tombstoned: earlier purges left theirs null already.
+    await trx.raw(`update api_payloads p set payload = null from api_payload_tombstones t where t.api_payload_id = p.id and p.payload is not null`);
     const { rows: [event] } = await trx.raw(
       `insert into audit_events (log_type, event, event_data, subject_table, actor, occurred_at)
        values ('COMPLIANCE', 'retention_purge', ?, 'api_payloads', ?, now()) returning seq::text`,

@@ -1,9 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { SUBJECT_TABLES } from '../entities/audit-event.entity';
 
-const TABLES = [
-  'data_ingestion_runs', 'api_payloads', 'api_payload_tombstones', 'trade_decisions', 'decision_inputs', 'trade_executions', 'positions',
-  'audit_events', 'query_audit_log', 'query_documents', 'api_keys',
-];
+const TABLES = [...SUBJECT_TABLES, 'api_payload_tombstones', 'audit_events', 'query_audit_log', 'query_documents', 'api_keys'];
 
 export type TableStorage = { table: string; rows: number; bytes: number };
 export type PayloadMonth = { month: string; payloads: number; bodies: number; bodyBytes: number; purged: number };

@@ -1,9 +1,9 @@
-import { raw, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/postgresql';
+import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
 import { BadInputError } from '../../errors';
 import { type ConnectionArgs, type ConnectionResult, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
 import { decodeCursor, encodeCursor } from './cursor';
-import { readModelOf } from '../../loaders/read-model';
-import { currentStatusConditions, currentStatusSelect } from '../../queries/current-status';
+import { readModelOf, readModelQuery } from '../../loaders/read-model';
+import { currentStatusConditions } from '../../queries/current-status';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../json-filter';
 
 type PageQuery<T> = {
@@ -37,9 +37,7 @@ export async function findPage<T extends { id: string }>(
   const idColumn = meta.properties['id' as keyof typeof meta.properties].fieldNames[0];
   const keyset = `(n.${sortColumn}, n.${idColumn}) %s (select k.${sortColumn}, k.${idColumn} from ${meta.tableName} k where k.${idColumn} = ?)`;
 
-  const qb = em.createQueryBuilder<T, 'n'>(query.entity, 'n').select('*').where(query.filter);
-  const currentStatus = currentStatusSelect(meta.tableName, 'n');
-  if (currentStatus) qb.addSelect(raw(currentStatus));
+  const qb = readModelQuery(em, query.entity).where(query.filter);
   if (query.json) {
     const { column, filter, argument } = query.json;
     const conditions = jsonFilterConditions(`n.${column}`, filter, argument);
