@@ -71,6 +71,21 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
       expect(rows.every((row) => row.hashes === row.record_ids.length)).toBe(true);
     });
 
+    it('finds the chain head by index even when the statistics say the event log is tiny', async () => {
+      // A plan made from "0 rows" is a sequential scan per appended event: quadratic
+      // over a long import. The transaction's own scan counters show which plan ran.
+      await withClient(gateway.database.url, async (client) => {
+        await client.query('vacuum analyze audit_events');
+        await client.query('begin');
+        await client.query(`insert into audit_events (log_type, event, event_data, actor, occurred_at)
+          select 'SYSTEM', 'planner_probe', jsonb_build_object('n', n), 'test', now() from generate_series(1, 300) n`);
+        const { rows } = await client.query<{ seq_scan: string; idx_scan: string }>(`select seq_scan, idx_scan from pg_stat_xact_user_tables where relname = 'audit_events'`);
+        await client.query('rollback');
+        expect(Number(rows[0]!.seq_scan)).toBe(0);
+        expect(Number(rows[0]!.idx_scan)).toBeGreaterThanOrEqual(300);
+      });
+    });
+
     it('numbers events without gaps and never forks, with 8 writers appending at once', async () => {
       await Promise.all(
         Array.from({ length: 8 }, (_, writer) =>
