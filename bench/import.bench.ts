@@ -10,6 +10,7 @@ import { verifyChain } from '../src/chain/verify-chain';
 import { createOrm, type Orm } from '../src/database/orm';
 import { applyPendingMigrations } from '../src/database/migrations';
 import { ImportError, importFile } from '../src/import/import-files';
+import { DECISIONS, EVENTS, EXECUTIONS, PAYLOADS, POSITIONS, type RecordTable } from '../src/record/record-tables';
 
 /**
  * Generates a JSONL trading-log set (orders, trades, performance, errors;
@@ -81,6 +82,41 @@ async function importAll(orm: Orm, dir: string) {
   return { lines, seconds };
 }
 
+/**
+ * What no importer can beat on this machine: the rows the import wrote,
+ * written again by the server itself from the tables (fresh external ids,
+ * the same links), one INSERT … SELECT per table, in one transaction that is
+ * then rolled back. No client, no parsing, no round trips: only the indexes,
+ * constraints and, with `hashing`, the record and chain triggers.
+ */
+async function databaseFloor(orm: Orm, lines: number, hashing: boolean): Promise<string> {
+  const knex = orm.em.getKnex();
+  const OFFSET = 1_000_000_000;
+  const parts: string[] = [];
+  const rolledBack = new Error('rolled back on purpose');
+  let total = 0;
+  await knex.transaction(async (trx) => {
+    if (!hashing) for (const { table } of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS]) await trx.raw(`alter table ${table} disable trigger user`);
+    for (const spec of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS] as RecordTable[]) {
+      const columns = [...Object.keys(spec.columns), ...(spec === EVENTS ? ['actor'] : [])];
+      const chain = spec === EVENTS && !hashing ? ['seq', 'prev_hash', 'hash'] : [];
+      const values = columns.map((column) => (column === spec.externalId ? `${column} || '#floor'` : column));
+      const chainValues = chain.length ? [`seq + ${OFFSET}`, `int8send(seq + ${OFFSET})`, `int8send(seq + ${OFFSET})`] : [];
+      const started = process.hrtime.bigint();
+      const { rowCount } = await trx.raw(`insert into ${spec.table} (${[...chain, ...columns].join(', ')})
+        select ${[...chainValues, ...values].join(', ')} from ${spec.table}
+        where ${spec === EVENTS ? `event <> 'records_written'` : 'true'} order by ${spec === EVENTS ? 'seq' : 'id'}`);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      total += seconds;
+      parts.push(`${spec.table} ${(rowCount as number).toLocaleString('en-US')} rows ${seconds.toFixed(1)} s`);
+    }
+    throw rolledBack;
+  }).catch((error: unknown) => {
+    if (error !== rolledBack) throw error;
+  });
+  return `${total.toFixed(1)} s, ${Math.round(lines / total).toLocaleString('en-US')} lines/s at most (${parts.join('; ')})`;
+}
+
 async function main() {
   const lines = Math.round(options.scale * 100_000 / LINES_PER_CYCLE) * LINES_PER_CYCLE;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-'));
@@ -133,6 +169,10 @@ async function main() {
 
     const verified = await verifyChain(orm.em.fork());
     console.log(`verify: ${verified.intact ? 'intact' : 'TAMPERED'}, ${verified.events} events, ${verified.records} records in ${(verified.durationMs / 1000).toFixed(1)} s`);
+
+    // Last: the rolled-back rows leave dead tuples behind.
+    console.log(`database floor, the same rows written by the server itself: ${await databaseFloor(orm, first.lines, true)}`);
+    console.log(`database floor without the record and chain triggers: ${await databaseFloor(orm, first.lines, false)}`);
   } finally {
     await orm.close();
     await rm(dir, { recursive: true, force: true });

@@ -106,6 +106,27 @@ describe('auditgraph import', () => {
     }
   });
 
+  it('lists the problems of a long file in line order, those the database finds among them', async () => {
+    // Batches are written while the next is read: the conflict on line 2,500 is found by the
+    // database after line 4,600 was already refused by the parser.
+    const bad = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-bad-'));
+    try {
+      const lines = Array.from({ length: 5_000 }, (_, index) => JSON.stringify({ ...ORDER_2, order_id: `long-${index + 1}` }));
+      lines[2_499] = JSON.stringify({ ...ORDER, quantity: 12 });
+      lines[4_599] = '{"event_type": "order_submitted"';
+      await writeFile(path.join(bad, 'orders.jsonl'), lines.join('\n'));
+      const before = await counts();
+      const result = await runCli(['import', path.join(bad, 'orders.jsonl')], env);
+      expect(result.code).toBe(1);
+      const problems = result.stderr.split('\n').filter((line) => /orders\.jsonl:\d+:/.test(line));
+      expect(problems[0]).toContain('orders.jsonl:2500: api_payloads abc123-def456-789:request is already recorded with different content');
+      expect(problems[1]).toContain('orders.jsonl:4600: not valid JSON');
+      expect(await counts()).toEqual(before);
+    } finally {
+      await rm(bad, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a trade whose order was never imported', async () => {
     const bad = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-bad-'));
     try {

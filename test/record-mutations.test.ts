@@ -90,6 +90,8 @@ describe('record mutations: the write path for producers', () => {
     expect(again).toMatchObject({ created: 0, unchanged: 2 });
     expect(again.databaseIds[1]).toBe(first.databaseIds[0]);
     expect(await ok('recordDecision', [{ ...DECISION, quantity: '10.50000000' }])).toMatchObject({ created: 0, unchanged: 1 });
+    // The same instant in another zone, the rationale's keys in another order: the same content.
+    expect(await ok('recordDecision', [{ ...DECISION, createdAt: '2026-10-01T16:02:00+02:00', rationale: { score: 0.83, signal: 'congress_buy' } }])).toMatchObject({ created: 0, unchanged: 1 });
     expect(await ok('recordStatusChange', [{ externalId: 'chg-2', subject: { kind: 'DECISION', externalId: 'dec-1' }, to: 'executed', reason: 'filled in full', occurredAt: '2026-10-01T14:04:00Z' }]))
       .toMatchObject({ created: 0, unchanged: 1 });
   });

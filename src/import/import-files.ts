@@ -43,18 +43,23 @@ export async function importFile(em: EntityManager, path: string, options: { act
     const reader = createInterface({ input: stream, crlfDelay: Infinity });
     let bundle = emptyBundle();
     let inBundle = 0;
+    // One batch is written while the next is read and validated: the parser and
+    // the database each keep a core busy. A failure waits to be rethrown here.
+    let writing: Promise<void> = Promise.resolve();
+    let failure: unknown;
     const flush = async () => {
-      if (inBundle > 0 && problems.length === 0) {
-        try {
-          await writeBundle(trx, bundle, counts, options.actor);
-        } catch (error) {
-          if (!(error instanceof RecordError)) throw error;
-          problems.push(error.message);
-        }
-      }
+      await writing;
+      const [batch, batchLines] = [bundle, inBundle];
       bundle = emptyBundle();
       inBundle = 0;
-      options.onProgress?.({ file, lines, bytesRead: stream.bytesRead, bytes: size });
+      const progress = { file, lines, bytesRead: stream.bytesRead, bytes: size };
+      writing = (async () => {
+        if (batchLines > 0 && problems.length === 0 && failure === undefined) await writeBundle(trx, batch, counts, options.actor);
+        options.onProgress?.(progress);
+      })().catch((error: unknown) => {
+        if (error instanceof RecordError) problems.push(error.message);
+        else failure ??= error;
+      });
     };
     for await (const raw of reader) {
       lines++;
@@ -68,12 +73,17 @@ export async function importFile(em: EntityManager, path: string, options: { act
         if (problems.length >= MAX_REPORTED) break;
       }
       if (inBundle >= BATCH_LINES) await flush();
+      if (failure !== undefined) throw failure;
     }
     await flush();
+    await writing;
+    if (failure !== undefined) throw failure;
     reader.close();
     stream.destroy();
-    // Rolls back everything this file wrote.
-    if (problems.length > 0) throw new ImportError(file, problems);
+    // Rolls back everything this file wrote. A batch's write errors arrive while
+    // the next batch is read, so the problems are put back in line order.
+    const lineOf = (problem: string) => Number(problem.slice(file.length + 1).split(':', 1)[0]);
+    if (problems.length > 0) throw new ImportError(file, problems.sort((a, b) => lineOf(a) - lineOf(b)));
   });
   return { file, lines, seconds: Number(process.hrtime.bigint() - started) / 1e9, counts };
 }

@@ -76,23 +76,55 @@ function firstDifference(spec: RecordTable, stored: Row, incoming: Row): string 
   return null;
 }
 
-/** jsonb values go to the driver as JSON text: it would turn a JavaScript array into a PostgreSQL array. */
-function toDriver(spec: RecordTable, row: Row): Row {
-  const out: Row = {};
-  for (const [column, value] of Object.entries(row)) out[column] = spec.columns[column] === 'json' && value != null ? JSON.stringify(value) : value;
-  return out;
-}
-
-/** External ids looked up per statement. */
-const LOOKUP_CHUNK = 5_000;
+/** Rows sent per statement, as one JSON document: large enough to amortise a round trip, small enough to keep memory flat. */
+const WRITE_CHUNK = 5_000;
 
 const idColumn = (spec: RecordTable) => (spec.table === 'audit_events' ? 'seq' : 'id');
+const quoted = (column: string) => `"${column.replaceAll('"', '""')}"`;
 
 /**
- * Records rows idempotently on their external id: new ones are inserted (in
- * chunks, one statement each), ones already recorded with the same content
- * are skipped, and one recorded with different content is a CONFLICT. The
- * caller's transaction makes the whole bundle land or not at all.
+ * One statement per chunk: the rows arrive as one JSON array typed by the
+ * table's own row type (so `1` and `1.00000000`, or two spellings of one
+ * instant, compare as the column stores them); those already recorded are
+ * compared in place, the others inserted in the order sent. An insert that
+ * conflicted would still run the chain trigger, so existing ids are never
+ * offered to it; ON CONFLICT only covers a concurrent writer.
+ */
+function writeSql(spec: RecordTable, columns: string[]): string {
+  const id = idColumn(spec);
+  const key = quoted(spec.externalId);
+  const list = columns.map(quoted).join(', ');
+  const compared = columns.filter((column) => column in spec.columns).map(quoted);
+  return `with incoming as (
+      select * from rows from (json_populate_recordset(null::${spec.table}, ?::json)) with ordinality as s
+    ), stored as (
+      select s.ordinality, t.${id} as id, t.${key} as external_id, (${compared.map((column) => `t.${column}`).join(', ')}, null) is not distinct from (${compared.map((column) => `s.${column}`).join(', ')}, null) as same
+      from incoming s join ${spec.table} t on t.${key} = s.${key}
+    ), inserted as (
+      insert into ${spec.table} (${list})
+      select ${columns.map((column) => `s.${quoted(column)}`).join(', ')} from incoming s
+      where not exists (select from stored where stored.ordinality = s.ordinality)
+      order by s.ordinality
+      on conflict (${key}) do nothing
+      returning ${id} as id, ${key} as external_id
+    )
+    select external_id, id, same, ordinality from stored
+    union all
+    select external_id, id, true, null from inserted`;
+}
+
+/** Names the first column in which a stored record differs from one sent again. */
+async function conflictOf(trx: Knex.Transaction, spec: RecordTable, record: PendingRecord, key: string): Promise<RecordError> {
+  const [stored] = (await trx(spec.table).select('*').where(spec.externalId, key)) as Row[];
+  const difference = stored ? firstDifference(spec, stored, record.row) : null;
+  return new RecordError(record.source, `${spec.table} ${key} is already recorded with different content (${difference ?? 'a column differs'})`, 'CONFLICT');
+}
+
+/**
+ * Records rows idempotently on their external id: new ones are inserted,
+ * ones already recorded with the same content are skipped, and one recorded
+ * with different content is a CONFLICT. The caller's transaction makes the
+ * whole bundle land or not at all.
  */
 async function writeTable(trx: Knex.Transaction, spec: RecordTable, records: PendingRecord[], counts: WriteCounts): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
@@ -107,41 +139,27 @@ async function writeTable(trx: Knex.Transaction, spec: RecordTable, records: Pen
       if (difference) throw new RecordError(record.source, `${spec.table} ${key} appears twice with different content (${difference.replace('recorded', `at ${earlier.source}`)})`, 'CONFLICT');
     }
   }
-  // Those already recorded are compared, not inserted: an insert that conflicts would still
-  // run the chain trigger, and re-importing a file would cost as much as importing it.
-  const compareWithStored = async (records: PendingRecord[]) => {
-    for (let start = 0; start < records.length; start += LOOKUP_CHUNK) {
-      const chunk = records.slice(start, start + LOOKUP_CHUNK);
-      const stored = (await trx(spec.table).select('*').whereIn(spec.externalId, chunk.map((record) => String(record.row[spec.externalId])))) as Row[];
-      const byKey = new Map(stored.map((row) => [String(row[spec.externalId]), row]));
-      for (const record of chunk) {
-        const key = String(record.row[spec.externalId]);
-        const row = byKey.get(key);
-        if (!row) continue;
-        const difference = firstDifference(spec, row, record.row);
-        if (difference) throw new RecordError(record.source, `${spec.table} ${key} is already recorded with different content (${difference})`, 'CONFLICT');
-        ids.set(key, String(row[idColumn(spec)]));
-        counts[spec.table].unchanged++;
+  let pending = [...unique.values()];
+  // A second pass only when a concurrent writer recorded one of these ids since this statement began.
+  for (let pass = 0; pending.length > 0; pass++) {
+    const raced: PendingRecord[] = [];
+    for (let start = 0; start < pending.length; start += WRITE_CHUNK) {
+      const chunk = pending.slice(start, start + WRITE_CHUNK);
+      const columns = [...new Set(chunk.flatMap((record) => Object.keys(record.row)))];
+      const { rows } = (await trx.raw(writeSql(spec, columns), [JSON.stringify(chunk.map((record) => record.row))])) as {
+        rows: { external_id: string; id: string; same: boolean; ordinality: string | null }[];
+      };
+      const conflicting = rows.filter((row) => !row.same).sort((a, b) => Number(a.ordinality) - Number(b.ordinality))[0];
+      if (conflicting) throw await conflictOf(trx, spec, chunk[Number(conflicting.ordinality) - 1]!, conflicting.external_id);
+      for (const row of rows) {
+        ids.set(row.external_id, String(row.id));
+        counts[spec.table][row.ordinality === null ? 'created' : 'unchanged']++;
       }
+      raced.push(...chunk.filter((record) => !ids.has(String(record.row[spec.externalId]))));
     }
-  };
-  await compareWithStored([...unique.values()]);
-  const fresh = [...unique.values()].filter((record) => !ids.has(String(record.row[spec.externalId])));
-  const chunkSize = Math.max(1, Math.floor(30_000 / Object.keys(spec.columns).length));
-  const raced: PendingRecord[] = [];
-  for (let start = 0; start < fresh.length; start += chunkSize) {
-    const chunk = fresh.slice(start, start + chunkSize);
-    // ON CONFLICT covers a concurrent writer recording the same id since the lookup.
-    const inserted = (await trx(spec.table)
-      .insert(chunk.map((record) => toDriver(spec, record.row)))
-      .onConflict(spec.externalId)
-      .ignore()
-      .returning([`${idColumn(spec)} as id`, `${spec.externalId} as external_id`])) as { id: string; external_id: string }[];
-    for (const row of inserted) ids.set(row.external_id, String(row.id));
-    counts[spec.table].created += inserted.length;
-    raced.push(...chunk.filter((record) => !ids.has(String(record.row[spec.externalId]))));
+    if (pass > 0 && raced.length > 0) throw new Error(`${spec.table}: ${raced.length} records were neither inserted nor found`);
+    pending = raced;
   }
-  await compareWithStored(raced);
   return ids;
 }
 
@@ -155,7 +173,7 @@ async function resolveLinks(trx: Knex.Transaction, records: PendingRecord[], kno
     }
   }
   for (const [table, externalIds] of wanted) {
-    const rows = (await trx(table.table).select(`${idColumn(table)} as id`, `${table.externalId} as external_id`).whereIn(table.externalId, [...externalIds])) as { id: string; external_id: string }[];
+    const rows = (await trx(table.table).select(`${idColumn(table)} as id`, `${table.externalId} as external_id`).whereRaw('?? = any(?)', [table.externalId, [...externalIds]])) as { id: string; external_id: string }[];
     const map = known.get(table) ?? new Map<string, string>();
     for (const row of rows) map.set(row.external_id, String(row.id));
     known.set(table, map);
