@@ -58,6 +58,8 @@ describe('malformed and hostile requests', () => {
     ['a NUL character in a variable', { query: 'query($id: String!) { decision(decisionId: $id) { id } }', variables: { id: 'a\u0000b' } }, 400, 'BAD_USER_INPUT', /must not contain NUL/],
     ['a NUL character in a JSON filter key', { query: 'query($f: JsonFilter) { decisions(filter: { rationale: $f }) { nodes { id } } }', variables: { f: { contains: { 'k\u0000': 1 } } } }, 400, 'BAD_USER_INPUT', /must not contain NUL/],
     ['a NUL escape in a literal', { query: '{ search(query: "a\\u0000b") { nodes { rank } } }' }, 400, 'BAD_USER_INPUT', /must not contain NUL/],
+    // Clean documents are remembered, documents with a NUL are not: a repeat is refused again.
+    ['the same NUL escape again', { query: '{ search(query: "a\\u0000b") { nodes { rank } } }' }, 400, 'BAD_USER_INPUT', /must not contain NUL/],
     ['a body without a query', { variables: {} }, 400, 'BAD_REQUEST', /query/],
   ];
   it.each(cases)('%s', async (_name, body, status, code, message) => {

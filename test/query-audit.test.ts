@@ -143,6 +143,20 @@ describe('the query audit log', () => {
     await expect(connection.execute("update query_documents set document = ''")).rejects.toThrow(/query_documents is append-only/);
   });
 
+  it('keeps a repeated document once, and every entry names it', async () => {
+    const query = 'query Repeated { positions(first: 2) { nodes { id } } }';
+    for (let sent = 0; sent < 3; sent++) await gateway.post({ query }, { secret: investigator });
+    await Promise.all(Array.from({ length: 10 }, () => gateway.post({ query }, { secret: investigator })));
+    const rows = await gateway.writer.em
+      .getConnection()
+      .execute<{ query_hash: string; document: string | null }[]>(
+        "select l.query_hash, d.document from query_audit_log l left join query_documents d using (query_hash) where l.operation_name = 'Repeated'",
+      );
+    expect(rows).toHaveLength(13);
+    expect(new Set(rows.map((row) => row.query_hash)).size).toBe(1);
+    expect(rows.every((row) => row.document === query)).toBe(true);
+  });
+
   it('records operations answered together, each once', async () => {
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, index) =>

@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { type Config, loadConfig } from '../config';
 import type { Context } from '../context';
 import { formatError } from './format-error';
@@ -34,6 +34,9 @@ export async function createApolloServer(
     plugins: [
       // The gateway serves its own offline playground at /playground instead of Apollo's CDN page.
       ApolloServerPluginLandingPageDisabled(),
+      // Answers are never cached by HTTP caches (each is an audited read), and the
+      // cache-control plugin would wrap every field resolver to compute hints.
+      ApolloServerPluginCacheControlDisabled(),
       rejectNulCharactersPlugin(),
       ...(armor.plugins as ApolloServerPlugin<Context>[]),
       queryCostLimitPlugin(limits.maxQueryCost),

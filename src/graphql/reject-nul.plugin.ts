@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, visit } from 'graphql';
+import { type DocumentNode, GraphQLError, Kind, visit } from 'graphql';
 
 const NUL = '\u0000';
 
@@ -15,17 +15,24 @@ function holdsNul(value: unknown): boolean {
  * arguments would fail deep in SQL; it is refused up front as bad input.
  */
 export function rejectNulCharactersPlugin<T extends object>(): ApolloServerPlugin<T> {
+  // Apollo hands a repeated query the same parsed document: its literals are walked once.
+  const cleanDocuments = new WeakSet<DocumentNode>();
+  const literalsHoldNul = (document: DocumentNode) => {
+    if (cleanDocuments.has(document)) return false;
+    let found = false;
+    visit(document, {
+      [Kind.STRING]: (node) => {
+        if (node.value.includes(NUL)) found = true;
+      },
+    });
+    if (!found) cleanDocuments.add(document);
+    return found;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          let inLiteral = false;
-          visit(document, {
-            [Kind.STRING]: (node) => {
-              if (node.value.includes(NUL)) inLiteral = true;
-            },
-          });
-          if (inLiteral || holdsNul(request.variables)) {
+          if (literalsHoldNul(document) || holdsNul(request.variables)) {
             throw new GraphQLError('arguments must not contain NUL (\\u0000) characters', {
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
             });

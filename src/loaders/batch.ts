@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { recordBatch } from '../metrics/dataloader-metrics';
 import { readModelOf } from './read-model';
 import { currentStatusColumn } from '../queries/current-status';
+import { runPrepared } from './prepared-statement';
 
 /** One value per key, in key order, as DataLoader requires; missing keys get null. */
 export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {
@@ -28,7 +29,7 @@ export function uniqueKeyLoader<T extends object>(
   const name = `${meta.className}.${property}`;
   return new DataLoader(async (keys) => {
     recordBatch(name, keys.length);
-    const { rows } = (await em.getConnection().getKnex().raw(sql, [[...keys]])) as { rows: Record<string, unknown>[] };
+    const { rows } = await runPrepared<Record<string, unknown>>(em, sql, [[...keys]]);
     return onePerKey(keys, rows.map(toModel), (row) => String(row[property]));
   });
 }

@@ -7,6 +7,7 @@ import { childListName, decodeCursor, encodeCursor } from '../graphql/pagination
 import { pageShape, toConnection } from '../graphql/pagination/find-page';
 import { readModelOf } from './read-model';
 import { currentStatusColumn } from '../queries/current-status';
+import { runPrepared } from './prepared-statement';
 
 /** One node's own list (`Position.executions`), oldest first, `id` breaking ties. */
 export type ChildList<T> = {
@@ -95,7 +96,7 @@ async function fetchPages<T extends { id: string }>(
   const bindings: Record<string, string | number> = { parents: `{${group.map((request) => request.parentId).join(',')}}`, limit: size + 1 };
   if (afterId) bindings.after = afterId;
   if (beforeId) bindings.before = beforeId;
-  const { rows } = (await em.getConnection().getKnex().raw(sql, bindings)) as { rows: RankedRow[] };
+  const { rows } = await runPrepared<RankedRow>(em, sql, bindings);
 
   const toModel = readModelOf(em, list.entity);
   const byParent = new Map<string, T[]>();

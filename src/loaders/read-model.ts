@@ -39,7 +39,13 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
       column: prop.fieldNames[0]!,
       convert: prop.kind === 'm:1' ? asReference : prop.runtimeType === 'Date' ? asDate : asIs,
     }));
-  const prototype = meta.class.prototype as object;
+  // MikroORM puts a setter for every tracked property on the entity's prototype
+  // (the first write builds the entity's change-tracking helper). A read model
+  // sits one prototype below, which owns plain writable slots for the same names,
+  // so assigning them makes ordinary properties: no helper, no tracking.
+  const prototype = Object.create(meta.class.prototype as object, Object.fromEntries(
+    mappings.map(({ property }) => [property, { value: undefined, writable: true, configurable: true }]),
+  )) as object;
   return (row) => {
     const model = Object.create(prototype) as Record<string, unknown>;
     for (const { property, column, convert } of mappings) model[property] = convert(row[column]);

@@ -26,6 +26,9 @@ type Waiting = { row: Record<string, unknown>; settle(error?: Error): void };
 /** Documents larger than this are kept truncated; their hash is of the whole text. */
 const MAX_RECORDED_DOCUMENT_CHARS = 64 * 1024;
 const MAX_BATCH = 500;
+const CONNECTIONS = 2;
+/** Hashes of documents this process has seen committed, which later entries need not carry again. */
+const MAX_KNOWN_DOCUMENTS = 10_000;
 
 /** One statement: the batch's new documents, then its entries, in time order. */
 const INSERT_BATCH = `
@@ -36,7 +39,7 @@ const INSERT_BATCH = `
       started_at timestamptz)
   ), new_documents as (
     insert into query_documents (query_hash, document)
-    select distinct on (query_hash) query_hash, document from batch where query_hash is not null
+    select distinct on (query_hash) query_hash, document from batch where query_hash is not null and document is not null
     on conflict (query_hash) do nothing
   )
   insert into query_audit_log (request_id, api_key_id, role, client_address, operation_name, operation_type, query_hash,
@@ -56,10 +59,11 @@ export class QueryAuditLog {
   private readonly pool: pg.Pool;
   private readonly redactedNames: ReadonlySet<string>;
   private waiting: Waiting[] = [];
+  private readonly storedDocuments = new Set<string>();
   private flushing: Promise<void> | undefined;
 
   constructor(databaseUrl: string, options: { redact: readonly string[]; statementTimeoutMs: number }) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2, statement_timeout: options.statementTimeoutMs });
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS, statement_timeout: options.statementTimeoutMs });
     // An idle connection dropped by the server must not crash the process; the next append reconnects.
     this.pool.on('error', (error) => logger.warn({ err: error }, 'query audit log connection lost'));
     this.redactedNames = new Set(options.redact.map((name) => name.toLowerCase()));
@@ -82,9 +86,16 @@ export class QueryAuditLog {
   private async flushAll(): Promise<void> {
     // Let the operations finishing in this tick join the batch.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
-      await this.insert(batch);
+    // Two batches in flight, one per pooled connection: entries that finish while
+    // one commits go out at once on the other instead of waiting behind it.
+    const inFlight = new Set<Promise<void>>();
+    while (this.waiting.length > 0 || inFlight.size > 0) {
+      if (this.waiting.length > 0 && inFlight.size < CONNECTIONS) {
+        const insert: Promise<void> = this.insert(this.waiting.splice(0, MAX_BATCH)).finally(() => inFlight.delete(insert));
+        inFlight.add(insert);
+      } else {
+        await Promise.race(inFlight);
+      }
     }
     this.flushing = undefined;
   }
@@ -92,7 +103,11 @@ export class QueryAuditLog {
   private async insert(batch: Waiting[]): Promise<void> {
     try {
       await this.pool.query(INSERT_BATCH, [JSON.stringify(batch.map((entry) => entry.row))]);
-      for (const entry of batch) entry.settle();
+      if (this.storedDocuments.size > MAX_KNOWN_DOCUMENTS) this.storedDocuments.clear();
+      for (const entry of batch) {
+        if (entry.row.document != null && entry.row.query_hash) this.storedDocuments.add(entry.row.query_hash as string);
+        entry.settle();
+      }
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.settle(error as Error);
@@ -105,6 +120,7 @@ export class QueryAuditLog {
 
   private rowOf(record: QueryAuditRecord): Record<string, unknown> {
     const { caller, document } = record;
+    const queryHash = document ? (record.queryHash ?? null) : null;
     return {
       request_id: record.requestId,
       api_key_id: caller?.kind === 'key' ? caller.keyId : null,
@@ -112,8 +128,9 @@ export class QueryAuditLog {
       client_address: record.clientAddress ?? null,
       operation_name: withoutNul(record.operationName),
       operation_type: record.operationType ?? null,
-      query_hash: document ? (record.queryHash ?? null) : null,
-      document: document ? withoutNul(document.slice(0, MAX_RECORDED_DOCUMENT_CHARS)) : null,
+      query_hash: queryHash,
+      // A document committed before is in query_documents already: the entry names it by hash.
+      document: document && !(queryHash && this.storedDocuments.has(queryHash)) ? withoutNul(document.slice(0, MAX_RECORDED_DOCUMENT_CHARS)) : null,
       variables: variablesForTheRecord(record.variables, this.redactedNames),
       duration_ms: record.durationMs,
       outcome: record.outcome,
