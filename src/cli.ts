@@ -117,7 +117,8 @@ program
   });
 
 type Format = 'table' | 'json' | 'csv';
-const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table');
+/** `--format`, its first choice the default. */
+const formatOption = (choices: string[] = ['table', 'json', 'csv']) => new Option('--format <format>', 'output format').choices(choices).default(choices[0]);
 
 const printJson = (result: unknown) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 
@@ -196,7 +197,7 @@ program
       .argParser(number('--limit', (value) => Number.isInteger(value) && value >= 1 && value <= 10_000, 'a whole number from 1 to 10000'))
       .default(100),
   )
-  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .addOption(formatOption(['text', 'json']))
   .action(async (options: { limit: number; format: 'text' | 'json' }) => {
     try {
       const result = await withOrm((orm) => verifyChain(orm.em.fork(), { limit: options.limit }));
@@ -260,7 +261,7 @@ retention
   .option('--execute', 'purge; without it nothing changes and the plan is printed')
   .option('--allow-short-window', 'allow a window shorter than 730 days')
   .option('--actor <name>', 'who runs the purge, for the COMPLIANCE event', userInfo().username)
-  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .addOption(formatOption(['text', 'json']))
   .action(async (options: { olderThan: string; execute?: boolean; allowShortWindow?: boolean; actor: string; format: 'text' | 'json' }) => {
     const window = retentionWindow(options.olderThan, { allowShort: options.allowShortWindow });
     const summary = await withOrm((orm) => purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor: options.actor }));
@@ -275,7 +276,7 @@ retention
 program
   .command('storage')
   .description('rows and bytes per table, and payload bodies by month: what a purge would free')
-  .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+  .addOption(formatOption(['table', 'json']))
   .action(async (options: { format: 'table' | 'json' }) => {
     const summary = await withOrm((orm) => storageSummary(orm.em.fork()));
     if (options.format === 'json') {
@@ -318,7 +319,7 @@ keys
 keys
   .command('list')
   .description('every key, newest first, with when it was last used; never secrets')
-  .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+  .addOption(formatOption(['table', 'json']))
   .action(async (options: { format: 'table' | 'json' }) => {
     const listing = await withOrm((orm) => listApiKeys(orm.em.fork()));
     const time = (value: Date | null | undefined) => (value ? value.toISOString() : '');

@@ -29,6 +29,16 @@ describe('auditgraph import', () => {
     });
   }
   const file = (name: string) => path.join(dir, name);
+  /** Imports one file named `name` holding `text`, from a directory of its own that is removed afterwards. */
+  async function importAlone(name: string, text: string) {
+    const alone = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-bad-'));
+    try {
+      await writeFile(path.join(alone, name), text);
+      return await runCli(['import', path.join(alone, name)], env);
+    } finally {
+      await rm(alone, { recursive: true, force: true });
+    }
+  }
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -92,51 +102,33 @@ describe('auditgraph import', () => {
     ['a side that is neither', [{ ...ORDER, order_id: 'n-4', side: "buy'; drop table trade_decisions; --" }], 'orders.jsonl:1: "side" must be buy or sell'],
     ['an order recorded before with other content', [{ ...ORDER_2, order_id: 'n-5' }, { ...ORDER, quantity: 12 }], 'orders.jsonl:2: api_payloads abc123-def456-789:request is already recorded with different content (payload: {"event_type":"order_submitted",'],
   ])('imports nothing from a file with %s, and says file:line what is wrong', async (_what, lines, message) => {
-    const bad = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-bad-'));
-    try {
-      await writeFile(path.join(bad, 'orders.jsonl'), lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n'));
-      const before = await counts();
-      const result = await runCli(['import', path.join(bad, 'orders.jsonl')], env);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(message);
-      expect(result.stderr).toMatch(/^auditgraph: orders\.jsonl was not imported \(nothing from it was written\)$/m);
-      expect(await counts()).toEqual(before);
-    } finally {
-      await rm(bad, { recursive: true, force: true });
-    }
+    const before = await counts();
+    const result = await importAlone('orders.jsonl', lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toMatch(/^auditgraph: orders\.jsonl was not imported \(nothing from it was written\)$/m);
+    expect(await counts()).toEqual(before);
   });
 
   it('lists the problems of a long file in line order, those the database finds among them', async () => {
     // Batches are written while the next is read: the conflict on line 2,500 is found by the
     // database after line 4,600 was already refused by the parser.
-    const bad = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-bad-'));
-    try {
-      const lines = Array.from({ length: 5_000 }, (_, index) => JSON.stringify({ ...ORDER_2, order_id: `long-${index + 1}` }));
-      lines[2_499] = JSON.stringify({ ...ORDER, quantity: 12 });
-      lines[4_599] = '{"event_type": "order_submitted"';
-      await writeFile(path.join(bad, 'orders.jsonl'), lines.join('\n'));
-      const before = await counts();
-      const result = await runCli(['import', path.join(bad, 'orders.jsonl')], env);
-      expect(result.code).toBe(1);
-      const problems = result.stderr.split('\n').filter((line) => /orders\.jsonl:\d+:/.test(line));
-      expect(problems[0]).toContain('orders.jsonl:2500: api_payloads abc123-def456-789:request is already recorded with different content');
-      expect(problems[1]).toContain('orders.jsonl:4600: not valid JSON');
-      expect(await counts()).toEqual(before);
-    } finally {
-      await rm(bad, { recursive: true, force: true });
-    }
+    const lines = Array.from({ length: 5_000 }, (_, index) => JSON.stringify({ ...ORDER_2, order_id: `long-${index + 1}` }));
+    lines[2_499] = JSON.stringify({ ...ORDER, quantity: 12 });
+    lines[4_599] = '{"event_type": "order_submitted"';
+    const before = await counts();
+    const result = await importAlone('orders.jsonl', lines.join('\n'));
+    expect(result.code).toBe(1);
+    const problems = result.stderr.split('\n').filter((line) => /orders\.jsonl:\d+:/.test(line));
+    expect(problems[0]).toContain('orders.jsonl:2500: api_payloads abc123-def456-789:request is already recorded with different content');
+    expect(problems[1]).toContain('orders.jsonl:4600: not valid JSON');
+    expect(await counts()).toEqual(before);
   });
 
   it('refuses a trade whose order was never imported', async () => {
-    const bad = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-bad-'));
-    try {
-      await writeFile(path.join(bad, 'trades.jsonl'), jsonl([{ ...TRADE, order_id: 'ghost' }]));
-      const result = await runCli(['import', path.join(bad, 'trades.jsonl')], env);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain('trades.jsonl:1: trade_decision_id names trade_decisions "ghost", which is not recorded');
-    } finally {
-      await rm(bad, { recursive: true, force: true });
-    }
+    const result = await importAlone('trades.jsonl', jsonl([{ ...TRADE, order_id: 'ghost' }]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('trades.jsonl:1: trade_decision_id names trade_decisions "ghost", which is not recorded');
   });
 
   it('exits 2 for a file that does not exist', async () => {
