@@ -4,7 +4,7 @@ import { MAX_OPERATION_NAMES } from '../src/metrics/graphql-metrics.plugin';
 import { useRunbookGaugeSource } from '../src/metrics/runbook-gauges';
 import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
-import { investigationQuery } from './harness/investigations';
+import { investigationQuery, provenanceThroughNode } from './harness/investigations';
 
 const HOUR = 3_600_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -87,28 +87,40 @@ describe('/metrics: the runbook alert inputs', () => {
 
   it('counts SQL statements per operation, DataLoader batch sizes by loader, and pool connections', async () => {
     const trade = await createTrade(gateway.orm.em.fork(), { executionCount: 3, inputCount: 2 });
-    const before = await scrape();
-    const response = await fetch(http.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: investigationQuery('Trace a position'), variables: { positionId: trade.position.nodeId } }),
-    });
-    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
-    const after = await scrape();
-    const delta = (name: string, labels: string) => sample(after, name, labels) - sample(before, name, labels);
+    const provenance = investigationQuery('Trace a position');
+    const measure = async (query: string) => {
+      const before = await scrape();
+      const response = await fetch(http.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables: { positionId: trade.position.nodeId } }),
+      });
+      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+      const after = await scrape();
+      const delta = (name: string, labels: string) => sample(after, name, labels) - sample(before, name, labels);
+      const batches = (loader: string) => [delta('auditgraph_dataloader_batch_size_count', `loader="${loader}"`), delta('auditgraph_dataloader_batch_size_sum', `loader="${loader}"`)];
+      return { after, delta, batches };
+    };
 
-    // The provenance query: one operation of six statements, one per level.
-    expect(delta('auditgraph_graphql_operation_sql_statements_count', 'operation_type="query"')).toBe(1);
-    expect(delta('auditgraph_graphql_operation_sql_statements_sum', 'operation_type="query"')).toBe(6);
+    const walked = await measure(provenanceThroughNode());
+    // One operation of six statements, one per level.
+    expect(walked.delta('auditgraph_graphql_operation_sql_statements_count', 'operation_type="query"')).toBe(1);
+    expect(walked.delta('auditgraph_graphql_operation_sql_statements_sum', 'operation_type="query"')).toBe(6);
     // One batch per level, each with the level's distinct keys: the position's executions, their
     // 6 broker payloads, their one decision (deduplicated), its inputs, and the inputs' one run.
-    const batches = (loader: string) => [delta('auditgraph_dataloader_batch_size_count', `loader="${loader}"`), delta('auditgraph_dataloader_batch_size_sum', `loader="${loader}"`)];
-    expect(batches('Position.executions')).toEqual([1, 1]);
-    expect(batches('ApiPayload.id')).toEqual([1, 6]);
-    expect(batches('TradeDecision.id')).toEqual([1, 1]);
-    expect(batches('TradeDecision.inputs')).toEqual([1, 1]);
-    expect(batches('IngestionRun.id')).toEqual([1, 1]);
+    expect(walked.batches('Position.executions')).toEqual([1, 1]);
+    expect(walked.batches('ApiPayload.id')).toEqual([1, 6]);
+    expect(walked.batches('TradeDecision.id')).toEqual([1, 1]);
+    expect(walked.batches('TradeDecision.inputs')).toEqual([1, 1]);
+    expect(walked.batches('IngestionRun.id')).toEqual([1, 1]);
 
+    const prefetched = await measure(provenance);
+    // position(id:) reads the whole walk in one statement, and the loaders answer from it.
+    expect(prefetched.delta('auditgraph_graphql_operation_sql_statements_sum', 'operation_type="query"')).toBe(1);
+    expect(prefetched.batches('Position.provenance')).toEqual([1, 1]);
+    expect(prefetched.batches('ApiPayload.id')).toEqual([0, 0]);
+
+    const { after } = prefetched;
     for (const state of ['used', 'free', 'pending']) expect(sample(after, 'auditgraph_db_pool_connections', `state="${state}"`)).toBeGreaterThanOrEqual(0);
     expect(after).toMatch(/^auditgraph_db_pool_connections\{state="free"\} \d+$/m);
   });

@@ -1,7 +1,7 @@
-import type { EntityManager, EntityName } from '@mikro-orm/postgresql';
+import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { recordBatch } from '../metrics/dataloader-metrics';
-import { readModelOf } from './read-model';
+import { metadataOf, readModelOf } from './read-model';
 import { currentStatusColumn } from '../queries/current-status';
 import { runPrepared } from './prepared-statement';
 
@@ -10,6 +10,12 @@ export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (
   const byKey = new Map<K, T>();
   for (const row of rows) if (!byKey.has(keyOf(row))) byKey.set(keyOf(row), row);
   return keys.map((key) => byKey.get(key) ?? null);
+}
+
+/** The records whose `property` is in `keys` (a bigint[] or text[] expression), with their current status. */
+export function uniqueKeySql<T>(meta: EntityMetadata<T>, property: keyof T & string, keys: string): string {
+  const column = meta.properties[property as keyof typeof meta.properties].fieldNames[0];
+  return `select t.*${currentStatusColumn(meta.tableName, 't')} from ${meta.tableName} t where t.${column} = any(${keys})`;
 }
 
 /**
@@ -22,9 +28,8 @@ export function uniqueKeyLoader<T extends object>(
   entity: EntityName<T>,
   property: keyof T & string,
 ): DataLoader<string, T | null> {
-  const meta = em.getMetadata().get<T>(typeof entity === 'function' ? entity.name : String(entity));
-  const column = meta.properties[property as keyof typeof meta.properties].fieldNames[0];
-  const sql = `select t.*${currentStatusColumn(meta.tableName, 't')} from ${meta.tableName} t where t.${column} = any(?)`;
+  const meta = metadataOf(em, entity);
+  const sql = uniqueKeySql(meta, property, '?');
   const toModel = readModelOf(em, entity);
   const name = `${meta.className}.${property}`;
   return new DataLoader(async (keys) => {

@@ -21,14 +21,15 @@ export type ChildList<T> = {
   /** The child table's primary key column (default id). */
   idColumn?: string;
   /**
-   * The child rows of every parent in `:parents` (a bigint[]), each with its
+   * The child rows of every parent in `parents` (a bigint[] expression: a bound
+   * array, or a sub-select when a prefetch composes lists), each with its
    * parent's id as `parent_id`. A row may appear under several parents.
    */
-  rows: string;
+  rows: (parents: string) => string;
 };
 
 type PageRequest = { parentId: string; forward: boolean; size: number; afterId: string | null; beforeId: string | null; args: ConnectionArgs };
-type RankedRow = Record<string, unknown> & { parent_id: string; page_rank: string };
+export type RankedRow = Record<string, unknown> & { parent_id: string; page_rank: string };
 
 /**
  * Pages of a node's own list for many parents at once: one statement per
@@ -50,29 +51,66 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
       // Requests of one query level share their arguments, so this is one statement per level.
       for (const group of byShape.values()) {
         const rows = await fetchPages(em, list, group);
-        for (const request of group) {
-          const mine = rows.get(request.parentId) ?? [];
-          const cursorList = childListName(list.parentType, request.parentId, list.field);
-          pages.set(request, toConnection(mine, { ...request, after: request.args.after, before: request.args.before }, (node) => encodeCursor(cursorList, node.id)));
-        }
+        for (const request of group) pages.set(request, pageOf(list, request, rows.get(request.parentId) ?? []));
       }
       return requests.map((request) => pages.get(request)!);
     },
     { cacheKeyFn: (request) => `${request.parentId}|${shapeKey(request)}` },
   );
 
+  const requestOf = (parentId: string, args: ConnectionArgs): PageRequest => {
+    const { forward, size } = pageShape(args);
+    const cursorList = childListName(list.parentType, parentId, list.field);
+    const afterId = args.after ? decodeCursor(args.after, cursorList, 'after') : null;
+    const beforeId = args.before ? decodeCursor(args.before, cursorList, 'before') : null;
+    return { parentId, forward, size, afterId, beforeId, args };
+  };
+
   return {
+    list,
     load(parentId: string, args: ConnectionArgs): Promise<ConnectionResult<T>> {
-      const { forward, size } = pageShape(args);
-      const cursorList = childListName(list.parentType, parentId, list.field);
-      const afterId = args.after ? decodeCursor(args.after, cursorList, 'after') : null;
-      const beforeId = args.before ? decodeCursor(args.before, cursorList, 'before') : null;
-      return loader.load({ parentId, forward, size, afterId, beforeId, args });
+      return loader.load(requestOf(parentId, args));
+    },
+    /**
+     * Answers `load(parentId, args)` from rows a prefetch already read with
+     * childPageSql (up to size + 1 of them, in page order), as the batch would have.
+     */
+    prime(parentId: string, args: ConnectionArgs, rows: T[]): void {
+      const request = requestOf(parentId, args);
+      loader.prime(request, pageOf(list, request, rows));
     },
   };
 }
 
 const shapeKey = ({ forward, size, afterId, beforeId }: PageRequest) => `${forward}|${size}|${afterId ?? ''}|${beforeId ?? ''}`;
+
+function pageOf<T extends { id: string }>(list: ChildList<T>, request: PageRequest, rows: T[]): ConnectionResult<T> {
+  const cursorList = childListName(list.parentType, request.parentId, list.field);
+  return toConnection(rows, { ...request, after: request.args.after, before: request.args.before }, (node) => encodeCursor(cursorList, node.id));
+}
+
+/**
+ * The page of every parent in `parents` (a bigint[] expression), each row
+ * with `parent_id` and its `page_rank` in page order; ranks up to `limit`
+ * (an expression: page size + 1, the extra row saying there is more).
+ * Keyset bounds are child ids, as expressions too.
+ */
+export function childPageSql<T>(
+  list: ChildList<T>,
+  page: { forward: boolean; parents: string; limit: string; after?: string | null; before?: string | null },
+): string {
+  const direction = page.forward ? 'asc' : 'desc';
+  const { sortColumn = 'created_at', idColumn = 'id' } = list;
+  const keyset = (operator: '<' | '>', id: string) =>
+    `and (c.${sortColumn}, c.${idColumn}) ${operator} (select k.${sortColumn}, k.${idColumn} from ${list.table} k where k.${idColumn} = ${id})`;
+  return `
+    select * from (
+      select c.*${currentStatusColumn(list.table, 'c')}, row_number() over (partition by c.parent_id order by c.${sortColumn} ${direction}, c.${idColumn} ${direction}) as page_rank
+      from (${list.rows(page.parents)}) c
+      where true ${page.after ? keyset('>', page.after) : ''} ${page.before ? keyset('<', page.before) : ''}
+    ) ranked
+    where page_rank <= ${page.limit}`;
+}
 
 async function fetchPages<T extends { id: string }>(
   em: EntityManager,
@@ -80,31 +118,30 @@ async function fetchPages<T extends { id: string }>(
   group: PageRequest[],
 ): Promise<Map<string, T[]>> {
   const { forward, size, afterId, beforeId } = group[0]!;
-  const direction = forward ? 'asc' : 'desc';
-  const { sortColumn = 'created_at', idColumn = 'id' } = list;
-  const keyset = (operator: '<' | '>', binding: string) =>
-    `and (c.${sortColumn}, c.${idColumn}) ${operator} (select k.${sortColumn}, k.${idColumn} from ${list.table} k where k.${idColumn} = :${binding})`;
-  const sql = `
-    select * from (
-      select c.*${currentStatusColumn(list.table, 'c')}, row_number() over (partition by c.parent_id order by c.${sortColumn} ${direction}, c.${idColumn} ${direction}) as page_rank
-      from (${list.rows}) c
-      where true ${afterId ? keyset('>', 'after') : ''} ${beforeId ? keyset('<', 'before') : ''}
-    ) ranked
-    where page_rank <= :limit
+  const sql = `${childPageSql(list, {
+    forward,
+    parents: ':parents::bigint[]',
+    limit: ':limit',
+    after: afterId ? ':after' : null,
+    before: beforeId ? ':before' : null,
+  })}
     order by parent_id, page_rank`;
   // Parent ids are validated digits, so a PostgreSQL array literal is safe as one parameter.
   const bindings: Record<string, string | number> = { parents: `{${group.map((request) => request.parentId).join(',')}}`, limit: size + 1 };
   if (afterId) bindings.after = afterId;
   if (beforeId) bindings.before = beforeId;
   const { rows } = await runPrepared<RankedRow>(em, sql, bindings);
+  return groupByParent(rows, readModelOf(em, list.entity));
+}
 
-  const toModel = readModelOf(em, list.entity);
+/** Rows in page order, each parent's children in a list of their own. */
+export function groupByParent<T>(rows: readonly RankedRow[], toModel: (row: RankedRow) => T): Map<string, T[]> {
   const byParent = new Map<string, T[]>();
   for (const row of rows) {
     const parentId = String(row.parent_id);
-    const children = byParent.get(parentId) ?? [];
-    children.push(toModel(row));
-    byParent.set(parentId, children);
+    const children = byParent.get(parentId);
+    if (children) children.push(toModel(row));
+    else byParent.set(parentId, [toModel(row)]);
   }
   return byParent;
 }

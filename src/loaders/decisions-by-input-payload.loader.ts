@@ -9,7 +9,7 @@ export const decisionsByInputPayload = (em: EntityManager) =>
     field: 'decisions',
     entity: TradeDecision,
     table: 'trade_decisions',
-    rows: `select d.*, i.api_payload_id as parent_id
+    rows: (parents) => `select d.*, i.api_payload_id as parent_id
       from decision_inputs i join trade_decisions d on d.id = i.trade_decision_id
-      where i.api_payload_id = any(:parents::bigint[])`,
+      where i.api_payload_id = any(${parents})`,
   });

@@ -14,10 +14,10 @@ export const executionsByPayload = (em: EntityManager) =>
     field: 'executions',
     entity: TradeExecution,
     table: 'trade_executions',
-    rows: `select e.*, e.api_request_payload_id as parent_id
-        from trade_executions e where e.api_request_payload_id = any(:parents::bigint[])
+    rows: (parents) => `select e.*, e.api_request_payload_id as parent_id
+        from trade_executions e where e.api_request_payload_id = any(${parents})
       union all
       select e.*, e.api_response_payload_id as parent_id
-        from trade_executions e where e.api_response_payload_id = any(:parents::bigint[])
+        from trade_executions e where e.api_response_payload_id = any(${parents})
           and e.api_response_payload_id is distinct from e.api_request_payload_id`,
   });

@@ -9,5 +9,5 @@ export const executionsByPosition = (em: EntityManager) =>
     field: 'executions',
     entity: TradeExecution,
     table: 'trade_executions',
-    rows: `select e.*, e.position_id as parent_id from trade_executions e where e.position_id = any(:parents::bigint[])`,
+    rows: (parents) => `select e.*, e.position_id as parent_id from trade_executions e where e.position_id = any(${parents})`,
   });

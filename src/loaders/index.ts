@@ -12,6 +12,7 @@ import { inputPayloadsByDecision } from './input-payloads-by-decision.loader';
 import { payloadById } from './payload-by-id.loader';
 import { payloadsByIngestionRun } from './payloads-by-ingestion-run.loader';
 import { positionById } from './position-by-id.loader';
+import { provenancePrefetchLoader } from './provenance.prefetch';
 import { queryDocumentByHash } from './query-document-by-hash.loader';
 
 const factories = {
@@ -29,6 +30,7 @@ const factories = {
   executionsByPosition,
   executionsByPayload,
   positionById,
+  provenanceOfPosition: provenancePrefetchLoader,
   apiKeyById,
   queryDocumentByHash,
   eventsOfIngestionRun,
@@ -50,7 +52,8 @@ export function createLoaders(em: EntityManager): Loaders {
   const made: Partial<Record<keyof Loaders, unknown>> = {};
   const loaders = {} as Loaders;
   for (const name of Object.keys(factories) as (keyof Loaders)[]) {
-    Object.defineProperty(loaders, name, { enumerable: true, get: () => (made[name] ??= factories[name](em)) });
+    // A loader that fills others (a prefetch) is given the set it belongs to.
+    Object.defineProperty(loaders, name, { enumerable: true, get: () => (made[name] ??= factories[name](em, loaders)) });
   }
   return loaders;
 }

@@ -9,7 +9,7 @@ export const inputPayloadsByDecision = (em: EntityManager) =>
     field: 'inputs',
     entity: ApiPayload,
     table: 'api_payloads',
-    rows: `select p.*, i.trade_decision_id as parent_id
+    rows: (parents) => `select p.*, i.trade_decision_id as parent_id
       from decision_inputs i join api_payloads p on p.id = i.api_payload_id
-      where i.trade_decision_id = any(:parents::bigint[])`,
+      where i.trade_decision_id = any(${parents})`,
   });

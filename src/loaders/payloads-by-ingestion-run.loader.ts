@@ -9,5 +9,5 @@ export const payloadsByIngestionRun = (em: EntityManager) =>
     field: 'payloads',
     entity: ApiPayload,
     table: 'api_payloads',
-    rows: `select p.*, p.ingestion_run_id as parent_id from api_payloads p where p.ingestion_run_id = any(:parents::bigint[])`,
+    rows: (parents) => `select p.*, p.ingestion_run_id as parent_id from api_payloads p where p.ingestion_run_id = any(${parents})`,
   });

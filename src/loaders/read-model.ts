@@ -22,7 +22,7 @@ const built = new WeakMap<object, (row: Row) => unknown>();
  * `status` is the derived current status when the query selected one.
  */
 export function readModelOf<T extends object>(em: EntityManager, entity: EntityName<T>): (row: Row) => T {
-  const meta = em.getMetadata().get<T>(typeof entity === 'string' ? entity : (entity as { name: string }).name);
+  const meta = metadataOf(em, entity);
   let toModel = built.get(meta) as ((row: Row) => T) | undefined;
   if (!toModel) {
     toModel = buildReadModel<T>(meta);
@@ -31,9 +31,32 @@ export function readModelOf<T extends object>(em: EntityManager, entity: EntityN
   return toModel;
 }
 
+export function metadataOf<T>(em: EntityManager, entity: EntityName<T>): EntityMetadata<T> {
+  return em.getMetadata().get<T>(typeof entity === 'string' ? entity : (entity as { name: string }).name);
+}
+
+/** The properties a read model carries: the entity's own columns and many-to-one keys. */
+const columnProperties = <T>(meta: EntityMetadata<T>) => meta.props.filter((prop) => prop.persist !== false && (prop.kind === 'scalar' || prop.kind === 'm:1'));
+
+/**
+ * Rows of `alias` as JSON objects a read model reads like the driver's rows:
+ * keyed by column, bigint and numeric columns as text (as the driver gives
+ * them, so JSON.parse loses no digit), timestamps as ISO text (Date-ified
+ * by the read model), jsonb nested. `extra` columns are added as they are.
+ */
+export function jsonRowSql<T>(meta: EntityMetadata<T>, alias: string, extra: string[] = []): string {
+  const pairs = columnProperties(meta).map((prop) => {
+    const column = prop.fieldNames[0]!;
+    // What the model holds as a string (bigint keys, numerics, text) travels as text, as the driver reads it.
+    const asText = prop.kind === 'm:1' || prop.runtimeType === 'string';
+    return `'${column}', ${alias}.${column}${asText ? '::text' : ''}`;
+  });
+  const status = currentStatusSelect(meta.tableName, alias) ? [CURRENT_STATUS] : [];
+  return `json_build_object(${[...pairs, ...[...status, ...extra].map((column) => `'${column}', ${alias}.${column}`)].join(', ')})`;
+}
+
 function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) => T {
-  const mappings: ColumnMapping[] = meta.props
-    .filter((prop) => prop.persist !== false && (prop.kind === 'scalar' || prop.kind === 'm:1'))
+  const mappings: ColumnMapping[] = columnProperties(meta)
     .map((prop) => ({
       property: prop.name,
       column: prop.fieldNames[0]!,
@@ -61,7 +84,7 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
  * with `execute('all', false)` and map the rows with readModelOf.
  */
 export function readModelQuery<T extends object>(em: EntityManager, entity: EntityName<T>) {
-  const meta = em.getMetadata().get<T>(typeof entity === 'string' ? entity : (entity as { name: string }).name);
+  const meta = metadataOf(em, entity);
   const qb = em.createQueryBuilder<T, 'n'>(entity, 'n').select('*');
   const currentStatus = currentStatusSelect(meta.tableName, 'n');
   if (currentStatus) qb.addSelect(raw(currentStatus));

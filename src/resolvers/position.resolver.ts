@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { Position } from '../entities';
@@ -7,13 +8,17 @@ import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { PositionFilter, positionWhere } from './filters/position.filter';
+import { provenancePlanOf } from '../loaders/provenance.prefetch';
 
 @Authorized(Permission.readLineage)
 @Resolver(() => Position)
 export class PositionResolver {
   @Query(() => Position, { nullable: true, description: 'One position by global id; null when unknown.' })
-  position(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context): Promise<Position | null> {
-    return loaders.positionById.load(fromGlobalId(id, 'id', 'Position').databaseId);
+  position(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context, @Info() info: GraphQLResolveInfo): Promise<Position | null> {
+    const positionId = fromGlobalId(id, 'id', 'Position').databaseId;
+    // Asked with its lineage, the whole walk is read in one statement (see provenance.prefetch).
+    const plan = provenancePlanOf(info);
+    return plan ? loaders.provenanceOfPosition.load({ positionId, plan }) : loaders.positionById.load(positionId);
   }
 
   @Query(() => PositionConnection, { description: 'Positions, most recently opened first.' })

@@ -6,3 +6,13 @@ export function investigationQuery(title: string): string {
   if (!found) throw new Error(`no saved investigation titled "${title}" in examples/investigations.graphql`);
   return found.query;
 }
+
+/**
+ * The "Trace a position" walk asked through `node(id:)`, which the provenance
+ * prefetch does not serve: the same selection, read level by level by the loaders.
+ */
+export function provenanceThroughNode(): string {
+  return investigationQuery('Trace a position')
+    .replace('position(id: $positionId) {', 'node(id: $positionId) { ... on Position {')
+    .replace(/\}\s*$/, '} }');
+}
