@@ -117,7 +117,7 @@ describe('/metrics: the runbook alert inputs', () => {
     const prefetched = await measure(provenance);
     // position(id:) reads the whole walk in one statement, and the loaders answer from it.
     expect(prefetched.delta('auditgraph_graphql_operation_sql_statements_sum', 'operation_type="query"')).toBe(1);
-    expect(prefetched.batches('Position.provenance')).toEqual([1, 1]);
+    expect(prefetched.batches('lineage.prefetch')).toEqual([1, 1]);
     expect(prefetched.batches('ApiPayload.id')).toEqual([0, 0]);
 
     const { after } = prefetched;

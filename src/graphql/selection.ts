@@ -27,11 +27,11 @@ export function selectedFields(info: GraphQLResolveInfo, sets: readonly (Selecti
   return fields;
 }
 
-/** The fields selected on the nodes of a connection field, whether asked as `nodes { … }` or `edges { node { … } }`. */
-export function connectionNodeFields(info: GraphQLResolveInfo, connection: FieldNode): Map<string, FieldNode[]> {
+/** The selections made on the nodes of a connection field, whether asked as `nodes { … }` or `edges { node { … } }`. */
+export function connectionNodeSelections(info: GraphQLResolveInfo, connection: FieldNode): (SelectionSetNode | undefined)[] {
   const page = selectedFields(info, [connection.selectionSet]);
   const edges = selectedFields(info, (page.get('edges') ?? []).map((edge) => edge.selectionSet));
-  return selectedFields(info, [...(page.get('nodes') ?? []), ...(edges.get('node') ?? [])].map((node) => node.selectionSet));
+  return [...(page.get('nodes') ?? []), ...(edges.get('node') ?? [])].map((node) => node.selectionSet);
 }
 
 /** The argument values of `field` on `typeName` as this operation passes them (variables substituted, defaults applied). */

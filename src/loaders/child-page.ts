@@ -95,8 +95,8 @@ function pageOf<T extends { id: string }>(list: ChildList<T>, request: PageReque
  * (an expression: page size + 1, the extra row saying there is more).
  * Keyset bounds are child ids, as expressions too.
  */
-export function childPageSql<T>(
-  list: ChildList<T>,
+export function childPageSql(
+  list: Pick<ChildList<unknown>, 'table' | 'sortColumn' | 'idColumn' | 'rows'>,
   page: { forward: boolean; parents: string; limit: string; after?: string | null; before?: string | null },
 ): string {
   const direction = page.forward ? 'asc' : 'desc';

@@ -12,7 +12,7 @@ import { inputPayloadsByDecision } from './input-payloads-by-decision.loader';
 import { payloadById } from './payload-by-id.loader';
 import { payloadsByIngestionRun } from './payloads-by-ingestion-run.loader';
 import { positionById } from './position-by-id.loader';
-import { provenancePrefetchLoader } from './provenance.prefetch';
+import { lineagePrefetchLoader } from './lineage.prefetch';
 import { queryDocumentByHash } from './query-document-by-hash.loader';
 
 const factories = {
@@ -30,7 +30,7 @@ const factories = {
   executionsByPosition,
   executionsByPayload,
   positionById,
-  provenanceOfPosition: provenancePrefetchLoader,
+  lineagePrefetch: lineagePrefetchLoader,
   apiKeyById,
   queryDocumentByHash,
   eventsOfIngestionRun,

@@ -42,7 +42,8 @@ const columnProperties = <T>(meta: EntityMetadata<T>) => meta.props.filter((prop
  * Rows of `alias` as JSON objects a read model reads like the driver's rows:
  * keyed by column, bigint and numeric columns as text (as the driver gives
  * them, so JSON.parse loses no digit), timestamps as ISO text (Date-ified
- * by the read model), jsonb nested. `extra` columns are added as they are.
+ * by the read model), jsonb nested. `extra` columns (a page's parent_id and
+ * page_rank) are added as text.
  */
 export function jsonRowSql<T>(meta: EntityMetadata<T>, alias: string, extra: string[] = []): string {
   const pairs = columnProperties(meta).map((prop) => {
@@ -52,7 +53,7 @@ export function jsonRowSql<T>(meta: EntityMetadata<T>, alias: string, extra: str
     return `'${column}', ${alias}.${column}${asText ? '::text' : ''}`;
   });
   const status = currentStatusSelect(meta.tableName, alias) ? [CURRENT_STATUS] : [];
-  return `json_build_object(${[...pairs, ...[...status, ...extra].map((column) => `'${column}', ${alias}.${column}`)].join(', ')})`;
+  return `json_build_object(${[...pairs, ...[...status, ...extra].map((column) => `'${column}', ${alias}.${column}::text`)].join(', ')})`;
 }
 
 function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) => T {

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { ApiPayload, IngestionRun } from '../entities';
@@ -6,28 +7,31 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
 
 @Authorized(Permission.readLineage)
 @Resolver(() => ApiPayload)
 export class ApiPayloadResolver {
   @Query(() => ApiPayload, { nullable: true, description: 'One API payload by global id; null when unknown.' })
-  apiPayload(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context): Promise<ApiPayload | null> {
-    return loaders.payloadById.load(fromGlobalId(id, 'id', 'ApiPayload').databaseId);
+  apiPayload(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context, @Info() info: GraphQLResolveInfo): Promise<ApiPayload | null> {
+    return lookupWithLineage(loaders, info, 'ApiPayload', 'id', fromGlobalId(id, 'id', 'ApiPayload').databaseId);
   }
 
   @Query(() => ApiPayloadConnection, { description: 'API payloads, newest first.' })
-  apiPayloads(
+  async apiPayloads(
     @Arg('filter', () => ApiPayloadFilter, { nullable: true }) filter: ApiPayloadFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Ctx() { em }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const where = apiPayloadWhere(filter);
-    return findPage(
-      em,
+    const found = await findPage(
+      context.em,
       { entity: ApiPayload, typeName: 'ApiPayload', filter: where, sortProperty: 'createdAt', json: { column: 'payload', filter: filter?.payload, argument: 'filter.payload' } },
       page,
     );
+    return withLineageBelow(context, info, 'ApiPayload', found);
   }
 
   @FieldResolver(() => IngestionRun, { nullable: true, description: 'The run that fetched this payload; null for broker calls.' })

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { IngestionRun } from '../entities';
@@ -7,6 +8,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 
 @Authorized(Permission.readLineage)
@@ -17,23 +19,28 @@ export class IngestionRunResolver {
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('runId', () => String, { nullable: true }) runId: string | null,
     @Ctx() { loaders }: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<IngestionRun | null> {
     const [key, value] = exactlyOne({ id, runId });
-    return key === 'id' ? loaders.ingestionRunById.load(fromGlobalId(value, 'id', 'IngestionRun').databaseId) : loaders.ingestionRunByRunId.load(value);
+    return key === 'id'
+      ? lookupWithLineage(loaders, info, 'IngestionRun', 'id', fromGlobalId(value, 'id', 'IngestionRun').databaseId)
+      : lookupWithLineage(loaders, info, 'IngestionRun', 'runId', value);
   }
 
   @Query(() => IngestionRunConnection, { description: 'Ingestion runs, newest first.' })
-  ingestionRuns(
+  async ingestionRuns(
     @Arg('filter', () => IngestionRunFilter, { nullable: true }) filter: IngestionRunFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Ctx() { em }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const where = ingestionRunWhere(filter);
-    return findPage(
-      em,
+    const found = await findPage(
+      context.em,
       { entity: IngestionRun, typeName: 'IngestionRun', filter: where, status: filter?.status, sortProperty: 'createdAt', json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' } },
       page,
     );
+    return withLineageBelow(context, info, 'IngestionRun', found);
   }
 
   @FieldResolver(() => ApiPayloadConnection, { description: 'The payloads this run fetched (FETCHED), oldest first.' })

@@ -7,28 +7,27 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { PositionFilter, positionWhere } from './filters/position.filter';
-import { provenancePlanOf } from '../loaders/provenance.prefetch';
 
 @Authorized(Permission.readLineage)
 @Resolver(() => Position)
 export class PositionResolver {
   @Query(() => Position, { nullable: true, description: 'One position by global id; null when unknown.' })
   position(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context, @Info() info: GraphQLResolveInfo): Promise<Position | null> {
-    const positionId = fromGlobalId(id, 'id', 'Position').databaseId;
-    // Asked with its lineage, the whole walk is read in one statement (see provenance.prefetch).
-    const plan = provenancePlanOf(info);
-    return plan ? loaders.provenanceOfPosition.load({ positionId, plan }) : loaders.positionById.load(positionId);
+    return lookupWithLineage(loaders, info, 'Position', 'id', fromGlobalId(id, 'id', 'Position').databaseId);
   }
 
   @Query(() => PositionConnection, { description: 'Positions, most recently opened first.' })
-  positions(
+  async positions(
     @Arg('filter', () => PositionFilter, { nullable: true }) filter: PositionFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Ctx() { em }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const where = positionWhere(filter);
-    return findPage(em, { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' }, page);
+    const found = await findPage(context.em, { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' }, page);
+    return withLineageBelow(context, info, 'Position', found);
   }
 
   @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that built this position, oldest first.' })

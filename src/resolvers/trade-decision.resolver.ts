@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { TradeDecision } from '../entities';
@@ -7,6 +8,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
 
 @Authorized(Permission.readLineage)
@@ -17,23 +19,28 @@ export class TradeDecisionResolver {
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('decisionId', () => String, { nullable: true }) decisionId: string | null,
     @Ctx() { loaders }: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TradeDecision | null> {
     const [key, value] = exactlyOne({ id, decisionId });
-    return key === 'id' ? loaders.decisionById.load(fromGlobalId(value, 'id', 'TradeDecision').databaseId) : loaders.decisionByDecisionId.load(value);
+    return key === 'id'
+      ? lookupWithLineage(loaders, info, 'TradeDecision', 'id', fromGlobalId(value, 'id', 'TradeDecision').databaseId)
+      : lookupWithLineage(loaders, info, 'TradeDecision', 'decisionId', value);
   }
 
   @Query(() => TradeDecisionConnection, { description: 'Trade decisions, newest first.' })
-  decisions(
+  async decisions(
     @Arg('filter', () => TradeDecisionFilter, { nullable: true }) filter: TradeDecisionFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Ctx() { em }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const where = tradeDecisionWhere(filter);
-    return findPage(
-      em,
+    const found = await findPage(
+      context.em,
       { entity: TradeDecision, typeName: 'TradeDecision', filter: where, status: filter?.status, sortProperty: 'createdAt', json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' } },
       page,
     );
+    return withLineageBelow(context, info, 'TradeDecision', found);
   }
 
   @FieldResolver(() => ApiPayloadConnection, { description: 'The API payloads that fed this decision (FED, upstream), oldest first.' })

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities';
@@ -7,6 +8,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
 
 @Authorized(Permission.readLineage)
@@ -17,19 +19,24 @@ export class TradeExecutionResolver {
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('executionId', () => String, { nullable: true }) executionId: string | null,
     @Ctx() { loaders }: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TradeExecution | null> {
     const [key, value] = exactlyOne({ id, executionId });
-    return key === 'id' ? loaders.executionById.load(fromGlobalId(value, 'id', 'TradeExecution').databaseId) : loaders.executionByExecutionId.load(value);
+    return key === 'id'
+      ? lookupWithLineage(loaders, info, 'TradeExecution', 'id', fromGlobalId(value, 'id', 'TradeExecution').databaseId)
+      : lookupWithLineage(loaders, info, 'TradeExecution', 'executionId', value);
   }
 
   @Query(() => TradeExecutionConnection, { description: 'Trade executions, newest first.' })
-  executions(
+  async executions(
     @Arg('filter', () => TradeExecutionFilter, { nullable: true }) filter: TradeExecutionFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
-    @Ctx() { em }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const where = tradeExecutionWhere(filter);
-    return findPage(em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, status: filter?.status, sortProperty: 'createdAt' }, page);
+    const found = await findPage(context.em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, status: filter?.status, sortProperty: 'createdAt' }, page);
+    return withLineageBelow(context, info, 'TradeExecution', found);
   }
 
   @FieldResolver(() => TradeDecision, { nullable: true, description: 'The decision this execution carried out.' })

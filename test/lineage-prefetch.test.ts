@@ -34,7 +34,7 @@ const WALK = /* GraphQL */ `
 const DIRECT = `query Direct($id: ID!, $first: Int, $inputs: Int) { position(id: $id) { ...Walk } } ${WALK}`;
 const VIA_NODE = `query ViaNode($id: ID!, $first: Int, $inputs: Int) { node(id: $id) { ...Walk } } ${WALK}`;
 
-describe('provenance prefetch: a position and its lineage in one statement', () => {
+describe('lineage prefetch: a record and the lineage asked below it in one statement', () => {
   let gateway: TestGateway;
   let trade: TradeFixture;
   let other: TradeFixture;
@@ -128,6 +128,74 @@ describe('provenance prefetch: a position and its lineage in one statement', () 
     expect(result.data.b.symbol).toBe('AAPL');
     expect(result.data.b.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.runId).toBe(other.run.runId);
     expect(statements).toBe(1);
+  });
+
+  /** `root` asked directly and through node(id:) (the loaders, level by level) must agree. */
+  async function sameAsLevelByLevel(root: string, type: string, selection: string, variables: Record<string, unknown>, nodeId: string) {
+    const direct = await gateway.countStatements(() => gateway.execute<any>(`query ($key: String!) { answer: ${root} ${selection} }`, variables));
+    const viaNode = await gateway.countStatements(() => gateway.execute<any>(`query ($id: ID!) { answer: node(id: $id) { ... on ${type} ${selection} } }`, { id: nodeId }));
+    expect(direct.result.errors).toBeUndefined();
+    expect(viaNode.result.errors).toBeUndefined();
+    expect(direct.result.data.answer).toEqual(viaNode.result.data.answer);
+    return { answer: direct.result.data.answer, statements: direct.statements, levelByLevel: viaNode.statements };
+  }
+
+  it('reads an execution by external id with its decision, inputs, runs and its position\'s other fills in one statement', async () => {
+    const selection = `{ executionId status decision { decisionId status inputs { nodes { id ingestionRun { runId status } } } }
+      position { symbol status executions { pageInfo { hasNextPage } nodes { executionId responsePayload { httpStatus } } } } }`;
+    const { answer, statements, levelByLevel } = await sameAsLevelByLevel('execution(executionId: $key)', 'TradeExecution', selection, { key: trade.executions[0]!.executionId }, trade.executions[0]!.nodeId);
+    expect(answer.position.executions.nodes).toHaveLength(3);
+    expect(answer.decision.inputs.nodes[0].ingestionRun.status).toBe('failed');
+    expect(statements).toBe(1);
+    expect(levelByLevel).toBeGreaterThan(4);
+  });
+
+  it('reads an ingestion run downstream — payloads, the decisions they fed, their executions and positions — in one statement', async () => {
+    const selection = `{ runId payloads(first: 2) { pageInfo { hasNextPage endCursor } nodes { id decisions { nodes { decisionId executions(last: 2) { nodes { executionId position { symbol } } } } } } } }`;
+    const { answer, statements } = await sameAsLevelByLevel('ingestionRun(runId: $key)', 'IngestionRun', selection, { key: trade.run.runId }, trade.run.nodeId);
+    expect(answer.payloads.pageInfo.hasNextPage).toBe(true);
+    expect(answer.payloads.nodes[0].decisions.nodes[0].executions.nodes).toHaveLength(2);
+    expect(statements).toBe(1);
+  });
+
+  it('follows a selection that turns back on itself (execution → position → executions → position) as the loaders do', async () => {
+    const selection = `{ executionId position { executions { nodes { executionId position { quantity executions(first: 1) { nodes { executionId } } } } } } }`;
+    const { answer, statements } = await sameAsLevelByLevel('execution(executionId: $key)', 'TradeExecution', selection, { key: trade.executions[2]!.executionId }, trade.executions[2]!.nodeId);
+    expect(answer.position.executions.nodes[1].position.executions.nodes).toHaveLength(1);
+    expect(statements).toBe(1);
+  });
+
+  it('reads a filtered list page, then everything below its nodes in one more statement', async () => {
+    const query = `query ($rationale: JSON!) { decisions(first: 50, filter: { rationale: { contains: $rationale } }) {
+      nodes { id decisionId status executions { nodes { executionId status responsePayload { httpStatus } } } } } }`;
+    const { result, statements } = await gateway.countStatements(() => gateway.execute<any>(query, { rationale: { signal: 'congress_buy' } }));
+    expect(result.errors).toBeUndefined();
+    expect(statements).toBe(2);
+    const nodes = result.data.decisions.nodes;
+    expect(nodes.map((node: any) => node.decisionId).sort()).toEqual([trade.decision.decisionId, other.decision.decisionId].sort());
+    for (const node of nodes) {
+      const viaNode = await gateway.execute<any>(
+        `query ($id: ID!) { node(id: $id) { ... on TradeDecision { id decisionId status executions { nodes { executionId status responsePayload { httpStatus } } } } } }`,
+        { id: node.id },
+      );
+      expect(node).toEqual(viaNode.data.node);
+    }
+    expect(nodes.find((node: any) => node.decisionId === trade.decision.decisionId).executions.nodes.map((execution: any) => execution.responsePayload)).toEqual([
+      { httpStatus: 201 },
+      null,
+      { httpStatus: 201 },
+    ]);
+  });
+
+  it('answers null for an external id that matches nothing, however it is quoted, in one statement', async () => {
+    for (const key of ["x' or '1'='1", 'exe"); drop table trade_executions; --', '\\', '{1,2}', ' ']) {
+      const { result, statements } = await gateway.countStatements(() =>
+        gateway.execute<any>(`query ($key: String!) { execution(executionId: $key) { executionId decision { decisionId } } }`, { key }),
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data.execution).toBeNull();
+      expect(statements).toBe(1);
+    }
   });
 
   it('answers null for a position that does not exist, in one statement', async () => {

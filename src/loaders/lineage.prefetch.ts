@@ -1,0 +1,235 @@
+import type { EntityManager, EntityName } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { ApiPayload, IngestionRun, Position, TradeDecision, TradeExecution } from '../entities';
+import type { NodeType } from '../graphql/global-id';
+import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/connection';
+import { pageShape } from '../graphql/pagination/find-page';
+import { argumentsOf, connectionNodeSelections, selectedFields } from '../graphql/selection';
+import { recordBatch } from '../metrics/dataloader-metrics';
+import { uniqueKeySql } from './batch';
+import { childPageSql, groupByParent, type RankedRow } from './child-page';
+import type { Loaders } from './index';
+import { runPrepared } from './prepared-statement';
+import { jsonRowSql, metadataOf, readModelOf } from './read-model';
+
+type Row = { id: string } & object;
+type KeyLoaderName = 'ingestionRunById' | 'ingestionRunByRunId' | 'payloadById' | 'decisionById' | 'decisionByDecisionId' | 'executionById' | 'executionByExecutionId' | 'positionById';
+type ListLoaderName = 'payloadsByIngestionRun' | 'executionsByPayload' | 'decisionsByInputPayload' | 'inputPayloadsByDecision' | 'executionsByDecision' | 'executionsByPosition';
+
+/** A field that leads to one record through a foreign key of the row, read by a key loader. */
+type ToOne = { kind: 'one'; type: NodeType; column: string; loader: KeyLoaderName };
+/** A field that leads to a page of a node's own list, read by a child-page loader. */
+type ToList = { kind: 'list'; type: NodeType; loader: ListLoaderName };
+
+const ENTITIES: Record<NodeType, EntityName<Row>> = { IngestionRun, ApiPayload, TradeDecision, TradeExecution, Position };
+
+/**
+ * The lineage fields a prefetch can read ahead, each with the loader its
+ * resolver calls (the resolvers in src/resolvers are the truth; this mirrors
+ * them). Audit-event lists are left to their loaders.
+ */
+const RELATIONS: Record<NodeType, Record<string, ToOne | ToList>> = {
+  IngestionRun: { payloads: { kind: 'list', type: 'ApiPayload', loader: 'payloadsByIngestionRun' } },
+  ApiPayload: {
+    ingestionRun: { kind: 'one', type: 'IngestionRun', column: 'ingestion_run_id', loader: 'ingestionRunById' },
+    executions: { kind: 'list', type: 'TradeExecution', loader: 'executionsByPayload' },
+    decisions: { kind: 'list', type: 'TradeDecision', loader: 'decisionsByInputPayload' },
+  },
+  TradeDecision: {
+    inputs: { kind: 'list', type: 'ApiPayload', loader: 'inputPayloadsByDecision' },
+    executions: { kind: 'list', type: 'TradeExecution', loader: 'executionsByDecision' },
+  },
+  TradeExecution: {
+    decision: { kind: 'one', type: 'TradeDecision', column: 'trade_decision_id', loader: 'decisionById' },
+    requestPayload: { kind: 'one', type: 'ApiPayload', column: 'api_request_payload_id', loader: 'payloadById' },
+    responsePayload: { kind: 'one', type: 'ApiPayload', column: 'api_response_payload_id', loader: 'payloadById' },
+    position: { kind: 'one', type: 'Position', column: 'position_id', loader: 'positionById' },
+  },
+  Position: { executions: { kind: 'list', type: 'TradeExecution', loader: 'executionsByPosition' } },
+};
+
+/** The lookups a prefetch can start from: a record by its id or external id. */
+const KEY_LOADERS: { [Type in NodeType]: Partial<Record<string, KeyLoaderName>> } = {
+  IngestionRun: { id: 'ingestionRunById', runId: 'ingestionRunByRunId' },
+  ApiPayload: { id: 'payloadById' },
+  TradeDecision: { id: 'decisionById', decisionId: 'decisionByDecisionId' },
+  TradeExecution: { id: 'executionById', executionId: 'executionByExecutionId' },
+  Position: { id: 'positionById' },
+};
+
+type Page = { args: ConnectionArgs; forward: boolean; size: number };
+/** One selected relation field, and what is selected below it. */
+type Step = { relation: ToOne | ToList; page: Page | null; below: Step[] };
+type Lookup = { type: NodeType; property: string; key: string; below: Step[] };
+type Level = { name: string; step: Step; parent: string };
+
+/**
+ * Reading ahead: where an operation selects lineage below a record, every
+ * level of it is read in one SQL statement — each level a CTE over the one
+ * before, built from the loaders' own key and child-page SQL — instead of one
+ * statement per level, as PostGraphile compiles a nested query. It does not
+ * answer anything itself: it primes the request's loaders with exactly the
+ * records and pages they would have read, so every resolver, authorization
+ * check and page rule runs unchanged and finds its data loaded. Pages after
+ * a cursor and page sizes out of range are left to their loaders (which
+ * check them), as are audit-event lists.
+ */
+export function lineagePrefetchLoader(em: EntityManager, loaders: Loaders): DataLoader<Lookup, Row | null, string> {
+  return new DataLoader<Lookup, Row | null, string>(
+    async (lookups) => {
+      recordBatch('lineage.prefetch', lookups.length);
+      // Records asked together (aliases) with the same selection share one statement.
+      const groups = new Map<string, Lookup[]>();
+      for (const lookup of lookups) {
+        const key = `${lookup.type}.${lookup.property}|${planKey(lookup.below)}`;
+        const group = groups.get(key);
+        if (group) group.push(lookup);
+        else groups.set(key, [lookup]);
+      }
+      for (const group of groups.values()) await prefetchLookups(em, loaders, group);
+      return Promise.all(lookups.map((lookup) => keyLoader(loaders, lookup.type, lookup.property).load(lookup.key)));
+    },
+    { cacheKeyFn: (lookup) => `${lookup.type}.${lookup.property}|${lookup.key}|${planKey(lookup.below)}` },
+  );
+}
+
+/**
+ * A record by `property` (its id or external id), read with the lineage the
+ * operation selects below it in one statement; the plain key lookup when
+ * nothing below it is selected.
+ */
+export function lookupWithLineage<T>(loaders: Loaders, info: GraphQLResolveInfo, type: NodeType, property: string, key: string): Promise<T | null> {
+  const below = plan(info, type, info.fieldNodes.map((node) => node.selectionSet));
+  if (below.length === 0) return keyLoader(loaders, type, property).load(key) as Promise<T | null>;
+  return loaders.lineagePrefetch.load({ type, property, key, below }) as Promise<T | null>;
+}
+
+/** A page a list field answered, with the lineage its selection asks below the page's nodes read ahead in one more statement. */
+export async function withLineageBelow<T extends Row>(
+  context: { em: EntityManager; loaders: Loaders },
+  info: GraphQLResolveInfo,
+  type: NodeType,
+  page: ConnectionResult<T>,
+): Promise<ConnectionResult<T>> {
+  const below = plan(info, type, info.fieldNodes.flatMap((node) => connectionNodeSelections(info, node)));
+  if (below.length > 0 && page.nodes.length > 0) {
+    const root = uniqueKeySql(metadataOf(context.em, ENTITIES[type]), 'id', ':keys');
+    await prefetch(context.em, context.loaders, root, below, null, page.nodes.map((node) => node.id));
+  }
+  return page;
+}
+
+const keyLoader = (loaders: Loaders, type: NodeType, property: string) => {
+  const name = KEY_LOADERS[type][property];
+  if (!name) throw new Error(`no key loader for ${type}.${property}`);
+  return loaders[name] as DataLoader<string, Row | null>;
+};
+
+const listLoader = (loaders: Loaders, name: ListLoaderName) =>
+  loaders[name] as unknown as { list: Parameters<typeof childPageSql>[0]; prime(parentId: string, args: ConnectionArgs, rows: Row[]): void };
+
+/** The relation fields selected on `type`, recursively. */
+function plan(info: GraphQLResolveInfo, type: NodeType, sets: readonly (SelectionSetNode | undefined)[]): Step[] {
+  const steps: Step[] = [];
+  for (const [name, fields] of selectedFields(info, sets)) {
+    const relation = RELATIONS[type][name];
+    if (!relation) continue;
+    if (relation.kind === 'one') {
+      steps.push({ relation, page: null, below: plan(info, relation.type, fields.map((field) => field.selectionSet)) });
+      continue;
+    }
+    // Aliases of a list may ask different pages: the first is read ahead, the others by their loader.
+    const field = fields[0]!;
+    const page = pageOf(info, type, field);
+    if (page) steps.push({ relation, page, below: plan(info, relation.type, connectionNodeSelections(info, field)) });
+  }
+  return steps;
+}
+
+function pageOf(info: GraphQLResolveInfo, type: NodeType, field: FieldNode): Page | null {
+  const args = argumentsOf<ConnectionArgs>(info, type, field);
+  if (args.after || args.before) return null;
+  try {
+    return { args, ...pageShape(args) };
+  } catch {
+    // A page size out of range is refused by the list's own resolver, with the field's path.
+    return null;
+  }
+}
+
+const planKey = (steps: Step[]): string =>
+  steps.map((step) => `${step.relation.loader}:${step.relation.kind === 'one' ? step.relation.column : `${step.page!.forward}${step.page!.size}`}(${planKey(step.below)})`).join(',');
+
+async function prefetchLookups(em: EntityManager, loaders: Loaders, lookups: Lookup[]): Promise<void> {
+  const { type, property, below } = lookups[0]!;
+  const keys = lookups.map((lookup) => lookup.key);
+  const root = uniqueKeySql(metadataOf(em, ENTITIES[type]), property as never, ':keys');
+  const levels = await prefetch(em, loaders, root, below, type, keys);
+  const found = new Map((levels.root ?? []).map((row) => [String(row[property as keyof typeof row]), row]));
+  const loader = keyLoader(loaders, type, property);
+  for (const key of keys) loader.prime(key, found.get(key) ?? null);
+}
+
+/**
+ * Runs the statement for `steps` below the rows of `root` (SQL over `:keys`,
+ * bound as one array the driver escapes) and primes the loaders; returns the
+ * root's rows as read models when `rootType` asks for them.
+ */
+async function prefetch(
+  em: EntityManager,
+  loaders: Loaders,
+  root: string,
+  steps: Step[],
+  rootType: NodeType | null,
+  keys: string[],
+): Promise<{ root?: Row[] }> {
+  const levels: Level[] = [];
+  const ctes = [`r as (${root})`];
+  const outputs = rootType ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf(em, ENTITIES[rootType]), 't')}), '[]'::json) from r t)`] : [];
+  const compile = (parent: string, parentIsPage: boolean, below: Step[]) => {
+    // Only a page's own rows lead on: the extra row fetched says "there is more" and nothing else.
+    const parentRows = `from ${parent}${parentIsPage ? ' where page_rank <= page_size' : ''}`;
+    for (const step of below) {
+      const name = `l${levels.length}`;
+      levels.push({ name, step, parent });
+      const meta = metadataOf(em, ENTITIES[step.relation.type]);
+      if (step.relation.kind === 'one') {
+        ctes.push(`${name} as (${uniqueKeySql(meta, 'id', `array(select ${step.relation.column} ${parentRows})`)})`);
+        outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't')}), '[]'::json) from ${name} t)`);
+      } else {
+        const { forward, size } = step.page!;
+        const { list } = listLoader(loaders, step.relation.loader);
+        // Page sizes are validated integers (0 to 100): written into the text, so each size is its own prepared statement.
+        ctes.push(`${name} as (select *, ${size} as page_size from (${childPageSql(list, { forward, parents: `array(select id ${parentRows})`, limit: String(size + 1) })}) page)`);
+        outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't', ['parent_id', 'page_rank'])} order by t.parent_id, t.page_rank), '[]'::json) from ${name} t)`);
+      }
+      compile(name, step.relation.kind === 'list', step.below);
+    }
+  };
+  compile('r', false, steps);
+  const sql = `with ${ctes.join(',\n')}\nselect json_build_object(${outputs.join(', ')}) as levels`;
+  const { rows } = await runPrepared<{ levels: Record<string, RankedRow[]> }>(em, sql, { keys });
+  const read = rows[0]!.levels;
+
+  const toModel = (type: NodeType) => readModelOf(em, ENTITIES[type]);
+  // Which parents each level read children for: every row of a record level, a page's own rows of a list level.
+  const rootRows = rootType ? (read.r ?? []).map(toModel(rootType)) : undefined;
+  const parentsOf = new Map<string, string[]>([['r', rootRows ? rootRows.map((row) => row.id) : keys]]);
+  for (const { name, step, parent } of levels) {
+    const rowsRead = read[name] ?? [];
+    const models = rowsRead.map(toModel(step.relation.type));
+    if (step.relation.kind === 'one') {
+      const loader = loaders[step.relation.loader] as DataLoader<string, Row | null>;
+      for (const model of models) loader.prime(model.id, model);
+      parentsOf.set(name, models.map((model) => model.id));
+    } else {
+      const { args, size } = step.page!;
+      const byParent = groupByParent(rowsRead, toModel(step.relation.type));
+      const loader = listLoader(loaders, step.relation.loader);
+      for (const parentId of parentsOf.get(parent)!) loader.prime(parentId, args, byParent.get(parentId) ?? []);
+      parentsOf.set(name, rowsRead.filter((row) => Number(row.page_rank) <= size).map((row) => String(row.id)));
+    }
+  }
+  return { root: rootRows };
+}
