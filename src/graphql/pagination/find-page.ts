@@ -60,22 +60,28 @@ export type PageShape = { forward: boolean; size: number; after?: string | null;
 /**
  * The connection of one page, from up to `size + 1` rows fetched in page
  * order: the extra row only says there is more. Backward pages are fetched
- * in reverse and turned back here.
+ * in reverse and turned back here. Cursors are written when read: most
+ * queries ask for `nodes` and never for a cursor.
  */
 export function toConnection<T>(rows: readonly T[], shape: PageShape, cursorOf: (node: T) => string): ConnectionResult<T> {
   const { forward, size } = shape;
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
   if (!forward) page.reverse();
-  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {
-    edges,
+    get edges() {
+      return page.map((node) => ({ node, get cursor() { return cursorOf(node); } }));
+    },
     nodes: page,
     pageInfo: {
       hasNextPage: forward ? hasMore : Boolean(shape.before),
       hasPreviousPage: forward ? Boolean(shape.after) : hasMore,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return page.length > 0 ? cursorOf(page[0]!) : null;
+      },
+      get endCursor() {
+        return page.length > 0 ? cursorOf(page.at(-1)!) : null;
+      },
     },
   };
 }
