@@ -32,9 +32,14 @@ export const requestLogging = pinoHttp({
     }),
     res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
   },
-  customProps: (_request, response) => {
-    const caller = (response as unknown as Response).locals?.caller as Caller | undefined;
-    return caller ? { caller: describeCaller(caller) } : {};
-  },
+  // Who asked is known once authentication ran, so it joins the finished line
+  // itself; customProps would make two child loggers per request to say the same.
+  customSuccessObject: (_request, response, line: object) => withCaller(response as unknown as Response, line),
+  customErrorObject: (_request, response, _error, line: object) => withCaller(response as unknown as Response, line),
   customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
 });
+
+function withCaller(response: Response, line: object): object {
+  const caller = response.locals?.caller as Caller | undefined;
+  return caller ? { ...line, caller: describeCaller(caller) } : line;
+}

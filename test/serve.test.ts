@@ -106,7 +106,8 @@ describe('auditgraph serve', () => {
   describe('with DATABASE_URL set', () => {
     it('migrates but never seeds on its own, and answers only callers with an API key made by `keys create`', async () => {
       const database = await createTestDatabase();
-      const env = { ...baseEnv, DATABASE_URL: database.url };
+      // Info, so the access lines of answered requests are written too.
+      const env = { ...baseEnv, DATABASE_URL: database.url, LOG_LEVEL: 'info' };
       try {
         const gateway = await startServe([], env);
         try {
@@ -128,8 +129,13 @@ describe('auditgraph serve', () => {
           expect(created.code).toBe(0);
           const secret = created.stdout.trim();
           expect(secret).toMatch(/^ag_[\w-]{43}$/);
-          const { data } = await graphql(gateway.url, query, {}, { authorization: `Bearer ${secret}` });
+          const { data } = await graphql(gateway.url, query, {}, { authorization: `Bearer ${secret}`, 'x-request-id': 'serve-test-0002' });
           expect(data.decisions.nodes).toEqual([]);
+          // The line of an answered request names the caller, never the secret.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const answered = gateway.output().split('\n').find((candidate) => candidate.includes('serve-test-0002'));
+          expect(JSON.parse(answered!)).toMatchObject({ level: 30, req: { id: 'serve-test-0002' }, res: { statusCode: 200 }, caller: 'key 1 "ci" (investigator)', msg: 'request completed' });
+          expect(answered).not.toContain(secret);
         } finally {
           expect(await stopProcess(gateway.child)).toBe(130);
         }
