@@ -102,7 +102,8 @@ export class QueryAuditLog {
 
   private async insert(batch: Waiting[]): Promise<void> {
     try {
-      await this.pool.query(INSERT_BATCH, [JSON.stringify(batch.map((entry) => entry.row))]);
+      // Named, so each connection parses and plans the statement once, not once per batch.
+      await this.pool.query({ name: 'auditgraph_query_audit_append', text: INSERT_BATCH, values: [JSON.stringify(batch.map((entry) => entry.row))] });
       if (this.storedDocuments.size > MAX_KNOWN_DOCUMENTS) this.storedDocuments.clear();
       for (const entry of batch) {
         if (entry.row.document != null && entry.row.query_hash) this.storedDocuments.add(entry.row.query_hash as string);
