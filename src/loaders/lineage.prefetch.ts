@@ -114,8 +114,8 @@ export async function withLineageBelow<T extends Row>(
 ): Promise<ConnectionResult<T>> {
   const below = plan(info, type, info.fieldNodes.flatMap((node) => connectionNodeSelections(info, node)));
   if (below.length > 0 && page.nodes.length > 0) {
-    const root = uniqueKeySql(metadataOf(context.em, ENTITIES[type]), 'id', ':keys');
-    await prefetch(context.em, context.loaders, root, below, null, page.nodes.map((node) => node.id));
+    const root = { key: `${type}.page`, type: null, sql: () => uniqueKeySql(metadataOf(context.em, ENTITIES[type]), 'id', '?') };
+    await prefetch(context.em, context.loaders, root, below, page.nodes.map((node) => node.id));
   }
   return page;
 }
@@ -164,57 +164,82 @@ const planKey = (steps: Step[]): string =>
 async function prefetchLookups(em: EntityManager, loaders: Loaders, lookups: Lookup[]): Promise<void> {
   const { type, property, below } = lookups[0]!;
   const keys = lookups.map((lookup) => lookup.key);
-  const root = uniqueKeySql(metadataOf(em, ENTITIES[type]), property as never, ':keys');
-  const levels = await prefetch(em, loaders, root, below, type, keys);
+  const root = { key: `${type}.${property}`, type, sql: () => uniqueKeySql(metadataOf(em, ENTITIES[type]), property as never, '?') };
+  const levels = await prefetch(em, loaders, root, below, keys);
   const found = new Map((levels.root ?? []).map((row) => [String(row[property as keyof typeof row]), row]));
   const loader = keyLoader(loaders, type, property);
   for (const key of keys) loader.prime(key, found.get(key) ?? null);
 }
 
-/**
- * Runs the statement for `steps` below the rows of `root` (SQL over `:keys`,
- * bound as one array the driver escapes) and primes the loaders; returns the
- * root's rows as read models when `rootType` asks for them.
- */
-async function prefetch(
-  em: EntityManager,
-  loaders: Loaders,
-  root: string,
-  steps: Step[],
-  rootType: NodeType | null,
-  keys: string[],
-): Promise<{ root?: Row[] }> {
+type Root = {
+  /** Names the root's SQL in the statement cache. */
+  key: string;
+  /** The root's rows are returned (a lookup) or only led from (a page already read). */
+  type: NodeType | null;
+  /** SQL of the root rows over the bound keys (`?`, one array). */
+  sql: () => string;
+};
+
+/** Every relation step below the root, depth first, each named for its CTE and its parent's. */
+function levelsOf(steps: Step[]): Level[] {
   const levels: Level[] = [];
-  const ctes = [`r as (${root})`];
-  const outputs = rootType ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf(em, ENTITIES[rootType]), 't')}), '[]'::json) from r t)`] : [];
-  const compile = (parent: string, parentIsPage: boolean, below: Step[]) => {
-    // Only a page's own rows lead on: the extra row fetched says "there is more" and nothing else.
-    const parentRows = `from ${parent}${parentIsPage ? ' where page_rank <= page_size' : ''}`;
+  const walk = (parent: string, below: Step[]) => {
     for (const step of below) {
       const name = `l${levels.length}`;
       levels.push({ name, step, parent });
-      const meta = metadataOf(em, ENTITIES[step.relation.type]);
-      if (step.relation.kind === 'one') {
-        ctes.push(`${name} as (${uniqueKeySql(meta, 'id', `array(select ${step.relation.column} ${parentRows})`)})`);
-        outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't')}), '[]'::json) from ${name} t)`);
-      } else {
-        const { forward, size } = step.page!;
-        const { list } = listLoader(loaders, step.relation.loader);
-        // Page sizes are validated integers (0 to 100): written into the text, so each size is its own prepared statement.
-        ctes.push(`${name} as (select *, ${size} as page_size from (${childPageSql(list, { forward, parents: `array(select id ${parentRows})`, limit: String(size + 1) })}) page)`);
-        outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't', ['parent_id', 'page_rank'])} order by t.parent_id, t.page_rank), '[]'::json) from ${name} t)`);
-      }
-      compile(name, step.relation.kind === 'list', step.below);
+      walk(name, step.below);
     }
   };
-  compile('r', false, steps);
+  walk('r', steps);
+  return levels;
+}
+
+/** Statements by root and plan shape; bounded, as shapes come from clients. */
+const statements = new Map<string, string>();
+const MAX_STATEMENTS = 500;
+
+function statementFor(em: EntityManager, loaders: Loaders, root: Root, steps: Step[], levels: Level[]): string {
+  const key = `${root.key}|${root.type ?? ''}|${planKey(steps)}`;
+  const known = statements.get(key);
+  if (known) return known;
+  const ctes = [`r as (${root.sql()})`];
+  const outputs = root.type ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf(em, ENTITIES[root.type]), 't')}), '[]'::json) from r t)`] : [];
+  const isPage = new Set<string>();
+  for (const { name, step, parent } of levels) {
+    // Only a page's own rows lead on: the extra row fetched says "there is more" and nothing else.
+    const parentRows = `from ${parent}${isPage.has(parent) ? ' where page_rank <= page_size' : ''}`;
+    const meta = metadataOf(em, ENTITIES[step.relation.type]);
+    if (step.relation.kind === 'one') {
+      ctes.push(`${name} as (${uniqueKeySql(meta, 'id', `array(select ${step.relation.column} ${parentRows})`)})`);
+      outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't')}), '[]'::json) from ${name} t)`);
+    } else {
+      isPage.add(name);
+      const { forward, size } = step.page!;
+      const { list } = listLoader(loaders, step.relation.loader);
+      // Page sizes are validated integers (0 to 100), written into the text.
+      ctes.push(`${name} as (select *, ${size} as page_size from (${childPageSql(list, { forward, parents: `array(select id ${parentRows})`, limit: String(size + 1) })}) page)`);
+      outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't', ['parent_id', 'page_rank'])} order by t.parent_id, t.page_rank), '[]'::json) from ${name} t)`);
+    }
+  }
   const sql = `with ${ctes.join(',\n')}\nselect json_build_object(${outputs.join(', ')}) as levels`;
-  const { rows } = await runPrepared<{ levels: Record<string, RankedRow[]> }>(em, sql, { keys });
+  if (statements.size >= MAX_STATEMENTS) statements.clear();
+  statements.set(key, sql);
+  return sql;
+}
+
+/**
+ * Runs the statement for `steps` below the root's rows (the keys bound as one
+ * array the driver escapes) and primes the loaders; returns the root's rows
+ * as read models when the root asks for them.
+ */
+async function prefetch(em: EntityManager, loaders: Loaders, root: Root, steps: Step[], keys: string[]): Promise<{ root?: Row[] }> {
+  const levels = levelsOf(steps);
+  const { rows } = await runPrepared<{ levels: Record<string, RankedRow[]> }>(em, statementFor(em, loaders, root, steps, levels), [keys]);
   const read = rows[0]!.levels;
 
   const toModel = (type: NodeType) => readModelOf(em, ENTITIES[type]);
   // Which parents each level read children for: every row of a record level, a page's own rows of a list level.
-  const rootRows = rootType ? (read.r ?? []).map(toModel(rootType)) : undefined;
+  const rootRows = root.type ? (read.r ?? []).map(toModel(root.type)) : undefined;
   const parentsOf = new Map<string, string[]>([['r', rootRows ? rootRows.map((row) => row.id) : keys]]);
   for (const { name, step, parent } of levels) {
     const rowsRead = read[name] ?? [];
