@@ -131,8 +131,8 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
   });
 
   /** `root` asked directly and through node(id:) (the loaders, level by level) must agree. */
-  async function sameAsLevelByLevel(root: string, type: string, selection: string, variables: Record<string, unknown>, nodeId: string) {
-    const direct = await gateway.countStatements(() => gateway.execute<any>(`query ($key: String!) { answer: ${root} ${selection} }`, variables));
+  async function sameAsLevelByLevel(root: string, type: string, selection: string, variables: Record<string, unknown>, nodeId: string, keyType = 'String!') {
+    const direct = await gateway.countStatements(() => gateway.execute<any>(`query ($key: ${keyType}) { answer: ${root} ${selection} }`, variables));
     const viaNode = await gateway.countStatements(() => gateway.execute<any>(`query ($id: ID!) { answer: node(id: $id) { ... on ${type} ${selection} } }`, { id: nodeId }));
     expect(direct.result.errors).toBeUndefined();
     expect(viaNode.result.errors).toBeUndefined();
@@ -155,6 +155,15 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     const { answer, statements } = await sameAsLevelByLevel('ingestionRun(runId: $key)', 'IngestionRun', selection, { key: trade.run.runId }, trade.run.nodeId);
     expect(answer.payloads.pageInfo.hasNextPage).toBe(true);
     expect(answer.payloads.nodes[0].decisions.nodes[0].executions.nodes).toHaveLength(2);
+    expect(statements).toBe(1);
+  });
+
+  it('reads a broker payload with the executions that sent or received it, and their decisions, in one statement', async () => {
+    const selection = `{ id httpStatus executions { nodes { executionId decision { decisionId inputs(first: 1) { nodes { id } } } } } }`;
+    const request = trade.executions[0]!.apiRequestPayload!;
+    const { answer, statements } = await sameAsLevelByLevel('apiPayload(id: $key)', 'ApiPayload', selection, { key: request.nodeId }, request.nodeId, 'ID!');
+    expect(answer.executions.nodes.map((node: any) => node.executionId)).toEqual([trade.executions[0]!.executionId]);
+    expect(answer.executions.nodes[0].decision.inputs.nodes).toHaveLength(1);
     expect(statements).toBe(1);
   });
 

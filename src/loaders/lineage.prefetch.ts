@@ -27,7 +27,9 @@ const ENTITIES: Record<NodeType, EntityName<Row>> = { IngestionRun, ApiPayload, 
 /**
  * The lineage fields a prefetch can read ahead, each with the loader its
  * resolver calls (the resolvers in src/resolvers are the truth; this mirrors
- * them). Audit-event lists are left to their loaders.
+ * them). A mismatch could only waste a read, never change an answer: each
+ * level primes a loader with rows from that loader's own SQL, keyed as it
+ * keys them. Audit-event lists are left to their loaders.
  */
 const RELATIONS: Record<NodeType, Record<string, ToOne | ToList>> = {
   IngestionRun: { payloads: { kind: 'list', type: 'ApiPayload', loader: 'payloadsByIngestionRun' } },
