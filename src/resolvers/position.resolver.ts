@@ -7,7 +7,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
+import { lineagePageReader, lookupWithLineage } from '../loaders/lineage.prefetch';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 
 @Authorized(Permission.readLineage)
@@ -19,15 +19,14 @@ export class PositionResolver {
   }
 
   @Query(() => PositionConnection, { description: 'Positions, most recently opened first.' })
-  async positions(
+  positions(
     @Arg('filter', () => PositionFilter, { nullable: true }) filter: PositionFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = positionWhere(filter);
-    const found = await findPage(context.em, { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' }, page);
-    return withLineageBelow(context, info, 'Position', found);
+    return findPage(context.em, { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' }, page, lineagePageReader(context, info, 'Position'));
   }
 
   @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that built this position, oldest first.' })

@@ -8,7 +8,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
+import { lineagePageReader, lookupWithLineage } from '../loaders/lineage.prefetch';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
 
 @Authorized(Permission.readLineage)
@@ -28,15 +28,14 @@ export class TradeExecutionResolver {
   }
 
   @Query(() => TradeExecutionConnection, { description: 'Trade executions, newest first.' })
-  async executions(
+  executions(
     @Arg('filter', () => TradeExecutionFilter, { nullable: true }) filter: TradeExecutionFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = tradeExecutionWhere(filter);
-    const found = await findPage(context.em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, status: filter?.status, sortProperty: 'createdAt' }, page);
-    return withLineageBelow(context, info, 'TradeExecution', found);
+    return findPage(context.em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, status: filter?.status, sortProperty: 'createdAt' }, page, lineagePageReader(context, info, 'TradeExecution'));
   }
 
   @FieldResolver(() => TradeDecision, { nullable: true, description: 'The decision this execution carried out.' })
