@@ -80,7 +80,7 @@ describe('DataLoader batching: statements are bounded by query depth, not by row
     expect(fifty.result.data!.decisions.edges).toHaveLength(50);
     expect(fifty.result.data!.decisions.edges[0].node.executions.nodes).toHaveLength(2);
     expect(fifty.statements).toBe(five.statements);
-    // The page and everything below its nodes, in one statement (the lineage read-ahead).
-    expect(fifty.statements).toBe(1);
+    // The page, then everything below its nodes in one statement (the lineage prefetch).
+    expect(fifty.statements).toBe(2);
   });
 });

@@ -3,14 +3,14 @@ import DataLoader from 'dataloader';
 import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { ApiPayload, IngestionRun, Position, TradeDecision, TradeExecution } from '../entities';
 import type { NodeType } from '../graphql/global-id';
-import type { ConnectionArgs } from '../graphql/pagination/connection';
-import { type PageReader, pageShape } from '../graphql/pagination/find-page';
+import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/connection';
+import { pageShape } from '../graphql/pagination/find-page';
 import { argumentsOf, connectionNodeSelections, selectedFields } from '../graphql/selection';
 import { recordBatch } from '../metrics/dataloader-metrics';
 import { uniqueKeySql } from './batch';
 import { childPageSql, groupByParent, type RankedRow } from './child-page';
 import type { Loaders } from './index';
-import { runPrepared, runUnprepared } from './prepared-statement';
+import { runPrepared } from './prepared-statement';
 import { jsonRowSql, metadataOf, readModelOf } from './read-model';
 
 type Row = { id: string } & object;
@@ -107,24 +107,19 @@ export function lookupWithLineage<T>(loaders: Loaders, info: GraphQLResolveInfo,
   return loaders.lineagePrefetch.load({ type, property, key, below }) as Promise<T | null>;
 }
 
-/**
- * How a root list reads its page when lineage is selected below its nodes:
- * the page's own statement becomes the root of the read-ahead, so the page and
- * everything below it come back together. Undefined when nothing is selected
- * below, and the page reads itself as usual.
- */
-export function lineagePageReader<T extends Row>(
+/** A page a list field answered, with the lineage its selection asks below the page's nodes read ahead in one more statement. */
+export async function withLineageBelow<T extends Row>(
   context: { em: EntityManager; loaders: Loaders },
   info: GraphQLResolveInfo,
   type: NodeType,
-): PageReader<T> | undefined {
+  page: ConnectionResult<T>,
+): Promise<ConnectionResult<T>> {
   const below = plan(info, type, info.fieldNodes.flatMap((node) => connectionNodeSelections(info, node)));
-  if (below.length === 0) return undefined;
-  return async (page) => {
-    const order = page.order.map(([column, direction]) => `x.${column} ${direction}`).join(', ');
-    const { root } = await prefetch(context.em, context.loaders, { type, sql: page.sql, key: null, order }, below, []);
-    return root as T[];
-  };
+  if (below.length > 0 && page.nodes.length > 0) {
+    const root = { key: `${type}.page`, type: null, sql: () => uniqueKeySql(metadataOf(context.em, ENTITIES[type]), 'id', '?') };
+    await prefetch(context.em, context.loaders, root, below, page.nodes.map((node) => node.id));
+  }
+  return page;
 }
 
 const keyLoader = (loaders: Loaders, type: NodeType, property: string) => {
@@ -171,7 +166,7 @@ const planKey = (steps: Step[]): string =>
 async function prefetchLookups(em: EntityManager, loaders: Loaders, lookups: Lookup[]): Promise<void> {
   const { type, property, below } = lookups[0]!;
   const keys = lookups.map((lookup) => lookup.key);
-  const root = { key: `${type}.${property}`, type, sql: uniqueKeySql(metadataOf(em, ENTITIES[type]), property as never, '?') };
+  const root = { key: `${type}.${property}`, type, sql: () => uniqueKeySql(metadataOf(em, ENTITIES[type]), property as never, '?') };
   const levels = await prefetch(em, loaders, root, below, keys);
   const found = new Map((levels.root ?? []).map((row) => [String(row[property as keyof typeof row]), row]));
   const loader = keyLoader(loaders, type, property);
@@ -179,14 +174,12 @@ async function prefetchLookups(em: EntityManager, loaders: Loaders, lookups: Loo
 }
 
 type Root = {
-  /** The root's rows are returned (a lookup, a list page) or only led from (a page already read). */
+  /** Names the root's SQL in the statement cache. */
+  key: string;
+  /** The root's rows are returned (a lookup) or only led from (a page already read). */
   type: NodeType | null;
-  /** SQL of the root rows. */
-  sql: string;
-  /** The root's SQL, when fixed, names the statement in the cache (a lookup's is; a list page's carries its values). */
-  key: string | null;
-  /** Returned in this order (a list page's order, as `column direction` pairs on the root's columns). */
-  order?: string;
+  /** SQL of the root rows over the bound keys (`?`, one array). */
+  sql: () => string;
 };
 
 /** Every relation step below the root, depth first, each named for its CTE and its parent's. */
@@ -203,28 +196,16 @@ function levelsOf(steps: Step[]): Level[] {
   return levels;
 }
 
-/** What follows the root, by root and plan shape; bounded, as shapes come from clients. */
-const tails = new Map<string, string>();
-const MAX_TAILS = 500;
+/** Statements by root and plan shape; bounded, as shapes come from clients. */
+const statements = new Map<string, string>();
+const MAX_STATEMENTS = 500;
 
 function statementFor(em: EntityManager, loaders: Loaders, root: Root, steps: Step[], levels: Level[]): string {
-  const key = `${root.type ?? ''}|${root.order ?? ''}|${planKey(steps)}`;
-  let tail = tails.get(key);
-  if (!tail) {
-    tail = tailFor(em, loaders, root, levels);
-    if (tails.size >= MAX_TAILS) tails.clear();
-    tails.set(key, tail);
-  }
-  const rootCte = root.order ? `select x.*, row_number() over (order by ${root.order}) as root_rank from (${root.sql}) x` : root.sql;
-  return `with r as (${rootCte})${tail}`;
-}
-
-/** The CTEs below the root and the select returning every level as a JSON array. */
-function tailFor(em: EntityManager, loaders: Loaders, root: Root, levels: Level[]): string {
-  const ctes: string[] = [];
-  const outputs = root.type
-    ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf(em, ENTITIES[root.type]), 't')}${root.order ? ' order by t.root_rank' : ''}), '[]'::json) from r t)`]
-    : [];
+  const key = `${root.key}|${root.type ?? ''}|${planKey(steps)}`;
+  const known = statements.get(key);
+  if (known) return known;
+  const ctes = [`r as (${root.sql()})`];
+  const outputs = root.type ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf(em, ENTITIES[root.type]), 't')}), '[]'::json) from r t)`] : [];
   const isPage = new Set<string>();
   for (const { name, step, parent } of levels) {
     // Only a page's own rows lead on: the extra row fetched says "there is more" and nothing else.
@@ -242,7 +223,10 @@ function tailFor(em: EntityManager, loaders: Loaders, root: Root, levels: Level[
       outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't', ['parent_id', 'page_rank'])} order by t.parent_id, t.page_rank), '[]'::json) from ${name} t)`);
     }
   }
-  return `${ctes.map((cte) => `,\n${cte}`).join('')}\nselect json_build_object(${outputs.join(', ')}) as levels`;
+  const sql = `with ${ctes.join(',\n')}\nselect json_build_object(${outputs.join(', ')}) as levels`;
+  if (statements.size >= MAX_STATEMENTS) statements.clear();
+  statements.set(key, sql);
+  return sql;
 }
 
 /**
@@ -252,11 +236,7 @@ function tailFor(em: EntityManager, loaders: Loaders, root: Root, levels: Level[
  */
 async function prefetch(em: EntityManager, loaders: Loaders, root: Root, steps: Step[], keys: string[]): Promise<{ root?: Row[] }> {
   const levels = levelsOf(steps);
-  const sql = statementFor(em, loaders, root, steps, levels);
-  // A lookup's text is fixed and prepared; a list page's carries its filter's values, so it is not.
-  const { rows } = root.key
-    ? await runPrepared<{ levels: Record<string, RankedRow[]> }>(em, sql, [keys])
-    : await runUnprepared<{ levels: Record<string, RankedRow[]> }>(em, sql);
+  const { rows } = await runPrepared<{ levels: Record<string, RankedRow[]> }>(em, statementFor(em, loaders, root, steps, levels), [keys]);
   const read = rows[0]!.levels;
 
   const toModel = (type: NodeType) => readModelOf(em, ENTITIES[type]);

@@ -26,12 +26,3 @@ export function runPrepared<T>(em: EntityManager, sql: string, bindings: readonl
   const statement = em.getConnection().getKnex().raw(sql, bindings as readonly never[]);
   return (name ? statement.options({ name }) : statement) as unknown as Promise<{ rows: T[] }>;
 }
-
-/**
- * A statement whose text carries its values (a list page's formatted query):
- * sent as it is, unnamed. Without bindings knex looks for no placeholders, so
- * the text's own question marks (jsonb operators, literals) stay as they are.
- */
-export function runUnprepared<T>(em: EntityManager, sql: string): Promise<{ rows: T[] }> {
-  return em.getConnection().getKnex().raw(sql) as unknown as Promise<{ rows: T[] }>;
-}

@@ -7,7 +7,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lineagePageReader, lookupWithLineage } from '../loaders/lineage.prefetch';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
 
 @Authorized(Permission.readLineage)
@@ -19,19 +19,19 @@ export class ApiPayloadResolver {
   }
 
   @Query(() => ApiPayloadConnection, { description: 'API payloads, newest first.' })
-  apiPayloads(
+  async apiPayloads(
     @Arg('filter', () => ApiPayloadFilter, { nullable: true }) filter: ApiPayloadFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = apiPayloadWhere(filter);
-    return findPage(
+    const found = await findPage(
       context.em,
       { entity: ApiPayload, typeName: 'ApiPayload', filter: where, sortProperty: 'createdAt', json: { column: 'payload', filter: filter?.payload, argument: 'filter.payload' } },
       page,
-      lineagePageReader(context, info, 'ApiPayload'),
     );
+    return withLineageBelow(context, info, 'ApiPayload', found);
   }
 
   @FieldResolver(() => IngestionRun, { nullable: true, description: 'The run that fetched this payload; null for broker calls.' })

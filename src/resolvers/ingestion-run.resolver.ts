@@ -8,7 +8,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lineagePageReader, lookupWithLineage } from '../loaders/lineage.prefetch';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 
 @Authorized(Permission.readLineage)
@@ -28,19 +28,19 @@ export class IngestionRunResolver {
   }
 
   @Query(() => IngestionRunConnection, { description: 'Ingestion runs, newest first.' })
-  ingestionRuns(
+  async ingestionRuns(
     @Arg('filter', () => IngestionRunFilter, { nullable: true }) filter: IngestionRunFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = ingestionRunWhere(filter);
-    return findPage(
+    const found = await findPage(
       context.em,
       { entity: IngestionRun, typeName: 'IngestionRun', filter: where, status: filter?.status, sortProperty: 'createdAt', json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' } },
       page,
-      lineagePageReader(context, info, 'IngestionRun'),
     );
+    return withLineageBelow(context, info, 'IngestionRun', found);
   }
 
   @FieldResolver(() => ApiPayloadConnection, { description: 'The payloads this run fetched (FETCHED), oldest first.' })

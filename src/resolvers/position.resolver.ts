@@ -7,7 +7,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lineagePageReader, lookupWithLineage } from '../loaders/lineage.prefetch';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 
 @Authorized(Permission.readLineage)
@@ -19,14 +19,15 @@ export class PositionResolver {
   }
 
   @Query(() => PositionConnection, { description: 'Positions, most recently opened first.' })
-  positions(
+  async positions(
     @Arg('filter', () => PositionFilter, { nullable: true }) filter: PositionFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = positionWhere(filter);
-    return findPage(context.em, { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' }, page, lineagePageReader(context, info, 'Position'));
+    const found = await findPage(context.em, { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' }, page);
+    return withLineageBelow(context, info, 'Position', found);
   }
 
   @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that built this position, oldest first.' })

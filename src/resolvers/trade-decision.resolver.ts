@@ -8,7 +8,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lineagePageReader, lookupWithLineage } from '../loaders/lineage.prefetch';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
 
 @Authorized(Permission.readLineage)
@@ -28,19 +28,19 @@ export class TradeDecisionResolver {
   }
 
   @Query(() => TradeDecisionConnection, { description: 'Trade decisions, newest first.' })
-  decisions(
+  async decisions(
     @Arg('filter', () => TradeDecisionFilter, { nullable: true }) filter: TradeDecisionFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = tradeDecisionWhere(filter);
-    return findPage(
+    const found = await findPage(
       context.em,
       { entity: TradeDecision, typeName: 'TradeDecision', filter: where, status: filter?.status, sortProperty: 'createdAt', json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' } },
       page,
-      lineagePageReader(context, info, 'TradeDecision'),
     );
+    return withLineageBelow(context, info, 'TradeDecision', found);
   }
 
   @FieldResolver(() => ApiPayloadConnection, { description: 'The API payloads that fed this decision (FED, upstream), oldest first.' })

@@ -8,7 +8,7 @@ import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lineagePageReader, lookupWithLineage } from '../loaders/lineage.prefetch';
+import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
 
 @Authorized(Permission.readLineage)
@@ -28,14 +28,15 @@ export class TradeExecutionResolver {
   }
 
   @Query(() => TradeExecutionConnection, { description: 'Trade executions, newest first.' })
-  executions(
+  async executions(
     @Arg('filter', () => TradeExecutionFilter, { nullable: true }) filter: TradeExecutionFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = tradeExecutionWhere(filter);
-    return findPage(context.em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, status: filter?.status, sortProperty: 'createdAt' }, page, lineagePageReader(context, info, 'TradeExecution'));
+    const found = await findPage(context.em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, status: filter?.status, sortProperty: 'createdAt' }, page);
+    return withLineageBelow(context, info, 'TradeExecution', found);
   }
 
   @FieldResolver(() => TradeDecision, { nullable: true, description: 'The decision this execution carried out.' })

@@ -30,7 +30,6 @@ export async function findPage<T extends { id: string }>(
   em: EntityManager,
   query: PageQuery<T>,
   args: ConnectionArgs,
-  read?: PageReader<T>,
 ): Promise<ConnectionResult<T>> {
   const { forward, size } = pageShape(args);
   const meta = em.getMetadata().get<T>(query.entity as string);
@@ -52,18 +51,9 @@ export async function findPage<T extends { id: string }>(
   qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
 
   // Raw rows to read models: no hydration into the identity map (see readModelOf).
-  const rows = read
-    ? await read({ sql: qb.getFormattedQuery(), order: [[sortColumn!, direction], [idColumn!, direction]] })
-    : (await qb.execute<Record<string, unknown>[]>('all', false)).map(readModelOf(em, query.entity));
+  const rows = (await qb.execute<Record<string, unknown>[]>('all', false)).map(readModelOf(em, query.entity));
   return toConnection(rows, { forward, size, after: args.after, before: args.before }, (node) => encodeCursor(query.typeName, node.id));
 }
-
-/**
- * Reads a page another way than the query builder's own execution: given the
- * page's statement (values inlined, as the builder would send it) and its
- * order, returns the page's rows as read models, in that order.
- */
-export type PageReader<T> = (page: { sql: string; order: [column: string, direction: 'asc' | 'desc'][] }) => Promise<T[]>;
 
 export type PageShape = { forward: boolean; size: number; after?: string | null; before?: string | null };
 
