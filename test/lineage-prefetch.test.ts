@@ -196,6 +196,26 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     ]);
   });
 
+  it('reads a list filtered with question-mark operators and values, then what is below its nodes in one more statement', async () => {
+    const query = `query ($filter: JsonFilter!) { decisions(first: 10, filter: { rationale: $filter }) { nodes { decisionId executions { nodes { executionId } } } } }`;
+    const cases: [Record<string, unknown>, number, number][] = [
+      [{ hasKey: 'signal' }, 2, 2],
+      [{ hasAnyKeys: ['nothing?', 'score'] }, 2, 2],
+      // Nothing matched: nothing to read below.
+      [{ hasAllKeys: ['signal', 'what?'] }, 0, 1],
+      [{ contains: { signal: "it's ?, really? $1 :keys" } }, 0, 1],
+    ];
+    for (const [filter, decisions, expectedStatements] of cases) {
+      const { result, statements } = await gateway.countStatements(() => gateway.execute<any>(query, { filter }));
+      expect(result.errors).toBeUndefined();
+      expect(result.data.decisions.nodes).toHaveLength(decisions);
+      expect(statements).toBe(expectedStatements);
+    }
+    const { data } = await gateway.execute<any>(query, { filter: { hasKey: 'signal' } });
+    const mine = data.decisions.nodes.find((node: any) => node.decisionId === trade.decision.decisionId);
+    expect(mine.executions.nodes.map((node: any) => node.executionId)).toEqual(trade.executions.map((execution) => execution.executionId));
+  });
+
   it('answers null for an external id that matches nothing, however it is quoted, in one statement', async () => {
     for (const key of ["x' or '1'='1", 'exe"); drop table trade_executions; --', '\\', '{1,2}', ' ']) {
       const { result, statements } = await gateway.countStatements(() =>
