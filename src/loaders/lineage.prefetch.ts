@@ -245,8 +245,8 @@ async function prefetch(em: EntityManager, loaders: Loaders, root: Root, steps: 
   const parentsOf = new Map<string, string[]>([['r', rootRows ? rootRows.map((row) => row.id) : keys]]);
   for (const { name, step, parent } of levels) {
     const rowsRead = read[name] ?? [];
-    const models = rowsRead.map(toModel(step.relation.type));
     if (step.relation.kind === 'one') {
+      const models = rowsRead.map(toModel(step.relation.type));
       const loader = loaders[step.relation.loader] as DataLoader<string, Row | null>;
       for (const model of models) loader.prime(model.id, model);
       parentsOf.set(name, models.map((model) => model.id));

@@ -31,6 +31,7 @@ export function readModelOf<T extends object>(em: EntityManager, entity: EntityN
   return toModel;
 }
 
+/** An entity's MikroORM metadata, by class or by name. */
 export function metadataOf<T>(em: EntityManager, entity: EntityName<T>): EntityMetadata<T> {
   return em.getMetadata().get<T>(typeof entity === 'string' ? entity : (entity as { name: string }).name);
 }
