@@ -1,7 +1,6 @@
-import type { EntityManager, EntityName } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
-import { ApiPayload, IngestionRun, Position, TradeDecision, TradeExecution } from '../entities';
 import type { NodeType } from '../graphql/global-id';
 import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/connection';
 import { pageShape } from '../graphql/pagination/find-page';
@@ -10,19 +9,18 @@ import { recordBatch } from '../metrics/dataloader-metrics';
 import { uniqueKeySql } from './batch';
 import { childPageSql, groupByParent, type RankedRow } from './child-page';
 import type { Loaders } from './index';
+import { keyLoader } from './key-loaders';
 import { runPrepared } from './prepared-statement';
 import { jsonRowSql, metadataOf, readModelOf } from './read-model';
 
 type Row = { id: string } & object;
-type KeyLoaderName = 'ingestionRunById' | 'ingestionRunByRunId' | 'payloadById' | 'decisionById' | 'decisionByDecisionId' | 'executionById' | 'executionByExecutionId' | 'positionById';
+type KeyLoaderName = 'ingestionRunById' | 'payloadById' | 'decisionById' | 'positionById';
 type ListLoaderName = 'payloadsByIngestionRun' | 'executionsByPayload' | 'decisionsByInputPayload' | 'inputPayloadsByDecision' | 'executionsByDecision' | 'executionsByPosition';
 
 /** A field that leads to one record through a foreign key of the row, read by a key loader. */
 type ToOne = { kind: 'one'; type: NodeType; column: string; loader: KeyLoaderName };
 /** A field that leads to a page of a node's own list, read by a child-page loader. */
 type ToList = { kind: 'list'; type: NodeType; loader: ListLoaderName };
-
-const ENTITIES: Record<NodeType, EntityName<Row>> = { IngestionRun, ApiPayload, TradeDecision, TradeExecution, Position };
 
 /**
  * The lineage fields a prefetch can read ahead, each with the loader its
@@ -51,19 +49,12 @@ const RELATIONS: Record<NodeType, Record<string, ToOne | ToList>> = {
   Position: { executions: { kind: 'list', type: 'TradeExecution', loader: 'executionsByPosition' } },
 };
 
-/** The lookups a prefetch can start from: a record by its id or external id. */
-const KEY_LOADERS: { [Type in NodeType]: Partial<Record<string, KeyLoaderName>> } = {
-  IngestionRun: { id: 'ingestionRunById', runId: 'ingestionRunByRunId' },
-  ApiPayload: { id: 'payloadById' },
-  TradeDecision: { id: 'decisionById', decisionId: 'decisionByDecisionId' },
-  TradeExecution: { id: 'executionById', executionId: 'executionByExecutionId' },
-  Position: { id: 'positionById' },
-};
-
 type Page = { args: ConnectionArgs; forward: boolean; size: number };
 /** One selected relation field, and what is selected below it. */
 type Step = { relation: ToOne | ToList; page: Page | null; below: Step[] };
-type Lookup = { type: NodeType; property: string; key: string; below: Step[] };
+/** The relation steps selected below a root, and their shape as text: a statement's cache key, computed once. */
+type Plan = { steps: Step[]; shape: string };
+type Lookup = { type: NodeType; property: string; key: string; plan: Plan };
 type Level = { name: string; step: Step; parent: string };
 
 /**
@@ -84,15 +75,15 @@ export function lineagePrefetchLoader(em: EntityManager, loaders: Loaders): Data
       // Records asked together (aliases) with the same selection share one statement.
       const groups = new Map<string, Lookup[]>();
       for (const lookup of lookups) {
-        const key = `${lookup.type}.${lookup.property}|${planKey(lookup.below)}`;
+        const key = `${lookup.type}.${lookup.property}|${lookup.plan.shape}`;
         const group = groups.get(key);
         if (group) group.push(lookup);
         else groups.set(key, [lookup]);
       }
       for (const group of groups.values()) await prefetchLookups(em, loaders, group);
-      return Promise.all(lookups.map((lookup) => keyLoader(loaders, lookup.type, lookup.property).load(lookup.key)));
+      return Promise.all(lookups.map((lookup) => keyLoader<Row>(loaders, lookup.type, lookup.property).load(lookup.key)));
     },
-    { cacheKeyFn: (lookup) => `${lookup.type}.${lookup.property}|${lookup.key}|${planKey(lookup.below)}` },
+    { cacheKeyFn: (lookup) => `${lookup.type}.${lookup.property}|${lookup.key}|${lookup.plan.shape}` },
   );
 }
 
@@ -102,9 +93,9 @@ export function lineagePrefetchLoader(em: EntityManager, loaders: Loaders): Data
  * nothing below it is selected.
  */
 export function lookupWithLineage<T>(loaders: Loaders, info: GraphQLResolveInfo, type: NodeType, property: string, key: string): Promise<T | null> {
-  const below = plan(info, type, info.fieldNodes.map((node) => node.selectionSet));
-  if (below.length === 0) return keyLoader(loaders, type, property).load(key) as Promise<T | null>;
-  return loaders.lineagePrefetch.load({ type, property, key, below }) as Promise<T | null>;
+  const plan = planOf(info, type, info.fieldNodes.map((node) => node.selectionSet));
+  if (!plan) return keyLoader<T>(loaders, type, property).load(key);
+  return loaders.lineagePrefetch.load({ type, property, key, plan }) as Promise<T | null>;
 }
 
 /** A page a list field answered, with the lineage its selection asks below the page's nodes read ahead in one more statement. */
@@ -114,42 +105,42 @@ export async function withLineageBelow<T extends Row>(
   type: NodeType,
   page: ConnectionResult<T>,
 ): Promise<ConnectionResult<T>> {
-  const below = plan(info, type, info.fieldNodes.flatMap((node) => connectionNodeSelections(info, node)));
-  if (below.length > 0 && page.nodes.length > 0) {
-    const root = { key: `${type}.page`, type: null, sql: () => uniqueKeySql(metadataOf(context.em, ENTITIES[type]), 'id', '?') };
-    await prefetch(context.em, context.loaders, root, below, page.nodes.map((node) => node.id));
+  const plan = planOf(info, type, info.fieldNodes.flatMap((node) => connectionNodeSelections(info, node)));
+  if (plan && page.nodes.length > 0) {
+    const root = { key: `${type}.page`, type: null, sql: () => uniqueKeySql(metadataOf<Row>(context.em, type), 'id', '?') };
+    await prefetch(context.em, context.loaders, root, plan, page.nodes.map((node) => node.id));
   }
   return page;
 }
 
-const keyLoader = (loaders: Loaders, type: NodeType, property: string) => {
-  const name = KEY_LOADERS[type][property];
-  if (!name) throw new Error(`no key loader for ${type}.${property}`);
-  return loaders[name] as DataLoader<string, Row | null>;
-};
-
 const listLoader = (loaders: Loaders, name: ListLoaderName) =>
   loaders[name] as unknown as { list: Parameters<typeof childPageSql>[0]; prime(parentId: string, args: ConnectionArgs, rows: Row[]): void };
 
+/** What is selected below `type` for reading ahead, or null when nothing is. */
+function planOf(info: GraphQLResolveInfo, type: NodeType, sets: readonly (SelectionSetNode | undefined)[]): Plan | null {
+  const steps = stepsBelow(info, type, sets);
+  return steps.length > 0 ? { steps, shape: shapeOf(steps) } : null;
+}
+
 /** The relation fields selected on `type`, recursively. */
-function plan(info: GraphQLResolveInfo, type: NodeType, sets: readonly (SelectionSetNode | undefined)[]): Step[] {
+function stepsBelow(info: GraphQLResolveInfo, type: NodeType, sets: readonly (SelectionSetNode | undefined)[]): Step[] {
   const steps: Step[] = [];
   for (const [name, fields] of selectedFields(info, sets)) {
     const relation = RELATIONS[type][name];
     if (!relation) continue;
     if (relation.kind === 'one') {
-      steps.push({ relation, page: null, below: plan(info, relation.type, fields.map((field) => field.selectionSet)) });
+      steps.push({ relation, page: null, below: stepsBelow(info, relation.type, fields.map((field) => field.selectionSet)) });
       continue;
     }
     // Aliases of a list may ask different pages: the first is read ahead, the others by their loader.
     const field = fields[0]!;
-    const page = pageOf(info, type, field);
-    if (page) steps.push({ relation, page, below: plan(info, relation.type, connectionNodeSelections(info, field)) });
+    const page = readAheadPage(info, type, field);
+    if (page) steps.push({ relation, page, below: stepsBelow(info, relation.type, connectionNodeSelections(info, field)) });
   }
   return steps;
 }
 
-function pageOf(info: GraphQLResolveInfo, type: NodeType, field: FieldNode): Page | null {
+function readAheadPage(info: GraphQLResolveInfo, type: NodeType, field: FieldNode): Page | null {
   const args = argumentsOf<ConnectionArgs>(info, type, field);
   if (args.after || args.before) return null;
   try {
@@ -160,16 +151,16 @@ function pageOf(info: GraphQLResolveInfo, type: NodeType, field: FieldNode): Pag
   }
 }
 
-const planKey = (steps: Step[]): string =>
-  steps.map((step) => `${step.relation.loader}:${step.relation.kind === 'one' ? step.relation.column : `${step.page!.forward}${step.page!.size}`}(${planKey(step.below)})`).join(',');
+const shapeOf = (steps: Step[]): string =>
+  steps.map((step) => `${step.relation.loader}:${step.relation.kind === 'one' ? step.relation.column : `${step.page!.forward}${step.page!.size}`}(${shapeOf(step.below)})`).join(',');
 
 async function prefetchLookups(em: EntityManager, loaders: Loaders, lookups: Lookup[]): Promise<void> {
-  const { type, property, below } = lookups[0]!;
+  const { type, property, plan } = lookups[0]!;
   const keys = lookups.map((lookup) => lookup.key);
-  const root = { key: `${type}.${property}`, type, sql: () => uniqueKeySql(metadataOf(em, ENTITIES[type]), property as never, '?') };
-  const levels = await prefetch(em, loaders, root, below, keys);
+  const root = { key: `${type}.${property}`, type, sql: () => uniqueKeySql(metadataOf<Row>(em, type), property as never, '?') };
+  const levels = await prefetch(em, loaders, root, plan, keys);
   const found = new Map((levels.root ?? []).map((row) => [String(row[property as keyof typeof row]), row]));
-  const loader = keyLoader(loaders, type, property);
+  const loader = keyLoader<Row>(loaders, type, property);
   for (const key of keys) loader.prime(key, found.get(key) ?? null);
 }
 
@@ -200,17 +191,17 @@ function levelsOf(steps: Step[]): Level[] {
 const statements = new Map<string, string>();
 const MAX_STATEMENTS = 500;
 
-function statementFor(em: EntityManager, loaders: Loaders, root: Root, steps: Step[], levels: Level[]): string {
-  const key = `${root.key}|${root.type ?? ''}|${planKey(steps)}`;
+function statementFor(em: EntityManager, loaders: Loaders, root: Root, plan: Plan, levels: Level[]): string {
+  const key = `${root.key}|${root.type ?? ''}|${plan.shape}`;
   const known = statements.get(key);
   if (known) return known;
   const ctes = [`r as (${root.sql()})`];
-  const outputs = root.type ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf(em, ENTITIES[root.type]), 't')}), '[]'::json) from r t)`] : [];
+  const outputs = root.type ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf<Row>(em, root.type), 't')}), '[]'::json) from r t)`] : [];
   const isPage = new Set<string>();
   for (const { name, step, parent } of levels) {
     // Only a page's own rows lead on: the extra row fetched says "there is more" and nothing else.
     const parentRows = `from ${parent}${isPage.has(parent) ? ' where page_rank <= page_size' : ''}`;
-    const meta = metadataOf(em, ENTITIES[step.relation.type]);
+    const meta = metadataOf<Row>(em, step.relation.type);
     if (step.relation.kind === 'one') {
       ctes.push(`${name} as (${uniqueKeySql(meta, 'id', `array(select ${step.relation.column} ${parentRows})`)})`);
       outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't')}), '[]'::json) from ${name} t)`);
@@ -230,16 +221,17 @@ function statementFor(em: EntityManager, loaders: Loaders, root: Root, steps: St
 }
 
 /**
- * Runs the statement for `steps` below the root's rows (the keys bound as one
+ * Runs the statement for the plan's steps below the root's rows (the keys bound as one
  * array the driver escapes) and primes the loaders; returns the root's rows
  * as read models when the root asks for them.
  */
-async function prefetch(em: EntityManager, loaders: Loaders, root: Root, steps: Step[], keys: string[]): Promise<{ root?: Row[] }> {
-  const levels = levelsOf(steps);
-  const { rows } = await runPrepared<{ levels: Record<string, RankedRow[]> }>(em, statementFor(em, loaders, root, steps, levels), [keys]);
+async function prefetch(em: EntityManager, loaders: Loaders, root: Root, plan: Plan, keys: string[]): Promise<{ root?: Row[] }> {
+  const levels = levelsOf(plan.steps);
+  const { rows } = await runPrepared<{ levels: Record<string, RankedRow[]> }>(em, statementFor(em, loaders, root, plan, levels), [keys]);
   const read = rows[0]!.levels;
 
-  const toModel = (type: NodeType) => readModelOf(em, ENTITIES[type]);
+  // Entity class names are the node type names.
+  const toModel = (type: NodeType) => readModelOf<Row>(em, type);
   // Which parents each level read children for: every row of a record level, a page's own rows of a list level.
   const rootRows = root.type ? (read.r ?? []).map(toModel(root.type)) : undefined;
   const parentsOf = new Map<string, string[]>([['r', rootRows ? rootRows.map((row) => row.id) : keys]]);

@@ -1,4 +1,4 @@
-import { type EntityManager, type EntityMetadata, type EntityName, raw } from '@mikro-orm/postgresql';
+import { type EntityManager, type EntityMetadata, type EntityName, type QueryBuilder, raw } from '@mikro-orm/postgresql';
 import { CURRENT_STATUS, currentStatusSelect } from '../queries/current-status';
 
 type Row = Record<string, unknown>;
@@ -81,14 +81,20 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
 }
 
 /**
- * A query builder over `entity` (alias `n`) selecting what a read model needs:
- * the whole row and, for a table with a lifecycle, its current status. Run it
- * with `execute('all', false)` and map the rows with readModelOf.
+ * Read models of `entity` from one query: a builder over it (alias `n`)
+ * selecting what a read model needs — the whole row and, for a table with a
+ * lifecycle, its current status — narrowed by `refine` (conditions, order,
+ * limit), run without hydration and mapped with readModelOf.
  */
-export function readModelQuery<T extends object>(em: EntityManager, entity: EntityName<T>) {
+export async function readModels<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  refine: (qb: QueryBuilder<T, 'n'>) => unknown,
+): Promise<T[]> {
   const meta = metadataOf(em, entity);
   const qb = em.createQueryBuilder<T, 'n'>(entity, 'n').select('*');
   const currentStatus = currentStatusSelect(meta.tableName, 'n');
   if (currentStatus) qb.addSelect(raw(currentStatus));
-  return qb;
+  await refine(qb);
+  return (await qb.execute<Row[]>('all', false)).map(readModelOf(em, entity));
 }

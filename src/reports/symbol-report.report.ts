@@ -5,7 +5,7 @@ import { TradeDecision, TradeExecution } from '../entities';
 import { BadInputError } from '../errors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { daysPeriod } from './period';
-import { readModelOf, readModelQuery } from '../loaders/read-model';
+import { readModels } from '../loaders/read-model';
 
 export const DEFAULT_SYMBOL_REPORT_LIMIT = 1000;
 export const MAX_SYMBOL_REPORT_LIMIT = 10_000;
@@ -50,10 +50,8 @@ export async function symbolReport(
   const { from, until } = daysPeriod(params.from, params.to);
   const period = { $gte: from, $lt: until };
   const [decisions, executions, changes] = await Promise.all([
-    readModelQuery(em, TradeDecision).where({ symbol, createdAt: period }).orderBy({ createdAt: 'asc', id: 'asc' }).limit(limit + 1)
-      .execute<Record<string, unknown>[]>('all', false).then((rows) => rows.map(readModelOf(em, TradeDecision))),
-    readModelQuery(em, TradeExecution).where({ tradeDecision: { symbol, createdAt: period } }).orderBy({ createdAt: 'asc', id: 'asc' }).limit(limit + 1)
-      .execute<Record<string, unknown>[]>('all', false).then((rows) => rows.map(readModelOf(em, TradeExecution))),
+    readModels(em, TradeDecision, (qb) => qb.where({ symbol, createdAt: period }).orderBy({ createdAt: 'asc', id: 'asc' }).limit(limit + 1)),
+    readModels(em, TradeExecution, (qb) => qb.where({ tradeDecision: { symbol, createdAt: period } }).orderBy({ createdAt: 'asc', id: 'asc' }).limit(limit + 1)),
     em.getConnection().execute<ChangeRow[]>(
       `select time, "positionDatabaseId", account, "executionId", change, "quantityAfter" from (
          select e.filled_at as time, p.id::text as "positionDatabaseId", p.account, e.execution_id as "executionId", e.id,

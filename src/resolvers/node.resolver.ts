@@ -5,23 +5,13 @@ import { BadInputError } from '../errors';
 import { fromGlobalId, type NodeType } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
 import type { Loaders } from '../loaders';
+import { keyLoader } from '../loaders/key-loaders';
 
 const MAX_NODES = 100;
 
 /** Loads any node by its decoded global id, through the same per-request loaders as the relations. */
 export function loadNode(loaders: Loaders, type: NodeType, databaseId: string): Promise<Node | null> {
-  switch (type) {
-    case 'IngestionRun':
-      return loaders.ingestionRunById.load(databaseId);
-    case 'ApiPayload':
-      return loaders.payloadById.load(databaseId);
-    case 'TradeDecision':
-      return loaders.decisionById.load(databaseId);
-    case 'TradeExecution':
-      return loaders.executionById.load(databaseId);
-    case 'Position':
-      return loaders.positionById.load(databaseId);
-  }
+  return keyLoader<Node>(loaders, type, 'id').load(databaseId);
 }
 
 @Authorized(Permission.readLineage)

@@ -2,7 +2,7 @@ import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgres
 import { BadInputError } from '../../errors';
 import { type ConnectionArgs, type ConnectionResult, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
 import { decodeCursor, encodeCursor } from './cursor';
-import { readModelOf, readModelQuery } from '../../loaders/read-model';
+import { metadataOf, readModels } from '../../loaders/read-model';
 import { currentStatusConditions } from '../../queries/current-status';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../json-filter';
 
@@ -32,26 +32,25 @@ export async function findPage<T extends { id: string }>(
   args: ConnectionArgs,
 ): Promise<ConnectionResult<T>> {
   const { forward, size } = pageShape(args);
-  const meta = em.getMetadata().get<T>(query.entity as string);
+  const meta = metadataOf(em, query.entity);
   const sortColumn = meta.properties[query.sortProperty as keyof typeof meta.properties].fieldNames[0];
   const idColumn = meta.properties['id' as keyof typeof meta.properties].fieldNames[0];
   const keyset = `(n.${sortColumn}, n.${idColumn}) %s (select k.${sortColumn}, k.${idColumn} from ${meta.tableName} k where k.${idColumn} = ?)`;
-
-  const qb = readModelQuery(em, query.entity).where(query.filter);
+  const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
   if (query.json) {
     const { column, filter, argument } = query.json;
-    const conditions = jsonFilterConditions(`n.${column}`, filter, argument);
+    conditions.unshift(...jsonFilterConditions(`n.${column}`, filter, argument));
     await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPathsOf(filter, argument));
-    for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
   }
-  for (const condition of [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)]) qb.andWhere(condition.sql, condition.params);
-  if (args.after) qb.andWhere(keyset.replace('%s', '<'), [decodeCursor(args.after, query.typeName, 'after')]);
-  if (args.before) qb.andWhere(keyset.replace('%s', '>'), [decodeCursor(args.before, query.typeName, 'before')]);
+  if (args.after) conditions.push({ sql: keyset.replace('%s', '<'), params: [decodeCursor(args.after, query.typeName, 'after')] });
+  if (args.before) conditions.push({ sql: keyset.replace('%s', '>'), params: [decodeCursor(args.before, query.typeName, 'before')] });
   const direction = forward ? 'desc' : 'asc';
-  qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
 
-  // Raw rows to read models: no hydration into the identity map (see readModelOf).
-  const rows = (await qb.execute<Record<string, unknown>[]>('all', false)).map(readModelOf(em, query.entity));
+  const rows = await readModels(em, query.entity, (qb) => {
+    qb.where(query.filter);
+    for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
+    qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
+  });
   return toConnection(rows, { forward, size, after: args.after, before: args.before }, (node) => encodeCursor(query.typeName, node.id));
 }
 
