@@ -1,5 +1,4 @@
-import { withClient } from './harness/database';
-import { createTrade, type TradeFixture } from './harness/fixtures';
+import { appendStatusChange, createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { toGlobalId } from '../src/graphql/global-id';
 
@@ -51,20 +50,14 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     });
     other = await createTrade(gateway.orm.em.fork(), { executionCount: 1, symbol: 'AAPL' });
     // Current statuses come from appended events, in both paths.
-    await withClient(gateway.database.url, async (client) => {
-      for (const [table, id, to] of [
-        ['trade_decisions', trade.decision.id, 'cancelled'],
-        ['trade_executions', trade.executions[0]!.id, 'cancelled'],
-        ['data_ingestion_runs', trade.run.id, 'failed'],
-        ['positions', trade.position.id, 'closed'],
-      ]) {
-        await client.query(
-          `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
-           values ('TRADE', 'status_changed', $1, $2, $3, 'test', now())`,
-          [{ from: null, to }, table, id],
-        );
-      }
-    });
+    for (const change of [
+      { table: 'trade_decisions', id: trade.decision.id, to: 'cancelled' },
+      { table: 'trade_executions', id: trade.executions[0]!.id, to: 'cancelled' },
+      { table: 'data_ingestion_runs', id: trade.run.id, to: 'failed' },
+      { table: 'positions', id: trade.position.id, to: 'closed' },
+    ]) {
+      await appendStatusChange(gateway.database.url, change);
+    }
   });
   afterAll(() => gateway.close());
 

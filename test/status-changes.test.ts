@@ -1,5 +1,4 @@
-import { withClient } from './harness/database';
-import { createTrade, type TradeFixture } from './harness/fixtures';
+import { appendStatusChange, createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
 /** Lifecycle changes are appended events; the status every query shows is derived from them. */
@@ -8,23 +7,14 @@ describe('status changes: appended, never updated, and what queries show', () =>
   let trade: TradeFixture;
   let other: TradeFixture;
 
-  async function appendStatusChange(table: string, id: string, to: string, actor: string) {
-    await withClient(gateway.database.url, (client) =>
-      client.query(
-        `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
-         values ('TRADE', 'status_changed', $1, $2, $3, $4, now())`,
-        [{ from: null, to }, table, id, actor],
-      ),
-    );
-  }
 
   beforeAll(async () => {
     gateway = await startTestGateway();
     trade = await createTrade(gateway.orm.em.fork(), { executionCount: 1 });
     other = await createTrade(gateway.orm.em.fork(), { executionCount: 1 });
-    await appendStatusChange('trade_decisions', trade.decision.id, 'cancelled', 'ops-desk');
-    await appendStatusChange('trade_executions', trade.executions[0]!.id, 'partially_filled', 'broker-sync');
-    await appendStatusChange('trade_executions', trade.executions[0]!.id, 'cancelled', 'broker-sync');
+    await appendStatusChange(gateway.database.url, { table: 'trade_decisions', id: trade.decision.id, to: 'cancelled', actor: 'ops-desk' });
+    await appendStatusChange(gateway.database.url, { table: 'trade_executions', id: trade.executions[0]!.id, to: 'partially_filled', actor: 'broker-sync' });
+    await appendStatusChange(gateway.database.url, { table: 'trade_executions', id: trade.executions[0]!.id, to: 'cancelled', actor: 'broker-sync' });
   });
   afterAll(() => gateway.close());
 

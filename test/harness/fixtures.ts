@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { withClient } from './database';
 import {
   ApiPayload,
   DecisionInput,
@@ -124,4 +125,18 @@ export async function createTrade(
   options.adjust?.(trade);
   await em.flush();
   return trade;
+}
+
+/**
+ * Appends a `status_changed` event about a record, as a producer would: the
+ * status every query shows is derived from these.
+ */
+export async function appendStatusChange(databaseUrl: string, change: { table: string; id: string; to: string; actor?: string }): Promise<void> {
+  await withClient(databaseUrl, (client) =>
+    client.query(
+      `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
+       values ('TRADE', 'status_changed', $1, $2, $3, $4, now())`,
+      [{ from: null, to: change.to }, change.table, change.id, change.actor ?? 'test'],
+    ),
+  );
 }
