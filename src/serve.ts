@@ -4,7 +4,7 @@ import { applyPendingMigrations, pendingMigrationNames } from './database/migrat
 import { createOrm, type Orm } from './database/orm';
 import { startHttpServer } from './http-server';
 import { logger } from './logger';
-import { seedDatabase } from './seed/seed-database';
+import { DEMO_SEED, seedDatabase } from './seed/seed-database';
 
 /**
  * `auditgraph serve`: opens the database (embedded when DATABASE_URL is
@@ -47,7 +47,7 @@ async function prepareDatabase(config: Config, target: DatabaseTarget, migrate: 
     await bringSchemaUpToDate(orm, migrate);
     if (target.embedded && (await holdsNoDecisions(orm))) {
       console.log(`Empty embedded database: loading demo data (scale ${config.demoScale})…`);
-      const summary = await seedDatabase(target.url, { scale: config.demoScale, seed: 42 });
+      const summary = await seedDatabase(target.url, { scale: config.demoScale, seed: DEMO_SEED });
       console.log(`Demo data loaded: ${summary.rows.tradeDecisions} decisions, ${summary.rows.positions} positions.`);
     }
   } finally {

@@ -69,9 +69,16 @@ export function parseInvestigations(text: string, source = 'investigations'): In
     const query = lines.slice(bodyStart, bodyEnd).join('\n');
     if (VARIABLES.test(query)) fail(bodyStart, '`# Variables:` must be the line right after `# Tab:`');
     const operation = operationOf(query, (message) => fail(start, `tab "${title}": ${message}`));
-    const declared = new Set(operation.variableDefinitions?.map((definition) => definition.variable.name.value));
+    const definitions = operation.variableDefinitions ?? [];
+    const declared = new Set(definitions.map((definition) => definition.variable.name.value));
     for (const name of Object.keys(variables)) {
       if (!declared.has(name)) fail(bodyStart - 1, `tab "${title}": variable "${name}" is not declared by the operation`);
+    }
+    // A tab opens ready to Run: every variable the operation cannot do without has its value here.
+    for (const definition of definitions) {
+      const name = definition.variable.name.value;
+      const required = definition.type.kind === Kind.NON_NULL_TYPE && !definition.defaultValue;
+      if (required && !Object.hasOwn(variables, name)) fail(start, `tab "${title}": the operation requires $${name}: give it in \`# Variables:\``);
     }
     const operationName = operation.name!.value;
     return { title, operationName, query, variables };

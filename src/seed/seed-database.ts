@@ -24,6 +24,12 @@ export class SeedError extends Error {
   override name = 'SeedError';
 }
 
+/**
+ * The seed of the demo data `serve` loads into an empty embedded database:
+ * the saved investigations' variables name rows of it.
+ */
+export const DEMO_SEED = 42;
+
 /** Scale 1 is this many trade decisions. */
 export const DECISIONS_PER_SCALE = 10_000;
 
