@@ -100,7 +100,12 @@ describe('record mutations: the write path for producers', () => {
     const result = await send('recordApiPayload', [payload('qq-new'), payload('qq-1', { httpStatus: 500 })]);
     expect(result.errors![0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: 'records[1]: api_payloads qq-1 is already recorded with different content (http_status: 200 recorded, 500 now)' });
     const inBatch = await send('recordApiPayload', [payload('qq-twice'), payload('qq-twice', { latencyMs: 5 })]);
-    expect(inBatch.errors![0]).toMatchObject({ extensions: { code: 'CONFLICT' } });
+    expect(inBatch.errors![0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: 'records[1]: api_payloads qq-twice appears twice with different content (latency_ms: null at records[0], 5 now)' });
+    const rationale = await send('recordDecision', [{ ...DECISION, quantity: '10.50000001', rationale: { signal: 'congress_buy', score: 0.84 } }]);
+    expect(rationale.errors![0]).toMatchObject({
+      extensions: { code: 'CONFLICT' },
+      message: 'records[0]: trade_decisions dec-1 is already recorded with different content (quantity: 10.50000000 recorded, 10.50000001 now; decision_rationale.score: 0.83 recorded, 0.84 now)',
+    });
     const decision = await send('recordDecision', [{ ...DECISION, inputPayloadIds: ['qq-1'] }]);
     expect(decision.errors![0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: 'records[0]: trade_decisions dec-1 is already recorded with other input payloads' });
     const look = await gateway.execute<any>('{ apiPayloads(first: 100) { nodes { externalId } } }');

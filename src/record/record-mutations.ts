@@ -3,6 +3,7 @@ import { TABLE_OF_NODE } from '../chain/subjects';
 import { BadInputError } from '../errors';
 import { fromGlobalId } from '../graphql/global-id';
 import { currentStatusSql } from '../queries/current-status';
+import { exactJson } from './exact-json';
 import type {
   ApiPayloadInput, AuditEventInput, IngestionRunInput, PositionInput, RecordResult, StatusChangeInput, TradeDecisionInput, TradeExecutionInput,
 } from './record-inputs';
@@ -36,10 +37,13 @@ function checkText(value: string | null | undefined, where: string, required = t
   if (value.trim() === '' || value.length > MAX_TEXT) throw new BadInputError(`${where} must be non-empty and at most ${MAX_TEXT} characters`, where);
 }
 
-function checkDecimal(value: string | null | undefined, where: string, rule: 'positive' | 'not negative' | 'any'): void {
+/** A decimal's sign read from its digits, not through a float: `-0.00` is zero, `0.00000001` above it. */
+const signOf = (decimal: string): -1 | 0 | 1 => (!/[1-9]/.test(decimal) ? 0 : decimal.startsWith('-') ? -1 : 1);
+
+function checkDecimal(value: string | null | undefined, where: string, rule: 'positive' | 'not negative'): void {
   if (value == null) return;
-  const number = Number(value);
-  if ((rule === 'positive' && !(number > 0)) || (rule === 'not negative' && !(number >= 0))) throw new BadInputError(`${where} must be ${rule === 'positive' ? 'above 0' : 'at least 0'}; got ${value}`, where);
+  const sign = signOf(value);
+  if ((rule === 'positive' && sign <= 0) || (rule === 'not negative' && sign < 0)) throw new BadInputError(`${where} must be ${rule === 'positive' ? 'above 0' : 'at least 0'}; got ${value}`, where);
 }
 
 function checkCount(records: unknown[]): void {
@@ -104,7 +108,7 @@ export function recordApiPayloads(em: EntityManager, actor: string, payloads: Ap
       row: {
         external_id: payload.externalId, direction: payload.direction, provider: payload.provider, endpoint: payload.endpoint, http_method: payload.httpMethod,
         http_status: payload.httpStatus ?? null, latency_ms: payload.latencyMs ?? null, payload: payload.payload ?? null,
-        payload_bytes: Buffer.byteLength(JSON.stringify(payload.payload ?? null)), correlation_id: payload.correlationId ?? null, created_at: payload.createdAt,
+        payload_bytes: Buffer.byteLength(exactJson(payload.payload ?? null)), correlation_id: payload.correlationId ?? null, created_at: payload.createdAt,
       },
       links: links([['ingestion_run_id', RUNS, payload.ingestionRunId]]),
     }));

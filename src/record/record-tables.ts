@@ -1,66 +1,60 @@
 /**
  * How producers' records land in the lineage tables: each table's external
- * id (the producer's own key, on which writes are idempotent) and the column
- * types content is compared by when a record arrives a second time.
+ * id (the producer's own key, on which writes are idempotent) and the columns
+ * a producer sets, which are compared when a record arrives a second time.
+ *
+ * Only names are kept here: how two values compare (`10.5` and
+ * `10.50000000`, two spellings of one instant, reordered JSON keys) is the
+ * column type's own rule, applied by PostgreSQL through the table's row type.
+ * (The table and column names repeat what the entities' MikroORM metadata
+ * knows; deriving them from it belongs with "the lineage graph, defined once".)
  */
-export type ColumnKind = 'text' | 'decimal' | 'integer' | 'timestamp' | 'json';
-
 export type RecordTable = {
   table: 'data_ingestion_runs' | 'api_payloads' | 'trade_decisions' | 'positions' | 'trade_executions' | 'audit_events';
   /** The unique column holding the producer's id. */
   externalId: string;
-  /** Every column a producer sets, with how to compare a stored value to a new one. */
-  columns: Record<string, ColumnKind>;
+  /** Every column a producer sets, in the order a CONFLICT message names them. */
+  columns: readonly string[];
 };
 
 export const RUNS: RecordTable = {
   table: 'data_ingestion_runs',
   externalId: 'run_id',
-  columns: {
-    run_id: 'text', task_name: 'text', source: 'text', status: 'text', records_fetched: 'integer', error_message: 'text',
-    metadata: 'json', started_at: 'timestamp', finished_at: 'timestamp', created_at: 'timestamp',
-  },
+  columns: ['run_id', 'task_name', 'source', 'status', 'records_fetched', 'error_message', 'metadata', 'started_at', 'finished_at', 'created_at'],
 };
 
 export const PAYLOADS: RecordTable = {
   table: 'api_payloads',
   externalId: 'external_id',
-  columns: {
-    external_id: 'text', ingestion_run_id: 'integer', direction: 'text', provider: 'text', endpoint: 'text', http_method: 'text',
-    http_status: 'integer', latency_ms: 'integer', payload: 'json', payload_bytes: 'integer', correlation_id: 'text', created_at: 'timestamp',
-  },
+  columns: [
+    'external_id', 'ingestion_run_id', 'direction', 'provider', 'endpoint', 'http_method', 'http_status', 'latency_ms', 'payload', 'payload_bytes', 'correlation_id', 'created_at',
+  ],
 };
 
 export const DECISIONS: RecordTable = {
   table: 'trade_decisions',
   externalId: 'decision_id',
-  columns: {
-    decision_id: 'text', strategy: 'text', symbol: 'text', side: 'text', quantity: 'decimal', order_type: 'text', limit_price: 'decimal',
-    status: 'text', decision_rationale: 'json', correlation_id: 'text', created_at: 'timestamp',
-  },
+  columns: ['decision_id', 'strategy', 'symbol', 'side', 'quantity', 'order_type', 'limit_price', 'status', 'decision_rationale', 'correlation_id', 'created_at'],
 };
 
 export const POSITIONS: RecordTable = {
   table: 'positions',
   externalId: 'external_id',
-  columns: {
-    external_id: 'text', account: 'text', symbol: 'text', quantity: 'decimal', avg_cost: 'decimal', status: 'text', opened_at: 'timestamp', closed_at: 'timestamp',
-  },
+  columns: ['external_id', 'account', 'symbol', 'quantity', 'avg_cost', 'status', 'opened_at', 'closed_at'],
 };
 
 export const EXECUTIONS: RecordTable = {
   table: 'trade_executions',
   externalId: 'execution_id',
-  columns: {
-    execution_id: 'text', trade_decision_id: 'integer', position_id: 'integer', broker_order_id: 'text', status: 'text', filled_quantity: 'decimal',
-    fill_price: 'decimal', commission: 'decimal', error_message: 'text', api_request_payload_id: 'integer', api_response_payload_id: 'integer',
-    submitted_at: 'timestamp', filled_at: 'timestamp', created_at: 'timestamp',
-  },
+  columns: [
+    'execution_id', 'trade_decision_id', 'position_id', 'broker_order_id', 'status', 'filled_quantity', 'fill_price', 'commission', 'error_message',
+    'api_request_payload_id', 'api_response_payload_id', 'submitted_at', 'filled_at', 'created_at',
+  ],
 };
 
 /** Events compare on what happened, not on who appended them or when the database did. */
 export const EVENTS: RecordTable = {
   table: 'audit_events',
   externalId: 'external_id',
-  columns: { external_id: 'text', log_type: 'text', event: 'text', event_data: 'json', subject_table: 'text', subject_id: 'integer', occurred_at: 'timestamp' },
+  columns: ['external_id', 'log_type', 'event', 'event_data', 'subject_table', 'subject_id', 'occurred_at'],
 };

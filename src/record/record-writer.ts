@@ -1,8 +1,12 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { DomainError } from '../errors';
-import { type ColumnKind, DECISIONS, EVENTS, EXECUTIONS, PAYLOADS, POSITIONS, type RecordTable, RUNS } from './record-tables';
+import { describeDifferences } from './difference-message';
+import { exactJson } from './exact-json';
+import { differencesOf, type RecordedSide, type Row } from './record-differences';
+import { DECISIONS, EVENTS, EXECUTIONS, PAYLOADS, POSITIONS, type RecordTable, RUNS } from './record-tables';
+import { quoted } from './sql-names';
 
-export type Row = Record<string, unknown>;
+export type { Row } from './record-differences';
 
 /** A row to record, where it came from (`orders.jsonl:12`, `records[3]`), and the rows it links to by their external ids. */
 export type PendingRecord = { source: string; row: Row; links?: Record<string, { table: RecordTable; externalId: string }> };
@@ -42,45 +46,20 @@ export class RecordError extends DomainError {
   }
 }
 
-const sortedJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-
-/** A value as stored, so that the same content compares equal however it was spelled. */
-function comparable(kind: ColumnKind, value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  switch (kind) {
-    case 'decimal':
-      return Number(value).toFixed(8);
-    case 'integer':
-      return String(Number(value));
-    case 'timestamp':
-      return String(new Date(value as string).getTime());
-    case 'json':
-      return sortedJson(typeof value === 'string' ? JSON.parse(value) : value);
-    default:
-      return String(value);
-  }
-}
-
-function firstDifference(spec: RecordTable, stored: Row, incoming: Row): string | null {
-  for (const [column, kind] of Object.entries(spec.columns)) {
-    if (!(column in incoming)) continue;
-    const [a, b] = [comparable(kind, stored[column]), comparable(kind, incoming[column])];
-    const shown = (value: string | null) => (value !== null && value.length > 80 ? `${value.slice(0, 77)}…` : String(value));
-    if (a !== b) return `${column}: ${shown(a)} recorded, ${shown(b)} now`;
-  }
-  return null;
-}
-
 /** Rows sent per statement, as one JSON document: large enough to amortise a round trip, small enough to keep memory flat. */
 const WRITE_CHUNK = 5_000;
 
 const idColumn = (spec: RecordTable) => (spec.table === 'audit_events' ? 'seq' : 'id');
-const quoted = (column: string) => `"${column.replaceAll('"', '""')}"`;
+
+/** The producer-set columns among those sent, in the table's order: what two versions of a record are compared on. */
+const comparedColumns = (spec: RecordTable, sent: Iterable<string>): string[] => {
+  const names = new Set(sent);
+  return spec.columns.filter((column) => names.has(column));
+};
+
+/** SQL: rows `a` and `b` hold the same content in `columns`, as their column types compare it. */
+const sameContent = (columns: string[], a: string, b: string) =>
+  `(${columns.map((column) => `${a}.${quoted(column)}`).join(', ')}, null) is not distinct from (${columns.map((column) => `${b}.${quoted(column)}`).join(', ')}, null)`;
 
 /**
  * One statement per chunk: the rows arrive as one JSON array typed by the
@@ -94,11 +73,10 @@ function writeSql(spec: RecordTable, columns: string[]): string {
   const id = idColumn(spec);
   const key = quoted(spec.externalId);
   const list = columns.map(quoted).join(', ');
-  const compared = columns.filter((column) => column in spec.columns).map(quoted);
   return `with incoming as (
       select * from rows from (json_populate_recordset(null::${spec.table}, ?::json)) with ordinality as s
     ), stored as (
-      select s.ordinality, t.${id} as id, t.${key} as external_id, (${compared.map((column) => `t.${column}`).join(', ')}, null) is not distinct from (${compared.map((column) => `s.${column}`).join(', ')}, null) as same
+      select s.ordinality, t.${id} as id, t.${key} as external_id, ${sameContent(comparedColumns(spec, columns), 't', 's')} as same
       from incoming s join ${spec.table} t on t.${key} = s.${key}
     ), inserted as (
       insert into ${spec.table} (${list})
@@ -113,11 +91,29 @@ function writeSql(spec: RecordTable, columns: string[]): string {
     select external_id, id, true, null from inserted`;
 }
 
-/** Names the first column in which a stored record differs from one sent again. */
-async function conflictOf(trx: Knex.Transaction, spec: RecordTable, record: PendingRecord, key: string): Promise<RecordError> {
-  const [stored] = (await trx(spec.table).select('*').where(spec.externalId, key)) as Row[];
-  const difference = stored ? firstDifference(spec, stored, record.row) : null;
-  return new RecordError(record.source, `${spec.table} ${key} is already recorded with different content (${difference ?? 'a column differs'})`, 'CONFLICT');
+/** A CONFLICT naming every column in which `record` differs from the recorded side, with both values where they differ. */
+async function conflictOf(trx: Knex.Transaction, spec: RecordTable, columns: string[], recorded: RecordedSide, record: PendingRecord, problem: string, recordedLabel: string): Promise<RecordError> {
+  const differences = await differencesOf(trx, spec, columns, recorded, record.row);
+  return new RecordError(record.source, `${spec.table} ${String(record.row[spec.externalId])} ${problem} (${describeDifferences(differences, recordedLabel, 'now')})`, 'CONFLICT');
+}
+
+/**
+ * The first record sent twice in one batch with different content, compared
+ * by PostgreSQL as the writer compares a record with its stored version.
+ */
+async function firstRepeatThatDiffers(trx: Knex.Transaction, spec: RecordTable, repeats: [earlier: PendingRecord, later: PendingRecord][]): Promise<RecordError | null> {
+  if (repeats.length === 0) return null;
+  const columns = comparedColumns(spec, repeats.flatMap(([earlier, later]) => [...Object.keys(earlier.row), ...Object.keys(later.row)]));
+  const sides = [exactJson(repeats.map(([earlier]) => earlier.row)), exactJson(repeats.map(([, later]) => later.row))];
+  const { rows } = (await trx.raw(
+    `select a.ordinality from json_populate_recordset(null::${spec.table}, ?::json) with ordinality a
+      join json_populate_recordset(null::${spec.table}, ?::json) with ordinality b using (ordinality)
+      where not (${sameContent(columns, 'a', 'b')}) order by a.ordinality limit 1`,
+    sides,
+  )) as { rows: { ordinality: string }[] };
+  if (rows.length === 0) return null;
+  const [earlier, later] = repeats[Number(rows[0]!.ordinality) - 1]!;
+  return conflictOf(trx, spec, columns, { sentAs: earlier.row }, later, 'appears twice with different content', `at ${earlier.source}`);
 }
 
 /**
@@ -130,15 +126,15 @@ async function writeTable(trx: Knex.Transaction, spec: RecordTable, records: Pen
   const ids = new Map<string, string>();
   if (records.length === 0) return ids;
   const unique = new Map<string, PendingRecord>();
+  const repeats: [PendingRecord, PendingRecord][] = [];
   for (const record of records) {
     const key = String(record.row[spec.externalId]);
     const earlier = unique.get(key);
     if (!earlier) unique.set(key, record);
-    else {
-      const difference = firstDifference(spec, earlier.row, record.row);
-      if (difference) throw new RecordError(record.source, `${spec.table} ${key} appears twice with different content (${difference.replace('recorded', `at ${earlier.source}`)})`, 'CONFLICT');
-    }
+    else repeats.push([earlier, record]);
   }
+  const repeated = await firstRepeatThatDiffers(trx, spec, repeats);
+  if (repeated) throw repeated;
   let pending = [...unique.values()];
   // A second pass only when a concurrent writer recorded one of these ids since this statement began.
   for (let pass = 0; pending.length > 0; pass++) {
@@ -146,11 +142,14 @@ async function writeTable(trx: Knex.Transaction, spec: RecordTable, records: Pen
     for (let start = 0; start < pending.length; start += WRITE_CHUNK) {
       const chunk = pending.slice(start, start + WRITE_CHUNK);
       const columns = [...new Set(chunk.flatMap((record) => Object.keys(record.row)))];
-      const { rows } = (await trx.raw(writeSql(spec, columns), [JSON.stringify(chunk.map((record) => record.row))])) as {
+      const { rows } = (await trx.raw(writeSql(spec, columns), [exactJson(chunk.map((record) => record.row))])) as {
         rows: { external_id: string; id: string; same: boolean; ordinality: string | null }[];
       };
       const conflicting = rows.filter((row) => !row.same).sort((a, b) => Number(a.ordinality) - Number(b.ordinality))[0];
-      if (conflicting) throw await conflictOf(trx, spec, chunk[Number(conflicting.ordinality) - 1]!, conflicting.external_id);
+      if (conflicting) {
+        const record = chunk[Number(conflicting.ordinality) - 1]!;
+        throw await conflictOf(trx, spec, comparedColumns(spec, columns), { storedUnder: conflicting.external_id }, record, 'is already recorded with different content', 'recorded');
+      }
       for (const row of rows) {
         ids.set(row.external_id, String(row.id));
         counts[spec.table][row.ordinality === null ? 'created' : 'unchanged']++;
