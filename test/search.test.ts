@@ -1,10 +1,11 @@
 import { encodeCursor } from '../src/graphql/pagination/cursor';
+import { encodeSearchCursor } from '../src/graphql/pagination/search-cursor';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
 const searchQuery = /* GraphQL */ `
-  query($query: String!, $kinds: [SearchKind!], $first: Int, $after: String) {
-    search(query: $query, kinds: $kinds, first: $first, after: $after) {
+  query($query: String!, $kinds: [SearchKind!], $first: Int, $after: String, $last: Int, $before: String) {
+    search(query: $query, kinds: $kinds, first: $first, after: $after, last: $last, before: $before) {
       edges { cursor node { kind rank snippet node { __typename id ... on TradeExecution { executionId decision { decisionId } } } } }
       pageInfo { hasNextPage hasPreviousPage endCursor }
     }
@@ -89,7 +90,9 @@ describe('search(query:): ranked full-text search with snippets', () => {
     [{ query: 'power', first: 101 }, /`first` must be between 0 and 100/],
     [{ query: 'power', after: 'garbage' }, /`after` is not a valid cursor/],
     [{ query: 'power', after: encodeCursor('TradeDecision', '1') }, /cursor of a TradeDecision list/],
-    [{ query: 'power', after: encodeCursor('SearchHit', '5000') }, /search pages end after 1000 hits/],
+    [{ query: 'power', after: encodeCursor('SearchHit', '5000') }, /`after` is not a valid cursor/],
+    [{ query: 'power', before: encodeSearchCursor('buying', { kind: 'EXECUTION', id: '1' }) }, /`before` is a cursor of another search/],
+    [{ query: 'power', first: 1, last: 1 }, /either `first` or `last`/],
   ])('refuses %j with BAD_USER_INPUT', async (variables, message) => {
     const result = await gateway.execute(searchQuery, variables);
     expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });

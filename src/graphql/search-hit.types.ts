@@ -17,7 +17,7 @@ export class SearchHit {
   @Field(() => SearchKind)
   kind!: SearchKind;
 
-  @Field(() => Float, { description: 'ts_rank of the match; hits are ordered by it, highest first.' })
+  @Field(() => Float, { description: 'ts_rank of the match; hits are ordered by it, highest first, equal ranks by kind (decisions, executions, payloads) then id.' })
   rank!: number;
 
   @Field({ description: 'The matching text with the matched words between ** and **.' })

@@ -13,6 +13,7 @@ export const MAX_TRAIL_LENGTH = 1000;
  * (decision, broker request, execution, broker response).
  */
 export async function correlationTrail(em: EntityManager, correlationId: string): Promise<TrailEntry[]> {
+  // Ties break on trail.id, the bigint: a bare `id` would name the select list's text column, where "10" < "9".
   return em.getConnection().execute<TrailEntry[]>(
     `select kind, id::text as id from (
        select 'TradeDecision' as kind, d.id, d.created_at as at, 1 as step from trade_decisions d where d.correlation_id = ?
@@ -22,7 +23,7 @@ export async function correlationTrail(em: EntityManager, correlationId: string)
        select 'TradeExecution', e.id, e.created_at, 3 from trade_executions e
          join trade_decisions d on d.id = e.trade_decision_id where d.correlation_id = ?
      ) trail
-     order by at, step, id
+     order by at, step, trail.id
      limit ${MAX_TRAIL_LENGTH}`,
     [correlationId, correlationId, correlationId],
   );

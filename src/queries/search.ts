@@ -3,46 +3,68 @@ import { SEARCH_VECTORS } from './search-vectors';
 
 export type SearchKind = 'PAYLOAD' | 'DECISION' | 'EXECUTION';
 export type SearchHit = { kind: SearchKind; id: string; rank: number; snippet: string };
+/** A hit a page starts after or ends before. */
+export type SearchHitKey = { kind: SearchKind; id: string };
 
-/** Per kind: the table, its indexed text, and the text shown around a match. */
-const SOURCES: Record<SearchKind, { table: keyof typeof SEARCH_VECTORS; document: string }> = {
-  PAYLOAD: { table: 'api_payloads', document: `endpoint || ' ' || coalesce(payload::text, '')` },
-  DECISION: { table: 'trade_decisions', document: `strategy || ' ' || symbol || ' ' || coalesce(decision_rationale::text, '')` },
-  EXECUTION: { table: 'trade_executions', document: `coalesce(error_message, '')` },
+/**
+ * Per kind: the table, its indexed text, the text shown around a match, and
+ * its place among hits of equal rank (decisions, executions, payloads).
+ */
+const SOURCES: Record<SearchKind, { table: keyof typeof SEARCH_VECTORS; document: string; order: number }> = {
+  DECISION: { table: 'trade_decisions', document: `strategy || ' ' || symbol || ' ' || coalesce(decision_rationale::text, '')`, order: 1 },
+  EXECUTION: { table: 'trade_executions', document: `coalesce(error_message, '')`, order: 2 },
+  PAYLOAD: { table: 'api_payloads', document: `endpoint || ' ' || coalesce(payload::text, '')`, order: 3 },
 };
 
-/** Candidates ranked per kind before merging: enough for deep pages, bounded for broad words. */
-const CANDIDATES_PER_KIND = 1000;
+/**
+ * One page of hits: up to `limit` of them in page order, after or before a
+ * hit. Backward pages (`forward: false`) come nearest-first, as every
+ * connection's do.
+ */
+export type SearchPage = { forward: boolean; limit: number; after: SearchHitKey | null; before: SearchHitKey | null };
 
 /**
  * Full-text search across the chosen kinds in one statement. Plain user text
  * goes through `websearch_to_tsquery`, which accepts any punctuation; each
- * kind matches through its GIN expression index, is ranked with `ts_rank`,
- * and only the page's hits get a `ts_headline` snippet (it re-parses the
- * document, so it is the expensive part).
+ * kind matches through its GIN expression index and is ranked with
+ * `ts_rank`. Hits are in one total order — rank highest first, then kind,
+ * then id as a number — and pages are keyset on it: the bound hit's rank is
+ * recomputed from its kind and id, so every hit is reached exactly once
+ * however deep the page, and no hit count is capped. Only the page's hits
+ * get a `ts_headline` snippet (it re-parses the document, so it is the
+ * expensive part).
  */
-export async function searchLineage(
-  em: EntityManager,
-  text: string,
-  kinds: SearchKind[],
-  page: { offset: number; limit: number },
-): Promise<SearchHit[]> {
+export async function searchLineage(em: EntityManager, text: string, kinds: SearchKind[], page: SearchPage): Promise<SearchHit[]> {
+  // Ordering by (-rank, kind order, id) ascending is the display order, so one row comparison serves both bounds.
+  const bound = ({ kind }: SearchHitKey, operator: '>' | '<') => {
+    const { table, order } = SOURCES[kind];
+    return `and (-m.rank, m.kind_order, m.id) ${operator} (select -ts_rank(${SEARCH_VECTORS[table]}, query), ${order}, b.id from ${table} b, query where b.id = ?)`;
+  };
+  const bounds = [page.after && bound(page.after, '>'), page.before && bound(page.before, '<')].filter(Boolean).join(' ');
+  const boundIds = [page.after?.id, page.before?.id].filter((id) => id !== undefined);
+  const [rankOrder, idOrder] = page.forward ? ['desc', 'asc'] : ['asc', 'desc'];
   const branches = kinds.map((kind) => {
-    const { table, document } = SOURCES[kind];
-    return `(select '${kind}' as kind, id, ts_rank(${SEARCH_VECTORS[table]}, query) as rank, ${document} as document
-       from ${table}, query where ${SEARCH_VECTORS[table]} @@ query
-       order by rank desc, id limit ${CANDIDATES_PER_KIND})`;
+    const { table, order } = SOURCES[kind];
+    // `offset 0` keeps the ranking in its own plan node, so ts_rank runs once per match, not again in the bound.
+    return `(select * from (select '${kind}'::text as kind, ${order} as kind_order, t.id, ts_rank(${SEARCH_VECTORS[table]}, query) as rank
+         from ${table} t, query where ${SEARCH_VECTORS[table]} @@ query offset 0) m
+       where true ${bounds}
+       order by m.rank ${rankOrder}, m.id ${idOrder} limit ${page.limit})`;
   });
+  const documents = kinds.map((kind) => {
+    const { table, document } = SOURCES[kind];
+    return `select ${document} as document from ${table} where page.kind = '${kind}' and ${table}.id = page.id`;
+  });
+  const order = (alias: string) => `${alias}.rank ${rankOrder}, ${alias}.kind_order ${idOrder}, ${alias}.id ${idOrder}`;
   return em.getConnection().execute<SearchHit[]>(
     `with query as (select websearch_to_tsquery('english', ?) as query),
-     page as (
-       select * from (${branches.join(' union all ')}) hits
-       order by rank desc, kind, id offset ? limit ?
-     )
-     select kind, id::text as id, rank::float8 as rank,
-       ts_headline('english', document, (select query from query),
+     page as (select * from (${branches.join(' union all ')}) hits order by ${order('hits')} limit ${page.limit})
+     select page.kind, page.id::text as id, page.rank::float8 as rank,
+       ts_headline('english', d.document, (select query from query),
          'StartSel=**, StopSel=**, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') as snippet
-     from page order by rank desc, kind, id`,
-    [text, page.offset, page.limit],
+     from page cross join lateral (${documents.join(' union all ')}) d
+     order by ${order('page')}`,
+    // Every branch has the bounds' placeholders: their ids once per kind.
+    [text, ...kinds.flatMap(() => boundIds)],
   );
 }

@@ -10,7 +10,25 @@ const PREFIX = 'cursor:v1';
  * JavaScript Date cannot hold.
  */
 export function encodeCursor(list: string, id: string): string {
-  return Buffer.from(`${PREFIX}:${list}:${id}`, 'utf8').toString('base64url');
+  return sealCursor(`${list}:${id}`);
+}
+
+/** The opaque form of a cursor's content (`list:key`); every cursor of the API is written by this. */
+export function sealCursor(content: string): string {
+  return Buffer.from(`${PREFIX}:${content}`, 'utf8').toString('base64url');
+}
+
+/** The content a cursor was sealed with, or null when it is not one of ours. */
+export function unsealCursor(cursor: string): string | null {
+  const decoded = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  return decoded.startsWith(`${PREFIX}:`) ? decoded.slice(PREFIX.length + 1) : null;
+}
+
+const LIST_CURSOR = /^([A-Za-z]+(?:\/\d{1,19}\/[a-z][A-Za-z]*)?):(\d+)$/;
+
+/** The list a node-id cursor was written for, or null when it is not such a cursor. */
+export function listOfCursor(cursor: string): string | null {
+  return LIST_CURSOR.exec(unsealCursor(cursor) ?? '')?.[1] ?? null;
 }
 
 /**
@@ -21,15 +39,14 @@ export function encodeCursor(list: string, id: string): string {
  */
 export const childListName = (parentType: string, parentId: string, field: string) => `${parentType}/${parentId}/${field}`;
 
-function describeList(list: string): string {
+export function describeList(list: string): string {
   const [parentType, parentId, field] = list.split('/');
   return field ? `the ${field} of ${parentType} ${parentId}` : `a ${list} list`;
 }
 
 /** Returns the id inside a cursor of `list`, or throws BAD_USER_INPUT naming the argument. */
 export function decodeCursor(cursor: string, list: string, argument: string): string {
-  const decoded = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const match = /^cursor:v1:([A-Za-z]+(?:\/\d{1,19}\/[a-z][A-Za-z]*)?):(\d+)$/.exec(decoded);
+  const match = LIST_CURSOR.exec(unsealCursor(cursor) ?? '');
   if (!match || !isDatabaseId(match[2]!)) throw new BadInputError(`\`${argument}\` is not a valid cursor: use a cursor returned by this list`, argument);
   if (match[1] !== list) {
     throw new BadInputError(`\`${argument}\` is a cursor of ${describeList(match[1]!)}, not of ${describeList(list)}`, argument);
