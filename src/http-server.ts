@@ -59,6 +59,8 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
   const recordUnauthenticated = recordRefusal(auditLog, 'UNAUTHENTICATED');
   const recordRateLimited = recordRefusal(auditLog, 'RATE_LIMITED');
 
+  // Nobody needs to be told which framework answers.
+  app.disable('x-powered-by');
   app.use(requestLogging);
 
   app.get('/', (_request, response) => response.redirect('/playground'));
