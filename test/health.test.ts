@@ -82,9 +82,9 @@ describe('health: liveness, readiness, and recovery when PostgreSQL comes back',
     expect(await get('/health')).toEqual({ status: 200, body: { status: 'ok' } });
     // A scrape still answers (the runbook gauges keep their last values).
     expect((await fetch(`${origin}/metrics`)).status).toBe(200);
-    // A query fails cleanly, without the connection error's text.
+    // A query fails cleanly, without the connection error's text: 503, try again later.
     const failed = await positions();
-    expect(failed.body.errors?.[0]?.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect({ status: failed.status, code: failed.body.errors?.[0]?.extensions.code }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
     expect(JSON.stringify(failed.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|terminating/);
 
     server = await start(port);
