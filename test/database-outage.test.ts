@@ -6,6 +6,7 @@ import { createOrm, type Orm } from '../src/database/orm';
 import { BadInputError } from '../src/errors';
 import { assertValidJsonPaths } from '../src/graphql/json-filter';
 import { type RunningGateway, startHttpServer } from '../src/http-server';
+import { auditEntriesOf } from './harness/audit-entries';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 import { startTcpProxy, type TcpProxy } from './harness/tcp-proxy';
 
@@ -49,8 +50,6 @@ describe('while PostgreSQL cannot be reached', () => {
   };
   const positions = { query: '{ positions(first: 1) { nodes { id } } }' };
   const jsonPathFilter = { query: '{ decisions(first: 1, filter: { rationale: { jsonPath: "$.signal == \\"congress_buy\\"" } }) { nodes { id } } }' };
-  const recorded = async (requestId: string) =>
-    Number((await writer.em.getConnection().execute<{ n: string }[]>('select count(*) as n from query_audit_log where request_id = ?', [requestId]))[0]!.n);
 
   it('answers 503 DATABASE_UNAVAILABLE with Retry-After, to keyed and anonymous callers, without driver text; and serves and records again once it is back', async () => {
     const before = await post(positions, { authorization: `Bearer ${secret}` });
@@ -80,7 +79,7 @@ describe('while PostgreSQL cannot be reached', () => {
       answer = await post(positions, { authorization: `Bearer ${secret}` });
     }
     expect(JSON.parse(answer.text)).toEqual({ data: { positions: { nodes: [] } } });
-    expect(await recorded(answer.requestId)).toBe(1);
+    expect(await auditEntriesOf(writer, answer.requestId)).toBe(1);
   });
 
   it('lets a database failure during the jsonPath check go on as what it is, not as the caller\'s bad input', async () => {

@@ -3,6 +3,7 @@ import { Role } from '../src/auth/roles';
 import { MAX_VARIABLES_DEPTH } from '../src/graphql/protection/variables-depth';
 import { createTrade } from './harness/fixtures';
 import { type HttpAnswer, type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
+import { auditEntriesOf } from './harness/audit-entries';
 import { LEAKS } from './harness/leaks';
 
 
@@ -37,12 +38,6 @@ describe('hostile input', () => {
   });
   afterAll(() => gateway.close());
 
-  /** Every answer is committed to the query audit log before it leaves, under its X-Request-Id. */
-  const auditEntriesOf = async (answer: HttpAnswer) =>
-    Number(
-      (await gateway.writer.em.getConnection().execute<{ n: string }[]>('select count(*) as n from query_audit_log where request_id = ?', [answer.headers.get('x-request-id')]))[0]!.n,
-    );
-
   const deepAliases = Array.from({ length: 100 }, (_, index) => `a${index}: positions(first: 100) { nodes { id } }`).join(' ');
   const manyTokens = `{ ${Array.from({ length: 6000 }, () => '__typename').join(' ')} }`;
   const filterQuery = 'query($f: JsonFilter) { decisions(first: 1, filter: { rationale: $f }) { nodes { id } } }';
@@ -64,6 +59,8 @@ describe('hostile input', () => {
     ['a batch of operations in one request', 400, 'BAD_REQUEST', { body: [{ query: '{ positions { nodes { id } } }' }, { query: '{ positions { nodes { id } } }' }] }, /batching/i],
     ['introspection while it is off', 400, 'GRAPHQL_VALIDATION_FAILED', { body: { query: '{ __schema { types { name } } }' } }, /^introspection is off on this gateway$/],
     ['an invalid jsonPath', 200, 'BAD_USER_INPUT', { body: { query: '{ decisions(first: 1, filter: { rationale: { jsonPath: "$.a ==" } }) { nodes { id } } }' } }, /^`filter.rationale.jsonPath` is not a valid SQL\/JSON path: syntax error/],
+    ['a jsonPath with a variable, which the parser accepts', 200, 'BAD_USER_INPUT', { body: { query: '{ decisions(first: 1, filter: { rationale: { jsonPath: "$0 == 1" } }) { nodes { id } } }' } }, /refers to a path variable/],
+    ['a jsonPath with a quoted variable', 200, 'BAD_USER_INPUT', { body: { query: 'query($p: String) { decisions(first: 1, filter: { rationale: { jsonPathExists: $p } }) { nodes { id } } }', variables: { p: '$.signal ? (@ == $"x y")' } } }, /refers to a path variable/],
     ['an Accept header that takes no JSON', 406, 'BAD_REQUEST', { body: { query: '{ __typename }' }, headers: { accept: 'text/csv' } }, /Accept header must allow/],
     ['a gzip body that does not inflate', 400, 'BAD_REQUEST', { raw: 'this is not gzip', headers: { 'content-encoding': 'gzip' } }, /could not be read/],
     ['a gzip body that inflates to broken JSON', 400, 'BAD_REQUEST', { raw: gzipSync('{"query": ').toString('latin1'), headers: { 'content-encoding': 'gzip' } }, /could not be read|not valid JSON/],
@@ -84,7 +81,12 @@ describe('hostile input', () => {
     expect({ status: answer.status, code: answer.json?.errors?.[0]?.extensions?.code }).toEqual({ status, code });
     expect(answer.json.errors[0].message).toMatch(message);
     expectNothingLeaked(answer);
-    expect(await auditEntriesOf(answer)).toBe(1);
+    expect(await auditEntriesOf(gateway.writer, answer.headers.get('x-request-id'))).toBe(1);
+  });
+
+  it('takes "$" inside a jsonPath string literal for text, not for a variable', async () => {
+    const answer = await gateway.post({ query: 'query($p: String) { decisions(first: 1, filter: { rationale: { jsonPath: $p } }) { nodes { id } } }', variables: { p: '$.signal == "$x \\" $y"' } }, { secret });
+    expect(answer.json).toEqual({ data: { decisions: { nodes: [] } } });
   });
 
   it(`accepts variables exactly ${MAX_VARIABLES_DEPTH} levels deep`, async () => {

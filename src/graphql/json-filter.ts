@@ -2,6 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
 import { BadInputError } from '../errors';
 import { sqlStateOf } from '../sql-state';
+import { referencesPathVariable } from './json-path-variables';
 
 @InputType({ description: 'A value at a path inside a JSON document.' })
 export class JsonPathValue {
@@ -114,6 +115,9 @@ function textArrayLiteral(values: string[]): string {
 function jsonPath(path: string, argument: string): string {
   if (path.trim() === '' || path.length > MAX_PATH_LENGTH) {
     throw new BadInputError(`\`${argument}\` must be a SQL/JSON path of 1 to ${MAX_PATH_LENGTH} characters`, argument);
+  }
+  if (referencesPathVariable(path)) {
+    throw new BadInputError(`\`${argument}\` refers to a path variable ($name), which cannot be passed here: write its value into the path`, argument);
   }
   return path;
 }
