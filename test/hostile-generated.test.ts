@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { Role } from '../src/auth/roles';
 import { createTrade } from './harness/fixtures';
-import { type HttpAnswer, type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
+import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
+import { auditEntriesOf } from './harness/audit-entries';
 import { LEAKS } from './harness/leaks';
 
 /** Characters that break naive code: NUL, lone surrogates, RTL and other controls, combining marks, astral, quoting and SQL/jsonpath syntax. */
@@ -109,10 +110,6 @@ describe('generated hostile input', () => {
   });
   afterAll(() => gateway.close());
 
-  const auditEntriesOf = async (answer: HttpAnswer) =>
-    Number(
-      (await gateway.writer.em.getConnection().execute<{ n: string }[]>('select count(*) as n from query_audit_log where request_id = ?', [answer.headers.get('x-request-id')]))[0]!.n,
-    );
 
   /** The answer is the caller's to fix or a result, never the gateway's failure, and it is on record once. */
   async function expectAnsweredAndRecorded(request: Request, key: string) {
@@ -123,7 +120,7 @@ describe('generated hostile input', () => {
     expect({ request, status: answer.status < 500, failures }).toEqual({ request, status: true, failures: [] });
     expect(answer.text).not.toMatch(LEAKS);
     expect(answer.json).toBeDefined();
-    expect(await auditEntriesOf(answer)).toBe(1);
+    expect(await auditEntriesOf(gateway.writer, answer.headers.get('x-request-id'))).toBe(1);
   }
 
   it('answers every request without a 5xx or a leak, and records each exactly once', async () => {
