@@ -29,3 +29,19 @@ export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
   override name = 'ForbiddenError';
 }
+
+/**
+ * A request refused before GraphQL runs, for what its HTTP body is (not JSON,
+ * too large, nested too deep, a persisted-query hash that does not match):
+ * answered with `status` and recorded as a rejected operation.
+ */
+export class RequestRefusedError extends DomainError {
+  override name = 'RequestRefusedError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number = 400,
+  ) {
+    super(message);
+  }
+}

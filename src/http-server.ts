@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import { ApiKeyVerifier } from './auth/api-key-verifier';
 import { authenticate, callerOf } from './auth/authenticate.middleware';
 import { rateLimitPerCaller } from './auth/rate-limit.middleware';
@@ -10,7 +10,8 @@ import { type Config, loadConfig } from './config';
 import { createContext } from './context';
 import type { Orm } from './database/orm';
 import { createApolloServer } from './graphql/apollo-server';
-import { logger } from './logger';
+import { refuseBeforeGraphQL } from './graphql/protection/refuse-before-graphql.middleware';
+import { answerHttpErrorsAsGraphQL } from './http-error-answer';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { metricsRegistry } from './metrics/registry';
 import { countOperationStatements, operationSqlScope } from './metrics/operation-sql';
@@ -19,6 +20,7 @@ import { useRunbookGaugeSource } from './metrics/runbook-gauges';
 import { healthRouter } from './health/health.router';
 import { playgroundRouter } from './playground/playground.router';
 import { QueryAuditLog } from './query-audit/query-audit-log';
+import { recordInvalidRequestsPlugin, rememberResponseForAudit } from './query-audit/invalid-requests.plugin';
 import { queryAuditPlugin } from './query-audit/query-audit.plugin';
 import { recordRefusal } from './query-audit/record-refusal';
 import { requestLogging } from './request-logging';
@@ -52,13 +54,14 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
   const auditLog = new QueryAuditLog(orm.config.get('clientUrl')!, { redact: options.auditRedact, statementTimeoutMs: options.statementTimeoutMs });
   const verifier = new ApiKeyVerifier(orm);
   await verifier.start();
+  const recordRefused = recordRefusal(auditLog);
   const apollo = await createApolloServer({
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryAuditPlugin(auditLog), graphqlMetricsPlugin()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryAuditPlugin(auditLog), recordInvalidRequestsPlugin(recordRefused), graphqlMetricsPlugin()],
     limits: options,
   });
-  const recordUnauthenticated = recordRefusal(auditLog, 'UNAUTHENTICATED');
-  const recordRateLimited = recordRefusal(auditLog, 'RATE_LIMITED');
 
+  // Nobody needs to be told which framework answers.
+  app.disable('x-powered-by');
   app.use(requestLogging);
 
   app.get('/', (_request, response) => response.redirect('/playground'));
@@ -81,16 +84,18 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
   });
   app.use(
     '/graphql',
-    authenticate({ verifier, anonymousRead: options.anonymousRead, onRefused: recordUnauthenticated }),
-    rateLimitPerCaller(options.rateLimitPerMinute, (response) => recordRateLimited(response, callerOf(response))),
+    authenticate({ verifier, anonymousRead: options.anonymousRead, onRefused: (response) => recordRefused(response, 'UNAUTHENTICATED') }),
+    rateLimitPerCaller(options.rateLimitPerMinute, (response) => recordRefused(response, 'RATE_LIMITED', callerOf(response))),
     express.json({ limit: options.maxBodyBytes }),
+    refuseBeforeGraphQL,
     operationSqlScope,
+    rememberResponseForAudit,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => createContext(orm, callerOf(res), String(req.id)),
     }),
   );
 
-  app.use(answerHttpErrorsAsGraphQL(options.maxBodyBytes));
+  app.use(answerHttpErrorsAsGraphQL(options.maxBodyBytes, recordRefused));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -118,21 +123,3 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
     },
   };
 }
-
-/**
- * Errors raised before GraphQL runs (a body that is not JSON, or too large)
- * answered in GraphQL's error shape, never with Express's HTML stack page.
- */
-const answerHttpErrorsAsGraphQL =
-  (maxBodyBytes: number): ErrorRequestHandler =>
-  (error: { type?: string; status?: number }, request, response, _next) => {
-    const known: Record<string, [number, string]> = {
-      'entity.parse.failed': [400, 'the request body is not valid JSON'],
-      'entity.too.large': [413, `the request body is larger than ${maxBodyBytes.toLocaleString('en')} bytes`],
-      'encoding.unsupported': [415, 'the request body encoding is not supported'],
-      'charset.unsupported': [415, 'the request body charset is not supported'],
-    };
-    const [status, message] = known[error.type ?? ''] ?? [500, 'Internal server error'];
-    if (status === 500) logger.error({ err: error, requestId: request.id }, 'HTTP request failed before GraphQL');
-    response.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
-  };

@@ -1,10 +1,14 @@
+import { gzipSync } from 'node:zlib';
 import { Role } from '../src/auth/roles';
+import { MAX_VARIABLES_DEPTH } from '../src/graphql/protection/variables-depth';
 import { createTrade } from './harness/fixtures';
 import { type HttpAnswer, type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
+import { auditEntriesOf } from './harness/audit-entries';
+import { LEAKS } from './harness/leaks';
 
-/** What must never reach a client: SQL, stack frames, file paths, driver messages. */
+
 function expectNothingLeaked(answer: HttpAnswer) {
-  expect(answer.text).not.toMatch(/\bat \S+ \(|node_modules|\/work\/|select |from "|relation "|stacktrace|pg_|knex|mikro/i);
+  expect(answer.text).not.toMatch(LEAKS);
 }
 
 const nested = (depth: number) => {
@@ -36,7 +40,10 @@ describe('hostile input', () => {
 
   const deepAliases = Array.from({ length: 100 }, (_, index) => `a${index}: positions(first: 100) { nodes { id } }`).join(' ');
   const manyTokens = `{ ${Array.from({ length: 6000 }, () => '__typename').join(' ')} }`;
-  const cases: [string, number, string, { body?: unknown; raw?: string; contentType?: string }, RegExp][] = [
+  const filterQuery = 'query($f: JsonFilter) { decisions(first: 1, filter: { rationale: $f }) { nodes { id } } }';
+  /** A JSON filter whose `contains` nests `depth` arrays (written as text: JSON.stringify itself would overflow). */
+  const nestedVariables = (depth: number) => `{"query":${JSON.stringify(filterQuery)},"variables":{"f":{"contains":${'['.repeat(depth)}1${']'.repeat(depth)}}}}`;
+  const cases: [string, number, string, { body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> }, RegExp][] = [
     ['a body that is not JSON', 400, 'BAD_REQUEST', { raw: '{"query": "{ positions { nodes { id } } }"' }, /not valid JSON/],
     ['a JSON body that is not an object', 400, 'BAD_REQUEST', { raw: '"{ positions { nodes { id } } }"' }, /not valid JSON/],
     ['invalid GraphQL', 400, 'GRAPHQL_PARSE_FAILED', { body: { query: '{ positions(first: 1 { nodes } }' } }, /Syntax Error/],
@@ -50,15 +57,61 @@ describe('hostile input', () => {
     ['a directive flood', 400, 'GRAPHQL_VALIDATION_FAILED', { body: { query: `{ positions { nodes { id ${'@include(if: true) '.repeat(60)} } } }` } }, /directives/i],
     ['nested pages of 100 × 100 × 100', 400, 'QUERY_TOO_COSTLY', { body: { query: '{ ingestionRuns(first: 100) { nodes { payloads(first: 100) { nodes { decisions(first: 100) { nodes { id } } } } } } }' } }, /about 2,020,200 objects, over the limit of 200,000/],
     ['a batch of operations in one request', 400, 'BAD_REQUEST', { body: [{ query: '{ positions { nodes { id } } }' }, { query: '{ positions { nodes { id } } }' }] }, /batching/i],
-    ['introspection while it is off', 400, 'GRAPHQL_VALIDATION_FAILED', { body: { query: '{ __schema { types { name } } }' } }, /introspection is not allowed/],
+    ['introspection while it is off', 400, 'GRAPHQL_VALIDATION_FAILED', { body: { query: '{ __schema { types { name } } }' } }, /^introspection is off on this gateway$/],
+    ['an invalid jsonPath', 200, 'BAD_USER_INPUT', { body: { query: '{ decisions(first: 1, filter: { rationale: { jsonPath: "$.a ==" } }) { nodes { id } } }' } }, /^`filter.rationale.jsonPath` is not a valid SQL\/JSON path: syntax error/],
+    ['a jsonPath with a variable, which the parser accepts', 200, 'BAD_USER_INPUT', { body: { query: '{ decisions(first: 1, filter: { rationale: { jsonPath: "$0 == 1" } }) { nodes { id } } }' } }, /refers to a path variable/],
+    ['a jsonPath with a quoted variable', 200, 'BAD_USER_INPUT', { body: { query: 'query($p: String) { decisions(first: 1, filter: { rationale: { jsonPathExists: $p } }) { nodes { id } } }', variables: { p: '$.signal ? (@ == $"x y")' } } }, /refers to a path variable/],
+    ['an Accept header that takes no JSON', 406, 'BAD_REQUEST', { body: { query: '{ __typename }' }, headers: { accept: 'text/csv' } }, /Accept header must allow/],
+    ['a gzip body that does not inflate', 400, 'BAD_REQUEST', { raw: 'this is not gzip', headers: { 'content-encoding': 'gzip' } }, /could not be read/],
+    ['a gzip body that inflates to broken JSON', 400, 'BAD_REQUEST', { raw: gzipSync('{"query": ').toString('latin1'), headers: { 'content-encoding': 'gzip' } }, /could not be read|not valid JSON/],
+    ['a subscription', 400, 'SUBSCRIPTIONS_NOT_SUPPORTED', { body: { query: 'subscription { positions { nodes { id } } }' } }, /subscriptions are not supported/],
+    ['a persisted-query hash that is not the query\'s', 400, 'PERSISTED_QUERY_HASH_MISMATCH', { body: { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'ab'.repeat(32) } } } }, /is not the SHA-256 of the query/],
+    [`variables ${MAX_VARIABLES_DEPTH + 1} levels deep`, 400, 'VARIABLES_TOO_DEEP', { raw: nestedVariables(MAX_VARIABLES_DEPTH) }, /at most 64 levels deep/],
+    ['variables 3,000 levels deep', 400, 'VARIABLES_TOO_DEEP', { raw: nestedVariables(3_000) }, /at most 64 levels deep/],
+    ['variables 5,000 levels deep', 400, 'VARIABLES_TOO_DEEP', { raw: nestedVariables(5_000) }, /at most 64 levels deep/],
+    ['variables 100,000 levels deep', 400, 'VARIABLES_TOO_DEEP', { raw: nestedVariables(100_000) }, /at most 64 levels deep/],
+    ['extensions 5,000 levels deep', 400, 'VARIABLES_TOO_DEEP', { raw: `{"query":"{ __typename }","extensions":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}` }, /at most 64 levels deep/],
+    ['a lone surrogate in a string variable', 400, 'BAD_USER_INPUT', { raw: '{"query":"query($s: String!) { search(query: $s) { edges { cursor } } }","variables":{"s":"a\\ud800b"}}' }, /unpaired UTF-16 surrogates/],
+    ['a lone surrogate in a JSON filter key', 400, 'BAD_USER_INPUT', { raw: `{"query":${JSON.stringify(filterQuery)},"variables":{"f":{"contains":{"k\\udc00":1}}}}` }, /unpaired UTF-16 surrogates/],
     ['a form post (CSRF)', 400, 'BAD_REQUEST', { raw: 'query=%7B%20positions%20%7B%20nodes%20%7B%20id%20%7D%20%7D%20%7D', contentType: 'application/x-www-form-urlencoded' }, /.+/],
   ];
 
-  it.each(cases)('%s: HTTP %d, %s', async (_what, status, code, request, message) => {
-    const answer = await gateway.post(request.body, { secret, raw: request.raw, headers: request.contentType ? { 'content-type': request.contentType } : {} });
+  it.each(cases)('%s: HTTP %d, %s, recorded once', async (_what, status, code, request, message) => {
+    const answer = await gateway.post(request.body, { secret, raw: request.raw, headers: { ...(request.contentType ? { 'content-type': request.contentType } : {}), ...request.headers } });
     expect({ status: answer.status, code: answer.json?.errors?.[0]?.extensions?.code }).toEqual({ status, code });
     expect(answer.json.errors[0].message).toMatch(message);
     expectNothingLeaked(answer);
+    expect(await auditEntriesOf(gateway.writer, answer.headers.get('x-request-id'))).toBe(1);
+  });
+
+  it('takes "$" inside a jsonPath string literal for text, not for a variable', async () => {
+    const answer = await gateway.post({ query: 'query($p: String) { decisions(first: 1, filter: { rationale: { jsonPath: $p } }) { nodes { id } } }', variables: { p: '$.signal == "$x \\" $y"' } }, { secret });
+    expect(answer.json).toEqual({ data: { decisions: { nodes: [] } } });
+  });
+
+  it(`accepts variables exactly ${MAX_VARIABLES_DEPTH} levels deep`, async () => {
+    const answer = await gateway.post(undefined, { secret, raw: nestedVariables(MAX_VARIABLES_DEPTH - 2) });
+    expect(answer.json).toEqual({ data: { decisions: { nodes: [] } } });
+  });
+
+  it('says nothing of the framework that answers (no X-Powered-By)', async () => {
+    const answers = [await gateway.post({ query: '{ __typename }' }, { secret }), await gateway.post(undefined, { secret, raw: '{' })];
+    const others = await Promise.all(['/health', '/health/ready', '/playground', '/metrics'].map((route) => fetch(new URL(route, gateway.url))));
+    for (const headers of [...answers.map((answer) => answer.headers), ...others.map((response) => response.headers)]) expect(headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('does not reveal enum values or argument names while introspection is off, whether in the document or in variables', async () => {
+    const answers = await Promise.all([
+      gateway.post({ query: '{ positions(first: 1, filter: { status: OPN }) { nodes { id } } }' }, { secret }),
+      gateway.post({ query: 'query($s: PositionStatus) { positions(first: 1, filter: { status: $s }) { nodes { id } } }', variables: { s: 'OPN' } }, { secret }),
+      gateway.post({ query: '{ positions(frist: 1) { nodes { id } } }' }, { secret }),
+      gateway.post({ query: '{ positions(first: 1) { nodes { symbl } } }' }, { secret }),
+    ]);
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.json.errors[0].extensions.code).toMatch(/GRAPHQL_VALIDATION_FAILED|BAD_USER_INPUT/);
+      expect(answer.text).not.toMatch(/Did you mean|Suggestion|"open"|\bfirst\b|symbol/);
+    }
   });
 
   it('prices the same document again by the page sizes its variables ask for, and refuses it every time it is too costly', async () => {

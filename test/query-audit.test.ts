@@ -1,4 +1,6 @@
 import { Role } from '../src/auth/roles';
+import { MAX_VARIABLES_DEPTH } from '../src/graphql/protection/variables-depth';
+import { ALTERED_FOR_THE_RECORD, TOO_DEEP_TO_RECORD } from '../src/query-audit/redact';
 import { createTrade } from './harness/fixtures';
 import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
 
@@ -132,7 +134,40 @@ describe('the query audit log', () => {
     expect((await entryFor(huge.headers.get('x-request-id')!)).variables).toEqual({ '[too large to record]': { bytes: expect.any(Number) } });
     const nul = await gateway.post({ query: 'query Nul($s: String!) { decision(decisionId: $s) { id } }', variables: { s: 'a\u0000b' } }, { secret: investigator });
     expect(nul.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(await entryFor(nul.headers.get('x-request-id')!)).toMatchObject({ outcome: 'rejected', variables: { s: 'a\ufffdb' }, errorCodes: ['BAD_USER_INPUT'] });
+    expect(await entryFor(nul.headers.get('x-request-id')!)).toMatchObject({
+      outcome: 'rejected',
+      variables: { s: 'a\ufffdb', [ALTERED_FOR_THE_RECORD]: [expect.stringMatching(/NUL characters and unpaired UTF-16 surrogates replaced by U\+FFFD/)] },
+      errorCodes: ['BAD_USER_INPUT'],
+    });
+  });
+
+  it('records lone surrogates (which jsonb and text refuse) in variables, keys, names and documents, replaced and said so', async () => {
+    // Written as JSON text: the escapes arrive as lone UTF-16 code units, as any client can send them.
+    const raw = '{"query":"query Lone($s: String!) { decision(decisionId: $s) { id } } # \\udfff","operationName":"Lone","variables":{"s":"a\\ud800b","k\\udc00":["\\udbff"]}}';
+    const answer = await gateway.post(undefined, { secret: investigator, raw });
+    // graphql-js refuses the lone surrogate in the document's comment before the variables' is looked at.
+    expect({ status: answer.status, code: answer.json.errors[0].extensions.code }).toEqual({ status: 400, code: 'GRAPHQL_PARSE_FAILED' });
+    const entry = await entryFor(answer.headers.get('x-request-id')!);
+    expect(entry).toMatchObject({
+      outcome: 'rejected',
+      operationName: 'Lone',
+      variables: { s: 'a\ufffdb', 'k\ufffd': ['\ufffd'], [ALTERED_FOR_THE_RECORD]: [expect.stringMatching(/unpaired UTF-16 surrogates replaced by U\+FFFD/)] },
+    });
+    expect(entry.document).toBe('query Lone($s: String!) { decision(decisionId: $s) { id } } # \ufffd');
+  });
+
+  it(`records a request refused for variables nested too deep, cut at ${MAX_VARIABLES_DEPTH} levels with a marker`, async () => {
+    const depth = 5_000;
+    const raw = `{"query":"query Deep($f: JsonFilter) { decisions(filter: { rationale: $f }) { nodes { id } } }","variables":{"f":{"contains":${'['.repeat(depth)}1${']'.repeat(depth)}}}}`;
+    const answer = await gateway.post(undefined, { secret: investigator, raw });
+    expect({ status: answer.status, code: answer.json.errors[0].extensions.code }).toEqual({ status: 400, code: 'VARIABLES_TOO_DEEP' });
+    const entry = await entryFor(answer.headers.get('x-request-id')!);
+    expect(entry).toMatchObject({ outcome: 'rejected', errorCodes: ['VARIABLES_TOO_DEEP'], operationName: null, document: expect.stringContaining('query Deep') });
+    let level: unknown = (entry.variables as { f: { contains: unknown } }).f.contains;
+    let levels = 2;
+    while (Array.isArray(level)) [level, levels] = [level[0], levels + 1];
+    expect({ levels, level }).toEqual({ levels: MAX_VARIABLES_DEPTH, level: TOO_DEEP_TO_RECORD });
+    expect(entry.variables![ALTERED_FOR_THE_RECORD]).toEqual([expect.stringMatching(/nested deeper than 64 levels/)]);
   });
 
   it('is append-only in PostgreSQL itself: UPDATE, DELETE and TRUNCATE fail whatever the client', async () => {

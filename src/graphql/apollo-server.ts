@@ -5,7 +5,8 @@ import type { Context } from '../context';
 import { formatError } from './format-error';
 import { documentLimits, MAX_DOCUMENT_TOKENS } from './protection/armor';
 import { queryCostLimitPlugin } from './protection/query-cost';
-import { rejectNulCharactersPlugin } from './reject-nul.plugin';
+import { refuseSubscriptionsPlugin } from './protection/refuse-subscriptions.plugin';
+import { rejectUnstorableTextPlugin } from './reject-unstorable-text.plugin';
 import { gatewaySchema } from './schema';
 
 export type OperationLimits = Pick<Config, 'maxQueryCost' | 'maxQueryDepth' | 'introspection'>;
@@ -37,7 +38,8 @@ export async function createApolloServer(
       // Answers are never cached by HTTP caches (each is an audited read), and the
       // cache-control plugin would wrap every field resolver to compute hints.
       ApolloServerPluginCacheControlDisabled(),
-      rejectNulCharactersPlugin(),
+      rejectUnstorableTextPlugin(),
+      refuseSubscriptionsPlugin(),
       ...(armor.plugins as ApolloServerPlugin<Context>[]),
       queryCostLimitPlugin(limits.maxQueryCost),
       ...(options.plugins ?? []),

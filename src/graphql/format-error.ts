@@ -1,7 +1,9 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../database-unavailable';
 import { DomainError } from '../errors';
 import { logger } from '../logger';
+import { sqlStateOf } from '../sql-state';
 
 /** Codes whose messages are written for the client and safe to pass through. */
 const CLIENT_CODES = new Set([
@@ -13,6 +15,7 @@ const CLIENT_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'QUERY_TOO_COSTLY',
+  'SUBSCRIPTIONS_NOT_SUPPORTED',
 ]);
 
 /** Extensions, besides the code, that tell a client how to fix its request. */
@@ -24,7 +27,8 @@ const QUERY_CANCELED = '57014';
 /**
  * The one place errors become client-facing: domain errors get their code,
  * GraphQL's own request errors pass through, and anything else (SQL errors,
- * bugs) is logged in full and answered with a bare INTERNAL_SERVER_ERROR so
+ * bugs) is logged in full and answered — as DATABASE_UNAVAILABLE when
+ * PostgreSQL could not be reached, else with a bare INTERNAL_SERVER_ERROR so
  * no SQL, stack or internal message reaches a client.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -47,14 +51,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: 'QUERY_TIMEOUT' },
     };
   }
+  if (isDatabaseUnavailable(original)) {
+    logger.warn({ err: original, path: formatted.path }, 'the database could not be reached for a GraphQL operation');
+    return { ...DATABASE_UNAVAILABLE, ...location };
+  }
   logger.error({ err: original, path: formatted.path }, 'unexpected error while executing a GraphQL operation');
   return { message: 'Internal server error', ...location, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-}
-
-function sqlStateOf(error: unknown): string | undefined {
-  // MikroORM wraps the driver's error; pg's carries the SQLSTATE as `code`.
-  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 3; current = current.cause as typeof current, depth++) {
-    if (typeof current.code === 'string' && /^[0-9A-Z]{5}$/.test(current.code)) return current.code;
-  }
-  return undefined;
 }

@@ -1,6 +1,8 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
 import { BadInputError } from '../errors';
+import { sqlStateOf } from '../sql-state';
+import { referencesPathVariable } from './json-path-variables';
 
 @InputType({ description: 'A value at a path inside a JSON document.' })
 export class JsonPathValue {
@@ -114,13 +116,22 @@ function jsonPath(path: string, argument: string): string {
   if (path.trim() === '' || path.length > MAX_PATH_LENGTH) {
     throw new BadInputError(`\`${argument}\` must be a SQL/JSON path of 1 to ${MAX_PATH_LENGTH} characters`, argument);
   }
+  if (referencesPathVariable(path)) {
+    throw new BadInputError(`\`${argument}\` refers to a path variable ($name), which cannot be passed here: write its value into the path`, argument);
+  }
   return path;
 }
 
+/** SQLSTATEs of a path PostgreSQL's parser refuses: a syntax error, or a data exception (a bad regex, an unsupported item). */
+const INVALID_PATH = /^(42601|22...)$/;
+const SYNTAX_ERROR = '42601';
+
 /**
- * Checks SQL/JSON paths with PostgreSQL's own parser (one `select $1::jsonpath`
+ * Checks SQL/JSON paths with PostgreSQL's own parser (one `select ?::jsonpath`
  * each, only when a path is given), so a typo is a BAD_USER_INPUT naming the
- * argument rather than a failed query.
+ * argument rather than a failed query. The parser's own text stays in the
+ * log; any other failure (the database unreachable, say) is not the caller's
+ * fault and goes on as what it is.
  */
 export async function assertValidJsonPaths(
   execute: (sql: string, params: unknown[]) => Promise<unknown>,
@@ -130,8 +141,10 @@ export async function assertValidJsonPaths(
     try {
       await execute('select ?::jsonpath', [path]);
     } catch (error) {
-      const reason = error instanceof Error ? error.message.split(' - ').at(-1) : 'syntax error';
-      throw new BadInputError(`\`${argument}\` is not a valid SQL/JSON path: ${reason}`, argument);
+      const state = sqlStateOf(error) ?? '';
+      if (!INVALID_PATH.test(state)) throw error;
+      const reason = state === SYNTAX_ERROR ? 'syntax error' : 'PostgreSQL cannot evaluate it';
+      throw new BadInputError(`\`${argument}\` is not a valid SQL/JSON path: ${reason} (one that is: \`$.signal == "congress_buy"\`)`, argument);
     }
   }
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Caller } from '../auth/caller';
 import { type QueryOutcome } from '../entities/query-audit-entry.entity';
 import { logger } from '../logger';
+import { storableText } from '../unstorable-text';
 import { variablesForTheRecord } from './redact';
 
 /** What the gateway knows of one operation once it has answered (or refused) it. */
@@ -127,11 +128,11 @@ export class QueryAuditLog {
       api_key_id: caller?.kind === 'key' ? caller.keyId : null,
       role: caller?.kind === 'key' ? caller.role : 'anonymous',
       client_address: record.clientAddress ?? null,
-      operation_name: withoutNul(record.operationName),
+      operation_name: storable(record.operationName),
       operation_type: record.operationType ?? null,
       query_hash: queryHash,
       // A document committed before is in query_documents already: the entry names it by hash.
-      document: document && !(queryHash && this.storedDocuments.has(queryHash)) ? withoutNul(document.slice(0, MAX_RECORDED_DOCUMENT_CHARS)) : null,
+      document: document && !(queryHash && this.storedDocuments.has(queryHash)) ? storable(document.slice(0, MAX_RECORDED_DOCUMENT_CHARS)) : null,
       variables: variablesForTheRecord(record.variables, this.redactedNames),
       duration_ms: record.durationMs,
       outcome: record.outcome,
@@ -141,7 +142,10 @@ export class QueryAuditLog {
   }
 }
 
-/** PostgreSQL text cannot hold NUL; the record keeps a visible stand-in. */
-function withoutNul(text: string | null | undefined): string | null {
-  return text == null ? null : text.replaceAll('\u0000', '\ufffd');
+/**
+ * PostgreSQL text cannot hold NUL or a lone surrogate; the record keeps a
+ * visible stand-in (U+FFFD), and the query hash is still of the text as sent.
+ */
+function storable(text: string | null | undefined): string | null {
+  return text == null ? null : storableText(text);
 }

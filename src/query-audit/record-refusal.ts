@@ -1,30 +1,42 @@
 import type { Request, Response } from 'express';
 import type { Caller } from '../auth/caller';
 import { QueryOutcome } from '../entities/query-audit-entry.entity';
+import { queryHashOf } from '../graphql/protection/persisted-query-hash';
 import { logger } from '../logger';
 import { countRefusedRequest } from '../metrics/graphql-metrics.plugin';
 import type { QueryAuditLog } from './query-audit-log';
 
-type RefusalCode = 'UNAUTHENTICATED' | 'RATE_LIMITED';
-const OUTCOMES: Record<RefusalCode, QueryOutcome> = { UNAUTHENTICATED: QueryOutcome.unauthenticated, RATE_LIMITED: QueryOutcome.rateLimited };
+/** Refusals with an outcome of their own; every other refusal before GraphQL is `rejected`. */
+const OUTCOMES: Record<string, QueryOutcome> = { UNAUTHENTICATED: QueryOutcome.unauthenticated, RATE_LIMITED: QueryOutcome.rateLimited };
+
+/** What a parsed body says about the operation asked for, if it got that far. */
+type RequestBody = { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
 
 /**
- * Requests refused before GraphQL ran (no valid key, over the rate limit) are
- * operations asked for too: counted by code and appended to the query audit
- * log. Resolves once recorded, or once the failure to record is logged — a
- * refusal carries no data, so it is answered either way.
+ * Requests refused before GraphQL ran (no valid key, over the rate limit, a
+ * body that is malformed or nested too deep) are operations asked for too:
+ * counted by code and appended to the query audit log, with the document and
+ * variables when the body was read. Resolves once recorded, or once the
+ * failure to record is logged — a refusal carries no data, so it is answered
+ * either way.
  */
-export function recordRefusal(log: QueryAuditLog, code: RefusalCode) {
-  return (response: Response, caller?: Caller): Promise<void> => {
+export function recordRefusal(log: QueryAuditLog) {
+  return (response: Response, code: string, caller?: Caller): Promise<void> => {
     const request = response.req as Request;
+    const body = (request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body : undefined) as RequestBody;
+    const document = typeof body?.query === 'string' ? body.query : null;
     countRefusedRequest(code);
     return log
       .append({
         requestId: String(request.id),
         caller,
         clientAddress: request.socket.remoteAddress,
+        operationName: typeof body?.operationName === 'string' ? body.operationName : null,
+        document,
+        queryHash: document === null ? null : queryHashOf(document),
+        variables: body?.variables,
         durationMs: 0,
-        outcome: OUTCOMES[code],
+        outcome: OUTCOMES[code] ?? QueryOutcome.rejected,
         errorCodes: [code],
         startedAt: new Date(),
       })

@@ -1,0 +1,17 @@
+/**
+ * What PostgreSQL text and jsonb cannot hold: NUL, and UTF-16 surrogates
+ * without their pair (JSON can spell `"\ud800"`; UTF-8 cannot encode it).
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Whether `text` holds a character PostgreSQL cannot store. */
+export function holdsUnstorableText(text: string): boolean {
+  UNSTORABLE.lastIndex = 0;
+  return UNSTORABLE.test(text);
+}
+
+/** `text` with every character PostgreSQL cannot store replaced by U+FFFD, the replacement character. */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\ufffd');
+}
