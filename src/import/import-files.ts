@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { emptyBundle, RecordError, writeBundle, type WriteCounts, zeroCounts } from '../record/record-writer';
 import { inWriteTransaction } from '../record/write-transaction';
+import { byteLines } from './byte-lines';
 import { importLine, LineError } from './trading-log';
+import { firstUtf8Fault } from './utf8';
 
 /** Lines validated and written per round trip: large enough to amortise, small enough to keep memory flat. */
 const BATCH_LINES = 2_000;
@@ -39,8 +40,8 @@ export async function importFile(em: EntityManager, path: string, options: { act
   const problems: string[] = [];
   let lines = 0;
   await inWriteTransaction(em, options.actor, async (trx) => {
-    const stream = createReadStream(path, { encoding: 'utf8' });
-    const reader = createInterface({ input: stream, crlfDelay: Infinity });
+    // Bytes, not text: a decoding stream would silently turn invalid UTF-8 into U+FFFD.
+    const stream = createReadStream(path);
     let bundle = emptyBundle();
     let inBundle = 0;
     // One batch is written while the next is read and validated: the parser and
@@ -61,8 +62,15 @@ export async function importFile(em: EntityManager, path: string, options: { act
         else failure ??= error;
       });
     };
-    for await (const raw of reader) {
-      lines++;
+    for await (const { bytes, number, offset } of byteLines(stream)) {
+      lines = number;
+      const fault = firstUtf8Fault(bytes);
+      if (fault) {
+        problems.push(`${file}:${lines}: not valid UTF-8 at byte offset ${offset + fault.offset} of the file (${fault.reason})`);
+        if (problems.length >= MAX_REPORTED) break;
+        continue;
+      }
+      const raw = bytes.toString('utf8');
       if (raw.trim() === '') continue;
       try {
         importLine(raw, `${file}:${lines}`, bundle);
@@ -78,7 +86,6 @@ export async function importFile(em: EntityManager, path: string, options: { act
     await flush();
     await writing;
     if (failure !== undefined) throw failure;
-    reader.close();
     stream.destroy();
     // Rolls back everything this file wrote. A batch's write errors arrive while
     // the next batch is read, so the problems are put back in line order.
