@@ -7,6 +7,7 @@ import { inWriteTransaction } from '../record/write-transaction';
 import { byteLines } from './byte-lines';
 import { emptyLogBatch } from './log-batch';
 import { settleOrderErrors } from './order-errors';
+import { emptyBook, settleFills } from './position-lots';
 import { importLine, LineError } from './trading-log';
 import { firstUtf8Fault } from './utf8';
 
@@ -48,6 +49,7 @@ export async function importFile(em: EntityManager, path: string, options: { act
   await inWriteTransaction(em, options.actor, async (trx) => {
     // Bytes, not text: a decoding stream would silently turn invalid UTF-8 into U+FFFD.
     const stream = createReadStream(path);
+    const book = emptyBook();
     let batch = emptyLogBatch();
     let inBatch = 0;
     // One batch is written while the next is read and validated: the parser and
@@ -62,6 +64,7 @@ export async function importFile(em: EntityManager, path: string, options: { act
       const progress = { file, lines, bytesRead: stream.bytesRead, bytes: size };
       writing = (async () => {
         if (writtenLines > 0 && problems.length === 0 && failure === undefined) {
+          await settleFills(trx, written, book);
           await settleOrderErrors(trx, written);
           unlinked.count += written.unlinked.length;
           unlinked.named.push(...written.unlinked.slice(0, MAX_UNLINKED_NAMED - unlinked.named.length));

@@ -7,6 +7,21 @@ export const BROKER = 'broker';
 /** An error line and the order it names, linked (or not) once the batch knows which orders are recorded. */
 export type OrderErrorLine = { source: string; orderId: string | null; at: string; message: string; line: Record<string, unknown> };
 
+/** A fill of trades.jsonl, given to a position once the batch knows the positions already open (see settleFills). */
+export type TradeFill = {
+  source: string;
+  fillId: string;
+  orderId: string;
+  account: string;
+  symbol: string;
+  at: string;
+  /** Signed by side, in 10^-8 units. */
+  units: bigint;
+  price: number;
+  /** The position the log says the fill left (`new_position`): recorded as a new position's opening quantity. */
+  newPosition: number;
+};
+
 /**
  * One batch of a trading log: the records its lines map to on their own,
  * and the lines whose records depend on what is already recorded (see
@@ -15,11 +30,12 @@ export type OrderErrorLine = { source: string; orderId: string | null; at: strin
 export type LogBatch = {
   bundle: RecordBundle;
   orderErrors: OrderErrorLine[];
+  fills: TradeFill[];
   /** Lines kept but linked to nothing, as `file:line: why`: the import's summary names them. */
   unlinked: string[];
 };
 
-export const emptyLogBatch = (): LogBatch => ({ bundle: emptyBundle(), orderErrors: [], unlinked: [] });
+export const emptyLogBatch = (): LogBatch => ({ bundle: emptyBundle(), orderErrors: [], fills: [], unlinked: [] });
 
 export const payloadBytes = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
 

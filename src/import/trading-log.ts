@@ -1,5 +1,5 @@
-import { DECISIONS, PAYLOADS, POSITIONS } from '../record/record-tables';
 import { BROKER, type LogBatch, payloadBytes, statusChange } from './log-batch';
+import { toUnits } from './fixed-decimal';
 import { orderIdOfError } from './order-errors';
 
 /** A line that cannot be imported, with what is wrong in words. */
@@ -69,35 +69,28 @@ function orderSubmitted(line: Line, source: string, { bundle }: LogBatch) {
   });
 }
 
-/** trades.jsonl: the fill as an execution, the position it left, the broker's report, and the decision marked executed. */
-function tradeExecuted(line: Line, source: string, { bundle }: LogBatch) {
+/**
+ * trades.jsonl: the broker's report of a fill, the decision marked executed,
+ * and the fill itself, which becomes an execution of the account's open
+ * position in the symbol once the batch is settled (see settleFills). The
+ * log names one account; a line may name another in `account`.
+ */
+function tradeExecuted(line: Line, source: string, batch: LogBatch) {
   const orderId = text(line, 'order_id')!;
   const at = instant(line, 'timestamp');
   const symbol = text(line, 'symbol')!.toUpperCase();
-  const newPosition = number(line, 'new_position', 'any')!;
+  const quantity = number(line, 'quantity', 'positive')!;
   const fillId = `${orderId}@${at}`;
-  bundle.payloads.push({
+  batch.bundle.payloads.push({
     source,
     row: { external_id: `${fillId}:response`, direction: 'response', provider: BROKER, endpoint: '/orders', http_method: 'POST', http_status: 200, payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
   });
-  bundle.positions.push({
-    source,
-    row: { external_id: `${fillId}:position`, account: ACCOUNT, symbol, quantity: newPosition, avg_cost: null, status: newPosition === 0 ? 'closed' : 'open', opened_at: at, closed_at: newPosition === 0 ? at : null },
+  const units = toUnits(quantity);
+  batch.fills.push({
+    source, fillId, orderId, account: text(line, 'account', false) ?? ACCOUNT, symbol, at,
+    units: side(line) === 'sell' ? -units : units, price: number(line, 'price', 'positive')!, newPosition: number(line, 'new_position', 'any')!,
   });
-  bundle.executions.push({
-    source,
-    row: {
-      execution_id: fillId, broker_order_id: orderId, status: 'filled', filled_quantity: number(line, 'quantity', 'positive'),
-      fill_price: number(line, 'price', 'positive'), submitted_at: at, filled_at: at, created_at: at,
-    },
-    links: {
-      trade_decision_id: { table: DECISIONS, externalId: orderId },
-      position_id: { table: POSITIONS, externalId: `${fillId}:position` },
-      api_request_payload_id: { table: PAYLOADS, externalId: `${orderId}:request` },
-      api_response_payload_id: { table: PAYLOADS, externalId: `${fillId}:response` },
-    },
-  });
-  bundle.events.push(statusChange(orderId, 'executed', at, source));
+  batch.bundle.events.push(statusChange(orderId, 'executed', at, source));
 }
 
 /** performance.jsonl: a NAV snapshot of the book after a cycle. */

@@ -1,0 +1,43 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * A position's quantity and average cost are derived from its fills (records
+ * never change), in exact `numeric`, by one ordered aggregate:
+ * `position_lot(signed quantity, price order by id)` (fills in the order recorded). Its state is
+ * `{quantity, average cost, fills, broken}`:
+ *
+ * - the first fill opens the lot at its price;
+ * - a fill on the lot's side adds to it: the average becomes the weighted
+ *   one, rounded half up to the 8 decimals of `numeric(20,8)` (exactly: an
+ *   integer division, never a division rounded twice);
+ * - a fill against it reduces it and keeps the average;
+ * - a fill that takes the lot through zero, or comes after it reached zero,
+ *   does not belong to one lot (the importer splits a crossing fill in two):
+ *   `broken` becomes 1, which the integrity audit reports.
+ */
+export class Migration20261201090000_position_lots extends Migration {
+
+  override async up(): Promise<void> {
+    this.addSql(`create function position_lot_step(state numeric[], quantity numeric, price numeric) returns numeric[]
+      language sql immutable parallel safe as $$
+        select case
+          when quantity is null or quantity = 0 then state
+          when state[3] = 0 then array[quantity, price, 1, 0]
+          when state[1] = 0 or abs(quantity) > abs(state[1]) and sign(quantity) <> sign(state[1])
+            then array[state[1] + quantity, price, state[3] + 1, 1]
+          when sign(quantity) = sign(state[1])
+            then array[state[1] + quantity,
+                       div(2 * abs(state[1] * state[2] + quantity * price) * 100000000 + abs(state[1] + quantity), 2 * abs(state[1] + quantity)) * 0.00000001,
+                       state[3] + 1, state[4]]
+          else array[state[1] + quantity, state[2], state[3] + 1, state[4]]
+        end
+      $$;`);
+    this.addSql(`create aggregate position_lot(numeric, numeric) (sfunc = position_lot_step, stype = numeric[], initcond = '{0,NULL,0,0}');`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop aggregate position_lot(numeric, numeric);');
+    this.addSql('drop function position_lot_step(numeric[], numeric, numeric);');
+  }
+
+}
