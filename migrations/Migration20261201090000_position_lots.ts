@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * A position's quantity and average cost are derived from its fills (records
  * never change), in exact `numeric`, by one ordered aggregate:
  * `position_lot(signed quantity, price order by id)` (fills in the order recorded). Its state is
- * `{quantity, average cost, fills, broken}`:
+ * `{quantity, average cost, fills, broken}`, null while there is no fill:
  *
  * - the first fill opens the lot at its price;
  * - a fill on the lot's side adds to it: the average becomes the weighted
@@ -22,7 +22,7 @@ export class Migration20261201090000_position_lots extends Migration {
       language sql immutable parallel safe as $$
         select case
           when quantity is null or quantity = 0 then state
-          when state[3] = 0 then array[quantity, price, 1, 0]
+          when state is null then array[quantity, price, 1, 0]
           when state[1] = 0 or abs(quantity) > abs(state[1]) and sign(quantity) <> sign(state[1])
             then array[state[1] + quantity, price, state[3] + 1, 1]
           when sign(quantity) = sign(state[1])
@@ -32,7 +32,8 @@ export class Migration20261201090000_position_lots extends Migration {
           else array[state[1] + quantity, state[2], state[3] + 1, state[4]]
         end
       $$;`);
-    this.addSql(`create aggregate position_lot(numeric, numeric) (sfunc = position_lot_step, stype = numeric[], initcond = '{0,NULL,0,0}');`);
+    // No initial state: over no fill at all the aggregate is null, not a lot of zero.
+    this.addSql(`create aggregate position_lot(numeric, numeric) (sfunc = position_lot_step, stype = numeric[]);`);
   }
 
   override async down(): Promise<void> {
