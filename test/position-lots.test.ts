@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { importFile } from '../src/import/import-files';
+import { type ImportError, importFile } from '../src/import/import-files';
 import { daysPeriod } from '../src/reports/period';
 import { integrityReport } from '../src/reports/integrity.report';
 import { startTestGateway, type TestGateway } from './harness/gateway';
@@ -128,7 +128,10 @@ describe('positions from fills', () => {
       { account: 'bot', symbol: 'SPY', quantity: '0.00000000', avgCost: '140.00000000', status: 'closed', openedAt: `${date}T00:04:05.000Z`, closedAt: `${date}T00:05:05.000Z`,
         executions: ['SPY-4:opening 3.00000000', 'SPY-5 3.00000000'] },
     ]);
-    expect(await quantityFinding(date)).toMatchObject({ count: 0 });
+    // Imported again, every fill finds the position it was given the first time.
+    const again = await importFile(gateway.orm.em.fork(), path.join(dir, 'trades.jsonl'), { actor: 'test' });
+    expect({ positions: again.counts.positions, executions: again.counts.trade_executions }).toEqual({ positions: { created: 0, unchanged: 3 }, executions: { created: 0, unchanged: 7 } });
+    expect(await positionsOf('SPY')).toEqual(positions);
     const report = await integrityReport(gateway.orm.em.fork(), daysPeriod(date, date));
     expect(report.findings.filter((finding) => finding.count > 0).map((finding) => finding.check)).toEqual([]);
   });
@@ -143,6 +146,15 @@ describe('positions from fills', () => {
     expect(finding.items[0]!.detail).toBe('IWM trading-bot: opened at 5.00000000 @ 50.00000000 as recorded, its first fill is 2.00000000 @ 50.00000000');
     // What it holds is what its fills hold.
     expect((await positionsOf('IWM')).map((position) => position.quantity)).toEqual(['2.00000000']);
+  });
+
+  it('refuses fills of one account and symbol out of time order, naming the line', async () => {
+    const order = (id: string, at: string) => `{"timestamp":"${at}","event_type":"order_submitted","order_id":"${id}","symbol":"DIA","side":"buy","quantity":1,"price":10,"order_type":"market","status":"accepted","nav":1,"model":"m"}`;
+    const trade = (id: string, at: string) => `{"timestamp":"${at}","event_type":"trade_executed","order_id":"${id}","symbol":"DIA","side":"buy","quantity":1,"price":10,"new_position":1,"nav":1}`;
+    await writeLog('orders.jsonl', [order('DIA-1', '2024-12-30T10:00:00Z'), order('DIA-2', '2024-12-30T09:00:00Z')]);
+    const refused = await writeLog('trades.jsonl', [trade('DIA-1', '2024-12-30T10:00:01Z'), trade('DIA-2', '2024-12-30T09:00:01Z')]).then(() => null, (error: unknown) => error as ImportError);
+    expect(refused?.problems).toEqual(['trades.jsonl:2: fills of DIA for trading-bot must be in time order: this one (2024-12-30T09:00:01Z) is before 2024-12-30T10:00:01Z']);
+    expect(await positionsOf('DIA')).toEqual([]);
   });
 
   it('for any fills, the positions and what they hold now are those of the reference model, and the audit finds nothing', async () => {
