@@ -14,6 +14,15 @@
 /** A fill's quantity signed by its order's side: buys add, sells subtract (`e` an execution, `d` its decision). */
 export const SIGNED_FILL_SQL = `case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end`;
 
+/** Every position's lot at once, grouped (`position_id, state, first_quantity, first_price`): for audits over many positions. */
+export function positionLotsByPositionSql(): string {
+  return `select e.position_id, position_lot(${SIGNED_FILL_SQL}, e.fill_price order by e.id) as state,
+      (array_agg(${SIGNED_FILL_SQL} order by e.id))[1] as first_quantity, (array_agg(e.fill_price order by e.id))[1] as first_price
+    from trade_executions e left join trade_decisions d on d.id = e.trade_decision_id
+   where e.position_id is not null and e.filled_quantity > 0
+   group by e.position_id`;
+}
+
 /** `position_lot(…)` over the fills of position `alias`: `{quantity, average cost, fills, broken}`, null when it has no fill. */
 export function positionLotSql(alias: string): string {
   return `(select position_lot(${SIGNED_FILL_SQL}, e.fill_price order by e.id) filter (where e.filled_quantity > 0)

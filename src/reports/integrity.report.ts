@@ -5,7 +5,7 @@ import { BadInputError } from '../errors';
 import type { NodeType } from '../graphql/global-id';
 import type { Period } from './period';
 import { currentStatusSql, hasTerminalStatusSql, unchangedStatusSql } from '../queries/current-status';
-import { positionLotSql, SIGNED_FILL_SQL } from '../queries/position-lot';
+import { positionLotsByPositionSql } from '../queries/position-lot';
 
 /** The quarterly audit's checks, in the order the operations guide lists them. */
 export enum IntegrityCheck {
@@ -107,21 +107,19 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
   },
   POSITION_QUANTITY_MISMATCH: {
     description: 'Positions whose fills do not agree with them: an opening state (quantity, average cost) that is not its first fill, fills that go through zero or go on after it closed, or a quantity with no execution behind it.',
-    // A position's quantity is derived from its fills (position-lot.ts), so what can disagree is
-    // the row as written (the lot's opening state, as the trading log stated it) and the fills.
+    // A position's quantity is derived from its fills (position-lot.ts), so what can disagree is the row
+    // as written (the lot's opening state, as the trading log stated it) and the fills. One grouped
+    // aggregate of every position's fills: a per-position lookup took twice as long on the demo data.
     sql: `select 'Position' as type, p.id, p.external_id, p.symbol || ' ' || p.account || ': ' || case
                    when lot.state is null then 'quantity ' || p.quantity || ' recorded, and no execution built it'
                    when lot.state[4] = 1 then 'its fills go through zero or go on after it closed (now ' || lot.state[1] || ')'
-                   else 'opened at ' || p.quantity || coalesce(' @ ' || p.avg_cost, '') || ' as recorded, its first fill is ' || first.quantity || ' @ ' || first.price
+                   else 'opened at ' || p.quantity || coalesce(' @ ' || p.avg_cost, '') || ' as recorded, its first fill is ' || lot.first_quantity || ' @ ' || lot.first_price
                  end as detail, p.opened_at as at
             from positions p
-            cross join lateral (select ${positionLotSql('p')} as state) lot
-            left join lateral (select ${SIGNED_FILL_SQL} as quantity, e.fill_price as price
-                                 from trade_executions e left join trade_decisions d on d.id = e.trade_decision_id
-                                where e.position_id = p.id and e.filled_quantity > 0 order by e.id limit 1) first on true
+            left join (${positionLotsByPositionSql()}) lot on lot.position_id = p.id
            where p.opened_at >= :from and p.opened_at < :until
              and case when lot.state is null then p.quantity <> 0
-                      else lot.state[4] = 1 or first.quantity <> p.quantity or first.price is distinct from coalesce(p.avg_cost, first.price) end`,
+                      else lot.state[4] = 1 or lot.first_quantity <> p.quantity or lot.first_price is distinct from coalesce(p.avg_cost, lot.first_price) end`,
   },
   UNREFERENCED_PAYLOAD: {
     description: 'API payloads nothing refers to: fetched by no run, fed no decision, sent or received by no execution.',
