@@ -241,6 +241,11 @@ program
           const written = Object.entries(result.counts).filter(([, count]) => count.created + count.unchanged > 0)
             .map(([table, count]) => `${table} +${count.created}${count.unchanged ? ` (${count.unchanged} already recorded)` : ''}`);
           console.log(`${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${Math.round(result.lines / result.seconds)} lines/s): ${written.join(', ') || 'nothing new'}`);
+          if (result.unlinked.count > 0) {
+            const listed = result.unlinked.count > result.unlinked.named.length ? ` (the first ${result.unlinked.named.length} listed)` : '';
+            console.log(`${result.file}: ${result.unlinked.count} lines linked to no order, kept as SYSTEM events${listed}:`);
+            for (const line of result.unlinked.named) console.log(`  ${line}`);
+          }
         } catch (error) {
           if (!(error instanceof ImportError)) throw error;
           if (process.stderr.isTTY) process.stderr.write('\n');

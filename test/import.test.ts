@@ -57,11 +57,13 @@ describe('auditgraph import', () => {
   it('imports the four logs, in dependency order whatever the order given, with progress on stderr', async () => {
     const result = await runCli(['import', file('errors.jsonl'), file('trades.jsonl'), file('performance.jsonl'), file('orders.jsonl'), '--actor', 'ops'], env);
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n').map((line) => line.split(':')[0])).toEqual(['orders.jsonl', 'trades.jsonl', 'performance.jsonl', 'errors.jsonl', '']);
+    expect(result.stdout.split('\n').map((line) => line.split(':')[0])).toEqual(['orders.jsonl', 'trades.jsonl', 'performance.jsonl', 'errors.jsonl', 'errors.jsonl', '  errors.jsonl', '']);
+    // The rejection of o-2 is linked to its order; the first error names none, and the summary says so.
+    expect(result.stdout).toContain('errors.jsonl: 1 lines linked to no order, kept as SYSTEM events:\n  errors.jsonl:1: names no order');
     expect(result.stdout).toMatch(/^orders\.jsonl: 2 lines in [\d.]+ s \(\d+ lines\/s\): api_payloads \+2, trade_decisions \+2$/m);
     expect(result.stdout).toMatch(/^trades\.jsonl: 1 lines .*: api_payloads \+1, positions \+1, trade_executions \+1, audit_events \+1$/m);
     expect(result.stderr).toMatch(/^orders\.jsonl: 100% read, 2 lines, \d+ lines\/s$/m);
-    expect(await counts()).toEqual({ trade_decisions: 2, trade_executions: 2, api_payloads: 3, positions: 1, audit_events: 6 + 4 });
+    expect(await counts()).toEqual({ trade_decisions: 2, trade_executions: 2, api_payloads: 4, positions: 1, audit_events: 7 + 4 });
     expect((await runCli(['verify'], env)).code).toBe(0);
   });
 

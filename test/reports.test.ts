@@ -149,7 +149,7 @@ describe('audit reports on a hand-built trail with known answers', () => {
     expect(byCheck.DUPLICATE_EXECUTIONS.items[0]).toMatchObject({ externalId: 'd5', detail: '2 executions: e5, e5b' });
     expect(refs('STALE_PENDING_DECISION')).toEqual(['TradeDecision:d7', 'TradeDecision:d6']);
     expect(refs('EXECUTED_WITHOUT_FILL')).toEqual(['TradeDecision:d8']);
-    expect(byCheck.POSITION_QUANTITY_MISMATCH.items[0]).toMatchObject({ databaseId: ids['position-msft'], detail: 'MSFT PA-0003: quantity 5.00000000, executions sum to 2.00000000' });
+    expect(byCheck.POSITION_QUANTITY_MISMATCH.items[0]).toMatchObject({ databaseId: ids['position-msft'], detail: 'MSFT PA-0003: opened at 5.00000000 as recorded, its first fill is 2.00000000 @ 50.00000000' });
     expect(refs('UNREFERENCED_PAYLOAD')).toEqual([`ApiPayload:${ids.orphan}`]);
     // Every item's node is the record itself, reachable by its global id.
     for (const finding of integrityReport.findings) {

@@ -67,16 +67,21 @@ describe('the data generator', () => {
     }
   });
 
-  it('builds every position from 1–6 executions whose signed fills sum exactly to its quantity', async () => {
-    const mismatches = await query(first.url, `select p.id from positions p
-      join trade_executions e on e.position_id = p.id join trade_decisions d on d.id = e.trade_decision_id
-      group by p.id, p.quantity
-      having p.quantity <> sum(case d.side when 'buy' then e.filled_quantity else -e.filled_quantity end)`);
-    expect(mismatches).toEqual([]);
-    const [shape] = await query<{ min: number; orphans: string }>(first.url, `select min(c)::int as min,
-      (select count(*) from positions p where not exists (select 1 from trade_executions e where e.position_id = p.id)) as orphans
-      from (select count(*) c from trade_executions where position_id is not null group by position_id) x`);
-    expect(shape).toEqual({ min: 1, orphans: '0' });
+  it('builds every position as one lot: recorded as its first fill opened it, never through zero, some closed by their fills', async () => {
+    const [lots] = await query<{ broken: number; misrecorded: number; closed: number; open: number; orphans: number }>(first.url, `select
+        count(*) filter (where lot[4] = 1)::int as broken,
+        count(*) filter (where first_quantity <> quantity or first_price <> avg_cost)::int as misrecorded,
+        count(*) filter (where lot[1] = 0)::int as closed, count(*) filter (where lot[1] <> 0)::int as open, count(*) filter (where lot is null)::int as orphans
+      from (select p.quantity, p.avg_cost,
+              (select position_lot(case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end, e.fill_price order by e.id)
+                 from trade_executions e join trade_decisions d on d.id = e.trade_decision_id where e.position_id = p.id) as lot,
+              (select case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end from trade_executions e join trade_decisions d on d.id = e.trade_decision_id
+                where e.position_id = p.id order by e.id limit 1) as first_quantity,
+              (select e.fill_price from trade_executions e where e.position_id = p.id order by e.id limit 1) as first_price
+            from positions p) positions`);
+    expect(lots).toMatchObject({ broken: 0, misrecorded: 0, orphans: 0 });
+    expect(lots!.closed).toBeGreaterThan(0);
+    expect(lots!.open).toBeGreaterThan(0);
   });
 
   it('looks like the trading systems it imitates', async () => {

@@ -1,5 +1,6 @@
-import { DECISIONS, PAYLOADS, POSITIONS } from '../record/record-tables';
-import type { RecordBundle } from '../record/record-writer';
+import { BROKER, type LogBatch, payloadBytes, statusChange } from './log-batch';
+import { toUnits } from './fixed-decimal';
+import { orderIdOfError } from './order-errors';
 
 /** A line that cannot be imported, with what is wrong in words. */
 export class LineError extends Error {}
@@ -7,7 +8,6 @@ export class LineError extends Error {}
 type Line = Record<string, unknown>;
 
 const ACCOUNT = 'trading-bot';
-const BROKER = 'broker';
 
 function text(line: Line, field: string, required = true): string | null {
   const value = line[field];
@@ -49,10 +49,8 @@ function side(line: Line): 'buy' | 'sell' {
   return value;
 }
 
-const payloadBytes = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
-
 /** orders.jsonl: a decision (pending until a trade fills it) and the broker request that carried it. */
-function orderSubmitted(line: Line, source: string, bundle: RecordBundle) {
+function orderSubmitted(line: Line, source: string, { bundle }: LogBatch) {
   const orderId = text(line, 'order_id')!;
   const at = instant(line, 'timestamp');
   const orderType = text(line, 'order_type', false) ?? 'market';
@@ -71,47 +69,32 @@ function orderSubmitted(line: Line, source: string, bundle: RecordBundle) {
   });
 }
 
-/** trades.jsonl: the fill as an execution, the position it left, the broker's report, and the decision marked executed. */
-function tradeExecuted(line: Line, source: string, bundle: RecordBundle) {
+/**
+ * trades.jsonl: the broker's report of a fill, the decision marked executed,
+ * and the fill itself, which becomes an execution of the account's open
+ * position in the symbol once the batch is settled (see settleFills). The
+ * log names one account; a line may name another in `account`.
+ */
+function tradeExecuted(line: Line, source: string, batch: LogBatch) {
   const orderId = text(line, 'order_id')!;
   const at = instant(line, 'timestamp');
   const symbol = text(line, 'symbol')!.toUpperCase();
-  const newPosition = number(line, 'new_position', 'any')!;
+  const quantity = number(line, 'quantity', 'positive')!;
   const fillId = `${orderId}@${at}`;
-  bundle.payloads.push({
+  batch.bundle.payloads.push({
     source,
     row: { external_id: `${fillId}:response`, direction: 'response', provider: BROKER, endpoint: '/orders', http_method: 'POST', http_status: 200, payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
   });
-  bundle.positions.push({
-    source,
-    row: { external_id: `${fillId}:position`, account: ACCOUNT, symbol, quantity: newPosition, avg_cost: null, status: newPosition === 0 ? 'closed' : 'open', opened_at: at, closed_at: newPosition === 0 ? at : null },
+  const units = toUnits(quantity);
+  batch.fills.push({
+    source, fillId, orderId, account: text(line, 'account', false) ?? ACCOUNT, symbol, at,
+    units: side(line) === 'sell' ? -units : units, price: number(line, 'price', 'positive')!, newPosition: number(line, 'new_position', 'any')!,
   });
-  bundle.executions.push({
-    source,
-    row: {
-      execution_id: fillId, broker_order_id: orderId, status: 'filled', filled_quantity: number(line, 'quantity', 'positive'),
-      fill_price: number(line, 'price', 'positive'), submitted_at: at, filled_at: at, created_at: at,
-    },
-    links: {
-      trade_decision_id: { table: DECISIONS, externalId: orderId },
-      position_id: { table: POSITIONS, externalId: `${fillId}:position` },
-      api_request_payload_id: { table: PAYLOADS, externalId: `${orderId}:request` },
-      api_response_payload_id: { table: PAYLOADS, externalId: `${fillId}:response` },
-    },
-  });
-  bundle.events.push(statusChange(orderId, 'executed', at, source));
-}
-
-function statusChange(orderId: string, to: string, at: string, source: string) {
-  return {
-    source,
-    row: { external_id: `${orderId}:${to}`, log_type: 'TRADE', event: 'status_changed', event_data: { from: 'pending', to }, subject_table: 'trade_decisions', occurred_at: at },
-    links: { subject_id: { table: DECISIONS, externalId: orderId } },
-  };
+  batch.bundle.events.push(statusChange(orderId, 'executed', at, source));
 }
 
 /** performance.jsonl: a NAV snapshot of the book after a cycle. */
-function cycleComplete(line: Line, source: string, bundle: RecordBundle) {
+function cycleComplete(line: Line, source: string, { bundle }: LogBatch) {
   const at = instant(line, 'timestamp');
   number(line, 'nav', 'not negative');
   if (line.positions !== undefined && (typeof line.positions !== 'object' || line.positions === null || Array.isArray(line.positions))) {
@@ -120,32 +103,25 @@ function cycleComplete(line: Line, source: string, bundle: RecordBundle) {
   bundle.events.push({ source, row: { external_id: `cycle:${at}`, log_type: 'NAV', event: 'position_snapshot', event_data: line, occurred_at: at } });
 }
 
-/** errors.jsonl: a rejected execution when the error names its order, else a SYSTEM event. */
-function errorLine(line: Line, source: string, bundle: RecordBundle) {
+/**
+ * errors.jsonl: an error about an order (named at the top level or in
+ * `order_data`) is linked to it once the batch is settled (see
+ * settleOrderErrors); one naming no recorded order is kept as a SYSTEM event
+ * and named in the import's summary, never dropped.
+ */
+function errorLine(line: Line, source: string, batch: LogBatch) {
   const at = instant(line, 'timestamp');
-  const eventType = text(line, 'event_type')!;
-  const message = text(line, 'error')!;
-  const orderId = text(line, 'order_id', false);
-  if (orderId) {
-    bundle.executions.push({
-      source,
-      row: { execution_id: `${orderId}@${at}:error`, broker_order_id: orderId, status: 'rejected', filled_quantity: 0, error_message: message, submitted_at: at, created_at: at },
-      links: { trade_decision_id: { table: DECISIONS, externalId: orderId } },
-    });
-    bundle.events.push(statusChange(orderId, 'failed', at, source));
-  } else {
-    bundle.events.push({ source, row: { external_id: `error:${at}:${eventType}`, log_type: 'SYSTEM', event: eventType, event_data: line, occurred_at: at } });
-  }
+  batch.orderErrors.push({ source, orderId: orderIdOfError(line), at, message: text(line, 'error')!, line });
 }
 
-const HANDLERS: Record<string, (line: Line, source: string, bundle: RecordBundle) => void> = {
+const HANDLERS: Record<string, (line: Line, source: string, batch: LogBatch) => void> = {
   order_submitted: orderSubmitted,
   trade_executed: tradeExecuted,
   cycle_complete: cycleComplete,
 };
 
-/** Parses and validates one line, adding its records to the bundle; throws LineError saying what is wrong. */
-export function importLine(raw: string, source: string, bundle: RecordBundle): void {
+/** Parses and validates one line, adding its records to the batch; throws LineError saying what is wrong. */
+export function importLine(raw: string, source: string, batch: LogBatch): void {
   let line: unknown;
   try {
     line = JSON.parse(raw);
@@ -158,5 +134,5 @@ export function importLine(raw: string, source: string, bundle: RecordBundle): v
   if (!handler) {
     throw new LineError(`unknown event_type ${JSON.stringify(eventType).slice(0, 80)}: expected order_submitted, trade_executed, cycle_complete or an error (*_error)`);
   }
-  handler(line as Line, source, bundle);
+  handler(line as Line, source, batch);
 }

@@ -1,5 +1,5 @@
 import { type EntityManager, type EntityMetadata, type EntityName, type QueryBuilder, raw } from '@mikro-orm/postgresql';
-import { CURRENT_STATUS, currentStatusSelect } from '../queries/current-status';
+import { currentStatusSelect, derivedColumns } from '../queries/current-status';
 
 type Row = Record<string, unknown>;
 type ColumnMapping = { property: string; column: string; convert: (value: unknown) => unknown };
@@ -19,7 +19,7 @@ const built = new WeakMap<object, (row: Row) => unknown>();
  * work), its columns under their property names, dates as Date, and a
  * many-to-one as `{ id }`, which is all a resolver reads of it before asking
  * a loader. The mapping comes from MikroORM's own metadata, once per entity;
- * `status` is the derived current status when the query selected one.
+ * derived columns (see derivedColumns) replace what was written when the query selected them.
  */
 export function readModelOf<T extends object>(em: EntityManager, entity: EntityName<T>): (row: Row) => T {
   const meta = metadataOf(em, entity);
@@ -53,8 +53,8 @@ export function jsonRowSql<T>(meta: EntityMetadata<T>, alias: string, extra: str
     const asText = prop.kind === 'm:1' || prop.runtimeType === 'string';
     return `'${column}', ${alias}.${column}${asText ? '::text' : ''}`;
   });
-  const status = currentStatusSelect(meta.tableName, alias) ? [CURRENT_STATUS] : [];
-  return `json_build_object(${[...pairs, ...[...status, ...extra].map((column) => `'${column}', ${alias}.${column}::text`)].join(', ')})`;
+  const derived = derivedColumns(meta.tableName, alias).map(({ column }) => column);
+  return `json_build_object(${[...pairs, ...[...derived, ...extra].map((column) => `'${column}', ${alias}.${column}::text`)].join(', ')})`;
 }
 
 function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) => T {
@@ -68,14 +68,20 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
   // (the first write builds the entity's change-tracking helper). A read model
   // sits one prototype below, which owns plain writable slots for the same names,
   // so assigning them makes ordinary properties: no helper, no tracking.
+  // Where the query derived a value (a current status from status-change events, a
+  // position's quantity from its fills), that value replaces the one written.
+  const derived = derivedColumns(meta.tableName, 't').map(({ column, property }) => ({
+    column,
+    property,
+    convert: mappings.find((mapping) => mapping.property === property)?.convert ?? asIs,
+  }));
   const prototype = Object.create(meta.class.prototype as object, Object.fromEntries(
     mappings.map(({ property }) => [property, { value: undefined, writable: true, configurable: true }]),
   )) as object;
   return (row) => {
     const model = Object.create(prototype) as Record<string, unknown>;
     for (const { property, column, convert } of mappings) model[property] = convert(row[column]);
-    // Where the query derived the current status from the status-change events, that is the status.
-    if (row[CURRENT_STATUS] !== undefined) model.status = row[CURRENT_STATUS];
+    for (const { column, property, convert } of derived) if (row[column] !== undefined) model[property] = convert(row[column]);
     return model as T;
   };
 }

@@ -1,3 +1,5 @@
+import { positionDerivedSelects, positionStatusSql } from './position-lot';
+
 /**
  * Records are never updated, so a lifecycle change (a decision executed, an
  * execution filled, a run finished, a position closed) is an appended
@@ -10,16 +12,28 @@ const STATUS_TABLES = new Set(['data_ingestion_runs', 'trade_decisions', 'trade_
 /** Column name read models take the derived status from (see readModelOf). */
 export const CURRENT_STATUS = 'current_status';
 
-/** The current status of row `alias` of `table`: one probe of the status-change index. */
-export function currentStatusSql(table: string, alias: string): string {
-  return `coalesce((select s.event_data ->> 'to' from audit_events s
+/** The `to` of the latest status-change event about row `alias` of `table`: one probe of the status-change index. */
+const latestStatusEventSql = (table: string, alias: string) => `(select s.event_data ->> 'to' from audit_events s
     where s.event = 'status_changed' and s.subject_table = '${table}' and s.subject_id = ${alias}.id
-    order by s.seq desc limit 1), ${alias}.status)`;
+    order by s.seq desc limit 1)`;
+
+/** The current status of row `alias` of `table`; a position's also follows from its fills (see position-lot.ts). */
+export function currentStatusSql(table: string, alias: string): string {
+  const latestEvent = latestStatusEventSql(table, alias);
+  return table === 'positions' ? positionStatusSql(alias, latestEvent) : `coalesce(${latestEvent}, ${alias}.status)`;
 }
 
-/** `<current status> as current_status`, or null for a table without a lifecycle. */
+/** Every column a read model of `table` takes from a derivation instead of the row as written: `column` (selected) replaces `property`. */
+export function derivedColumns(table: string, alias: string): { column: string; property: string; sql: string }[] {
+  if (!STATUS_TABLES.has(table)) return [];
+  const status = { column: CURRENT_STATUS, property: 'status', sql: currentStatusSql(table, alias) };
+  return table === 'positions' ? [status, ...positionDerivedSelects(alias)] : [status];
+}
+
+/** `<current status> as current_status` (and a position's other derived columns), or null for a table without a lifecycle. */
 export function currentStatusSelect(table: string, alias: string): string | null {
-  return STATUS_TABLES.has(table) ? `${currentStatusSql(table, alias)} as ${CURRENT_STATUS}` : null;
+  const derived = derivedColumns(table, alias);
+  return derived.length > 0 ? derived.map(({ column, sql }) => `${sql} as ${column}`).join(', ') : null;
 }
 
 /** The same, to append to a select list: `, … as current_status` or nothing. */

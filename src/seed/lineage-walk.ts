@@ -1,7 +1,7 @@
 import { type CopyValue, copyRow } from './copy-text';
 import { formatUnits, unitsToJsonNumberString } from './fixed-point';
 import { fetchError, fetchedRecord } from './payload-bodies';
-import { averageCostUnits, type OpenPosition, PositionBook } from './position-book';
+import { type OpenPosition, PositionBook } from './position-book';
 import { Random } from './random';
 import { accountFor, type Decision, type FetchedPayload, makeDecision, rationaleFor } from './decision-draft';
 import {
@@ -69,14 +69,9 @@ export async function walkLineage(
     rows[table] += 1;
     return table === sink.table && sink.add(copyRow(build()));
   };
-  const emitPosition = (position: OpenPosition, closed: boolean, closedAtMs: number | null) => {
-    const average = averageCostUnits(position);
-    return emit('positions', () => [
-      position.id, position.account, position.symbol, formatUnits(position.quantityUnits),
-      average === null ? null : formatUnits(average), closed ? 'closed' : 'open',
-      new Date(position.openedAtMs), closedAtMs === null ? null : new Date(closedAtMs),
-    ]);
-  };
+  /** A position row records its lot's opening state (see position.entity.ts): the opening fill's quantity and price. */
+  const emitPosition = (position: OpenPosition, openingUnits: number, priceUnits: number, openedAtMs: number) =>
+    emit('positions', () => [position.id, position.account, position.symbol, formatUnits(openingUnits), formatUnits(priceUnits), 'open', new Date(openedAtMs), null]);
 
   let made = 0;
   while (made < total) {
@@ -151,12 +146,17 @@ export async function walkLineage(
         executionStatuses.push('filled');
         planted.decisionsWithTwoExecutions += 1;
       }
-      for (const executionStatus of executionStatuses) {
+      for (const plannedStatus of executionStatuses) {
+        let executionStatus = plannedStatus;
         const executionId = ++next.execution;
         const submittedMs = atMs + random.int(1000, 30_000);
         const rejection = executionStatus === 'rejected' ? random.weighted(REJECTIONS, REJECTION_WEIGHTS) : null;
         const symbol = rejection?.reason === 'invalid symbol' ? random.pick(DELISTED_SYMBOLS) : decision.symbol;
-        const filledUnits = executionStatus === 'filled' ? decision.quantityUnits : executionStatus === 'partially_filled' ? Math.max(1, Math.floor(decision.quantityUnits * (0.4 + random.float() * 0.5))) : 0;
+        const orderedUnits = executionStatus === 'filled' ? decision.quantityUnits : executionStatus === 'partially_filled' ? Math.max(1, Math.floor(decision.quantityUnits * (0.4 + random.float() * 0.5))) : 0;
+        // The book fills no further than a position's close (a seed position never crosses zero).
+        const booked = orderedUnits > 0 ? book.fill(accountFor(random, decision.strategy), decision.symbol, decision.side === 'buy' ? orderedUnits : -orderedUnits) : null;
+        const filledUnits = booked?.filledUnits ?? 0;
+        if (booked && filledUnits < orderedUnits) executionStatus = 'partially_filled';
         const fillPriceUnits = filledUnits > 0 ? Math.round(decision.priceUnits * (0.998 + random.float() * 0.004)) : null;
         const commissionUnits = filledUnits > 0 ? random.int(0, 150) * 100 : null;
         const filledMs = filledUnits > 0 ? submittedMs + random.int(200, 5000) : null;
@@ -176,23 +176,13 @@ export async function walkLineage(
         if (requestId !== null && emit('api_payloads', () => [requestId, null, 'request', 'alpaca', '/v2/orders', 'POST', null, null, json(requestBody), bytes(requestBody), decision.correlationId, new Date(submittedMs)])) await sink.flush();
         if (responseId !== null && emit('api_payloads', () => [responseId, null, 'response', 'alpaca', '/v2/orders', 'POST', responseStatus, latency, json(responseBody), bytes(responseBody), decision.correlationId, new Date(submittedMs + latency)])) await sink.flush();
 
-        let position: OpenPosition | null = null;
-        if (filledUnits > 0) {
-          position = book.positionFor(accountFor(random, decision.strategy), decision.symbol, filledMs!, () => random.int(1, 6));
-          const finished = book.addFill(position, decision.side === 'buy' ? filledUnits : -filledUnits, fillPriceUnits!, filledMs!);
-          if (finished) {
-            const closed = random.chance(0.6);
-            const closedAtMs = closed ? Math.min(finished.lastFillMs + random.int(HOUR, 72 * HOUR), anchorMs) : null;
-            if (emitPosition(finished, closed, closedAtMs)) await sink.flush();
-          }
-        }
+        if (booked?.opened && emitPosition(booked.position, decision.side === 'buy' ? filledUnits : -filledUnits, fillPriceUnits!, filledMs!)) await sink.flush();
         const errorMessage = rejection ? rejection.message(symbol) : null;
-        const positionId = position?.id ?? null;
+        const positionId = booked?.position.id ?? null;
         if (emit('trade_executions', () => [executionId, `exe_${ymd(submittedMs)}_${executionId.toString(36)}`, decision.id, positionId, brokerOrderId, executionStatus, formatUnits(filledUnits), fillPriceUnits === null ? null : formatUnits(fillPriceUnits), commissionUnits === null ? null : formatUnits(commissionUnits), errorMessage, requestId, responseId, new Date(submittedMs), filledMs === null ? null : new Date(filledMs), new Date(submittedMs)])) await sink.flush();
       }
     }
   }
-  for (const position of book.remaining()) if (emitPosition(position, false, null)) await sink.flush();
   return { rows, planted };
 }
 

@@ -1,74 +1,43 @@
-/** A position being built by fills, until it has had its planned number of executions. */
+/** An open lot of one account and symbol: the position its fills go into until they bring it back to zero. */
 export type OpenPosition = {
   id: number;
   account: string;
   symbol: string;
-  plannedFills: number;
-  fills: number;
   /** Signed quantity, in 1/10,000 units: buys add, sells subtract. */
   quantityUnits: number;
-  /** Sum of |quantity| × price, and of |quantity|, for the average cost. */
-  costUnits: bigint;
-  absoluteUnits: number;
-  openedAtMs: number;
-  lastFillMs: number;
 };
 
+/** What a fill did: the position it went into, the part of it that was filled, and whether the position was opened by it. */
+export type BookedFill = { position: OpenPosition; filledUnits: number; opened: boolean };
+
 /**
- * Groups fills into positions per account and symbol: each position takes
- * 1–6 executions, then is finished (closed or left open) and a new one starts.
+ * The seed's positions, as the importer and the derivation see them
+ * (src/queries/position-lot.ts): one open lot per account and symbol; a
+ * fill adds to it or reduces it, and the fill that brings it to zero closes
+ * it. The seed never crosses zero: a fill that would is only partly filled,
+ * up to the close, so every position's fills form one lot.
  */
 export class PositionBook {
   private readonly open = new Map<string, OpenPosition>();
   private nextId = 1;
 
-  /** The position the next fill of this account and symbol goes into, opened if needed. */
-  positionFor(account: string, symbol: string, atMs: number, plannedFills: () => number): OpenPosition {
+  /** Books a fill of up to `signedUnits` (never zero) for the account and symbol. */
+  fill(account: string, symbol: string, signedUnits: number): BookedFill {
     const key = `${account}|${symbol}`;
     let position = this.open.get(key);
+    const opened = !position;
     if (!position) {
-      position = {
-        id: this.nextId++,
-        account,
-        symbol,
-        plannedFills: plannedFills(),
-        fills: 0,
-        quantityUnits: 0,
-        costUnits: 0n,
-        absoluteUnits: 0,
-        openedAtMs: atMs,
-        lastFillMs: atMs,
-      };
+      position = { id: this.nextId++, account, symbol, quantityUnits: 0 };
       this.open.set(key, position);
     }
-    return position;
-  }
-
-  /** Adds a fill; returns the position when it has had all its planned fills and leaves the book. */
-  addFill(position: OpenPosition, signedUnits: number, priceUnits: number, atMs: number): OpenPosition | undefined {
-    position.fills += 1;
-    position.quantityUnits += signedUnits;
-    position.absoluteUnits += Math.abs(signedUnits);
-    position.costUnits += BigInt(Math.abs(signedUnits)) * BigInt(priceUnits);
-    position.lastFillMs = atMs;
-    if (position.fills < position.plannedFills) return undefined;
-    this.open.delete(`${position.account}|${position.symbol}`);
-    return position;
-  }
-
-  /** Positions still being built when the data ends; they stay open. */
-  remaining(): OpenPosition[] {
-    return [...this.open.values()];
+    const crosses = position.quantityUnits !== 0 && Math.sign(position.quantityUnits + signedUnits) === -Math.sign(position.quantityUnits);
+    const booked = crosses ? -position.quantityUnits : signedUnits;
+    position.quantityUnits += booked;
+    if (position.quantityUnits === 0) this.open.delete(key);
+    return { position, filledUnits: Math.abs(booked), opened };
   }
 
   get count(): number {
     return this.nextId - 1;
   }
-}
-
-/** Average cost per share in 1/10,000 units, rounded half up. */
-export function averageCostUnits(position: OpenPosition): number | null {
-  if (position.absoluteUnits === 0) return null;
-  const divisor = BigInt(position.absoluteUnits);
-  return Number((position.costUnits * 2n + divisor) / (divisor * 2n));
 }

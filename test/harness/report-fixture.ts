@@ -56,9 +56,9 @@ export async function createReportFixture(url: string): Promise<ReportFixture> {
     await run('run-0', { status: 'succeeded', records_fetched: 5, started_at: at('08:00:00', DAY_BEFORE), created_at: at('08:00:00', DAY_BEFORE) });
 
     const positions = {
-      nvda: await insert('position-nvda', 'positions', { account: 'PA-0001', symbol: 'NVDA', quantity: '12', status: 'open', opened_at: at('09:00:05', DAY_BEFORE) }),
-      tsla: await insert('position-tsla', 'positions', { account: 'PA-0002', symbol: 'TSLA', quantity: '2', status: 'open', opened_at: at('11:00:05') }),
-      // Its one execution adds 2, not 5: the quantity mismatch.
+      nvda: await insert('position-nvda', 'positions', { account: 'PA-0001', symbol: 'NVDA', quantity: '2', status: 'open', opened_at: at('09:00:05', DAY_BEFORE) }),
+      tsla: await insert('position-tsla', 'positions', { account: 'PA-0002', symbol: 'TSLA', quantity: '1', status: 'open', opened_at: at('11:00:05') }),
+      // Recorded as opened at 5, but its first (and only) fill is 2: the mismatch. The others record their opening fill.
       msft: await insert('position-msft', 'positions', { account: 'PA-0003', symbol: 'MSFT', quantity: '5', status: 'open', opened_at: at('13:00:05') }),
     };
 
