@@ -1,15 +1,6 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { type Instant, InstantError, parseDateTime, INSTANTS_RANGE } from '../time/instant';
-
-function parseInput(value: unknown): Instant {
-  if (typeof value !== 'string') throw new GraphQLError(`DateTime must be a string such as "2026-03-31T14:30:00.123456Z"; got ${JSON.stringify(value) ?? typeof value}`);
-  try {
-    return parseDateTime(value);
-  } catch (error) {
-    if (error instanceof InstantError) throw new GraphQLError(`DateTime ${JSON.stringify(value)} ${error.message}`);
-    throw error;
-  }
-}
+import { GraphQLError } from 'graphql';
+import { INSTANTS_RANGE, type Instant, InstantError, parseDateTime } from '../time/instant';
+import { stringScalar } from './string-scalar';
 
 /**
  * Instants to the microsecond, as PostgreSQL keeps them and the trading logs
@@ -19,18 +10,18 @@ function parseInput(value: unknown): Instant {
  * the canonical text of src/time/instant.ts instead, in and out; inputs
  * reach SQL as that text, never as a Date.
  */
-export const DateTime = new GraphQLScalarType<Instant, string>({
+export const DateTime = stringScalar<Instant>({
   name: 'DateTime',
   description:
     'An instant, RFC 3339. Answers are UTC with exactly 6 fractional digits (microseconds, as stored), e.g. "2026-03-31T14:30:00.123456Z". ' +
     `Inputs take any offset and up to 6 fractional digits, kept exactly. Supported range: ${INSTANTS_RANGE}.`,
-  serialize: (value) => {
-    if (typeof value === 'string') return value;
-    throw new GraphQLError(`DateTime cannot represent ${typeof value} value`);
-  },
-  parseValue: parseInput,
-  parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime literals must be strings, e.g. "2026-03-31T14:30:00Z"');
-    return parseInput(ast.value);
+  example: '2026-03-31T14:30:00.123456Z',
+  parse: (value) => {
+    try {
+      return parseDateTime(value);
+    } catch (error) {
+      if (error instanceof InstantError) throw new GraphQLError(`DateTime ${JSON.stringify(value)} ${error.message}`);
+      throw error;
+    }
   },
 });
