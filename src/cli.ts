@@ -47,7 +47,7 @@ function instant(raw: string): Instant {
     return /^\d{4}-\d{2}-\d{2}$/.test(raw) ? dayStart(raw) : parseDateTime(raw);
   } catch (error) {
     if (!(error instanceof InstantError)) throw error;
-    throw new InvalidArgumentError(`${JSON.stringify(raw)} ${error.message}; give a date or date-time such as 2026-11-23 or 2026-11-23T00:00:00Z`);
+    throw new InvalidArgumentError(`must be an ISO date or timestamp, e.g. 2026-11-23 or 2026-11-23T00:00:00Z: ${JSON.stringify(raw)} ${error.message}`);
   }
 }
 
