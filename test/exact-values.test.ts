@@ -15,6 +15,7 @@ import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gatew
 
 const FIRST_MS = Date.parse('0001-01-01T00:00:00Z');
 const END_MS = Date.parse('9999-12-31T23:59:59.999Z');
+const LAST = '9999-12-31T23:59:59.999999Z';
 const pad = (value: number, width: number) => String(Math.abs(value)).padStart(width, '0');
 
 /** An instant as a client could write it (any offset, 0–6 fractional digits) and as an answer must carry it. */
@@ -41,6 +42,13 @@ const instants: fc.Arbitrary<Written> = fc
     const zone = offset === 0 ? 'Z' : `${offset < 0 ? '-' : '+'}${pad(Math.trunc(Math.abs(offset) / 60), 2)}:${pad(Math.abs(offset) % 60, 2)}`;
     return { input: `${wall}${fraction}${zone}`, expected };
   });
+
+/** A canonical instant moved by `delta` microseconds (for the filter bounds). */
+function micro(text: string, delta: number): string {
+  const ms = Date.parse(text.slice(0, 23) + 'Z');
+  const total = Number(text.slice(23, 26)) + delta;
+  return `${new Date(ms + Math.floor(total / 1000)).toISOString().slice(0, 23)}${pad(((total % 1000) + 1000) % 1000, 3)}Z`;
+}
 
 /** numeric(20,8) text: up to 12 integer and 8 fractional digits. */
 const decimals = fc
@@ -130,6 +138,7 @@ describe('exact values: what PostgreSQL stores comes back through GraphQL digit 
             e.commission::text as commission, d.decision_rationale::text as rationale, p.payload::text as input, q.payload::text as request, r.metadata::text as metadata
             from trade_decisions d, trade_executions e, api_payloads p, api_payloads q, data_ingestion_runs r where d.id = ? and e.id = ? and p.id = ? and q.id = ? and r.id = ?`,
         [decision!.id, execution!.id, input!.id, request!.id, run!.id]);
+        const [event] = await sql(`insert into audit_events (log_type, event, event_data, actor, occurred_at) values ('SYSTEM', 'exact_check', ?::jsonb, 'test', ?) returning seq::text as seq, event_data::text as data`, [bodies[1], times[2]!.input]);
         const json = (text: string) => digitsOf(text);
         const t = times.map((time) => time.expected);
 
@@ -156,16 +165,20 @@ describe('exact values: what PostgreSQL stores comes back through GraphQL digit 
         expect(looked.apiPayload).toEqual({ payload: json(stored!.input), createdAt: t[3] });
         expect(looked.ingestionRun).toEqual({ startedAt: t[0], finishedAt: t[1], createdAt: t[2], metadata: json(stored!.metadata) });
 
+        // Audit events: the bigint seq, a µs occurredAt and a jsonb body, through their connection and its DateTime filter.
+        const events = `query ($from: DateTime!, $to: DateTime!) { auditEvents(first: 100, filter: { occurredFrom: $from, occurredTo: $to, event: "exact_check" }) { nodes { seq occurredAt eventData } } }`;
+        const eventNodes = (await post(events, { from: t[2], to: t[2]! < LAST ? micro(t[2]!, 1) : LAST })).auditEvents.nodes as { seq: string }[];
+        if (t[2]! < LAST) expect(eventNodes.find((node) => node.seq === event!.seq)).toEqual({ seq: event!.seq, occurredAt: t[2], eventData: json(event!.data) });
+
         // A DateTime argument reaches SQL exactly: one microsecond after the decision excludes it, the instant itself includes it.
-        const filter = `query ($from: DateTime!, $to: DateTime!) { decisions(filter: { createdFrom: $from, createdTo: $to, strategy: "s" }) { nodes { decisionId } } }`;
-        const micro = (text: string, delta: number) => {
-          const ms = Date.parse(text.slice(0, 23) + 'Z');
-          const total = Number(text.slice(23, 26)) + delta;
-          return `${new Date(ms + Math.floor(total / 1000)).toISOString().slice(0, 23)}${pad(((total % 1000) + 1000) % 1000, 3)}Z`;
-        };
-        const ids = async (from: string, to: string) => ((await post(filter, { from, to })).decisions.nodes as { decisionId: string }[]).map((node) => node.decisionId);
-        if (t[5]! < '9999-12-31T23:59:59.999999Z') {
-          expect(await ids(t[5]!, micro(t[5]!, 1))).toContain(`dec-${n}`);
+        const filter = `query ($from: DateTime!, $to: DateTime!) { decisions(filter: { createdFrom: $from, createdTo: $to, strategy: "s" }) { nodes { decisionId createdAt quantity decisionRationale } } }`;
+        const listed = async (from: string, to: string) => (await post(filter, { from, to })).decisions.nodes as { decisionId: string; createdAt: string; quantity: string; decisionRationale: unknown }[];
+        const ids = async (from: string, to: string) => (await listed(from, to)).map((node) => node.decisionId);
+        if (t[5]! < LAST) {
+          // A connection page (find-page's read models) carries the same exact values.
+          expect((await listed(t[5]!, micro(t[5]!, 1))).find((node) => node.decisionId === `dec-${n}`)).toEqual({
+            decisionId: `dec-${n}`, createdAt: t[5], quantity: stored!.quantity, decisionRationale: json(stored!.rationale),
+          });
           if (t[5]! < '9999-12-31T23:59:59.999998Z') expect(await ids(micro(t[5]!, 1), micro(t[5]!, 2))).not.toContain(`dec-${n}`);
         }
       }),
