@@ -23,6 +23,7 @@ describe('dates at the edges of the supported range, from the CLI', () => {
     [['report', 'daily-summary', '--date', '10000-01-01'], 2],
     [['report', 'daily-summary', '--date', '2026-02-30'], 2],
     [['integrity', '--quarter', '9999Q4', '--format', 'json'], 0],
+    [['report', 'api-errors', '--from', '2026-01-01', '--to', '9999-12-31'], 0],
     [['integrity', '--quarter', '0000Q4'], 2],
     [['keys', 'create', '--name', 'edge', '--role', 'investigator', '--expires', '9999-12-31T23:59:59-12:00'], 2],
   ])('auditgraph %j exits %i', async (args, code) => {

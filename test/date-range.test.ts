@@ -192,6 +192,17 @@ describe('dates at the edges of every DateTime, date and quarter argument', () =
     }
   });
 
+  it('treats the last quarter as any other: its exclusive end, 10000-01-01, is later than now', async () => {
+    // A decision recorded for 9999-12-20 is not "pending more than a week" as of today.
+    await gateway.orm.em.getConnection().execute(
+      `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, created_at) values ('dec-9999', 's', 'NVDA', 'buy', 1, 'market', 'pending', '9999-12-20T00:00:00Z')`,
+    );
+    const result = await gateway.execute<any>('{ integrityReport(quarter: "9999Q4") { until findings { check count } } }', {}, admin);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.integrityReport.until).toBe('10000-01-01T00:00:00.000000Z');
+    expect(result.data.integrityReport.findings).toContainEqual({ check: 'STALE_PENDING_DECISION', count: 0 });
+  });
+
   const arbitraries = { dateTime: dateTimes, date: dates, quarter: quarters };
 
   it('answers in range, refuses out of range with BAD_USER_INPUT, never INTERNAL_SERVER_ERROR', async () => {

@@ -1,5 +1,5 @@
 import { BadInputError } from '../errors';
-import type { Instant } from '../time/instant';
+import { compareInstants, type Instant } from '../time/instant';
 
 /** Database ids are positive bigints, carried as strings; anything else is refused before SQL. */
 const MAX_BIGINT = 9223372036854775807n;
@@ -26,8 +26,7 @@ export function timeWindow(
   to: Instant | null | undefined,
   argumentPrefix: string,
 ): Record<string, { $gte?: Instant; $lt?: Instant }> {
-  // Canonical instants compare as text the way they compare in time.
-  if (from && to && from >= to) {
+  if (from && to && compareInstants(from, to) >= 0) {
     throw new BadInputError(`\`${argumentPrefix}From\` must be before \`${argumentPrefix}To\``, `${argumentPrefix}From`);
   }
   if (!from && !to) return {};

@@ -6,7 +6,7 @@ import { BadInputError } from '../errors';
 import { dayPeriod } from './period';
 import { currentStatusSql, unchangedStatusSql } from '../queries/current-status';
 import { DateTime } from '../graphql/date-time.scalar';
-import { addMilliseconds, type Instant, instantFromDatabase, instantOf } from '../time/instant';
+import { addMilliseconds, earlierOf, type Instant, instantFromDatabase, instantOf } from '../time/instant';
 
 /** The runbook's alert level: more than 30% of a day's decisions failed. */
 export const FAILURE_RATE_THRESHOLD = 0.3;
@@ -68,7 +68,7 @@ export async function dailySummary(em: EntityManager, params: { date: string; st
     throw new BadInputError('`stuckAfterMinutes` must be a whole number of minutes from 1 to 43200 (30 days)', 'stuckAfterMinutes');
   }
   const now = instantOf(new Date());
-  const stuckBefore = addMilliseconds(until < now ? until : now, -stuckAfterMinutes * 60_000);
+  const stuckBefore = addMilliseconds(earlierOf(until, now), -stuckAfterMinutes * 60_000);
   // Values as parameters in every branch (not one shared CTE): each range is then planned
   // with its real bounds and goes to its index.
   const { rows } = (await em.getConnection().getKnex().raw(

@@ -5,7 +5,7 @@ import type { NodeType } from '../graphql/global-id';
 import type { Period } from './period';
 import { currentStatusSql, hasTerminalStatusSql, unchangedStatusSql } from '../queries/current-status';
 import { DateTime } from '../graphql/date-time.scalar';
-import { type Instant, instantOf } from '../time/instant';
+import { earlierOf, type Instant, instantOf } from '../time/instant';
 
 /** The quarterly audit's checks, in the order the operations guide lists them. */
 export enum IntegrityCheck {
@@ -139,7 +139,7 @@ function integrityCheckSql(check: IntegrityCheck): string {
 
 function integrityBindings(period: Period, limit: number) {
   const now = instantOf(new Date());
-  return { from: period.from, until: period.until, as_of: period.until < now ? period.until : now, limit };
+  return { from: period.from, until: period.until, as_of: earlierOf(period.until, now), limit };
 }
 
 /** Runs one check: its full count and its first `limit` records, oldest first. */

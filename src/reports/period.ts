@@ -1,5 +1,5 @@
 import { BadInputError } from '../errors';
-import { addMilliseconds, DAYS_RANGE, dayStart, type Instant, InstantError, QUARTERS_RANGE, quarterStart } from '../time/instant';
+import { addMilliseconds, compareInstants, DAYS_RANGE, dayStart, type Instant, InstantError, QUARTERS_RANGE, quarterStart } from '../time/instant';
 
 /**
  * A half-open UTC time range, `[from, until)`: whole days for day-based
@@ -30,7 +30,7 @@ export function dayPeriod(date: string, argument = 'date'): Period {
 export function daysPeriod(from: string, to: string): Period {
   const start = parseDay(from, 'from');
   const end = parseDay(to, 'to');
-  if (end < start) throw new BadInputError(`\`from\` (${from}) must not be after \`to\` (${to})`, 'from');
+  if (compareInstants(end, start) < 0) throw new BadInputError(`\`from\` (${from}) must not be after \`to\` (${to})`, 'from');
   return { from: start, until: addMilliseconds(end, DAY_MS) };
 }
 
@@ -46,7 +46,6 @@ export function quarterPeriod(quarter: string): Period {
 
 /** A span of instants, as alerts use ("the last hour"); `until` must follow `since`. */
 export function instantsPeriod(since: Instant, until: Instant): Period {
-  // Canonical instants compare as text the way they compare in time.
-  if (!(until > since)) throw new BadInputError('`since` must be before `until`', 'since');
+  if (compareInstants(until, since) <= 0) throw new BadInputError('`since` must be before `until`', 'since');
   return { from: since, until };
 }

@@ -3,7 +3,7 @@
  * holds milliseconds, so an instant travels through the gateway as its
  * canonical text instead — `YYYY-MM-DDTHH:MM:SS.ffffffZ`, UTC, always six
  * fractional digits — which PostgreSQL reads back exactly and which sorts
- * and compares as text the way the instants do.
+ * as text the way the instants do (see compareInstants for the one exception).
  */
 export type Instant = string;
 
@@ -83,8 +83,11 @@ export function instantFromDatabase(text: string): Instant {
 
 /** The start (00:00 UTC) of a calendar day `YYYY-MM-DD` in the supported range. */
 export function dayStart(text: string): Instant {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new InstantError(`must be a date as YYYY-MM-DD, ${DAYS_RANGE}`);
-  return canonical(checkedInRange(partsOf(`${text}T00:00:00Z`, { strict: true })));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new InstantError('is not written YYYY-MM-DD');
+  const parts = partsOf(`${text}T00:00:00Z`, { strict: true });
+  // Four digits keep the year at most 9999; only year 0000 is before the range.
+  if (parts.ms < FIRST_MS) throw new InstantError(`is outside the supported range, ${DAYS_RANGE}`);
+  return canonical(parts);
 }
 
 /** The start of the UTC calendar quarter `quarter` (1–4) of `year`; the quarter after 9999Q4 starts at 10000-01-01, a period's exclusive end. */
@@ -99,6 +102,19 @@ export function addMilliseconds(instant: Instant, ms: number): Instant {
   const parts = partsOf(instant, { strict: false });
   return canonical({ ms: parts.ms + ms, micros: parts.micros });
 }
+
+/**
+ * Orders two instants (negative, zero, positive). Canonical text compares as
+ * the instants do, except for a period's exclusive end, 10000-01-01, whose
+ * five-digit year sorts first as text: the longer text is the later instant.
+ */
+export function compareInstants(a: Instant, b: Instant): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The earlier of two instants. */
+export const earlierOf = (a: Instant, b: Instant): Instant => (compareInstants(a, b) <= 0 ? a : b);
 
 /** The instant of a JavaScript Date (now, an expiry): milliseconds, with zero microseconds. */
 export const instantOf = (date: Date): Instant => canonical({ ms: date.getTime(), micros: 0 });
