@@ -13,6 +13,7 @@ import { strategyPerformance } from '../src/reports/strategy-performance.report'
 import { symbolReport } from '../src/reports/symbol-report.report';
 import { tradeBlotter } from '../src/reports/trade-blotter.report';
 import { ensureDataset } from './dataset';
+import { type Instant, instantOf, millisecondsOf } from '../src/time/instant';
 
 /**
  * Times every audit report on a generated dataset of the given scale, and
@@ -31,7 +32,7 @@ const program = new Command('reports.bench')
 const options = program.opts<{ scale: number; runs: number; server: string }>();
 
 const DAY_MS = 86_400_000;
-const day = (date: Date) => date.toISOString().slice(0, 10);
+const day = (date: Date | Instant) => (typeof date === 'string' ? date : date.toISOString()).slice(0, 10);
 const BIG_TABLES = /Seq Scan on (trade_decisions|trade_executions|api_payloads|positions|decision_inputs|data_ingestion_runs)\b/g;
 
 type Statement = { sql: string; bindings: unknown[] };
@@ -113,7 +114,7 @@ async function main() {
   await run(`failureAnalysis(${weekAgo}..${lastDay})`, () => failureAnalysis(em, { from: weekAgo, to: lastDay }));
   await run(`failureAnalysis(whole span)`, () => failureAnalysis(em, { from: day(whole.from), to: lastDay }));
   await run(`symbolReport(${span!.symbol}, ${lastDay})`, () => symbolReport(em, { symbol: span!.symbol, from: lastDay, to: lastDay }));
-  await run(`apiErrors(last 24 h)`, () => apiErrors(em, { since: new Date(new Date(span!.last).getTime() - DAY_MS), until: new Date(span!.last) }));
+  await run(`apiErrors(last 24 h)`, () => apiErrors(em, { since: instantOf(new Date(new Date(span!.last).getTime() - DAY_MS)), until: instantOf(new Date(span!.last)) }));
   await run(`tradeBlotter(${lastDay})`, () => tradeBlotter(em, { date: lastDay }));
   const integrityPeriod: Period = { from: whole.from, until: whole.until };
   for (const check of Object.values(IntegrityCheck)) {
@@ -121,7 +122,7 @@ async function main() {
   }
   await run(`integrityReport(whole span, all 8 checks)`, () => integrityReport(em, integrityPeriod, { limit: 100 }));
   // The quarter holding most of the data (the span is 90 days, so it straddles two).
-  const quarter = quarterPeriod(`${whole.until.getUTCFullYear()}Q${Math.floor((new Date(whole.until.getTime() - 45 * DAY_MS).getUTCMonth()) / 3) + 1}`);
+  const quarter = quarterPeriod(`${whole.until.slice(0, 4)}Q${Math.floor((new Date(millisecondsOf(whole.until) - 45 * DAY_MS).getUTCMonth()) / 3) + 1}`);
   await run(`integrityReport(${day(quarter.from)} quarter)`, () => integrityReport(em, quarter, { limit: 100 }));
   const findings = await integrityReport(em, integrityPeriod, { limit: 0 });
   await client.end();
@@ -135,7 +136,7 @@ async function main() {
     '| --- | ---: | ---: | ---: | --- | --- |',
     ...results.map((result) => `| ${result.name} | ${result.medianMs.toFixed(0)} | ${result.maxMs.toFixed(0)} | ${result.statements} | ${result.indexes.join(', ') || '—'} | ${result.seqScans.join(', ') || '—'} |`),
     '',
-    `Integrity findings over ${day(integrityPeriod.from)}..${day(new Date(integrityPeriod.until.getTime() - DAY_MS))}: ` +
+    `Integrity findings over ${day(integrityPeriod.from)}..${day(new Date(millisecondsOf(integrityPeriod.until) - DAY_MS))}: ` +
       findings.findings.map((finding) => `${finding.check} ${finding.count}`).join(', ') + '.',
   ];
   console.log(lines.join('\n'));

@@ -24,6 +24,8 @@ import { purgePayloadBodies, retentionWindow } from './retention/retention-purge
 import { storageSummary } from './retention/storage-summary';
 import { ImportError, importFile } from './import/import-files';
 import { progressReporter } from './import/import-progress';
+import { stringifyExactJson } from './json/exact-json';
+import { dayStart, type Instant, InstantError, instantOf, millisecondsOf, parseDateTime } from './time/instant';
 
 /** Exit codes scripts can rely on: 0 done, 1 failed while running, 2 could not start (bad arguments or configuration). */
 const EXIT_FAILED = 1;
@@ -39,12 +41,14 @@ function number(name: string, check: (value: number) => boolean, expected: strin
   };
 }
 
-function instant(raw: string): Date {
-  const value = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(value.getTime())) {
-    throw new InvalidArgumentError(`must be an ISO date or timestamp, e.g. 2026-11-23 or 2026-11-23T00:00:00Z; got ${JSON.stringify(raw)}`);
+/** An instant argument: a date (its 00:00 UTC) or an RFC 3339 date-time, exactly and within the supported range. */
+function instant(raw: string): Instant {
+  try {
+    return /^\d{4}-\d{2}-\d{2}$/.test(raw) ? dayStart(raw) : parseDateTime(raw);
+  } catch (error) {
+    if (!(error instanceof InstantError)) throw error;
+    throw new InvalidArgumentError(`must be an ISO date or timestamp, e.g. 2026-11-23 or 2026-11-23T00:00:00Z: ${JSON.stringify(raw)} ${error.message}`);
   }
-  return value;
 }
 
 /** Opens the configured database with the ORM, runs `work`, and always closes both. */
@@ -107,7 +111,7 @@ program
       .argParser(number('--seed', (value) => Number.isSafeInteger(value) && value >= 0, 'a non-negative integer'))
       .default(42),
   )
-  .addOption(new Option('--anchor <date>', 'the data ends at this instant (default: start of today, UTC)').argParser(instant))
+  .addOption(new Option('--anchor <date>', 'the data ends at this instant (default: start of today, UTC)').argParser((raw) => new Date(millisecondsOf(instant(raw)))))
   .action(async (options: { scale: number; seed: number; anchor?: Date }) => {
     const summary = await withOrm(async (orm, url) => {
       await applyPendingMigrations(orm);
@@ -120,7 +124,7 @@ type Format = 'table' | 'json' | 'csv';
 /** `--format`, its first choice the default. */
 const formatOption = (choices: string[] = ['table', 'json', 'csv']) => new Option('--format <format>', 'output format').choices(choices).default(choices[0]);
 
-const printJson = (result: unknown) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+const printJson = (result: unknown) => process.stdout.write(`${stringifyExactJson(result, 2)}\n`);
 
 /** JSON prints the result whole; table and CSV print its one flat table. */
 function print(format: Format, result: unknown, table: () => Table) {
@@ -299,9 +303,9 @@ program
   });
 
 /** `--expires`: an ISO date or timestamp, or a number of days from now (`90d`). */
-function expiry(raw: string): Date {
+function expiry(raw: string): Instant {
   const days = /^(\d{1,5})d$/.exec(raw.trim());
-  return days ? new Date(Date.now() + Number(days[1]) * 86_400_000) : instant(raw);
+  return days ? instantOf(new Date(Date.now() + Number(days[1]) * 86_400_000)) : instant(raw);
 }
 
 const keys = program.command('keys').description('API keys: create, list, revoke');
@@ -312,10 +316,10 @@ keys
   .requiredOption('--name <name>', 'who or what the key is for, unique among live keys')
   .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
   .addOption(new Option('--expires <when>', 'expiry: an ISO date or timestamp, or days from now (e.g. 90d)').argParser(expiry))
-  .action(async (options: { name: string; role: Role; expires?: Date }) => {
+  .action(async (options: { name: string; role: Role; expires?: Instant }) => {
     const { key, secret } = await withOrm((orm) => createApiKey(orm.em.fork(), { name: options.name, role: options.role, expiresAt: options.expires }));
     console.error(
-      `created key ${key.id} "${key.name}" (${key.role}${key.expiresAt ? `, expires ${key.expiresAt.toISOString()}` : ', no expiry'}). ` +
+      `created key ${key.id} "${key.name}" (${key.role}${key.expiresAt ? `, expires ${key.expiresAt}` : ', no expiry'}). ` +
         'Store the secret now: it is not shown again. Send it as `Authorization: Bearer <secret>`.',
     );
     process.stdout.write(`${secret}\n`);
@@ -327,7 +331,7 @@ keys
   .addOption(formatOption(['table', 'json']))
   .action(async (options: { format: 'table' | 'json' }) => {
     const listing = await withOrm((orm) => listApiKeys(orm.em.fork()));
-    const time = (value: Date | null | undefined) => (value ? value.toISOString() : '');
+    const time = (value: Instant | null | undefined) => value ?? '';
     print(options.format, listing, () => ({
       columns: ['id', 'name', 'role', 'prefix', 'created', 'expires', 'revoked', 'last used'],
       rows: listing.map((key) => [key.id, key.name, key.role, `${key.prefix}…`, time(key.createdAt), time(key.expiresAt), time(key.revokedAt), time(key.lastUsedAt)]),
@@ -340,7 +344,7 @@ keys
   .argument('<key>', 'the key id or name')
   .action(async (idOrName: string) => {
     const key = await withOrm((orm) => revokeApiKey(orm.em.fork(), idOrName));
-    console.log(`revoked key ${key.id} "${key.name}" (${key.role}) at ${key.revokedAt!.toISOString()}`);
+    console.log(`revoked key ${key.id} "${key.name}" (${key.role}) at ${key.revokedAt!}`);
   });
 
 program

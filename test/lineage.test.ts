@@ -76,10 +76,10 @@ describe('every lineage relation, walked both ways', () => {
       filledQuantity: '10.50000000',
       fillPrice: '187.25000000',
       commission: '0.01000000',
-      filledAt: '2026-10-01T14:04:00.000Z',
+      filledAt: '2026-10-01T14:04:00.000000Z',
       decision: {
         quantity: '10.50000000',
-        createdAt: '2026-10-01T14:02:00.000Z',
+        createdAt: '2026-10-01T14:02:00.000000Z',
         decisionRationale: { signal: 'congress_buy', score: 0.83, model_version: 'v1.4.2' },
       },
     });

@@ -105,11 +105,11 @@ describe('audit reports on a hand-built trail with known answers', () => {
   it('apiErrors groups error responses by provider, endpoint and status', async () => {
     const { apiErrors } = await ask(`{ apiErrors(since: "${DAY}T00:00:00Z", until: "${DAY}T23:59:59Z") { provider endpoint httpStatus count firstSeen } }`);
     expect(apiErrors).toEqual([
-      { provider: 'alpaca', endpoint: '/v2/bars', httpStatus: 503, count: 1, firstSeen: `${DAY}T10:00:01.000Z` },
-      { provider: 'alpaca', endpoint: '/v2/orders', httpStatus: 403, count: 1, firstSeen: `${DAY}T09:10:01.000Z` },
-      { provider: 'alpaca', endpoint: '/v2/orders', httpStatus: 422, count: 1, firstSeen: `${DAY}T10:40:01.000Z` },
-      { provider: 'alpaca', endpoint: '/v2/orders', httpStatus: 429, count: 1, firstSeen: `${DAY}T09:20:01.000Z` },
-      { provider: 'alpaca', endpoint: '/v2/orders', httpStatus: 500, count: 1, firstSeen: `${DAY}T10:30:01.000Z` },
+      { provider: 'alpaca', endpoint: '/v2/bars', httpStatus: 503, count: 1, firstSeen: `${DAY}T10:00:01.000000Z` },
+      { provider: 'alpaca', endpoint: '/v2/orders', httpStatus: 403, count: 1, firstSeen: `${DAY}T09:10:01.000000Z` },
+      { provider: 'alpaca', endpoint: '/v2/orders', httpStatus: 422, count: 1, firstSeen: `${DAY}T10:40:01.000000Z` },
+      { provider: 'alpaca', endpoint: '/v2/orders', httpStatus: 429, count: 1, firstSeen: `${DAY}T09:20:01.000000Z` },
+      { provider: 'alpaca', endpoint: '/v2/orders', httpStatus: 500, count: 1, firstSeen: `${DAY}T10:30:01.000000Z` },
     ]);
   });
 
@@ -118,17 +118,17 @@ describe('audit reports on a hand-built trail with known answers', () => {
       tradeBlotter(date: "${DAY}") { time executionId symbol side quantity price commission broker brokerOrderId strategy }
       tradeBlotterCsv(date: "${DAY}") }`);
     expect(tradeBlotter).toEqual([
-      { time: `${DAY}T09:00:02.000Z`, executionId: 'e1', symbol: 'NVDA', side: 'buy', quantity: '10.00000000', price: '100.00000000', commission: '0.50000000', broker: 'alpaca', brokerOrderId: 'order-e1', strategy: 'CongressionalTradingStrategy' },
-      { time: `${DAY}T11:00:02.000Z`, executionId: 'e5', symbol: 'TSLA', side: 'buy', quantity: '1.00000000', price: '200.00000000', commission: '0.00000000', broker: null, brokerOrderId: null, strategy: 'SectorRotationModel_v1' },
-      { time: `${DAY}T11:00:04.000Z`, executionId: 'e5b', symbol: 'TSLA', side: 'buy', quantity: '1.00000000', price: '201.00000000', commission: '0.00000000', broker: 'alpaca', brokerOrderId: null, strategy: 'SectorRotationModel_v1' },
-      { time: `${DAY}T13:00:02.000Z`, executionId: 'e6', symbol: 'MSFT', side: 'buy', quantity: '2.00000000', price: '50.00000000', commission: '0.10000000', broker: 'alpaca', brokerOrderId: null, strategy: null },
+      { time: `${DAY}T09:00:02.000000Z`, executionId: 'e1', symbol: 'NVDA', side: 'buy', quantity: '10.00000000', price: '100.00000000', commission: '0.50000000', broker: 'alpaca', brokerOrderId: 'order-e1', strategy: 'CongressionalTradingStrategy' },
+      { time: `${DAY}T11:00:02.000000Z`, executionId: 'e5', symbol: 'TSLA', side: 'buy', quantity: '1.00000000', price: '200.00000000', commission: '0.00000000', broker: null, brokerOrderId: null, strategy: 'SectorRotationModel_v1' },
+      { time: `${DAY}T11:00:04.000000Z`, executionId: 'e5b', symbol: 'TSLA', side: 'buy', quantity: '1.00000000', price: '201.00000000', commission: '0.00000000', broker: 'alpaca', brokerOrderId: null, strategy: 'SectorRotationModel_v1' },
+      { time: `${DAY}T13:00:02.000000Z`, executionId: 'e6', symbol: 'MSFT', side: 'buy', quantity: '2.00000000', price: '50.00000000', commission: '0.10000000', broker: 'alpaca', brokerOrderId: null, strategy: null },
     ]);
     expect(tradeBlotterCsv.split('\n')).toEqual([
       'time,executionId,symbol,side,quantity,price,commission,broker,brokerOrderId,strategy',
-      `${DAY}T09:00:02.000Z,e1,NVDA,buy,10.00000000,100.00000000,0.50000000,alpaca,order-e1,CongressionalTradingStrategy`,
-      `${DAY}T11:00:02.000Z,e5,TSLA,buy,1.00000000,200.00000000,0.00000000,,,SectorRotationModel_v1`,
-      `${DAY}T11:00:04.000Z,e5b,TSLA,buy,1.00000000,201.00000000,0.00000000,alpaca,,SectorRotationModel_v1`,
-      `${DAY}T13:00:02.000Z,e6,MSFT,buy,2.00000000,50.00000000,0.10000000,alpaca,,`,
+      `${DAY}T09:00:02.000000Z,e1,NVDA,buy,10.00000000,100.00000000,0.50000000,alpaca,order-e1,CongressionalTradingStrategy`,
+      `${DAY}T11:00:02.000000Z,e5,TSLA,buy,1.00000000,200.00000000,0.00000000,,,SectorRotationModel_v1`,
+      `${DAY}T11:00:04.000000Z,e5b,TSLA,buy,1.00000000,201.00000000,0.00000000,alpaca,,SectorRotationModel_v1`,
+      `${DAY}T13:00:02.000000Z,e6,MSFT,buy,2.00000000,50.00000000,0.10000000,alpaca,,`,
       '',
     ]);
   });

@@ -4,6 +4,7 @@ import { SeedError, seedDatabase, type SeedSummary } from '../src/seed/seed-data
 import { createOrm } from '../src/database/orm';
 import { integrityReport } from '../src/reports/integrity.report';
 import { createTestDatabase, type TestDatabase } from './harness/database';
+import { instantOf } from '../src/time/instant';
 
 const anchor = new Date('2026-11-01T00:00:00Z');
 
@@ -51,7 +52,7 @@ describe('the data generator', () => {
   it("is audited by integrityReport: every planted defect found, with the generator's counts, and nothing else", async () => {
     const orm = await createOrm({ databaseUrl: first.url, poolMax: 1 });
     try {
-      const report = await integrityReport(orm.em.fork(), { from: new Date('2026-01-01T00:00:00Z'), until: anchor }, { limit: 0 });
+      const report = await integrityReport(orm.em.fork(), { from: '2026-01-01T00:00:00.000000Z', until: instantOf(anchor) }, { limit: 0 });
       expect(Object.fromEntries(report.findings.map((finding) => [finding.check, finding.count]))).toEqual({
         DECISION_WITHOUT_RATIONALE: summary.plantedDefects.decisionsWithoutRationale,
         EXECUTION_MISSING_PAYLOAD: summary.plantedDefects.executionsMissingPayloadLink,

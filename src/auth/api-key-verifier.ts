@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { millisecondsOf } from '../time/instant';
 import type { Orm } from '../database/orm';
 import { logger } from '../logger';
 import { findLiveKey, type KeyIdentity } from './api-keys';
@@ -43,7 +44,7 @@ export class ApiKeyVerifier {
     const hash = hashSecret(secret);
     const key = (this.listening && this.cache.get(hash)) || (await this.lookUp(hash));
     if (!key) return null;
-    return key.expiresAt && key.expiresAt.getTime() <= Date.now() ? null : key;
+    return key.expiresAt && millisecondsOf(key.expiresAt) <= Date.now() ? null : key;
   }
 
   private async lookUp(hash: string): Promise<KeyIdentity | null> {

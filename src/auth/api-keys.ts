@@ -5,21 +5,22 @@ import { isDatabaseId } from '../graphql/arguments';
 import { readModelOf } from '../loaders/read-model';
 import { displayPrefix, generateSecret, hashSecret } from './api-key-secret';
 import { type Role } from './roles';
+import { type Instant, instantFromDatabase, instantOf, millisecondsOf } from '../time/instant';
 
 /** A live key as authentication needs it. */
-export type KeyIdentity = { id: string; name: string; role: Role; expiresAt: Date | null };
+export type KeyIdentity = { id: string; name: string; role: Role; expiresAt: Instant | null };
 
 const NAME_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 /** Issues a key. The secret is returned once, here; only its hash is stored. */
 export async function createApiKey(
   em: EntityManager,
-  request: { name: string; role: Role; expiresAt?: Date | null },
+  request: { name: string; role: Role; expiresAt?: Instant | null },
 ): Promise<{ key: ApiKey; secret: string }> {
   if (!NAME_SHAPE.test(request.name)) {
     throw new BadInputError('a key name is 1–64 letters, digits, `.`, `_`, `@` or `-`, starting with a letter or digit', 'name');
   }
-  if (request.expiresAt && request.expiresAt.getTime() <= Date.now()) {
+  if (request.expiresAt && millisecondsOf(request.expiresAt) <= Date.now()) {
     throw new BadInputError('the expiry must be in the future', 'expires');
   }
   const live = await em.count(ApiKey, { name: request.name, revokedAt: null });
@@ -45,7 +46,7 @@ export async function listApiKeys(em: EntityManager): Promise<ApiKey[]> {
       order by k.created_at desc, k.id desc`,
   );
   const toKey = readModelOf(em, ApiKey);
-  return rows.map((row) => Object.assign(toKey(row), { lastUsedAt: row.last_used_at == null ? null : new Date(row.last_used_at as string) }));
+  return rows.map((row) => Object.assign(toKey(row), { lastUsedAt: row.last_used_at == null ? null : instantFromDatabase(row.last_used_at as string) }));
 }
 
 /** Revokes a live key, found by id or by name. Takes effect on every gateway at once (see ApiKeyVerifier). */
@@ -53,8 +54,8 @@ export async function revokeApiKey(em: EntityManager, idOrName: string): Promise
   const where = isDatabaseId(idOrName) ? { id: idOrName } : { name: idOrName, revokedAt: null };
   const key = await em.findOne(ApiKey, where);
   if (!key) throw new BadInputError(`no live key has the id or name "${idOrName}"`, 'key');
-  if (key.revokedAt) throw new BadInputError(`key ${key.id} ("${key.name}") was already revoked at ${key.revokedAt.toISOString()}`, 'key');
-  key.revokedAt = new Date();
+  if (key.revokedAt) throw new BadInputError(`key ${key.id} ("${key.name}") was already revoked at ${key.revokedAt}`, 'key');
+  key.revokedAt = instantOf(new Date());
   await em.flush();
   return key;
 }

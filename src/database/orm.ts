@@ -1,8 +1,19 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { entities } from '../entities';
 import { logger } from '../logger';
+import { parseExactJson } from '../json/exact-json';
 import { migrationsList } from '../../migrations';
+
+/**
+ * json and jsonb values are parsed with every number exact (see exact-json):
+ * pg's default JSON.parse rounds `12345678901234567890` to a double. MikroORM
+ * overrides only the date types on its connections and falls back to pg's
+ * process-wide parsers for the rest, so they are set there, once.
+ */
+const JSON_TYPE_IDS = [114, 3802]; // json, jsonb
+for (const oid of JSON_TYPE_IDS) pg.types.setTypeParser(oid, parseExactJson);
 
 export type Orm = MikroORM;
 
@@ -29,7 +40,9 @@ export function ormOptions({ databaseUrl, poolMax = 10, session }: OrmSettings):
   // looks cheaper than a custom one, since the array's length is unknown. That
   // was ~1 ms of planning per provenance prefetch. Unnamed statements (every
   // other query) are planned with their values either way.
-  const settings = ['set jit = off', 'set plan_cache_mode = force_generic_plan'];
+  // Timestamps are written out in UTC (`…+00`): days and quarters are UTC days, and no
+  // historical zone offset (LMT, with seconds) or `BC` reaches the instant parser.
+  const settings = ['set jit = off', 'set plan_cache_mode = force_generic_plan', "set timezone = 'UTC'"];
   if (session?.readOnly) settings.push('set default_transaction_read_only = on');
   if (session) settings.push(`set statement_timeout = ${Math.trunc(session.statementTimeoutMs)}`);
   return {

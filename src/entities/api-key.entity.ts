@@ -1,5 +1,7 @@
 import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant, instantOf } from '../time/instant';
+import { InstantType } from './instant.type';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Role } from '../auth/roles';
 
@@ -40,20 +42,20 @@ export class ApiKey {
   @Property({ type: 'text' })
   prefix!: string;
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  @Field(() => DateTime)
+  @Property({ type: InstantType, defaultRaw: 'now()' })
+  createdAt: Instant = instantOf(new Date());
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  @Property({ type: 'timestamptz', nullable: true })
-  expiresAt: Date | null = null;
+  @Field(() => DateTime, { nullable: true })
+  @Property({ type: InstantType, nullable: true })
+  expiresAt: Instant | null = null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  @Property({ type: 'timestamptz', nullable: true })
-  revokedAt: Date | null = null;
+  @Field(() => DateTime, { nullable: true })
+  @Property({ type: InstantType, nullable: true })
+  revokedAt: Instant | null = null;
 
   /** From the query audit log, where listings ask for it; not a column. */
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'When the key was last used (from the query audit log).' })
+  @Field(() => DateTime, { nullable: true, description: 'When the key was last used (from the query audit log).' })
   @Property({ persist: false })
-  lastUsedAt?: Date | null;
+  lastUsedAt?: Instant | null;
 }

@@ -1,5 +1,8 @@
 import { Check, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
-import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant, instantOf } from '../time/instant';
+import { InstantType } from './instant.type';
+import { GraphQLJSON } from 'graphql-scalars';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
@@ -79,7 +82,7 @@ export class ApiPayload extends LineageRecord {
   @Property({ type: 'text', nullable: true, unique: true })
   externalId: string | null = null;
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  @Field(() => DateTime)
+  @Property({ type: InstantType, defaultRaw: 'now()' })
+  createdAt: Instant = instantOf(new Date());
 }

@@ -1,5 +1,8 @@
 import { Check, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant, instantOf } from '../time/instant';
+import { InstantType } from './instant.type';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum LogType {
@@ -76,13 +79,13 @@ export class AuditEvent {
   @Property({ type: 'text' })
   actor!: string;
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz' })
-  occurredAt!: Date;
+  @Field(() => DateTime)
+  @Property({ type: InstantType })
+  occurredAt!: Instant;
 
-  @Field(() => GraphQLDateTime, { description: 'When the database appended it.' })
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  recordedAt: Date = new Date();
+  @Field(() => DateTime, { description: 'When the database appended it.' })
+  @Property({ type: InstantType, defaultRaw: 'now()' })
+  recordedAt: Instant = instantOf(new Date());
 
   /** Row keys of a `records_written` event (the id; a decision's id for decision_inputs). */
   @Property({ type: 'bigint[]', columnType: 'bigint[]', nullable: true })

@@ -1,5 +1,8 @@
 import { Check, Entity, Enum, Index, Property } from '@mikro-orm/core';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant, instantOf } from '../time/instant';
+import { InstantType } from './instant.type';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
@@ -52,15 +55,15 @@ export class IngestionRun extends LineageRecord {
   @Property({ type: 'jsonb', default: '{}' })
   metadata: Record<string, unknown> = {};
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz' })
-  startedAt!: Date;
+  @Field(() => DateTime)
+  @Property({ type: InstantType })
+  startedAt!: Instant;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  @Property({ type: 'timestamptz', nullable: true })
-  finishedAt: Date | null = null;
+  @Field(() => DateTime, { nullable: true })
+  @Property({ type: InstantType, nullable: true })
+  finishedAt: Instant | null = null;
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  @Field(() => DateTime)
+  @Property({ type: InstantType, defaultRaw: 'now()' })
+  createdAt: Instant = instantOf(new Date());
 }

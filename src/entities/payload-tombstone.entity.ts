@@ -1,4 +1,6 @@
 import { Entity, OneToOne, Property } from '@mikro-orm/core';
+import { type Instant, instantOf } from '../time/instant';
+import { InstantType } from './instant.type';
 import { ApiPayload } from './api-payload.entity';
 
 /**
@@ -18,6 +20,6 @@ export class PayloadTombstone {
   @Property({ type: 'integer' })
   bodyBytes!: number;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  purgedAt: Date = new Date();
+  @Property({ type: InstantType, defaultRaw: 'now()' })
+  purgedAt: Instant = instantOf(new Date());
 }

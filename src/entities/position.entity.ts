@@ -1,5 +1,7 @@
 import { Entity, Enum, Index, Property } from '@mikro-orm/core';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant } from '../time/instant';
+import { InstantType } from './instant.type';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
@@ -48,13 +50,13 @@ export class Position extends LineageRecord {
   @Enum({ items: () => PositionStatus, type: 'text' })
   status!: PositionStatus;
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz' })
-  openedAt!: Date;
+  @Field(() => DateTime)
+  @Property({ type: InstantType })
+  openedAt!: Instant;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  @Property({ type: 'timestamptz', nullable: true })
-  closedAt: Date | null = null;
+  @Field(() => DateTime, { nullable: true })
+  @Property({ type: InstantType, nullable: true })
+  closedAt: Instant | null = null;
 
   @Field(() => String, { nullable: true, description: "The producer's id for the position, by which executions link to it; recording it twice is a no-op." })
   @Property({ type: 'text', nullable: true, unique: true })

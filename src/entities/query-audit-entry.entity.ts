@@ -1,5 +1,8 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant } from '../time/instant';
+import { InstantType } from './instant.type';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { type Role } from '../auth/roles';
 import { ApiKey } from './api-key.entity';
@@ -74,7 +77,7 @@ export class QueryAuditEntry {
   @Property({ type: 'text[]', default: '{}' })
   errorCodes: string[] = [];
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz' })
-  startedAt!: Date;
+  @Field(() => DateTime)
+  @Property({ type: InstantType })
+  startedAt!: Instant;
 }

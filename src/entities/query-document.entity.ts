@@ -1,4 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { type Instant, instantOf } from '../time/instant';
+import { InstantType } from './instant.type';
 
 /** The text of each distinct GraphQL document the gateway was sent, by hash: the audit log keeps only the hash. */
 @Entity({ tableName: 'query_documents' })
@@ -10,6 +12,6 @@ export class QueryDocument {
   @Property({ type: 'text' })
   document!: string;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  firstSeenAt: Date = new Date();
+  @Property({ type: InstantType, defaultRaw: 'now()' })
+  firstSeenAt: Instant = instantOf(new Date());
 }

@@ -1,5 +1,8 @@
 import { Check, Entity, Enum, Index, Property } from '@mikro-orm/core';
-import { GraphQLDateTime, GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant, instantOf } from '../time/instant';
+import { InstantType } from './instant.type';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
@@ -94,7 +97,7 @@ export class TradeDecision extends LineageRecord {
   @Property({ type: 'text', nullable: true })
   correlationId: string | null = null;
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  @Field(() => DateTime)
+  @Property({ type: InstantType, defaultRaw: 'now()' })
+  createdAt: Instant = instantOf(new Date());
 }

@@ -1,5 +1,7 @@
 import { Check, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant, instantOf } from '../time/instant';
+import { InstantType } from './instant.type';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
@@ -86,15 +88,15 @@ export class TradeExecution extends LineageRecord {
   @ManyToOne(() => ApiPayload, { nullable: true, fieldName: 'api_response_payload_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
   apiResponsePayload: ApiPayload | null = null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  @Property({ type: 'timestamptz', nullable: true })
-  submittedAt: Date | null = null;
+  @Field(() => DateTime, { nullable: true })
+  @Property({ type: InstantType, nullable: true })
+  submittedAt: Instant | null = null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  @Property({ type: 'timestamptz', nullable: true })
-  filledAt: Date | null = null;
+  @Field(() => DateTime, { nullable: true })
+  @Property({ type: InstantType, nullable: true })
+  filledAt: Instant | null = null;
 
-  @Field(() => GraphQLDateTime)
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  @Field(() => DateTime)
+  @Property({ type: InstantType, defaultRaw: 'now()' })
+  createdAt: Instant = instantOf(new Date());
 }

@@ -2,6 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { type Config, loadConfig } from '../config';
 import type { Context } from '../context';
+import { stringifyExactJson } from '../json/exact-json';
 import { formatError } from './format-error';
 import { documentLimits, MAX_DOCUMENT_TOKENS } from './protection/armor';
 import { queryCostLimitPlugin } from './protection/query-cost';
@@ -24,6 +25,8 @@ export async function createApolloServer(
   const server = new ApolloServer<Context>({
     schema: await gatewaySchema(),
     formatError,
+    // Answers carry jsonb numbers with their stored digits (LosslessNumbers from the JSON parser).
+    stringifyResult: (result) => stringifyExactJson(result),
     includeStacktraceInErrorResponses: false,
     introspection: limits.introspection,
     // One operation per HTTP request: an array of them would slip past per-request limits.

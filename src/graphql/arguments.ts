@@ -1,4 +1,5 @@
 import { BadInputError } from '../errors';
+import { compareInstants, type Instant } from '../time/instant';
 
 /** Database ids are positive bigints, carried as strings; anything else is refused before SQL. */
 const MAX_BIGINT = 9223372036854775807n;
@@ -21,11 +22,11 @@ export function exactlyOne<T extends Record<string, string | null | undefined>>(
 /** A half-open time window [from, to) as a filter on one property; refuses an inverted window. */
 export function timeWindow(
   property: string,
-  from: Date | null | undefined,
-  to: Date | null | undefined,
+  from: Instant | null | undefined,
+  to: Instant | null | undefined,
   argumentPrefix: string,
-): Record<string, { $gte?: Date; $lt?: Date }> {
-  if (from && to && from.getTime() >= to.getTime()) {
+): Record<string, { $gte?: Instant; $lt?: Instant }> {
+  if (from && to && compareInstants(from, to) >= 0) {
     throw new BadInputError(`\`${argumentPrefix}From\` must be before \`${argumentPrefix}To\``, `${argumentPrefix}From`);
   }
   if (!from && !to) return {};

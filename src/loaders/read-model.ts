@@ -1,10 +1,13 @@
 import { type EntityManager, type EntityMetadata, type EntityName, type QueryBuilder, raw } from '@mikro-orm/postgresql';
+import { InstantType } from '../entities/instant.type';
 import { currentStatusSelect, derivedColumns } from '../queries/current-status';
+import { instantFromDatabase } from '../time/instant';
 
 type Row = Record<string, unknown>;
 type ColumnMapping = { property: string; column: string; convert: (value: unknown) => unknown };
 
-const asDate = (value: unknown) => (value == null ? null : value instanceof Date ? value : new Date(value as string));
+// Timestamps arrive as PostgreSQL's text (from the driver, or ::text inside a JSON row): to the microsecond.
+const asInstant = (value: unknown) => (value == null ? null : instantFromDatabase(value as string));
 const asReference = (value: unknown) => (value == null ? null : { id: String(value) });
 const asIs = (value: unknown) => value;
 
@@ -16,7 +19,7 @@ const built = new WeakMap<object, (row: Row) => unknown>();
  * change tracking or reference proxies — MikroORM's hydration was the largest
  * single cost of the provenance query in a CPU profile. A row becomes an
  * object on the entity's prototype (so its getters, `id` and `databaseId`,
- * work), its columns under their property names, dates as Date, and a
+ * work), its columns under their property names, timestamps as Instants, and a
  * many-to-one as `{ id }`, which is all a resolver reads of it before asking
  * a loader. The mapping comes from MikroORM's own metadata, once per entity;
  * derived columns (see derivedColumns) replace what was written when the query selected them.
@@ -42,14 +45,14 @@ const columnProperties = <T>(meta: EntityMetadata<T>) => meta.props.filter((prop
 /**
  * Rows of `alias` as JSON objects a read model reads like the driver's rows:
  * keyed by column, bigint and numeric columns as text (as the driver gives
- * them, so JSON.parse loses no digit), timestamps as ISO text (Date-ified
- * by the read model), jsonb nested. `extra` columns (a page's parent_id and
+ * them, so the JSON parse loses no digit), timestamps as text (normalized
+ * by the read model), jsonb nested (its numbers parsed losslessly, see json-numbers). `extra` columns (a page's parent_id and
  * page_rank) are added as text.
  */
 export function jsonRowSql<T>(meta: EntityMetadata<T>, alias: string, extra: string[] = []): string {
   const pairs = columnProperties(meta).map((prop) => {
     const column = prop.fieldNames[0]!;
-    // What the model holds as a string (bigint keys, numerics, text) travels as text, as the driver reads it.
+    // What the model holds as a string (bigint keys, numerics, timestamps, text) travels as text, as the driver reads it.
     const asText = prop.kind === 'm:1' || prop.runtimeType === 'string';
     return `'${column}', ${alias}.${column}${asText ? '::text' : ''}`;
   });
@@ -62,7 +65,7 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
     .map((prop) => ({
       property: prop.name,
       column: prop.fieldNames[0]!,
-      convert: prop.kind === 'm:1' ? asReference : prop.runtimeType === 'Date' ? asDate : asIs,
+      convert: prop.kind === 'm:1' ? asReference : prop.customType instanceof InstantType ? asInstant : asIs,
     }));
   // MikroORM puts a setter for every tracked property on the entity's prototype
   // (the first write builds the entity's change-tracking helper). A read model

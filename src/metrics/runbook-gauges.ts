@@ -5,6 +5,7 @@ import { apiErrors } from '../reports/api-errors.report';
 import { dailySummary } from '../reports/daily-summary.report';
 import { withTimeout } from '../with-timeout';
 import { metricsRegistry } from './registry';
+import { instantFromDatabase, instantOf, millisecondsOf } from '../time/instant';
 
 /** A scrape reuses values this fresh: Prometheus may scrape often, the database should not notice. */
 export const RUNBOOK_GAUGES_MAX_AGE_MS = 15_000;
@@ -35,12 +36,12 @@ async function takeSnapshot(orm: Orm): Promise<Snapshot> {
   const today = now.toISOString().slice(0, 10);
   const [summary, errorGroups, [last]] = await Promise.all([
     dailySummary(em, { date: today, stuckAfterMinutes: 60 }),
-    apiErrors(em, { since: new Date(now.getTime() - HOUR_MS), until: now }),
-    em.getConnection().execute<{ at: Date | null }[]>('select max(created_at) as at from data_ingestion_runs'),
+    apiErrors(em, { since: instantOf(new Date(now.getTime() - HOUR_MS)), until: instantOf(now) }),
+    em.getConnection().execute<{ at: string | null }[]>('select max(created_at) as at from data_ingestion_runs'),
   ]);
   return {
     // No run ever: infinitely long ago, so the "no ingestion for 24 h" alert fires.
-    secondsSinceLastIngestion: last?.at ? (now.getTime() - new Date(last.at).getTime()) / 1000 : Number.POSITIVE_INFINITY,
+    secondsSinceLastIngestion: last?.at ? (now.getTime() - millisecondsOf(instantFromDatabase(last.at))) / 1000 : Number.POSITIVE_INFINITY,
     failureRateToday: summary.failureRate ?? Number.NaN,
     apiErrorsLastHour: errorGroups.reduce((sum, group) => sum + group.count, 0),
     pendingOverAnHour: summary.stuckPendingCount,

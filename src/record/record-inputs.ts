@@ -1,4 +1,6 @@
-import { GraphQLDateTime, GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
+import { DateTime } from '../graphql/date-time.scalar';
+import type { Instant } from '../time/instant';
+import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LogType } from '../entities/audit-event.entity';
 import { PayloadDirection } from '../entities/api-payload.entity';
@@ -20,8 +22,8 @@ export class IngestionRunInput {
   @Field(() => Int, { nullable: true }) recordsFetched?: number | null;
   @Field(() => String, { nullable: true }) errorMessage?: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) metadata?: Record<string, unknown> | null;
-  @Field(() => GraphQLDateTime) startedAt!: Date;
-  @Field(() => GraphQLDateTime, { nullable: true }) finishedAt?: Date | null;
+  @Field(() => DateTime) startedAt!: Instant;
+  @Field(() => DateTime, { nullable: true }) finishedAt?: Instant | null;
 }
 
 @InputType({ description: 'An API payload, keyed by externalId.' })
@@ -36,7 +38,7 @@ export class ApiPayloadInput {
   @Field(() => Int, { nullable: true }) latencyMs?: number | null;
   @Field(() => GraphQLJSON, { nullable: true }) payload?: unknown;
   @Field(() => String, { nullable: true }) correlationId?: string | null;
-  @Field(() => GraphQLDateTime) createdAt!: Date;
+  @Field(() => DateTime) createdAt!: Instant;
 }
 
 @InputType({ description: 'A trade decision, keyed by decisionId.' })
@@ -52,7 +54,7 @@ export class TradeDecisionInput {
   @Field(() => GraphQLJSONObject, { nullable: true }) rationale?: Record<string, unknown> | null;
   @Field(() => String, { nullable: true }) correlationId?: string | null;
   @Field(() => [String], { nullable: true, description: 'externalIds of the API payloads that fed the decision.' }) inputPayloadIds?: string[] | null;
-  @Field(() => GraphQLDateTime) createdAt!: Date;
+  @Field(() => DateTime) createdAt!: Instant;
 }
 
 @InputType({ description: 'A position, keyed by externalId.' })
@@ -63,8 +65,8 @@ export class PositionInput {
   @Field(() => Decimal, { description: 'Signed: negative for a short position.' }) quantity!: string;
   @Field(() => Decimal, { nullable: true }) avgCost?: string | null;
   @Field(() => PositionStatus, { nullable: true, description: 'Default open.' }) status?: PositionStatus | null;
-  @Field(() => GraphQLDateTime) openedAt!: Date;
-  @Field(() => GraphQLDateTime, { nullable: true }) closedAt?: Date | null;
+  @Field(() => DateTime) openedAt!: Instant;
+  @Field(() => DateTime, { nullable: true }) closedAt?: Instant | null;
 }
 
 @InputType({ description: 'An execution, keyed by executionId.' })
@@ -80,9 +82,9 @@ export class TradeExecutionInput {
   @Field(() => String, { nullable: true }) errorMessage?: string | null;
   @Field(() => String, { nullable: true, description: 'externalId of the broker request payload.' }) requestPayloadId?: string | null;
   @Field(() => String, { nullable: true, description: 'externalId of the broker response payload.' }) responsePayloadId?: string | null;
-  @Field(() => GraphQLDateTime, { nullable: true }) submittedAt?: Date | null;
-  @Field(() => GraphQLDateTime, { nullable: true }) filledAt?: Date | null;
-  @Field(() => GraphQLDateTime) createdAt!: Date;
+  @Field(() => DateTime, { nullable: true }) submittedAt?: Instant | null;
+  @Field(() => DateTime, { nullable: true }) filledAt?: Instant | null;
+  @Field(() => DateTime) createdAt!: Instant;
 }
 
 export enum RecordKind {
@@ -105,7 +107,7 @@ export class StatusChangeInput {
   @Field(() => RecordReference) subject!: RecordReference;
   @Field({ description: 'The new status, one its kind allows after the current one.' }) to!: string;
   @Field(() => String, { nullable: true }) reason?: string | null;
-  @Field(() => GraphQLDateTime) occurredAt!: Date;
+  @Field(() => DateTime) occurredAt!: Instant;
 }
 
 @InputType({ description: 'An event for the audit event log.' })
@@ -115,7 +117,7 @@ export class AuditEventInput {
   @Field() event!: string;
   @Field(() => GraphQLJSONObject, { nullable: true }) data?: Record<string, unknown> | null;
   @Field(() => ID, { nullable: true, description: 'The global id of the node it concerns.' }) subjectId?: string | null;
-  @Field(() => GraphQLDateTime) occurredAt!: Date;
+  @Field(() => DateTime) occurredAt!: Instant;
 }
 
 @ObjectType({ description: 'What a record mutation did: every record is either new or already recorded with the same content.' })

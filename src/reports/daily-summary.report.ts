@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { DecisionStatus } from '../entities/trade-decision.entity';
 import { ExecutionStatus } from '../entities/trade-execution.entity';
 import { BadInputError } from '../errors';
 import { dayPeriod } from './period';
 import { currentStatusSql, unchangedStatusSql } from '../queries/current-status';
+import { DateTime } from '../graphql/date-time.scalar';
+import { addMilliseconds, earlierOf, type Instant, instantFromDatabase, instantOf } from '../time/instant';
 
 /** The runbook's alert level: more than 30% of a day's decisions failed. */
 export const FAILURE_RATE_THRESHOLD = 0.3;
@@ -28,7 +29,7 @@ export class StuckPendingDecision {
   @Field() decisionId!: string;
   @Field() strategy!: string;
   @Field() symbol!: string;
-  @Field(() => GraphQLDateTime) createdAt!: Date;
+  @Field(() => DateTime) createdAt!: Instant;
 }
 
 @ObjectType({ description: "The morning check of one UTC day: the operations guide's daily summary." })
@@ -66,7 +67,8 @@ export async function dailySummary(em: EntityManager, params: { date: string; st
   if (!Number.isInteger(stuckAfterMinutes) || stuckAfterMinutes < 1 || stuckAfterMinutes > 43_200) {
     throw new BadInputError('`stuckAfterMinutes` must be a whole number of minutes from 1 to 43200 (30 days)', 'stuckAfterMinutes');
   }
-  const stuckBefore = new Date(Math.min(until.getTime(), Date.now()) - stuckAfterMinutes * 60_000);
+  const now = instantOf(new Date());
+  const stuckBefore = addMilliseconds(earlierOf(until, now), -stuckAfterMinutes * 60_000);
   // Values as parameters in every branch (not one shared CTE): each range is then planned
   // with its real bounds and goes to its index.
   const { rows } = (await em.getConnection().getKnex().raw(
@@ -83,7 +85,7 @@ export async function dailySummary(em: EntityManager, params: { date: string; st
                 order by created_at, id limit 20) oldest) as stuck_oldest,
        (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status between 400 and 499) as client_errors,
        (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status >= 500) as server_errors`,
-    { from: from.toISOString(), until: until.toISOString(), stuck_before: stuckBefore.toISOString() },
+    { from, until, stuck_before: stuckBefore },
   )) as { rows: Row[] };
   const row = rows[0];
   const decisions = allStatuses(Object.values(DecisionStatus), row!.decisions);
@@ -99,7 +101,7 @@ export async function dailySummary(em: EntityManager, params: { date: string; st
     failureRateExceeded: failureRate !== null && failureRate > FAILURE_RATE_THRESHOLD,
     stuckThresholdMinutes: stuckAfterMinutes,
     stuckPendingCount: row!.stuck_count,
-    stuckPendingOldest: (row!.stuck_oldest ?? []).map((decision) => ({ ...decision, createdAt: new Date(decision.createdAt) })),
+    stuckPendingOldest: (row!.stuck_oldest ?? []).map((decision) => ({ ...decision, createdAt: instantFromDatabase(decision.createdAt) })),
     apiClientErrors: row!.client_errors,
     apiServerErrors: row!.server_errors,
   };

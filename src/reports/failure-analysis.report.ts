@@ -56,7 +56,7 @@ export async function failureAnalysis(em: EntityManager, params: { from: string;
             ${counted('message', "reason = 'other'")} as other_messages,
             ${counted('strategy')} as by_strategy,
             ${counted('symbol')} as by_symbol`,
-    [from.toISOString(), until.toISOString()],
+    [from, until],
   );
   const seen = new Map(row!.by_reason.map((entry) => [entry.key, entry.count]));
   const byReason = FAILURE_REASONS.map((key) => ({ key, count: seen.get(key) ?? 0 })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));

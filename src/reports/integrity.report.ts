@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BadInputError } from '../errors';
 import type { NodeType } from '../graphql/global-id';
 import type { Period } from './period';
 import { currentStatusSql, hasTerminalStatusSql, unchangedStatusSql } from '../queries/current-status';
 import { positionLotsByPositionSql } from '../queries/position-lot';
+import { DateTime } from '../graphql/date-time.scalar';
+import { earlierOf, type Instant, instantOf } from '../time/instant';
 
 /** The quarterly audit's checks, in the order the operations guide lists them. */
 export enum IntegrityCheck {
@@ -42,8 +43,8 @@ export class IntegrityFinding {
 
 @ObjectType({ description: 'The quarterly data-integrity audit over records created in the period.' })
 export class IntegrityReport {
-  @Field(() => GraphQLDateTime) from!: Date;
-  @Field(() => GraphQLDateTime, { description: 'End of the period (exclusive).' }) until!: Date;
+  @Field(() => DateTime) from!: Instant;
+  @Field(() => DateTime, { description: 'End of the period (exclusive); 10000-01-01T00:00:00.000000Z after 9999Q4.' }) until!: Instant;
   @Field({ description: 'No check found anything.' }) clean!: boolean;
   @Field(() => Int) totalFindings!: number;
   @Field(() => [IntegrityFinding], { description: 'Every check, in a fixed order, clean ones included.' }) findings!: IntegrityFinding[];
@@ -143,8 +144,8 @@ function integrityCheckSql(check: IntegrityCheck): string {
 }
 
 function integrityBindings(period: Period, limit: number) {
-  const asOf = new Date(Math.min(period.until.getTime(), Date.now()));
-  return { from: period.from.toISOString(), until: period.until.toISOString(), as_of: asOf.toISOString(), limit };
+  const now = instantOf(new Date());
+  return { from: period.from, until: period.until, as_of: earlierOf(period.until, now), limit };
 }
 
 /** Runs one check: its full count and its first `limit` records, oldest first. */

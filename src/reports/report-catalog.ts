@@ -8,6 +8,7 @@ import { daysPeriod } from './period';
 import { strategyPerformance, type StrategyPerformance } from './strategy-performance.report';
 import { symbolReport, type SymbolReport } from './symbol-report.report';
 import { BLOTTER_COLUMNS, tradeBlotter, type BlotterLine } from './trade-blotter.report';
+import { compareInstants, type Instant } from '../time/instant';
 
 /** What the command line passes to a report; each report says which it needs. */
 export type ReportOptions = { date?: string; from?: string; to?: string; symbol?: string; strategy?: string };
@@ -82,7 +83,7 @@ export const REPORTS = {
         ...report.decisions.map((d) => [d.createdAt, 'decision', d.decisionId, `${d.status} ${d.side} ${d.quantity} by ${d.strategy}`]),
         ...report.executions.map((e) => [e.createdAt, 'execution', e.executionId, `${e.status} ${e.filledQuantity}${e.fillPrice ? ` @ ${e.fillPrice}` : ''}${e.errorMessage ? `: ${e.errorMessage}` : ''}`]),
         ...report.positionChanges.map((c) => [c.time, 'position change', c.executionId, `position ${c.positionDatabaseId} (${c.account}) ${c.change} → ${c.quantityAfter}`]),
-      ].sort((a, b) => (a[0] as Date).getTime() - (b[0] as Date).getTime()),
+      ].sort((a, b) => compareInstants(a[0] as Instant, b[0] as Instant)),
     }),
   }),
   'api-errors': define<ApiErrorGroup[]>({

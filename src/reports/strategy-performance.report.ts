@@ -37,7 +37,7 @@ export async function strategyPerformance(
               where created_at >= ? and created_at < ? ${params.strategy ? 'and strategy = ?' : ''}) d
       group by strategy
       order by strategy`,
-    [from.toISOString(), until.toISOString(), ...(params.strategy ? [params.strategy] : [])],
+    [from, until, ...(params.strategy ? [params.strategy] : [])],
   );
   return rows.map((row) => {
     const decided = row.decisions - row.pending;

@@ -1,18 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { TradeDecision, TradeExecution } from '../entities';
 import { BadInputError } from '../errors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { daysPeriod } from './period';
 import { readModels } from '../loaders/read-model';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant, instantFromDatabase } from '../time/instant';
 
 export const DEFAULT_SYMBOL_REPORT_LIMIT = 1000;
 export const MAX_SYMBOL_REPORT_LIMIT = 10_000;
 
 @ObjectType({ description: 'One fill that changed a position, with the quantity it left.' })
 export class PositionChange {
-  @Field(() => GraphQLDateTime) time!: Date;
+  @Field(() => DateTime) time!: Instant;
   @Field() positionDatabaseId!: string;
   @Field() account!: string;
   @Field() executionId!: string;
@@ -30,7 +31,7 @@ export class SymbolReport {
   @Field({ description: 'A list reached `limit`: narrow the period to see the rest.' }) truncated!: boolean;
 }
 
-type ChangeRow = Omit<PositionChange, 'time'> & { time: Date | string };
+type ChangeRow = Omit<PositionChange, 'time'> & { time: string };
 
 /**
  * Three statements: decisions on `(symbol, created_at)`, their executions on
@@ -66,7 +67,7 @@ export async function symbolReport(
        where time >= ? and time < ?
        order by time, id
        limit ${limit + 1}`,
-      [symbol, until.toISOString(), from.toISOString(), from.toISOString(), until.toISOString()],
+      [symbol, until, from, from, until],
     ),
   ]);
   const truncated = decisions.length > limit || executions.length > limit || changes.length > limit;
@@ -74,7 +75,7 @@ export async function symbolReport(
     symbol,
     decisions: decisions.slice(0, limit),
     executions: executions.slice(0, limit),
-    positionChanges: changes.slice(0, limit).map((row) => ({ ...row, time: new Date(row.time) })),
+    positionChanges: changes.slice(0, limit).map((row) => ({ ...row, time: instantFromDatabase(row.time) })),
     limit,
     truncated,
   };

@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
 import { Decimal } from '../graphql/decimal.scalar';
 import { TradeSide } from '../entities/trade-decision.entity';
 import { dayPeriod } from './period';
+import { DateTime } from '../graphql/date-time.scalar';
+import { type Instant, instantFromDatabase } from '../time/instant';
 
 @ObjectType({ description: 'One fill on the daily trade blotter.' })
 export class BlotterLine {
-  @Field(() => GraphQLDateTime, { description: 'When the broker filled it.' }) time!: Date;
+  @Field(() => DateTime, { description: 'When the broker filled it.' }) time!: Instant;
   @Field() executionId!: string;
   @Field() symbol!: string;
   @Field(() => TradeSide, { nullable: true }) side!: TradeSide | null;
@@ -22,7 +23,7 @@ export class BlotterLine {
 /** The blotter's columns, in order, for CSV and tables. */
 export const BLOTTER_COLUMNS = ['time', 'executionId', 'symbol', 'side', 'quantity', 'price', 'commission', 'broker', 'brokerOrderId', 'strategy'] as const;
 
-type Row = Omit<BlotterLine, 'time'> & { time: Date | string };
+type Row = Omit<BlotterLine, 'time'> & { time: string };
 
 /**
  * Every fill of one UTC day, in time order, including fills whose decision
@@ -39,7 +40,7 @@ export async function tradeBlotter(em: EntityManager, params: { date: string }):
        left join api_payloads request on request.id = e.api_request_payload_id
       where e.filled_at >= ? and e.filled_at < ? and e.filled_quantity > 0
       order by e.filled_at, e.id`,
-    [from.toISOString(), until.toISOString()],
+    [from, until],
   );
-  return rows.map((row) => ({ ...row, time: new Date(row.time) }));
+  return rows.map((row) => ({ ...row, time: instantFromDatabase(row.time) }));
 }

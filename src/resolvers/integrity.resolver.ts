@@ -6,6 +6,7 @@ import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
 import { IntegrityItem, IntegrityReport, integrityReport } from '../reports/integrity.report';
 import { daysPeriod, quarterPeriod } from '../reports/period';
+import { DAYS_RANGE, QUARTERS_RANGE } from '../time/instant';
 import { loadNode } from './node.resolver';
 
 @Authorized(Permission.auditIntegrity)
@@ -15,9 +16,9 @@ export class IntegrityResolver {
     description: 'The quarterly data-integrity audit over records created in a quarter (`quarter: "2026Q3"`) or between two days (`from`/`to`, included).',
   })
   integrityReport(
-    @Arg('quarter', () => String, { nullable: true }) quarter: string | null,
-    @Arg('from', () => String, { nullable: true }) from: string | null,
-    @Arg('to', () => String, { nullable: true }) to: string | null,
+    @Arg('quarter', () => String, { nullable: true, description: `A UTC calendar quarter such as 2026Q3, ${QUARTERS_RANGE}.` }) quarter: string | null,
+    @Arg('from', () => String, { nullable: true, description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}.` }) from: string | null,
+    @Arg('to', () => String, { nullable: true, description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` }) to: string | null,
     @Arg('limit', () => Int, { nullable: true, description: 'Most items listed per check (default 100); counts are always complete.' }) limit: number | null,
     @Ctx() { em }: Context,
   ): Promise<IntegrityReport> {

@@ -1,4 +1,3 @@
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
@@ -9,8 +8,10 @@ import { reportCsv, REPORTS } from '../reports/report-catalog';
 import { StrategyPerformance, strategyPerformance } from '../reports/strategy-performance.report';
 import { SymbolReport, symbolReport } from '../reports/symbol-report.report';
 import { BlotterLine, tradeBlotter } from '../reports/trade-blotter.report';
+import { DateTime } from '../graphql/date-time.scalar';
+import { DAYS_RANGE, type Instant } from '../time/instant';
 
-const day = { description: 'A UTC day, YYYY-MM-DD.' };
+const day = { description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}.` };
 
 /**
  * The operations guide's reports. Each is SQL kept in src/reports and shared
@@ -31,7 +32,7 @@ export class ReportResolver {
   @Query(() => [StrategyPerformance], { description: 'Per strategy: decisions, outcomes and success rate, under 50% flagged.' })
   strategyPerformance(
     @Arg('from', () => String, day) from: string,
-    @Arg('to', () => String, { description: 'A UTC day, YYYY-MM-DD, included.' }) to: string,
+    @Arg('to', () => String, { description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` }) to: string,
     @Arg('strategy', () => String, { nullable: true }) strategy: string | null,
     @Ctx() { em }: Context,
   ): Promise<StrategyPerformance[]> {
@@ -55,7 +56,7 @@ export class ReportResolver {
   }
 
   @Query(() => [ApiErrorGroup], { description: 'API responses with status ≥ 400 in [since, until), by provider, endpoint and status.' })
-  apiErrors(@Arg('since', () => GraphQLDateTime) since: Date, @Arg('until', () => GraphQLDateTime) until: Date, @Ctx() { em }: Context): Promise<ApiErrorGroup[]> {
+  apiErrors(@Arg('since', () => DateTime) since: Instant, @Arg('until', () => DateTime) until: Instant, @Ctx() { em }: Context): Promise<ApiErrorGroup[]> {
     return apiErrors(em, { since, until });
   }
 

@@ -12,11 +12,12 @@ import { IngestionRunStatus } from '../../src/entities/ingestion-run.entity';
 import { PayloadDirection } from '../../src/entities/api-payload.entity';
 import { DecisionStatus, TradeSide } from '../../src/entities/trade-decision.entity';
 import { ExecutionStatus } from '../../src/entities/trade-execution.entity';
+import { instantOf } from '../../src/time/instant';
 import { PositionStatus } from '../../src/entities/position.entity';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
-const at = (minute: number) => new Date(Date.UTC(2026, 9, 1, 14, minute));
+const at = (minute: number, millisecond = 0) => instantOf(new Date(Date.UTC(2026, 9, 1, 14, minute, 0, millisecond)));
 
 /** A known lineage: run → payloads → decision → executions (request/response) → position. */
 export type TradeFixture = {
@@ -118,7 +119,7 @@ export async function createTrade(
       apiResponsePayload: broker(PayloadDirection.response, 201),
       submittedAt: at(3),
       filledAt: at(4),
-      createdAt: new Date(at(3).getTime() + index),
+      createdAt: at(3, index),
     });
   });
   const trade = { run, inputs, decision, executions, position };

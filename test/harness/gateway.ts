@@ -5,6 +5,7 @@ import { anonymousCaller, type Caller } from '../../src/auth/caller';
 import { type Context, createContext } from '../../src/context';
 import { createOrm, type Orm } from '../../src/database/orm';
 import { createApolloServer } from '../../src/graphql/apollo-server';
+import { stringifyExactJson } from '../../src/json/exact-json';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export type GraphQLResult<T = Record<string, any>> = { data?: T | null; errors?: readonly GraphQLFormattedError[] };
@@ -37,8 +38,8 @@ export async function startTestGateway(): Promise<TestGateway> {
     async execute(query, variables, caller = anonymousCaller('test')) {
       const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(orm, caller) });
       assert(response.body.kind === 'single');
-      // Round-trip through JSON so tests see what an HTTP client would (dates as strings).
-      return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResult<any>;
+      // Round-trip through JSON as the server writes it, so tests see what an HTTP client would.
+      return JSON.parse(stringifyExactJson(response.body.singleResult)) as GraphQLResult<any>;
     },
     async countStatements(work) {
       // Every statement the driver sends goes through knex, which emits `query` for each.

@@ -1,4 +1,5 @@
 import { createApiKey } from '../../src/auth/api-keys';
+import { instantOf } from '../../src/time/instant';
 import type { Role } from '../../src/auth/roles';
 import { loadConfig } from '../../src/config';
 import { createOrm, type Orm } from '../../src/database/orm';
@@ -47,7 +48,7 @@ export async function startHttpTestGateway(overrides: Partial<HttpSettings> = {}
     writer,
     database,
     async keyFor(role, options = {}) {
-      const { secret } = await createApiKey(writer.em.fork(), { name: options.name ?? `${role}-${++keyCount}`, role, expiresAt: options.expiresAt });
+      const { secret } = await createApiKey(writer.em.fork(), { name: options.name ?? `${role}-${++keyCount}`, role, expiresAt: options.expiresAt && instantOf(options.expiresAt) });
       return secret;
     },
     async post(body, options = {}) {

@@ -1,4 +1,5 @@
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/date-time.scalar';
+import type { Instant } from '../../time/instant';
 import { JsonFilter } from '../../graphql/json-filter';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
@@ -24,11 +25,11 @@ export class ApiPayloadFilter {
   @Field(() => ID, { nullable: true, description: 'Payloads fetched by this ingestion run.' })
   ingestionRunId?: string | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  createdFrom?: Date | null;
+  @Field(() => DateTime, { nullable: true })
+  createdFrom?: Instant | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  createdTo?: Date | null;
+  @Field(() => DateTime, { nullable: true })
+  createdTo?: Instant | null;
 
   @Field(() => JsonFilter, { nullable: true, description: 'Conditions on the payload body (GIN-indexed).' })
   payload?: JsonFilter | null;

@@ -1,4 +1,5 @@
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/date-time.scalar';
+import type { Instant } from '../../time/instant';
 import { Field, ID, InputType } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { type AuditEvent, LogType } from '../../entities/audit-event.entity';
@@ -21,11 +22,11 @@ export class AuditEventFilter {
   @Field(() => ID, { nullable: true, description: 'Only events about this node (its global id).' })
   subject?: string | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  occurredFrom?: Date | null;
+  @Field(() => DateTime, { nullable: true })
+  occurredFrom?: Instant | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  occurredTo?: Date | null;
+  @Field(() => DateTime, { nullable: true })
+  occurredTo?: Instant | null;
 
   @Field(() => JsonFilter, { nullable: true, description: 'Conditions on event_data (GIN-indexed).' })
   data?: JsonFilter | null;

@@ -1,4 +1,5 @@
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/date-time.scalar';
+import type { Instant } from '../../time/instant';
 import { JsonFilter } from '../../graphql/json-filter';
 import { Field, InputType } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
@@ -16,11 +17,11 @@ export class IngestionRunFilter {
   @Field(() => IngestionRunStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
   status?: IngestionRunStatus | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Created at or after this instant.' })
-  createdFrom?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Created at or after this instant.' })
+  createdFrom?: Instant | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Created before this instant.' })
-  createdTo?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Created before this instant.' })
+  createdTo?: Instant | null;
 
   @Field(() => JsonFilter, { nullable: true, description: 'Conditions on the run metadata (GIN-indexed).' })
   metadata?: JsonFilter | null;

@@ -1,4 +1,5 @@
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/date-time.scalar';
+import type { Instant } from '../../time/instant';
 import { Field, InputType } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { type Position, PositionStatus } from '../../entities/position.entity';
@@ -15,11 +16,11 @@ export class PositionFilter {
   @Field(() => PositionStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
   status?: PositionStatus | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Opened at or after this instant.' })
-  openedFrom?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Opened at or after this instant.' })
+  openedFrom?: Instant | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Opened before this instant.' })
-  openedTo?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Opened before this instant.' })
+  openedTo?: Instant | null;
 }
 
 export function positionWhere(filter: PositionFilter | null | undefined): FilterQuery<Position> {

@@ -1,5 +1,6 @@
+import { DateTime } from '../../graphql/date-time.scalar';
+import type { Instant } from '../../time/instant';
 import type { FilterQuery } from '@mikro-orm/postgresql';
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
 import { type QueryAuditEntry, QueryOutcome } from '../../entities/query-audit-entry.entity';
 import { timeWindow } from '../../graphql/arguments';
@@ -21,11 +22,11 @@ export class QueryAuditFilter {
   @Field(() => QueryOutcome, { nullable: true })
   outcome?: QueryOutcome | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Started at or after this instant.' })
-  startedFrom?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Started at or after this instant.' })
+  startedFrom?: Instant | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: 'Started before this instant.' })
-  startedTo?: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'Started before this instant.' })
+  startedTo?: Instant | null;
 
   @Field(() => String, {
     nullable: true,

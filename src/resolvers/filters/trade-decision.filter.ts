@@ -1,4 +1,5 @@
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/date-time.scalar';
+import type { Instant } from '../../time/instant';
 import { JsonFilter } from '../../graphql/json-filter';
 import { Field, InputType } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
@@ -22,11 +23,11 @@ export class TradeDecisionFilter {
   @Field(() => String, { nullable: true })
   correlationId?: string | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  createdFrom?: Date | null;
+  @Field(() => DateTime, { nullable: true })
+  createdFrom?: Instant | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  createdTo?: Date | null;
+  @Field(() => DateTime, { nullable: true })
+  createdTo?: Instant | null;
 
   @Field(() => JsonFilter, { nullable: true, description: 'Conditions on the decision rationale (GIN-indexed).' })
   rationale?: JsonFilter | null;

@@ -1,4 +1,5 @@
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTime } from '../../graphql/date-time.scalar';
+import type { Instant } from '../../time/instant';
 import { Field, InputType } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { ExecutionStatus, type TradeExecution } from '../../entities/trade-execution.entity';
@@ -15,11 +16,11 @@ export class TradeExecutionFilter {
   @Field(() => String, { nullable: true, description: 'Strategy of the decision the execution carried out.' })
   strategy?: string | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  createdFrom?: Date | null;
+  @Field(() => DateTime, { nullable: true })
+  createdFrom?: Instant | null;
 
-  @Field(() => GraphQLDateTime, { nullable: true })
-  createdTo?: Date | null;
+  @Field(() => DateTime, { nullable: true })
+  createdTo?: Instant | null;
 }
 
 export function tradeExecutionWhere(filter: TradeExecutionFilter | null | undefined): FilterQuery<TradeExecution> {

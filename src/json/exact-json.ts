@@ -1,0 +1,37 @@
+import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json';
+
+/**
+ * jsonb keeps numbers as `numeric`, exactly (`12345678901234567890`,
+ * `0.1000000000000000055511151231257827`); JSON.parse rounds them to doubles.
+ * A number stays a JavaScript number only when that number writes back as
+ * the very same text (so ordinary code keeps working on `1`, `0.83`, `-42`);
+ * any other spelling (`12345678901234567890`, `10.50`, `1e400`) becomes a
+ * LosslessNumber carrying the stored digits.
+ */
+const exactNumber = (text: string) => {
+  const number = Number(text);
+  return String(number) === text ? number : new LosslessNumber(text);
+};
+
+/** JSON text (a jsonb or json value from PostgreSQL) with every number kept exactly. */
+export const parseExactJson = (text: string): unknown => parse(text, null, exactNumber);
+
+const holdsLosslessNumber = (value: unknown): boolean => {
+  let found = false;
+  JSON.stringify(value, (_key, inner: unknown) => {
+    if (isLosslessNumber(inner)) found = true;
+    return inner;
+  });
+  return found;
+};
+
+/**
+ * JSON text of a value that may hold LosslessNumbers, written with their
+ * digits. lossless-json's stringify is several times slower than the
+ * native one, so it runs only when a walk with the native one (a replacer
+ * that only looks) finds such a number; most answers have none.
+ */
+export function stringifyExactJson(value: unknown, indent?: number): string {
+  if (holdsLosslessNumber(value)) return stringify(value, null, indent) ?? 'null';
+  return JSON.stringify(value, null, indent) ?? 'null';
+}

@@ -1,0 +1,228 @@
+/**
+ * Issue 15 item 12: every DateTime argument, `YYYY-MM-DD` date argument and
+ * quarter, given dates at the edges (years 0000/0001/0099/0100/1969/1970/
+ * 9999/10000, leap days, impossible days, every offset, 0–9 fractional
+ * digits), answers correctly or with BAD_USER_INPUT — never
+ * INTERNAL_SERVER_ERROR. The arguments are found by walking the built schema,
+ * so a new one is covered without touching this file. Which inputs are in
+ * range is decided here by civil-calendar arithmetic of its own, not by the
+ * gateway's parser.
+ */
+import fc from 'fast-check';
+import {
+  getNamedType,
+  getNullableType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLScalarType,
+  type GraphQLSchema,
+} from 'graphql';
+import { keyCaller } from '../src/auth/caller';
+import { Role } from '../src/auth/roles';
+import { gatewaySchema } from '../src/graphql/schema';
+import { startTestGateway, type TestGateway } from './harness/gateway';
+
+const admin = keyCaller({ id: '1', name: 'admin', role: Role.admin, expiresAt: null }, 'test');
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const daysIn = (year: number, month: number) => [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+const FIRST_SECOND = daysFromCivil(1, 1, 1) * 86_400;
+const END_SECOND = daysFromCivil(10000, 1, 1) * 86_400;
+
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+const years = fc.oneof(fc.constantFrom(0, 1, 99, 100, 1969, 1970, 2000, 2024, 2100, 9999, 10000), fc.integer({ min: 0, max: 10000 }));
+const calendarDay = fc.record({
+  year: years,
+  month: fc.oneof(fc.constantFrom(1, 2, 12), fc.integer({ min: 0, max: 13 })),
+  day: fc.oneof(fc.constantFrom(1, 28, 29, 30, 31), fc.integer({ min: 0, max: 32 })),
+});
+const validDay = ({ year, month, day }: { year: number; month: number; day: number }) =>
+  year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+
+/** A `YYYY-MM-DD` (or five-digit-year) date and whether the gateway must accept it. */
+const dates = calendarDay.map((date) => ({ text: `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`, valid: validDay(date) }));
+
+/** An RFC 3339 date-time at the edges and whether it is a supported instant. */
+const dateTimes = fc
+  .record({
+    date: calendarDay,
+    hour: fc.oneof(fc.constantFrom(0, 23, 24), fc.integer({ min: 0, max: 23 })),
+    minute: fc.constantFrom(0, 59, 60),
+    second: fc.constantFrom(0, 59, 60),
+    fraction: fc.integer({ min: 0, max: 9 }).chain((digits) => fc.stringMatching(new RegExp(`^\\d{${digits}}$`))),
+    offset: fc.oneof(fc.constant('Z'), fc.constantFrom('+00:00', '-12:00', '+14:00', '-23:59', '+23:59', '+24:00', '-00:60'), fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([sign, h, m]) => `${sign}${pad(h, 2)}:${pad(m, 2)}`)),
+  })
+  .map(({ date, hour, minute, second, fraction, offset }) => {
+    const text = `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${fraction ? `.${fraction}` : ''}${offset}`;
+    const offsetMatch = /^([+-])(\d\d):(\d\d)$/.exec(offset);
+    const offsetValid = offset === 'Z' || (!!offsetMatch && Number(offsetMatch[2]) <= 23 && Number(offsetMatch[3]) <= 59);
+    const offsetSeconds = offsetMatch ? (offsetMatch[1] === '-' ? -1 : 1) * (Number(offsetMatch[2]) * 3600 + Number(offsetMatch[3]) * 60) : 0;
+    // Year 0000 is a real proleptic (leap) year: 0000-12-31T23:30:00-01:00 is 0001-01-01T00:30:00Z, inside.
+    const calendarValid = date.month >= 1 && date.month <= 12 && date.day >= 1 && date.day <= daysIn(date.year, date.month);
+    const wellFormed = date.year <= 9999 && calendarValid && hour <= 23 && minute <= 59 && second <= 59 && fraction.length <= 6 && offsetValid;
+    const utcSecond = daysFromCivil(date.year, date.month, date.day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+    const valid = wellFormed && utcSecond >= FIRST_SECOND && utcSecond < END_SECOND;
+    return { text, valid };
+  });
+
+const quarters = fc
+  .record({ year: years, quarter: fc.integer({ min: 0, max: 5 }) })
+  .map(({ year, quarter }) => ({ text: `${pad(year, 4)}Q${quarter}`, valid: year >= 1 && year <= 9999 && quarter >= 1 && quarter <= 4 }));
+
+type Kind = 'dateTime' | 'date' | 'quarter';
+/** One date-taking input of one root field: the argument, and the path of input fields inside it. */
+type Target = { root: 'Query' | 'Mutation'; field: GraphQLField<unknown, unknown>; argument: GraphQLArgument; path: string[]; kind: Kind };
+
+const kindOfScalar = (type: GraphQLInputType, name: string, description: string | null | undefined): Kind | null => {
+  const named = getNamedType(type);
+  if (named.name === 'DateTime') return 'dateTime';
+  if (named.name !== 'String') return null;
+  if (/YYYY-MM-DD/.test(description ?? '')) return 'date';
+  if (name === 'quarter') return 'quarter';
+  return null;
+};
+
+/** Every DateTime, date and quarter input of every root field, arguments and input fields at any depth. */
+function targetsOf(schema: GraphQLSchema): Target[] {
+  const targets: Target[] = [];
+  for (const root of ['Query', 'Mutation'] as const) {
+    const type = root === 'Query' ? schema.getQueryType() : schema.getMutationType();
+    for (const field of Object.values(type?.getFields() ?? {})) {
+      for (const argument of field.args) {
+        const walk = (input: GraphQLInputType, name: string, description: string | null | undefined, path: string[], seen: Set<string>) => {
+          const kind = kindOfScalar(input, name, description);
+          if (kind) targets.push({ root, field, argument, path, kind });
+          const named = getNamedType(input);
+          if (named instanceof GraphQLInputObjectType && !seen.has(named.name)) {
+            for (const inner of Object.values(named.getFields())) walk(inner.type, inner.name, inner.description, [...path, inner.name], new Set([...seen, named.name]));
+          }
+        };
+        walk(argument.type, argument.name, argument.description, [], new Set());
+      }
+    }
+  }
+  return targets;
+}
+
+/** A value of `type` that passes GraphQL's own checks, for the inputs not under test. */
+function sampleOf(type: GraphQLInputType, name: string): unknown {
+  if (type instanceof GraphQLNonNull) return sampleOf(type.ofType, name);
+  if (type instanceof GraphQLList) return [sampleOf(type.ofType, name)];
+  if (type instanceof GraphQLEnumType) return type.getValues()[0]!.name;
+  if (type instanceof GraphQLInputObjectType) {
+    return Object.fromEntries(Object.values(type.getFields()).filter((inner) => inner.type instanceof GraphQLNonNull).map((inner) => [inner.name, sampleOf(inner.type, inner.name)]));
+  }
+  const scalar = (type as GraphQLScalarType).name;
+  const kind = kindOfScalar(type, name, null);
+  if (kind === 'dateTime') return '2026-10-01T14:00:00Z';
+  if (name === 'quarter') return '2026Q3';
+  if (/^(date|from|to)$/.test(name)) return '2026-10-01';
+  return { Int: 1, Float: 1, Boolean: false, Decimal: '1', ID: 'x', JSON: {}, JSONObject: {} }[scalar] ?? 'x';
+}
+
+/** The variables of an operation calling `target.field` with `value` at the target's place, other required inputs sampled. */
+function variablesFor(target: Target, value: string): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  for (const argument of target.field.args) {
+    const required = argument.type instanceof GraphQLNonNull;
+    if (argument !== target.argument) {
+      // Arguments that exclude one another (quarter vs from/to) are left out unless required.
+      if (required) variables[argument.name] = sampleOf(argument.type, argument.name);
+      continue;
+    }
+    if (target.path.length === 0) {
+      variables[argument.name] = value;
+      continue;
+    }
+    const sample = sampleOf(argument.type, argument.name);
+    let holder = (Array.isArray(sample) ? sample[0] : sample) as Record<string, unknown>;
+    let type = getNamedType(argument.type) as GraphQLInputObjectType;
+    for (const [index, step] of target.path.entries()) {
+      if (index === target.path.length - 1) {
+        holder[step] = getNullableType(type.getFields()[step]!.type) instanceof GraphQLList ? [value] : value;
+        break;
+      }
+      const innerType = type.getFields()[step]!.type;
+      holder[step] ??= sampleOf(innerType, step);
+      holder = (Array.isArray(holder[step]) ? (holder[step] as unknown[])[0] : holder[step]) as Record<string, unknown>;
+      type = getNamedType(innerType) as GraphQLInputObjectType;
+    }
+    variables[argument.name] = sample;
+  }
+  return variables;
+}
+
+/** The operation text: variables typed as the arguments, the field's selection its `__typename`. */
+function operationFor(target: Target): string {
+  const args = target.field.args.map((argument) => argument);
+  const declared = args.map((argument) => `$${argument.name}: ${String(argument.type)}`).join(', ');
+  const passed = args.map((argument) => `${argument.name}: $${argument.name}`).join(', ');
+  const named = getNamedType(target.field.type);
+  const selection = named instanceof GraphQLScalarType || named instanceof GraphQLEnumType ? '' : ' { __typename }';
+  return `${target.root === 'Query' ? 'query' : 'mutation'}${declared ? ` (${declared})` : ''} { ${target.field.name}${passed ? `(${passed})` : ''}${selection} }`;
+}
+
+describe('dates at the edges of every DateTime, date and quarter argument', () => {
+  let gateway: TestGateway;
+  let targets: Target[];
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    targets = targetsOf(await gatewaySchema());
+  });
+  afterAll(() => gateway.close());
+
+  it('finds the arguments in the schema: reports, filters and writes', () => {
+    const names = new Set(targets.map((target) => `${target.field.name}.${[target.argument.name, ...target.path].join('.')}`));
+    for (const expected of ['apiErrors.since', 'dailySummary.date', 'integrityReport.quarter', 'integrityReport.from', 'decisions.filter.createdFrom', 'recordExecution.records.createdAt', 'recordStatusChange.records.occurredAt']) {
+      expect(names).toContain(expected);
+    }
+  });
+
+  it('treats the last quarter as any other: its exclusive end, 10000-01-01, is later than now', async () => {
+    // A decision recorded for 9999-12-20 is not "pending more than a week" as of today.
+    await gateway.orm.em.getConnection().execute(
+      `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, created_at) values ('dec-9999', 's', 'NVDA', 'buy', 1, 'market', 'pending', '9999-12-20T00:00:00Z')`,
+    );
+    const result = await gateway.execute<any>('{ integrityReport(quarter: "9999Q4") { until findings { check count } } }', {}, admin);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.integrityReport.until).toBe('10000-01-01T00:00:00.000000Z');
+    expect(result.data.integrityReport.findings).toContainEqual({ check: 'STALE_PENDING_DECISION', count: 0 });
+  });
+
+  const arbitraries = { dateTime: dateTimes, date: dates, quarter: quarters };
+
+  it('answers in range, refuses out of range with BAD_USER_INPUT, never INTERNAL_SERVER_ERROR', async () => {
+    for (const target of targets) {
+      const operation = operationFor(target);
+      await fc.assert(
+        fc.asyncProperty(arbitraries[target.kind], async ({ text, valid }) => {
+          const result = await gateway.execute(operation, variablesFor(target, text), admin);
+          const codes = (result.errors ?? []).map((error) => error.extensions?.code);
+          const where = `${target.field.name}(${[target.argument.name, ...target.path].join('.')}: ${JSON.stringify(text)})`;
+          expect({ where, codes }).not.toEqual({ where, codes: expect.arrayContaining(['INTERNAL_SERVER_ERROR']) });
+          if (!valid) {
+            expect({ where, codes: [...new Set(codes)], messages: result.errors?.map((error) => error.message) }).toMatchObject({ where, codes: ['BAD_USER_INPUT'] });
+          } else {
+            // In range, the date itself is never what is refused.
+            for (const error of result.errors ?? []) expect({ where, message: error.message }).not.toEqual({ where, message: expect.stringMatching(/supported range|YYYY-MM-DD|RFC 3339|names a (day|time)|fractional|like 2026Q3/) });
+          }
+        }),
+        { numRuns: 40 },
+      );
+    }
+  }, 240_000);
+});
