@@ -153,8 +153,8 @@ describe('auditgraph serve', () => {
         await client.query('delete from mikro_orm_migrations where id = (select max(id) from mikro_orm_migrations)');
         await client.end();
         const result = await runCli(['serve', '--no-migrate'], { ...baseEnv, DATABASE_URL: database.url });
-        expect(result.code).toBe(1);
-        expect(result.stderr).toMatch(/lacks 1 migration\(s\) \(Migration\d+_\w+\).*run `auditgraph migrate` first/);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/^auditgraph: the database lacks 1 of this version's \d+ migrations \(Migration\d+_\w+\): run `auditgraph migrate`$/m);
       } finally {
         await database.drop();
       }
@@ -169,7 +169,7 @@ describe('auditgraph serve', () => {
       try {
         const port = String((blocker.address() as net.AddressInfo).port);
         const result = await runCli(['serve'], { ...baseEnv, DATABASE_URL: database.url, PORT: port });
-        expect(result.code).toBe(1);
+        expect(result.code).toBe(2);
         expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use: set PORT to another port`);
       } finally {
         blocker.close();
