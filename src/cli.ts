@@ -3,10 +3,10 @@ import 'reflect-metadata';
 import { writeFile, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig } from './config';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from './config';
 import { openDatabaseTarget } from './database/database-target';
-import { applyPendingMigrations, createMigration } from './database/migrations';
+import { applyPendingMigrations, assertMigrated, createMigration } from './database/migrations';
 import { createOrm } from './database/orm';
 import { printGatewaySchema } from './graphql/schema';
 import { logger } from './logger';
@@ -16,7 +16,7 @@ import { integrityReport } from './reports/integrity.report';
 import { verifyChain } from './chain/verify-chain';
 import { dayPeriod, daysPeriod, quarterPeriod } from './reports/period';
 import { integrityTable, REPORTS, type ReportName, type ReportOptions, type Table, tableCsv, tableText } from './reports/report-catalog';
-import { SeedError, seedDatabase } from './seed/seed-database';
+import { seedDatabase } from './seed/seed-database';
 import { createApiKey, listApiKeys, revokeApiKey } from './auth/api-keys';
 import { type Role, ROLES } from './auth/roles';
 import { userInfo } from 'node:os';
@@ -26,10 +26,7 @@ import { ImportError, importFile } from './import/import-files';
 import { progressReporter } from './import/import-progress';
 import { stringifyExactJson } from './json/exact-json';
 import { dayStart, type Instant, InstantError, instantOf, millisecondsOf, parseDateTime } from './time/instant';
-
-/** Exit codes scripts can rely on: 0 done, 1 failed while running, 2 could not start (bad arguments or configuration). */
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
+import { describeFailure, EXIT_DONE, EXIT_FOUND, exitWith } from './command-failure';
 
 function number(name: string, check: (value: number) => boolean, expected: string) {
   return (raw: string) => {
@@ -51,13 +48,19 @@ function instant(raw: string): Instant {
   }
 }
 
-/** Opens the configured database with the ORM, runs `work`, and always closes both. */
-async function withOrm<T>(work: (orm: Awaited<ReturnType<typeof createOrm>>, url: string) => Promise<T>): Promise<T> {
+/**
+ * Opens the configured database with the ORM, runs `work`, and always closes
+ * both. Commands that build the database (`builds`: migrate, seed) may create
+ * the embedded cluster and find it unmigrated; every other command needs every
+ * migration applied, and says so in one line when one is missing.
+ */
+async function withOrm<T>(work: (orm: Awaited<ReturnType<typeof createOrm>>, url: string) => Promise<T>, use: { builds: boolean } = { builds: false }): Promise<T> {
   const config = loadConfig();
-  const target = await openDatabaseTarget(config);
+  const target = await openDatabaseTarget(config, { create: use.builds });
   try {
     const orm = await createOrm({ databaseUrl: target.url, poolMax: config.poolMax });
     try {
+      if (!use.builds) await assertMigrated(orm);
       return await work(orm, target.url);
     } finally {
       await orm.close();
@@ -79,13 +82,15 @@ program
   .action(async (options: { migrate: boolean }) => {
     const config = loadConfig();
     await serve(config, { migrate: options.migrate && config.migrateOnStart });
+    // Serving ends on SIGINT or SIGTERM, whose handler exits (130, 143): this command never finishes.
+    await new Promise<never>(() => undefined);
   });
 
 program
   .command('migrate')
   .description('apply pending database migrations')
   .action(async () => {
-    const applied = await withOrm((orm) => applyPendingMigrations(orm));
+    const applied = await withOrm((orm) => applyPendingMigrations(orm), { builds: true });
     console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'the database is up to date');
   });
 
@@ -94,7 +99,7 @@ program
   .description('write a migration for the difference between the entities and the last snapshot')
   .argument('[name]', 'a few words for the file name, snake_case')
   .action(async (name: string | undefined) => {
-    const file = await withOrm((orm) => createMigration(orm, name));
+    const file = await withOrm((orm) => createMigration(orm, name), { builds: true });
     console.log(file ? `wrote migrations/${file}: read it, then add it to migrations/index.ts` : 'no changes');
   });
 
@@ -116,7 +121,7 @@ program
     const summary = await withOrm(async (orm, url) => {
       await applyPendingMigrations(orm);
       return seedDatabase(url, { ...options, onProgress: (message) => console.error(message) });
-    });
+    }, { builds: true });
     console.log(JSON.stringify(summary, null, 2));
   });
 
@@ -180,17 +185,10 @@ program
     if (options.quarter && (options.from || options.to)) throw new BadInputError('pass either --quarter or --from and --to, not both', 'quarter');
     if (!options.quarter && (!options.from || !options.to)) throw new BadInputError('pass --quarter 2026Q3, or --from and --to', 'quarter');
     const period = options.quarter ? quarterPeriod(options.quarter) : daysPeriod(options.from!, options.to!);
-    try {
-      const report = await withOrm((orm) => integrityReport(orm.em.fork(), period, { limit: options.limit }));
-      print(options.format, report, () => integrityTable(report));
-      if (options.format === 'table') console.error(report.clean ? 'integrity: clean' : `integrity: ${report.totalFindings} findings`);
-      process.exitCode = report.clean ? 0 : EXIT_FAILED;
-    } catch (error) {
-      // 1 means "findings" here, so anything that stops the audit is 2.
-      logger.error({ err: error }, 'integrity audit could not run');
-      console.error(`auditgraph: the integrity audit could not run: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = EXIT_USAGE;
-    }
+    const report = await withOrm((orm) => integrityReport(orm.em.fork(), period, { limit: options.limit }));
+    print(options.format, report, () => integrityTable(report));
+    if (options.format === 'table') console.error(report.clean ? 'integrity: clean' : `integrity: ${report.totalFindings} findings`);
+    process.exitCode = report.clean ? EXIT_DONE : EXIT_FOUND;
   });
 
 program
@@ -203,21 +201,14 @@ program
   )
   .addOption(formatOption(['text', 'json']))
   .action(async (options: { limit: number; format: 'text' | 'json' }) => {
-    try {
-      const result = await withOrm((orm) => verifyChain(orm.em.fork(), { limit: options.limit }));
-      if (options.format === 'json') printJson(result);
-      else {
-        process.stdout.write(`${result.intact ? 'intact' : 'TAMPERED'}: ${result.events} events, ${result.records} records verified in ${result.durationMs} ms\n`);
-        if (result.firstBreak) process.stdout.write(`first break: ${result.firstBreak.problem}\n`);
-        for (const found of result.breaks.slice(1)) process.stdout.write(`  also: ${found.problem}\n`);
-      }
-      process.exitCode = result.intact ? 0 : EXIT_FAILED;
-    } catch (error) {
-      // 1 means "tampered" here, so anything that stops verification is 2.
-      logger.error({ err: error }, 'verification could not run');
-      console.error(`auditgraph: verification could not run: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = EXIT_USAGE;
+    const result = await withOrm((orm) => verifyChain(orm.em.fork(), { limit: options.limit }));
+    if (options.format === 'json') printJson(result);
+    else {
+      process.stdout.write(`${result.intact ? 'intact' : 'TAMPERED'}: ${result.events} events, ${result.records} records verified in ${result.durationMs} ms\n`);
+      if (result.firstBreak) process.stdout.write(`first break: ${result.firstBreak.problem}\n`);
+      for (const found of result.breaks.slice(1)) process.stdout.write(`  also: ${found.problem}\n`);
     }
+    process.exitCode = result.intact ? EXIT_DONE : EXIT_FOUND;
   });
 
 /** Files that others link to first: trades name orders, errors name orders. */
@@ -255,7 +246,7 @@ program
           if (process.stderr.isTTY) process.stderr.write('\n');
           for (const problem of error.problems) console.error(problem);
           console.error(`auditgraph: ${error.file} was not imported (nothing from it was written)`);
-          process.exitCode = EXIT_FAILED;
+          process.exitCode = EXIT_FOUND;
         }
       }
     });
@@ -358,7 +349,7 @@ program
       const current = await readFile(options.output, 'utf8').catch(() => '');
       if (current !== sdl) {
         console.error(`${options.output} is out of date: run \`npm run schema\``);
-        process.exitCode = EXIT_FAILED;
+        process.exitCode = EXIT_FOUND;
       }
       return;
     }
@@ -366,15 +357,20 @@ program
     console.log(`wrote ${options.output}`);
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
-  }
-  if (error instanceof ConfigError || error instanceof SeedError || error instanceof BadInputError) {
-    console.error(`auditgraph: ${error.message}`);
-    process.exit(EXIT_USAGE);
-  }
-  logger.error({ err: error }, 'command failed');
-  console.error(`auditgraph: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(EXIT_FAILED);
+// Every command, whether or not it opens the database, runs only on a valid
+// configuration: a bad LOG_LEVEL is one line and exit 2 even for `schema`.
+program.hook('preAction', () => {
+  loadConfig();
 });
+
+// The one place the process ends, once the command has finished and closed
+// (or handed back) the database it opened.
+program.parseAsync(process.argv).then(
+  () => exitWith(Number(process.exitCode ?? EXIT_DONE)),
+  (error: unknown) => {
+    logger.debug({ err: error }, 'command failed');
+    const failure = describeFailure(error);
+    if (failure.message) console.error(`auditgraph: ${failure.message}`);
+    exitWith(failure.exitCode);
+  },
+);

@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { z } from 'zod';
+import { installationPath } from './installation-path';
 
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const booleanWords = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 
 const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .enum(booleanWords)
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const environmentSchema = z.object({
@@ -16,10 +19,10 @@ const environmentSchema = z.object({
     })
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().trim().min(1).default('127.0.0.1'),
-  LOG_LEVEL: z.enum(logLevels).default('info'),
+  HOST: z.string().trim().regex(/^[A-Za-z0-9.:-]+$/).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  AUDITGRAPH_DATA_DIR: z.string().trim().min(1).default('.data/postgres'),
+  AUDITGRAPH_DATA_DIR: z.string().trim().min(1).optional(),
   AUDITGRAPH_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   AUDITGRAPH_MIGRATE_ON_START: booleanFlag.default(true),
   AUDITGRAPH_DEMO_SCALE: z.coerce.number().positive().max(1000).default(0.2),
@@ -33,17 +36,44 @@ const environmentSchema = z.object({
   AUDITGRAPH_AUDIT_REDACT: z
     .string()
     .trim()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a comma-separated list of variable names')
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*$/)
     .default('password,secret,token,apiKey,authorization'),
 });
+
+export type ConfigVariable = keyof typeof environmentSchema.shape;
+
+/** Every variable the configuration reads, from the schema itself. */
+export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape) as ConfigVariable[];
+
+/** What each variable accepts, in words: the whole of what a bad value is told. */
+const ACCEPTS: Record<ConfigVariable, string> = {
+  DATABASE_URL: 'a postgres:// or postgresql:// URL, e.g. postgres://user@127.0.0.1:5432/auditgraph',
+  PORT: 'a whole number from 0 to 65535 (0 picks a free port)',
+  HOST: 'a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0',
+  LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
+  NODE_ENV: 'one of development, production, test',
+  AUDITGRAPH_DATA_DIR: 'a folder path',
+  AUDITGRAPH_DB_POOL_MAX: 'a whole number from 1 to 200',
+  AUDITGRAPH_MIGRATE_ON_START: `one of ${booleanWords.join(', ')}`,
+  AUDITGRAPH_DEMO_SCALE: 'a number above 0 and at most 1000',
+  AUDITGRAPH_ANONYMOUS_READ: `one of ${booleanWords.join(', ')}`,
+  AUDITGRAPH_RATE_LIMIT_PER_MINUTE: 'a whole number from 1 to 1000000',
+  AUDITGRAPH_STATEMENT_TIMEOUT_MS: 'a whole number of milliseconds from 100 to 3600000',
+  AUDITGRAPH_MAX_BODY_BYTES: 'a whole number of bytes from 1024 to 100000000',
+  AUDITGRAPH_MAX_QUERY_COST: 'a whole number from 1 to 100000000',
+  AUDITGRAPH_MAX_QUERY_DEPTH: 'a whole number from 2 to 100',
+  AUDITGRAPH_INTROSPECTION: `one of ${booleanWords.join(', ')}`,
+  AUDITGRAPH_AUDIT_REDACT: 'a comma-separated list of variable names, e.g. password,secret,token',
+};
 
 export type Config = {
   /** Unset means: run the embedded PostgreSQL kept under `dataDir`. */
   databaseUrl: string | undefined;
   port: number;
   host: string;
-  logLevel: (typeof logLevels)[number];
+  logLevel: (typeof LOG_LEVELS)[number];
   nodeEnv: 'development' | 'production' | 'test';
+  /** Absolute: where the embedded PostgreSQL keeps its cluster. */
   dataDir: string;
   poolMax: number;
   migrateOnStart: boolean;
@@ -78,10 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   const parsed = environmentSchema.safeParse(blankAsUnset);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `  ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`,
-    );
-    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+    // One line, whatever went wrong: a cron mail or a terminal shows it whole.
+    const bad = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0]) as ConfigVariable))];
+    const problems = bad.map((name) => `${name}=${JSON.stringify(env[name])} must be ${ACCEPTS[name]}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
   return {
@@ -90,7 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: values.HOST,
     logLevel: values.LOG_LEVEL,
     nodeEnv: values.NODE_ENV,
-    dataDir: values.AUDITGRAPH_DATA_DIR,
+    // An explicit path is the user's, relative to where they stand; the default
+    // belongs to the installation, so cron (run from $HOME) finds the same data.
+    dataDir: values.AUDITGRAPH_DATA_DIR ? path.resolve(values.AUDITGRAPH_DATA_DIR) : installationPath('.data', 'postgres'),
     poolMax: values.AUDITGRAPH_DB_POOL_MAX,
     migrateOnStart: values.AUDITGRAPH_MIGRATE_ON_START,
     demoScale: values.AUDITGRAPH_DEMO_SCALE,

@@ -1,6 +1,6 @@
 import type { Config } from './config';
 import { type DatabaseTarget, openDatabaseTarget, redactUrl } from './database/database-target';
-import { applyPendingMigrations, pendingMigrationNames } from './database/migrations';
+import { applyPendingMigrations, assertMigrated } from './database/migrations';
 import { createOrm, type Orm } from './database/orm';
 import { startHttpServer } from './http-server';
 import { logger } from './logger';
@@ -66,17 +66,8 @@ function warnAnonymousRead(embedded: boolean): void {
 }
 
 async function bringSchemaUpToDate(orm: Orm, migrate: boolean): Promise<void> {
-  if (migrate) {
-    await applyPendingMigrations(orm);
-    return;
-  }
-  const pending = await pendingMigrationNames(orm);
-  if (pending.length > 0) {
-    throw new Error(
-      `the database lacks ${pending.length} migration(s) (${pending.join(', ')}) and migrating on start is off; ` +
-        'run `auditgraph migrate` first',
-    );
-  }
+  if (migrate) await applyPendingMigrations(orm);
+  else await assertMigrated(orm);
 }
 
 async function holdsNoDecisions(orm: Orm): Promise<boolean> {

@@ -1,4 +1,8 @@
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
+
+/** The clone this test runs in: the installation the default data folder belongs to. */
+const CLONE = path.resolve(__dirname, '..');
 
 describe('configuration from the environment', () => {
   it('has defaults that run the embedded database on port 4000', () => {
@@ -8,7 +12,7 @@ describe('configuration from the environment', () => {
       host: '127.0.0.1',
       logLevel: 'info',
       nodeEnv: 'development',
-      dataDir: '.data/postgres',
+      dataDir: path.join(CLONE, '.data', 'postgres'),
       poolMax: 10,
       migrateOnStart: true,
       demoScale: 0.2,
@@ -47,6 +51,18 @@ describe('configuration from the environment', () => {
       AUDITGRAPH_DEMO_SCALE: '1.5',
     });
     expect(config).toMatchObject({ databaseUrl: 'postgres://app@db.internal:5432/audit', port: 8080, migrateOnStart: false, poolMax: 25, demoScale: 1.5 });
+  });
+
+  it('keeps the embedded data in the installation by default, whatever the working directory; an explicit relative folder is relative to it', () => {
+    const cwd = process.cwd();
+    try {
+      process.chdir('/');
+      expect(loadConfig({}).dataDir).toBe(path.join(CLONE, '.data', 'postgres'));
+      expect(loadConfig({ AUDITGRAPH_DATA_DIR: 'srv/pg' }).dataDir).toBe('/srv/pg');
+      expect(loadConfig({ AUDITGRAPH_DATA_DIR: '/var/lib/auditgraph' }).dataDir).toBe('/var/lib/auditgraph');
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('treats an empty DATABASE_URL as unset', () => {

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,27 +6,7 @@ import pg from 'pg';
 import { applyPendingMigrations } from '../src/database/migrations';
 import { createOrm, type Orm } from '../src/database/orm';
 import { type RunningGateway, startHttpServer } from '../src/http-server';
-
-type EmbeddedServer = { url: string; port: number; adminUrl: string; stop(): Promise<void> };
-
-/** An embedded PostgreSQL in a child process (test/harness/embedded-server.cjs), stopped by SIGTERM. */
-function startEmbeddedServer(dataDir: string, port?: number): Promise<EmbeddedServer> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'harness', 'embedded-server.cjs'), dataDir, ...(port ? [String(port)] : [])], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!output.includes('\n')) return;
-      const started = JSON.parse(output) as Omit<EmbeddedServer, 'stop'>;
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      resolve({ ...started, stop: () => (child.kill('SIGTERM'), exited) });
-    });
-    child.once('exit', (code) => reject(new Error(`the embedded server exited with ${code} before starting`)));
-  });
-}
+import { type EmbeddedServer, startEmbeddedServer } from './harness/embedded-server-process';
 
 /**
  * Health on a server of this file's own, so PostgreSQL can be stopped under

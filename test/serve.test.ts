@@ -7,6 +7,7 @@ import { graphql, runCli, startServe, stopProcess } from './harness/cli';
 import { loadInvestigations } from '../src/playground/investigations';
 import { investigationQuery } from './harness/investigations';
 import { createTestDatabase } from './harness/database';
+import { readme, readmeOperation } from './harness/readme';
 
 const provenanceQuery = investigationQuery('Trace a position');
 
@@ -38,6 +39,8 @@ describe('auditgraph serve', () => {
     it('migrates, seeds, answers the README provenance query, and stops cleanly on Ctrl-C', async () => {
       const gateway = await startServe([], env);
       expect(gateway.output()).toMatch(/loading demo data/);
+      // The Quickstart prints the same counts as `npm start` does.
+      for (const line of gateway.output().match(/^(Empty embedded database|Demo data loaded): .*$/gm)!) expect(readme()).toContain(`\n${line}\n`);
       expect(gateway.output()).toMatch(/WARNING: anonymous read access is ON \(the embedded zero-config database is in use\)/);
       const positionId = await firstPosition(gateway.url);
       const { data, errors } = await graphql(gateway.url, provenanceQuery, { positionId });
@@ -76,6 +79,14 @@ describe('auditgraph serve', () => {
         const { data, errors } = await graphql(gateway.url, '{ queryAuditLog(first: 5) { nodes { role outcome } } }', {}, { authorization: `Bearer ${created.stdout.trim()}` });
         expect(errors).toBeUndefined();
         expect(data.queryAuditLog.nodes.length).toBeGreaterThan(0);
+        // The README's write example succeeds on the demo data, and is a no-op the second time.
+        const write = readmeOperation('mutation RecordADecisionAndItsCancellation');
+        const recorded = (fresh: number) => ({ created: fresh, unchanged: 1 - fresh, databaseIds: [expect.stringMatching(/^\d+$/)] });
+        for (const fresh of [1, 0]) {
+          expect(await graphql(gateway.url, write, {}, { authorization: `Bearer ${created.stdout.trim()}` })).toEqual({
+            data: { recordDecision: recorded(fresh), recordStatusChange: recorded(fresh) },
+          });
+        }
         // The gateway's database survived the CLI command.
         expect((await graphql(gateway.url, '{ positions(first: 1) { nodes { id } } }')).data.positions.nodes).toHaveLength(1);
       } finally {
@@ -153,8 +164,8 @@ describe('auditgraph serve', () => {
         await client.query('delete from mikro_orm_migrations where id = (select max(id) from mikro_orm_migrations)');
         await client.end();
         const result = await runCli(['serve', '--no-migrate'], { ...baseEnv, DATABASE_URL: database.url });
-        expect(result.code).toBe(1);
-        expect(result.stderr).toMatch(/lacks 1 migration\(s\) \(Migration\d+_\w+\).*run `auditgraph migrate` first/);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/^auditgraph: the database lacks 1 of this version's \d+ migrations \(Migration\d+_\w+\): run `auditgraph migrate`$/m);
       } finally {
         await database.drop();
       }
@@ -169,7 +180,7 @@ describe('auditgraph serve', () => {
       try {
         const port = String((blocker.address() as net.AddressInfo).port);
         const result = await runCli(['serve'], { ...baseEnv, DATABASE_URL: database.url, PORT: port });
-        expect(result.code).toBe(1);
+        expect(result.code).toBe(2);
         expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use: set PORT to another port`);
       } finally {
         blocker.close();

@@ -78,6 +78,10 @@ function currentRowsSql(table: SubjectTable): string {
  * One statement per table: how many rows it holds, and the rows whose (key,
  * hash) pair is on one side only — written but gone or changed, or present but
  * never written through the chain. `present` is hashed once for both.
+ *
+ * The limit counts keys, not rows: a changed row is two rows here (its
+ * recorded hash and its present one), and cutting between them would report
+ * it as gone.
  */
 function recordsSql(table: SubjectTable): string {
   return `
@@ -85,13 +89,15 @@ function recordsSql(table: SubjectTable): string {
       select e.seq, u.key, u.hash
       from audit_events e cross join lateral unnest(e.record_ids, e.record_hashes) as u(key, hash)
       where e.event = 'records_written' and e.subject_table = '${table}'
-    ), present as materialized (${currentRowsSql(table)})
-    select (select count(*) from present)::text as checked, coalesce((select json_agg(m) from (
-      select coalesce(r.key, p.key)::text as key, r.seq::text as seq, p.key is not null as present, r.key is not null as recorded
+    ), present as materialized (${currentRowsSql(table)}),
+    mismatched as materialized (
+      select coalesce(r.key, p.key) as key, r.seq, p.key is not null as present, r.key is not null as recorded
       from recorded r full join present p on p.key = r.key and p.hash = r.hash
       where r.key is null or p.key is null
-      order by coalesce(r.key, p.key), r.seq nulls last
-      limit ?) m), '[]') as mismatches`;
+    ), listed as (select distinct key from mismatched order by key limit ?)
+    select (select count(*) from present)::text as checked, coalesce((
+      select json_agg(json_build_object('key', m.key::text, 'seq', m.seq::text, 'present', m.present, 'recorded', m.recorded) order by m.key, m.seq nulls last)
+      from mismatched m where m.key in (select key from listed)), '[]') as mismatches`;
 }
 
 type Mismatch = { key: string; seq: string | null; present: boolean; recorded: boolean };

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config';
 import { logger } from '../logger';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { DatabaseNotMigratedError } from './migrations';
 
 export type DatabaseTarget = {
   url: string;
@@ -12,10 +15,17 @@ export type DatabaseTarget = {
 /**
  * The database every command works on: the server `DATABASE_URL` names, or
  * else the embedded PostgreSQL kept under the project's data folder.
+ *
+ * Only commands that build a database (`serve`, `migrate`, `seed`) may create
+ * the embedded cluster: any other command pointed at a folder that holds none
+ * would only find an empty database, so it is refused before initdb runs.
  */
-export async function openDatabaseTarget(config: Config): Promise<DatabaseTarget> {
+export async function openDatabaseTarget(config: Config, options: { create: boolean } = { create: true }): Promise<DatabaseTarget> {
   if (config.databaseUrl) {
     return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
+  }
+  if (!options.create && !existsSync(path.join(config.dataDir, 'PG_VERSION'))) {
+    throw new DatabaseNotMigratedError(`there is no embedded database in ${config.dataDir} (DATABASE_URL is unset): run \`auditgraph migrate\` or \`npm start\` first`);
   }
   const server = await startEmbeddedPostgres({ dataDir: config.dataDir, database: 'auditgraph' });
   logger.info({ port: server.port, dataDir: config.dataDir }, 'embedded PostgreSQL running (DATABASE_URL is unset)');

@@ -1,5 +1,11 @@
 import type { Orm } from './orm';
 import { logger } from '../logger';
+import { migrationsList } from '../../migrations';
+
+/** The database lacks some or all of the migrations this version needs: nothing else can be trusted to work on it. */
+export class DatabaseNotMigratedError extends Error {
+  override name = 'DatabaseNotMigratedError';
+}
 
 /** Applies every pending migration, each in its own transaction; returns their names. */
 export async function applyPendingMigrations(orm: Orm): Promise<string[]> {
@@ -8,9 +14,26 @@ export async function applyPendingMigrations(orm: Orm): Promise<string[]> {
   return applied.map((migration) => migration.name);
 }
 
+/**
+ * The migrations of this version the database has not run, read without
+ * writing anything (MikroORM's own `getPendingMigrations` creates its table,
+ * and even the database, when missing).
+ */
 export async function pendingMigrationNames(orm: Orm): Promise<string[]> {
-  const pending = await orm.getMigrator().getPendingMigrations();
-  return pending.map((migration) => migration.name);
+  const connection = orm.em.getConnection();
+  const [{ present }] = await connection.execute<{ present: boolean }[]>(`select to_regclass('mikro_orm_migrations') is not null as present`);
+  const executed = present ? new Set((await connection.execute<{ name: string }[]>('select name from mikro_orm_migrations')).map((row) => row.name)) : new Set<string>();
+  return migrationsList.map((migration) => migration.name).filter((name) => !executed.has(name));
+}
+
+/** Throws a DatabaseNotMigratedError, in one line that says what to run, unless every migration has run. */
+export async function assertMigrated(orm: Orm): Promise<void> {
+  const pending = await pendingMigrationNames(orm);
+  if (pending.length === 0) return;
+  if (pending.length === migrationsList.length) throw new DatabaseNotMigratedError('the database is not migrated: run `auditgraph migrate`');
+  throw new DatabaseNotMigratedError(
+    `the database lacks ${pending.length} of this version's ${migrationsList.length} migrations (${pending.join(', ')}): run \`auditgraph migrate\``,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const CLI = path.join(__dirname, '../../dist/src/cli.js');
@@ -12,10 +13,16 @@ export function cliPath(): string {
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
+/**
+ * Where commands run unless told: not the installation's folder, as cron runs
+ * them from $HOME, so nothing passes only because the working directory is the clone.
+ */
+const ELSEWHERE = tmpdir();
+
 /** Runs `auditgraph <args>` to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ELSEWHERE): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath(), ...args], { env });
+    const child = spawn(process.execPath, [cliPath(), ...args], { env, cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -28,9 +35,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
 export type ServingGateway = { child: ChildProcess; url: string; output: () => string };
 
 /** Starts `auditgraph serve` and resolves once it prints its GraphQL URL. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<ServingGateway> {
+export function startServe(args: string[], env: NodeJS.ProcessEnv, cwd = ELSEWHERE): Promise<ServingGateway> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath(), 'serve', ...args], { env });
+    const child = spawn(process.execPath, [cliPath(), 'serve', ...args], { env, cwd });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
