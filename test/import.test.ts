@@ -102,7 +102,7 @@ describe('auditgraph import', () => {
     ['a line that is not an object', [[1, 2, 3]], 'orders.jsonl:1: must be a JSON object'],
     ['a timestamp without a time zone', [{ ...ORDER, order_id: 'n-3', timestamp: '2025-11-18 14:30' }], 'orders.jsonl:1: "timestamp" must be an ISO 8601 timestamp with a time zone'],
     ['a side that is neither', [{ ...ORDER, order_id: 'n-4', side: "buy'; drop table trade_decisions; --" }], 'orders.jsonl:1: "side" must be buy or sell'],
-    ['an order recorded before with other content', [{ ...ORDER_2, order_id: 'n-5' }, { ...ORDER, quantity: 12 }], 'orders.jsonl:2: api_payloads abc123-def456-789:request is already recorded with different content (payload: {"event_type":"order_submitted",'],
+    ['an order recorded before with other content', [{ ...ORDER_2, order_id: 'n-5' }, { ...ORDER, quantity: 12 }], 'orders.jsonl:2: api_payloads abc123-def456-789:request is already recorded with different content (payload.quantity: 10 recorded, 12 now)'],
   ])('imports nothing from a file with %s, and says file:line what is wrong', async (_what, lines, message) => {
     const before = await counts();
     const result = await importAlone('orders.jsonl', lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n'));

@@ -122,10 +122,10 @@ describe('positions from fills', () => {
     ]);
     const positions = await positionsOf('SPY');
     expect(positions.map(({ executions, ...position }) => ({ ...position, executions: executions.nodes.map((node: any) => `${node.executionId.replace(/@.*?\+00:00/, '')} ${node.filledQuantity}`) }))).toEqual([
-      { account: 'bot', symbol: 'SPY', quantity: '0.00000000', avgCost: '110.00000000', status: 'closed', openedAt: `${date}T00:00:05.000Z`, closedAt: `${date}T00:04:05.000Z`,
+      { account: 'bot', symbol: 'SPY', quantity: '0.00000000', avgCost: '110.00000000', status: 'closed', openedAt: `${date}T00:00:05.000001Z`, closedAt: `${date}T00:04:05.000001Z`,
         executions: ['SPY-0 10.00000000', 'SPY-1 5.00000000', 'SPY-3 6.00000000', 'SPY-4 9.00000000'] },
-      { account: 'other', symbol: 'SPY', quantity: '7.00000000', avgCost: '101.00000000', status: 'open', openedAt: `${date}T00:02:05.000Z`, closedAt: null, executions: ['SPY-2 7.00000000'] },
-      { account: 'bot', symbol: 'SPY', quantity: '0.00000000', avgCost: '140.00000000', status: 'closed', openedAt: `${date}T00:04:05.000Z`, closedAt: `${date}T00:05:05.000Z`,
+      { account: 'other', symbol: 'SPY', quantity: '7.00000000', avgCost: '101.00000000', status: 'open', openedAt: `${date}T00:02:05.000001Z`, closedAt: null, executions: ['SPY-2 7.00000000'] },
+      { account: 'bot', symbol: 'SPY', quantity: '0.00000000', avgCost: '140.00000000', status: 'closed', openedAt: `${date}T00:04:05.000001Z`, closedAt: `${date}T00:05:05.000001Z`,
         executions: ['SPY-4:opening 3.00000000', 'SPY-5 3.00000000'] },
     ]);
     // Imported again, every fill finds the position it was given the first time.

@@ -60,9 +60,9 @@ describe('auditgraph serve', () => {
         );
         for (const answer of Object.values(answers)) expect(answer.errors).toBeUndefined();
         const trace = answers['Trace a position']!.data.position;
-        expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.nodes.length }).toEqual({ symbol: 'UNH', quantity: '-62.48220000', executions: 4 });
-        expect(trace.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe('data_fetch:congress_daily');
-        expect(answers['Blast radius of an ingestion run']!.data.lineage).toMatchObject({ nodeCount: 113, truncated: false });
+        expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.nodes.length }).toEqual({ symbol: 'META', quantity: '467.72500000', executions: 4 });
+        expect(trace.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe('data_fetch:insider_trades');
+        expect(answers['Blast radius of an ingestion run']!.data.lineage).toMatchObject({ nodeCount: 105, truncated: false });
         expect(answers['Rationale matches a JSON filter']!.data.decisions.nodes.length).toBeGreaterThan(0);
         expect(answers['Broker errors']!.data.search.nodes[0].snippet).toContain('**buying** **power**');
         expect(answers['Correlation trail']!.data.correlated.map((node: { __typename: string }) => node.__typename)).toEqual(['TradeDecision', 'ApiPayload', 'TradeExecution', 'ApiPayload']);
