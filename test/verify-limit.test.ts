@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type pg from 'pg';
 import { verifyChain } from '../src/chain/verify-chain';
+import { stringifyExactJson } from '../src/json/exact-json';
 import { createOrm, type Orm } from '../src/database/orm';
 import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 
@@ -91,7 +92,7 @@ describe('verify with a limit', () => {
                 await client.query('delete from positions where id = any($1)', [smuggled.inserted]);
               });
               await behindTrigger(client, 'positions_recorded', () =>
-                client.query('insert into positions select * from jsonb_populate_recordset(null::positions, $1)', [JSON.stringify(smuggled.originals)]),
+                client.query('insert into positions select * from jsonb_populate_recordset(null::positions, $1)', [stringifyExactJson(smuggled.originals)]),
               );
               await client.query('commit');
             });

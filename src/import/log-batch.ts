@@ -1,5 +1,6 @@
 import { DECISIONS } from '../record/record-tables';
 import { emptyBundle, type PendingRecord, type RecordBundle } from '../record/record-writer';
+import { type ExactNumber, stringifyExactJson } from '../json/exact-json';
 
 /** The broker, as the provider of order payloads. */
 export const BROKER = 'broker';
@@ -17,9 +18,9 @@ export type TradeFill = {
   at: string;
   /** Signed by side, in 10^-8 units. */
   units: bigint;
-  price: number;
+  price: ExactNumber;
   /** The position the log says the fill left (`new_position`): recorded as a new position's opening quantity. */
-  newPosition: number;
+  newPosition: ExactNumber;
 };
 
 /**
@@ -37,7 +38,7 @@ export type LogBatch = {
 
 export const emptyLogBatch = (): LogBatch => ({ bundle: emptyBundle(), orderErrors: [], fills: [], unlinked: [] });
 
-export const payloadBytes = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
+export const payloadBytes = (body: unknown) => Buffer.byteLength(stringifyExactJson(body));
 
 /** The appended event that moves a decision from pending to `to` (records never change; see current-status.ts). */
 export function statusChange(orderId: string, to: string, at: string, source: string): PendingRecord {

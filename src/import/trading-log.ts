@@ -1,6 +1,8 @@
 import { BROKER, type LogBatch, payloadBytes, statusChange } from './log-batch';
 import { toUnits } from './fixed-decimal';
 import { orderIdOfError } from './order-errors';
+import { type ExactNumber, parseExternalJson } from '../json/exact-json';
+import { isLosslessNumber } from 'lossless-json';
 
 /** A line that cannot be imported, with what is wrong in words. */
 export class LineError extends Error {}
@@ -8,6 +10,9 @@ export class LineError extends Error {}
 type Line = Record<string, unknown>;
 
 const ACCOUNT = 'trading-bot';
+
+/** numeric(20,8) holds 12 integer digits: 10^12 in 10^-8 units. */
+const MAX_UNITS = 10n ** 20n;
 
 function text(line: Line, field: string, required = true): string | null {
   const value = line[field];
@@ -21,16 +26,19 @@ function text(line: Line, field: string, required = true): string | null {
   return value;
 }
 
-function number(line: Line, field: string, check: 'positive' | 'any' | 'not negative', required = true): number | null {
+/** A number field, kept exactly (its digits, when a double would round them): it goes to a numeric column as written. */
+function number(line: Line, field: string, check: 'positive' | 'any' | 'not negative', required = true): ExactNumber | null {
   const value = line[field];
   if (value === undefined || value === null) {
     if (required) throw new LineError(`"${field}" is missing`);
     return null;
   }
-  const ok = typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e12 &&
-    (check === 'any' || (check === 'positive' ? value > 0 : value >= 0));
-  if (!ok) throw new LineError(`"${field}" must be a ${check === 'any' ? '' : `${check} `}number; got ${JSON.stringify(value).slice(0, 80)}`);
-  return value;
+  // Range and sign are checked on the value as the numeric(20,8) column will hold it (rounded to 8 decimals), never on a double near it.
+  const finite = typeof value === 'number' ? Number.isFinite(value) : isLosslessNumber(value);
+  const units = finite ? toUnits((value as ExactNumber).toString()) : 0n;
+  const ok = finite && (units < 0n ? -units : units) < MAX_UNITS && (check === 'any' || (check === 'positive' ? units > 0n : units >= 0n));
+  if (!ok) throw new LineError(`"${field}" must be a ${check === 'any' ? '' : `${check} `}number; got ${(isLosslessNumber(value) ? value.toString() : JSON.stringify(value)).slice(0, 80)}`);
+  return value as ExactNumber;
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -85,7 +93,7 @@ function tradeExecuted(line: Line, source: string, batch: LogBatch) {
     source,
     row: { external_id: `${fillId}:response`, direction: 'response', provider: BROKER, endpoint: '/orders', http_method: 'POST', http_status: 200, payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
   });
-  const units = toUnits(quantity);
+  const units = toUnits(quantity.toString());
   batch.fills.push({
     source, fillId, orderId, account: text(line, 'account', false) ?? ACCOUNT, symbol, at,
     units: side(line) === 'sell' ? -units : units, price: number(line, 'price', 'positive')!, newPosition: number(line, 'new_position', 'any')!,
@@ -124,7 +132,7 @@ const HANDLERS: Record<string, (line: Line, source: string, batch: LogBatch) => 
 export function importLine(raw: string, source: string, batch: LogBatch): void {
   let line: unknown;
   try {
-    line = JSON.parse(raw);
+    line = parseExternalJson(raw);
   } catch (error) {
     throw new LineError(`not valid JSON (${(error as Error).message})`);
   }

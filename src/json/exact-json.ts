@@ -16,6 +16,24 @@ const exactNumber = (text: string) => {
 /** JSON text (a jsonb or json value from PostgreSQL) with every number kept exactly. */
 export const parseExactJson = (text: string): unknown => parse(text, null, exactNumber);
 
+/** A JSON number as parsed by parseExactJson: a JavaScript number when that is exact, else its digits. */
+export type ExactNumber = number | LosslessNumber;
+
+/**
+ * A double keeps any number of at most 15 significant digits and a modest
+ * exponent; text with a longer run of digits (`98765432.98765432`,
+ * `12345678901234567890`, `0.1000000000000000055`) or an exponent may hold a
+ * number it cannot. Strings that look so (long ids) only cost the slower parse.
+ */
+const MAY_HOLD_INEXACT_NUMBER = /\d(?:\.?\d){15}|\d[eE][+-]?\d/;
+
+/**
+ * JSON text from outside (an import's lines) with every number kept exactly:
+ * the native parser where the text holds no number a double could round,
+ * lossless-json where it may (it is several times slower).
+ */
+export const parseExternalJson = (text: string): unknown => (MAY_HOLD_INEXACT_NUMBER.test(text) ? parseExactJson(text) : JSON.parse(text));
+
 const holdsLosslessNumber = (value: unknown): boolean => {
   let found = false;
   JSON.stringify(value, (_key, inner: unknown) => {

@@ -1,5 +1,5 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import { exactJson } from './exact-json';
+import { stringifyExactJson } from '../json/exact-json';
 import type { RecordTable } from './record-tables';
 import { quoted } from './sql-names';
 
@@ -75,8 +75,8 @@ function differencesSql(spec: RecordTable, columns: string[], recorded: Recorded
  * difference here is what made the write a conflict.
  */
 export async function differencesOf(trx: Knex.Transaction, spec: RecordTable, columns: string[], recorded: RecordedSide, sent: Row): Promise<ValueDifference[]> {
-  const first = 'storedUnder' in recorded ? recorded.storedUnder : exactJson(recorded.sentAs);
-  const { rows } = (await trx.raw(differencesSql(spec, columns, recorded), [first, exactJson(sent)])) as {
+  const first = 'storedUnder' in recorded ? recorded.storedUnder : stringifyExactJson(recorded.sentAs);
+  const { rows } = (await trx.raw(differencesSql(spec, columns, recorded), [first, stringifyExactJson(sent)])) as {
     rows: { ordinal: number; json: boolean; path: string; count: number; recorded: string | null; sent: string | null }[];
   };
   return rows.map((row) => ({ column: columns[row.ordinal]!, path: JSON.parse(row.path) as (string | number)[], recorded: row.recorded, sent: row.sent, json: row.json, count: row.count }));

@@ -3,7 +3,7 @@ import { TABLE_OF_NODE } from '../chain/subjects';
 import { BadInputError } from '../errors';
 import { fromGlobalId } from '../graphql/global-id';
 import { currentStatusSql } from '../queries/current-status';
-import { exactJson } from './exact-json';
+import { stringifyExactJson } from '../json/exact-json';
 import type {
   ApiPayloadInput, AuditEventInput, IngestionRunInput, PositionInput, RecordResult, StatusChangeInput, TradeDecisionInput, TradeExecutionInput,
 } from './record-inputs';
@@ -108,7 +108,7 @@ export function recordApiPayloads(em: EntityManager, actor: string, payloads: Ap
       row: {
         external_id: payload.externalId, direction: payload.direction, provider: payload.provider, endpoint: payload.endpoint, http_method: payload.httpMethod,
         http_status: payload.httpStatus ?? null, latency_ms: payload.latencyMs ?? null, payload: payload.payload ?? null,
-        payload_bytes: Buffer.byteLength(exactJson(payload.payload ?? null)), correlation_id: payload.correlationId ?? null, created_at: payload.createdAt,
+        payload_bytes: Buffer.byteLength(stringifyExactJson(payload.payload ?? null)), correlation_id: payload.correlationId ?? null, created_at: payload.createdAt,
       },
       links: links([['ingestion_run_id', RUNS, payload.ingestionRunId]]),
     }));

@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { DomainError } from '../errors';
 import { describeDifferences } from './difference-message';
-import { exactJson } from './exact-json';
+import { stringifyExactJson } from '../json/exact-json';
 import { differencesOf, type RecordedSide, type Row } from './record-differences';
 import { DECISIONS, EVENTS, EXECUTIONS, PAYLOADS, POSITIONS, type RecordTable, RUNS } from './record-tables';
 import { quoted } from './sql-names';
@@ -104,7 +104,7 @@ async function conflictOf(trx: Knex.Transaction, spec: RecordTable, columns: str
 async function firstRepeatThatDiffers(trx: Knex.Transaction, spec: RecordTable, repeats: [earlier: PendingRecord, later: PendingRecord][]): Promise<RecordError | null> {
   if (repeats.length === 0) return null;
   const columns = comparedColumns(spec, repeats.flatMap(([earlier, later]) => [...Object.keys(earlier.row), ...Object.keys(later.row)]));
-  const sides = [exactJson(repeats.map(([earlier]) => earlier.row)), exactJson(repeats.map(([, later]) => later.row))];
+  const sides = [stringifyExactJson(repeats.map(([earlier]) => earlier.row)), stringifyExactJson(repeats.map(([, later]) => later.row))];
   const { rows } = (await trx.raw(
     `select a.ordinality from json_populate_recordset(null::${spec.table}, ?::json) with ordinality a
       join json_populate_recordset(null::${spec.table}, ?::json) with ordinality b using (ordinality)
@@ -142,7 +142,7 @@ async function writeTable(trx: Knex.Transaction, spec: RecordTable, records: Pen
     for (let start = 0; start < pending.length; start += WRITE_CHUNK) {
       const chunk = pending.slice(start, start + WRITE_CHUNK);
       const columns = [...new Set(chunk.flatMap((record) => Object.keys(record.row)))];
-      const { rows } = (await trx.raw(writeSql(spec, columns), [exactJson(chunk.map((record) => record.row))])) as {
+      const { rows } = (await trx.raw(writeSql(spec, columns), [stringifyExactJson(chunk.map((record) => record.row))])) as {
         rows: { external_id: string; id: string; same: boolean; ordinality: string | null }[];
       };
       const conflicting = rows.filter((row) => !row.same).sort((a, b) => Number(a.ordinality) - Number(b.ordinality))[0];
