@@ -18,6 +18,15 @@ export class BadInputError extends DomainError {
   }
 }
 
+/**
+ * The answer would be larger than the stated most one answer carries, for a
+ * field that has no pages: refused whole rather than cut silently.
+ */
+export class ResultTooLargeError extends DomainError {
+  readonly code = 'RESULT_TOO_LARGE';
+  override name = 'ResultTooLargeError';
+}
+
 /** No valid API key where one is needed. Over HTTP: 401. */
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';

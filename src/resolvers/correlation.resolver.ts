@@ -3,7 +3,7 @@ import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
 import { Node } from '../graphql/node.interface';
-import { correlationTrail } from '../queries/correlation-trail';
+import { correlationTrail, MAX_TRAIL_LENGTH } from '../queries/correlation-trail';
 import { loadNode } from './node.resolver';
 
 @Authorized(Permission.readLineage)
@@ -12,7 +12,8 @@ export class CorrelationResolver {
   @Query(() => [Node], {
     description:
       'Every decision, broker or data payload and execution of one intent (its correlation id), oldest first: ' +
-      'the path of one idea from decision to broker request, execution and response. Empty when the id is unknown.',
+      'the path of one idea from decision to broker request, execution and response. Empty when the id is unknown. ' +
+      `At most ${MAX_TRAIL_LENGTH} records: a longer trail is refused with RESULT_TOO_LARGE, never cut.`,
   })
   async correlated(
     @Arg('correlationId', () => String) correlationId: string,
