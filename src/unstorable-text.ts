@@ -15,3 +15,26 @@ export function holdsUnstorableText(text: string): boolean {
 export function storableText(text: string): string {
   return text.replace(UNSTORABLE, '\ufffd');
 }
+
+/**
+ * Whether any string of a parsed JSON value, key or value, holds a character
+ * PostgreSQL cannot store. Iterative: the value comes from outside, and a
+ * recursive walk is a stack overflow at a few thousand levels.
+ */
+export function valueHoldsUnstorableText(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (holdsUnstorableText(next)) return true;
+    } else if (Array.isArray(next)) {
+      pending.push(...next);
+    } else if (next !== null && typeof next === 'object') {
+      for (const [key, inner] of Object.entries(next)) {
+        if (holdsUnstorableText(key)) return true;
+        pending.push(inner);
+      }
+    }
+  }
+  return false;
+}

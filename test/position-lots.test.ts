@@ -153,8 +153,12 @@ describe('positions from fills', () => {
     const trade = (id: string, at: string) => `{"timestamp":"${at}","event_type":"trade_executed","order_id":"${id}","symbol":"DIA","side":"buy","quantity":1,"price":10,"new_position":1,"nav":1}`;
     await writeLog('orders.jsonl', [order('DIA-1', '2024-12-30T10:00:00Z'), order('DIA-2', '2024-12-30T09:00:00Z')]);
     const refused = await writeLog('trades.jsonl', [trade('DIA-1', '2024-12-30T10:00:01Z'), trade('DIA-2', '2024-12-30T09:00:01Z')]).then(() => null, (error: unknown) => error as ImportError);
-    expect(refused?.problems).toEqual(['trades.jsonl:2: fills of DIA for trading-bot must be in time order: this one (2024-12-30T09:00:01Z) is before 2024-12-30T10:00:01Z']);
+    expect(refused?.problems).toEqual(['trades.jsonl:2: fills of DIA for trading-bot must be in time order: this one (2024-12-30T09:00:01.000000Z) is before 2024-12-30T10:00:01.000000Z']);
     expect(await positionsOf('DIA')).toEqual([]);
+    // Within one millisecond too: the log carries microseconds, a Date does not.
+    await writeLog('orders.jsonl', [order('DIA-3', '2024-12-30T11:00:00Z'), order('DIA-4', '2024-12-30T11:00:00Z')]);
+    const sameMillisecond = await writeLog('trades.jsonl', [trade('DIA-3', '2024-12-30T11:00:01.123600Z'), trade('DIA-4', '2024-12-30T11:00:01.123400Z')]).then(() => null, (error: unknown) => error as ImportError);
+    expect(sameMillisecond?.problems).toEqual(['trades.jsonl:2: fills of DIA for trading-bot must be in time order: this one (2024-12-30T11:00:01.123400Z) is before 2024-12-30T11:00:01.123600Z']);
   });
 
   it('for any fills, the positions and what they hold now are those of the reference model, and the audit finds nothing', async () => {

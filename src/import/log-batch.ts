@@ -1,12 +1,13 @@
 import { DECISIONS } from '../record/record-tables';
 import { emptyBundle, type PendingRecord, type RecordBundle } from '../record/record-writer';
 import { type ExactNumber, stringifyExactJson } from '../json/exact-json';
+import type { Instant } from '../time/instant';
 
 /** The broker, as the provider of order payloads. */
 export const BROKER = 'broker';
 
 /** An error line and the order it names, linked (or not) once the batch knows which orders are recorded. */
-export type OrderErrorLine = { source: string; orderId: string | null; at: string; message: string; line: Record<string, unknown> };
+export type OrderErrorLine = { source: string; orderId: string | null; at: string; stamp: string; message: string; line: Record<string, unknown> };
 
 /** A fill of trades.jsonl, given to a position once the batch knows the positions already open (see settleFills). */
 export type TradeFill = {
@@ -15,7 +16,8 @@ export type TradeFill = {
   orderId: string;
   account: string;
   symbol: string;
-  at: string;
+  /** The fill's time, as a UTC Instant (compared to the microsecond). */
+  at: Instant;
   /** Signed by side, in 10^-8 units. */
   units: bigint;
   price: ExactNumber;
@@ -50,6 +52,6 @@ export function statusChange(orderId: string, to: string, at: string, source: st
 }
 
 /** A log line kept as an unlinked SYSTEM event. */
-export function systemEvent(line: Record<string, unknown>, eventType: string, at: string, source: string): PendingRecord {
-  return { source, row: { external_id: `error:${at}:${eventType}`, log_type: 'SYSTEM', event: eventType, event_data: line, occurred_at: at } };
+export function systemEvent(line: Record<string, unknown>, eventType: string, at: string, stamp: string, source: string): PendingRecord {
+  return { source, row: { external_id: `error:${stamp}:${eventType}`, log_type: 'SYSTEM', event: eventType, event_data: line, occurred_at: at } };
 }

@@ -43,14 +43,14 @@ export async function settleOrderErrors(trx: Knex.Transaction, batch: LogBatch):
     const orderId = String(decision.row.decision_id);
     if (!recorded.has(orderId)) recorded.set(orderId, { hasRequest: bundle.payloads.some((payload) => payload.row.external_id === `${orderId}:request`) });
   }
-  for (const { source, orderId, at, message, line } of orderErrors) {
+  for (const { source, orderId, at, stamp, message, line } of orderErrors) {
     const order = orderId === null ? undefined : recorded.get(orderId);
     if (orderId === null || !order) {
-      bundle.events.push(systemEvent(line, String(line.event_type), at, source));
+      bundle.events.push(systemEvent(line, String(line.event_type), at, stamp, source));
       unlinked.push(`${source}: ${orderId === null ? 'names no order (no order_id, at the top level or in order_data)' : `names order ${JSON.stringify(orderId)}, which is not recorded`}`);
       continue;
     }
-    const errorId = `${orderId}@${at}:error`;
+    const errorId = `${orderId}@${stamp}:error`;
     bundle.payloads.push({
       source,
       row: { external_id: `${errorId}:response`, direction: 'response', provider: BROKER, endpoint: '/orders', http_method: 'POST', payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },

@@ -4,6 +4,7 @@ import { RecordError } from '../record/record-writer';
 import { SIGNED_FILL_SQL } from '../queries/position-lot';
 import { fromUnits, toUnits } from './fixed-decimal';
 import type { LogBatch, TradeFill } from './log-batch';
+import { compareInstants } from '../time/instant';
 
 /** The open lot of one account and symbol: the position's external id and its quantity so far. */
 type OpenLot = { externalId: string; units: bigint };
@@ -55,8 +56,8 @@ export async function settleFills(trx: Knex.Transaction, batch: LogBatch, book: 
   for (const fill of batch.fills) {
     const key = keyOf(fill);
     const last = book.lastFillAt.get(key);
-    // A lot is a fold over its fills in time order; the derivation reads them in that order too.
-    if (last !== undefined && Date.parse(fill.at) < Date.parse(last)) {
+    // A lot is a fold over its fills in time order; the derivation reads them in that order too. To the microsecond: a Date would call .1234 and .1236 equal.
+    if (last !== undefined && compareInstants(fill.at, last) < 0) {
       throw new RecordError(fill.source, `fills of ${fill.symbol} for ${fill.account} must be in time order: this one (${fill.at}) is before ${last}`, 'BAD_USER_INPUT');
     }
     book.lastFillAt.set(key, fill.at);

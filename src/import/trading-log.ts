@@ -3,6 +3,8 @@ import { toUnits } from './fixed-decimal';
 import { orderIdOfError } from './order-errors';
 import { type ExactNumber, parseExternalJson } from '../json/exact-json';
 import { isLosslessNumber } from 'lossless-json';
+import { type Instant, InstantError, parseDateTime } from '../time/instant';
+import { valueHoldsUnstorableText } from '../unstorable-text';
 
 /** A line that cannot be imported, with what is wrong in words. */
 export class LineError extends Error {}
@@ -41,15 +43,24 @@ function number(line: Line, field: string, check: 'positive' | 'any' | 'not nega
   return value as ExactNumber;
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-
-function instant(line: Line, field: string): string {
+/**
+ * A timestamp as the gateway takes one (RFC 3339 with an offset, at most 6
+ * fractional digits, a day that exists, within the supported range), as the
+ * UTC Instant the columns get: PostgreSQL itself reads offsets only to
+ * ±15:59, and must never store what reads back out of range.
+ */
+function instant(line: Line, field: string): Instant {
   const value = text(line, field)!;
-  if (!ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new LineError(`"${field}" must be an ISO 8601 timestamp with a time zone, e.g. 2025-11-18T14:30:00.123456+00:00; got ${JSON.stringify(value).slice(0, 80)}`);
+  try {
+    return parseDateTime(value);
+  } catch (error) {
+    if (!(error instanceof InstantError)) throw error;
+    throw new LineError(`"${field}" must be an ISO 8601 timestamp with a time zone, e.g. 2025-11-18T14:30:00.123456+00:00: ${JSON.stringify(value).slice(0, 80)} ${error.message}`);
   }
-  return value;
 }
+
+/** The line's own spelling of its timestamp (checked by instant()), of which external ids are made: a file imported again names the same records. */
+const stampOf = (line: Line) => line.timestamp as string;
 
 function side(line: Line): 'buy' | 'sell' {
   const value = text(line, 'side')!.toLowerCase();
@@ -88,7 +99,7 @@ function tradeExecuted(line: Line, source: string, batch: LogBatch) {
   const at = instant(line, 'timestamp');
   const symbol = text(line, 'symbol')!.toUpperCase();
   const quantity = number(line, 'quantity', 'positive')!;
-  const fillId = `${orderId}@${at}`;
+  const fillId = `${orderId}@${stampOf(line)}`;
   batch.bundle.payloads.push({
     source,
     row: { external_id: `${fillId}:response`, direction: 'response', provider: BROKER, endpoint: '/orders', http_method: 'POST', http_status: 200, payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
@@ -108,7 +119,7 @@ function cycleComplete(line: Line, source: string, { bundle }: LogBatch) {
   if (line.positions !== undefined && (typeof line.positions !== 'object' || line.positions === null || Array.isArray(line.positions))) {
     throw new LineError('"positions" must be an object of symbol → quantity');
   }
-  bundle.events.push({ source, row: { external_id: `cycle:${at}`, log_type: 'NAV', event: 'position_snapshot', event_data: line, occurred_at: at } });
+  bundle.events.push({ source, row: { external_id: `cycle:${stampOf(line)}`, log_type: 'NAV', event: 'position_snapshot', event_data: line, occurred_at: at } });
 }
 
 /**
@@ -119,7 +130,7 @@ function cycleComplete(line: Line, source: string, { bundle }: LogBatch) {
  */
 function errorLine(line: Line, source: string, batch: LogBatch) {
   const at = instant(line, 'timestamp');
-  batch.orderErrors.push({ source, orderId: orderIdOfError(line), at, message: text(line, 'error')!, line });
+  batch.orderErrors.push({ source, orderId: orderIdOfError(line), at, stamp: stampOf(line), message: text(line, 'error')!, line });
 }
 
 const HANDLERS: Record<string, (line: Line, source: string, batch: LogBatch) => void> = {
@@ -137,6 +148,7 @@ export function importLine(raw: string, source: string, batch: LogBatch): void {
     throw new LineError(`not valid JSON (${(error as Error).message})`);
   }
   if (typeof line !== 'object' || line === null || Array.isArray(line)) throw new LineError('must be a JSON object');
+  if (valueHoldsUnstorableText(line)) throw new LineError('holds a character PostgreSQL cannot store: NUL (\\u0000) or a lone UTF-16 surrogate (e.g. \\ud800)');
   const eventType = text(line as Line, 'event_type')!;
   const handler = HANDLERS[eventType] ?? (eventType.endsWith('_error') || eventType === 'error' ? errorLine : undefined);
   if (!handler) {

@@ -49,8 +49,9 @@ export function positionDerivedSelects(alias: string): { column: string; propert
     { column: 'lot_avg_cost', property: 'avgCost', sql: `coalesce((${positionLotSql(alias)})[2], ${alias}.avg_cost)` },
     {
       column: 'lot_closed_at',
+      // The closing fill: a later execution that filled nothing (a rejection) does not close anything.
       property: 'closedAt',
-      sql: `case when ${closedByFillsSql(alias)} then (select e.filled_at from trade_executions e where e.position_id = ${alias}.id order by e.id desc limit 1) else ${alias}.closed_at end`,
+      sql: `case when ${closedByFillsSql(alias)} then (select e.filled_at from trade_executions e where e.position_id = ${alias}.id and e.filled_quantity > 0 order by e.id desc limit 1) else ${alias}.closed_at end`,
     },
   ];
 }
