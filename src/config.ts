@@ -98,6 +98,15 @@ export class ConfigError extends Error {
 }
 
 /**
+ * A refused value as the error shows it: a terminal or a cron mail is no
+ * place for a password, so a URL's (whatever else is wrong with the URL)
+ * is masked, as redactUrl masks it in logs.
+ */
+function shownValue(name: ConfigVariable, value: string | undefined): string | undefined {
+  return name === 'DATABASE_URL' && value ? value.replace(/^([^:/]*:\/\/[^:/@]*):.*@/, '$1:***@') : value;
+}
+
+/**
  * Reads and validates the configuration from the environment. Throws a
  * ConfigError naming every bad variable and what it should look like, so a
  * typo is reported at start rather than as a confusing failure later.
@@ -110,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     // One line, whatever went wrong: a cron mail or a terminal shows it whole.
     const bad = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0]) as ConfigVariable))];
-    const problems = bad.map((name) => `${name}=${JSON.stringify(env[name])} must be ${ACCEPTS[name]}`);
+    const problems = bad.map((name) => `${name}=${JSON.stringify(shownValue(name, env[name]))} must be ${ACCEPTS[name]}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;

@@ -74,6 +74,7 @@ describe('configuration from the environment', () => {
     ['PORT', '70000', /PORT="70000".*65535/],
     ['DATABASE_URL', 'mysql://root@localhost/test', /DATABASE_URL=.*postgres:\/\//],
     ['DATABASE_URL', 'postgres://', /DATABASE_URL/],
+    ['DATABASE_URL', 'mysql://app:s3cr:e@t@db/audit', /^invalid configuration: DATABASE_URL="mysql:\/\/app:\*\*\*@db\/audit" must be /],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud"/],
     ['AUDITGRAPH_MIGRATE_ON_START', 'maybe', /AUDITGRAPH_MIGRATE_ON_START="maybe"/],
     ['AUDITGRAPH_DB_POOL_MAX', '0', /AUDITGRAPH_DB_POOL_MAX="0"/],
