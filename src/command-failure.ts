@@ -3,6 +3,8 @@ import { ConfigError } from './config';
 import { DatabaseNotMigratedError } from './database/migrations';
 import { DomainError } from './errors';
 import { SeedError } from './seed/seed-database';
+import { isDatabaseUnavailable } from './database-unavailable';
+import { sqlStateOf } from './sql-state';
 
 /**
  * Exit codes scripts can rely on, for every command: 0 done (clean, intact),
@@ -15,15 +17,10 @@ export const EXIT_DONE = 0;
 export const EXIT_FOUND = 1;
 export const EXIT_COULD_NOT_RUN = 2;
 
-/** SQLSTATE classes and socket errors that mean "the server could not be reached or refused the session". */
-const UNREACHABLE_CODES = /^(08|28|3D|57P0)|^E(CONNREFUSED|CONNRESET|NOTFOUND|AI_AGAIN|TIMEDOUT|HOSTUNREACH)$/;
+/** Besides a server the gateway too finds unavailable: one that refuses the session (bad password, 28…; no such database, 3D…). */
+const SESSION_REFUSED = /^(28|3D)/;
 
 type Failure = { message: string | undefined; exitCode: number };
-
-const errorCode = (error: Error) => {
-  const { code } = error as Error & { code?: unknown };
-  return typeof code === 'string' ? code : undefined;
-};
 
 /**
  * What a terminal is told about a command that threw: one line, never SQL
@@ -39,18 +36,29 @@ export function describeFailure(error: unknown): Failure {
     return { message: error.message, exitCode: EXIT_COULD_NOT_RUN };
   }
   if (!(error instanceof Error)) return { message: `the command failed: ${String(error)}`, exitCode: EXIT_COULD_NOT_RUN };
-  const code = errorCode(error);
-  if (code && UNREACHABLE_CODES.test(code)) {
-    // Connection-level messages name the address or the user, never a statement.
-    return { message: `cannot reach the database: ${firstLine(error.message)}`, exitCode: EXIT_COULD_NOT_RUN };
+  const state = sqlStateOf(error);
+  if (isDatabaseUnavailable(error) || (state !== undefined && SESSION_REFUSED.test(state))) {
+    // The driver's own connection-level message names the address or the user, never a statement
+    // (a wrapper's may: MikroORM prefixes the statement it was running).
+    return { message: `cannot reach the database: ${firstLine(innermost(error).message)}`, exitCode: EXIT_COULD_NOT_RUN };
   }
-  if (code && /^[0-9A-Z]{5}$/.test(code)) {
-    return { message: `the database refused the command (SQLSTATE ${code}); LOG_LEVEL=debug logs the details`, exitCode: EXIT_COULD_NOT_RUN };
+  if (state !== undefined) {
+    return { message: `the database refused the command (SQLSTATE ${state}); LOG_LEVEL=debug logs the details`, exitCode: EXIT_COULD_NOT_RUN };
   }
-  return { message: `the command failed: ${firstLine(error.message)}`, exitCode: EXIT_COULD_NOT_RUN };
+  // A system error (a file that cannot be read, a port in use) says what and where; any other
+  // message was not written for a terminal (a query builder's quotes its statement).
+  if (typeof (error as { syscall?: unknown }).syscall === 'string') return { message: `the command failed: ${firstLine(error.message)}`, exitCode: EXIT_COULD_NOT_RUN };
+  return { message: 'the command failed unexpectedly; LOG_LEVEL=debug logs the details', exitCode: EXIT_COULD_NOT_RUN };
 }
 
 const firstLine = (text: string) => text.split('\n', 1)[0]!.trim();
+
+/** The error at the bottom of a chain of causes: the driver's own. */
+function innermost(error: Error): Error {
+  let current = error;
+  for (let depth = 0; depth < 3 && current.cause instanceof Error; depth++) current = current.cause;
+  return current;
+}
 
 /**
  * Ends the process with `code` once stdout and stderr have flushed. Explicit,
