@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from './config';
 import { DatabaseNotMigratedError } from './database/migrations';
-import { DomainError } from './errors';
+import { DomainError, OperatorError } from './errors';
 import { SeedError } from './seed/seed-database';
 import { isDatabaseUnavailable } from './database-unavailable';
 import { sqlStateOf } from './sql-state';
@@ -32,7 +32,7 @@ export function describeFailure(error: unknown): Failure {
     // Commander has printed its own message (or the help) already.
     return { message: undefined, exitCode: error.exitCode === 0 ? EXIT_DONE : EXIT_COULD_NOT_RUN };
   }
-  if (error instanceof ConfigError || error instanceof SeedError || error instanceof DomainError || error instanceof DatabaseNotMigratedError) {
+  if (error instanceof ConfigError || error instanceof SeedError || error instanceof DomainError || error instanceof DatabaseNotMigratedError || error instanceof OperatorError) {
     return { message: error.message, exitCode: EXIT_COULD_NOT_RUN };
   }
   if (!(error instanceof Error)) return { message: `the command failed: ${String(error)}`, exitCode: EXIT_COULD_NOT_RUN };

@@ -6,6 +6,15 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
 }
 
+/**
+ * Something on this machine an operator can fix (a server left running on
+ * the data folder, one that will not start): its message is written for the
+ * terminal, which the CLI shows whole. Not a GraphQL error.
+ */
+export class OperatorError extends Error {
+  override name = 'OperatorError';
+}
+
 /** The caller asked for something malformed: a bad cursor, id, range or page size. */
 export class BadInputError extends DomainError {
   readonly code = 'BAD_USER_INPUT';

@@ -6,7 +6,7 @@ import express from 'express';
 import { ApiKeyVerifier } from './auth/api-key-verifier';
 import { authenticate, callerOf } from './auth/authenticate.middleware';
 import { rateLimitPerCaller } from './auth/rate-limit.middleware';
-import { type Config, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig } from './config';
 import { createContext } from './context';
 import type { Orm } from './database/orm';
 import { createApolloServer } from './graphql/apollo-server';
@@ -107,7 +107,8 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
     await verifier.stop();
     await auditLog.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${options.port} on ${options.host} is already in use: set PORT to another port (0 picks a free one)`);
+      // A setting to change, as a bad variable is: one line, exit 2.
+      throw new ConfigError(`port ${options.port} on ${options.host} is already in use: set PORT to another port (0 picks a free one)`);
     }
     throw error;
   }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { OperatorError } from './errors';
 
 /**
  * The folder auditgraph is installed in: the nearest one above this file that
@@ -9,7 +10,7 @@ import path from 'node:path';
 function findInstallationRoot(from: string): string {
   for (let folder = from; ; folder = path.dirname(folder)) {
     if (existsSync(path.join(folder, 'package.json'))) return folder;
-    if (path.dirname(folder) === folder) throw new Error(`no package.json above ${from}: auditgraph is not installed as a package`);
+    if (path.dirname(folder) === folder) throw new OperatorError(`no package.json above ${from}: auditgraph is not installed as a package`);
   }
 }
 

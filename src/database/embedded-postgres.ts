@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { OperatorError } from '../errors';
 import { logger } from '../logger';
 
 /** A running embedded PostgreSQL server and how to reach it. */
@@ -79,7 +80,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   try {
     await server.start();
   } catch (error) {
-    throw new Error(
+    throw new OperatorError(
       `embedded PostgreSQL did not start on port ${port} with data in ${dataDir}` +
         (error instanceof Error ? `: ${error.message}` : ''),
     );
@@ -129,7 +130,7 @@ async function stopLeftoverServer(dataDir: string, pid: number): Promise<void> {
   logger.warn({ pid, dataDir }, 'stopping a PostgreSQL server left running on this data folder');
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await sleep(100);
-  if (isAlive(pid)) throw new Error(`a PostgreSQL server (pid ${pid}) still holds ${dataDir}; stop it and retry`);
+  if (isAlive(pid)) throw new OperatorError(`a PostgreSQL server (pid ${pid}) still holds ${dataDir}; stop it and retry`);
 }
 
 function isAlive(pid: number): boolean {
