@@ -1,3 +1,4 @@
+import { EXIT_COULD_NOT_RUN } from './command-failure';
 import type { Config } from './config';
 import { type DatabaseTarget, openDatabaseTarget, redactUrl } from './database/database-target';
 import { applyPendingMigrations, assertMigrated } from './database/migrations';
@@ -91,7 +92,8 @@ function stopOnSignal(stop: () => Promise<void>): void {
       () => process.exit(SIGNAL_EXIT_CODES[signal] ?? 0),
       (error: unknown) => {
         logger.error({ err: error }, 'unclean shutdown');
-        process.exit(1);
+        // Could not stop cleanly is "could not run" (2), not "found something" (1), for every command.
+        process.exit(EXIT_COULD_NOT_RUN);
       },
     );
   };

@@ -19,7 +19,8 @@ export function storableText(text: string): string {
 /**
  * Whether any string of a parsed JSON value, key or value, holds a character
  * PostgreSQL cannot store. Iterative: the value comes from outside, and a
- * recursive walk is a stack overflow at a few thousand levels.
+ * recursive walk is a stack overflow at a few thousand levels (so, for its
+ * width, is a spread of a long array).
  */
 export function valueHoldsUnstorableText(value: unknown): boolean {
   const pending: unknown[] = [value];
@@ -28,7 +29,8 @@ export function valueHoldsUnstorableText(value: unknown): boolean {
     if (typeof next === 'string') {
       if (holdsUnstorableText(next)) return true;
     } else if (Array.isArray(next)) {
-      pending.push(...next);
+      // Not push(...next): spread arguments live on the stack, and a 1 MB body holds an array of 500,000 numbers.
+      for (const item of next) pending.push(item);
     } else if (next !== null && typeof next === 'object') {
       for (const [key, inner] of Object.entries(next)) {
         if (holdsUnstorableText(key)) return true;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Role } from '../src/auth/roles';
 import { createTrade } from './harness/fixtures';
-import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
+import { type HttpAnswer, type HttpTestGateway, queryStringOf, startHttpTestGateway } from './harness/http-gateway';
 import { auditEntriesOf } from './harness/audit-entries';
 import { LEAKS } from './harness/leaks';
 
@@ -12,9 +12,13 @@ const hostileString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.integer({ min: 1_000, max: 200_000 }).map((length) => 'x'.repeat(length)),
 );
-/** JSON nested to any depth a 1 MB body can carry, written as text (JSON.stringify would overflow first). */
+/**
+ * JSON nested to any depth a 1 MB body can carry, written as text (JSON.stringify
+ * would overflow first); half of them shallow enough for a GET's request line
+ * (arrays of up to 8,000 levels fit in Node's 16 KB).
+ */
 const deepJsonText = fc
-  .tuple(fc.integer({ min: 1, max: 100_000 }), fc.boolean())
+  .tuple(fc.oneof(fc.integer({ min: 1, max: 8_000 }), fc.integer({ min: 1, max: 100_000 })), fc.boolean())
   .map(([depth, objects]) => (objects ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}1${']'.repeat(depth)}`));
 const hostileJson: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 6 }).chain((value) =>
   fc.oneof(fc.constant(value), hostileString.map((text) => ({ [text]: value, k: text })), hostileString.map((text) => [text, value])),
@@ -37,7 +41,8 @@ const EDGE_DATE_TIMES = [
 ];
 const EDGE_DAYS = ['0001-01-01', '0099-12-31', '9999-12-31', '10000-01-01', '2026-02-30', '9999Q4', '0001Q1', '2026Q5'];
 
-type Request = { body?: unknown; raw?: string; headers?: Record<string, string> };
+/** A request as a POST (its body, or raw text) and, where the raw text has a GET form, its query-string parameters. */
+type Request = { body?: unknown; raw?: string; get?: Record<string, string>; headers?: Record<string, string> };
 const variables = (query: string) => (value: unknown): Request => ({ body: { query, variables: { v: value } } });
 
 /** Every DateTime and date argument kind: filters, report periods, literals in the document. */
@@ -75,16 +80,42 @@ const hostileRequest: fc.Arbitrary<Request> = fc.oneof(
   hostileString.map((text) => ({ body: { query: `{ search(query: ${JSON.stringify(text)}) { edges { cursor } } }` } })),
   hostileString.map((text) => ({ body: { query: text } })),
   hostileString.map((text) => ({ body: { query: `query Q { __typename } # ${text}`, operationName: text } })),
-  deepJsonText.map((json) => ({ raw: `{"query":"query($v: JSON) { decisions(first: 1, filter: { rationale: { contains: $v } }) { nodes { id } } }","variables":{"v":${json}}}` })),
-  deepJsonText.map((json) => ({ raw: `{"query":"{ __typename }","extensions":${json}}` })),
-  deepJsonText.map((json) => ({ raw: `{"query":"{ __typename }","variables":${json}}` })),
+  deepJsonText.map((json) => {
+    const query = 'query($v: JSON) { decisions(first: 1, filter: { rationale: { contains: $v } }) { nodes { id } } }';
+    return { raw: `{"query":${JSON.stringify(query)},"variables":{"v":${json}}}`, get: { query, variables: `{"v":${json}}` } };
+  }),
+  deepJsonText.map((json) => ({ raw: `{"query":"{ __typename }","extensions":${json}}`, get: { query: '{ __typename }', extensions: json } })),
+  deepJsonText.map((json) => ({ raw: `{"query":"{ __typename }","variables":${json}}`, get: { query: '{ __typename }', variables: json } })),
   hostileString.map((text) => ({ raw: text })),
+  // A persisted-query hash that is (almost always) not the query's.
+  fc.oneof(hostileString, fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 })).map((hash) => ({ body: { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: hash } } } })),
   // Headers carry bytes only; anything a proxy would pass. The request id always fails its pattern, so the gateway names every request afresh.
   fc.tuple(hostileString, hostileString).map(([id, accept]) => ({
     body: { query: '{ __typename }' },
     headers: { 'x-request-id': latin1(`${id} `), accept: latin1(accept) || '*/*' },
   })),
 );
+
+/**
+ * The same request as a GET, the way Apollo reads one (every operation here
+ * is a query, which GET may carry): a body's fields as query-string
+ * parameters, variables and extensions as JSON text. Raw text that is not
+ * a JSON request has no GET form.
+ */
+function asGet(request: Request): Record<string, string> | undefined {
+  if (request.get) return request.get;
+  const body = request.body as { query?: string; operationName?: string; variables?: unknown; extensions?: unknown } | undefined;
+  if (body?.query === undefined) return undefined;
+  return {
+    query: body.query,
+    ...(body.operationName === undefined ? {} : { operationName: body.operationName }),
+    ...(body.variables === undefined ? {} : { variables: JSON.stringify(body.variables) }),
+    ...(body.extensions === undefined ? {} : { extensions: JSON.stringify(body.extensions) }),
+  };
+}
+
+/** Node refuses a request whose line and headers pass 16 KB (431, before any of the gateway runs); well under it, the gateway answers. */
+const NODE_MAX_HEADER_BYTES = 16 * 1024;
 
 /** What an HTTP header can carry (Latin-1 without controls), from any string. */
 function latin1(text: string): string {
@@ -111,9 +142,21 @@ describe('generated hostile input', () => {
   afterAll(() => gateway.close());
 
 
-  /** The answer is the caller's to fix or a result, never the gateway's failure, and it is on record once. */
+  /** The answer is the caller's to fix or a result, never the gateway's failure, and it is on record once: as a POST, and as a GET where it has one. */
   async function expectAnsweredAndRecorded(request: Request, key: string) {
-    const answer = await gateway.post(request.body, { secret: key, raw: request.raw, headers: request.headers });
+    await expectAnswer(request, await gateway.post(request.body, { secret: key, raw: request.raw, headers: request.headers }));
+    const parameters = asGet(request);
+    if (parameters === undefined) return;
+    const answer = await gateway.get(parameters, { secret: key, headers: request.headers });
+    if (answer.status === 431) {
+      // Refused by Node's HTTP parser itself, for its size alone: not the gateway's to answer or record.
+      expect(queryStringOf(parameters).length).toBeGreaterThan(NODE_MAX_HEADER_BYTES - 1024);
+      return;
+    }
+    await expectAnswer({ ...request, get: parameters }, answer);
+  }
+
+  async function expectAnswer(request: Request, answer: HttpAnswer) {
     const failures = ((answer.json?.errors ?? []) as { extensions?: { code?: string } }[])
       .map((error) => error.extensions?.code)
       .filter((code) => code === 'INTERNAL_SERVER_ERROR' || code === 'AUDIT_LOG_UNAVAILABLE');

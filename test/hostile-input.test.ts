@@ -84,6 +84,35 @@ describe('hostile input', () => {
     expect(await auditEntriesOf(gateway.writer, answer.headers.get('x-request-id'))).toBe(1);
   });
 
+  // Apollo reads a GET's variables and extensions from its query string: the same checks, the same answers, on record alike.
+  const getCases: [string, number, string, string, RegExp][] = [
+    ['variables 5,000 levels deep', 400, 'VARIABLES_TOO_DEEP', `query=${encodeURIComponent(filterQuery)}&variables={"f":{"contains":${'['.repeat(5_000)}1${']'.repeat(5_000)}}}`, /at most 64 levels deep/],
+    ['extensions 5,000 levels deep', 400, 'VARIABLES_TOO_DEEP', `query=%7B__typename%7D&extensions=${'['.repeat(5_000)}${']'.repeat(5_000)}`, /at most 64 levels deep/],
+    ['a persisted-query hash that is not the query\'s', 400, 'PERSISTED_QUERY_HASH_MISMATCH', `query=%7B__typename%7D&extensions={"persistedQuery":{"version":1,"sha256Hash":"${'ab'.repeat(32)}"}}`, /is not the SHA-256 of the query/],
+    ['a lone surrogate in a string variable', 400, 'BAD_USER_INPUT', `query=${encodeURIComponent('query($s: String!) { search(query: $s) { edges { cursor } } }')}&variables={"s":"a\\ud800b"}`, /unpaired UTF-16 surrogates/],
+    ['variables that are not JSON', 400, 'BAD_REQUEST', 'query=%7B__typename%7D&variables={"s":', /variables parameter is not valid JSON/],
+    ['variables sent twice', 400, 'BAD_REQUEST', 'query=%7B__typename%7D&variables={}&variables={}', /variables parameter may be sent only once/],
+  ];
+
+  it.each(getCases)('a GET with %s: HTTP %d, %s, recorded once', async (_what, status, code, queryString, message) => {
+    const answer = await gateway.get(queryString, { secret });
+    expect({ status: answer.status, code: answer.json?.errors?.[0]?.extensions?.code }).toEqual({ status, code });
+    expect(answer.json.errors[0].message).toMatch(message);
+    expectNothingLeaked(answer);
+    expect(await auditEntriesOf(gateway.writer, answer.headers.get('x-request-id'))).toBe(1);
+  });
+
+  it('leaves a GET whose request line passes 16 KB (variables 100,000 levels deep) to Node, which answers 431 before the gateway runs', async () => {
+    const answer = await gateway.get(`query=${encodeURIComponent(filterQuery)}&variables={"f":{"contains":${'['.repeat(100_000)}1${']'.repeat(100_000)}}}`, { secret });
+    expect(answer.status).toBe(431);
+  });
+
+  it('records the document of a refused GET from its query string', async () => {
+    const answer = await gateway.get(`query=${encodeURIComponent('{ __typename }')}&variables={"s":`, { secret });
+    const [row] = await gateway.writer.em.getConnection().execute<{ document: string }[]>('select d.document from query_audit_log l join query_documents d using (query_hash) where l.request_id = ?', [answer.headers.get('x-request-id')]);
+    expect(row?.document).toBe('{ __typename }');
+  });
+
   it('takes "$" inside a jsonPath string literal for text, not for a variable', async () => {
     const answer = await gateway.post({ query: 'query($p: String) { decisions(first: 1, filter: { rationale: { jsonPath: $p } }) { nodes { id } } }', variables: { p: '$.signal == "$x \\" $y"' } }, { secret });
     expect(answer.json).toEqual({ data: { decisions: { nodes: [] } } });

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Caller } from '../auth/caller';
 import { QueryOutcome } from '../entities/query-audit-entry.entity';
 import { queryHashOf } from '../graphql/protection/persisted-query-hash';
+import { type SentOperation, sentRequest } from '../graphql/protection/sent-operations';
 import { logger } from '../logger';
 import { countRefusedRequest } from '../metrics/graphql-metrics.plugin';
 import type { QueryAuditLog } from './query-audit-log';
@@ -9,21 +10,20 @@ import type { QueryAuditLog } from './query-audit-log';
 /** Refusals with an outcome of their own; every other refusal before GraphQL is `rejected`. */
 const OUTCOMES: Record<string, QueryOutcome> = { UNAUTHENTICATED: QueryOutcome.unauthenticated, RATE_LIMITED: QueryOutcome.rateLimited };
 
-/** What a parsed body says about the operation asked for, if it got that far. */
-type RequestBody = { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
-
 /**
  * Requests refused before GraphQL ran (no valid key, over the rate limit, a
- * body that is malformed or nested too deep) are operations asked for too:
- * counted by code and appended to the query audit log, with the document and
- * variables when the body was read. Resolves once recorded, or once the
+ * body or query string that is malformed or nested too deep) are operations
+ * asked for too: counted by code and appended to the query audit log, with
+ * the document and variables when they were read (from a POST's body or a
+ * GET's query string alike; not for a batch). Resolves once recorded, or once the
  * failure to record is logged — a refusal carries no data, so it is answered
  * either way.
  */
 export function recordRefusal(log: QueryAuditLog) {
   return (response: Response, code: string, caller?: Caller): Promise<void> => {
     const request = response.req as Request;
-    const body = (request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body : undefined) as RequestBody;
+    const sent = sentRequest(request);
+    const body: SentOperation | undefined = sent.batch ? undefined : sent.operations[0];
     const document = typeof body?.query === 'string' ? body.query : null;
     countRefusedRequest(code);
     return log
