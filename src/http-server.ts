@@ -23,6 +23,7 @@ import { QueryAuditLog } from './query-audit/query-audit-log';
 import { recordInvalidRequestsPlugin, rememberResponseForAudit } from './query-audit/invalid-requests.plugin';
 import { queryAuditPlugin } from './query-audit/query-audit.plugin';
 import { recordRefusal } from './query-audit/record-refusal';
+import { exactJsonBody } from './json/exact-json-body';
 import { requestLogging } from './request-logging';
 
 /** What the HTTP server takes from the configuration; tests override a few and keep the defaults. */
@@ -86,7 +87,7 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
     '/graphql',
     authenticate({ verifier, anonymousRead: options.anonymousRead, onRefused: (response) => recordRefused(response, 'UNAUTHENTICATED') }),
     rateLimitPerCaller(options.rateLimitPerMinute, (response) => recordRefused(response, 'RATE_LIMITED', callerOf(response))),
-    express.json({ limit: options.maxBodyBytes }),
+    ...exactJsonBody(options.maxBodyBytes),
     refuseBeforeGraphQL,
     operationSqlScope,
     rememberResponseForAudit,

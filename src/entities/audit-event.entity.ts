@@ -2,7 +2,7 @@ import { Check, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/cor
 import { DateTime } from '../graphql/date-time.scalar';
 import { type Instant, instantOf } from '../time/instant';
 import { InstantType } from './instant.type';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum LogType {

@@ -2,7 +2,7 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm
 import { DateTime } from '../graphql/date-time.scalar';
 import { type Instant } from '../time/instant';
 import { InstantType } from './instant.type';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { type Role } from '../auth/roles';
 import { ApiKey } from './api-key.entity';

@@ -2,7 +2,7 @@ import { Check, Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { DateTime } from '../graphql/date-time.scalar';
 import { type Instant, instantOf } from '../time/instant';
 import { InstantType } from './instant.type';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';

@@ -3,6 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../database-unavailable';
 import { DomainError } from '../errors';
 import { logger } from '../logger';
+import { withNumbersAsSent } from './lossless-number-message';
 import { sqlStateOf } from '../sql-state';
 
 /** Codes whose messages are written for the client and safe to pass through. */
@@ -41,7 +42,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     const details = Object.fromEntries(CLIENT_EXTENSIONS.filter((name) => formatted.extensions?.[name] !== undefined).map((name) => [name, formatted.extensions![name]]));
-    return { message: formatted.message, ...location, extensions: { code, ...details } };
+    return { message: withNumbersAsSent(formatted.message), ...location, extensions: { code, ...details } };
   }
   if (sqlStateOf(original) === QUERY_CANCELED) {
     logger.warn({ err: original, path: formatted.path }, 'a statement ran past statement_timeout');

@@ -1,6 +1,8 @@
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from './json.scalar';
 import { Field, InputType } from 'type-graphql';
+import { isLosslessNumber } from 'lossless-json';
 import { BadInputError } from '../errors';
+import { stringifyExactJson } from '../json/exact-json';
 import { sqlStateOf } from '../sql-state';
 import { referencesPathVariable } from './json-path-variables';
 
@@ -66,10 +68,11 @@ export function jsonFilterConditions(column: string, filter: JsonFilter | null |
   if (!filter) return [];
   const conditions: SqlCondition[] = [];
   if (filter.contains != null) {
-    if (typeof filter.contains !== 'object') {
+    if (typeof filter.contains !== 'object' || isLosslessNumber(filter.contains)) {
       throw new BadInputError(`\`${argument}.contains\` must be a JSON object or array, e.g. {"signal": "congress_buy"}`, `${argument}.contains`);
     }
-    conditions.push({ sql: `${column} @> ?::jsonb`, params: [JSON.stringify(filter.contains)] });
+    // Written with their digits: the stored jsonb numbers are exact, a rounded double would match none of them.
+    conditions.push({ sql: `${column} @> ?::jsonb`, params: [stringifyExactJson(filter.contains)] });
   }
   if (filter.hasKey != null) conditions.push({ sql: `${column} \\? ?`, params: [filter.hasKey] });
   if (filter.hasAnyKeys != null) conditions.push({ sql: `${column} \\?| ?::text[]`, params: [textArrayLiteral(keys(filter.hasAnyKeys, `${argument}.hasAnyKeys`))] });
@@ -81,7 +84,7 @@ export function jsonFilterConditions(column: string, filter: JsonFilter | null |
     }
     // {"a": {"b": value}} @> turns a path equality into containment, which the GIN index serves.
     const nested = path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value ?? null);
-    conditions.push({ sql: `${column} @> ?::jsonb`, params: [JSON.stringify(nested)] });
+    conditions.push({ sql: `${column} @> ?::jsonb`, params: [stringifyExactJson(nested)] });
   }
   if (filter.jsonPath != null) conditions.push({ sql: `${column} @@ ?::jsonpath`, params: [jsonPath(filter.jsonPath, `${argument}.jsonPath`)] });
   if (filter.jsonPathExists != null) {

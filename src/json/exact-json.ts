@@ -8,7 +8,7 @@ import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-jso
  * any other spelling (`12345678901234567890`, `10.50`, `1e400`) becomes a
  * LosslessNumber carrying the stored digits.
  */
-const exactNumber = (text: string) => {
+export const exactNumber = (text: string): ExactNumber => {
   const number = Number(text);
   return String(number) === text ? number : new LosslessNumber(text);
 };
@@ -27,12 +27,15 @@ export type ExactNumber = number | LosslessNumber;
  */
 const MAY_HOLD_INEXACT_NUMBER = /\d(?:\.?\d){15}|\d[eE][+-]?\d/;
 
+/** Whether JSON text may hold a number JSON.parse would round (then only lossless-json keeps it). */
+export const mayHoldInexactNumber = (text: string): boolean => MAY_HOLD_INEXACT_NUMBER.test(text);
+
 /**
  * JSON text from outside (an import's lines) with every number kept exactly:
  * the native parser where the text holds no number a double could round,
  * lossless-json where it may (it is several times slower).
  */
-export const parseExternalJson = (text: string): unknown => (MAY_HOLD_INEXACT_NUMBER.test(text) ? parseExactJson(text) : JSON.parse(text));
+export const parseExternalJson = (text: string): unknown => (mayHoldInexactNumber(text) ? parseExactJson(text) : JSON.parse(text));
 
 const holdsLosslessNumber = (value: unknown): boolean => {
   let found = false;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Caller } from '../auth/caller';
 import { type QueryOutcome } from '../entities/query-audit-entry.entity';
+import { stringifyExactJson } from '../json/exact-json';
 import { logger } from '../logger';
 import { storableText } from '../unstorable-text';
 import { variablesForTheRecord } from './redact';
@@ -104,7 +105,7 @@ export class QueryAuditLog {
   private async insert(batch: Waiting[]): Promise<void> {
     try {
       // Named, so each connection parses and plans the statement once, not once per batch.
-      await this.pool.query({ name: 'auditgraph_query_audit_append', text: INSERT_BATCH, values: [JSON.stringify(batch.map((entry) => entry.row))] });
+      await this.pool.query({ name: 'auditgraph_query_audit_append', text: INSERT_BATCH, values: [stringifyExactJson(batch.map((entry) => entry.row))] });
       if (this.storedDocuments.size > MAX_KNOWN_DOCUMENTS) this.storedDocuments.clear();
       for (const entry of batch) {
         if (entry.row.document != null && entry.row.query_hash) this.storedDocuments.add(entry.row.query_hash as string);

@@ -1,3 +1,5 @@
+import { isLosslessNumber } from 'lossless-json';
+import { stringifyExactJson } from '../json/exact-json';
 import { MAX_VARIABLES_DEPTH } from '../graphql/protection/variables-depth';
 import { holdsUnstorableText, storableText } from '../unstorable-text';
 
@@ -29,7 +31,7 @@ export function variablesForTheRecord(variables: unknown, redactedNames: Readonl
   const notes = new Set<keyof typeof NOTES>();
   const copy = recordable(variables, redactedNames, 0, notes) as Record<string, unknown>;
   const recorded = notes.size > 0 && typeof copy === 'object' && !Array.isArray(copy) ? { ...copy, [ALTERED_FOR_THE_RECORD]: [...notes].map((note) => NOTES[note]) } : copy;
-  const bytes = Buffer.byteLength(JSON.stringify(recorded));
+  const bytes = Buffer.byteLength(stringifyExactJson(recorded));
   if (bytes > MAX_RECORDED_VARIABLES_BYTES) return { '[too large to record]': { bytes } };
   return recorded;
 }
@@ -37,7 +39,8 @@ export function variablesForTheRecord(variables: unknown, redactedNames: Readonl
 /** Recursion is bounded by MAX_VARIABLES_DEPTH, whatever the depth of `value`. */
 function recordable(value: unknown, names: ReadonlySet<string>, depth: number, notes: Set<keyof typeof NOTES>): unknown {
   if (typeof value === 'string') return text(value, notes);
-  if (value === null || typeof value !== 'object') return value;
+  // A number kept as its digits is a leaf, not an object to copy key by key.
+  if (value === null || typeof value !== 'object' || isLosslessNumber(value)) return value;
   if (depth >= MAX_VARIABLES_DEPTH) {
     notes.add('tooDeep');
     return TOO_DEEP_TO_RECORD;

@@ -1,6 +1,6 @@
 import { DateTime } from '../graphql/date-time.scalar';
 import type { Instant } from '../time/instant';
-import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON, GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LogType } from '../entities/audit-event.entity';
 import { PayloadDirection } from '../entities/api-payload.entity';
