@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadInvestigations, projectRoot } from '../src/playground/investigations';
+import { loadInvestigations } from '../src/playground/investigations';
+import { installationPath } from '../src/installation-path';
 import { openPlayground } from './playground-browser';
 
 /**
@@ -14,7 +15,7 @@ import { openPlayground } from './playground-browser';
  * typed, as a newcomer would.
  */
 async function main(): Promise<void> {
-  const root = projectRoot();
+  const root = installationPath();
   const file = path.resolve(process.argv[2] ?? path.join(root, 'docs', 'playground.png'));
   const cli = path.join(root, 'dist', 'src', 'cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (npm run screenshot does)`);

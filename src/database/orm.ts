@@ -4,6 +4,7 @@ import pg from 'pg';
 import { entities } from '../entities';
 import { logger } from '../logger';
 import { parseExactJson } from '../json/exact-json';
+import { installationPath } from '../installation-path';
 import { migrationsList } from '../../migrations';
 
 /**
@@ -60,8 +61,9 @@ export function ormOptions({ databaseUrl, poolMax = 10, session }: OrmSettings):
     allowGlobalContext: false,
     migrations: {
       tableName: 'mikro_orm_migrations',
-      path: 'migrations',
-      pathTs: 'migrations',
+      // Where migration-create writes: the installation's folder, from whichever folder it runs.
+      path: installationPath('migrations'),
+      pathTs: installationPath('migrations'),
       migrationsList,
       transactional: true,
       allOrNothing: true,

@@ -37,22 +37,23 @@ export const mayHoldInexactNumber = (text: string): boolean => MAY_HOLD_INEXACT_
  */
 export const parseExternalJson = (text: string): unknown => (mayHoldInexactNumber(text) ? parseExactJson(text) : JSON.parse(text));
 
-const holdsLosslessNumber = (value: unknown): boolean => {
-  let found = false;
-  JSON.stringify(value, (_key, inner: unknown) => {
-    if (isLosslessNumber(inner)) found = true;
-    return inner;
-  });
-  return found;
-};
-
 /**
  * JSON text of a value that may hold LosslessNumbers, written with their
  * digits. lossless-json's stringify is several times slower than the
- * native one, so it runs only when a walk with the native one (a replacer
- * that only looks) finds such a number; most answers have none.
+ * native one, so the native one writes the text, with a replacer that
+ * only looks; lossless-json writes it again only when that finds such a
+ * number. Most answers have none, and are written once, on the hot path.
  */
 export function stringifyExactJson(value: unknown, indent?: number): string {
-  if (holdsLosslessNumber(value)) return stringify(value, null, indent) ?? 'null';
-  return JSON.stringify(value, null, indent) ?? 'null';
+  let holdsLosslessNumber = false;
+  const text = JSON.stringify(
+    value,
+    (_key, inner: unknown) => {
+      if (isLosslessNumber(inner)) holdsLosslessNumber = true;
+      return inner;
+    },
+    indent,
+  );
+  if (holdsLosslessNumber) return stringify(value, null, indent) ?? 'null';
+  return text ?? 'null';
 }

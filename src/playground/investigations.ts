@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { installationPath } from '../installation-path';
 import { Kind, type OperationDefinitionNode, parse } from 'graphql';
 
 /** One saved investigation: a playground tab. */
@@ -17,19 +17,7 @@ export type Investigation = {
 const TAB = /^#\s*Tab:(.*)$/;
 const VARIABLES = /^#\s*Variables:(.*)$/;
 
-/**
- * The project root: the nearest folder above `from` holding package.json.
- * Walking up works both from src/playground (ts via swc/jest) and from
- * dist/src/playground (compiled), which sit at different depths.
- */
-export function projectRoot(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}: cannot find the project root`);
-  }
-}
-
-export const investigationsFile = () => path.join(projectRoot(), 'examples', 'investigations.graphql');
+export const investigationsFile = () => installationPath('examples', 'investigations.graphql');
 
 /** Reads and parses examples/investigations.graphql; throws on a malformed file. */
 export function loadInvestigations(file = investigationsFile()): Investigation[] {

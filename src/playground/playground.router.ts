@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import express from 'express';
-import { loadInvestigations, projectRoot } from './investigations';
+import { loadInvestigations } from './investigations';
+import { installationPath } from '../installation-path';
 
 export type PlaygroundOptions = {
   /** The path on this origin the page sends operations to, e.g. `/graphql`. */
@@ -20,7 +21,7 @@ const assets: Record<string, string> = {
   'graphiql.min.js.map': path.join(packageFolder('graphiql'), 'graphiql.min.js.map'),
   'graphiql.min.css': path.join(packageFolder('graphiql'), 'graphiql.min.css'),
   // Not compiled by tsc (plain browser JS), so read from src/ in dist builds too.
-  'playground.js': path.join(projectRoot(), 'src', 'playground', 'playground.client.js'),
+  'playground.js': installationPath('src', 'playground', 'playground.client.js'),
 };
 
 /** The packages' `exports` maps hide their UMD files from require.resolve, but not package.json. */

@@ -10,8 +10,8 @@ export type DocumentLimits = { maxDepth: number; introspection: boolean };
  * Limits on the shape of a document, checked before it runs (graphql-armor):
  * depth, aliases (alias bombs), directives, and no "did you mean" suggestions
  * once introspection is off, which would otherwise leak the schema field by
- * field (ours: armor's leaves enum values and variable errors, and a
- * "[Suggestion hidden]?" stub). Tokens are limited by graphql-js's own parser (MAX_DOCUMENT_TOKENS):
+ * field (ours: armor's own leaves enum values and variable errors, and
+ * rewrites the hint to "[Suggestion hidden]?"). Tokens are limited by graphql-js's own parser (MAX_DOCUMENT_TOKENS):
  * armor's token plugin turns every syntax error into a 500. The cost limit is
  * ours (query-cost.ts): it scales by page sizes, armor's does not.
  */
