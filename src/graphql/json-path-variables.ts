@@ -1,5 +1,10 @@
-/** What cannot follow `$` in a variable's name (PostgreSQL's jsonpath scanner): after `$` alone, the root. */
-const NOT_IN_A_NAME = /[?%$.[\]{}()|&!=<>@#,*:\-+/\\\s]/;
+/**
+ * What cannot follow `$` in a variable's name, after which `$` alone is the
+ * root: PostgreSQL's jsonpath scanner's special characters and its blanks,
+ * which are only space, tab, CR, LF and form feed — not JavaScript's `\s`,
+ * which also takes U+FEFF and other spaces the scanner reads as a name.
+ */
+const NOT_IN_A_NAME = /[?%$.[\]{}()|&!=<>@#,*:\-+/\\ \t\n\r\f]/;
 
 /**
  * Whether a SQL/JSON path refers to a variable (`$name`, `$"name"`). The
