@@ -20,11 +20,17 @@ export async function ensureDataset(server: string, scale: number): Promise<stri
 
   const orm = await createOrm({ databaseUrl: url.toString(), poolMax: 2 });
   await applyPendingMigrations(orm);
-  const [{ decisions }] = await orm.em.getConnection().execute<{ decisions: number }[]>('select count(*)::int as decisions from trade_decisions');
+  const [{ decisions }] = await orm.em
+    .getConnection()
+    .execute<{ decisions: number }[]>('select count(*)::int as decisions from trade_decisions');
   await orm.close();
   if (decisions === 0) {
     console.error(`seeding ${database} at scale ${scale}…`);
-    const summary = await seedDatabase(url.toString(), { scale, seed: 42, onProgress: (message) => console.error(message) });
+    const summary = await seedDatabase(url.toString(), {
+      scale,
+      seed: 42,
+      onProgress: (message) => console.error(message),
+    });
     console.error(`seeded in ${(summary.durationMs / 1000).toFixed(1)} s`);
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();

@@ -22,10 +22,23 @@ const program = new Command('gateway.bench')
   .option('--connections <list>', 'concurrency levels', '8,32')
   .option('--workloads <list>', 'workloads to run', 'W1,W2,W3,W4')
   .addOption(new Option('--pool <n>', 'PostgreSQL pool size of every system').argParser(Number).default(10))
-  .option('--server <url>', 'PostgreSQL server (its database is ignored)', 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option(
+    '--server <url>',
+    'PostgreSQL server (its database is ignored)',
+    'postgres://postgres@127.0.0.1:5432/postgres',
+  )
   .option('--write', 'write the results into BENCHMARKS.md')
   .parse();
-const options = program.opts<{ scale: number; duration: number; warmup: number; connections: string; workloads: string; pool: number; server: string; write?: boolean }>();
+const options = program.opts<{
+  scale: number;
+  duration: number;
+  warmup: number;
+  connections: string;
+  workloads: string;
+  pool: number;
+  server: string;
+  write?: boolean;
+}>();
 
 const SAMPLE_SIZE = 2_000;
 
@@ -37,9 +50,15 @@ async function drawSamples(url: string): Promise<Samples> {
     // setseed makes the same scale draw the same ids run after run.
     await client.query('select setseed(0.42)');
     return {
-      positionIds: await column(`select id::text as v from positions p where exists (select 1 from trade_executions e where e.position_id = p.id) order by random() limit ${SAMPLE_SIZE}`),
-      runIds: await column(`select id::text as v from data_ingestion_runs r where exists (select 1 from api_payloads a where a.ingestion_run_id = r.id) order by random() limit ${SAMPLE_SIZE}`),
-      executionIds: await column(`select execution_id as v from trade_executions order by random() limit ${SAMPLE_SIZE}`),
+      positionIds: await column(
+        `select id::text as v from positions p where exists (select 1 from trade_executions e where e.position_id = p.id) order by random() limit ${SAMPLE_SIZE}`,
+      ),
+      runIds: await column(
+        `select id::text as v from data_ingestion_runs r where exists (select 1 from api_payloads a where a.ingestion_run_id = r.id) order by random() limit ${SAMPLE_SIZE}`,
+      ),
+      executionIds: await column(
+        `select execution_id as v from trade_executions order by random() limit ${SAMPLE_SIZE}`,
+      ),
       // Signal and model version together: containments that match a few dozen to a few thousand decisions.
       rationales: (
         await client.query<{ v: Record<string, unknown> }>(
@@ -53,10 +72,25 @@ async function drawSamples(url: string): Promise<Samples> {
   }
 }
 
-type Measured = { system: SystemName; workload: string; connections: number; rps: number; p50: number; p99: number; errors: number; requests: number };
+type Measured = {
+  system: SystemName;
+  workload: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+};
 
 /** One autocannon run against one system, each request built for the next sample. */
-function load(system: RunningSystem, workload: Workload, samples: Samples, connections: number, seconds: number): Promise<autocannon.Result> {
+function load(
+  system: RunningSystem,
+  workload: Workload,
+  samples: Samples,
+  connections: number,
+  seconds: number,
+): Promise<autocannon.Result> {
   let next = Math.floor(Math.random() * 10_000);
   return new Promise((resolve, reject) => {
     autocannon(
@@ -122,12 +156,19 @@ class CommitCounter {
   private async settled(): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 11_000));
     // One autocommit statement: a fresh statistics snapshot, one commit of our own.
-    const { rows } = await this.client.query<{ n: string }>('select xact_commit::text as n from pg_stat_database where datname = current_database()');
+    const { rows } = await this.client.query<{ n: string }>(
+      'select xact_commit::text as n from pg_stat_database where datname = current_database()',
+    );
     return Number(rows[0]!.n);
   }
 }
 
-async function statementsPerRequest(counter: CommitCounter, system: RunningSystem, workload: Workload, samples: Samples): Promise<number> {
+async function statementsPerRequest(
+  counter: CommitCounter,
+  system: RunningSystem,
+  workload: Workload,
+  samples: Samples,
+): Promise<number> {
   const requests = 40;
   for (let index = 0; index < requests; index++) await send(system, workload, samples, index);
   return (await counter.since()) / requests;
@@ -162,21 +203,28 @@ async function main() {
 
     const results: Measured[] = [];
     const statements = new Map<string, number>();
-    const taking = (workload: Workload) => systems.filter((system) => workload.request(system.name, samples, 0) !== undefined);
+    const taking = (workload: Workload) =>
+      systems.filter((system) => workload.request(system.name, samples, 0) !== undefined);
     // First every answer is checked, and statements counted while nothing else runs.
     const counter = await CommitCounter.open(url);
     try {
       for (const workload of workloads) {
         for (const system of taking(workload)) {
           const answer = await send(system, workload, samples, 0);
-          if (!workload.answered(system.name, answer)) throw new Error(`${system.name} did not answer ${workload.name}: ${JSON.stringify(answer).slice(0, 500)}`);
+          if (!workload.answered(system.name, answer))
+            throw new Error(`${system.name} did not answer ${workload.name}: ${JSON.stringify(answer).slice(0, 500)}`);
         }
       }
       await counter.since();
       for (const workload of workloads) {
         for (const system of taking(workload)) {
-          statements.set(`${system.name}/${workload.name}`, await statementsPerRequest(counter, system, workload, samples));
-          console.error(`${system.name} ${workload.name}: ${statements.get(`${system.name}/${workload.name}`)} statements per request`);
+          statements.set(
+            `${system.name}/${workload.name}`,
+            await statementsPerRequest(counter, system, workload, samples),
+          );
+          console.error(
+            `${system.name} ${workload.name}: ${statements.get(`${system.name}/${workload.name}`)} statements per request`,
+          );
         }
       }
     } finally {
@@ -214,9 +262,17 @@ async function main() {
   }
 }
 
-function render(results: Measured[], statements: Map<string, number>, workloads: Workload[], gatewayRss: number | undefined, machineLine: string): string {
+function render(
+  results: Measured[],
+  statements: Map<string, number>,
+  workloads: Workload[],
+  gatewayRss: number | undefined,
+  machineLine: string,
+): string {
   const find = (system: SystemName, workload: string, connections: number) =>
-    results.find((result) => result.system === system && result.workload === workload && result.connections === connections);
+    results.find(
+      (result) => result.system === system && result.workload === workload && result.connections === connections,
+    );
   const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
   const lines = [
     `Command: \`npm run bench -- --scale ${options.scale} --duration ${options.duration} --warmup ${options.warmup} --connections ${options.connections} --pool ${options.pool}\``,
@@ -235,14 +291,23 @@ function render(results: Measured[], statements: Map<string, number>, workloads:
         const result = find(system, workload.name, connections);
         if (!result) continue;
         const perRequest = statements.get(`${system}/${workload.name}`);
-        const ratios = system === 'gateway' ? [ratio(gateway?.rps, find('postgraphile', workload.name, connections)?.rps), ratio(gateway?.rps, find('floor', workload.name, connections)?.rps)] : ['', ''];
+        const ratios =
+          system === 'gateway'
+            ? [
+                ratio(gateway?.rps, find('postgraphile', workload.name, connections)?.rps),
+                ratio(gateway?.rps, find('floor', workload.name, connections)?.rps),
+              ]
+            : ['', ''];
         lines.push(
           `| ${workload.name} | ${connections} | ${system} | ${result.rps.toFixed(0)} | ${result.p50} | ${result.p99} | ${result.errors} | ${perRequest === undefined ? '—' : perRequest.toFixed(1)} | ${ratios.join(' | ')} |`,
         );
       }
     }
   }
-  lines.push('', `Gateway peak RSS over the whole run: ${gatewayRss === undefined ? 'unknown' : `${gatewayRss.toFixed(0)} MiB`}.`);
+  lines.push(
+    '',
+    `Gateway peak RSS over the whole run: ${gatewayRss === undefined ? 'unknown' : `${gatewayRss.toFixed(0)} MiB`}.`,
+  );
   return lines.join('\n');
 }
 
@@ -254,7 +319,10 @@ function writeSection(report: string) {
   const current = readFileSync(file, 'utf8');
   const section = `${BEGIN}\n${report}\n${END}`;
   const start = current.indexOf(BEGIN);
-  const next = start === -1 ? `${current.trimEnd()}\n\n## Against PostGraphile v5 and the raw-SQL floor: \`npm run bench\`\n\n${section}\n` : current.slice(0, start) + section + current.slice(current.indexOf(END) + END.length);
+  const next =
+    start === -1
+      ? `${current.trimEnd()}\n\n## Against PostGraphile v5 and the raw-SQL floor: \`npm run bench\`\n\n${section}\n`
+      : current.slice(0, start) + section + current.slice(current.indexOf(END) + END.length);
   writeFileSync(file, next);
 }
 

@@ -22,7 +22,11 @@ import { DECISIONS, EVENTS, EXECUTIONS, PAYLOADS, POSITIONS, type RecordTable } 
  */
 const program = new Command('import.bench')
   .addOption(new Option('--scale <n>', 'size: 1 = 100,000 lines').argParser(Number).default(1))
-  .option('--server <url>', 'PostgreSQL server (its database is ignored)', 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option(
+    '--server <url>',
+    'PostgreSQL server (its database is ignored)',
+    'postgres://postgres@127.0.0.1:5432/postgres',
+  )
   .parse();
 const options = program.opts<{ scale: number; server: string }>();
 
@@ -38,7 +42,12 @@ async function write(stream: NodeJS.WritableStream, line: object) {
 
 /** Per cycle: four orders, three of them filled, one rejected, and two NAV snapshots — ten lines. */
 async function generate(dir: string, lines: number): Promise<void> {
-  const streams = Object.fromEntries(['orders', 'trades', 'performance', 'errors'].map((name) => [name, createWriteStream(path.join(dir, `${name}.jsonl`))])) as unknown as Writers;
+  const streams = Object.fromEntries(
+    ['orders', 'trades', 'performance', 'errors'].map((name) => [
+      name,
+      createWriteStream(path.join(dir, `${name}.jsonl`)),
+    ]),
+  ) as unknown as Writers;
   const position = new Map<string, number>();
   for (let cycle = 0; cycle < lines / LINES_PER_CYCLE; cycle++) {
     const at = (second: number) => new Date(BASE + cycle * 60_000 + second * 1000).toISOString().replace('Z', '+00:00');
@@ -48,25 +57,69 @@ async function generate(dir: string, lines: number): Promise<void> {
       const quantity = 1 + ((cycle * 7 + leg) % 20);
       const price = 100 + ((cycle * 13 + leg * 5) % 500) + 0.25;
       const orderId = `ord-${cycle}-${leg}`;
-      await write(streams.orders, { timestamp: at(leg), event_type: 'order_submitted', order_id: orderId, symbol, side, quantity, price, order_type: 'market', status: 'accepted', nav: 100000 + cycle, model: 'SectorRotationModel_v1' });
+      await write(streams.orders, {
+        timestamp: at(leg),
+        event_type: 'order_submitted',
+        order_id: orderId,
+        symbol,
+        side,
+        quantity,
+        price,
+        order_type: 'market',
+        status: 'accepted',
+        nav: 100000 + cycle,
+        model: 'SectorRotationModel_v1',
+      });
       if (leg < 3) {
         const next = (position.get(symbol) ?? 0) + (side === 'buy' ? quantity : -quantity);
         position.set(symbol, next);
-        await write(streams.trades, { timestamp: at(leg + 5), event_type: 'trade_executed', order_id: orderId, symbol, side, quantity, price: price + 0.02, value: quantity * price, new_position: next, nav: 100000 + cycle });
+        await write(streams.trades, {
+          timestamp: at(leg + 5),
+          event_type: 'trade_executed',
+          order_id: orderId,
+          symbol,
+          side,
+          quantity,
+          price: price + 0.02,
+          value: quantity * price,
+          new_position: next,
+          nav: 100000 + cycle,
+        });
       } else {
-        await write(streams.errors, { timestamp: at(leg + 5), event_type: 'order_error', order_id: orderId, symbol, side, quantity, error: 'Insufficient buying power', order_data: { symbol, qty: quantity } });
+        await write(streams.errors, {
+          timestamp: at(leg + 5),
+          event_type: 'order_error',
+          order_id: orderId,
+          symbol,
+          side,
+          quantity,
+          error: 'Insufficient buying power',
+          order_data: { symbol, qty: quantity },
+        });
       }
     }
     for (const second of [30, 45]) {
-      await write(streams.performance, { timestamp: at(second), event_type: 'cycle_complete', nav: 100000 + cycle, cash: 40000, positions_count: position.size, positions: Object.fromEntries(position), buying_power: 80000 });
+      await write(streams.performance, {
+        timestamp: at(second),
+        event_type: 'cycle_complete',
+        nav: 100000 + cycle,
+        cash: 40000,
+        positions_count: position.size,
+        positions: Object.fromEntries(position),
+        buying_power: 80000,
+      });
     }
   }
-  await Promise.all(Object.values(streams).map((stream) => new Promise<void>((resolve) => stream.end(() => resolve()))));
+  await Promise.all(
+    Object.values(streams).map((stream) => new Promise<void>((resolve) => stream.end(() => resolve()))),
+  );
 }
 
 async function rowCounts(orm: Orm): Promise<Record<string, number>> {
   const tables = ['api_payloads', 'trade_decisions', 'trade_executions', 'positions', 'audit_events'];
-  const { rows } = await orm.em.getKnex().raw(tables.map((table) => `select '${table}' as t, count(*)::int as n from ${table}`).join(' union all '));
+  const { rows } = await orm.em
+    .getKnex()
+    .raw(tables.map((table) => `select '${table}' as t, count(*)::int as n from ${table}`).join(' union all '));
   return Object.fromEntries((rows as { t: string; n: number }[]).map((row) => [row.t, row.n]));
 }
 
@@ -76,7 +129,9 @@ async function importAll(orm: Orm, dir: string) {
   for (const name of ['orders', 'trades', 'performance', 'errors']) {
     const result = await importFile(orm.em.fork(), path.join(dir, `${name}.jsonl`), { actor: 'import.bench' });
     lines += result.lines;
-    console.log(`  ${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${Math.round(result.lines / result.seconds)} lines/s)`);
+    console.log(
+      `  ${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${Math.round(result.lines / result.seconds)} lines/s)`,
+    );
   }
   const seconds = (Date.now() - started) / 1000;
   return { lines, seconds };
@@ -95,30 +150,36 @@ async function databaseFloor(orm: Orm, lines: number, hashing: boolean): Promise
   const parts: string[] = [];
   const rolledBack = new Error('rolled back on purpose');
   let total = 0;
-  await knex.transaction(async (trx) => {
-    if (!hashing) for (const { table } of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS]) await trx.raw(`alter table ${table} disable trigger user`);
-    for (const spec of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS] as RecordTable[]) {
-      const columns = [...Object.keys(spec.columns), ...(spec === EVENTS ? ['actor'] : [])];
-      const chain = spec === EVENTS && !hashing ? ['seq', 'prev_hash', 'hash'] : [];
-      const values = columns.map((column) => (column === spec.externalId ? `${column} || '#floor'` : column));
-      const chainValues = chain.length ? [`seq + ${OFFSET}`, `int8send(seq + ${OFFSET})`, `int8send(seq + ${OFFSET})`] : [];
-      const started = process.hrtime.bigint();
-      const { rowCount } = await trx.raw(`insert into ${spec.table} (${[...chain, ...columns].join(', ')})
+  await knex
+    .transaction(async (trx) => {
+      if (!hashing)
+        for (const { table } of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS])
+          await trx.raw(`alter table ${table} disable trigger user`);
+      for (const spec of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS] as RecordTable[]) {
+        const columns = [...Object.keys(spec.columns), ...(spec === EVENTS ? ['actor'] : [])];
+        const chain = spec === EVENTS && !hashing ? ['seq', 'prev_hash', 'hash'] : [];
+        const values = columns.map((column) => (column === spec.externalId ? `${column} || '#floor'` : column));
+        const chainValues = chain.length
+          ? [`seq + ${OFFSET}`, `int8send(seq + ${OFFSET})`, `int8send(seq + ${OFFSET})`]
+          : [];
+        const started = process.hrtime.bigint();
+        const { rowCount } = await trx.raw(`insert into ${spec.table} (${[...chain, ...columns].join(', ')})
         select ${[...chainValues, ...values].join(', ')} from ${spec.table}
         where ${spec === EVENTS ? `event <> 'records_written'` : 'true'} order by ${spec === EVENTS ? 'seq' : 'id'}`);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      total += seconds;
-      parts.push(`${spec.table} ${(rowCount as number).toLocaleString('en-US')} rows ${seconds.toFixed(1)} s`);
-    }
-    throw rolledBack;
-  }).catch((error: unknown) => {
-    if (error !== rolledBack) throw error;
-  });
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        total += seconds;
+        parts.push(`${spec.table} ${(rowCount as number).toLocaleString('en-US')} rows ${seconds.toFixed(1)} s`);
+      }
+      throw rolledBack;
+    })
+    .catch((error: unknown) => {
+      if (error !== rolledBack) throw error;
+    });
   return `${total.toFixed(1)} s, ${Math.round(lines / total).toLocaleString('en-US')} lines/s at most (${parts.join('; ')})`;
 }
 
 async function main() {
-  const lines = Math.round(options.scale * 100_000 / LINES_PER_CYCLE) * LINES_PER_CYCLE;
+  const lines = Math.round((options.scale * 100_000) / LINES_PER_CYCLE) * LINES_PER_CYCLE;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-'));
   const database = `auditgraph_bench_import_${String(options.scale).replace('.', '_')}`;
   const admin = new pg.Client({ connectionString: options.server });
@@ -131,7 +192,9 @@ async function main() {
   const orm = await createOrm({ databaseUrl: url.toString() });
   try {
     await applyPendingMigrations(orm);
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    );
     let started = Date.now();
     await generate(dir, lines);
     console.log(`generated ${lines.toLocaleString('en-US')} lines in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -139,7 +202,9 @@ async function main() {
     console.log('import:');
     const first = await importAll(orm, dir);
     const after = await rowCounts(orm);
-    console.log(`imported ${first.lines.toLocaleString('en-US')} lines in ${first.seconds.toFixed(1)} s: ${Math.round(first.lines / first.seconds).toLocaleString('en-US')} lines/s, rows ${JSON.stringify(after)}`);
+    console.log(
+      `imported ${first.lines.toLocaleString('en-US')} lines in ${first.seconds.toFixed(1)} s: ${Math.round(first.lines / first.seconds).toLocaleString('en-US')} lines/s, rows ${JSON.stringify(after)}`,
+    );
 
     console.log('re-import of the same files:');
     const second = await importAll(orm, dir);
@@ -152,9 +217,15 @@ async function main() {
     // A copy of orders.jsonl with line 50,000 (or the middle line of a smaller set) broken.
     const orders = (await readFile(path.join(dir, 'orders.jsonl'), 'utf8')).split('\n');
     const badLine = Math.min(50_000, Math.ceil((orders.length - 1) / 2));
-    orders[badLine - 1] = orders[badLine - 1]!.replace(/"quantity":\d+/, '"quantity":"ten"').replace(/"order_id":"ord-/, '"order_id":"bad-');
+    orders[badLine - 1] = orders[badLine - 1]!.replace(/"quantity":\d+/, '"quantity":"ten"').replace(
+      /"order_id":"ord-/,
+      '"order_id":"bad-',
+    );
     const badDir = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-import-bad-'));
-    await writeFile(path.join(badDir, 'orders.jsonl'), orders.map((line) => line.replace('"order_id":"ord-', '"order_id":"new-')).join('\n'));
+    await writeFile(
+      path.join(badDir, 'orders.jsonl'),
+      orders.map((line) => line.replace('"order_id":"ord-', '"order_id":"new-')).join('\n'),
+    );
     started = Date.now();
     try {
       await importFile(orm.em.fork(), path.join(badDir, 'orders.jsonl'), { actor: 'import.bench' });
@@ -163,16 +234,24 @@ async function main() {
       if (!(error instanceof ImportError)) throw error;
       const unchanged = await rowCounts(orm);
       const diff = Object.fromEntries(Object.entries(unchanged).map(([table, n]) => [table, n - again[table]!]));
-      console.log(`bad line ${badLine}: refused in ${((Date.now() - started) / 1000).toFixed(1)} s, rows added ${JSON.stringify(diff)}:\n  ${error.problems.join('\n  ')}`);
+      console.log(
+        `bad line ${badLine}: refused in ${((Date.now() - started) / 1000).toFixed(1)} s, rows added ${JSON.stringify(diff)}:\n  ${error.problems.join('\n  ')}`,
+      );
     }
     await rm(badDir, { recursive: true, force: true });
 
     const verified = await verifyChain(orm.em.fork());
-    console.log(`verify: ${verified.intact ? 'intact' : 'TAMPERED'}, ${verified.events} events, ${verified.records} records in ${(verified.durationMs / 1000).toFixed(1)} s`);
+    console.log(
+      `verify: ${verified.intact ? 'intact' : 'TAMPERED'}, ${verified.events} events, ${verified.records} records in ${(verified.durationMs / 1000).toFixed(1)} s`,
+    );
 
     // Last: the rolled-back rows leave dead tuples behind.
-    console.log(`database floor, the same rows written by the server itself: ${await databaseFloor(orm, first.lines, true)}`);
-    console.log(`database floor without the record and chain triggers: ${await databaseFloor(orm, first.lines, false)}`);
+    console.log(
+      `database floor, the same rows written by the server itself: ${await databaseFloor(orm, first.lines, true)}`,
+    );
+    console.log(
+      `database floor without the record and chain triggers: ${await databaseFloor(orm, first.lines, false)}`,
+    );
   } finally {
     await orm.close();
     await rm(dir, { recursive: true, force: true });

@@ -27,32 +27,46 @@ import { type Instant, instantOf, millisecondsOf } from '../src/time/instant';
 const program = new Command('reports.bench')
   .addOption(new Option('--scale <n>', 'dataset size (1 = 10,000 decisions)').argParser(Number).default(100))
   .addOption(new Option('--runs <n>', 'timed runs per report, after one warm-up').argParser(Number).default(5))
-  .option('--server <url>', 'PostgreSQL server (its database is ignored)', 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option(
+    '--server <url>',
+    'PostgreSQL server (its database is ignored)',
+    'postgres://postgres@127.0.0.1:5432/postgres',
+  )
   .parse();
 const options = program.opts<{ scale: number; runs: number; server: string }>();
 
 const DAY_MS = 86_400_000;
 const day = (date: Date | Instant) => (typeof date === 'string' ? date : date.toISOString()).slice(0, 10);
-const BIG_TABLES = /Seq Scan on (trade_decisions|trade_executions|api_payloads|positions|decision_inputs|data_ingestion_runs)\b/g;
+const BIG_TABLES =
+  /Seq Scan on (trade_decisions|trade_executions|api_payloads|positions|decision_inputs|data_ingestion_runs)\b/g;
 
 type Statement = { sql: string; bindings: unknown[] };
 
 /** The indexes and big-table scans in a statement's plan. */
-async function planOf(client: pg.Client, statement: Statement & { settings: string[] }): Promise<{ indexes: string[]; seqScans: string[] }> {
+async function planOf(
+  client: pg.Client,
+  statement: Statement & { settings: string[] },
+): Promise<{ indexes: string[]; seqScans: string[] }> {
   await client.query('begin');
   for (const setting of statement.settings) await client.query(setting);
   // The driver-level text ($1, $2… and their values), as PostgreSQL received it.
   const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain ${statement.sql}`, statement.bindings);
   await client.query('rollback');
   const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
-  const indexes = [...plan.matchAll(/(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)/g)].map((match) => match[1]!);
-  return { indexes: [...new Set(indexes)], seqScans: [...new Set([...plan.matchAll(BIG_TABLES)].map((match) => match[1]!))] };
+  const indexes = [
+    ...plan.matchAll(/(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)/g),
+  ].map((match) => match[1]!);
+  return {
+    indexes: [...new Set(indexes)],
+    seqScans: [...new Set([...plan.matchAll(BIG_TABLES)].map((match) => match[1]!))],
+  };
 }
 
 async function measure(em: EntityManager, client: pg.Client, name: string, work: () => Promise<unknown>) {
   const knex = em.getConnection().getKnex();
   const statements: Statement[] = [];
-  const listener = (query: { sql: string; bindings?: unknown[] }) => statements.push({ sql: query.sql, bindings: query.bindings ?? [] });
+  const listener = (query: { sql: string; bindings?: unknown[] }) =>
+    statements.push({ sql: query.sql, bindings: query.bindings ?? [] });
   knex.on('query', listener);
   await work(); // warm-up, and the statements to explain
   knex.off('query', listener);
@@ -97,10 +111,19 @@ async function main() {
   const lastDay = day(new Date(new Date(span!.last).getTime() - DAY_MS / 2));
   const weekAgo = day(new Date(new Date(span!.last).getTime() - 7 * DAY_MS));
   const whole: Period = daysPeriod(day(new Date(span!.first)), day(new Date(span!.last)));
-  const tables = ['data_ingestion_runs', 'api_payloads', 'trade_decisions', 'decision_inputs', 'trade_executions', 'positions'];
-  const counts = await em.getConnection().execute<{ name: string; rows: number }[]>(
-    tables.map((table) => `select '${table}' as name, count(*)::int as rows from ${table}`).join(' union all '),
-  );
+  const tables = [
+    'data_ingestion_runs',
+    'api_payloads',
+    'trade_decisions',
+    'decision_inputs',
+    'trade_executions',
+    'positions',
+  ];
+  const counts = await em
+    .getConnection()
+    .execute<{ name: string; rows: number }[]>(
+      tables.map((table) => `select '${table}' as name, count(*)::int as rows from ${table}`).join(' union all '),
+    );
 
   const results: Awaited<ReturnType<typeof measure>>[] = [];
   const run = async (name: string, work: () => Promise<unknown>) => {
@@ -109,12 +132,21 @@ async function main() {
     results.push(result);
   };
   await run(`dailySummary(${lastDay})`, () => dailySummary(em, { date: lastDay }));
-  await run(`strategyPerformance(${weekAgo}..${lastDay})`, () => strategyPerformance(em, { from: weekAgo, to: lastDay }));
+  await run(`strategyPerformance(${weekAgo}..${lastDay})`, () =>
+    strategyPerformance(em, { from: weekAgo, to: lastDay }),
+  );
   await run(`strategyPerformance(whole span)`, () => strategyPerformance(em, { from: day(whole.from), to: lastDay }));
   await run(`failureAnalysis(${weekAgo}..${lastDay})`, () => failureAnalysis(em, { from: weekAgo, to: lastDay }));
   await run(`failureAnalysis(whole span)`, () => failureAnalysis(em, { from: day(whole.from), to: lastDay }));
-  await run(`symbolReport(${span!.symbol}, ${lastDay})`, () => symbolReport(em, { symbol: span!.symbol, from: lastDay, to: lastDay }));
-  await run(`apiErrors(last 24 h)`, () => apiErrors(em, { since: instantOf(new Date(new Date(span!.last).getTime() - DAY_MS)), until: instantOf(new Date(span!.last)) }));
+  await run(`symbolReport(${span!.symbol}, ${lastDay})`, () =>
+    symbolReport(em, { symbol: span!.symbol, from: lastDay, to: lastDay }),
+  );
+  await run(`apiErrors(last 24 h)`, () =>
+    apiErrors(em, {
+      since: instantOf(new Date(new Date(span!.last).getTime() - DAY_MS)),
+      until: instantOf(new Date(span!.last)),
+    }),
+  );
   await run(`tradeBlotter(${lastDay})`, () => tradeBlotter(em, { date: lastDay }));
   const integrityPeriod: Period = { from: whole.from, until: whole.until };
   for (const check of Object.values(IntegrityCheck)) {
@@ -122,7 +154,9 @@ async function main() {
   }
   await run(`integrityReport(whole span, all 8 checks)`, () => integrityReport(em, integrityPeriod, { limit: 100 }));
   // The quarter holding most of the data (the span is 90 days, so it straddles two).
-  const quarter = quarterPeriod(`${whole.until.slice(0, 4)}Q${Math.floor((new Date(millisecondsOf(whole.until) - 45 * DAY_MS).getUTCMonth()) / 3) + 1}`);
+  const quarter = quarterPeriod(
+    `${whole.until.slice(0, 4)}Q${Math.floor(new Date(millisecondsOf(whole.until) - 45 * DAY_MS).getUTCMonth() / 3) + 1}`,
+  );
   await run(`integrityReport(${day(quarter.from)} quarter)`, () => integrityReport(em, quarter, { limit: 100 }));
   const findings = await integrityReport(em, integrityPeriod, { limit: 0 });
   await client.end();
@@ -134,10 +168,14 @@ async function main() {
     '',
     '| report | median ms | max ms | statements | indexes used | seq scans of big tables |',
     '| --- | ---: | ---: | ---: | --- | --- |',
-    ...results.map((result) => `| ${result.name} | ${result.medianMs.toFixed(0)} | ${result.maxMs.toFixed(0)} | ${result.statements} | ${result.indexes.join(', ') || '—'} | ${result.seqScans.join(', ') || '—'} |`),
+    ...results.map(
+      (result) =>
+        `| ${result.name} | ${result.medianMs.toFixed(0)} | ${result.maxMs.toFixed(0)} | ${result.statements} | ${result.indexes.join(', ') || '—'} | ${result.seqScans.join(', ') || '—'} |`,
+    ),
     '',
     `Integrity findings over ${day(integrityPeriod.from)}..${day(new Date(millisecondsOf(integrityPeriod.until) - DAY_MS))}: ` +
-      findings.findings.map((finding) => `${finding.check} ${finding.count}`).join(', ') + '.',
+      findings.findings.map((finding) => `${finding.check} ${finding.count}`).join(', ') +
+      '.',
   ];
   console.log(lines.join('\n'));
 }

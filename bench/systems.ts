@@ -15,11 +15,23 @@ export type RunningSystem = {
 };
 
 /** Starts a server process and waits for the line that gives its URL. */
-function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; url: string }> {
+function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(' ')} did not start in 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${command} ${args.join(' ')} did not start in 60 s:\n${output}`)),
+      60_000,
+    );
     const onData = (chunk: Buffer) => {
       // Keep only the start-up output: a server's request logs are read and dropped, never kept.
       if (output.length < 100_000) output += chunk.toString();
@@ -54,16 +66,26 @@ const stopper = (child: ChildProcess) => () =>
 export async function startGateway(databaseUrl: string, poolMax: number): Promise<RunningSystem> {
   const cli = path.join(root, 'dist', 'src', 'cli.js');
   const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' };
-  const secret = execFileSync(process.execPath, [cli, 'keys', 'create', '--name', `bench-${Date.now()}`, '--role', 'investigator'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  })
+  const secret = execFileSync(
+    process.execPath,
+    [cli, 'keys', 'create', '--name', `bench-${Date.now()}`, '--role', 'investigator'],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  )
     .toString()
     .trim();
   const { child, url } = await startProcess(
     process.execPath,
     [cli, 'serve', '--no-migrate'],
-    { ...env, NODE_ENV: 'production', PORT: '0', AUDITGRAPH_DB_POOL_MAX: String(poolMax), AUDITGRAPH_RATE_LIMIT_PER_MINUTE: '1000000' },
+    {
+      ...env,
+      NODE_ENV: 'production',
+      PORT: '0',
+      AUDITGRAPH_DB_POOL_MAX: String(poolMax),
+      AUDITGRAPH_RATE_LIMIT_PER_MINUTE: '1000000',
+    },
     /serving GraphQL at (http:\/\/\S+)\/graphql/,
   );
   return { name: 'gateway', origin: url, headers: { authorization: `Bearer ${secret}` }, child, stop: stopper(child) };
@@ -87,8 +109,18 @@ export async function startPostGraphile(databaseUrl: string, poolMax: number, po
   const node22 = path.join(peer, 'node_modules', 'node', 'bin', 'node');
   const { child, url } = await startProcess(
     node22,
-    [path.join(peer, 'node_modules', 'postgraphile', 'dist', 'cli-run.js'), '-C', path.join(peer, 'graphile.config.mjs')],
-    { DATABASE_URL: databaseUrl, PORT: String(port), POOL_MAX: String(poolMax), GRAPHILE_ENV: 'production', NODE_ENV: 'production' },
+    [
+      path.join(peer, 'node_modules', 'postgraphile', 'dist', 'cli-run.js'),
+      '-C',
+      path.join(peer, 'graphile.config.mjs'),
+    ],
+    {
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      POOL_MAX: String(poolMax),
+      GRAPHILE_ENV: 'production',
+      NODE_ENV: 'production',
+    },
     /Server listening on port \d+ at (http:\/\/\S+)\/graphql/,
   );
   return { name: 'postgraphile', origin: url, headers: {}, child, stop: stopper(child) };

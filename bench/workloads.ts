@@ -56,7 +56,10 @@ const GATEWAY_W3 = `query($from: ID!) { lineage(from: $from, direction: DOWNSTRE
 const GATEWAY_W4 = `query($id: String!) { execution(executionId: $id) { executionId status filledQuantity fillPrice } }`;
 const POSTGRAPHILE_W4 = `query($id: String!) { tradeExecutionByExecutionId(executionId: $id) { executionId status filledQuantity fillPrice } }`;
 
-const floor = (workload: string, id: string): Request => ({ method: 'GET', path: `/${workload}?id=${encodeURIComponent(id)}` });
+const floor = (workload: string, id: string): Request => ({
+  method: 'GET',
+  path: `/${workload}?id=${encodeURIComponent(id)}`,
+});
 
 export const WORKLOADS: Workload[] = [
   {
@@ -68,7 +71,8 @@ export const WORKLOADS: Workload[] = [
       if (system === 'postgraphile') return graphql(POSTGRAPHILE_W1, { id });
       return floor('w1', id);
     },
-    answered: (system, json) => hasData(json, system === 'gateway' ? 'position' : system === 'postgraphile' ? 'positionByRowId' : undefined),
+    answered: (system, json) =>
+      hasData(json, system === 'gateway' ? 'position' : system === 'postgraphile' ? 'positionByRowId' : undefined),
   },
   {
     name: 'W2',
@@ -82,7 +86,9 @@ export const WORKLOADS: Workload[] = [
     answered: (system, json) => {
       if (system === 'floor') return hasData(json);
       const { data } = dataOf(json);
-      const list = (data?.[system === 'gateway' ? 'decisions' : 'allTradeDecisions'] as { nodes?: unknown[] } | undefined)?.nodes;
+      const list = (
+        data?.[system === 'gateway' ? 'decisions' : 'allTradeDecisions'] as { nodes?: unknown[] } | undefined
+      )?.nodes;
       return Array.isArray(list) && list.length > 0;
     },
   },
@@ -106,6 +112,10 @@ export const WORKLOADS: Workload[] = [
       if (system === 'postgraphile') return graphql(POSTGRAPHILE_W4, { id });
       return floor('w4', id);
     },
-    answered: (system, json) => hasData(json, system === 'gateway' ? 'execution' : system === 'postgraphile' ? 'tradeExecutionByExecutionId' : undefined),
+    answered: (system, json) =>
+      hasData(
+        json,
+        system === 'gateway' ? 'execution' : system === 'postgraphile' ? 'tradeExecutionByExecutionId' : undefined,
+      ),
   },
 ];

@@ -37,14 +37,28 @@ export type Playground = {
  * Opens `<origin>/playground` in a fresh browser profile (no tabs kept from
  * an earlier visit) and waits until the tab labelled `lastTitle` shows.
  */
-export async function openPlayground(origin: string, lastTitle: string, viewport = { width: 1400, height: 900 }): Promise<Playground> {
+export async function openPlayground(
+  origin: string,
+  lastTitle: string,
+  viewport = { width: 1400, height: 900 },
+): Promise<Playground> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`${chromiumPath} is missing: install Debian's Chromium (apt-get install -y chromium); .ci/run does`);
+    throw new Error(
+      `${chromiumPath} is missing: install Debian's Chromium (apt-get install -y chromium); .ci/run does`,
+    );
   }
   const browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     return await open(browser, origin, lastTitle, viewport);
@@ -54,7 +68,12 @@ export async function openPlayground(origin: string, lastTitle: string, viewport
   }
 }
 
-async function open(browser: Browser, origin: string, lastTitle: string, viewport: { width: number; height: number }): Promise<Playground> {
+async function open(
+  browser: Browser,
+  origin: string,
+  lastTitle: string,
+  viewport: { width: number; height: number },
+): Promise<Playground> {
   const context = await browser.newContext({ viewport });
   const requests: string[] = [];
   const problems: string[] = [];
@@ -70,7 +89,8 @@ async function open(browser: Browser, origin: string, lastTitle: string, viewpor
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     // A failed load is reported with its URL by the response listener, an offsite one by offsite().
-    if (message.type() === 'error' && !/^Failed to load resource/.test(message.text())) problems.push(`console error: ${message.text()}`);
+    if (message.type() === 'error' && !/^Failed to load resource/.test(message.text()))
+      problems.push(`console error: ${message.text()}`);
   });
 
   const tabs = page.locator('.graphiql-tab-button');
@@ -99,14 +119,22 @@ async function open(browser: Browser, origin: string, lastTitle: string, viewpor
     reload: () => shown(page.reload(), 'reloading'),
     async run() {
       const operation = page.waitForRequest(
-        (request) => request.method() === 'POST' && request.url() === `${origin}/graphql` && request.postDataJSON()?.operationName !== 'IntrospectionQuery',
+        (request) =>
+          request.method() === 'POST' &&
+          request.url() === `${origin}/graphql` &&
+          request.postDataJSON()?.operationName !== 'IntrospectionQuery',
       );
       await page.locator('.graphiql-execute-button').click();
       const request = await operation;
       await request.response();
       // GraphiQL empties the response pane before it sends; it fills it once the answer is in.
       // A function, not a string: the page's CSP forbids eval. (No DOM types here: the page's globals typed by hand.)
-      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() !== '');
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as PageGlobals).document
+            .querySelector('.graphiql-response .CodeMirror')
+            ?.CodeMirror.getValue() !== '',
+      );
       const text = await response.evaluate((editor) => (editor as unknown as CodeMirrorElement).CodeMirror.getValue());
       return { sent: request.postDataJSON(), answer: JSON.parse(text) };
     },

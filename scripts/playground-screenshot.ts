@@ -26,7 +26,14 @@ async function main(): Promise<void> {
   let gateway: ChildProcess | undefined;
   try {
     // A clean environment, DATABASE_URL unset: serve's own defaults, embedded database and demo data.
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, AUDITGRAPH_DATA_DIR: path.join(dataRoot, 'postgres'), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AUDITGRAPH_DATA_DIR: path.join(dataRoot, 'postgres'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    };
     gateway = spawn(process.execPath, [cli, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const origin = new URL(await servingUrl(gateway)).origin;
 

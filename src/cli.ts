@@ -15,7 +15,15 @@ import { BadInputError } from './errors';
 import { integrityReport } from './reports/integrity.report';
 import { verifyChain } from './chain/verify-chain';
 import { dayPeriod, daysPeriod, quarterPeriod } from './reports/period';
-import { integrityTable, REPORTS, type ReportName, type ReportOptions, type Table, tableCsv, tableText } from './reports/report-catalog';
+import {
+  integrityTable,
+  REPORTS,
+  type ReportName,
+  type ReportOptions,
+  type Table,
+  tableCsv,
+  tableText,
+} from './reports/report-catalog';
 import { seedDatabase } from './seed/seed-database';
 import { createApiKey, listApiKeys, revokeApiKey } from './auth/api-keys';
 import { type Role, ROLES } from './auth/roles';
@@ -44,7 +52,9 @@ function instant(raw: string): Instant {
     return /^\d{4}-\d{2}-\d{2}$/.test(raw) ? dayStart(raw) : parseDateTime(raw);
   } catch (error) {
     if (!(error instanceof InstantError)) throw error;
-    throw new InvalidArgumentError(`must be an ISO date or timestamp, e.g. 2026-11-23 or 2026-11-23T00:00:00Z: ${JSON.stringify(raw)} ${error.message}`);
+    throw new InvalidArgumentError(
+      `must be an ISO date or timestamp, e.g. 2026-11-23 or 2026-11-23T00:00:00Z: ${JSON.stringify(raw)} ${error.message}`,
+    );
   }
 }
 
@@ -54,7 +64,10 @@ function instant(raw: string): Instant {
  * the embedded cluster and find it unmigrated; every other command needs every
  * migration applied, and says so in one line when one is missing.
  */
-async function withOrm<T>(work: (orm: Awaited<ReturnType<typeof createOrm>>, url: string) => Promise<T>, use: { builds: boolean } = { builds: false }): Promise<T> {
+async function withOrm<T>(
+  work: (orm: Awaited<ReturnType<typeof createOrm>>, url: string) => Promise<T>,
+  use: { builds: boolean } = { builds: false },
+): Promise<T> {
   const config = loadConfig();
   const target = await openDatabaseTarget(config, { create: use.builds });
   try {
@@ -71,7 +84,7 @@ async function withOrm<T>(work: (orm: Awaited<ReturnType<typeof createOrm>>, url
 }
 
 const program = new Command('auditgraph')
-  .description('GraphQL audit query gateway: a trade\'s full provenance in one query')
+  .description("GraphQL audit query gateway: a trade's full provenance in one query")
   .exitOverride()
   .showHelpAfterError();
 
@@ -116,18 +129,26 @@ program
       .argParser(number('--seed', (value) => Number.isSafeInteger(value) && value >= 0, 'a non-negative integer'))
       .default(42),
   )
-  .addOption(new Option('--anchor <date>', 'the data ends at this instant (default: start of today, UTC)').argParser((raw) => new Date(millisecondsOf(instant(raw)))))
+  .addOption(
+    new Option('--anchor <date>', 'the data ends at this instant (default: start of today, UTC)').argParser(
+      (raw) => new Date(millisecondsOf(instant(raw))),
+    ),
+  )
   .action(async (options: { scale: number; seed: number; anchor?: Date }) => {
-    const summary = await withOrm(async (orm, url) => {
-      await applyPendingMigrations(orm);
-      return seedDatabase(url, { ...options, onProgress: (message) => console.error(message) });
-    }, { builds: true });
+    const summary = await withOrm(
+      async (orm, url) => {
+        await applyPendingMigrations(orm);
+        return seedDatabase(url, { ...options, onProgress: (message) => console.error(message) });
+      },
+      { builds: true },
+    );
     console.log(JSON.stringify(summary, null, 2));
   });
 
 type Format = 'table' | 'json' | 'csv';
 /** `--format`, its first choice the default. */
-const formatOption = (choices: string[] = ['table', 'json', 'csv']) => new Option('--format <format>', 'output format').choices(choices).default(choices[0]);
+const formatOption = (choices: string[] = ['table', 'json', 'csv']) =>
+  new Option('--format <format>', 'output format').choices(choices).default(choices[0]);
 
 const printJson = (result: unknown) => process.stdout.write(`${stringifyExactJson(result, 2)}\n`);
 
@@ -141,10 +162,12 @@ function print(format: Format, result: unknown, table: () => Table) {
 /** Checks the period options a report needs before anything connects to the database. */
 function checkPeriod(kind: 'date' | 'range', options: ReportOptions) {
   if (kind === 'date') {
-    if (!options.date || options.from || options.to) throw new BadInputError('this report takes --date YYYY-MM-DD (not --from/--to)', 'date');
+    if (!options.date || options.from || options.to)
+      throw new BadInputError('this report takes --date YYYY-MM-DD (not --from/--to)', 'date');
     dayPeriod(options.date, '--date');
   } else {
-    if (!options.from || !options.to || options.date) throw new BadInputError('this report takes --from YYYY-MM-DD --to YYYY-MM-DD (not --date)', 'from');
+    if (!options.from || !options.to || options.date)
+      throw new BadInputError('this report takes --from YYYY-MM-DD --to YYYY-MM-DD (not --date)', 'from');
     daysPeriod(options.from, options.to);
   }
 }
@@ -162,7 +185,8 @@ program
   .option('--strategy <name>', 'for strategy-performance: only this strategy')
   .addOption(formatOption())
   .action(async (name: string, options: ReportOptions & { format: Format }) => {
-    if (!Object.hasOwn(REPORTS, name)) throw new BadInputError(`unknown report ${JSON.stringify(name)}: use one of ${reportNames.join(', ')}`, 'name');
+    if (!Object.hasOwn(REPORTS, name))
+      throw new BadInputError(`unknown report ${JSON.stringify(name)}: use one of ${reportNames.join(', ')}`, 'name');
     const report = REPORTS[name as ReportName];
     checkPeriod(report.period, options);
     const result = await withOrm((orm) => report.run(orm.em.fork(), options));
@@ -177,17 +201,26 @@ program
   .option('--to <day>', 'last UTC day, included')
   .addOption(
     new Option('--limit <n>', 'most records listed per check (counts are always complete)')
-      .argParser(number('--limit', (value) => Number.isInteger(value) && value >= 0 && value <= 10_000, 'a whole number from 0 to 10000'))
+      .argParser(
+        number(
+          '--limit',
+          (value) => Number.isInteger(value) && value >= 0 && value <= 10_000,
+          'a whole number from 0 to 10000',
+        ),
+      )
       .default(100),
   )
   .addOption(formatOption())
   .action(async (options: { quarter?: string; from?: string; to?: string; limit: number; format: Format }) => {
-    if (options.quarter && (options.from || options.to)) throw new BadInputError('pass either --quarter or --from and --to, not both', 'quarter');
-    if (!options.quarter && (!options.from || !options.to)) throw new BadInputError('pass --quarter 2026Q3, or --from and --to', 'quarter');
+    if (options.quarter && (options.from || options.to))
+      throw new BadInputError('pass either --quarter or --from and --to, not both', 'quarter');
+    if (!options.quarter && (!options.from || !options.to))
+      throw new BadInputError('pass --quarter 2026Q3, or --from and --to', 'quarter');
     const period = options.quarter ? quarterPeriod(options.quarter) : daysPeriod(options.from!, options.to!);
     const report = await withOrm((orm) => integrityReport(orm.em.fork(), period, { limit: options.limit }));
     print(options.format, report, () => integrityTable(report));
-    if (options.format === 'table') console.error(report.clean ? 'integrity: clean' : `integrity: ${report.totalFindings} findings`);
+    if (options.format === 'table')
+      console.error(report.clean ? 'integrity: clean' : `integrity: ${report.totalFindings} findings`);
     process.exitCode = report.clean ? EXIT_DONE : EXIT_FOUND;
   });
 
@@ -196,7 +229,13 @@ program
   .description('recompute every hash of the record and the chain; exit 0 intact, 1 tampered, 2 could not run')
   .addOption(
     new Option('--limit <n>', 'most breaks listed')
-      .argParser(number('--limit', (value) => Number.isInteger(value) && value >= 1 && value <= 10_000, 'a whole number from 1 to 10000'))
+      .argParser(
+        number(
+          '--limit',
+          (value) => Number.isInteger(value) && value >= 1 && value <= 10_000,
+          'a whole number from 1 to 10000',
+        ),
+      )
       .default(100),
   )
   .addOption(formatOption(['text', 'json']))
@@ -204,7 +243,9 @@ program
     const result = await withOrm((orm) => verifyChain(orm.em.fork(), { limit: options.limit }));
     if (options.format === 'json') printJson(result);
     else {
-      process.stdout.write(`${result.intact ? 'intact' : 'TAMPERED'}: ${result.events} events, ${result.records} records verified in ${result.durationMs} ms\n`);
+      process.stdout.write(
+        `${result.intact ? 'intact' : 'TAMPERED'}: ${result.events} events, ${result.records} records verified in ${result.durationMs} ms\n`,
+      );
       if (result.firstBreak) process.stdout.write(`first break: ${result.firstBreak.problem}\n`);
       for (const found of result.breaks.slice(1)) process.stdout.write(`  also: ${found.problem}\n`);
     }
@@ -216,7 +257,9 @@ const IMPORT_ORDER = ['orders.jsonl', 'trades.jsonl', 'performance.jsonl', 'erro
 
 program
   .command('import')
-  .description('import JSONL trading logs (orders, trades, performance, errors); each file whole or not at all, again adds nothing')
+  .description(
+    'import JSONL trading logs (orders, trades, performance, errors); each file whole or not at all, again adds nothing',
+  )
   .argument('<files...>', 'orders.jsonl, trades.jsonl, performance.jsonl, errors.jsonl (imported in that order)')
   .option('--actor <name>', 'who imports, recorded on every event', userInfo().username)
   .action(async (files: string[], options: { actor: string }) => {
@@ -231,14 +274,28 @@ program
       for (const path of ordered) {
         const progress = progressReporter(process.stderr);
         try {
-          const result = await importFile(orm.em.fork(), path, { actor: options.actor, onProgress: (state) => progress.update(state) });
+          const result = await importFile(orm.em.fork(), path, {
+            actor: options.actor,
+            onProgress: (state) => progress.update(state),
+          });
           progress.update({ file: result.file, lines: result.lines, bytesRead: 1, bytes: 1 }, true);
-          const written = Object.entries(result.counts).filter(([, count]) => count.created + count.unchanged > 0)
-            .map(([table, count]) => `${table} +${count.created}${count.unchanged ? ` (${count.unchanged} already recorded)` : ''}`);
-          console.log(`${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${Math.round(result.lines / result.seconds)} lines/s): ${written.join(', ') || 'nothing new'}`);
+          const written = Object.entries(result.counts)
+            .filter(([, count]) => count.created + count.unchanged > 0)
+            .map(
+              ([table, count]) =>
+                `${table} +${count.created}${count.unchanged ? ` (${count.unchanged} already recorded)` : ''}`,
+            );
+          console.log(
+            `${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${Math.round(result.lines / result.seconds)} lines/s): ${written.join(', ') || 'nothing new'}`,
+          );
           if (result.unlinked.count > 0) {
-            const listed = result.unlinked.count > result.unlinked.named.length ? ` (the first ${result.unlinked.named.length} listed)` : '';
-            console.log(`${result.file}: ${result.unlinked.count} lines linked to no order, kept as SYSTEM events${listed}:`);
+            const listed =
+              result.unlinked.count > result.unlinked.named.length
+                ? ` (the first ${result.unlinked.named.length} listed)`
+                : '';
+            console.log(
+              `${result.file}: ${result.unlinked.count} lines linked to no order, kept as SYSTEM events${listed}:`,
+            );
             for (const line of result.unlinked.named) console.log(`  ${line}`);
           }
         } catch (error) {
@@ -257,21 +314,38 @@ const retention = program.command('retention').description('the retention window
 retention
   .command('purge')
   .description('replace payload bodies older than the window by tombstones (hash and size); a dry run unless --execute')
-  .requiredOption('--older-than <days>', 'the window, e.g. 730d (two years, the shortest allowed without --allow-short-window)')
+  .requiredOption(
+    '--older-than <days>',
+    'the window, e.g. 730d (two years, the shortest allowed without --allow-short-window)',
+  )
   .option('--execute', 'purge; without it nothing changes and the plan is printed')
   .option('--allow-short-window', 'allow a window shorter than 730 days')
   .option('--actor <name>', 'who runs the purge, for the COMPLIANCE event', userInfo().username)
   .addOption(formatOption(['text', 'json']))
-  .action(async (options: { olderThan: string; execute?: boolean; allowShortWindow?: boolean; actor: string; format: 'text' | 'json' }) => {
-    const window = retentionWindow(options.olderThan, { allowShort: options.allowShortWindow });
-    const summary = await withOrm((orm) => purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor: options.actor }));
-    if (options.format === 'json') printJson(summary);
-    else if (summary.executed) {
-      process.stdout.write(`purged ${summary.payloads} payload bodies (${summary.bodyBytes} bytes) created before ${summary.cutoff}; recorded as event #${summary.eventSeq}\n`);
-    } else {
-      process.stdout.write(`dry run: would purge ${summary.payloads} payload bodies (${summary.bodyBytes} bytes) created before ${summary.cutoff}; run again with --execute to purge\n`);
-    }
-  });
+  .action(
+    async (options: {
+      olderThan: string;
+      execute?: boolean;
+      allowShortWindow?: boolean;
+      actor: string;
+      format: 'text' | 'json';
+    }) => {
+      const window = retentionWindow(options.olderThan, { allowShort: options.allowShortWindow });
+      const summary = await withOrm((orm) =>
+        purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor: options.actor }),
+      );
+      if (options.format === 'json') printJson(summary);
+      else if (summary.executed) {
+        process.stdout.write(
+          `purged ${summary.payloads} payload bodies (${summary.bodyBytes} bytes) created before ${summary.cutoff}; recorded as event #${summary.eventSeq}\n`,
+        );
+      } else {
+        process.stdout.write(
+          `dry run: would purge ${summary.payloads} payload bodies (${summary.bodyBytes} bytes) created before ${summary.cutoff}; run again with --execute to purge\n`,
+        );
+      }
+    },
+  );
 
 program
   .command('storage')
@@ -283,7 +357,12 @@ program
       printJson(summary);
       return;
     }
-    process.stdout.write(tableText({ columns: ['table', 'rows', 'bytes'], rows: summary.tables.map((row) => [row.table, row.rows, row.bytes]) }));
+    process.stdout.write(
+      tableText({
+        columns: ['table', 'rows', 'bytes'],
+        rows: summary.tables.map((row) => [row.table, row.rows, row.bytes]),
+      }),
+    );
     process.stdout.write(`total bytes: ${summary.totalBytes}\n\n`);
     process.stdout.write(
       tableText({
@@ -306,9 +385,13 @@ keys
   .description('issue a key; its secret is printed once, alone on stdout (details on stderr)')
   .requiredOption('--name <name>', 'who or what the key is for, unique among live keys')
   .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
-  .addOption(new Option('--expires <when>', 'expiry: an ISO date or timestamp, or days from now (e.g. 90d)').argParser(expiry))
+  .addOption(
+    new Option('--expires <when>', 'expiry: an ISO date or timestamp, or days from now (e.g. 90d)').argParser(expiry),
+  )
   .action(async (options: { name: string; role: Role; expires?: Instant }) => {
-    const { key, secret } = await withOrm((orm) => createApiKey(orm.em.fork(), { name: options.name, role: options.role, expiresAt: options.expires }));
+    const { key, secret } = await withOrm((orm) =>
+      createApiKey(orm.em.fork(), { name: options.name, role: options.role, expiresAt: options.expires }),
+    );
     console.error(
       `created key ${key.id} "${key.name}" (${key.role}${key.expiresAt ? `, expires ${key.expiresAt}` : ', no expiry'}). ` +
         'Store the secret now: it is not shown again. Send it as `Authorization: Bearer <secret>`.',
@@ -325,7 +408,16 @@ keys
     const time = (value: Instant | null | undefined) => value ?? '';
     print(options.format, listing, () => ({
       columns: ['id', 'name', 'role', 'prefix', 'created', 'expires', 'revoked', 'last used'],
-      rows: listing.map((key) => [key.id, key.name, key.role, `${key.prefix}…`, time(key.createdAt), time(key.expiresAt), time(key.revokedAt), time(key.lastUsedAt)]),
+      rows: listing.map((key) => [
+        key.id,
+        key.name,
+        key.role,
+        `${key.prefix}…`,
+        time(key.createdAt),
+        time(key.expiresAt),
+        time(key.revokedAt),
+        time(key.lastUsedAt),
+      ]),
     }));
   });
 

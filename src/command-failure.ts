@@ -32,22 +32,36 @@ export function describeFailure(error: unknown): Failure {
     // Commander has printed its own message (or the help) already.
     return { message: undefined, exitCode: error.exitCode === 0 ? EXIT_DONE : EXIT_COULD_NOT_RUN };
   }
-  if (error instanceof ConfigError || error instanceof SeedError || error instanceof DomainError || error instanceof DatabaseNotMigratedError || error instanceof OperatorError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof SeedError ||
+    error instanceof DomainError ||
+    error instanceof DatabaseNotMigratedError ||
+    error instanceof OperatorError
+  ) {
     return { message: error.message, exitCode: EXIT_COULD_NOT_RUN };
   }
-  if (!(error instanceof Error)) return { message: `the command failed: ${String(error)}`, exitCode: EXIT_COULD_NOT_RUN };
+  if (!(error instanceof Error))
+    return { message: `the command failed: ${String(error)}`, exitCode: EXIT_COULD_NOT_RUN };
   const state = sqlStateOf(error);
   if (isDatabaseUnavailable(error) || (state !== undefined && SESSION_REFUSED.test(state))) {
     // The driver's own connection-level message names the address or the user, never a statement
     // (a wrapper's may: MikroORM prefixes the statement it was running).
-    return { message: `cannot reach the database: ${firstLine(innermost(error).message)}`, exitCode: EXIT_COULD_NOT_RUN };
+    return {
+      message: `cannot reach the database: ${firstLine(innermost(error).message)}`,
+      exitCode: EXIT_COULD_NOT_RUN,
+    };
   }
   if (state !== undefined) {
-    return { message: `the database refused the command (SQLSTATE ${state}); LOG_LEVEL=debug logs the details`, exitCode: EXIT_COULD_NOT_RUN };
+    return {
+      message: `the database refused the command (SQLSTATE ${state}); LOG_LEVEL=debug logs the details`,
+      exitCode: EXIT_COULD_NOT_RUN,
+    };
   }
   // A system error (a file that cannot be read, a port in use) says what and where; any other
   // message was not written for a terminal (a query builder's quotes its statement).
-  if (typeof (error as { syscall?: unknown }).syscall === 'string') return { message: `the command failed: ${firstLine(error.message)}`, exitCode: EXIT_COULD_NOT_RUN };
+  if (typeof (error as { syscall?: unknown }).syscall === 'string')
+    return { message: `the command failed: ${firstLine(error.message)}`, exitCode: EXIT_COULD_NOT_RUN };
   return { message: 'the command failed unexpectedly; LOG_LEVEL=debug logs the details', exitCode: EXIT_COULD_NOT_RUN };
 }
 

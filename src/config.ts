@@ -5,9 +5,7 @@ import { installationPath } from './installation-path';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const booleanWords = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 
-const booleanFlag = z
-  .enum(booleanWords)
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const booleanFlag = z.enum(booleanWords).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const environmentSchema = z.object({
   DATABASE_URL: z
@@ -19,7 +17,11 @@ const environmentSchema = z.object({
     })
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().trim().regex(/^[A-Za-z0-9.:-]+$/).default('127.0.0.1'),
+  HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:-]+$/)
+    .default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   AUDITGRAPH_DATA_DIR: z.string().trim().min(1).optional(),
@@ -119,7 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     // One line, whatever went wrong: a cron mail or a terminal shows it whole.
     const bad = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0]) as ConfigVariable))];
-    const problems = bad.map((name) => `${name}=${JSON.stringify(shownValue(name, env[name]))} must be ${ACCEPTS[name]}`);
+    const problems = bad.map(
+      (name) => `${name}=${JSON.stringify(shownValue(name, env[name]))} must be ${ACCEPTS[name]}`,
+    );
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
@@ -131,7 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: values.NODE_ENV,
     // An explicit path is the user's, relative to where they stand; the default
     // belongs to the installation, so cron (run from $HOME) finds the same data.
-    dataDir: values.AUDITGRAPH_DATA_DIR ? path.resolve(values.AUDITGRAPH_DATA_DIR) : installationPath('.data', 'postgres'),
+    dataDir: values.AUDITGRAPH_DATA_DIR
+      ? path.resolve(values.AUDITGRAPH_DATA_DIR)
+      : installationPath('.data', 'postgres'),
     poolMax: values.AUDITGRAPH_DB_POOL_MAX,
     migrateOnStart: values.AUDITGRAPH_MIGRATE_ON_START,
     demoScale: values.AUDITGRAPH_DEMO_SCALE,

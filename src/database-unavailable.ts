@@ -11,7 +11,16 @@ export const DATABASE_UNAVAILABLE: GraphQLFormattedError = {
 };
 
 /** Socket errors of a server that is down, unreachable or dropping connections. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 
 /**
  * SQLSTATEs of a server that will not serve this connection: class 08
@@ -22,7 +31,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
 
 /** What pg and the pools say, without a code, when a connection is lost or cannot be had. */
-const LOST_CONNECTION = /Connection terminated|Connection ended|timeout exceeded when trying to connect|Timeout acquiring a connection|not queryable|not currently accepting connections/i;
+const LOST_CONNECTION =
+  /Connection terminated|Connection ended|timeout exceeded when trying to connect|Timeout acquiring a connection|not queryable|not currently accepting connections/i;
 
 /**
  * Whether `error` means PostgreSQL cannot be reached (as opposed to a query
@@ -31,7 +41,12 @@ const LOST_CONNECTION = /Connection terminated|Connection ended|timeout exceeded
 export function isDatabaseUnavailable(error: unknown): boolean {
   const state = sqlStateOf(error);
   if (state !== undefined && UNAVAILABLE_STATES.test(state)) return true;
-  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown } | undefined, depth = 0; current && depth < 4; depth++) {
+  for (
+    let current = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown } | undefined,
+      depth = 0;
+    current && depth < 4;
+    depth++
+  ) {
     if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return true;
     if (typeof current.message === 'string' && LOST_CONNECTION.test(current.message)) return true;
     // A failed connect to a host with several addresses is an AggregateError of each attempt.

@@ -15,14 +15,16 @@ const bodyErrors = (maxBodyBytes: number): Record<string, [number, string]> => (
 });
 
 /** A body-parser error without a known type that is still the client's (a gzip body that does not inflate, say). */
-const UNREADABLE_BODY = 'the request body could not be read: it is malformed, or not encoded as its Content-Encoding says';
+const UNREADABLE_BODY =
+  'the request body could not be read: it is malformed, or not encoded as its Content-Encoding says';
 
 function answerFor(error: { type?: string; status?: number; expose?: boolean }, maxBodyBytes: number): Answer {
   if (error instanceof RequestRefusedError) return { status: error.status, code: error.code, message: error.message };
   const known = bodyErrors(maxBodyBytes)[error.type ?? ''];
   if (known) return { status: known[0], code: 'BAD_REQUEST', message: known[1] };
   // http-errors marks client errors `expose`; their own message may quote internals, ours does not.
-  if (error.expose && typeof error.status === 'number' && error.status >= 400 && error.status < 500) return { status: 400, code: 'BAD_REQUEST', message: UNREADABLE_BODY };
+  if (error.expose && typeof error.status === 'number' && error.status >= 400 && error.status < 500)
+    return { status: 400, code: 'BAD_REQUEST', message: UNREADABLE_BODY };
   return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };
 }
 
@@ -35,12 +37,18 @@ function answerFor(error: { type?: string; status?: number; expose?: boolean }, 
  * outage, which the access log shows (the line's `refusal`).
  */
 export const answerHttpErrorsAsGraphQL =
-  (maxBodyBytes: number, onRefused: (response: Response, code: string, caller?: Caller) => Promise<void>): ErrorRequestHandler =>
+  (
+    maxBodyBytes: number,
+    onRefused: (response: Response, code: string, caller?: Caller) => Promise<void>,
+  ): ErrorRequestHandler =>
   (error: { type?: string; status?: number; expose?: boolean }, request, response, _next) => {
     if (isDatabaseUnavailable(error)) {
       logger.warn({ err: error, requestId: request.id }, 'the database could not be reached before GraphQL ran');
       response.locals.refusal = DATABASE_UNAVAILABLE.extensions!.code;
-      response.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({ errors: [DATABASE_UNAVAILABLE] });
+      response
+        .status(503)
+        .set('Retry-After', String(RETRY_AFTER_SECONDS))
+        .json({ errors: [DATABASE_UNAVAILABLE] });
       return;
     }
     const { status, code, message } = answerFor(error, maxBodyBytes);

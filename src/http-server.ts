@@ -48,16 +48,27 @@ export type RunningGateway = {
 };
 
 /** Serves the GraphQL endpoint at `/graphql` over HTTP until `close()`. */
-export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings> & Pick<HttpSettings, 'host' | 'port'>): Promise<RunningGateway> {
+export async function startHttpServer(
+  orm: Orm,
+  overrides: Partial<HttpSettings> & Pick<HttpSettings, 'host' | 'port'>,
+): Promise<RunningGateway> {
   const options: HttpSettings = { ...loadConfig({}), ...overrides };
   const app = express();
   const httpServer = http.createServer(app);
-  const auditLog = new QueryAuditLog(orm.config.get('clientUrl')!, { redact: options.auditRedact, statementTimeoutMs: options.statementTimeoutMs });
+  const auditLog = new QueryAuditLog(orm.config.get('clientUrl')!, {
+    redact: options.auditRedact,
+    statementTimeoutMs: options.statementTimeoutMs,
+  });
   const verifier = new ApiKeyVerifier(orm);
   await verifier.start();
   const recordRefused = recordRefusal(auditLog);
   const apollo = await createApolloServer({
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryAuditPlugin(auditLog), recordInvalidRequestsPlugin(recordRefused), graphqlMetricsPlugin()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryAuditPlugin(auditLog),
+      recordInvalidRequestsPlugin(recordRefused),
+      graphqlMetricsPlugin(),
+    ],
     limits: options,
   });
 
@@ -85,8 +96,14 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
   });
   app.use(
     '/graphql',
-    authenticate({ verifier, anonymousRead: options.anonymousRead, onRefused: (response) => recordRefused(response, 'UNAUTHENTICATED') }),
-    rateLimitPerCaller(options.rateLimitPerMinute, (response) => recordRefused(response, 'RATE_LIMITED', callerOf(response))),
+    authenticate({
+      verifier,
+      anonymousRead: options.anonymousRead,
+      onRefused: (response) => recordRefused(response, 'UNAUTHENTICATED'),
+    }),
+    rateLimitPerCaller(options.rateLimitPerMinute, (response) =>
+      recordRefused(response, 'RATE_LIMITED', callerOf(response)),
+    ),
     ...exactJsonBody(options.maxBodyBytes),
     refuseBeforeGraphQL,
     operationSqlScope,
@@ -109,7 +126,9 @@ export async function startHttpServer(orm: Orm, overrides: Partial<HttpSettings>
     await auditLog.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       // A setting to change, as a bad variable is: one line, exit 2.
-      throw new ConfigError(`port ${options.port} on ${options.host} is already in use: set PORT to another port (0 picks a free one)`);
+      throw new ConfigError(
+        `port ${options.port} on ${options.host} is already in use: set PORT to another port (0 picks a free one)`,
+      );
     }
     throw error;
   }

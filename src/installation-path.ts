@@ -10,7 +10,8 @@ import { OperatorError } from './errors';
 function findInstallationRoot(from: string): string {
   for (let folder = from; ; folder = path.dirname(folder)) {
     if (existsSync(path.join(folder, 'package.json'))) return folder;
-    if (path.dirname(folder) === folder) throw new OperatorError(`no package.json above ${from}: auditgraph is not installed as a package`);
+    if (path.dirname(folder) === folder)
+      throw new OperatorError(`no package.json above ${from}: auditgraph is not installed as a package`);
   }
 }
 

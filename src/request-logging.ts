@@ -34,9 +34,12 @@ export const requestLogging = pinoHttp({
   },
   // Who asked is known once authentication ran, so it joins the finished line
   // itself; customProps would make two child loggers per request to say the same.
-  customSuccessObject: (_request, response, line: object) => withCallerAndRefusal(response as unknown as Response, line),
-  customErrorObject: (_request, response, _error, line: object) => withCallerAndRefusal(response as unknown as Response, line),
-  customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+  customSuccessObject: (_request, response, line: object) =>
+    withCallerAndRefusal(response as unknown as Response, line),
+  customErrorObject: (_request, response, _error, line: object) =>
+    withCallerAndRefusal(response as unknown as Response, line),
+  customLogLevel: (_request, response, error) =>
+    error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
 });
 
 /** The caller, and the code of a refusal made before GraphQL ran (the only record of one during a database outage). */

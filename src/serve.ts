@@ -23,7 +23,10 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
       session: { readOnly: true, statementTimeoutMs: config.statementTimeoutMs },
     });
     const gateway = await startHttpServer(orm, config);
-    logger.info({ database: redactUrl(target.url), embedded: target.embedded, anonymousRead: config.anonymousRead }, 'gateway started');
+    logger.info(
+      { database: redactUrl(target.url), embedded: target.embedded, anonymousRead: config.anonymousRead },
+      'gateway started',
+    );
     if (config.anonymousRead) warnAnonymousRead(target.embedded);
     console.log(`auditgraph is serving GraphQL at ${gateway.url}`);
     stopOnSignal(async () => {
@@ -72,9 +75,9 @@ async function bringSchemaUpToDate(orm: Orm, migrate: boolean): Promise<void> {
 }
 
 async function holdsNoDecisions(orm: Orm): Promise<boolean> {
-  const [row] = await orm.em.getConnection().execute<{ empty: boolean }[]>(
-    'select not exists (select 1 from trade_decisions) as empty',
-  );
+  const [row] = await orm.em
+    .getConnection()
+    .execute<{ empty: boolean }[]>('select not exists (select 1 from trade_decisions) as empty');
   return row!.empty;
 }
 

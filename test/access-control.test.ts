@@ -1,4 +1,12 @@
-import { getNamedType, type GraphQLInputType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType } from 'graphql';
+import {
+  getNamedType,
+  type GraphQLInputType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+} from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 import { hashSecret } from '../src/auth/api-key-secret';
 import { revokeApiKey } from '../src/auth/api-keys';
@@ -23,7 +31,14 @@ function sampleValue(type: GraphQLInputType): string {
     return `{ ${required.map((field) => `${field.name}: ${sampleValue(field.type)}`).join(', ')} }`;
   }
   if (isScalarType(type)) {
-    const samples: Record<string, string> = { Int: '1', Float: '1', Boolean: 'true', DateTime: '"2026-10-01T00:00:00Z"', JSON: '{}', JSONObject: '{}' };
+    const samples: Record<string, string> = {
+      Int: '1',
+      Float: '1',
+      Boolean: 'true',
+      DateTime: '"2026-10-01T00:00:00Z"',
+      JSON: '{}',
+      JSONObject: '{}',
+    };
     return samples[type.name] ?? '"2026-10-01"';
   }
   throw new Error(`no sample for ${String(type)}`);
@@ -45,10 +60,21 @@ describe('roles: every field asks for a permission, and each role gets exactly i
     const authorized = new Set(storage.authorizedResolver.map((entry) => entry.target));
     const unguarded = resolvers.filter((resolver) => !authorized.has(resolver)).map((resolver) => resolver.name);
     expect(unguarded).toEqual([]);
-    const handlers = [...storage.queries, ...storage.mutations, ...storage.fieldResolvers].filter((handler) => !authorized.has(handler.target));
+    const handlers = [...storage.queries, ...storage.mutations, ...storage.fieldResolvers].filter(
+      (handler) => !authorized.has(handler.target),
+    );
     // Getters on an object type compute from the row already loaded; they read nothing more.
-    const getters = new Set(['LineageRecord.nodeId', 'LineageRecord.databaseId', 'AuditEvent.seq', 'AuditEvent.recordCount', 'AuditEvent.previousHash', 'AuditEvent.chainHash']);
-    expect(handlers.map((handler) => `${handler.target.name}.${handler.methodName}`).filter((name) => !getters.has(name))).toEqual([]);
+    const getters = new Set([
+      'LineageRecord.nodeId',
+      'LineageRecord.databaseId',
+      'AuditEvent.seq',
+      'AuditEvent.recordCount',
+      'AuditEvent.previousHash',
+      'AuditEvent.chainHash',
+    ]);
+    expect(
+      handlers.map((handler) => `${handler.target.name}.${handler.methodName}`).filter((name) => !getters.has(name)),
+    ).toEqual([]);
   });
 
   it('refuses every root query field to a writer with FORBIDDEN, naming the roles that may', async () => {
@@ -56,21 +82,56 @@ describe('roles: every field asks for a permission, and each role gets exactly i
     const fields = Object.values(schema.getQueryType()!.getFields());
     expect(fields.length).toBeGreaterThan(20);
     for (const field of fields) {
-      const args = field.args.filter((arg) => isNonNullType(arg.type)).map((arg) => `${arg.name}: ${sampleValue(arg.type)}`);
+      const args = field.args
+        .filter((arg) => isNonNullType(arg.type))
+        .map((arg) => `${arg.name}: ${sampleValue(arg.type)}`);
       const selection = isScalarType(getNamedType(field.type)) ? '' : ' { __typename }';
       const query = `{ ${field.name}${args.length ? `(${args.join(', ')})` : ''}${selection} }`;
       const result = await gateway.execute(query, {}, as(Role.writer));
-      expect({ field: field.name, errors: result.errors?.map((error) => error.extensions?.code) }).toEqual({ field: field.name, errors: ['FORBIDDEN'] });
-      expect(result.errors![0]!.message).toMatch(/^the role writer may not .+: Query\.\w+ needs (investigator|integrity|admin)/);
+      expect({ field: field.name, errors: result.errors?.map((error) => error.extensions?.code) }).toEqual({
+        field: field.name,
+        errors: ['FORBIDDEN'],
+      });
+      expect(result.errors![0]!.message).toMatch(
+        /^the role writer may not .+: Query\.\w+ needs (investigator|integrity|admin)/,
+      );
     }
   });
 
   const matrix: [string, string, Record<Role | 'anonymous', string | null>][] = [
     ['lineage', positions, { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null }],
-    ['a report', '{ apiErrors(since: "2026-10-01T00:00:00Z", until: "2026-10-02T00:00:00Z") { count } }', { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null }],
-    ['the integrity audit', '{ integrityReport(quarter: "2026Q3") { clean } }', { investigator: 'FORBIDDEN', integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null }],
-    ['the query audit log', '{ queryAuditLog(first: 1) { nodes { id } } }', { investigator: 'FORBIDDEN', integrity: 'FORBIDDEN', writer: 'FORBIDDEN', admin: null, anonymous: 'UNAUTHENTICATED' }],
-    ['the key list', '{ apiKeys { name } }', { investigator: 'FORBIDDEN', integrity: 'FORBIDDEN', writer: 'FORBIDDEN', admin: null, anonymous: 'UNAUTHENTICATED' }],
+    [
+      'a report',
+      '{ apiErrors(since: "2026-10-01T00:00:00Z", until: "2026-10-02T00:00:00Z") { count } }',
+      { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null },
+    ],
+    [
+      'the integrity audit',
+      '{ integrityReport(quarter: "2026Q3") { clean } }',
+      { investigator: 'FORBIDDEN', integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null },
+    ],
+    [
+      'the query audit log',
+      '{ queryAuditLog(first: 1) { nodes { id } } }',
+      {
+        investigator: 'FORBIDDEN',
+        integrity: 'FORBIDDEN',
+        writer: 'FORBIDDEN',
+        admin: null,
+        anonymous: 'UNAUTHENTICATED',
+      },
+    ],
+    [
+      'the key list',
+      '{ apiKeys { name } }',
+      {
+        investigator: 'FORBIDDEN',
+        integrity: 'FORBIDDEN',
+        writer: 'FORBIDDEN',
+        admin: null,
+        anonymous: 'UNAUTHENTICATED',
+      },
+    ],
   ];
   it.each(matrix)('%s: each role gets the answer its permissions say', async (_what, query, expected) => {
     for (const [who, code] of Object.entries(expected)) {
@@ -81,7 +142,11 @@ describe('roles: every field asks for a permission, and each role gets exactly i
   });
 
   it('checks nested fields too: a node one hop from an integrity finding needs lineage reading', async () => {
-    const result = await gateway.execute(`{ position(id: "${positionId}") { executions { nodes { decision { symbol } } } } }`, {}, as(Role.investigator));
+    const result = await gateway.execute(
+      `{ position(id: "${positionId}") { executions { nodes { decision { symbol } } } } }`,
+      {},
+      as(Role.investigator),
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.position.executions.nodes[0].decision.symbol).toBe('NVDA');
   });
@@ -99,7 +164,10 @@ describe('API keys over HTTP: 401 without a valid key, revocation at once', () =
     const answer = await gateway.post({ query: positions });
     expect(answer.status).toBe(401);
     expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="auditgraph"');
-    expect(answer.json.errors[0]).toEqual({ message: expect.stringMatching(/needs an API key: send `Authorization: Bearer <key>`/), extensions: { code: 'UNAUTHENTICATED' } });
+    expect(answer.json.errors[0]).toEqual({
+      message: expect.stringMatching(/needs an API key: send `Authorization: Bearer <key>`/),
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it.each([
@@ -137,11 +205,17 @@ describe('API keys over HTTP: 401 without a valid key, revocation at once', () =
   it('never stores a secret, only its SHA-256, and refuses any change to a key but its revocation', async () => {
     const secret = await gateway.keyFor(Role.admin, { name: 'stored' });
     const connection = gateway.writer.em.getConnection();
-    const [row] = await connection.execute<{ text: string }[]>("select row_to_json(k)::text as text from api_keys k where name = 'stored'");
+    const [row] = await connection.execute<{ text: string }[]>(
+      "select row_to_json(k)::text as text from api_keys k where name = 'stored'",
+    );
     expect(row!.text).not.toContain(secret.slice(3));
     expect(row!.text).toContain(hashSecret(secret));
-    await expect(connection.execute("update api_keys set role = 'admin' where name = 'stored'")).rejects.toThrow(/only revoking a live key is allowed/);
-    await expect(connection.execute("delete from api_keys where name = 'stored'")).rejects.toThrow(/only revoking a live key is allowed/);
+    await expect(connection.execute("update api_keys set role = 'admin' where name = 'stored'")).rejects.toThrow(
+      /only revoking a live key is allowed/,
+    );
+    await expect(connection.execute("delete from api_keys where name = 'stored'")).rejects.toThrow(
+      /only revoking a live key is allowed/,
+    );
     await expect(connection.execute('truncate api_keys cascade')).rejects.toThrow(/append-only: TRUNCATE refused/);
   });
 });
@@ -157,7 +231,10 @@ describe('auditgraph keys', () => {
   afterAll(() => gateway.close());
 
   it('creates a key whose secret is printed once on stdout and works at once; lists it without its secret; revokes it by name', async () => {
-    const created = await runCli(['keys', 'create', '--name', 'quarterly-cron', '--role', 'integrity', '--expires', '90d'], env);
+    const created = await runCli(
+      ['keys', 'create', '--name', 'quarterly-cron', '--role', 'integrity', '--expires', '90d'],
+      env,
+    );
     expect(created.code).toBe(0);
     const secret = created.stdout.trim();
     expect(secret).toMatch(/^ag_[A-Za-z0-9_-]{43}$/);
@@ -168,26 +245,48 @@ describe('auditgraph keys', () => {
     const listed = await runCli(['keys', 'list', '--format', 'json'], env);
     expect(listed.code).toBe(0);
     expect(listed.stdout).not.toContain(secret.slice(10));
-    const keys = JSON.parse(listed.stdout) as { name: string; role: string; prefix: string; revokedAt: string | null; lastUsedAt: string | null }[];
-    expect(keys.find((key) => key.name === 'quarterly-cron')).toMatchObject({ role: 'integrity', prefix: secret.slice(0, 9), revokedAt: null, lastUsedAt: expect.any(String) });
+    const keys = JSON.parse(listed.stdout) as {
+      name: string;
+      role: string;
+      prefix: string;
+      revokedAt: string | null;
+      lastUsedAt: string | null;
+    }[];
+    expect(keys.find((key) => key.name === 'quarterly-cron')).toMatchObject({
+      role: 'integrity',
+      prefix: secret.slice(0, 9),
+      revokedAt: null,
+      lastUsedAt: expect.any(String),
+    });
     const table = await runCli(['keys', 'list'], env);
     expect(table.stdout).toMatch(/quarterly-cron\s+integrity\s+ag_\S+…/);
 
     const revoked = await runCli(['keys', 'revoke', 'quarterly-cron'], env);
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toMatch(/revoked key \d+ "quarterly-cron"/);
-    expect((await gateway.post({ query: '{ integrityReport(quarter: "2026Q3") { clean } }' }, { secret })).status).toBe(401);
+    expect((await gateway.post({ query: '{ integrityReport(quarter: "2026Q3") { clean } }' }, { secret })).status).toBe(
+      401,
+    );
     // The name is free again once its key is revoked.
     expect((await runCli(['keys', 'create', '--name', 'quarterly-cron', '--role', 'integrity'], env)).code).toBe(0);
   });
 
   it.each([
-    [['keys', 'create', '--name', 'x', '--role', 'root'], /argument 'root' is invalid. Allowed choices are investigator, integrity, writer, admin/],
+    [
+      ['keys', 'create', '--name', 'x', '--role', 'root'],
+      /argument 'root' is invalid. Allowed choices are investigator, integrity, writer, admin/,
+    ],
     [['keys', 'create', '--role', 'admin'], /required option '--name <name>' not specified/],
     [['keys', 'create', '--name', 'x'], /required option '--role <role>' not specified/],
     [['keys', 'create', '--name', "x'; drop table api_keys; --", '--role', 'admin'], /a key name is 1–64 letters/],
-    [['keys', 'create', '--name', 'old', '--role', 'admin', '--expires', '2020-01-01'], /the expiry must be in the future/],
-    [['keys', 'create', '--name', 'soon', '--role', 'admin', '--expires', 'tomorrow'], /must be an ISO date or timestamp/],
+    [
+      ['keys', 'create', '--name', 'old', '--role', 'admin', '--expires', '2020-01-01'],
+      /the expiry must be in the future/,
+    ],
+    [
+      ['keys', 'create', '--name', 'soon', '--role', 'admin', '--expires', 'tomorrow'],
+      /must be an ISO date or timestamp/,
+    ],
     [['keys', 'revoke', 'nobody'], /no live key has the id or name "nobody"/],
     [['keys', 'list', '--format', 'xml'], /argument 'xml' is invalid/],
   ])('refuses %j with exit code 2 and says why', async (args, message) => {

@@ -23,12 +23,15 @@ function exposedNames(): Set<string> {
   return names;
 }
 
-const referencedNames = (text: string) => new Set([...text.matchAll(/\bauditgraph_[a-z0-9_]+/g)].map((match) => match[0]));
+const referencedNames = (text: string) =>
+  new Set([...text.matchAll(/\bauditgraph_[a-z0-9_]+/g)].map((match) => match[0]));
 
 describe('ops/: Prometheus alert rules and the Grafana dashboard', () => {
-  it('pass promtool\'s unit tests (ops/prometheus/alerts.test.yml)', async () => {
+  it("pass promtool's unit tests (ops/prometheus/alerts.test.yml)", async () => {
     if (!existsSync(promtool)) throw new Error(`${promtool} is missing: apt-get install -y prometheus (.ci/run does)`);
-    const { stdout } = await promisify(execFile)(promtool, ['test', 'rules', 'alerts.test.yml'], { cwd: path.join(ops, 'prometheus') });
+    const { stdout } = await promisify(execFile)(promtool, ['test', 'rules', 'alerts.test.yml'], {
+      cwd: path.join(ops, 'prometheus'),
+    });
     expect(stdout).toContain('SUCCESS');
   });
 
@@ -40,8 +43,13 @@ describe('ops/: Prometheus alert rules and the Grafana dashboard', () => {
   });
 
   it('chart only metrics the gateway exposes, in valid dashboard JSON', () => {
-    const dashboard = JSON.parse(readFileSync(path.join(ops, 'grafana', 'auditgraph.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
-    const exprs = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr).join('\n');
+    const dashboard = JSON.parse(readFileSync(path.join(ops, 'grafana', 'auditgraph.json'), 'utf8')) as {
+      panels: { targets?: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels
+      .flatMap((panel) => panel.targets ?? [])
+      .map((target) => target.expr)
+      .join('\n');
     const unknown = [...referencedNames(exprs)].filter((name) => !exposedNames().has(name));
     expect(unknown).toEqual([]);
     expect(referencedNames(exprs).size).toBeGreaterThanOrEqual(10);

@@ -50,14 +50,20 @@ describe('DataLoader batching: statements are bounded by query depth, not by row
   it('walks all six levels of a position with 2 executions in one statement (the provenance prefetch)', async () => {
     const { data, statements } = await provenanceStatements(smallPosition);
     expect(data.position.executions.nodes).toHaveLength(2);
-    expect(data.position.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe('data_fetch:congress_daily');
+    expect(data.position.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe(
+      'data_fetch:congress_daily',
+    );
     expect(statements).toBe(1);
   });
 
   it('walks the same six levels through node(id:) in one statement per level', async () => {
-    const { result, statements } = await gateway.countStatements(() => gateway.execute(provenanceThroughNode(), { positionId: smallPosition }));
+    const { result, statements } = await gateway.countStatements(() =>
+      gateway.execute(provenanceThroughNode(), { positionId: smallPosition }),
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data!.node.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe('data_fetch:congress_daily');
+    expect(result.data!.node.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe(
+      'data_fetch:congress_daily',
+    );
     // position, executions, broker payloads, decision, inputs, ingestion run
     expect(statements).toBe(6);
   });

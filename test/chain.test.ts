@@ -5,7 +5,14 @@ import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
-const LINEAGE_TABLES = ['data_ingestion_runs', 'api_payloads', 'trade_decisions', 'decision_inputs', 'positions', 'trade_executions'];
+const LINEAGE_TABLES = [
+  'data_ingestion_runs',
+  'api_payloads',
+  'trade_decisions',
+  'decision_inputs',
+  'positions',
+  'trade_executions',
+];
 
 /** What a superuser who bypasses the rules does: disable the trigger, change the row, re-enable it. */
 async function tamper(url: string, table: string, trigger: string, sql: string) {
@@ -32,22 +39,36 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
   afterAll(() => gateway.close());
 
   describe('append-only, enforced by PostgreSQL whatever the client', () => {
-    it.each([...LINEAGE_TABLES, 'audit_events'])('%s refuses UPDATE, DELETE and TRUNCATE with a clear error', async (table) => {
-      await withClient(gateway.database.url, async (client) => {
-        const column = table === 'decision_inputs' ? 'trade_decision_id' : table === 'audit_events' ? 'seq' : 'id';
-        for (const sql of [`update ${table} set ${column} = ${column}`, `delete from ${table}`, `truncate ${table} cascade`]) {
-          await expect(client.query(sql)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(new RegExp(`^${table} is append-only: (UPDATE|DELETE|TRUNCATE) refused$`)) });
-        }
-      });
-    });
+    it.each([...LINEAGE_TABLES, 'audit_events'])(
+      '%s refuses UPDATE, DELETE and TRUNCATE with a clear error',
+      async (table) => {
+        await withClient(gateway.database.url, async (client) => {
+          const column = table === 'decision_inputs' ? 'trade_decision_id' : table === 'audit_events' ? 'seq' : 'id';
+          for (const sql of [
+            `update ${table} set ${column} = ${column}`,
+            `delete from ${table}`,
+            `truncate ${table} cascade`,
+          ]) {
+            await expect(client.query(sql)).rejects.toMatchObject({
+              code: '42501',
+              message: expect.stringMatching(new RegExp(`^${table} is append-only: (UPDATE|DELETE|TRUNCATE) refused$`)),
+            });
+          }
+        });
+      },
+    );
 
     it('refuses a payload UPDATE outside the retention purge, even one that only clears the body', async () => {
       await withClient(gateway.database.url, async (client) => {
-        await expect(client.query('update api_payloads set payload = null where id = $1', [trade.inputs[0]!.id])).rejects.toThrow(/api_payloads is append-only: UPDATE refused/);
+        await expect(
+          client.query('update api_payloads set payload = null where id = $1', [trade.inputs[0]!.id]),
+        ).rejects.toThrow(/api_payloads is append-only: UPDATE refused/);
         await client.query('begin');
         await client.query(`set local auditgraph.retention_purge = 'on'`);
         // The flag alone is not enough: the purge writes the body's tombstone first.
-        await expect(client.query('update api_payloads set payload = null where id = $1', [trade.inputs[0]!.id])).rejects.toMatchObject({
+        await expect(
+          client.query('update api_payloads set payload = null where id = $1', [trade.inputs[0]!.id]),
+        ).rejects.toMatchObject({
           message: 'api_payloads is append-only: UPDATE refused',
           hint: expect.stringMatching(/only the retention purge may remove a body, after writing its tombstone/),
         });
@@ -64,9 +85,12 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         ),
       );
       const recorded = new Map<string, string[]>();
-      for (const row of rows) recorded.set(row.subject_table, [...(recorded.get(row.subject_table) ?? []), ...row.record_ids]);
+      for (const row of rows)
+        recorded.set(row.subject_table, [...(recorded.get(row.subject_table) ?? []), ...row.record_ids]);
       expect(recorded.get('trade_decisions')).toEqual([trade.decision.id]);
-      expect(recorded.get('trade_executions')!.sort()).toEqual(trade.executions.map((execution) => execution.id).sort());
+      expect(recorded.get('trade_executions')!.sort()).toEqual(
+        trade.executions.map((execution) => execution.id).sort(),
+      );
       expect(recorded.get('decision_inputs')).toEqual([trade.decision.id, trade.decision.id]);
       expect(rows.every((row) => row.hashes === row.record_ids.length)).toBe(true);
     });
@@ -79,7 +103,9 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         await client.query('begin');
         await client.query(`insert into audit_events (log_type, event, event_data, actor, occurred_at)
           select 'SYSTEM', 'planner_probe', jsonb_build_object('n', n), 'test', now() from generate_series(1, 300) n`);
-        const { rows } = await client.query<{ seq_scan: string; idx_scan: string }>(`select seq_scan, idx_scan from pg_stat_xact_user_tables where relname = 'audit_events'`);
+        const { rows } = await client.query<{ seq_scan: string; idx_scan: string }>(
+          `select seq_scan, idx_scan from pg_stat_xact_user_tables where relname = 'audit_events'`,
+        );
         await client.query('rollback');
         expect(Number(rows[0]!.seq_scan)).toBe(0);
         expect(Number(rows[0]!.idx_scan)).toBeGreaterThanOrEqual(300);
@@ -101,7 +127,9 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         ),
       );
       const { rows } = await withClient(gateway.database.url, (client) =>
-        client.query<{ seq: string; linked: boolean }>(`select seq, prev_hash = coalesce(lag(hash) over (order by seq), '\\x${'00'.repeat(32)}') as linked from audit_events order by seq`),
+        client.query<{ seq: string; linked: boolean }>(
+          `select seq, prev_hash = coalesce(lag(hash) over (order by seq), '\\x${'00'.repeat(32)}') as linked from audit_events order by seq`,
+        ),
       );
       expect(rows.map((row) => Number(row.seq))).toEqual(rows.map((_, index) => index + 1));
       expect(rows.every((row) => row.linked)).toBe(true);
@@ -115,32 +143,72 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
     // Each case tampers, checks what verify says, then puts the row back as it was.
     it('names a lineage row changed behind the triggers: CLI exit 1 and the verifyChain query', async () => {
       const execution = trade.executions[0]!;
-      await tamper(gateway.database.url, 'trade_executions', 'trade_executions_append_only', `update trade_executions set fill_price = fill_price * 2 where id = ${execution.id}`);
+      await tamper(
+        gateway.database.url,
+        'trade_executions',
+        'trade_executions_append_only',
+        `update trade_executions set fill_price = fill_price * 2 where id = ${execution.id}`,
+      );
       try {
         const result = await runCli(['verify'], env);
         expect(result.code).toBe(1);
-        expect(result.stdout).toMatch(new RegExp(`^first break: trade_executions ${execution.id} was changed after it was written \\(its hash was recorded by event #\\d+\\)$`, 'm'));
-        const answer = await gateway.execute<{ verifyChain: any }>('{ verifyChain { intact firstBreak { kind table recordId problem } breaks { recordId } } }', {}, integrity);
+        expect(result.stdout).toMatch(
+          new RegExp(
+            `^first break: trade_executions ${execution.id} was changed after it was written \\(its hash was recorded by event #\\d+\\)$`,
+            'm',
+          ),
+        );
+        const answer = await gateway.execute<{ verifyChain: any }>(
+          '{ verifyChain { intact firstBreak { kind table recordId problem } breaks { recordId } } }',
+          {},
+          integrity,
+        );
         expect(answer.errors).toBeUndefined();
-        expect(answer.data!.verifyChain).toMatchObject({ intact: false, firstBreak: { kind: 'record', table: 'trade_executions', recordId: execution.id }, breaks: [{ recordId: execution.id }] });
+        expect(answer.data!.verifyChain).toMatchObject({
+          intact: false,
+          firstBreak: { kind: 'record', table: 'trade_executions', recordId: execution.id },
+          breaks: [{ recordId: execution.id }],
+        });
       } finally {
-        await tamper(gateway.database.url, 'trade_executions', 'trade_executions_append_only', `update trade_executions set fill_price = fill_price / 2 where id = ${execution.id}`);
+        await tamper(
+          gateway.database.url,
+          'trade_executions',
+          'trade_executions_append_only',
+          `update trade_executions set fill_price = fill_price / 2 where id = ${execution.id}`,
+        );
       }
       expect((await runCli(['verify'], env)).code).toBe(0);
     });
 
     it('names an event whose content was edited, and the break it leaves in the links', async () => {
-      const { rows: [event] } = await withClient(gateway.database.url, (client) => client.query<{ seq: string }>(`select seq from audit_events where event = 'limit_check' order by seq limit 1`));
-      await tamper(gateway.database.url, 'audit_events', 'audit_events_append_only', `update audit_events set actor = 'someone else' where seq = ${event!.seq}`);
+      const {
+        rows: [event],
+      } = await withClient(gateway.database.url, (client) =>
+        client.query<{ seq: string }>(`select seq from audit_events where event = 'limit_check' order by seq limit 1`),
+      );
+      await tamper(
+        gateway.database.url,
+        'audit_events',
+        'audit_events_append_only',
+        `update audit_events set actor = 'someone else' where seq = ${event!.seq}`,
+      );
       try {
         const result = await runCli(['verify', '--format', 'json'], env);
         expect(result.code).toBe(1);
         expect(JSON.parse(result.stdout).firstBreak).toEqual({
-          kind: 'chain', seq: event!.seq, table: null, recordId: null,
+          kind: 'chain',
+          seq: event!.seq,
+          table: null,
+          recordId: null,
           problem: `event #${event!.seq}: its content no longer matches its hash (changed after it was written)`,
         });
       } finally {
-        await tamper(gateway.database.url, 'audit_events', 'audit_events_append_only', `update audit_events set actor = 'risk-engine' where seq = ${event!.seq}`);
+        await tamper(
+          gateway.database.url,
+          'audit_events',
+          'audit_events_append_only',
+          `update audit_events set actor = 'risk-engine' where seq = ${event!.seq}`,
+        );
       }
     });
 
@@ -151,7 +219,11 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         await client.query('alter table decision_inputs disable trigger decision_inputs_append_only');
         await client.query('alter table positions disable trigger positions_recorded');
         await client.query('delete from decision_inputs where api_payload_id = $1', [input.id]);
-        const { rows: [row] } = await client.query<{ id: string }>(`insert into positions (account, symbol, quantity, status, opened_at) values ('PA-X', 'ZZZ', 1, 'open', now()) returning id`);
+        const {
+          rows: [row],
+        } = await client.query<{ id: string }>(
+          `insert into positions (account, symbol, quantity, status, opened_at) values ('PA-X', 'ZZZ', 1, 'open', now()) returning id`,
+        );
         await client.query('alter table decision_inputs enable trigger decision_inputs_append_only');
         await client.query('alter table positions enable trigger positions_recorded');
         await client.query('commit');
@@ -162,14 +234,19 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(/^TAMPERED: /);
         expect(result.stdout).toContain(`decision_inputs ${trade.decision.id} was written (event #`);
-        expect(result.stdout).toContain(`positions ${smuggled} is not in the chain: it was written around the record trigger`);
+        expect(result.stdout).toContain(
+          `positions ${smuggled} is not in the chain: it was written around the record trigger`,
+        );
       } finally {
         await withClient(gateway.database.url, async (client) => {
           await client.query('begin');
           await client.query('alter table positions disable trigger positions_append_only');
           await client.query('alter table decision_inputs disable trigger decision_inputs_recorded');
           await client.query('delete from positions where id = $1', [smuggled]);
-          await client.query('insert into decision_inputs (trade_decision_id, api_payload_id) values ($1, $2)', [trade.decision.id, input.id]);
+          await client.query('insert into decision_inputs (trade_decision_id, api_payload_id) values ($1, $2)', [
+            trade.decision.id,
+            input.id,
+          ]);
           await client.query('alter table positions enable trigger positions_append_only');
           await client.query('alter table decision_inputs enable trigger decision_inputs_recorded');
           await client.query('commit');

@@ -29,7 +29,9 @@ describe('configuration from the environment', () => {
 
   it('turns anonymous reading off when DATABASE_URL names a server, unless asked for', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://app@db:5432/audit' }).anonymousRead).toBe(false);
-    expect(loadConfig({ DATABASE_URL: 'postgres://app@db:5432/audit', AUDITGRAPH_ANONYMOUS_READ: 'true' }).anonymousRead).toBe(true);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://app@db:5432/audit', AUDITGRAPH_ANONYMOUS_READ: 'true' }).anonymousRead,
+    ).toBe(true);
     expect(loadConfig({ AUDITGRAPH_ANONYMOUS_READ: 'false' }).anonymousRead).toBe(false);
   });
 
@@ -50,7 +52,13 @@ describe('configuration from the environment', () => {
       AUDITGRAPH_MIGRATE_ON_START: 'false',
       AUDITGRAPH_DEMO_SCALE: '1.5',
     });
-    expect(config).toMatchObject({ databaseUrl: 'postgres://app@db.internal:5432/audit', port: 8080, migrateOnStart: false, poolMax: 25, demoScale: 1.5 });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://app@db.internal:5432/audit',
+      port: 8080,
+      migrateOnStart: false,
+      poolMax: 25,
+      demoScale: 1.5,
+    });
   });
 
   it('keeps the embedded data in the installation by default, whatever the working directory; an explicit relative folder is relative to it', () => {
@@ -74,7 +82,11 @@ describe('configuration from the environment', () => {
     ['PORT', '70000', /PORT="70000".*65535/],
     ['DATABASE_URL', 'mysql://root@localhost/test', /DATABASE_URL=.*postgres:\/\//],
     ['DATABASE_URL', 'postgres://', /DATABASE_URL/],
-    ['DATABASE_URL', 'mysql://app:s3cr:e@t@db/audit', /^invalid configuration: DATABASE_URL="mysql:\/\/app:\*\*\*@db\/audit" must be /],
+    [
+      'DATABASE_URL',
+      'mysql://app:s3cr:e@t@db/audit',
+      /^invalid configuration: DATABASE_URL="mysql:\/\/app:\*\*\*@db\/audit" must be /,
+    ],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud"/],
     ['AUDITGRAPH_MIGRATE_ON_START', 'maybe', /AUDITGRAPH_MIGRATE_ON_START="maybe"/],
     ['AUDITGRAPH_DB_POOL_MAX', '0', /AUDITGRAPH_DB_POOL_MAX="0"/],
@@ -90,6 +102,8 @@ describe('configuration from the environment', () => {
   });
 
   it('names every bad variable at once', () => {
-    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT="x"[\s\S]*LOG_LEVEL="y"|LOG_LEVEL="y"[\s\S]*PORT="x"/);
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(
+      /PORT="x"[\s\S]*LOG_LEVEL="y"|LOG_LEVEL="y"[\s\S]*PORT="x"/,
+    );
   });
 });

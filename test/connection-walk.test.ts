@@ -13,7 +13,8 @@ import { loadWorld, matchesSearch, type Row, SEARCH_TEXT, type World, worldArbit
 // each give every row exactly once, in the order the list declares.
 
 const compareIds = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
-const oldestFirst = (rows: Row[]) => [...rows].sort((a, b) => a.at - b.at || compareIds(a.id, b.id)).map((row) => row.id);
+const oldestFirst = (rows: Row[]) =>
+  [...rows].sort((a, b) => a.at - b.at || compareIds(a.id, b.id)).map((row) => row.id);
 const newestFirst = (rows: Row[]) => oldestFirst(rows).reverse();
 const inChainOrder = (rows: Row[]) => rows.map((row) => row.id).sort(compareIds);
 
@@ -22,7 +23,9 @@ type Parent = { type: NodeType; id: string } | null;
 type Expected = { parent: Parent; keys: string[] }[];
 type Spec = { expected(world: World): Expected; arguments?: string; admin?: boolean };
 
-const root = (keys: (world: World) => string[]): Spec['expected'] => (world) => [{ parent: null, keys: keys(world) }];
+const root =
+  (keys: (world: World) => string[]): Spec['expected'] =>
+  (world) => [{ parent: null, keys: keys(world) }];
 const PARENTS: Record<NodeType, (world: World) => Row[]> = {
   IngestionRun: (world) => world.runs,
   ApiPayload: (world) => world.payloads,
@@ -30,13 +33,23 @@ const PARENTS: Record<NodeType, (world: World) => Row[]> = {
   TradeExecution: (world) => world.executions,
   Position: (world) => world.positions,
 };
-const child = (type: NodeType, keys: (world: World, parentId: string) => string[]): Spec['expected'] => (world) =>
-  PARENTS[type](world).map((parent) => ({ parent: { type, id: parent.id }, keys: keys(world, parent.id) }));
+const child =
+  (type: NodeType, keys: (world: World, parentId: string) => string[]): Spec['expected'] =>
+  (world) =>
+    PARENTS[type](world).map((parent) => ({ parent: { type, id: parent.id }, keys: keys(world, parent.id) }));
 const EVENT_SUBJECTS: Record<NodeType, string> = {
-  IngestionRun: 'data_ingestion_runs', ApiPayload: 'api_payloads', TradeDecision: 'trade_decisions', TradeExecution: 'trade_executions', Position: 'positions',
+  IngestionRun: 'data_ingestion_runs',
+  ApiPayload: 'api_payloads',
+  TradeDecision: 'trade_decisions',
+  TradeExecution: 'trade_executions',
+  Position: 'positions',
 };
 const events = (type: NodeType): Spec => ({
-  expected: child(type, (world, id) => inChainOrder(world.events.filter((event) => event.subject?.table === EVENT_SUBJECTS[type] && event.subject.id === id))),
+  expected: child(type, (world, id) =>
+    inChainOrder(
+      world.events.filter((event) => event.subject?.table === EVENT_SUBJECTS[type] && event.subject.id === id),
+    ),
+  ),
 });
 const inputPairs = (world: World, match: (pair: World['inputs'][number]) => boolean) => world.inputs.filter(match);
 
@@ -59,22 +72,32 @@ const SPECS: Record<string, Spec> = {
   'Query.queryAuditLog': { expected: root((world) => newestFirst(world.queryAudit)), admin: true },
   // The set is the model's; its order is checked against the ranks the hits carry (ranking is PostgreSQL's).
   'Query.search': { expected: root(searchKeys), arguments: `query: "${SEARCH_TEXT}", ` },
-  'IngestionRun.payloads': { expected: child('IngestionRun', (world, id) => oldestFirst(world.payloads.filter((row) => row.run === id))) },
+  'IngestionRun.payloads': {
+    expected: child('IngestionRun', (world, id) => oldestFirst(world.payloads.filter((row) => row.run === id))),
+  },
   'ApiPayload.decisions': {
     expected: child('ApiPayload', (world, id) => {
       const fed = new Set(inputPairs(world, (pair) => pair.payload === id).map((pair) => pair.decision));
       return oldestFirst(world.decisions.filter((row) => fed.has(row.id)));
     }),
   },
-  'ApiPayload.executions': { expected: child('ApiPayload', (world, id) => oldestFirst(world.executions.filter((row) => row.request === id || row.response === id))) },
+  'ApiPayload.executions': {
+    expected: child('ApiPayload', (world, id) =>
+      oldestFirst(world.executions.filter((row) => row.request === id || row.response === id)),
+    ),
+  },
   'TradeDecision.inputs': {
     expected: child('TradeDecision', (world, id) => {
       const inputs = new Set(inputPairs(world, (pair) => pair.decision === id).map((pair) => pair.payload));
       return oldestFirst(world.payloads.filter((row) => inputs.has(row.id)));
     }),
   },
-  'TradeDecision.executions': { expected: child('TradeDecision', (world, id) => oldestFirst(world.executions.filter((row) => row.decision === id))) },
-  'Position.executions': { expected: child('Position', (world, id) => oldestFirst(world.executions.filter((row) => row.position === id))) },
+  'TradeDecision.executions': {
+    expected: child('TradeDecision', (world, id) => oldestFirst(world.executions.filter((row) => row.decision === id))),
+  },
+  'Position.executions': {
+    expected: child('Position', (world, id) => oldestFirst(world.executions.filter((row) => row.position === id))),
+  },
   'IngestionRun.events': events('IngestionRun'),
   'ApiPayload.events': events('ApiPayload'),
   'TradeDecision.events': events('TradeDecision'),
@@ -86,9 +109,15 @@ const SPECS: Record<string, Spec> = {
 function connectionFields(schema: GraphQLSchema): string[] {
   return Object.values(schema.getTypeMap())
     .filter((type) => isObjectType(type) && !type.name.startsWith('__'))
-    .flatMap((type) => Object.values((type as { getFields(): Record<string, { name: string; type: Parameters<typeof getNamedType>[0] }> }).getFields())
-      .filter((field) => getNamedType(field.type)!.name.endsWith('Connection'))
-      .map((field) => `${type.name}.${field.name}`));
+    .flatMap((type) =>
+      Object.values(
+        (
+          type as { getFields(): Record<string, { name: string; type: Parameters<typeof getNamedType>[0] }> }
+        ).getFields(),
+      )
+        .filter((field) => getNamedType(field.type)!.name.endsWith('Connection'))
+        .map((field) => `${type.name}.${field.name}`),
+    );
 }
 
 /** The node type a connection lists, read from its `nodes` field. */
@@ -108,7 +137,13 @@ const IDENTITY: Record<string, { select: string; key(node: any): string }> = {
   SearchHit: { select: 'kind rank node { databaseId }', key: (node) => `${node.kind}:${node.node.databaseId}` },
   Node: { select: 'databaseId', key: (node) => node.databaseId },
 };
-const LOOKUPS: Record<NodeType, string> = { IngestionRun: 'ingestionRun', ApiPayload: 'apiPayload', TradeDecision: 'decision', TradeExecution: 'execution', Position: 'position' };
+const LOOKUPS: Record<NodeType, string> = {
+  IngestionRun: 'ingestionRun',
+  ApiPayload: 'apiPayload',
+  TradeDecision: 'decision',
+  TradeExecution: 'execution',
+  Position: 'position',
+};
 const PAGE_VARIABLES = '$first: Int, $after: String, $last: Int, $before: String';
 const PAGE_ARGUMENTS = 'first: $first, after: $after, last: $last, before: $before';
 
@@ -120,7 +155,10 @@ function pageDocument(coordinate: string, spec: Spec, select: string, path: Path
   const list = `list: ${field}(${spec.arguments ?? ''}${PAGE_ARGUMENTS}) {
     edges { cursor node { ${select} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }`;
   if (typeName === 'Query') return `query Walk(${PAGE_VARIABLES}) { ${list} }`;
-  const parent = path === 'node' ? `node(id: $id) { ... on ${typeName} { ${list} } }` : `${LOOKUPS[typeName as NodeType]}(id: $id) { ${list} }`;
+  const parent =
+    path === 'node'
+      ? `node(id: $id) { ... on ${typeName} { ${list} } }`
+      : `${LOOKUPS[typeName as NodeType]}(id: $id) { ${list} }`;
   return `query Walk($id: ID!, ${PAGE_VARIABLES}) { parent: ${parent} }`;
 }
 
@@ -149,13 +187,24 @@ describe('every connection walks every row exactly once, forward and backward, i
   });
 
   /** All pages of one list in one direction, page sizes taken in turn from `sizes`, in list order. */
-  async function walk(document: string, parent: Parent, identity: (typeof IDENTITY)[string], sizes: number[], forward: boolean, caller?: typeof admin, most = 200): Promise<Walked> {
+  async function walk(
+    document: string,
+    parent: Parent,
+    identity: (typeof IDENTITY)[string],
+    sizes: number[],
+    forward: boolean,
+    caller?: typeof admin,
+    most = 200,
+  ): Promise<Walked> {
     const pages: Walked[] = [];
     let cursor: string | null = null;
     for (let step = 0; ; step++) {
       if (step > most) throw new Error(`the ${forward ? 'forward' : 'backward'} walk did not end after ${most} pages`);
       const size = sizes[step % sizes.length]!;
-      const variables: Record<string, unknown> = { ...(parent ? { id: toGlobalId(parent.type, parent.id) } : {}), ...(forward ? { first: size, after: cursor } : { last: size, before: cursor }) };
+      const variables: Record<string, unknown> = {
+        ...(parent ? { id: toGlobalId(parent.type, parent.id) } : {}),
+        ...(forward ? { first: size, after: cursor } : { last: size, before: cursor }),
+      };
       const result: GraphQLResult = await gateway.execute(document, variables, caller);
       expect(result.errors).toBeUndefined();
       const page: any = parent ? result.data!.parent.list : result.data!.list;
@@ -174,8 +223,13 @@ describe('every connection walks every row exactly once, forward and backward, i
   /** Search's declared order: rank highest first, then kind, then id as a number. */
   function searchOrder(keys: string[], walked: Walked): string[] {
     const ranks = new Map(walked.map((item) => [item.key, item.rank!]));
-    const [kind, id] = [(key: string) => KIND_ORDER[key.split(':')[0] as keyof typeof KIND_ORDER], (key: string) => key.split(':')[1]!];
-    return [...keys].sort((a, b) => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || kind(a) - kind(b) || compareIds(id(a), id(b)));
+    const [kind, id] = [
+      (key: string) => KIND_ORDER[key.split(':')[0] as keyof typeof KIND_ORDER],
+      (key: string) => key.split(':')[1]!,
+    ];
+    return [...keys].sort(
+      (a, b) => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || kind(a) - kind(b) || compareIds(id(a), id(b)),
+    );
   }
 
   it.each(Object.keys(SPECS))('%s', async (coordinate) => {
@@ -184,18 +238,26 @@ describe('every connection walks every row exactly once, forward and backward, i
     const identity = IDENTITY[nodeType] ?? IDENTITY.Node!;
     const sizes = fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 });
     await fc.assert(
-      fc.asyncProperty(worldArbitrary, sizes, fc.constantFrom<Path>('node', 'lookup'), async (world, pageSizes, path) => {
-        await loadWorld(writer, world);
-        const document = pageDocument(coordinate, spec, identity.select, path);
-        for (const { parent, keys } of spec.expected(world)) {
-          const caller = spec.admin ? admin : undefined;
-          const forward = await walk(document, parent, identity, pageSizes, true, caller, keys.length + 2);
-          const inOrder = (walked: Walked) => (nodeType === 'SearchHit' ? searchOrder(keys, walked) : keys);
-          expect({ parent, forward: forward.map((item) => item.key) }).toEqual({ parent, forward: inOrder(forward) });
-          const backward = await walk(document, parent, identity, pageSizes, false, caller, keys.length + 2);
-          expect({ parent, backward: backward.map((item) => item.key) }).toEqual({ parent, backward: inOrder(backward) });
-        }
-      }),
+      fc.asyncProperty(
+        worldArbitrary,
+        sizes,
+        fc.constantFrom<Path>('node', 'lookup'),
+        async (world, pageSizes, path) => {
+          await loadWorld(writer, world);
+          const document = pageDocument(coordinate, spec, identity.select, path);
+          for (const { parent, keys } of spec.expected(world)) {
+            const caller = spec.admin ? admin : undefined;
+            const forward = await walk(document, parent, identity, pageSizes, true, caller, keys.length + 2);
+            const inOrder = (walked: Walked) => (nodeType === 'SearchHit' ? searchOrder(keys, walked) : keys);
+            expect({ parent, forward: forward.map((item) => item.key) }).toEqual({ parent, forward: inOrder(forward) });
+            const backward = await walk(document, parent, identity, pageSizes, false, caller, keys.length + 2);
+            expect({ parent, backward: backward.map((item) => item.key) }).toEqual({
+              parent,
+              backward: inOrder(backward),
+            });
+          }
+        },
+      ),
       { numRuns: 20 },
     );
   });

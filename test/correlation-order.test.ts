@@ -9,7 +9,10 @@ import { startTestGateway, type TestGateway } from './harness/gateway';
 
 const trailQuery = 'query($id: String!) { correlated(correlationId: $id) { databaseId } }';
 const boundary = fc.integer({ min: 1, max: 18 }).map((digits) => 10n ** BigInt(digits));
-const ids = fc.uniqueArray(fc.tuple(boundary, fc.integer({ min: -5, max: 5 })).map(([at, offset]) => String(at + BigInt(offset))), { minLength: 2, maxLength: 8 });
+const ids = fc.uniqueArray(
+  fc.tuple(boundary, fc.integer({ min: -5, max: 5 })).map(([at, offset]) => String(at + BigInt(offset))),
+  { minLength: 2, maxLength: 8 },
+);
 
 describe('correlated(correlationId:) keeps records of the same instant in id order', () => {
   let gateway: TestGateway;

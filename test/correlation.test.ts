@@ -31,13 +31,25 @@ describe('correlated(correlationId:): one intent through decision, order and exe
     expect(result.errors).toBeUndefined();
     const trail = result.data!.correlated as { __typename: string; createdAt: string; direction?: string }[];
     expect(trail.map((node) => node.__typename).sort()).toEqual(
-      ['TradeDecision', 'TradeExecution', 'TradeExecution', 'ApiPayload', 'ApiPayload', 'ApiPayload', 'ApiPayload'].sort(),
+      [
+        'TradeDecision',
+        'TradeExecution',
+        'TradeExecution',
+        'ApiPayload',
+        'ApiPayload',
+        'ApiPayload',
+        'ApiPayload',
+      ].sort(),
     );
     expect(trail[0]).toMatchObject({ __typename: 'TradeDecision', decisionId: trade.decision.decisionId });
     const times = trail.map((node) => Date.parse(node.createdAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     // At the same instant a broker request comes before the execution, and the response after it.
-    expect(trail.slice(1, 4).map((node) => node.direction ?? node.__typename)).toEqual(['request', 'request', 'TradeExecution']);
+    expect(trail.slice(1, 4).map((node) => node.direction ?? node.__typename)).toEqual([
+      'request',
+      'request',
+      'TradeExecution',
+    ]);
     expect(statements).toBe(4); // the trail, then one batched load per kind
   });
 
@@ -52,7 +64,10 @@ describe('correlated(correlationId:): one intent through decision, order and exe
     ['an id over 200 characters', 'x'.repeat(201)],
   ])('refuses %s with BAD_USER_INPUT', async (_name, id) => {
     const result = await gateway.execute(trailQuery, { id });
-    expect(result.errors![0]).toMatchObject({ message: '`correlationId` must be 1 to 200 characters', extensions: { code: 'BAD_USER_INPUT', argument: 'correlationId' } });
+    expect(result.errors![0]).toMatchObject({
+      message: '`correlationId` must be 1 to 200 characters',
+      extensions: { code: 'BAD_USER_INPUT', argument: 'correlationId' },
+    });
   });
 
   it('treats SQL in the id as plain text', async () => {

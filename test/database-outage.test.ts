@@ -30,9 +30,18 @@ describe('while PostgreSQL cannot be reached', () => {
     database = await createTestDatabase();
     const target = new URL(database.url);
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
-    orm = await createOrm({ databaseUrl: proxy.through(database.url), poolMax: 4, session: { readOnly: true, statementTimeoutMs: 5000 } });
+    orm = await createOrm({
+      databaseUrl: proxy.through(database.url),
+      poolMax: 4,
+      session: { readOnly: true, statementTimeoutMs: 5000 },
+    });
     writer = await createOrm({ databaseUrl: database.url, poolMax: 2 });
-    gateway = await startHttpServer(orm, { host: '127.0.0.1', port: 0, anonymousRead: true, rateLimitPerMinute: 10_000 });
+    gateway = await startHttpServer(orm, {
+      host: '127.0.0.1',
+      port: 0,
+      anonymousRead: true,
+      rateLimitPerMinute: 10_000,
+    });
     ({ secret } = await createApiKey(writer.em.fork(), { name: 'outage', role: Role.investigator }));
   });
   afterAll(async () => {
@@ -45,11 +54,23 @@ describe('while PostgreSQL cannot be reached', () => {
   });
 
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), requestId: response.headers.get('x-request-id')!, text: await response.text() };
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      requestId: response.headers.get('x-request-id')!,
+      text: await response.text(),
+    };
   };
   const positions = { query: '{ positions(first: 1) { nodes { id } } }' };
-  const jsonPathFilter = { query: '{ decisions(first: 1, filter: { rationale: { jsonPath: "$.signal == \\"congress_buy\\"" } }) { nodes { id } } }' };
+  const jsonPathFilter = {
+    query:
+      '{ decisions(first: 1, filter: { rationale: { jsonPath: "$.signal == \\"congress_buy\\"" } }) { nodes { id } } }',
+  };
 
   it('answers 503 DATABASE_UNAVAILABLE with Retry-After, to keyed and anonymous callers, without driver text; and serves and records again once it is back', async () => {
     const before = await post(positions, { authorization: `Bearer ${secret}` });
@@ -58,19 +79,33 @@ describe('while PostgreSQL cannot be reached', () => {
     await proxy.cut();
     // The key cache lives only while its LISTEN connection does: give the gateway a moment to notice it is gone.
     await sleep(200);
-    const expected = { status: 503, retryAfter: '5', body: { errors: [{ message: expect.stringMatching(/cannot be reached/), extensions: { code: 'DATABASE_UNAVAILABLE' } }] } };
+    const expected = {
+      status: 503,
+      retryAfter: '5',
+      body: {
+        errors: [{ message: expect.stringMatching(/cannot be reached/), extensions: { code: 'DATABASE_UNAVAILABLE' } }],
+      },
+    };
     for (const [what, body, headers] of [
       ['keyed (the key lookup fails before GraphQL)', positions, { authorization: `Bearer ${secret}` }],
       ['anonymous (the query fails in GraphQL)', positions, {}],
       ['a jsonPath filter, whose check cannot reach the parser', jsonPathFilter, {}],
     ] as const) {
       const answer = await post(body, headers);
-      expect({ what, status: answer.status, retryAfter: answer.retryAfter, body: JSON.parse(answer.text) }).toEqual({ what, ...expected });
+      expect({ what, status: answer.status, retryAfter: answer.retryAfter, body: JSON.parse(answer.text) }).toEqual({
+        what,
+        ...expected,
+      });
       expect(answer.text).not.toMatch(DRIVER_TEXT);
     }
     const ready = await fetch(new URL('/health/ready', gateway.url));
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'unavailable', database: 'down', migrations: 'unknown', reason: 'database unreachable' });
+    expect(await ready.json()).toEqual({
+      status: 'unavailable',
+      database: 'down',
+      migrations: 'unknown',
+      reason: 'database unreachable',
+    });
 
     await proxy.restore();
     let answer = await post(positions, { authorization: `Bearer ${secret}` });
@@ -82,13 +117,19 @@ describe('while PostgreSQL cannot be reached', () => {
     expect(await auditEntriesOf(writer, answer.requestId)).toBe(1);
   });
 
-  it('lets a database failure during the jsonPath check go on as what it is, not as the caller\'s bad input', async () => {
+  it("lets a database failure during the jsonPath check go on as what it is, not as the caller's bad input", async () => {
     const em = orm.em.fork();
     await em.getConnection().execute('select 1');
     await proxy.cut();
     try {
-      const checked = assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), [{ path: '$.signal', argument: 'filter.rationale.jsonPath' }]);
-      const error = await checked.then(() => undefined, (failure: unknown) => failure);
+      const checked = assertValidJsonPaths(
+        (sql, params) => em.getConnection().execute(sql, params),
+        [{ path: '$.signal', argument: 'filter.rationale.jsonPath' }],
+      );
+      const error = await checked.then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
       expect(error).toBeDefined();
       expect(error).not.toBeInstanceOf(BadInputError);
       expect(isDatabaseUnavailable(error)).toBe(true);

@@ -32,7 +32,13 @@ const admin = keyCaller({ id: '1', name: 'admin', role: Role.admin, expiresAt: n
 
 type Kind = 'dateTime' | 'date' | 'quarter';
 /** One date-taking input of one root field: the argument, and the path of input fields inside it. */
-type Target = { root: 'Query' | 'Mutation'; field: GraphQLField<unknown, unknown>; argument: GraphQLArgument; path: string[]; kind: Kind };
+type Target = {
+  root: 'Query' | 'Mutation';
+  field: GraphQLField<unknown, unknown>;
+  argument: GraphQLArgument;
+  path: string[];
+  kind: Kind;
+};
 
 const kindOfScalar = (type: GraphQLInputType, name: string, description: string | null | undefined): Kind | null => {
   const named = getNamedType(type);
@@ -50,12 +56,19 @@ function targetsOf(schema: GraphQLSchema): Target[] {
     const type = root === 'Query' ? schema.getQueryType() : schema.getMutationType();
     for (const field of Object.values(type?.getFields() ?? {})) {
       for (const argument of field.args) {
-        const walk = (input: GraphQLInputType, name: string, description: string | null | undefined, path: string[], seen: Set<string>) => {
+        const walk = (
+          input: GraphQLInputType,
+          name: string,
+          description: string | null | undefined,
+          path: string[],
+          seen: Set<string>,
+        ) => {
           const kind = kindOfScalar(input, name, description);
           if (kind) targets.push({ root, field, argument, path, kind });
           const named = getNamedType(input);
           if (named instanceof GraphQLInputObjectType && !seen.has(named.name)) {
-            for (const inner of Object.values(named.getFields())) walk(inner.type, inner.name, inner.description, [...path, inner.name], new Set([...seen, named.name]));
+            for (const inner of Object.values(named.getFields()))
+              walk(inner.type, inner.name, inner.description, [...path, inner.name], new Set([...seen, named.name]));
           }
         };
         walk(argument.type, argument.name, argument.description, [], new Set());
@@ -71,7 +84,11 @@ function sampleOf(type: GraphQLInputType, name: string): unknown {
   if (type instanceof GraphQLList) return [sampleOf(type.ofType, name)];
   if (type instanceof GraphQLEnumType) return type.getValues()[0]!.name;
   if (type instanceof GraphQLInputObjectType) {
-    return Object.fromEntries(Object.values(type.getFields()).filter((inner) => inner.type instanceof GraphQLNonNull).map((inner) => [inner.name, sampleOf(inner.type, inner.name)]));
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((inner) => inner.type instanceof GraphQLNonNull)
+        .map((inner) => [inner.name, sampleOf(inner.type, inner.name)]),
+    );
   }
   const scalar = (type as GraphQLScalarType).name;
   const kind = kindOfScalar(type, name, null);
@@ -134,18 +151,34 @@ describe('dates at the edges of every DateTime, date and quarter argument', () =
   afterAll(() => gateway.close());
 
   it('finds the arguments in the schema: reports, filters and writes', () => {
-    const names = new Set(targets.map((target) => `${target.field.name}.${[target.argument.name, ...target.path].join('.')}`));
-    for (const expected of ['apiErrors.since', 'dailySummary.date', 'integrityReport.quarter', 'integrityReport.from', 'decisions.filter.createdFrom', 'recordExecution.records.createdAt', 'recordStatusChange.records.occurredAt']) {
+    const names = new Set(
+      targets.map((target) => `${target.field.name}.${[target.argument.name, ...target.path].join('.')}`),
+    );
+    for (const expected of [
+      'apiErrors.since',
+      'dailySummary.date',
+      'integrityReport.quarter',
+      'integrityReport.from',
+      'decisions.filter.createdFrom',
+      'recordExecution.records.createdAt',
+      'recordStatusChange.records.occurredAt',
+    ]) {
       expect(names).toContain(expected);
     }
   });
 
   it('treats the last quarter as any other: its exclusive end, 10000-01-01, is later than now', async () => {
     // A decision recorded for 9999-12-20 is not "pending more than a week" as of today.
-    await gateway.orm.em.getConnection().execute(
-      `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, created_at) values ('dec-9999', 's', 'NVDA', 'buy', 1, 'market', 'pending', '9999-12-20T00:00:00Z')`,
+    await gateway.orm.em
+      .getConnection()
+      .execute(
+        `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, created_at) values ('dec-9999', 's', 'NVDA', 'buy', 1, 'market', 'pending', '9999-12-20T00:00:00Z')`,
+      );
+    const result = await gateway.execute<any>(
+      '{ integrityReport(quarter: "9999Q4") { until findings { check count } } }',
+      {},
+      admin,
     );
-    const result = await gateway.execute<any>('{ integrityReport(quarter: "9999Q4") { until findings { check count } } }', {}, admin);
     expect(result.errors).toBeUndefined();
     expect(result.data.integrityReport.until).toBe('10000-01-01T00:00:00.000000Z');
     expect(result.data.integrityReport.findings).toContainEqual({ check: 'STALE_PENDING_DECISION', count: 0 });
@@ -163,10 +196,20 @@ describe('dates at the edges of every DateTime, date and quarter argument', () =
           const where = `${target.field.name}(${[target.argument.name, ...target.path].join('.')}: ${JSON.stringify(text)})`;
           expect({ where, codes }).not.toEqual({ where, codes: expect.arrayContaining(['INTERNAL_SERVER_ERROR']) });
           if (!valid) {
-            expect({ where, codes: [...new Set(codes)], messages: result.errors?.map((error) => error.message) }).toMatchObject({ where, codes: ['BAD_USER_INPUT'] });
+            expect({
+              where,
+              codes: [...new Set(codes)],
+              messages: result.errors?.map((error) => error.message),
+            }).toMatchObject({ where, codes: ['BAD_USER_INPUT'] });
           } else {
             // In range, the date itself is never what is refused.
-            for (const error of result.errors ?? []) expect({ where, message: error.message }).not.toEqual({ where, message: expect.stringMatching(/supported range|YYYY-MM-DD|RFC 3339|names a (day|time)|fractional|like 2026Q3/) });
+            for (const error of result.errors ?? [])
+              expect({ where, message: error.message }).not.toEqual({
+                where,
+                message: expect.stringMatching(
+                  /supported range|YYYY-MM-DD|RFC 3339|names a (day|time)|fractional|like 2026Q3/,
+                ),
+              });
           }
         }),
         { numRuns: 40 },

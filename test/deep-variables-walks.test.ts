@@ -19,13 +19,22 @@ describe('walks over variables at any depth and width', () => {
   });
   afterAll(() => gateway.close());
 
-  it.each([5_000, 100_000])('refuses a lone surrogate %d levels down as BAD_USER_INPUT, not a stack overflow', async (depth) => {
-    const result = await gateway.execute('query($v: String!) { search(query: $v) { edges { cursor } } }', { v: 'x', deep: deepVariable(depth) });
-    expect(result.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-  });
+  it.each([5_000, 100_000])(
+    'refuses a lone surrogate %d levels down as BAD_USER_INPUT, not a stack overflow',
+    async (depth) => {
+      const result = await gateway.execute('query($v: String!) { search(query: $v) { edges { cursor } } }', {
+        v: 'x',
+        deep: deepVariable(depth),
+      });
+      expect(result.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    },
+  );
 
   it('refuses a lone surrogate at the end of an array of 500,000 items (what a 1 MB body holds) as BAD_USER_INPUT', async () => {
-    const result = await gateway.execute('query($v: String!) { search(query: $v) { edges { cursor } } }', { v: 'x', wide: [...new Array<number>(500_000).fill(1), 'a\ud800b'] });
+    const result = await gateway.execute('query($v: String!) { search(query: $v) { edges { cursor } } }', {
+      v: 'x',
+      wide: [...new Array<number>(500_000).fill(1), 'a\ud800b'],
+    });
     expect(result.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
   });
 

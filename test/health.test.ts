@@ -25,8 +25,14 @@ describe('health: liveness, readiness, and recovery when PostgreSQL comes back',
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const positions = () =>
-    fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ positions(first: 1) { nodes { id } } }' }) })
-      .then(async (response) => ({ status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions: { code: string } }[] } }));
+    fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ positions(first: 1) { nodes { id } } }' }),
+    }).then(async (response) => ({
+      status: response.status,
+      body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions: { code: string } }[] },
+    }));
 
   beforeAll(async () => {
     dataRoot = await mkdtemp(path.join(tmpdir(), 'auditgraph-health-'));
@@ -46,7 +52,10 @@ describe('health: liveness, readiness, and recovery when PostgreSQL comes back',
 
   it('is live and ready with the database up and migrations current', async () => {
     expect(await get('/health')).toEqual({ status: 200, body: { status: 'ok' } });
-    expect(await get('/health/ready')).toEqual({ status: 200, body: { status: 'ready', database: 'up', migrations: 'current' } });
+    expect(await get('/health/ready')).toEqual({
+      status: 200,
+      body: { status: 'ready', database: 'up', migrations: 'current' },
+    });
   });
 
   it('answers 503 with the reason while PostgreSQL is down, stays live, and recovers by itself', async () => {
@@ -56,14 +65,20 @@ describe('health: liveness, readiness, and recovery when PostgreSQL comes back',
 
     const down = await get('/health/ready');
     // Anonymous probes learn that the database is down, not where it lives.
-    expect(down).toEqual({ status: 503, body: { status: 'unavailable', database: 'down', migrations: 'unknown', reason: 'database unreachable' } });
+    expect(down).toEqual({
+      status: 503,
+      body: { status: 'unavailable', database: 'down', migrations: 'unknown', reason: 'database unreachable' },
+    });
     expect(JSON.stringify(down.body)).not.toMatch(new RegExp(`${port}|127\\.0\\.0\\.1|ECONN`));
     expect(await get('/health')).toEqual({ status: 200, body: { status: 'ok' } });
     // A scrape still answers (the runbook gauges keep their last values).
     expect((await fetch(`${origin}/metrics`)).status).toBe(200);
     // A query fails cleanly, without the connection error's text: 503, try again later.
     const failed = await positions();
-    expect({ status: failed.status, code: failed.body.errors?.[0]?.extensions.code }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    expect({ status: failed.status, code: failed.body.errors?.[0]?.extensions.code }).toEqual({
+      status: 503,
+      code: 'DATABASE_UNAVAILABLE',
+    });
     expect(JSON.stringify(failed.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|terminating/);
 
     server = await start(port);
@@ -82,7 +97,10 @@ describe('health: liveness, readiness, and recovery when PostgreSQL comes back',
     await admin.connect();
     await admin.query('create database auditgraph_unmigrated');
     await admin.end();
-    const bare = await createOrm({ databaseUrl: server!.adminUrl.replace(/\/postgres$/, '/auditgraph_unmigrated'), poolMax: 2 });
+    const bare = await createOrm({
+      databaseUrl: server!.adminUrl.replace(/\/postgres$/, '/auditgraph_unmigrated'),
+      poolMax: 2,
+    });
     const bareGateway = await startHttpServer(bare, { host: '127.0.0.1', port: 0 });
     try {
       const response = await fetch(`${new URL(bareGateway.url).origin}/health/ready`);

@@ -32,13 +32,16 @@ describe('import refuses, at its line, what the record cannot hold', () => {
   });
 
   const counts = async () => {
-    const rows = await gateway.orm.em.getConnection().execute<{ n: string }[]>(TABLES.map((table) => `select count(*)::text as n from ${table}`).join(' union all '));
+    const rows = await gateway.orm.em
+      .getConnection()
+      .execute<{ n: string }[]>(TABLES.map((table) => `select count(*)::text as n from ${table}`).join(' union all '));
     return rows.map((row) => row.n);
   };
 
   /** Imports a file of a good line, then `hostile`, then another good line; returns what was refused, or null when it was imported. */
   async function importAround(hostile: string): Promise<string[] | null> {
-    const good = () => `{"timestamp":"2025-03-04T10:00:00.000001+00:00","event_type":"order_submitted","order_id":"good-${order++}","symbol":"SPY","side":"buy","quantity":1,"price":1,"order_type":"market","status":"accepted","nav":1,"model":"m"}`;
+    const good = () =>
+      `{"timestamp":"2025-03-04T10:00:00.000001+00:00","event_type":"order_submitted","order_id":"good-${order++}","symbol":"SPY","side":"buy","quantity":1,"price":1,"order_type":"market","status":"accepted","nav":1,"model":"m"}`;
     const file = path.join(dir, 'orders.jsonl');
     await writeFile(file, `${good()}\n${hostile}\n${good()}\n`);
     try {
@@ -63,7 +66,9 @@ describe('import refuses, at its line, what the record cannot hold', () => {
           const { errors } = await gateway.execute('{ decisions(first: 100) { nodes { createdAt } } }');
           expect(errors).toBeUndefined();
         } else {
-          expect(problems).toEqual([expect.stringMatching(/^orders\.jsonl:2: "timestamp" must be an ISO 8601 timestamp/)]);
+          expect(problems).toEqual([
+            expect.stringMatching(/^orders\.jsonl:2: "timestamp" must be an ISO 8601 timestamp/),
+          ]);
           expect(await counts()).toEqual(before);
         }
       }),
@@ -74,12 +79,19 @@ describe('import refuses, at its line, what the record cannot hold', () => {
   it('refuses NUL and lone surrogates anywhere in a line — a nested value, a key — at its line, writing nothing', async () => {
     await fc.assert(
       fc.asyncProperty(unstorable, fc.constantFrom('value', 'key', 'nested', 'field'), async (bad, where) => {
-        const extra = { value: `"extra":"x${bad}y"`, key: `"k${bad}":1`, nested: `"extra":{"a":[1,{"b":"${bad}"}]}`, field: `"note":"${bad}"` }[where];
+        const extra = {
+          value: `"extra":"x${bad}y"`,
+          key: `"k${bad}":1`,
+          nested: `"extra":{"a":[1,{"b":"${bad}"}]}`,
+          field: `"note":"${bad}"`,
+        }[where];
         const before = await counts();
         const problems = await importAround(
           `{"timestamp":"2025-03-04T10:00:00+00:00","event_type":"order_submitted","order_id":"nul-${order++}","symbol":"SPY","side":"buy","quantity":1,"price":1,"order_type":"market","status":"accepted","nav":1,"model":"m",${extra}}`,
         );
-        expect(problems).toEqual([expect.stringMatching(/^orders\.jsonl:2: holds a character PostgreSQL cannot store/)]);
+        expect(problems).toEqual([
+          expect.stringMatching(/^orders\.jsonl:2: holds a character PostgreSQL cannot store/),
+        ]);
         expect(await counts()).toEqual(before);
       }),
       { numRuns: 20 },

@@ -23,9 +23,19 @@ const fixtures: Record<string, string> = {
 };
 
 const lists = [
-  { table: 'trade_decisions', index: 'trade_decisions_decision_rationale_gin', field: 'decisions', filter: 'rationale' },
+  {
+    table: 'trade_decisions',
+    index: 'trade_decisions_decision_rationale_gin',
+    field: 'decisions',
+    filter: 'rationale',
+  },
   { table: 'api_payloads', index: 'api_payloads_payload_gin', field: 'apiPayloads', filter: 'payload' },
-  { table: 'data_ingestion_runs', index: 'data_ingestion_runs_metadata_gin', field: 'ingestionRuns', filter: 'metadata' },
+  {
+    table: 'data_ingestion_runs',
+    index: 'data_ingestion_runs_metadata_gin',
+    field: 'ingestionRuns',
+    filter: 'metadata',
+  },
 ];
 
 /** Selective conditions (0.02–0.1% of rows), one per operator the API offers. */
@@ -51,9 +61,11 @@ describe(`JSON filters and full-text search use their GIN indexes on ${ROWS.toLo
     // 800,000 synthetic rows for the planner: their chain hashes (test/chain.test.ts) would
     // only slow this down, so the record trigger is off while they are written.
     await client.query('begin');
-    for (const table of Object.keys(fixtures)) await client.query(`alter table ${table} disable trigger ${table}_recorded`);
+    for (const table of Object.keys(fixtures))
+      await client.query(`alter table ${table} disable trigger ${table}_recorded`);
     for (const sql of Object.values(fixtures)) await client.query(sql);
-    for (const table of Object.keys(fixtures)) await client.query(`alter table ${table} enable trigger ${table}_recorded`);
+    for (const table of Object.keys(fixtures))
+      await client.query(`alter table ${table} enable trigger ${table}_recorded`);
     await client.query('commit');
     await client.query('analyze trade_decisions, api_payloads, data_ingestion_runs, trade_executions');
   });
@@ -91,14 +103,25 @@ describe(`JSON filters and full-text search use their GIN indexes on ${ROWS.toLo
     const { result, sql, bindings } = await gateway.countStatements(() => gateway.execute(query));
     expect(result.errors).toBeUndefined();
     const childStatements = sql.flatMap((statement, index) =>
-      statement.includes('row_number() over (partition by c.parent_id') ? [{ statement, values: bindings[index]! }] : []);
+      statement.includes('row_number() over (partition by c.parent_id')
+        ? [{ statement, values: bindings[index]! }]
+        : [],
+    );
     // One statement per list root (the lineage prefetch), its own lists as CTEs; an
     // execution's payloads are two (request and response), so five lists read six times.
     expect(childStatements).toHaveLength(3);
-    const listsOf = (statement: string) => [...statement.matchAll(/as parent_id\s+from (\w+) \w+(?: join (\w+))?/g)].map((match) => match.slice(1).filter(Boolean).join(' ⋈ '));
-    expect(childStatements.flatMap(({ statement }) => listsOf(statement)).sort()).toEqual(
-      ['api_payloads', 'decision_inputs ⋈ api_payloads', 'decision_inputs ⋈ trade_decisions', 'trade_executions', 'trade_executions', 'trade_executions'],
-    );
+    const listsOf = (statement: string) =>
+      [...statement.matchAll(/as parent_id\s+from (\w+) \w+(?: join (\w+))?/g)].map((match) =>
+        match.slice(1).filter(Boolean).join(' ⋈ '),
+      );
+    expect(childStatements.flatMap(({ statement }) => listsOf(statement)).sort()).toEqual([
+      'api_payloads',
+      'decision_inputs ⋈ api_payloads',
+      'decision_inputs ⋈ trade_decisions',
+      'trade_executions',
+      'trade_executions',
+      'trade_executions',
+    ]);
     for (const { statement, values } of childStatements) {
       // The parents' ids travel as a bound parameter.
       expect(values.length).toBeGreaterThanOrEqual(1);
@@ -106,7 +129,13 @@ describe(`JSON filters and full-text search use their GIN indexes on ${ROWS.toLo
       const lines = rows.map((row) => row['QUERY PLAN'] as string).join('\n');
       expect(lines).not.toMatch(/Seq Scan on (api_payloads|trade_decisions|trade_executions|decision_inputs)/);
       expect(lines).toMatch(/Index (Only )?Scan|Bitmap Index Scan/);
-      plans.push(`own lists over ${listsOf(statement).join(', ')}: ${lines.split('\n').filter((line) => /Index/.test(line)).map((line) => line.trim().replace(/\s+\(cost.*$/, '')).join('; ')}`);
+      plans.push(
+        `own lists over ${listsOf(statement).join(', ')}: ${lines
+          .split('\n')
+          .filter((line) => /Index/.test(line))
+          .map((line) => line.trim().replace(/\s+\(cost.*$/, ''))
+          .join('; ')}`,
+      );
     }
   });
 

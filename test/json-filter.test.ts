@@ -14,12 +14,27 @@ describe('JSON filters on jsonb columns', () => {
     await createTrade(em, {
       executionCount: 1,
       symbol: 'NVDA',
-      adjust: ({ decision }) => (decision.decisionRationale = { signal: 'congress_buy', score: 0.91, model_version: 'v1.4.2', thresholds: { min_score: 0.6 }, source_record_ids: [1, 2] }),
+      adjust: ({ decision }) =>
+        (decision.decisionRationale = {
+          signal: 'congress_buy',
+          score: 0.91,
+          model_version: 'v1.4.2',
+          thresholds: { min_score: 0.6 },
+          source_record_ids: [1, 2],
+        }),
     });
     await createTrade(em, {
       executionCount: 1,
       symbol: 'AAPL',
-      adjust: ({ decision }) => (decision.decisionRationale = { signal: 'sector_rotation', score: 0.55, sector: 'Technology', thresholds: { min_score: 0.5 }, "it's": 'quoted', 'a"b,}c\\d': 1 }),
+      adjust: ({ decision }) =>
+        (decision.decisionRationale = {
+          signal: 'sector_rotation',
+          score: 0.55,
+          sector: 'Technology',
+          thresholds: { min_score: 0.5 },
+          "it's": 'quoted',
+          'a"b,}c\\d': 1,
+        }),
     });
   });
   afterAll(() => gateway.close());
@@ -60,13 +75,29 @@ describe('JSON filters on jsonb columns', () => {
   });
 
   it.each([
-    ['a contains that is not an object', { contains: 'congress_buy' }, /`filter.rationale.contains` must be a JSON object or array/],
+    [
+      'a contains that is not an object',
+      { contains: 'congress_buy' },
+      /`filter.rationale.contains` must be a JSON object or array/,
+    ],
     ['a contains that is a number', { contains: 42 }, /must be a JSON object or array/],
-    ['an invalid JSON path', { jsonPath: '$.score >>> 1' }, /`filter.rationale.jsonPath` is not a valid SQL\/JSON path: .*syntax error/],
-    ['an invalid exists path', { jsonPathExists: 'not a path (' }, /`filter.rationale.jsonPathExists` is not a valid SQL\/JSON path/],
+    [
+      'an invalid JSON path',
+      { jsonPath: '$.score >>> 1' },
+      /`filter.rationale.jsonPath` is not a valid SQL\/JSON path: .*syntax error/,
+    ],
+    [
+      'an invalid exists path',
+      { jsonPathExists: 'not a path (' },
+      /`filter.rationale.jsonPathExists` is not a valid SQL\/JSON path/,
+    ],
     ['an empty JSON path', { jsonPath: '  ' }, /must be a SQL\/JSON path of 1 to 2000 characters/],
     ['an empty key list', { hasAnyKeys: [] }, /`filter.rationale.hasAnyKeys` must hold 1 to 100 keys/],
-    ['an empty path', { pathEquals: { path: [], value: 1 } }, /`filter.rationale.pathEquals.path` must hold 1 to 32 non-empty keys/],
+    [
+      'an empty path',
+      { pathEquals: { path: [], value: 1 } },
+      /`filter.rationale.pathEquals.path` must hold 1 to 32 non-empty keys/,
+    ],
   ])('refuses %s with BAD_USER_INPUT', async (_name, rationale, message) => {
     const result = await gateway.execute(decisions, { rationale });
     expect(result.errors).toHaveLength(1);

@@ -23,7 +23,8 @@ type Graph = {
   nodeCount: number;
 };
 
-const countBy = (values: string[]) => values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
+const countBy = (values: string[]) =>
+  values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
 
 describe('lineage(from:, direction:, depth:): the graph around one node', () => {
   let gateway: TestGateway;
@@ -48,8 +49,21 @@ describe('lineage(from:, direction:, depth:): the graph around one node', () => 
     const { graph } = await lineage({ from: small.run.nodeId, direction: 'DOWNSTREAM', depth: 5 });
     expect(graph.root.id).toBe(small.run.nodeId);
     expect(graph.nodes[0]!.id).toBe(small.run.nodeId);
-    expect(countBy(graph.nodes.map((node) => node.__typename))).toEqual({ IngestionRun: 1, ApiPayload: 6, TradeDecision: 1, TradeExecution: 2, Position: 1 });
-    expect(countBy(graph.edges.map((edge) => edge.kind))).toEqual({ FETCHED: 2, FED: 2, EXECUTED_AS: 2, REQUESTED: 2, RESPONDED: 2, BUILT: 2 });
+    expect(countBy(graph.nodes.map((node) => node.__typename))).toEqual({
+      IngestionRun: 1,
+      ApiPayload: 6,
+      TradeDecision: 1,
+      TradeExecution: 2,
+      Position: 1,
+    });
+    expect(countBy(graph.edges.map((edge) => edge.kind))).toEqual({
+      FETCHED: 2,
+      FED: 2,
+      EXECUTED_AS: 2,
+      REQUESTED: 2,
+      RESPONDED: 2,
+      BUILT: 2,
+    });
     expect(graph.edges).toContainEqual({ kind: 'BUILT', from: small.executions[0]!.nodeId, to: small.position.nodeId });
     expect(graph).toMatchObject({ truncated: false, truncatedBy: [], cutAt: [], nodeCount: 11 });
     const ids = new Set(graph.nodes.map((node) => node.id));
@@ -58,14 +72,26 @@ describe('lineage(from:, direction:, depth:): the graph around one node', () => 
 
   it('walks UPSTREAM from a position back to the run that fetched its inputs', async () => {
     const { graph } = await lineage({ from: small.position.nodeId, direction: 'UPSTREAM', depth: 4 });
-    expect(countBy(graph.nodes.map((node) => node.__typename))).toEqual({ Position: 1, TradeExecution: 2, TradeDecision: 1, ApiPayload: 6, IngestionRun: 1 });
+    expect(countBy(graph.nodes.map((node) => node.__typename))).toEqual({
+      Position: 1,
+      TradeExecution: 2,
+      TradeDecision: 1,
+      ApiPayload: 6,
+      IngestionRun: 1,
+    });
     expect(graph.edges).toContainEqual({ kind: 'FETCHED', from: small.run.nodeId, to: small.inputs[0]!.nodeId });
     expect(graph.truncated).toBe(false);
   });
 
   it('walks BOTH ways from a decision', async () => {
     const { graph } = await lineage({ from: small.decision.nodeId, direction: 'BOTH', depth: 3 });
-    expect(countBy(graph.nodes.map((node) => node.__typename))).toEqual({ TradeDecision: 1, ApiPayload: 6, IngestionRun: 1, TradeExecution: 2, Position: 1 });
+    expect(countBy(graph.nodes.map((node) => node.__typename))).toEqual({
+      TradeDecision: 1,
+      ApiPayload: 6,
+      IngestionRun: 1,
+      TradeExecution: 2,
+      Position: 1,
+    });
   });
 
   it('says when the depth bound cut the graph, and where', async () => {

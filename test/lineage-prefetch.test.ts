@@ -64,7 +64,12 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
   async function both(variables: Record<string, unknown>) {
     const direct = await gateway.countStatements(() => gateway.execute<any>(DIRECT, variables));
     const viaNode = await gateway.countStatements(() => gateway.execute<any>(VIA_NODE, variables));
-    return { direct: direct.result, directStatements: direct.statements, viaNode: viaNode.result, viaNodeStatements: viaNode.statements };
+    return {
+      direct: direct.result,
+      directStatements: direct.statements,
+      viaNode: viaNode.result,
+      viaNodeStatements: viaNode.statements,
+    };
   }
 
   it.each([
@@ -72,7 +77,10 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     ['a first page with more behind it, inputs from the end', { first: 2, inputs: 2 }],
     ['empty pages', { first: 0, inputs: 0 }],
   ])('answers as the level-by-level walk does (%s), in one statement', async (_name, pages) => {
-    const { direct, directStatements, viaNode, viaNodeStatements } = await both({ id: trade.position.nodeId, ...pages });
+    const { direct, directStatements, viaNode, viaNodeStatements } = await both({
+      id: trade.position.nodeId,
+      ...pages,
+    });
     expect(direct.errors).toBeUndefined();
     expect(viaNode.errors).toBeUndefined();
     expect(direct.data.position).toEqual(viaNode.data.node);
@@ -100,11 +108,15 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     const after = data.position.executions.pageInfo.endCursor;
     const query = (root: string) =>
       `query ($id: ID!, $after: String) { ${root}(id: $id) { ... on Position { executions(first: 5, after: $after) { pageInfo { hasNextPage } nodes { executionId decision { decisionId } } } } } }`;
-    const direct = await gateway.countStatements(() => gateway.execute<any>(query('position'), { id: trade.position.nodeId, after }));
+    const direct = await gateway.countStatements(() =>
+      gateway.execute<any>(query('position'), { id: trade.position.nodeId, after }),
+    );
     const viaNode = await gateway.execute<any>(query('node'), { id: trade.position.nodeId, after });
     expect(direct.result.errors).toBeUndefined();
     expect(direct.result.data.position).toEqual(viaNode.data.node);
-    expect(direct.result.data.position.executions.nodes.map((node: any) => node.executionId)).toEqual(trade.executions.slice(1).map((execution) => execution.executionId));
+    expect(direct.result.data.position.executions.nodes.map((node: any) => node.executionId)).toEqual(
+      trade.executions.slice(1).map((execution) => execution.executionId),
+    );
     expect(direct.statements).toBeGreaterThan(1);
   });
 
@@ -115,7 +127,9 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     }
     fragment Lineage on Position { symbol executions { nodes { ...Execution } } }
     fragment Execution on TradeExecution { executionId decision { inputs { nodes { ingestionRun { runId } } } } }`;
-    const { result, statements } = await gateway.countStatements(() => gateway.execute<any>(query, { a: trade.position.nodeId, b: other.position.nodeId }));
+    const { result, statements } = await gateway.countStatements(() =>
+      gateway.execute<any>(query, { a: trade.position.nodeId, b: other.position.nodeId }),
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.a.executions.nodes).toHaveLength(3);
     expect(result.data.b.symbol).toBe('AAPL');
@@ -124,19 +138,38 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
   });
 
   /** `root` asked directly and through node(id:) (the loaders, level by level) must agree. */
-  async function sameAsLevelByLevel(root: string, type: string, selection: string, variables: Record<string, unknown>, nodeId: string, keyType = 'String!') {
-    const direct = await gateway.countStatements(() => gateway.execute<any>(`query ($key: ${keyType}) { answer: ${root} ${selection} }`, variables));
-    const viaNode = await gateway.countStatements(() => gateway.execute<any>(`query ($id: ID!) { answer: node(id: $id) { ... on ${type} ${selection} } }`, { id: nodeId }));
+  async function sameAsLevelByLevel(
+    root: string,
+    type: string,
+    selection: string,
+    variables: Record<string, unknown>,
+    nodeId: string,
+    keyType = 'String!',
+  ) {
+    const direct = await gateway.countStatements(() =>
+      gateway.execute<any>(`query ($key: ${keyType}) { answer: ${root} ${selection} }`, variables),
+    );
+    const viaNode = await gateway.countStatements(() =>
+      gateway.execute<any>(`query ($id: ID!) { answer: node(id: $id) { ... on ${type} ${selection} } }`, {
+        id: nodeId,
+      }),
+    );
     expect(direct.result.errors).toBeUndefined();
     expect(viaNode.result.errors).toBeUndefined();
     expect(direct.result.data.answer).toEqual(viaNode.result.data.answer);
     return { answer: direct.result.data.answer, statements: direct.statements, levelByLevel: viaNode.statements };
   }
 
-  it('reads an execution by external id with its decision, inputs, runs and its position\'s other fills in one statement', async () => {
+  it("reads an execution by external id with its decision, inputs, runs and its position's other fills in one statement", async () => {
     const selection = `{ executionId status decision { decisionId status inputs { nodes { id ingestionRun { runId status } } } }
       position { symbol status executions { pageInfo { hasNextPage } nodes { executionId responsePayload { httpStatus } } } } }`;
-    const { answer, statements, levelByLevel } = await sameAsLevelByLevel('execution(executionId: $key)', 'TradeExecution', selection, { key: trade.executions[0]!.executionId }, trade.executions[0]!.nodeId);
+    const { answer, statements, levelByLevel } = await sameAsLevelByLevel(
+      'execution(executionId: $key)',
+      'TradeExecution',
+      selection,
+      { key: trade.executions[0]!.executionId },
+      trade.executions[0]!.nodeId,
+    );
     expect(answer.position.executions.nodes).toHaveLength(3);
     expect(answer.decision.inputs.nodes[0].ingestionRun.status).toBe('failed');
     expect(statements).toBe(1);
@@ -145,7 +178,13 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
 
   it('reads an ingestion run downstream — payloads, the decisions they fed, their executions and positions — in one statement', async () => {
     const selection = `{ runId payloads(first: 2) { pageInfo { hasNextPage endCursor } nodes { id decisions { nodes { decisionId executions(last: 2) { nodes { executionId position { symbol } } } } } } } }`;
-    const { answer, statements } = await sameAsLevelByLevel('ingestionRun(runId: $key)', 'IngestionRun', selection, { key: trade.run.runId }, trade.run.nodeId);
+    const { answer, statements } = await sameAsLevelByLevel(
+      'ingestionRun(runId: $key)',
+      'IngestionRun',
+      selection,
+      { key: trade.run.runId },
+      trade.run.nodeId,
+    );
     expect(answer.payloads.pageInfo.hasNextPage).toBe(true);
     expect(answer.payloads.nodes[0].decisions.nodes[0].executions.nodes).toHaveLength(2);
     expect(statements).toBe(1);
@@ -154,7 +193,14 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
   it('reads a broker payload with the executions that sent or received it, and their decisions, in one statement', async () => {
     const selection = `{ id httpStatus executions { nodes { executionId decision { decisionId inputs(first: 1) { nodes { id } } } } } }`;
     const request = trade.executions[0]!.apiRequestPayload!;
-    const { answer, statements } = await sameAsLevelByLevel('apiPayload(id: $key)', 'ApiPayload', selection, { key: request.nodeId }, request.nodeId, 'ID!');
+    const { answer, statements } = await sameAsLevelByLevel(
+      'apiPayload(id: $key)',
+      'ApiPayload',
+      selection,
+      { key: request.nodeId },
+      request.nodeId,
+      'ID!',
+    );
     expect(answer.executions.nodes.map((node: any) => node.executionId)).toEqual([trade.executions[0]!.executionId]);
     expect(answer.executions.nodes[0].decision.inputs.nodes).toHaveLength(1);
     expect(statements).toBe(1);
@@ -162,7 +208,13 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
 
   it('follows a selection that turns back on itself (execution → position → executions → position) as the loaders do', async () => {
     const selection = `{ executionId position { executions { nodes { executionId position { quantity executions(first: 1) { nodes { executionId } } } } } } }`;
-    const { answer, statements } = await sameAsLevelByLevel('execution(executionId: $key)', 'TradeExecution', selection, { key: trade.executions[2]!.executionId }, trade.executions[2]!.nodeId);
+    const { answer, statements } = await sameAsLevelByLevel(
+      'execution(executionId: $key)',
+      'TradeExecution',
+      selection,
+      { key: trade.executions[2]!.executionId },
+      trade.executions[2]!.nodeId,
+    );
     expect(answer.position.executions.nodes[1].position.executions.nodes).toHaveLength(1);
     expect(statements).toBe(1);
   });
@@ -170,11 +222,15 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
   it('reads a filtered list page, then everything below its nodes in one more statement', async () => {
     const query = `query ($rationale: JSON!) { decisions(first: 50, filter: { rationale: { contains: $rationale } }) {
       nodes { id decisionId status executions { nodes { executionId status responsePayload { httpStatus } } } } } }`;
-    const { result, statements } = await gateway.countStatements(() => gateway.execute<any>(query, { rationale: { signal: 'congress_buy' } }));
+    const { result, statements } = await gateway.countStatements(() =>
+      gateway.execute<any>(query, { rationale: { signal: 'congress_buy' } }),
+    );
     expect(result.errors).toBeUndefined();
     expect(statements).toBe(2);
     const nodes = result.data.decisions.nodes;
-    expect(nodes.map((node: any) => node.decisionId).sort()).toEqual([trade.decision.decisionId, other.decision.decisionId].sort());
+    expect(nodes.map((node: any) => node.decisionId).sort()).toEqual(
+      [trade.decision.decisionId, other.decision.decisionId].sort(),
+    );
     for (const node of nodes) {
       const viaNode = await gateway.execute<any>(
         `query ($id: ID!) { node(id: $id) { ... on TradeDecision { id decisionId status executions { nodes { executionId status responsePayload { httpStatus } } } } } }`,
@@ -182,11 +238,11 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
       );
       expect(node).toEqual(viaNode.data.node);
     }
-    expect(nodes.find((node: any) => node.decisionId === trade.decision.decisionId).executions.nodes.map((execution: any) => execution.responsePayload)).toEqual([
-      { httpStatus: 201 },
-      null,
-      { httpStatus: 201 },
-    ]);
+    expect(
+      nodes
+        .find((node: any) => node.decisionId === trade.decision.decisionId)
+        .executions.nodes.map((execution: any) => execution.responsePayload),
+    ).toEqual([{ httpStatus: 201 }, null, { httpStatus: 201 }]);
   });
 
   it('reads a list filtered with question-mark operators and values, then what is below its nodes in one more statement', async () => {
@@ -206,13 +262,18 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     }
     const { data } = await gateway.execute<any>(query, { filter: { hasKey: 'signal' } });
     const mine = data.decisions.nodes.find((node: any) => node.decisionId === trade.decision.decisionId);
-    expect(mine.executions.nodes.map((node: any) => node.executionId)).toEqual(trade.executions.map((execution) => execution.executionId));
+    expect(mine.executions.nodes.map((node: any) => node.executionId)).toEqual(
+      trade.executions.map((execution) => execution.executionId),
+    );
   });
 
   it('answers null for an external id that matches nothing, however it is quoted, in one statement', async () => {
     for (const key of ["x' or '1'='1", 'exe"); drop table trade_executions; --', '\\', '{1,2}', ' ']) {
       const { result, statements } = await gateway.countStatements(() =>
-        gateway.execute<any>(`query ($key: String!) { execution(executionId: $key) { executionId decision { decisionId } } }`, { key }),
+        gateway.execute<any>(
+          `query ($key: String!) { execution(executionId: $key) { executionId decision { decisionId } } }`,
+          { key },
+        ),
       );
       expect(result.errors).toBeUndefined();
       expect(result.data.execution).toBeNull();
@@ -221,7 +282,9 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
   });
 
   it('answers null for a position that does not exist, in one statement', async () => {
-    const { result, statements } = await gateway.countStatements(() => gateway.execute<any>(DIRECT, { id: toGlobalId('Position', '999999999') }));
+    const { result, statements } = await gateway.countStatements(() =>
+      gateway.execute<any>(DIRECT, { id: toGlobalId('Position', '999999999') }),
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.position).toBeNull();
     expect(statements).toBe(1);
@@ -251,7 +314,9 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
   });
 
   it('refuses a malformed id before any SQL', async () => {
-    const { result, statements } = await gateway.countStatements(() => gateway.execute<any>(DIRECT, { id: "'; drop table positions; --" }));
+    const { result, statements } = await gateway.countStatements(() =>
+      gateway.execute<any>(DIRECT, { id: "'; drop table positions; --" }),
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(statements).toBe(0);
   });

@@ -53,18 +53,33 @@ describe('/metrics: the runbook alert inputs', () => {
     const client = new pg.Client({ connectionString: gateway.database.url });
     await client.connect();
     try {
-      await client.query(`insert into data_ingestion_runs (run_id, task_name, source, status, records_fetched, metadata, started_at, created_at)
-        values ('run-2h', 'data_fetch:congress_daily', 'quiverquant', 'succeeded', 3, '{}', $1, $1)`, [ago(2 * HOUR)]);
-      const decision = (id: string, status: string, at: string) => client.query(
-        `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, decision_rationale, created_at)
-         values ($1, 'CongressionalTradingStrategy', 'NVDA', 'buy', 1, 'market', $2, '{"signal": "x"}', $3)`, [id, status, at]);
+      await client.query(
+        `insert into data_ingestion_runs (run_id, task_name, source, status, records_fetched, metadata, started_at, created_at)
+        values ('run-2h', 'data_fetch:congress_daily', 'quiverquant', 'succeeded', 3, '{}', $1, $1)`,
+        [ago(2 * HOUR)],
+      );
+      const decision = (id: string, status: string, at: string) =>
+        client.query(
+          `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, decision_rationale, created_at)
+         values ($1, 'CongressionalTradingStrategy', 'NVDA', 'buy', 1, 'market', $2, '{"signal": "x"}', $3)`,
+          [id, status, at],
+        );
       // Today (a minute ago): 1 failed of 4 — and two pending made 30 hours ago, which are not today's.
-      for (const [id, status] of [['t1', 'executed'], ['t2', 'executed'], ['t3', 'failed'], ['t4', 'pending']]) await decision(id!, status!, ago(60_000));
+      for (const [id, status] of [
+        ['t1', 'executed'],
+        ['t2', 'executed'],
+        ['t3', 'failed'],
+        ['t4', 'pending'],
+      ])
+        await decision(id!, status!, ago(60_000));
       await decision('old-1', 'pending', ago(30 * HOUR));
       await decision('old-2', 'pending', ago(30 * HOUR));
-      const response = (status: number, at: string) => client.query(
-        `insert into api_payloads (direction, provider, endpoint, http_method, http_status, payload, payload_bytes, created_at)
-         values ('response', 'alpaca', '/v2/orders', 'POST', $1, '{}', 2, $2)`, [status, at]);
+      const response = (status: number, at: string) =>
+        client.query(
+          `insert into api_payloads (direction, provider, endpoint, http_method, http_status, payload, payload_bytes, created_at)
+         values ('response', 'alpaca', '/v2/orders', 'POST', $1, '{}', 2, $2)`,
+          [status, at],
+        );
       await response(429, ago(10 * 60_000));
       await response(503, ago(20 * 60_000));
       await response(200, ago(5 * 60_000));
@@ -98,7 +113,10 @@ describe('/metrics: the runbook alert inputs', () => {
       expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
       const after = await scrape();
       const delta = (name: string, labels: string) => sample(after, name, labels) - sample(before, name, labels);
-      const batches = (loader: string) => [delta('auditgraph_dataloader_batch_size_count', `loader="${loader}"`), delta('auditgraph_dataloader_batch_size_sum', `loader="${loader}"`)];
+      const batches = (loader: string) => [
+        delta('auditgraph_dataloader_batch_size_count', `loader="${loader}"`),
+        delta('auditgraph_dataloader_batch_size_sum', `loader="${loader}"`),
+      ];
       return { after, delta, batches };
     };
 
@@ -121,18 +139,34 @@ describe('/metrics: the runbook alert inputs', () => {
     expect(prefetched.batches('ApiPayload.id')).toEqual([0, 0]);
 
     const { after } = prefetched;
-    for (const state of ['used', 'free', 'pending']) expect(sample(after, 'auditgraph_db_pool_connections', `state="${state}"`)).toBeGreaterThanOrEqual(0);
+    for (const state of ['used', 'free', 'pending'])
+      expect(sample(after, 'auditgraph_db_pool_connections', `state="${state}"`)).toBeGreaterThanOrEqual(0);
     expect(after).toMatch(/^auditgraph_db_pool_connections\{state="free"\} \d+$/m);
   });
 
   it('labels at most MAX_OPERATION_NAMES distinct operation names; the rest share "other"', async () => {
     const post = (name: string) =>
-      fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `query ${name} { __typename }` }) });
-    for (let index = 0; index < MAX_OPERATION_NAMES + 20; index++) expect((await post(`Flood${index}`)).status).toBe(200);
+      fetch(http.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query ${name} { __typename }` }),
+      });
+    for (let index = 0; index < MAX_OPERATION_NAMES + 20; index++)
+      expect((await post(`Flood${index}`)).status).toBe(200);
     const text = await scrape();
-    const names = new Set([...text.matchAll(/^auditgraph_graphql_operation_duration_seconds_count\{operation_name="([^"]*)"/gm)].map((match) => match[1]));
+    const names = new Set(
+      [...text.matchAll(/^auditgraph_graphql_operation_duration_seconds_count\{operation_name="([^"]*)"/gm)].map(
+        (match) => match[1],
+      ),
+    );
     expect(names.size).toBeLessThanOrEqual(MAX_OPERATION_NAMES + 2); // + "other" and "anonymous"
     expect(names.has('other')).toBe(true);
-    expect(sample(text, 'auditgraph_graphql_operation_duration_seconds_count', 'operation_name="other",operation_type="query"')).toBeGreaterThanOrEqual(20);
+    expect(
+      sample(
+        text,
+        'auditgraph_graphql_operation_duration_seconds_count',
+        'operation_name="other",operation_type="query"',
+      ),
+    ).toBeGreaterThanOrEqual(20);
   });
 });

@@ -13,7 +13,8 @@ const executionsPage = /* GraphQL */ `
   }
 `;
 
-const ids = (connection: { edges: { node: { databaseId: string } }[] }) => connection.edges.map((edge) => edge.node.databaseId);
+const ids = (connection: { edges: { node: { databaseId: string } }[] }) =>
+  connection.edges.map((edge) => edge.node.databaseId);
 
 describe("a node's own lists are connections, paged per parent in one statement per level", () => {
   let gateway: TestGateway;
@@ -74,9 +75,17 @@ describe("a node's own lists are connections, paged per parent in one statement 
     }`;
     const { result, statements, sql } = await gateway.countStatements(() => gateway.execute(query));
     expect(result.errors).toBeUndefined();
-    const bySymbol = Object.fromEntries(result.data!.positions.nodes.map((position: any) => [position.symbol, position.executions]));
-    expect(bySymbol.MSFT).toEqual({ nodes: wide.executions.slice(0, 2).map((execution) => ({ databaseId: execution.databaseId })), pageInfo: { hasNextPage: true } });
-    expect(bySymbol.TSLA).toEqual({ nodes: narrow.executions.slice(0, 2).map((execution) => ({ databaseId: execution.databaseId })), pageInfo: { hasNextPage: true } });
+    const bySymbol = Object.fromEntries(
+      result.data!.positions.nodes.map((position: any) => [position.symbol, position.executions]),
+    );
+    expect(bySymbol.MSFT).toEqual({
+      nodes: wide.executions.slice(0, 2).map((execution) => ({ databaseId: execution.databaseId })),
+      pageInfo: { hasNextPage: true },
+    });
+    expect(bySymbol.TSLA).toEqual({
+      nodes: narrow.executions.slice(0, 2).map((execution) => ({ databaseId: execution.databaseId })),
+      pageInfo: { hasNextPage: true },
+    });
     expect(statements).toBe(2);
     expect(sql[1]).toMatch(/row_number\(\) over \(partition by c\.parent_id/);
   });
@@ -100,11 +109,18 @@ describe("a node's own lists are connections, paged per parent in one statement 
         request: apiPayload(id: $request) { executions { nodes { databaseId } } }
         response: apiPayload(id: $response) { executions { nodes { databaseId } } }
       }`,
-      { decision: wide.decision.nodeId, request: wide.executions[3]!.apiRequestPayload!.nodeId, response: wide.executions[3]!.apiResponsePayload!.nodeId },
+      {
+        decision: wide.decision.nodeId,
+        request: wide.executions[3]!.apiRequestPayload!.nodeId,
+        response: wide.executions[3]!.apiResponsePayload!.nodeId,
+      },
     );
     expect(result.errors).toBeUndefined();
     expect(result.data!.decision.inputs).toEqual({
-      nodes: wide.inputs.slice(0, 2).map((input) => ({ databaseId: input.databaseId, decisions: { nodes: [{ databaseId: wide.decision.databaseId }] } })),
+      nodes: wide.inputs.slice(0, 2).map((input) => ({
+        databaseId: input.databaseId,
+        decisions: { nodes: [{ databaseId: wide.decision.databaseId }] },
+      })),
       pageInfo: { hasNextPage: true },
     });
     expect(result.data!.request.executions.nodes).toEqual([{ databaseId: wide.executions[3]!.databaseId }]);
@@ -112,14 +128,35 @@ describe("a node's own lists are connections, paged per parent in one statement 
   });
 
   describe('refuses bad paging arguments with BAD_USER_INPUT', () => {
-    const otherList = () => encodeCursor(`Position/${narrow.position.databaseId}/executions`, narrow.executions[0]!.databaseId);
+    const otherList = () =>
+      encodeCursor(`Position/${narrow.position.databaseId}/executions`, narrow.executions[0]!.databaseId);
     const cases: [string, () => Record<string, unknown>, RegExp][] = [
-      ['a cursor of another position\'s executions', () => ({ after: otherList() }), /`after` is a cursor of the executions of Position \d+, not of the executions of Position \d+/],
-      ['a cursor of the root executions list', () => ({ before: encodeCursor('TradeExecution', wide.executions[0]!.databaseId) }), /cursor of a TradeExecution list, not of the executions of Position/],
-      ['a cursor of another field of the same type', () => ({ after: encodeCursor(`TradeDecision/${wide.decision.databaseId}/executions`, '1') }), /cursor of the executions of TradeDecision/],
+      [
+        "a cursor of another position's executions",
+        () => ({ after: otherList() }),
+        /`after` is a cursor of the executions of Position \d+, not of the executions of Position \d+/,
+      ],
+      [
+        'a cursor of the root executions list',
+        () => ({ before: encodeCursor('TradeExecution', wide.executions[0]!.databaseId) }),
+        /cursor of a TradeExecution list, not of the executions of Position/,
+      ],
+      [
+        'a cursor of another field of the same type',
+        () => ({ after: encodeCursor(`TradeDecision/${wide.decision.databaseId}/executions`, '1') }),
+        /cursor of the executions of TradeDecision/,
+      ],
       ['a cursor that is not base64', () => ({ after: '%%%' }), /`after` is not a valid cursor/],
-      ['a cursor with SQL in its list name', () => ({ after: Buffer.from('cursor:v1:Position/1/executions) or (1=1:5').toString('base64url') }), /not a valid cursor/],
-      ['a parent id beyond bigint', () => ({ after: encodeCursor('Position/99999999999999999999/executions', '1') }), /not a valid cursor/],
+      [
+        'a cursor with SQL in its list name',
+        () => ({ after: Buffer.from('cursor:v1:Position/1/executions) or (1=1:5').toString('base64url') }),
+        /not a valid cursor/,
+      ],
+      [
+        'a parent id beyond bigint',
+        () => ({ after: encodeCursor('Position/99999999999999999999/executions', '1') }),
+        /not a valid cursor/,
+      ],
       ['a huge page', () => ({ first: 101 }), /`first` must be between 0 and 100/],
       ['first and last together', () => ({ first: 1, last: 1 }), /either `first` or `last`/],
     ];
@@ -140,7 +177,13 @@ describe("a node's own lists are connections, paged per parent in one statement 
         { a: wide.position.nodeId, b: narrow.position.nodeId, bad: otherList() },
       );
       expect(result.errors).toHaveLength(1);
-      expect(result.data).toEqual({ a: null, b: { symbol: 'TSLA', executions: { nodes: narrow.executions.map((execution) => ({ databaseId: execution.databaseId })) } } });
+      expect(result.data).toEqual({
+        a: null,
+        b: {
+          symbol: 'TSLA',
+          executions: { nodes: narrow.executions.map((execution) => ({ databaseId: execution.databaseId })) },
+        },
+      });
     });
   });
 });

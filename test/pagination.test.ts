@@ -22,7 +22,11 @@ describe('cursor pagination and list filters', () => {
     const ids: string[] = [];
     // Seven decisions with the same created_at: order must still be total (id breaks ties).
     for (let index = 0; index < 7; index++) {
-      const trade = await createTrade(em, { executionCount: 1, symbol: index < 4 ? 'MSFT' : 'TSLA', strategy: index % 2 ? 'SectorRotationModel_v1' : 'CongressionalTradingStrategy' });
+      const trade = await createTrade(em, {
+        executionCount: 1,
+        symbol: index < 4 ? 'MSFT' : 'TSLA',
+        strategy: index % 2 ? 'SectorRotationModel_v1' : 'CongressionalTradingStrategy',
+      });
       ids.push(trade.decision.databaseId);
     }
     idsNewestFirst = ids.sort((a, b) => Number(b) - Number(a));
@@ -42,7 +46,9 @@ describe('cursor pagination and list filters', () => {
     do {
       const current: any = await fetchPage({ first: 3, after });
       seen.push(...current.edges.map((edge: any) => edge.node.databaseId));
-      expect(current.nodes.map((node: any) => node.databaseId)).toEqual(current.edges.map((edge: any) => edge.node.databaseId));
+      expect(current.nodes.map((node: any) => node.databaseId)).toEqual(
+        current.edges.map((edge: any) => edge.node.databaseId),
+      );
       expect(current.pageInfo.hasPreviousPage).toBe(after !== null);
       pages.push(current.pageInfo.hasNextPage);
       after = current.pageInfo.hasNextPage ? current.pageInfo.endCursor : null;
@@ -70,14 +76,22 @@ describe('cursor pagination and list filters', () => {
   it('filters by symbol, strategy, status and time window, and pages within the filter', async () => {
     const msft = await fetchPage({ first: 10, filter: { symbol: 'MSFT' } });
     expect(msft.edges).toHaveLength(4);
-    const both = await fetchPage({ first: 10, filter: { symbol: 'TSLA', strategy: 'SectorRotationModel_v1', status: 'executed' } });
+    const both = await fetchPage({
+      first: 10,
+      filter: { symbol: 'TSLA', strategy: 'SectorRotationModel_v1', status: 'executed' },
+    });
     expect(both.edges.map((edge: any) => edge.node.symbol)).toEqual(['TSLA']); // only the 6th decision is both
-    const window = await fetchPage({ first: 10, filter: { createdFrom: '2026-10-01T14:02:00Z', createdTo: '2026-10-01T14:03:00Z' } });
+    const window = await fetchPage({
+      first: 10,
+      filter: { createdFrom: '2026-10-01T14:02:00Z', createdTo: '2026-10-01T14:03:00Z' },
+    });
     expect(window.edges).toHaveLength(7);
     const outside = await fetchPage({ first: 10, filter: { createdFrom: '2026-10-01T14:02:00.001Z' } });
     expect(outside.edges).toHaveLength(0);
     const second = await fetchPage({ first: 2, after: msft.edges[1].cursor, filter: { symbol: 'MSFT' } });
-    expect(second.edges.map((edge: any) => edge.node.databaseId)).toEqual(msft.edges.slice(2).map((edge: any) => edge.node.databaseId));
+    expect(second.edges.map((edge: any) => edge.node.databaseId)).toEqual(
+      msft.edges.slice(2).map((edge: any) => edge.node.databaseId),
+    );
   });
 
   it('pages every root list', async () => {
@@ -90,7 +104,13 @@ describe('cursor pagination and list filters', () => {
     expect(lists.errors).toBeUndefined();
     expect(lists.data).toEqual({
       ingestionRuns: { edges: [expect.any(Object), expect.any(Object)], pageInfo: { hasNextPage: true } },
-      apiPayloads: { nodes: [{ provider: 'alpaca', httpStatus: 201 }, { provider: 'alpaca', httpStatus: 201 }], pageInfo: { hasNextPage: true } },
+      apiPayloads: {
+        nodes: [
+          { provider: 'alpaca', httpStatus: 201 },
+          { provider: 'alpaca', httpStatus: 201 },
+        ],
+        pageInfo: { hasNextPage: true },
+      },
       executions: { nodes: [{ status: 'filled' }, { status: 'filled' }] },
       positions: { nodes: [{ symbol: 'MSFT' }], pageInfo: { hasPreviousPage: true } },
     });
@@ -99,14 +119,34 @@ describe('cursor pagination and list filters', () => {
   describe('refuses bad paging arguments with BAD_USER_INPUT', () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['a cursor that is not base64', { after: '%%%not a cursor%%%' }, /`after` is not a valid cursor/],
-      ['a cursor of random bytes', { after: Buffer.from('hello world').toString('base64url') }, /`after` is not a valid cursor/],
-      ['a cursor of another list', { after: encodeCursor('Position', '1') }, /cursor of a Position list, not of a TradeDecision list/],
-      ['a cursor with an id beyond bigint', { before: Buffer.from('cursor:v1:TradeDecision:99999999999999999999').toString('base64url') }, /`before` is not a valid cursor/],
-      ['a cursor with SQL in it', { after: Buffer.from("cursor:v1:TradeDecision:1 or 1=1").toString('base64url') }, /not a valid cursor/],
+      [
+        'a cursor of random bytes',
+        { after: Buffer.from('hello world').toString('base64url') },
+        /`after` is not a valid cursor/,
+      ],
+      [
+        'a cursor of another list',
+        { after: encodeCursor('Position', '1') },
+        /cursor of a Position list, not of a TradeDecision list/,
+      ],
+      [
+        'a cursor with an id beyond bigint',
+        { before: Buffer.from('cursor:v1:TradeDecision:99999999999999999999').toString('base64url') },
+        /`before` is not a valid cursor/,
+      ],
+      [
+        'a cursor with SQL in it',
+        { after: Buffer.from('cursor:v1:TradeDecision:1 or 1=1').toString('base64url') },
+        /not a valid cursor/,
+      ],
       ['a huge page', { first: 101 }, /`first` must be between 0 and 100/],
       ['a negative page', { last: -1 }, /`last` must be between 0 and 100/],
       ['first and last together', { first: 1, last: 1 }, /either `first` or `last`/],
-      ['an inverted time window', { filter: { createdFrom: '2026-10-02T00:00:00Z', createdTo: '2026-10-01T00:00:00Z' } }, /`createdFrom` must be before `createdTo`/],
+      [
+        'an inverted time window',
+        { filter: { createdFrom: '2026-10-02T00:00:00Z', createdTo: '2026-10-01T00:00:00Z' } },
+        /`createdFrom` must be before `createdTo`/,
+      ],
     ];
     it.each(cases)('%s', async (_name, variables, message) => {
       const result = await gateway.execute(page, variables);

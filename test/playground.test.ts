@@ -18,7 +18,10 @@ describe('saved investigations (examples/investigations.graphql)', () => {
   it('validates every operation against the schema', async () => {
     const schema = await gatewaySchema();
     for (const { title, query } of investigations) {
-      expect({ title, errors: validate(schema, parse(query)).map((error) => error.message) }).toEqual({ title, errors: [] });
+      expect({ title, errors: validate(schema, parse(query)).map((error) => error.message) }).toEqual({
+        title,
+        errors: [],
+      });
     }
   });
 
@@ -32,10 +35,18 @@ describe('saved investigations (examples/investigations.graphql)', () => {
     ['no tab at all', 'query A { positions { totalCount } }', /content before the first `# Tab: <title>`/],
     ['an empty file', '# only a comment\n', /no `# Tab: <title>` line/],
     ['a title missing', '# Tab:\nquery A { x }', /:1: `# Tab:` needs a title/],
-    ['variables that are not JSON', '# Tab: A\n# Variables: {positionId: 1}\nquery A { x }', /:2: `# Variables:` is not valid JSON/],
+    [
+      'variables that are not JSON',
+      '# Tab: A\n# Variables: {positionId: 1}\nquery A { x }',
+      /:2: `# Variables:` is not valid JSON/,
+    ],
     ['variables that are not an object', '# Tab: A\n# Variables: [1]\nquery A { x }', /must be a JSON object/],
     ['an undeclared variable', '# Tab: A\n# Variables: {"id":"1"}\nquery A { x }', /variable "id" is not declared/],
-    ['a required variable without a value', '# Tab: A\n# Variables: {"other":"1"}\nquery A($id: ID!, $other: ID) { x }', /:1: tab "A": the operation requires \$id/],
+    [
+      'a required variable without a value',
+      '# Tab: A\n# Variables: {"other":"1"}\nquery A($id: ID!, $other: ID) { x }',
+      /:1: tab "A": the operation requires \$id/,
+    ],
     ['no operation', '# Tab: A\n\n# Tab: B\nquery B { x }', /tab "A": no operation/],
     ['invalid GraphQL', '# Tab: A\nquery A { x', /tab "A": not valid GraphQL/],
     ['two operations in one tab', '# Tab: A\nquery A { x }\nquery B { y }', /expected exactly one operation/],
@@ -75,13 +86,19 @@ describe('GraphiQL playground, on the demo data `npm start` loads', () => {
   });
 
   it('sends a browser opening /graphql to the playground, and leaves GET queries to GraphQL', async () => {
-    const browser = await fetch(`${origin}/graphql`, { redirect: 'manual', headers: { accept: 'text/html,*/*;q=0.8' } });
+    const browser = await fetch(`${origin}/graphql`, {
+      redirect: 'manual',
+      headers: { accept: 'text/html,*/*;q=0.8' },
+    });
     expect(browser.status).toBe(302);
     expect(browser.headers.get('location')).toBe('/playground');
-    const query = await fetch(`${origin}/graphql?query=${encodeURIComponent('{ positions(first: 1) { nodes { symbol } } }')}`, {
-      // Apollo's CSRF prevention wants a preflight-forcing header on GET operations.
-      headers: { accept: 'text/html,application/json', 'apollo-require-preflight': 'true' },
-    });
+    const query = await fetch(
+      `${origin}/graphql?query=${encodeURIComponent('{ positions(first: 1) { nodes { symbol } } }')}`,
+      {
+        // Apollo's CSRF prevention wants a preflight-forcing header on GET operations.
+        headers: { accept: 'text/html,application/json', 'apollo-require-preflight': 'true' },
+      },
+    );
     expect(query.status).toBe(200);
     expect(await query.json()).toEqual({ data: { positions: { nodes: [{ symbol: position.symbol }] } } });
   });
@@ -133,10 +150,16 @@ describe('GraphiQL playground, on the demo data `npm start` loads', () => {
       const runExpecting = async ({ title, operationName, query, variables }: (typeof investigations)[number]) => {
         const { sent, answer } = await playground.run();
         expect({ title, errors: answer.errors }).toEqual({ title, errors: undefined });
-        expect({ title, operationName: sent.operationName, variables: sent.variables ?? {} }).toEqual({ title, operationName, variables });
+        expect({ title, operationName: sent.operationName, variables: sent.variables ?? {} }).toEqual({
+          title,
+          operationName,
+          variables,
+        });
         expect({ title, answer }).toEqual({ title, answer: await graphql(graphqlServer.url, query, variables) });
         // A saved investigation that finds nothing on the demo data shows a newcomer nothing.
-        const nullRoots = answer.data ? Object.keys(answer.data).filter((field) => answer.data![field] == null) : ['data'];
+        const nullRoots = answer.data
+          ? Object.keys(answer.data).filter((field) => answer.data![field] == null)
+          : ['data'];
         expect({ title, nullRoots }).toEqual({ title, nullRoots: [] });
       };
 
@@ -164,7 +187,9 @@ describe('GraphiQL playground, on the demo data `npm start` loads', () => {
 
       // Nothing from the internet: every request went to the gateway (others were refused and listed).
       expect(playground.offsite()).toEqual([]);
-      expect(playground.requests.filter((url) => url.endsWith('/graphql')).length).toBeGreaterThan(investigations.length);
+      expect(playground.requests.filter((url) => url.endsWith('/graphql')).length).toBeGreaterThan(
+        investigations.length,
+      );
       // A CSP violation or a script error shows up here.
       expect(playground.problems).toEqual([]);
     } finally {

@@ -19,11 +19,15 @@ describe('prepared statements', () => {
   it('prepares a text once per connection, with a generic plan', async () => {
     const em = orm.em.fork();
     for (const value of [1, 2, 3, 4, 5, 6, 7]) {
-      expect((await runPrepared<{ n: number }>(em, 'select ?::int + 1 as n', [value])).rows).toEqual([{ n: value + 1 }]);
+      expect((await runPrepared<{ n: number }>(em, 'select ?::int + 1 as n', [value])).rows).toEqual([
+        { n: value + 1 },
+      ]);
     }
-    const [statement] = await em.getConnection().execute<{ generic_plans: number; custom_plans: number }[]>(
-      `select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like 'select $1::int + 1%'`,
-    );
+    const [statement] = await em
+      .getConnection()
+      .execute<{ generic_plans: number; custom_plans: number }[]>(
+        `select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like 'select $1::int + 1%'`,
+      );
     expect(statement).toEqual({ generic_plans: 7, custom_plans: 0 });
   });
 
@@ -33,7 +37,9 @@ describe('prepared statements', () => {
       const { rows } = await runPrepared<{ n: number }>(em, `select ?::int as n, ${index} as shape`, [index]);
       expect(rows[0]!.n).toBe(index);
     }
-    const [{ prepared }] = await em.getConnection().execute<{ prepared: number }[]>('select count(*)::int as prepared from pg_prepared_statements');
+    const [{ prepared }] = await em
+      .getConnection()
+      .execute<{ prepared: number }[]>('select count(*)::int as prepared from pg_prepared_statements');
     expect(prepared).toBe(200);
   });
 });

@@ -14,16 +14,41 @@ import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gatew
 // with CONFLICTs on created_at / started_at (that failure is the defect).
 
 const RUN = {
-  run_id: 'run-rt', task_name: 'data_fetch:congress_daily', source: 'quiverquant', status: 'succeeded', records_fetched: 2, error_message: null,
-  metadata: { pages: 2, cursor: 'abc', latency: 0.125 }, started_at: '2026-10-01T14:00:00.123456Z', finished_at: '2026-10-01T14:01:00.000001+02:00', created_at: '2026-10-01T14:00:00.123456Z',
+  run_id: 'run-rt',
+  task_name: 'data_fetch:congress_daily',
+  source: 'quiverquant',
+  status: 'succeeded',
+  records_fetched: 2,
+  error_message: null,
+  metadata: { pages: 2, cursor: 'abc', latency: 0.125 },
+  started_at: '2026-10-01T14:00:00.123456Z',
+  finished_at: '2026-10-01T14:01:00.000001+02:00',
+  created_at: '2026-10-01T14:00:00.123456Z',
 };
 const DECISION = {
-  decision_id: 'dec-rt', strategy: 'CongressionalTradingStrategy', symbol: 'NVDA', side: 'buy', quantity: '98765432.98765431', order_type: 'limit', limit_price: '187.25000001',
-  status: 'pending', decision_rationale: { signal: 'congress_buy', score: 0.83, signals: [{ score: 0.5 }, { score: 1.25 }] }, correlation_id: 'intent-rt', created_at: '2026-10-01T14:02:00.999999Z',
+  decision_id: 'dec-rt',
+  strategy: 'CongressionalTradingStrategy',
+  symbol: 'NVDA',
+  side: 'buy',
+  quantity: '98765432.98765431',
+  order_type: 'limit',
+  limit_price: '187.25000001',
+  status: 'pending',
+  decision_rationale: { signal: 'congress_buy', score: 0.83, signals: [{ score: 0.5 }, { score: 1.25 }] },
+  correlation_id: 'intent-rt',
+  created_at: '2026-10-01T14:02:00.999999Z',
 };
 const EXECUTION = {
-  execution_id: 'exe-rt', broker_order_id: 'b-rt', status: 'submitted', filled_quantity: '0.00000001', fill_price: '187.24999999', commission: '0.00500000', error_message: null,
-  submitted_at: '2026-10-01T14:03:00.000007Z', filled_at: null, created_at: '2026-10-01T14:03:00.000007Z',
+  execution_id: 'exe-rt',
+  broker_order_id: 'b-rt',
+  status: 'submitted',
+  filled_quantity: '0.00000001',
+  fill_price: '187.24999999',
+  commission: '0.00500000',
+  error_message: null,
+  submitted_at: '2026-10-01T14:03:00.000007Z',
+  filled_at: null,
+  created_at: '2026-10-01T14:03:00.000007Z',
 };
 
 describe('a record read through the API and sent back is unchanged', () => {
@@ -36,7 +61,10 @@ describe('a record read through the API and sent back is unchanged', () => {
 
   /** One GraphQL request over HTTP, as a producer with a reading and a writing key sends it; numbers kept exactly both ways. */
   async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
-    const answer = await http.post(undefined, { secret: query.startsWith('mutation') ? writer : reader, raw: stringify({ query, variables }) });
+    const answer = await http.post(undefined, {
+      secret: query.startsWith('mutation') ? writer : reader,
+      raw: stringify({ query, variables }),
+    });
     expect(answer.status).toBe(200);
     const body = parse(answer.text, null, exactNumber) as { data?: any; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
@@ -52,25 +80,37 @@ describe('a record read through the API and sent back is unchanged', () => {
       const bundle = emptyBundle();
       bundle.runs = [{ source: 'log:1', row: RUN }];
       bundle.decisions = [{ source: 'log:2', row: DECISION }];
-      bundle.executions = [{ source: 'log:3', row: EXECUTION, links: { trade_decision_id: { table: DECISIONS, externalId: 'dec-rt' } } }];
+      bundle.executions = [
+        { source: 'log:3', row: EXECUTION, links: { trade_decision_id: { table: DECISIONS, externalId: 'dec-rt' } } },
+      ];
       await writeBundle(trx, bundle, zeroCounts(), 'importer');
     });
   });
   afterAll(() => http.close());
 
   it('an ingestion run', async () => {
-    const { ingestionRun: run } = await graphql('{ ingestionRun(runId: "run-rt") { runId taskName source status recordsFetched errorMessage metadata startedAt finishedAt } }');
+    const { ingestionRun: run } = await graphql(
+      '{ ingestionRun(runId: "run-rt") { runId taskName source status recordsFetched errorMessage metadata startedAt finishedAt } }',
+    );
     expect(run.startedAt).toMatch(/^2026-10-01T14:00:00\.123456/);
-    const sent = await graphql('mutation ($r: [IngestionRunInput!]!) { recordIngestionRun(records: $r) { created unchanged } }', { r: [run] });
+    const sent = await graphql(
+      'mutation ($r: [IngestionRunInput!]!) { recordIngestionRun(records: $r) { created unchanged } }',
+      { r: [run] },
+    );
     expect(sent.recordIngestionRun).toEqual({ created: 0, unchanged: 1 });
   });
 
   it('a decision', async () => {
-    const { decision } = await graphql('{ decision(decisionId: "dec-rt") { decisionId strategy symbol side quantity orderType limitPrice status decisionRationale correlationId createdAt } }');
+    const { decision } = await graphql(
+      '{ decision(decisionId: "dec-rt") { decisionId strategy symbol side quantity orderType limitPrice status decisionRationale correlationId createdAt } }',
+    );
     expect(decision).toMatchObject({ quantity: '98765432.98765431', limitPrice: '187.25000001' });
     expect(decision.createdAt).toMatch(/^2026-10-01T14:02:00\.999999/);
     const { decisionRationale: rationale, ...fields } = decision;
-    const sent = await graphql('mutation ($r: [TradeDecisionInput!]!) { recordDecision(records: $r) { created unchanged } }', { r: [{ ...fields, rationale }] });
+    const sent = await graphql(
+      'mutation ($r: [TradeDecisionInput!]!) { recordDecision(records: $r) { created unchanged } }',
+      { r: [{ ...fields, rationale }] },
+    );
     expect(sent.recordDecision).toEqual({ created: 0, unchanged: 1 });
   });
 
@@ -78,23 +118,47 @@ describe('a record read through the API and sent back is unchanged', () => {
     const { execution } = await graphql(
       '{ execution(executionId: "exe-rt") { executionId brokerOrderId status filledQuantity fillPrice commission errorMessage submittedAt filledAt createdAt decision { decisionId } } }',
     );
-    expect(execution).toMatchObject({ filledQuantity: '0.00000001', fillPrice: '187.24999999', commission: '0.00500000' });
+    expect(execution).toMatchObject({
+      filledQuantity: '0.00000001',
+      fillPrice: '187.24999999',
+      commission: '0.00500000',
+    });
     expect(execution.submittedAt).toMatch(/^2026-10-01T14:03:00\.000007/);
     const { decision, ...fields } = execution;
-    const sent = await graphql('mutation ($r: [TradeExecutionInput!]!) { recordExecution(records: $r) { created unchanged } }', { r: [{ ...fields, decisionId: decision.decisionId }] });
+    const sent = await graphql(
+      'mutation ($r: [TradeExecutionInput!]!) { recordExecution(records: $r) { created unchanged } }',
+      { r: [{ ...fields, decisionId: decision.decisionId }] },
+    );
     expect(sent.recordExecution).toEqual({ created: 0, unchanged: 1 });
   });
 
   it('a decision recorded through the API itself, at microseconds', async () => {
     const input = {
-      decisionId: 'dec-rt-api', strategy: 'MomentumStrategy', symbol: 'AAPL', side: 'sell', quantity: '0.12345678', orderType: 'market',
-      rationale: { signal: 'momentum', score: 0.61 }, createdAt: '2026-10-01T14:05:00.654321Z',
+      decisionId: 'dec-rt-api',
+      strategy: 'MomentumStrategy',
+      symbol: 'AAPL',
+      side: 'sell',
+      quantity: '0.12345678',
+      orderType: 'market',
+      rationale: { signal: 'momentum', score: 0.61 },
+      createdAt: '2026-10-01T14:05:00.654321Z',
     };
-    expect((await graphql('mutation ($r: [TradeDecisionInput!]!) { recordDecision(records: $r) { created } }', { r: [input] })).recordDecision).toEqual({ created: 1 });
-    const { decision } = await graphql('{ decision(decisionId: "dec-rt-api") { decisionId strategy symbol side quantity orderType limitPrice status decisionRationale correlationId createdAt } }');
+    expect(
+      (
+        await graphql('mutation ($r: [TradeDecisionInput!]!) { recordDecision(records: $r) { created } }', {
+          r: [input],
+        })
+      ).recordDecision,
+    ).toEqual({ created: 1 });
+    const { decision } = await graphql(
+      '{ decision(decisionId: "dec-rt-api") { decisionId strategy symbol side quantity orderType limitPrice status decisionRationale correlationId createdAt } }',
+    );
     expect(decision.createdAt).toMatch(/^2026-10-01T14:05:00\.654321/);
     const { decisionRationale: rationale, ...fields } = decision;
-    const sent = await graphql('mutation ($r: [TradeDecisionInput!]!) { recordDecision(records: $r) { created unchanged } }', { r: [{ ...fields, rationale }] });
+    const sent = await graphql(
+      'mutation ($r: [TradeDecisionInput!]!) { recordDecision(records: $r) { created unchanged } }',
+      { r: [{ ...fields, rationale }] },
+    );
     expect(sent.recordDecision).toEqual({ created: 0, unchanged: 1 });
   });
 });

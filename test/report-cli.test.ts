@@ -18,13 +18,24 @@ describe('auditgraph report and auditgraph integrity', () => {
     const result = await runCli(['report', 'daily-summary', '--date', DAY, '--format', 'json'], env);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ date: DAY, ingestion: { runs: 2, recordsFetched: 3, failed: 1 }, failureRate: 0.4, failureRateExceeded: true, stuckPendingCount: 1 });
+    expect(summary).toMatchObject({
+      date: DAY,
+      ingestion: { runs: 2, recordsFetched: 3, failed: 1 },
+      failureRate: 0.4,
+      failureRateExceeded: true,
+      stuckPendingCount: 1,
+    });
   });
 
   it('prints the trade blotter as CSV, header first', async () => {
     const result = await runCli(['report', 'trade-blotter', '--date', DAY, '--format', 'csv'], env);
     expect(result.code).toBe(0);
-    expect(result.stdout.trimEnd().split('\n').map((line) => line.split(',')[1])).toEqual(['executionId', 'e1', 'e5', 'e5b', 'e6']);
+    expect(
+      result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(',')[1]),
+    ).toEqual(['executionId', 'e1', 'e5', 'e5b', 'e6']);
   });
 
   it('prints a table for people, naming the symbols that fail repeatedly', async () => {
@@ -65,7 +76,10 @@ describe('auditgraph report and auditgraph integrity', () => {
   });
 
   it('exits 2 when the audit cannot run (database unreachable)', async () => {
-    const result = await runCli(['integrity', '--quarter', '2026Q3'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' });
+    const result = await runCli(['integrity', '--quarter', '2026Q3'], {
+      ...env,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere',
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('auditgraph: cannot reach the database: connect ECONNREFUSED 127.0.0.1:1\n');
   });
@@ -75,7 +89,10 @@ describe('auditgraph report and auditgraph integrity', () => {
     [['report', 'daily-summary', '--date', '2026-13-01'], /`--date` must be a date as YYYY-MM-DD/],
     [['report', 'daily-summary', '--from', DAY, '--to', DAY], /takes --date/],
     [['report', 'failure-analysis', '--from', DAY], /takes --from YYYY-MM-DD --to YYYY-MM-DD/],
-    [['report', 'failure-analysis', '--from', '2026-10-16', '--to', DAY], /`from` \(2026-10-16\) must not be after `to`/],
+    [
+      ['report', 'failure-analysis', '--from', '2026-10-16', '--to', DAY],
+      /`from` \(2026-10-16\) must not be after `to`/,
+    ],
     [['report', 'trade-blotter', '--date', DAY, '--format', 'xml'], /argument 'xml' is invalid/],
     [['report', 'symbol', '--symbol', '$(rm -rf /)', '--from', DAY, '--to', DAY], /`symbol` must be a ticker/],
     [['integrity', '--quarter', '2026Q5'], /`quarter` must look like 2026Q3/],

@@ -10,7 +10,8 @@ describe('auditgraph retention purge and auditgraph storage', () => {
   let trade: TradeFixture;
   let env: NodeJS.ProcessEnv;
   // The fixtures are dated 2026-10-01, so a 30-day window reaches them.
-  const purge = (...extra: string[]) => runCli(['retention', 'purge', '--older-than', '30d', '--allow-short-window', '--format', 'json', ...extra], env);
+  const purge = (...extra: string[]) =>
+    runCli(['retention', 'purge', '--older-than', '30d', '--allow-short-window', '--format', 'json', ...extra], env);
 
   const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> =>
     withClient(gateway.database.url, async (client) => (await client.query<T>(text, values)).rows);
@@ -37,17 +38,30 @@ describe('auditgraph retention purge and auditgraph storage', () => {
   it('plans without changing anything unless --execute', async () => {
     const result = await purge();
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ olderThanDays: 30, executed: false, payloads: 4, eventSeq: null });
-    const [kept] = await sql<{ bodies: string }>('select count(*) as bodies from api_payloads where payload is not null');
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      olderThanDays: 30,
+      executed: false,
+      payloads: 4,
+      eventSeq: null,
+    });
+    const [kept] = await sql<{ bodies: string }>(
+      'select count(*) as bodies from api_payloads where payload is not null',
+    );
     expect(Number(kept!.bodies)).toBe(4);
   });
 
   it('replaces the bodies by tombstones, appends a COMPLIANCE event, and the record still verifies', async () => {
-    const bodies = await sql<{ id: string; bytes: number }>('select id, octet_length(payload::text) as bytes from api_payloads order by id');
+    const bodies = await sql<{ id: string; bytes: number }>(
+      'select id, octet_length(payload::text) as bytes from api_payloads order by id',
+    );
     const result = await purge('--execute', '--actor', 'compliance-officer');
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ executed: true, payloads: 4, bodyBytes: bodies.reduce((sum, row) => sum + row.bytes, 0) });
+    expect(summary).toMatchObject({
+      executed: true,
+      payloads: 4,
+      bodyBytes: bodies.reduce((sum, row) => sum + row.bytes, 0),
+    });
 
     const answer = await gateway.execute<any>(
       `query ($id: ID!) {
@@ -58,12 +72,25 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     );
     expect(answer.errors).toBeUndefined();
     // The row and its lineage stay; only the body is gone.
-    expect(answer.data.payload).toEqual({ payload: null, payloadBytes: 80, decisions: { nodes: [{ decisionId: trade.decision.decisionId }] } });
+    expect(answer.data.payload).toEqual({
+      payload: null,
+      payloadBytes: 80,
+      decisions: { nodes: [{ decisionId: trade.decision.decisionId }] },
+    });
     expect(answer.data.auditEvents.nodes).toEqual([
-      { seq: summary.eventSeq, event: 'retention_purge', actor: 'compliance-officer', eventData: expect.objectContaining({ olderThanDays: 30, payloads: 4 }) },
+      {
+        seq: summary.eventSeq,
+        event: 'retention_purge',
+        actor: 'compliance-officer',
+        eventData: expect.objectContaining({ olderThanDays: 30, payloads: 4 }),
+      },
     ]);
-    const tombstones = await sql<{ api_payload_id: string; body_bytes: number }>('select api_payload_id, body_bytes from api_payload_tombstones order by api_payload_id');
-    expect(tombstones.map((row) => [row.api_payload_id, row.body_bytes])).toEqual(bodies.map((row) => [row.id, row.bytes]));
+    const tombstones = await sql<{ api_payload_id: string; body_bytes: number }>(
+      'select api_payload_id, body_bytes from api_payload_tombstones order by api_payload_id',
+    );
+    expect(tombstones.map((row) => [row.api_payload_id, row.body_bytes])).toEqual(
+      bodies.map((row) => [row.id, row.bytes]),
+    );
     expect((await runCli(['verify'], env)).code).toBe(0);
 
     // A second purge finds nothing more to remove.
@@ -75,23 +102,30 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     await withClient(gateway.database.url, async (client) => {
       await client.query('begin');
       await client.query('alter table api_payload_tombstones disable trigger api_payload_tombstones_append_only');
-      await client.query(`update api_payload_tombstones set body_hash = sha256('something else') where api_payload_id = $1`, [payloadId]);
+      await client.query(
+        `update api_payload_tombstones set body_hash = sha256('something else') where api_payload_id = $1`,
+        [payloadId],
+      );
       await client.query('alter table api_payload_tombstones enable trigger api_payload_tombstones_append_only');
       await client.query('commit');
     });
     const result = await runCli(['verify'], env);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`^first break: api_payloads ${payloadId} was changed after it was written`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(`^first break: api_payloads ${payloadId} was changed after it was written`, 'm'),
+    );
   });
 
   it('summarises storage per table and payload bodies by month', async () => {
     const result = await runCli(['storage', '--format', 'json'], env);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(summary.tables).toEqual(expect.arrayContaining([
-      { table: 'api_payloads', rows: 4, bytes: expect.any(Number) },
-      { table: 'api_payload_tombstones', rows: 4, bytes: expect.any(Number) },
-    ]));
+    expect(summary.tables).toEqual(
+      expect.arrayContaining([
+        { table: 'api_payloads', rows: 4, bytes: expect.any(Number) },
+        { table: 'api_payload_tombstones', rows: 4, bytes: expect.any(Number) },
+      ]),
+    );
     expect(summary.payloadsByMonth).toEqual([{ month: '2026-10', payloads: 4, bodies: 0, bodyBytes: 0, purged: 4 }]);
     const table = await runCli(['storage'], env);
     expect(table.stdout).toMatch(/^api_payloads\s+4\s+\d+$/m);

@@ -45,13 +45,13 @@ describe('search pages over many hits of equal rank', () => {
   it('walks the saved tab’s search to its end and back, each execution once, by id, past 1,000 hits', async () => {
     expect(investigationQuery('Broker errors')).toContain(BROKER_ERRORS);
     const forward: string[] = [];
-    for (let after: string | null = null, more = true; more; ) {
+    for (let after: string | null = null, more = true; more;) {
       const current: any = await page({ first: 20, after });
       forward.push(...current.nodes.map((hit: any) => hit.node.databaseId));
       [after, more] = [current.pageInfo.endCursor, current.pageInfo.hasNextPage];
     }
     const backward: string[][] = [];
-    for (let before: string | null = null, more = true; more; ) {
+    for (let before: string | null = null, more = true; more;) {
       const current: any = await page({ last: 100, before });
       backward.unshift(current.nodes.map((hit: any) => hit.node.databaseId));
       [before, more] = [current.pageInfo.startCursor, current.pageInfo.hasPreviousPage];
@@ -65,6 +65,8 @@ describe('search pages over many hits of equal rank', () => {
     const tab = await gateway.execute(investigationQuery('Broker errors').replace(/^(#.*\n)+/, ''));
     expect(tab.errors).toBeUndefined();
     const first = await page({ first: 20 });
-    expect(tab.data!.search.nodes.map((hit: any) => hit.node.executionId)).toEqual(first.nodes.map((hit: any) => `rejected-${executionIds.indexOf(hit.node.databaseId) + 1}`));
+    expect(tab.data!.search.nodes.map((hit: any) => hit.node.executionId)).toEqual(
+      first.nodes.map((hit: any) => `rejected-${executionIds.indexOf(hit.node.databaseId) + 1}`),
+    );
   });
 });

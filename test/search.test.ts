@@ -44,7 +44,11 @@ describe('search(query:): ranked full-text search with snippets', () => {
     expect(result.edges[0].node).toMatchObject({
       kind: 'EXECUTION',
       snippet: 'insufficient **buying** **power** for order of 10.5 TSLA',
-      node: { __typename: 'TradeExecution', executionId: rejected.executions[0]!.executionId, decision: { decisionId: rejected.decision.decisionId } },
+      node: {
+        __typename: 'TradeExecution',
+        executionId: rejected.executions[0]!.executionId,
+        decision: { decisionId: rejected.decision.decisionId },
+      },
     });
     expect(result.edges[0].node.rank).toBeGreaterThan(0);
   });
@@ -60,7 +64,14 @@ describe('search(query:): ranked full-text search with snippets', () => {
   });
 
   it('accepts any punctuation as plain text', async () => {
-    for (const query of ['(((rate-limit!!!', 'rate & limit | "exceeded', "'; drop table trade_executions; --", ':*', '!!!', 'a\\b c']) {
+    for (const query of [
+      '(((rate-limit!!!',
+      'rate & limit | "exceeded',
+      "'; drop table trade_executions; --",
+      ':*',
+      '!!!',
+      'a\\b c',
+    ]) {
       const result = await gateway.execute(searchQuery, { query });
       expect(result.errors).toBeUndefined();
     }
@@ -91,7 +102,10 @@ describe('search(query:): ranked full-text search with snippets', () => {
     [{ query: 'power', after: 'garbage' }, /`after` is not a valid cursor/],
     [{ query: 'power', after: encodeCursor('TradeDecision', '1') }, /cursor of a TradeDecision list/],
     [{ query: 'power', after: encodeCursor('SearchHit', '5000') }, /`after` is not a valid cursor/],
-    [{ query: 'power', before: encodeSearchCursor('buying', { kind: 'EXECUTION', id: '1' }) }, /`before` is a cursor of another search/],
+    [
+      { query: 'power', before: encodeSearchCursor('buying', { kind: 'EXECUTION', id: '1' }) },
+      /`before` is a cursor of another search/,
+    ],
     [{ query: 'power', first: 1, last: 1 }, /either `first` or `last`/],
   ])('refuses %j with BAD_USER_INPUT', async (variables, message) => {
     const result = await gateway.execute(searchQuery, variables);

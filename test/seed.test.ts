@@ -30,20 +30,28 @@ describe('the data generator', () => {
   afterAll(() => Promise.all([first.drop(), second.drop()]));
 
   it('writes exactly the rows its summary reports', async () => {
-    const [counts] = await query<Record<string, string>>(first.url, `select
+    const [counts] = await query<Record<string, string>>(
+      first.url,
+      `select
       (select count(*) from data_ingestion_runs) as "ingestionRuns", (select count(*) from api_payloads) as "apiPayloads",
       (select count(*) from trade_decisions) as "tradeDecisions", (select count(*) from decision_inputs) as "decisionInputs",
-      (select count(*) from trade_executions) as "tradeExecutions", (select count(*) from positions) as "positions"`);
-    expect(Object.fromEntries(Object.entries(counts!).map(([key, value]) => [key, Number(value)]))).toEqual(summary.rows);
+      (select count(*) from trade_executions) as "tradeExecutions", (select count(*) from positions) as "positions"`,
+    );
+    expect(Object.fromEntries(Object.entries(counts!).map(([key, value]) => [key, Number(value)]))).toEqual(
+      summary.rows,
+    );
     expect(summary.rows.tradeDecisions).toBe(3000);
   });
 
   it('plants each audit defect, and the counts it reports are what SQL finds', async () => {
-    const [found] = await query<Record<string, string>>(first.url, `select
+    const [found] = await query<Record<string, string>>(
+      first.url,
+      `select
       (select count(*) from trade_decisions where decision_rationale is null) as "decisionsWithoutRationale",
       (select count(*) from trade_executions where api_request_payload_id is null or api_response_payload_id is null) as "executionsMissingPayloadLink",
       (select count(*) from (select trade_decision_id from trade_executions group by 1 having count(*) > 1) d) as "decisionsWithTwoExecutions",
-      (select count(*) from trade_decisions where status = 'pending' and created_at < '${anchor.toISOString()}'::timestamptz - interval '1 day') as "pendingDecisionsStuck"`);
+      (select count(*) from trade_decisions where status = 'pending' and created_at < '${anchor.toISOString()}'::timestamptz - interval '1 day') as "pendingDecisionsStuck"`,
+    );
     const asNumbers = Object.fromEntries(Object.entries(found!).map(([key, value]) => [key, Number(value)]));
     expect(asNumbers).toEqual(summary.plantedDefects);
     for (const count of Object.values(summary.plantedDefects)) expect(count).toBeGreaterThan(0);
@@ -52,7 +60,11 @@ describe('the data generator', () => {
   it("is audited by integrityReport: every planted defect found, with the generator's counts, and nothing else", async () => {
     const orm = await createOrm({ databaseUrl: first.url, poolMax: 1 });
     try {
-      const report = await integrityReport(orm.em.fork(), { from: '2026-01-01T00:00:00.000000Z', until: instantOf(anchor) }, { limit: 0 });
+      const report = await integrityReport(
+        orm.em.fork(),
+        { from: '2026-01-01T00:00:00.000000Z', until: instantOf(anchor) },
+        { limit: 0 },
+      );
       expect(Object.fromEntries(report.findings.map((finding) => [finding.check, finding.count]))).toEqual({
         DECISION_WITHOUT_RATIONALE: summary.plantedDefects.decisionsWithoutRationale,
         EXECUTION_MISSING_PAYLOAD: summary.plantedDefects.executionsMissingPayloadLink,
@@ -69,7 +81,9 @@ describe('the data generator', () => {
   });
 
   it('builds every position as one lot: recorded as its first fill opened it, never through zero, some closed by their fills', async () => {
-    const [lots] = await query<{ broken: number; misrecorded: number; closed: number; open: number; orphans: number }>(first.url, `select
+    const [lots] = await query<{ broken: number; misrecorded: number; closed: number; open: number; orphans: number }>(
+      first.url,
+      `select
         count(*) filter (where lot[4] = 1)::int as broken,
         count(*) filter (where first_quantity <> quantity or first_price <> avg_cost)::int as misrecorded,
         count(*) filter (where lot[1] = 0)::int as closed, count(*) filter (where lot[1] <> 0)::int as open, count(*) filter (where lot is null)::int as orphans
@@ -79,24 +93,49 @@ describe('the data generator', () => {
               (select case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end from trade_executions e join trade_decisions d on d.id = e.trade_decision_id
                 where e.position_id = p.id order by e.id limit 1) as first_quantity,
               (select e.fill_price from trade_executions e where e.position_id = p.id order by e.id limit 1) as first_price
-            from positions p) positions`);
+            from positions p) positions`,
+    );
     expect(lots).toMatchObject({ broken: 0, misrecorded: 0, orphans: 0 });
     expect(lots!.closed).toBeGreaterThan(0);
     expect(lots!.open).toBeGreaterThan(0);
   });
 
   it('looks like the trading systems it imitates', async () => {
-    const tasks = await query<{ task_name: string }>(first.url, 'select distinct task_name from data_ingestion_runs order by 1');
-    expect(tasks.map((row) => row.task_name)).toEqual(['data_fetch:congress_daily', 'data_fetch:insider_trades', 'data_fetch:market_bars']);
-    const reasons = await query<{ error_message: string }>(first.url, "select distinct error_message from trade_executions where status = 'rejected'");
+    const tasks = await query<{ task_name: string }>(
+      first.url,
+      'select distinct task_name from data_ingestion_runs order by 1',
+    );
+    expect(tasks.map((row) => row.task_name)).toEqual([
+      'data_fetch:congress_daily',
+      'data_fetch:insider_trades',
+      'data_fetch:market_bars',
+    ]);
+    const reasons = await query<{ error_message: string }>(
+      first.url,
+      "select distinct error_message from trade_executions where status = 'rejected'",
+    );
     const messages = reasons.map((row) => row.error_message).join('\n');
-    for (const reason of ['insufficient buying power', 'rate limit', 'market is closed', 'invalid symbol']) expect(messages).toContain(reason);
-    const [statuses] = await query<{ errors: string }>(first.url, "select count(*) as errors from api_payloads where http_status >= 400");
+    for (const reason of ['insufficient buying power', 'rate limit', 'market is closed', 'invalid symbol'])
+      expect(messages).toContain(reason);
+    const [statuses] = await query<{ errors: string }>(
+      first.url,
+      'select count(*) as errors from api_payloads where http_status >= 400',
+    );
     expect(Number(statuses!.errors)).toBeGreaterThan(0);
-    const [congress] = await query<{ payload: Record<string, unknown> }>(first.url, "select payload from api_payloads where endpoint = '/beta/live/congresstrading' limit 1");
-    expect(Object.keys(congress!.payload)).toEqual(expect.arrayContaining(['Representative', 'Ticker', 'Transaction', 'Range', 'ReportDate']));
-    const [rationale] = await query<{ r: Record<string, unknown> }>(first.url, 'select decision_rationale as r from trade_decisions where decision_rationale is not null limit 1');
-    expect(Object.keys(rationale!.r)).toEqual(expect.arrayContaining(['signal', 'score', 'model_version', 'source_record_ids']));
+    const [congress] = await query<{ payload: Record<string, unknown> }>(
+      first.url,
+      "select payload from api_payloads where endpoint = '/beta/live/congresstrading' limit 1",
+    );
+    expect(Object.keys(congress!.payload)).toEqual(
+      expect.arrayContaining(['Representative', 'Ticker', 'Transaction', 'Range', 'ReportDate']),
+    );
+    const [rationale] = await query<{ r: Record<string, unknown> }>(
+      first.url,
+      'select decision_rationale as r from trade_decisions where decision_rationale is not null limit 1',
+    );
+    expect(Object.keys(rationale!.r)).toEqual(
+      expect.arrayContaining(['signal', 'score', 'model_version', 'source_record_ids']),
+    );
     const [latest] = await query<{ max: Date }>(first.url, 'select max(created_at) from trade_decisions');
     expect(latest!.max.getTime()).toBeLessThan(anchor.getTime());
   });
@@ -113,12 +152,17 @@ describe('the data generator', () => {
 
   it('continues the id sequences after the generated rows', async () => {
     // Positions are append-only, so ask the sequence rather than insert a row.
-    const [row] = await query<{ id: string }>(first.url, "select nextval(pg_get_serial_sequence('positions', 'id')) as id");
+    const [row] = await query<{ id: string }>(
+      first.url,
+      "select nextval(pg_get_serial_sequence('positions', 'id')) as id",
+    );
     expect(Number(row!.id)).toBe(summary.rows.positions + 1);
   });
 
   it('refuses a database that already holds data, and leaves it untouched', async () => {
-    await expect(seedDatabase(first.url, { scale: 0.01, seed: 1, anchor })).rejects.toThrow(/already holds \d+ rows in data_ingestion_runs; seed only an empty database/);
+    await expect(seedDatabase(first.url, { scale: 0.01, seed: 1, anchor })).rejects.toThrow(
+      /already holds \d+ rows in data_ingestion_runs; seed only an empty database/,
+    );
     const [count] = await query<{ count: string }>(first.url, 'select count(*) from trade_decisions');
     expect(Number(count!.count)).toBe(3000);
   });
@@ -138,11 +182,16 @@ describe('the data generator', () => {
     const database = await createTestDatabase();
     try {
       // The last table refuses its rows: everything loaded before it must roll back too.
-      await query(database.url, `create function refuse() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$;
-        create trigger refuse before insert on trade_executions for each row execute function refuse()`);
+      await query(
+        database.url,
+        `create function refuse() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$;
+        create trigger refuse before insert on trade_executions for each row execute function refuse()`,
+      );
       await expect(seedDatabase(database.url, { scale: 0.01, seed: 1, anchor })).rejects.toThrow(/disk full/);
-      const [counts] = await query<{ runs: string; payloads: string; decisions: string }>(database.url,
-        'select (select count(*) from data_ingestion_runs) as runs, (select count(*) from api_payloads) as payloads, (select count(*) from trade_decisions) as decisions');
+      const [counts] = await query<{ runs: string; payloads: string; decisions: string }>(
+        database.url,
+        'select (select count(*) from data_ingestion_runs) as runs, (select count(*) from api_payloads) as payloads, (select count(*) from trade_decisions) as decisions',
+      );
       expect(counts).toEqual({ runs: '0', payloads: '0', decisions: '0' });
     } finally {
       await database.drop();
@@ -153,7 +202,9 @@ describe('the data generator', () => {
     const bare = await createTestDatabase();
     try {
       await query(bare.url, 'drop table trade_executions, decision_inputs');
-      await expect(seedDatabase(bare.url, { scale: 0.01, seed: 1 })).rejects.toThrow(/lacks the tables decision_inputs, trade_executions: run migrations first/);
+      await expect(seedDatabase(bare.url, { scale: 0.01, seed: 1 })).rejects.toThrow(
+        /lacks the tables decision_inputs, trade_executions: run migrations first/,
+      );
     } finally {
       await bare.drop();
     }
@@ -164,7 +215,9 @@ describe('COPY text format', () => {
   it('escapes backslash, tab, newline and carriage return, and writes NULL as \\N', () => {
     expect(escapeCopyText('plain')).toBe('plain');
     expect(escapeCopyText('a\\b\tc\nd\re')).toBe('a\\\\b\\tc\\nd\\re');
-    expect(copyRow(['x', null, 3, { note: 'line\nbreak', path: 'C:\\' }])).toBe('x\t\\N\t3\t{"note":"line\\\\nbreak","path":"C:\\\\\\\\"}\n');
+    expect(copyRow(['x', null, 3, { note: 'line\nbreak', path: 'C:\\' }])).toBe(
+      'x\t\\N\t3\t{"note":"line\\\\nbreak","path":"C:\\\\\\\\"}\n',
+    );
   });
 
   it('round-trips hostile text through a real COPY', async () => {

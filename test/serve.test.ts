@@ -40,8 +40,11 @@ describe('auditgraph serve', () => {
       const gateway = await startServe([], env);
       expect(gateway.output()).toMatch(/loading demo data/);
       // The Quickstart prints the same counts as `npm start` does.
-      for (const line of gateway.output().match(/^(Empty embedded database|Demo data loaded): .*$/gm)!) expect(readme()).toContain(`\n${line}\n`);
-      expect(gateway.output()).toMatch(/WARNING: anonymous read access is ON \(the embedded zero-config database is in use\)/);
+      for (const line of gateway.output().match(/^(Empty embedded database|Demo data loaded): .*$/gm)!)
+        expect(readme()).toContain(`\n${line}\n`);
+      expect(gateway.output()).toMatch(
+        /WARNING: anonymous read access is ON \(the embedded zero-config database is in use\)/,
+      );
       const positionId = await firstPosition(gateway.url);
       const { data, errors } = await graphql(gateway.url, provenanceQuery, { positionId });
       expect(errors).toBeUndefined();
@@ -56,39 +59,65 @@ describe('auditgraph serve', () => {
       const gateway = await startServe([], env);
       try {
         const answers = Object.fromEntries(
-          await Promise.all(loadInvestigations().map(async ({ title, query, variables }) => [title, await graphql(gateway.url, query, variables)] as const)),
+          await Promise.all(
+            loadInvestigations().map(
+              async ({ title, query, variables }) => [title, await graphql(gateway.url, query, variables)] as const,
+            ),
+          ),
         );
         for (const answer of Object.values(answers)) expect(answer.errors).toBeUndefined();
         const trace = answers['Trace a position']!.data.position;
-        expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.nodes.length }).toEqual({ symbol: 'META', quantity: '467.72500000', executions: 4 });
-        expect(trace.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe('data_fetch:insider_trades');
-        expect(answers['Blast radius of an ingestion run']!.data.lineage).toMatchObject({ nodeCount: 105, truncated: false });
+        expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.nodes.length }).toEqual({
+          symbol: 'META',
+          quantity: '467.72500000',
+          executions: 4,
+        });
+        expect(trace.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe(
+          'data_fetch:insider_trades',
+        );
+        expect(answers['Blast radius of an ingestion run']!.data.lineage).toMatchObject({
+          nodeCount: 105,
+          truncated: false,
+        });
         expect(answers['Rationale matches a JSON filter']!.data.decisions.nodes.length).toBeGreaterThan(0);
         expect(answers['Broker errors']!.data.search.nodes[0].snippet).toContain('**buying** **power**');
-        expect(answers['Correlation trail']!.data.correlated.map((node: { __typename: string }) => node.__typename)).toEqual(['TradeDecision', 'ApiPayload', 'TradeExecution', 'ApiPayload']);
+        expect(
+          answers['Correlation trail']!.data.correlated.map((node: { __typename: string }) => node.__typename),
+        ).toEqual(['TradeDecision', 'ApiPayload', 'TradeExecution', 'ApiPayload']);
       } finally {
         expect(await stopProcess(gateway.child)).toBe(130);
       }
     });
 
-    it('lets CLI commands share the running gateway\'s database: an admin key made meanwhile reads the query audit log', async () => {
+    it("lets CLI commands share the running gateway's database: an admin key made meanwhile reads the query audit log", async () => {
       const gateway = await startServe([], env);
       try {
         const created = await runCli(['keys', 'create', '--name', 'laptop-admin', '--role', 'admin'], env);
         expect(created.code).toBe(0);
-        const { data, errors } = await graphql(gateway.url, '{ queryAuditLog(first: 5) { nodes { role outcome } } }', {}, { authorization: `Bearer ${created.stdout.trim()}` });
+        const { data, errors } = await graphql(
+          gateway.url,
+          '{ queryAuditLog(first: 5) { nodes { role outcome } } }',
+          {},
+          { authorization: `Bearer ${created.stdout.trim()}` },
+        );
         expect(errors).toBeUndefined();
         expect(data.queryAuditLog.nodes.length).toBeGreaterThan(0);
         // The README's write example succeeds on the demo data, and is a no-op the second time.
         const write = readmeOperation('mutation RecordADecisionAndItsCancellation');
-        const recorded = (fresh: number) => ({ created: fresh, unchanged: 1 - fresh, databaseIds: [expect.stringMatching(/^\d+$/)] });
+        const recorded = (fresh: number) => ({
+          created: fresh,
+          unchanged: 1 - fresh,
+          databaseIds: [expect.stringMatching(/^\d+$/)],
+        });
         for (const fresh of [1, 0]) {
           expect(await graphql(gateway.url, write, {}, { authorization: `Bearer ${created.stdout.trim()}` })).toEqual({
             data: { recordDecision: recorded(fresh), recordStatusChange: recorded(fresh) },
           });
         }
         // The gateway's database survived the CLI command.
-        expect((await graphql(gateway.url, '{ positions(first: 1) { nodes { id } } }')).data.positions.nodes).toHaveLength(1);
+        expect(
+          (await graphql(gateway.url, '{ positions(first: 1) { nodes { id } } }')).data.positions.nodes,
+        ).toHaveLength(1);
       } finally {
         expect(await stopProcess(gateway.child)).toBe(130);
       }
@@ -108,7 +137,9 @@ describe('auditgraph serve', () => {
       const killed = await startServe([], env);
       await stopProcess(killed.child, 'SIGKILL');
       const gateway = await startServe([], env);
-      expect((await graphql(gateway.url, '{ decisions(first: 1) { nodes { id } } }')).data.decisions.nodes).toHaveLength(1);
+      expect(
+        (await graphql(gateway.url, '{ decisions(first: 1) { nodes { id } } }')).data.decisions.nodes,
+      ).toHaveLength(1);
       expect(await stopProcess(gateway.child)).toBe(130);
       expectPostgresStopped();
     });
@@ -133,19 +164,40 @@ describe('auditgraph serve', () => {
           expect(refused.headers.get('x-request-id')).toBe('serve-test-0001');
           // One JSON log line per request, carrying the id the response returned.
           await new Promise((resolve) => setTimeout(resolve, 100));
-          const line = gateway.output().split('\n').find((candidate) => candidate.includes('serve-test-0001'));
-          expect(JSON.parse(line!)).toMatchObject({ level: 40, req: { id: 'serve-test-0001', method: 'POST', url: '/graphql' }, res: { statusCode: 401 } });
+          const line = gateway
+            .output()
+            .split('\n')
+            .find((candidate) => candidate.includes('serve-test-0001'));
+          expect(JSON.parse(line!)).toMatchObject({
+            level: 40,
+            req: { id: 'serve-test-0001', method: 'POST', url: '/graphql' },
+            res: { statusCode: 401 },
+          });
           expect(line).not.toMatch(/authorization/i);
           const created = await runCli(['keys', 'create', '--name', 'ci', '--role', 'investigator'], env);
           expect(created.code).toBe(0);
           const secret = created.stdout.trim();
           expect(secret).toMatch(/^ag_[\w-]{43}$/);
-          const { data } = await graphql(gateway.url, query, {}, { authorization: `Bearer ${secret}`, 'x-request-id': 'serve-test-0002' });
+          const { data } = await graphql(
+            gateway.url,
+            query,
+            {},
+            { authorization: `Bearer ${secret}`, 'x-request-id': 'serve-test-0002' },
+          );
           expect(data.decisions.nodes).toEqual([]);
           // The line of an answered request names the caller, never the secret.
           await new Promise((resolve) => setTimeout(resolve, 100));
-          const answered = gateway.output().split('\n').find((candidate) => candidate.includes('serve-test-0002'));
-          expect(JSON.parse(answered!)).toMatchObject({ level: 30, req: { id: 'serve-test-0002' }, res: { statusCode: 200 }, caller: 'key 1 "ci" (investigator)', msg: 'request completed' });
+          const answered = gateway
+            .output()
+            .split('\n')
+            .find((candidate) => candidate.includes('serve-test-0002'));
+          expect(JSON.parse(answered!)).toMatchObject({
+            level: 30,
+            req: { id: 'serve-test-0002' },
+            res: { statusCode: 200 },
+            caller: 'key 1 "ci" (investigator)',
+            msg: 'request completed',
+          });
           expect(answered).not.toContain(secret);
         } finally {
           expect(await stopProcess(gateway.child)).toBe(130);
@@ -165,7 +217,9 @@ describe('auditgraph serve', () => {
         await client.end();
         const result = await runCli(['serve', '--no-migrate'], { ...baseEnv, DATABASE_URL: database.url });
         expect(result.code).toBe(2);
-        expect(result.stderr).toMatch(/^auditgraph: the database lacks 1 of this version's \d+ migrations \(Migration\d+_\w+\): run `auditgraph migrate`$/m);
+        expect(result.stderr).toMatch(
+          /^auditgraph: the database lacks 1 of this version's \d+ migrations \(Migration\d+_\w+\): run `auditgraph migrate`$/m,
+        );
       } finally {
         await database.drop();
       }

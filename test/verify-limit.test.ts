@@ -52,7 +52,10 @@ describe('verify with a limit', () => {
           const deleted = ids.filter((_, index) => tampers[index] === 'deleted');
           const smuggled = await withClient(database.url, async (client) => {
             await client.query('begin');
-            const { rows: originals } = await client.query<{ row: object }>('select to_jsonb(p) as row from positions p where id = any($1)', [deleted]);
+            const { rows: originals } = await client.query<{ row: object }>(
+              'select to_jsonb(p) as row from positions p where id = any($1)',
+              [deleted],
+            );
             await behindTrigger(client, 'positions_append_only', async () => {
               await client.query('update positions set quantity = quantity + 1 where id = any($1)', [changed]);
               await client.query('delete from positions where id = any($1)', [deleted]);
@@ -70,9 +73,17 @@ describe('verify with a limit', () => {
           });
           try {
             const truth = new Map<string, RegExp>([
-              ...changed.map((id) => [id, /^positions \d+ was changed after it was written \(its hash was recorded by event #\d+\)$/] as const),
+              ...changed.map(
+                (id) =>
+                  [
+                    id,
+                    /^positions \d+ was changed after it was written \(its hash was recorded by event #\d+\)$/,
+                  ] as const,
+              ),
               ...deleted.map((id) => [id, /^positions \d+ was written \(event #\d+\) but is gone$/] as const),
-              ...smuggled.inserted.map((id) => [id, /^positions \d+ is not in the chain: it was written around the record trigger$/] as const),
+              ...smuggled.inserted.map(
+                (id) => [id, /^positions \d+ is not in the chain: it was written around the record trigger$/] as const,
+              ),
             ]);
             for (let limit = 1; limit <= truth.size + 1; limit++) {
               const result = await verifyChain(orm.em.fork(), { limit });
@@ -80,7 +91,10 @@ describe('verify with a limit', () => {
               expect(result.breaks).toHaveLength(Math.min(limit, truth.size));
               for (const found of result.breaks) {
                 expect({ limit, table: found.table, recordId: found.recordId, problem: found.problem }).toEqual({
-                  limit, table: 'positions', recordId: found.recordId, problem: expect.stringMatching(truth.get(found.recordId!) ?? /^not tampered$/),
+                  limit,
+                  table: 'positions',
+                  recordId: found.recordId,
+                  problem: expect.stringMatching(truth.get(found.recordId!) ?? /^not tampered$/),
                 });
               }
             }
@@ -92,7 +106,9 @@ describe('verify with a limit', () => {
                 await client.query('delete from positions where id = any($1)', [smuggled.inserted]);
               });
               await behindTrigger(client, 'positions_recorded', () =>
-                client.query('insert into positions select * from jsonb_populate_recordset(null::positions, $1)', [stringifyExactJson(smuggled.originals)]),
+                client.query('insert into positions select * from jsonb_populate_recordset(null::positions, $1)', [
+                  stringifyExactJson(smuggled.originals),
+                ]),
               );
               await client.query('commit');
             });

@@ -8,7 +8,13 @@ import { PostGraphileConnectionFilterPreset } from 'postgraphile-plugin-connecti
 
 export default {
   extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset],
-  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL, schemas: ['public'], poolConfig: { max: Number(process.env.POOL_MAX ?? 10) } })],
+  pgServices: [
+    makePgService({
+      connectionString: process.env.DATABASE_URL,
+      schemas: ['public'],
+      poolConfig: { max: Number(process.env.POOL_MAX ?? 10) },
+    }),
+  ],
   grafserv: { port: Number(process.env.PORT), host: '127.0.0.1', graphqlPath: '/graphql', graphiql: false },
   grafast: { explain: false },
   schema: { exportSchemaSDLPath: process.env.POSTGRAPHILE_SDL || undefined, defaultBehavior: '+attribute:filterBy' },

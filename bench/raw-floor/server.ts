@@ -67,7 +67,9 @@ const server = http.createServer((request, response) => {
   }
   pool.query<{ body: unknown }>(sql, [id]).then(
     ({ rows }) => {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: rows[0]?.body ?? null }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ data: rows[0]?.body ?? null }));
     },
     (error: Error) => {
       response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error.message }));

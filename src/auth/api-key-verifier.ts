@@ -71,7 +71,10 @@ export class ApiKeyVerifier {
       this.forget();
       client.end().catch(() => undefined);
       if (this.stopped) return;
-      logger.warn({ err: error }, 'API key change notifications lost: checking every request against the database until they are back');
+      logger.warn(
+        { err: error },
+        'API key change notifications lost: checking every request against the database until they are back',
+      );
       this.reconnectTimer = setTimeout(() => void this.listen(), RECONNECT_MS).unref();
     };
     this.listener = client;

@@ -18,13 +18,20 @@ export async function createApiKey(
   request: { name: string; role: Role; expiresAt?: Instant | null },
 ): Promise<{ key: ApiKey; secret: string }> {
   if (!NAME_SHAPE.test(request.name)) {
-    throw new BadInputError('a key name is 1–64 letters, digits, `.`, `_`, `@` or `-`, starting with a letter or digit', 'name');
+    throw new BadInputError(
+      'a key name is 1–64 letters, digits, `.`, `_`, `@` or `-`, starting with a letter or digit',
+      'name',
+    );
   }
   if (request.expiresAt && millisecondsOf(request.expiresAt) <= Date.now()) {
     throw new BadInputError('the expiry must be in the future', 'expires');
   }
   const live = await em.count(ApiKey, { name: request.name, revokedAt: null });
-  if (live > 0) throw new BadInputError(`a live key named "${request.name}" already exists: revoke it first or pick another name`, 'name');
+  if (live > 0)
+    throw new BadInputError(
+      `a live key named "${request.name}" already exists: revoke it first or pick another name`,
+      'name',
+    );
   const secret = generateSecret();
   const key = em.create(ApiKey, {
     name: request.name,
@@ -46,7 +53,11 @@ export async function listApiKeys(em: EntityManager): Promise<ApiKey[]> {
       order by k.created_at desc, k.id desc`,
   );
   const toKey = readModelOf(em, ApiKey);
-  return rows.map((row) => Object.assign(toKey(row), { lastUsedAt: row.last_used_at == null ? null : instantFromDatabase(row.last_used_at as string) }));
+  return rows.map((row) =>
+    Object.assign(toKey(row), {
+      lastUsedAt: row.last_used_at == null ? null : instantFromDatabase(row.last_used_at as string),
+    }),
+  );
 }
 
 /** Revokes a live key, found by id or by name. Takes effect on every gateway at once (see ApiKeyVerifier). */
@@ -54,7 +65,8 @@ export async function revokeApiKey(em: EntityManager, idOrName: string): Promise
   const where = isDatabaseId(idOrName) ? { id: idOrName } : { name: idOrName, revokedAt: null };
   const key = await em.findOne(ApiKey, where);
   if (!key) throw new BadInputError(`no live key has the id or name "${idOrName}"`, 'key');
-  if (key.revokedAt) throw new BadInputError(`key ${key.id} ("${key.name}") was already revoked at ${key.revokedAt}`, 'key');
+  if (key.revokedAt)
+    throw new BadInputError(`key ${key.id} ("${key.name}") was already revoked at ${key.revokedAt}`, 'key');
   key.revokedAt = instantOf(new Date());
   await em.flush();
   return key;

@@ -41,7 +41,11 @@ export function authenticate({ verifier, anonymousRead, onRefused }: Authenticat
     const header = request.get('authorization');
     if (header === undefined) {
       if (!anonymousRead) {
-        refuse(response, 'this gateway needs an API key: send `Authorization: Bearer <key>` (see `auditgraph keys create`)', undefined);
+        refuse(
+          response,
+          'this gateway needs an API key: send `Authorization: Bearer <key>` (see `auditgraph keys create`)',
+          undefined,
+        );
         return;
       }
       response.locals.caller = anonymousCaller(address);
@@ -50,7 +54,11 @@ export function authenticate({ verifier, anonymousRead, onRefused }: Authenticat
     }
     const [scheme, secret, ...rest] = header.trim().split(/\s+/);
     if (scheme?.toLowerCase() !== 'bearer' || !secret || rest.length > 0 || !looksLikeSecret(secret)) {
-      refuse(response, 'the Authorization header must be `Bearer <key>` with a key issued by `auditgraph keys create`', 'invalid_request');
+      refuse(
+        response,
+        'the Authorization header must be `Bearer <key>` with a key issued by `auditgraph keys create`',
+        'invalid_request',
+      );
       return;
     }
     verifier.verify(secret).then((key) => {

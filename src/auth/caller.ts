@@ -4,7 +4,14 @@ import { ANONYMOUS_GRANTS, grantsOf, type Permission, type Role } from './roles'
 /** Who is asking, and what they may do. Made once per request by `authenticate`. */
 export type Caller =
   | { kind: 'anonymous'; address: string | undefined; grants: ReadonlySet<Permission> }
-  | { kind: 'key'; address: string | undefined; grants: ReadonlySet<Permission>; keyId: string; keyName: string; role: Role };
+  | {
+      kind: 'key';
+      address: string | undefined;
+      grants: ReadonlySet<Permission>;
+      keyId: string;
+      keyName: string;
+      role: Role;
+    };
 
 export function anonymousCaller(address: string | undefined): Caller {
   return { kind: 'anonymous', address, grants: ANONYMOUS_GRANTS };

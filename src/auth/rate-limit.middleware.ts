@@ -7,7 +7,10 @@ import { callerOf } from './authenticate.middleware';
  * anonymous callers; beyond it 429 RATE_LIMITED with `Retry-After`. Counts are
  * per gateway process (express-rate-limit's memory store).
  */
-export function rateLimitPerCaller(perMinute: number, onLimited: (response: Response) => Promise<void>): RequestHandler {
+export function rateLimitPerCaller(
+  perMinute: number,
+  onLimited: (response: Response) => Promise<void>,
+): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -20,7 +23,12 @@ export function rateLimitPerCaller(perMinute: number, onLimited: (response: Resp
     handler: (_request, response, _next, options) => {
       const answer = () =>
         response.status(options.statusCode).json({
-          errors: [{ message: `rate limit exceeded: at most ${perMinute} requests a minute for this caller`, extensions: { code: 'RATE_LIMITED' } }],
+          errors: [
+            {
+              message: `rate limit exceeded: at most ${perMinute} requests a minute for this caller`,
+              extensions: { code: 'RATE_LIMITED' },
+            },
+          ],
         });
       onLimited(response).then(answer, answer);
     },

@@ -7,7 +7,10 @@ export class ChainBreak {
   @Field({ description: 'chain (an event or the links between events) or record (a lineage row).' })
   kind!: 'chain' | 'record';
 
-  @Field(() => String, { nullable: true, description: 'The event concerned: the broken one, or the one that recorded the row.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The event concerned: the broken one, or the one that recorded the row.',
+  })
   seq!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The lineage table of the row concerned.' })
@@ -31,7 +34,10 @@ export class ChainVerification {
   @Field(() => String, { description: 'Lineage records checked against the hashes written for them.' })
   records!: string;
 
-  @Field(() => ChainBreak, { nullable: true, description: 'The first break: the lowest event, then the lowest record.' })
+  @Field(() => ChainBreak, {
+    nullable: true,
+    description: 'The first break: the lowest event, then the lowest record.',
+  })
   firstBreak!: ChainBreak | null;
 
   @Field(() => [ChainBreak], { description: 'Every break found, up to `limit`.' })
@@ -109,11 +115,12 @@ function describeRecordBreaks(table: SubjectTable, rows: Mismatch[]): ChainBreak
   return [...byKey.entries()].map(([key, sides]) => {
     const written = sides.find((side) => side.recorded);
     const present = sides.some((side) => side.present);
-    const problem = written && present
-      ? `${table} ${key} was changed after it was written (its hash was recorded by event #${written.seq})`
-      : written
-        ? `${table} ${key} was written (event #${written.seq}) but is gone`
-        : `${table} ${key} is not in the chain: it was written around the record trigger`;
+    const problem =
+      written && present
+        ? `${table} ${key} was changed after it was written (its hash was recorded by event #${written.seq})`
+        : written
+          ? `${table} ${key} was written (event #${written.seq}) but is gone`
+          : `${table} ${key} is not in the chain: it was written around the record trigger`;
     return { kind: 'record' as const, seq: written?.seq ?? null, table, recordId: key, problem };
   });
 }
@@ -130,27 +137,40 @@ export async function verifyChain(em: EntityManager, options: VerifyOptions = {}
   const limit = options.limit ?? 100;
   const started = Date.now();
   const knex = em.getKnex();
-  return knex.transaction(async (trx) => {
-    // Hashes cover timestamps and bytea as text: render them as the triggers did.
-    await trx.raw(`set local timezone to 'UTC'`);
-    await trx.raw(`set local bytea_output to 'hex'`);
-    const chain = (await trx.raw(CHAIN_SQL, [limit])).rows as { seq: string; problem: string }[];
-    const breaks: ChainBreak[] = chain.map(({ seq, problem }) => ({ kind: 'chain', seq, table: null, recordId: null, problem: `event #${seq}: ${problem}` }));
-    let records = 0n;
-    for (const table of SUBJECT_TABLES) {
-      const { rows: [{ checked, mismatches }] } = (await trx.raw(recordsSql(table), [limit])) as { rows: { checked: string; mismatches: Mismatch[] }[] };
-      breaks.push(...describeRecordBreaks(table, mismatches));
-      records += BigInt(checked);
-    }
-    const { rows: [{ events }] } = await trx.raw(`select count(*)::text as events from audit_events`);
-    const listed = breaks.slice(0, limit);
-    return {
-      intact: breaks.length === 0,
-      events,
-      records: records.toString(),
-      firstBreak: listed[0] ?? null,
-      breaks: listed,
-      durationMs: Date.now() - started,
-    };
-  }, { readOnly: true });
+  return knex.transaction(
+    async (trx) => {
+      // Hashes cover timestamps and bytea as text: render them as the triggers did.
+      await trx.raw(`set local timezone to 'UTC'`);
+      await trx.raw(`set local bytea_output to 'hex'`);
+      const chain = (await trx.raw(CHAIN_SQL, [limit])).rows as { seq: string; problem: string }[];
+      const breaks: ChainBreak[] = chain.map(({ seq, problem }) => ({
+        kind: 'chain',
+        seq,
+        table: null,
+        recordId: null,
+        problem: `event #${seq}: ${problem}`,
+      }));
+      let records = 0n;
+      for (const table of SUBJECT_TABLES) {
+        const {
+          rows: [{ checked, mismatches }],
+        } = (await trx.raw(recordsSql(table), [limit])) as { rows: { checked: string; mismatches: Mismatch[] }[] };
+        breaks.push(...describeRecordBreaks(table, mismatches));
+        records += BigInt(checked);
+      }
+      const {
+        rows: [{ events }],
+      } = await trx.raw(`select count(*)::text as events from audit_events`);
+      const listed = breaks.slice(0, limit);
+      return {
+        intact: breaks.length === 0,
+        events,
+        records: records.toString(),
+        firstBreak: listed[0] ?? null,
+        breaks: listed,
+        durationMs: Date.now() - started,
+      };
+    },
+    { readOnly: true },
+  );
 }

@@ -20,12 +20,17 @@ export type DatabaseTarget = {
  * the embedded cluster: any other command pointed at a folder that holds none
  * would only find an empty database, so it is refused before initdb runs.
  */
-export async function openDatabaseTarget(config: Config, options: { create: boolean } = { create: true }): Promise<DatabaseTarget> {
+export async function openDatabaseTarget(
+  config: Config,
+  options: { create: boolean } = { create: true },
+): Promise<DatabaseTarget> {
   if (config.databaseUrl) {
     return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
   }
   if (!options.create && !existsSync(path.join(config.dataDir, 'PG_VERSION'))) {
-    throw new DatabaseNotMigratedError(`there is no embedded database in ${config.dataDir} (DATABASE_URL is unset): run \`auditgraph migrate\` or \`npm start\` first`);
+    throw new DatabaseNotMigratedError(
+      `there is no embedded database in ${config.dataDir} (DATABASE_URL is unset): run \`auditgraph migrate\` or \`npm start\` first`,
+    );
   }
   const server = await startEmbeddedPostgres({ dataDir: config.dataDir, database: 'auditgraph' });
   logger.info({ port: server.port, dataDir: config.dataDir }, 'embedded PostgreSQL running (DATABASE_URL is unset)');

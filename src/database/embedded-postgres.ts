@@ -52,7 +52,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // A gateway already runs this server: a CLI command (keys, reports) shares it, and leaves it running.
   const running = await runningServer(dataDir);
   if (running?.startedByALiveProcess) {
-    logger.info({ pid: running.pid, port: running.port, dataDir }, 'using the embedded PostgreSQL a running gateway started');
+    logger.info(
+      { pid: running.pid, port: running.port, dataDir },
+      'using the embedded PostgreSQL a running gateway started',
+    );
     const urlFor = urlOn(running.port);
     return { url: urlFor(options.database), urlFor, port: running.port, stop: async () => undefined };
   }
@@ -123,14 +126,19 @@ async function runningServer(dataDir: string): Promise<RunningServer | undefined
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
   const parent = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : 1;
-  return { pid, port, startedByALiveProcess: Number.isInteger(port) && parent > 1 && parent !== process.pid && isAlive(parent) };
+  return {
+    pid,
+    port,
+    startedByALiveProcess: Number.isInteger(port) && parent > 1 && parent !== process.pid && isAlive(parent),
+  };
 }
 
 async function stopLeftoverServer(dataDir: string, pid: number): Promise<void> {
   logger.warn({ pid, dataDir }, 'stopping a PostgreSQL server left running on this data folder');
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await sleep(100);
-  if (isAlive(pid)) throw new OperatorError(`a PostgreSQL server (pid ${pid}) still holds ${dataDir}; stop it and retry`);
+  if (isAlive(pid))
+    throw new OperatorError(`a PostgreSQL server (pid ${pid}) still holds ${dataDir}; stop it and retry`);
 }
 
 function isAlive(pid: number): boolean {

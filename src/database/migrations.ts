@@ -21,8 +21,14 @@ export async function applyPendingMigrations(orm: Orm): Promise<string[]> {
  */
 export async function pendingMigrationNames(orm: Orm): Promise<string[]> {
   const connection = orm.em.getConnection();
-  const [{ present }] = await connection.execute<{ present: boolean }[]>(`select to_regclass('mikro_orm_migrations') is not null as present`);
-  const executed = present ? new Set((await connection.execute<{ name: string }[]>('select name from mikro_orm_migrations')).map((row) => row.name)) : new Set<string>();
+  const [{ present }] = await connection.execute<{ present: boolean }[]>(
+    `select to_regclass('mikro_orm_migrations') is not null as present`,
+  );
+  const executed = present
+    ? new Set(
+        (await connection.execute<{ name: string }[]>('select name from mikro_orm_migrations')).map((row) => row.name),
+      )
+    : new Set<string>();
   return migrationsList.map((migration) => migration.name).filter((name) => !executed.has(name));
 }
 
@@ -30,7 +36,8 @@ export async function pendingMigrationNames(orm: Orm): Promise<string[]> {
 export async function assertMigrated(orm: Orm): Promise<void> {
   const pending = await pendingMigrationNames(orm);
   if (pending.length === 0) return;
-  if (pending.length === migrationsList.length) throw new DatabaseNotMigratedError('the database is not migrated: run `auditgraph migrate`');
+  if (pending.length === migrationsList.length)
+    throw new DatabaseNotMigratedError('the database is not migrated: run `auditgraph migrate`');
   throw new DatabaseNotMigratedError(
     `the database lacks ${pending.length} of this version's ${migrationsList.length} migrations (${pending.join(', ')}): run \`auditgraph migrate\``,
   );

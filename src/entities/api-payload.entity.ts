@@ -22,7 +22,10 @@ registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
 @ObjectType({ implements: Node, description: 'A request or response body exchanged with an external API.' })
 @Entity({ tableName: 'api_payloads' })
 @Check({ name: 'api_payloads_http_status_range', expression: '(http_status >= 100) AND (http_status <= 599)' })
-@Check({ name: 'api_payloads_sizes_not_negative', expression: 'payload_bytes >= 0 and (latency_ms is null or latency_ms >= 0)' })
+@Check({
+  name: 'api_payloads_sizes_not_negative',
+  expression: 'payload_bytes >= 0 and (latency_ms is null or latency_ms >= 0)',
+})
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['provider', 'createdAt'] })
 @Index({ properties: ['correlationId'] })
@@ -34,12 +37,19 @@ registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
 // merge anti-join against the executions' payload links instead of a hash over 2 M rows.
 @Index({
   name: 'api_payloads_unfetched_id_index',
-  expression: 'create index "api_payloads_unfetched_id_index" on "api_payloads" ("id", "created_at") where ingestion_run_id is null',
+  expression:
+    'create index "api_payloads_unfetched_id_index" on "api_payloads" ("id", "created_at") where ingestion_run_id is null',
 })
 @Index({ name: 'api_payloads_search_gin', expression: searchIndexDdl('api_payloads') })
 export class ApiPayload extends LineageRecord {
   /** Null for broker calls, which belong to an execution rather than a run. */
-  @ManyToOne(() => IngestionRun, { nullable: true, fieldName: 'ingestion_run_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  @ManyToOne(() => IngestionRun, {
+    nullable: true,
+    fieldName: 'ingestion_run_id',
+    deleteRule: 'restrict',
+    updateRule: 'restrict',
+    index: true,
+  })
   ingestionRun: IngestionRun | null = null;
 
   @Field(() => PayloadDirection)
@@ -78,7 +88,10 @@ export class ApiPayload extends LineageRecord {
   @Property({ type: 'text', nullable: true })
   correlationId: string | null = null;
 
-  @Field(() => String, { nullable: true, description: "The producer's id for the payload, by which records link to it; recording it twice is a no-op." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The producer's id for the payload, by which records link to it; recording it twice is a no-op.",
+  })
   @Property({ type: 'text', nullable: true, unique: true })
   externalId: string | null = null;
 

@@ -15,7 +15,14 @@ export enum LogType {
 registerEnumType(LogType, { name: 'LogType', description: 'The trading-log families of the logging spec.' });
 
 /** The lineage tables an event can be about, and that the chain records. */
-export const SUBJECT_TABLES = ['data_ingestion_runs', 'api_payloads', 'trade_decisions', 'decision_inputs', 'positions', 'trade_executions'] as const;
+export const SUBJECT_TABLES = [
+  'data_ingestion_runs',
+  'api_payloads',
+  'trade_decisions',
+  'decision_inputs',
+  'positions',
+  'trade_executions',
+] as const;
 export type SubjectTable = (typeof SUBJECT_TABLES)[number];
 
 /**
@@ -63,7 +70,10 @@ export class AuditEvent {
   @Property({ type: 'jsonb', defaultRaw: `'{}'::jsonb` })
   eventData: Record<string, unknown> = {};
 
-  @Field(() => String, { nullable: true, description: 'The lineage table of the record (or, for records_written, the records) this event is about.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The lineage table of the record (or, for records_written, the records) this event is about.',
+  })
   @Enum({ items: [...SUBJECT_TABLES], type: 'text', nullable: true })
   subjectTable: SubjectTable | null = null;
 
@@ -71,7 +81,10 @@ export class AuditEvent {
   @Property({ type: 'bigint', nullable: true })
   subjectId: string | null = null;
 
-  @Field(() => String, { nullable: true, description: "The producer's id for the event; recording it twice is a no-op." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The producer's id for the event; recording it twice is a no-op.",
+  })
   @Property({ type: 'text', nullable: true, unique: true })
   externalId: string | null = null;
 

@@ -5,11 +5,22 @@ import { TradeDecision } from './trade-decision.entity';
 /** Which API payloads fed which decision (the `FED` edge of the lineage). */
 @Entity({ tableName: 'decision_inputs' })
 export class DecisionInput {
-  @ManyToOne(() => TradeDecision, { primary: true, fieldName: 'trade_decision_id', deleteRule: 'restrict', updateRule: 'restrict' })
+  @ManyToOne(() => TradeDecision, {
+    primary: true,
+    fieldName: 'trade_decision_id',
+    deleteRule: 'restrict',
+    updateRule: 'restrict',
+  })
   tradeDecision!: TradeDecision;
 
   // The primary key starts with the decision, so walking payload → decisions
   // needs its own index on the second column.
-  @ManyToOne(() => ApiPayload, { primary: true, fieldName: 'api_payload_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  @ManyToOne(() => ApiPayload, {
+    primary: true,
+    fieldName: 'api_payload_id',
+    deleteRule: 'restrict',
+    updateRule: 'restrict',
+    index: true,
+  })
   apiPayload!: ApiPayload;
 }

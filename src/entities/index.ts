@@ -10,7 +10,31 @@ import { QueryDocument } from './query-document.entity';
 import { TradeDecision } from './trade-decision.entity';
 import { TradeExecution } from './trade-execution.entity';
 
-export { ApiKey, ApiPayload, AuditEvent, PayloadTombstone, DecisionInput, IngestionRun, Position, QueryAuditEntry, QueryDocument, TradeDecision, TradeExecution };
+export {
+  ApiKey,
+  ApiPayload,
+  AuditEvent,
+  PayloadTombstone,
+  DecisionInput,
+  IngestionRun,
+  Position,
+  QueryAuditEntry,
+  QueryDocument,
+  TradeDecision,
+  TradeExecution,
+};
 
 /** Every entity, listed explicitly so discovery works the same from ts, swc and dist. */
-export const entities = [IngestionRun, ApiPayload, TradeDecision, DecisionInput, Position, TradeExecution, ApiKey, QueryDocument, QueryAuditEntry, AuditEvent, PayloadTombstone];
+export const entities = [
+  IngestionRun,
+  ApiPayload,
+  TradeDecision,
+  DecisionInput,
+  Position,
+  TradeExecution,
+  ApiKey,
+  QueryDocument,
+  QueryAuditEntry,
+  AuditEvent,
+  PayloadTombstone,
+];

@@ -39,7 +39,10 @@ export class IngestionRun extends LineageRecord {
   @Property({ type: 'text' })
   source!: string;
 
-  @Field(() => IngestionRunStatus, { description: 'Current status: the latest status_changed event about this record, else the status it was written with.' })
+  @Field(() => IngestionRunStatus, {
+    description:
+      'Current status: the latest status_changed event about this record, else the status it was written with.',
+  })
   @Enum({ items: () => IngestionRunStatus, type: 'text' })
   status!: IngestionRunStatus;
 

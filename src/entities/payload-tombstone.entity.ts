@@ -10,7 +10,13 @@ import { ApiPayload } from './api-payload.entity';
  */
 @Entity({ tableName: 'api_payload_tombstones' })
 export class PayloadTombstone {
-  @OneToOne(() => ApiPayload, { primary: true, fieldName: 'api_payload_id', owner: true, deleteRule: 'restrict', updateRule: 'restrict' })
+  @OneToOne(() => ApiPayload, {
+    primary: true,
+    fieldName: 'api_payload_id',
+    owner: true,
+    deleteRule: 'restrict',
+    updateRule: 'restrict',
+  })
   apiPayload!: ApiPayload;
 
   /** SHA-256 of the body's canonical text, as the record hash used it. */

@@ -24,7 +24,11 @@ registerEnumType(PositionStatus, { name: 'PositionStatus' });
  * is the time of the fill that brought it to zero); the
  * integrity audit checks that the two agree.
  */
-@ObjectType({ implements: Node, description: 'A holding in one symbol for one account, built by executions: opened by a fill, closed by the fill that brings it back to zero.' })
+@ObjectType({
+  implements: Node,
+  description:
+    'A holding in one symbol for one account, built by executions: opened by a fill, closed by the fill that brings it back to zero.',
+})
 @Entity({ tableName: 'positions' })
 @Index({ properties: ['openedAt', 'id'] })
 @Index({ properties: ['symbol', 'openedAt'] })
@@ -38,15 +42,24 @@ export class Position extends LineageRecord {
   @Property({ type: 'text' })
   symbol!: string;
 
-  @Field(() => Decimal, { description: 'Signed (negative for a short position): the signed sum of its fills; as recorded when it has none.' })
+  @Field(() => Decimal, {
+    description: 'Signed (negative for a short position): the signed sum of its fills; as recorded when it has none.',
+  })
   @Property({ type: 'decimal', precision: 20, scale: 8 })
   quantity!: string;
 
-  @Field(() => Decimal, { nullable: true, description: 'Average cost per unit, from its fills in order: adding updates the weighted average (rounded half up to 8 decimals), reducing keeps it.' })
+  @Field(() => Decimal, {
+    nullable: true,
+    description:
+      'Average cost per unit, from its fills in order: adding updates the weighted average (rounded half up to 8 decimals), reducing keeps it.',
+  })
   @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
   avgCost: string | null = null;
 
-  @Field(() => PositionStatus, { description: 'Current status: the latest status_changed event about this record, else closed when its fills bring it to zero and open while they do not, else the status it was written with.' })
+  @Field(() => PositionStatus, {
+    description:
+      'Current status: the latest status_changed event about this record, else closed when its fills bring it to zero and open while they do not, else the status it was written with.',
+  })
   @Enum({ items: () => PositionStatus, type: 'text' })
   status!: PositionStatus;
 
@@ -58,7 +71,10 @@ export class Position extends LineageRecord {
   @Property({ type: InstantType, nullable: true })
   closedAt: Instant | null = null;
 
-  @Field(() => String, { nullable: true, description: "The producer's id for the position, by which executions link to it; recording it twice is a no-op." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The producer's id for the position, by which executions link to it; recording it twice is a no-op.",
+  })
   @Property({ type: 'text', nullable: true, unique: true })
   externalId: string | null = null;
 }

@@ -52,12 +52,18 @@ export class QueryAuditEntry {
   @Property({ type: 'text', nullable: true })
   operationName: string | null = null;
 
-  @Field(() => String, { nullable: true, description: 'query or mutation; null when the document did not resolve to one.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'query or mutation; null when the document did not resolve to one.',
+  })
   @Property({ type: 'text', nullable: true })
   operationType: string | null = null;
 
   /** Its text is in query_documents, once per distinct document. */
-  @Field(() => String, { nullable: true, description: 'SHA-256 of the GraphQL document, hex; null when the request carried none.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'SHA-256 of the GraphQL document, hex; null when the request carried none.',
+  })
   @Property({ type: 'text', nullable: true })
   queryHash: string | null = null;
 

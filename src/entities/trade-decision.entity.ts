@@ -50,7 +50,8 @@ registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
 })
 @Index({
   name: 'trade_decisions_decision_rationale_gin',
-  expression: 'create index "trade_decisions_decision_rationale_gin" on "trade_decisions" using gin ("decision_rationale")',
+  expression:
+    'create index "trade_decisions_decision_rationale_gin" on "trade_decisions" using gin ("decision_rationale")',
 })
 @Index({ name: 'trade_decisions_search_gin', expression: searchIndexDdl('trade_decisions') })
 export class TradeDecision extends LineageRecord {
@@ -82,7 +83,10 @@ export class TradeDecision extends LineageRecord {
   @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
   limitPrice: string | null = null;
 
-  @Field(() => DecisionStatus, { description: 'Current status: the latest status_changed event about this record, else the status it was written with.' })
+  @Field(() => DecisionStatus, {
+    description:
+      'Current status: the latest status_changed event about this record, else the status it was written with.',
+  })
   @Enum({ items: () => DecisionStatus, type: 'text' })
   status!: DecisionStatus;
 

@@ -31,20 +31,24 @@ registerEnumType(ExecutionStatus, { name: 'ExecutionStatus' });
 // Small partial indexes for the integrity audit's checks: they hold only the defects.
 @Index({
   name: 'trade_executions_missing_payload_index',
-  expression: 'create index "trade_executions_missing_payload_index" on "trade_executions" ("created_at") where api_request_payload_id is null or api_response_payload_id is null',
+  expression:
+    'create index "trade_executions_missing_payload_index" on "trade_executions" ("created_at") where api_request_payload_id is null or api_response_payload_id is null',
 })
 // The position check sums every position's signed fills: index-only, merged with the decisions' sides.
 @Index({
   name: 'trade_executions_position_fills_index',
-  expression: 'create index "trade_executions_position_fills_index" on "trade_executions" ("trade_decision_id") include ("position_id", "filled_quantity") where position_id is not null',
+  expression:
+    'create index "trade_executions_position_fills_index" on "trade_executions" ("trade_decision_id") include ("position_id", "filled_quantity") where position_id is not null',
 })
 @Index({
   name: 'trade_executions_filled_decision_index',
-  expression: 'create index "trade_executions_filled_decision_index" on "trade_executions" ("trade_decision_id") where filled_quantity > 0',
+  expression:
+    'create index "trade_executions_filled_decision_index" on "trade_executions" ("trade_decision_id") where filled_quantity > 0',
 })
 @Index({
   name: 'trade_executions_without_decision_index',
-  expression: 'create index "trade_executions_without_decision_index" on "trade_executions" ("created_at") where trade_decision_id is null',
+  expression:
+    'create index "trade_executions_without_decision_index" on "trade_executions" ("created_at") where trade_decision_id is null',
 })
 @Index({ name: 'trade_executions_search_gin', expression: searchIndexDdl('trade_executions') })
 export class TradeExecution extends LineageRecord {
@@ -52,17 +56,32 @@ export class TradeExecution extends LineageRecord {
   @Property({ type: 'text', unique: true })
   executionId!: string;
 
-  @ManyToOne(() => TradeDecision, { nullable: true, fieldName: 'trade_decision_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  @ManyToOne(() => TradeDecision, {
+    nullable: true,
+    fieldName: 'trade_decision_id',
+    deleteRule: 'restrict',
+    updateRule: 'restrict',
+    index: true,
+  })
   tradeDecision: TradeDecision | null = null;
 
-  @ManyToOne(() => Position, { nullable: true, fieldName: 'position_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  @ManyToOne(() => Position, {
+    nullable: true,
+    fieldName: 'position_id',
+    deleteRule: 'restrict',
+    updateRule: 'restrict',
+    index: true,
+  })
   position: Position | null = null;
 
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   brokerOrderId: string | null = null;
 
-  @Field(() => ExecutionStatus, { description: 'Current status: the latest status_changed event about this record, else the status it was written with.' })
+  @Field(() => ExecutionStatus, {
+    description:
+      'Current status: the latest status_changed event about this record, else the status it was written with.',
+  })
   @Enum({ items: () => ExecutionStatus, type: 'text' })
   status!: ExecutionStatus;
 
@@ -82,10 +101,22 @@ export class TradeExecution extends LineageRecord {
   @Property({ type: 'text', nullable: true })
   errorMessage: string | null = null;
 
-  @ManyToOne(() => ApiPayload, { nullable: true, fieldName: 'api_request_payload_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  @ManyToOne(() => ApiPayload, {
+    nullable: true,
+    fieldName: 'api_request_payload_id',
+    deleteRule: 'restrict',
+    updateRule: 'restrict',
+    index: true,
+  })
   apiRequestPayload: ApiPayload | null = null;
 
-  @ManyToOne(() => ApiPayload, { nullable: true, fieldName: 'api_response_payload_id', deleteRule: 'restrict', updateRule: 'restrict', index: true })
+  @ManyToOne(() => ApiPayload, {
+    nullable: true,
+    fieldName: 'api_response_payload_id',
+    deleteRule: 'restrict',
+    updateRule: 'restrict',
+    index: true,
+  })
   apiResponsePayload: ApiPayload | null = null;
 
   @Field(() => DateTime, { nullable: true })

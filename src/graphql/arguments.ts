@@ -27,7 +27,10 @@ export function timeWindow(
   argumentPrefix: string,
 ): Record<string, { $gte?: Instant; $lt?: Instant }> {
   if (from && to && compareInstants(from, to) >= 0) {
-    throw new BadInputError(`\`${argumentPrefix}From\` must be before \`${argumentPrefix}To\``, `${argumentPrefix}From`);
+    throw new BadInputError(
+      `\`${argumentPrefix}From\` must be before \`${argumentPrefix}To\``,
+      `${argumentPrefix}From`,
+    );
   }
   if (!from && !to) return {};
   return { [property]: { ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) } };

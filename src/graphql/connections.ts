@@ -1,5 +1,13 @@
 import { ObjectType } from 'type-graphql';
-import { ApiPayload, AuditEvent, IngestionRun, Position, QueryAuditEntry, TradeDecision, TradeExecution } from '../entities';
+import {
+  ApiPayload,
+  AuditEvent,
+  IngestionRun,
+  Position,
+  QueryAuditEntry,
+  TradeDecision,
+  TradeExecution,
+} from '../entities';
 import { Connection } from './pagination/connection';
 
 // One connection type per node type, shared by the root list and every node's

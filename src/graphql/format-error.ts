@@ -41,13 +41,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-    const details = Object.fromEntries(CLIENT_EXTENSIONS.filter((name) => formatted.extensions?.[name] !== undefined).map((name) => [name, formatted.extensions![name]]));
+    const details = Object.fromEntries(
+      CLIENT_EXTENSIONS.filter((name) => formatted.extensions?.[name] !== undefined).map((name) => [
+        name,
+        formatted.extensions![name],
+      ]),
+    );
     return { message: withNumbersAsSent(formatted.message), ...location, extensions: { code, ...details } };
   }
   if (sqlStateOf(original) === QUERY_CANCELED) {
     logger.warn({ err: original, path: formatted.path }, 'a statement ran past statement_timeout');
     return {
-      message: 'the database stopped this part of the query: it ran longer than the statement timeout; ask for less (smaller pages, a narrower filter or period)',
+      message:
+        'the database stopped this part of the query: it ran longer than the statement timeout; ask for less (smaller pages, a narrower filter or period)',
       ...location,
       extensions: { code: 'QUERY_TIMEOUT' },
     };

@@ -15,8 +15,14 @@ export function toGlobalId(type: NodeType, databaseId: string): string {
 }
 
 /** Decodes a global id; with `expected`, refuses an id of another type. Throws BAD_USER_INPUT naming the argument. */
-export function fromGlobalId(globalId: string, argument: string, expected?: NodeType): { type: NodeType; databaseId: string } {
-  const decoded = /^[A-Za-z0-9_-]{1,100}={0,2}$/.test(globalId) ? Buffer.from(globalId, 'base64url').toString('utf8') : '';
+export function fromGlobalId(
+  globalId: string,
+  argument: string,
+  expected?: NodeType,
+): { type: NodeType; databaseId: string } {
+  const decoded = /^[A-Za-z0-9_-]{1,100}={0,2}$/.test(globalId)
+    ? Buffer.from(globalId, 'base64url').toString('utf8')
+    : '';
   const match = /^([A-Za-z]+):(\d+)$/.exec(decoded);
   const type = match?.[1] as NodeType | undefined;
   if (!match || !type || !NODE_TYPES.includes(type) || !isDatabaseId(match[2]!)) {

@@ -17,7 +17,7 @@ export class JsonPathValue {
 
 @InputType({
   description:
-    'Conditions on a JSON document, through the column\'s GIN index (jsonb_ops; each field says what the index serves); all given conditions must hold.',
+    "Conditions on a JSON document, through the column's GIN index (jsonb_ops; each field says what the index serves); all given conditions must hold.",
 })
 export class JsonFilter {
   @Field(() => GraphQLJSON, { nullable: true, description: 'The document contains this object or array (`@>`).' })
@@ -26,13 +26,19 @@ export class JsonFilter {
   @Field(() => String, { nullable: true, description: 'The document has this top-level key (`?`).' })
   hasKey?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'The document has at least one of these top-level keys (`?|`).' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'The document has at least one of these top-level keys (`?|`).',
+  })
   hasAnyKeys?: string[] | null;
 
   @Field(() => [String], { nullable: true, description: 'The document has all of these top-level keys (`?&`).' })
   hasAllKeys?: string[] | null;
 
-  @Field(() => JsonPathValue, { nullable: true, description: 'The value at a key path equals this value (containment, `@>`).' })
+  @Field(() => JsonPathValue, {
+    nullable: true,
+    description: 'The value at a key path equals this value (containment, `@>`).',
+  })
   pathEquals?: JsonPathValue | null;
 
   @Field(() => String, {
@@ -64,37 +70,62 @@ const MAX_PATH_LENGTH = 2000;
  * the column name comes from our own code. Literal `?` operators are escaped
  * (`\\?`) so the query builder does not take them for placeholders.
  */
-export function jsonFilterConditions(column: string, filter: JsonFilter | null | undefined, argument: string): SqlCondition[] {
+export function jsonFilterConditions(
+  column: string,
+  filter: JsonFilter | null | undefined,
+  argument: string,
+): SqlCondition[] {
   if (!filter) return [];
   const conditions: SqlCondition[] = [];
   if (filter.contains != null) {
     if (typeof filter.contains !== 'object' || isLosslessNumber(filter.contains)) {
-      throw new BadInputError(`\`${argument}.contains\` must be a JSON object or array, e.g. {"signal": "congress_buy"}`, `${argument}.contains`);
+      throw new BadInputError(
+        `\`${argument}.contains\` must be a JSON object or array, e.g. {"signal": "congress_buy"}`,
+        `${argument}.contains`,
+      );
     }
     // Written with their digits: the stored jsonb numbers are exact, a rounded double would match none of them.
     conditions.push({ sql: `${column} @> ?::jsonb`, params: [stringifyExactJson(filter.contains)] });
   }
   if (filter.hasKey != null) conditions.push({ sql: `${column} \\? ?`, params: [filter.hasKey] });
-  if (filter.hasAnyKeys != null) conditions.push({ sql: `${column} \\?| ?::text[]`, params: [textArrayLiteral(keys(filter.hasAnyKeys, `${argument}.hasAnyKeys`))] });
-  if (filter.hasAllKeys != null) conditions.push({ sql: `${column} \\?& ?::text[]`, params: [textArrayLiteral(keys(filter.hasAllKeys, `${argument}.hasAllKeys`))] });
+  if (filter.hasAnyKeys != null)
+    conditions.push({
+      sql: `${column} \\?| ?::text[]`,
+      params: [textArrayLiteral(keys(filter.hasAnyKeys, `${argument}.hasAnyKeys`))],
+    });
+  if (filter.hasAllKeys != null)
+    conditions.push({
+      sql: `${column} \\?& ?::text[]`,
+      params: [textArrayLiteral(keys(filter.hasAllKeys, `${argument}.hasAllKeys`))],
+    });
   if (filter.pathEquals != null) {
     const { path, value } = filter.pathEquals;
     if (path.length === 0 || path.length > 32 || path.some((key) => key === '')) {
-      throw new BadInputError(`\`${argument}.pathEquals.path\` must hold 1 to 32 non-empty keys`, `${argument}.pathEquals`);
+      throw new BadInputError(
+        `\`${argument}.pathEquals.path\` must hold 1 to 32 non-empty keys`,
+        `${argument}.pathEquals`,
+      );
     }
     // {"a": {"b": value}} @> turns a path equality into containment, which the GIN index serves.
     const nested = path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value ?? null);
     conditions.push({ sql: `${column} @> ?::jsonb`, params: [stringifyExactJson(nested)] });
   }
-  if (filter.jsonPath != null) conditions.push({ sql: `${column} @@ ?::jsonpath`, params: [jsonPath(filter.jsonPath, `${argument}.jsonPath`)] });
+  if (filter.jsonPath != null)
+    conditions.push({ sql: `${column} @@ ?::jsonpath`, params: [jsonPath(filter.jsonPath, `${argument}.jsonPath`)] });
   if (filter.jsonPathExists != null) {
-    conditions.push({ sql: `${column} @\\? ?::jsonpath`, params: [jsonPath(filter.jsonPathExists, `${argument}.jsonPathExists`)] });
+    conditions.push({
+      sql: `${column} @\\? ?::jsonpath`,
+      params: [jsonPath(filter.jsonPathExists, `${argument}.jsonPathExists`)],
+    });
   }
   return conditions;
 }
 
 /** The JSON paths of a filter, for validation by PostgreSQL's own parser before the query runs. */
-export function jsonPathsOf(filter: JsonFilter | null | undefined, argument: string): { path: string; argument: string }[] {
+export function jsonPathsOf(
+  filter: JsonFilter | null | undefined,
+  argument: string,
+): { path: string; argument: string }[] {
   if (!filter) return [];
   return [
     ...(filter.jsonPath != null ? [{ path: filter.jsonPath, argument: `${argument}.jsonPath` }] : []),
@@ -103,7 +134,8 @@ export function jsonPathsOf(filter: JsonFilter | null | undefined, argument: str
 }
 
 function keys(values: string[], argument: string): string[] {
-  if (values.length === 0 || values.length > MAX_KEYS) throw new BadInputError(`\`${argument}\` must hold 1 to ${MAX_KEYS} keys`, argument);
+  if (values.length === 0 || values.length > MAX_KEYS)
+    throw new BadInputError(`\`${argument}\` must hold 1 to ${MAX_KEYS} keys`, argument);
   return values;
 }
 
@@ -120,7 +152,10 @@ function jsonPath(path: string, argument: string): string {
     throw new BadInputError(`\`${argument}\` must be a SQL/JSON path of 1 to ${MAX_PATH_LENGTH} characters`, argument);
   }
   if (referencesPathVariable(path)) {
-    throw new BadInputError(`\`${argument}\` refers to a path variable ($name), which cannot be passed here: write its value into the path`, argument);
+    throw new BadInputError(
+      `\`${argument}\` refers to a path variable ($name), which cannot be passed here: write its value into the path`,
+      argument,
+    );
   }
   return path;
 }
@@ -147,7 +182,10 @@ export async function assertValidJsonPaths(
       const state = sqlStateOf(error) ?? '';
       if (!INVALID_PATH.test(state)) throw error;
       const reason = state === SYNTAX_ERROR ? 'syntax error' : 'PostgreSQL cannot evaluate it';
-      throw new BadInputError(`\`${argument}\` is not a valid SQL/JSON path: ${reason} (one that is: \`$.signal == "congress_buy"\`)`, argument);
+      throw new BadInputError(
+        `\`${argument}\` is not a valid SQL/JSON path: ${reason} (one that is: \`$.signal == "congress_buy"\`)`,
+        argument,
+      );
     }
   }
 }

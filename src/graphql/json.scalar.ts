@@ -38,7 +38,8 @@ function exactLiteral(ast: ValueNode, variables: Variables): unknown {
 }
 
 function objectLiteral(ast: ValueNode, variables: Variables): Record<string, unknown> {
-  if (ast.kind !== Kind.OBJECT) throw new GraphQLError(`JSONObject cannot represent non-object value: ${print(ast)}`, { nodes: ast });
+  if (ast.kind !== Kind.OBJECT)
+    throw new GraphQLError(`JSONObject cannot represent non-object value: ${print(ast)}`, { nodes: ast });
   const value = Object.create(null) as Record<string, unknown>;
   for (const field of ast.fields) value[field.name.value] = exactLiteral(field.value, variables);
   return value;
@@ -46,7 +47,9 @@ function objectLiteral(ast: ValueNode, variables: Variables): Record<string, unk
 
 function ensureObject(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || isLosslessNumber(value)) {
-    throw new GraphQLError(`JSONObject cannot represent non-object value: ${Array.isArray(value) ? 'an array' : String(value).slice(0, 80)}`);
+    throw new GraphQLError(
+      `JSONObject cannot represent non-object value: ${Array.isArray(value) ? 'an array' : String(value).slice(0, 80)}`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -55,4 +58,8 @@ function ensureObject(value: unknown): Record<string, unknown> {
 export const GraphQLJSON = new GraphQLScalarType({ ...JSONOfGraphQLScalars.toConfig(), parseLiteral: exactLiteral });
 
 /** A JSON object, numbers exact. */
-export const GraphQLJSONObject = new GraphQLScalarType({ ...JSONObjectOfGraphQLScalars.toConfig(), parseValue: ensureObject, parseLiteral: objectLiteral });
+export const GraphQLJSONObject = new GraphQLScalarType({
+  ...JSONObjectOfGraphQLScalars.toConfig(),
+  parseValue: ensureObject,
+  parseLiteral: objectLiteral,
+});

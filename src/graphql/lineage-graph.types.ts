@@ -8,7 +8,8 @@ export enum LineageDirection {
 }
 registerEnumType(LineageDirection, {
   name: 'LineageDirection',
-  description: 'UPSTREAM: what caused the node (provenance). DOWNSTREAM: what it influenced (blast radius). BOTH: each, from the node.',
+  description:
+    'UPSTREAM: what caused the node (provenance). DOWNSTREAM: what it influenced (blast radius). BOTH: each, from the node.',
 });
 
 export enum LineageEdgeKind {
@@ -60,7 +61,9 @@ export class LineageGraph {
   @Field(() => [LineageBound], { description: 'Which bounds cut the walk.' })
   truncatedBy!: LineageBound[];
 
-  @Field(() => [ID], { description: 'Ids of the nodes whose further neighbours were not followed (at most 100 listed).' })
+  @Field(() => [ID], {
+    description: 'Ids of the nodes whose further neighbours were not followed (at most 100 listed).',
+  })
   cutAt!: string[];
 
   @Field(() => Int, { description: 'Number of nodes, for callers that only want the size.' })

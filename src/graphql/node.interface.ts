@@ -8,7 +8,7 @@ import { Field, ID, InterfaceType } from 'type-graphql';
 })
 export abstract class Node {
   // Read from `nodeId`: the entities' own `id` property is the row id.
-  @Field(() => ID, { name: 'id', description: 'Opaque global id; pass it to node(id:) or to this type\'s own lookup.' })
+  @Field(() => ID, { name: 'id', description: "Opaque global id; pass it to node(id:) or to this type's own lookup." })
   nodeId!: string;
 
   @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })

@@ -9,7 +9,8 @@ export enum SearchKind {
 }
 registerEnumType(SearchKind, {
   name: 'SearchKind',
-  description: 'PAYLOAD: API payload bodies and endpoints. DECISION: rationales, strategy and symbol. EXECUTION: broker error messages.',
+  description:
+    'PAYLOAD: API payload bodies and endpoints. DECISION: rationales, strategy and symbol. EXECUTION: broker error messages.',
 });
 
 @ObjectType({ description: 'One full-text match; its lineage is one field away through `node`.' })
@@ -17,7 +18,10 @@ export class SearchHit {
   @Field(() => SearchKind)
   kind!: SearchKind;
 
-  @Field(() => Float, { description: 'ts_rank of the match; hits are ordered by it, highest first, equal ranks by kind (decisions, executions, payloads) then id.' })
+  @Field(() => Float, {
+    description:
+      'ts_rank of the match; hits are ordered by it, highest first, equal ranks by kind (decisions, executions, payloads) then id.',
+  })
   rank!: number;
 
   @Field({ description: 'The matching text with the matched words between ** and **.' })

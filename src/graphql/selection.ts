@@ -1,4 +1,11 @@
-import { type FieldNode, getArgumentValues, type GraphQLObjectType, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
+import {
+  type FieldNode,
+  getArgumentValues,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
 
 /**
  * The fields an operation selects on one object, by name (every alias's node),
@@ -6,7 +13,10 @@ import { type FieldNode, getArgumentValues, type GraphQLObjectType, type GraphQL
  * evaluated: a field under `@skip` counts as selected, which only means a
  * prefetch may read a little more than is sent.
  */
-export function selectedFields(info: GraphQLResolveInfo, sets: readonly (SelectionSetNode | undefined)[]): Map<string, FieldNode[]> {
+export function selectedFields(
+  info: GraphQLResolveInfo,
+  sets: readonly (SelectionSetNode | undefined)[],
+): Map<string, FieldNode[]> {
   const fields = new Map<string, FieldNode[]>();
   const visited = new Set<string>();
   const walk = (set: SelectionSetNode | undefined) => {
@@ -28,9 +38,15 @@ export function selectedFields(info: GraphQLResolveInfo, sets: readonly (Selecti
 }
 
 /** The selections made on the nodes of a connection field, whether asked as `nodes { … }` or `edges { node { … } }`. */
-export function connectionNodeSelections(info: GraphQLResolveInfo, connection: FieldNode): (SelectionSetNode | undefined)[] {
+export function connectionNodeSelections(
+  info: GraphQLResolveInfo,
+  connection: FieldNode,
+): (SelectionSetNode | undefined)[] {
   const page = selectedFields(info, [connection.selectionSet]);
-  const edges = selectedFields(info, (page.get('edges') ?? []).map((edge) => edge.selectionSet));
+  const edges = selectedFields(
+    info,
+    (page.get('edges') ?? []).map((edge) => edge.selectionSet),
+  );
   return [...(page.get('nodes') ?? []), ...(edges.get('node') ?? [])].map((node) => node.selectionSet);
 }
 

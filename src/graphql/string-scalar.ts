@@ -5,10 +5,18 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
  * is parsed by `parse` (which throws a GraphQLError naming the problem),
  * anything else is refused with an `example`, and answers go out as held.
  */
-export function stringScalar<T extends string>(config: { name: string; description: string; example: string; parse: (text: string) => T }): GraphQLScalarType<T, string> {
+export function stringScalar<T extends string>(config: {
+  name: string;
+  description: string;
+  example: string;
+  parse: (text: string) => T;
+}): GraphQLScalarType<T, string> {
   const { name, example, parse } = config;
   const parseValue = (value: unknown): T => {
-    if (typeof value !== 'string') throw new GraphQLError(`${name} must be a string such as "${example}"; got ${JSON.stringify(value) ?? typeof value}`);
+    if (typeof value !== 'string')
+      throw new GraphQLError(
+        `${name} must be a string such as "${example}"; got ${JSON.stringify(value) ?? typeof value}`,
+      );
     return parse(value);
   };
   return new GraphQLScalarType<T, string>({

@@ -26,7 +26,10 @@ export function healthRouter(orm: Orm): express.Router {
     }
     const { ready, database, migrations } = readiness;
     const reason = readiness.ready ? {} : { reason: readiness.reason };
-    response.status(ready ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ready ? 'ready' : 'unavailable', database, migrations, ...reason });
+    response
+      .status(ready ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({ status: ready ? 'ready' : 'unavailable', database, migrations, ...reason });
   });
   return router;
 }

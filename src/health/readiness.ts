@@ -26,10 +26,21 @@ export async function checkReadiness(orm: Orm): Promise<Readiness> {
   try {
     pending = await withTimeout(pendingMigrationNames(orm), READINESS_TIMEOUT_MS, 'the migrations table');
   } catch (error) {
-    return { ready: false, database: 'up', migrations: 'unknown', reason: 'could not read the applied migrations', error };
+    return {
+      ready: false,
+      database: 'up',
+      migrations: 'unknown',
+      reason: 'could not read the applied migrations',
+      error,
+    };
   }
   if (pending.length > 0) {
-    return { ready: false, database: 'up', migrations: 'pending', reason: `${pending.length} migration(s) not applied: ${pending.join(', ')}` };
+    return {
+      ready: false,
+      database: 'up',
+      migrations: 'pending',
+      reason: `${pending.length} migration(s) not applied: ${pending.join(', ')}`,
+    };
   }
   return { ready: true, database: 'up', migrations: 'current' };
 }

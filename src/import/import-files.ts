@@ -20,7 +20,13 @@ const MAX_UNLINKED_NAMED = 100;
 
 export type Progress = { file: string; lines: number; bytesRead: number; bytes: number };
 /** `unlinked`: lines kept but linked to no order (see settleOrderErrors): all counted, the first MAX_UNLINKED_NAMED named as `file:line: why`. */
-export type FileImport = { file: string; lines: number; seconds: number; counts: WriteCounts; unlinked: { count: number; named: string[] } };
+export type FileImport = {
+  file: string;
+  lines: number;
+  seconds: number;
+  counts: WriteCounts;
+  unlinked: { count: number; named: string[] };
+};
 
 /** A file that was not imported, and every line that says why (`orders.jsonl:50000: …`). */
 export class ImportError extends Error {
@@ -28,7 +34,9 @@ export class ImportError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`${file}: nothing imported: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+    super(
+      `${file}: nothing imported: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+    );
   }
 }
 
@@ -38,7 +46,11 @@ export class ImportError extends Error {
  * through the idempotent record writer. Any bad line rolls the whole file
  * back; importing the same file again adds nothing.
  */
-export async function importFile(em: EntityManager, path: string, options: { actor: string; onProgress?: (progress: Progress) => void }): Promise<FileImport> {
+export async function importFile(
+  em: EntityManager,
+  path: string,
+  options: { actor: string; onProgress?: (progress: Progress) => void },
+): Promise<FileImport> {
   const started = process.hrtime.bigint();
   const file = basename(path);
   const { size } = await stat(path);
@@ -80,7 +92,9 @@ export async function importFile(em: EntityManager, path: string, options: { act
       lines = number;
       const fault = firstUtf8Fault(bytes);
       if (fault) {
-        problems.push(`${file}:${lines}: not valid UTF-8 at byte offset ${offset + fault.offset} of the file (${fault.reason})`);
+        problems.push(
+          `${file}:${lines}: not valid UTF-8 at byte offset ${offset + fault.offset} of the file (${fault.reason})`,
+        );
         if (problems.length >= MAX_REPORTED) break;
         continue;
       }
@@ -104,7 +118,11 @@ export async function importFile(em: EntityManager, path: string, options: { act
     // Rolls back everything this file wrote. A batch's write errors arrive while
     // the next batch is read, so the problems are put back in line order.
     const lineOf = (problem: string) => Number(problem.slice(file.length + 1).split(':', 1)[0]);
-    if (problems.length > 0) throw new ImportError(file, problems.sort((a, b) => lineOf(a) - lineOf(b)));
+    if (problems.length > 0)
+      throw new ImportError(
+        file,
+        problems.sort((a, b) => lineOf(a) - lineOf(b)),
+      );
   });
   return { file, lines, seconds: Number(process.hrtime.bigint() - started) / 1e9, counts, unlinked };
 }

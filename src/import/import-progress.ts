@@ -21,7 +21,9 @@ export function progressReporter(stream: NodeJS.WriteStream, everyMs = stream.is
       const counts = `${progress.lines.toLocaleString('en-US')} lines, ${rate.toLocaleString('en-US')} lines/s`;
       if (stream.isTTY) {
         const filled = Math.round(fraction * BAR_WIDTH);
-        stream.write(`\r${progress.file} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${Math.round(fraction * 100)}% ${counts}${final ? '\n' : ''}`);
+        stream.write(
+          `\r${progress.file} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${Math.round(fraction * 100)}% ${counts}${final ? '\n' : ''}`,
+        );
       } else {
         stream.write(`${progress.file}: ${Math.round(fraction * 100)}% read, ${counts}\n`);
       }

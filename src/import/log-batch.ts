@@ -7,7 +7,14 @@ import type { Instant } from '../time/instant';
 export const BROKER = 'broker';
 
 /** An error line and the order it names, linked (or not) once the batch knows which orders are recorded. */
-export type OrderErrorLine = { source: string; orderId: string | null; at: string; stamp: string; message: string; line: Record<string, unknown> };
+export type OrderErrorLine = {
+  source: string;
+  orderId: string | null;
+  at: string;
+  stamp: string;
+  message: string;
+  line: Record<string, unknown>;
+};
 
 /** A fill of trades.jsonl, given to a position once the batch knows the positions already open (see settleFills). */
 export type TradeFill = {
@@ -46,12 +53,34 @@ export const payloadBytes = (body: unknown) => Buffer.byteLength(stringifyExactJ
 export function statusChange(orderId: string, to: string, at: string, source: string): PendingRecord {
   return {
     source,
-    row: { external_id: `${orderId}:${to}`, log_type: 'TRADE', event: 'status_changed', event_data: { from: 'pending', to }, subject_table: 'trade_decisions', occurred_at: at },
+    row: {
+      external_id: `${orderId}:${to}`,
+      log_type: 'TRADE',
+      event: 'status_changed',
+      event_data: { from: 'pending', to },
+      subject_table: 'trade_decisions',
+      occurred_at: at,
+    },
     links: { subject_id: { table: DECISIONS, externalId: orderId } },
   };
 }
 
 /** A log line kept as an unlinked SYSTEM event. */
-export function systemEvent(line: Record<string, unknown>, eventType: string, at: string, stamp: string, source: string): PendingRecord {
-  return { source, row: { external_id: `error:${stamp}:${eventType}`, log_type: 'SYSTEM', event: eventType, event_data: line, occurred_at: at } };
+export function systemEvent(
+  line: Record<string, unknown>,
+  eventType: string,
+  at: string,
+  stamp: string,
+  source: string,
+): PendingRecord {
+  return {
+    source,
+    row: {
+      external_id: `error:${stamp}:${eventType}`,
+      log_type: 'SYSTEM',
+      event: eventType,
+      event_data: line,
+      occurred_at: at,
+    },
+  };
 }

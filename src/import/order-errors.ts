@@ -20,7 +20,10 @@ export function orderIdOfError(line: Line): string | null {
 }
 
 /** Orders recorded already, and whether their request payload is (orders.jsonl records both; the API may record only the decision). */
-async function recordedOrders(trx: Knex.Transaction, orderIds: string[]): Promise<Map<string, { hasRequest: boolean }>> {
+async function recordedOrders(
+  trx: Knex.Transaction,
+  orderIds: string[],
+): Promise<Map<string, { hasRequest: boolean }>> {
   const { rows } = (await trx.raw(
     `select d.decision_id, exists (select 1 from api_payloads p where p.external_id = d.decision_id || ':request') as has_request
        from trade_decisions d where d.decision_id = any(?)`,
@@ -41,23 +44,46 @@ export async function settleOrderErrors(trx: Knex.Transaction, batch: LogBatch):
   const recorded = await recordedOrders(trx, [...new Set(orderErrors.flatMap((error) => error.orderId ?? []))]);
   for (const decision of bundle.decisions) {
     const orderId = String(decision.row.decision_id);
-    if (!recorded.has(orderId)) recorded.set(orderId, { hasRequest: bundle.payloads.some((payload) => payload.row.external_id === `${orderId}:request`) });
+    if (!recorded.has(orderId))
+      recorded.set(orderId, {
+        hasRequest: bundle.payloads.some((payload) => payload.row.external_id === `${orderId}:request`),
+      });
   }
   for (const { source, orderId, at, stamp, message, line } of orderErrors) {
     const order = orderId === null ? undefined : recorded.get(orderId);
     if (orderId === null || !order) {
       bundle.events.push(systemEvent(line, String(line.event_type), at, stamp, source));
-      unlinked.push(`${source}: ${orderId === null ? 'names no order (no order_id, at the top level or in order_data)' : `names order ${JSON.stringify(orderId)}, which is not recorded`}`);
+      unlinked.push(
+        `${source}: ${orderId === null ? 'names no order (no order_id, at the top level or in order_data)' : `names order ${JSON.stringify(orderId)}, which is not recorded`}`,
+      );
       continue;
     }
     const errorId = `${orderId}@${stamp}:error`;
     bundle.payloads.push({
       source,
-      row: { external_id: `${errorId}:response`, direction: 'response', provider: BROKER, endpoint: '/orders', http_method: 'POST', payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
+      row: {
+        external_id: `${errorId}:response`,
+        direction: 'response',
+        provider: BROKER,
+        endpoint: '/orders',
+        http_method: 'POST',
+        payload: line,
+        payload_bytes: payloadBytes(line),
+        correlation_id: orderId,
+        created_at: at,
+      },
     });
     bundle.executions.push({
       source,
-      row: { execution_id: errorId, broker_order_id: orderId, status: 'rejected', filled_quantity: 0, error_message: message, submitted_at: at, created_at: at },
+      row: {
+        execution_id: errorId,
+        broker_order_id: orderId,
+        status: 'rejected',
+        filled_quantity: 0,
+        error_message: message,
+        submitted_at: at,
+        created_at: at,
+      },
       links: {
         trade_decision_id: { table: DECISIONS, externalId: orderId },
         api_response_payload_id: { table: PAYLOADS, externalId: `${errorId}:response` },

@@ -51,14 +51,20 @@ async function recordedLots(trx: Knex.Transaction, wanted: TradeFill[]): Promise
  */
 export async function settleFills(trx: Knex.Transaction, batch: LogBatch, book: Book): Promise<void> {
   const firstSeen = new Map<string, TradeFill>();
-  for (const fill of batch.fills) if (!book.lots.has(keyOf(fill)) && !firstSeen.has(keyOf(fill))) firstSeen.set(keyOf(fill), fill);
-  if (firstSeen.size > 0) for (const [key, lot] of await recordedLots(trx, [...firstSeen.values()])) book.lots.set(key, lot);
+  for (const fill of batch.fills)
+    if (!book.lots.has(keyOf(fill)) && !firstSeen.has(keyOf(fill))) firstSeen.set(keyOf(fill), fill);
+  if (firstSeen.size > 0)
+    for (const [key, lot] of await recordedLots(trx, [...firstSeen.values()])) book.lots.set(key, lot);
   for (const fill of batch.fills) {
     const key = keyOf(fill);
     const last = book.lastFillAt.get(key);
     // A lot is a fold over its fills in time order; the derivation reads them in that order too. To the microsecond: a Date would call .1234 and .1236 equal.
     if (last !== undefined && compareInstants(fill.at, last) < 0) {
-      throw new RecordError(fill.source, `fills of ${fill.symbol} for ${fill.account} must be in time order: this one (${fill.at}) is before ${last}`, 'BAD_USER_INPUT');
+      throw new RecordError(
+        fill.source,
+        `fills of ${fill.symbol} for ${fill.account} must be in time order: this one (${fill.at}) is before ${last}`,
+        'BAD_USER_INPUT',
+      );
     }
     book.lastFillAt.set(key, fill.at);
     const lot = book.lots.get(key) ?? null;
@@ -80,18 +86,39 @@ function openLot(batch: LogBatch, fill: TradeFill, executionId: string, units: b
   const externalId = `${fill.fillId}:position`;
   batch.bundle.positions.push({
     source: fill.source,
-    row: { external_id: externalId, account: fill.account, symbol: fill.symbol, quantity: fill.newPosition, avg_cost: fill.price, status: 'open', opened_at: fill.at, closed_at: null },
+    row: {
+      external_id: externalId,
+      account: fill.account,
+      symbol: fill.symbol,
+      quantity: fill.newPosition,
+      avg_cost: fill.price,
+      status: 'open',
+      opened_at: fill.at,
+      closed_at: null,
+    },
   });
   addExecution(batch, fill, executionId, units, externalId);
   return { externalId, units };
 }
 
-function addExecution(batch: LogBatch, fill: TradeFill, executionId: string, units: bigint, positionExternalId: string) {
+function addExecution(
+  batch: LogBatch,
+  fill: TradeFill,
+  executionId: string,
+  units: bigint,
+  positionExternalId: string,
+) {
   batch.bundle.executions.push({
     source: fill.source,
     row: {
-      execution_id: executionId, broker_order_id: fill.orderId, status: 'filled', filled_quantity: fromUnits(units < 0n ? -units : units),
-      fill_price: fill.price, submitted_at: fill.at, filled_at: fill.at, created_at: fill.at,
+      execution_id: executionId,
+      broker_order_id: fill.orderId,
+      status: 'filled',
+      filled_quantity: fromUnits(units < 0n ? -units : units),
+      fill_price: fill.price,
+      submitted_at: fill.at,
+      filled_at: fill.at,
+      created_at: fill.at,
     },
     links: {
       trade_decision_id: { table: DECISIONS, externalId: fill.orderId },

@@ -23,13 +23,20 @@ function text(line: Line, field: string, required = true): string | null {
     return null;
   }
   if (typeof value !== 'string' || value.trim() === '' || value.length > 500 || value.includes('\u0000')) {
-    throw new LineError(`"${field}" must be a non-empty string of at most 500 characters; got ${JSON.stringify(value).slice(0, 80)}`);
+    throw new LineError(
+      `"${field}" must be a non-empty string of at most 500 characters; got ${JSON.stringify(value).slice(0, 80)}`,
+    );
   }
   return value;
 }
 
 /** A number field, kept exactly (its digits, when a double would round them): it goes to a numeric column as written. */
-function number(line: Line, field: string, check: 'positive' | 'any' | 'not negative', required = true): ExactNumber | null {
+function number(
+  line: Line,
+  field: string,
+  check: 'positive' | 'any' | 'not negative',
+  required = true,
+): ExactNumber | null {
   const value = line[field];
   if (value === undefined || value === null) {
     if (required) throw new LineError(`"${field}" is missing`);
@@ -38,8 +45,14 @@ function number(line: Line, field: string, check: 'positive' | 'any' | 'not nega
   // Range and sign are checked on the value as the numeric(20,8) column will hold it (rounded to 8 decimals), never on a double near it.
   const finite = typeof value === 'number' ? Number.isFinite(value) : isLosslessNumber(value);
   const units = finite ? toUnits((value as ExactNumber).toString()) : 0n;
-  const ok = finite && (units < 0n ? -units : units) < MAX_UNITS && (check === 'any' || (check === 'positive' ? units > 0n : units >= 0n));
-  if (!ok) throw new LineError(`"${field}" must be a ${check === 'any' ? '' : `${check} `}number; got ${(isLosslessNumber(value) ? value.toString() : JSON.stringify(value)).slice(0, 80)}`);
+  const ok =
+    finite &&
+    (units < 0n ? -units : units) < MAX_UNITS &&
+    (check === 'any' || (check === 'positive' ? units > 0n : units >= 0n));
+  if (!ok)
+    throw new LineError(
+      `"${field}" must be a ${check === 'any' ? '' : `${check} `}number; got ${(isLosslessNumber(value) ? value.toString() : JSON.stringify(value)).slice(0, 80)}`,
+    );
   return value as ExactNumber;
 }
 
@@ -55,7 +68,9 @@ function instant(line: Line, field: string): Instant {
     return parseDateTime(value);
   } catch (error) {
     if (!(error instanceof InstantError)) throw error;
-    throw new LineError(`"${field}" must be an ISO 8601 timestamp with a time zone, e.g. 2025-11-18T14:30:00.123456+00:00: ${JSON.stringify(value).slice(0, 80)} ${error.message}`);
+    throw new LineError(
+      `"${field}" must be an ISO 8601 timestamp with a time zone, e.g. 2025-11-18T14:30:00.123456+00:00: ${JSON.stringify(value).slice(0, 80)} ${error.message}`,
+    );
   }
 }
 
@@ -64,7 +79,8 @@ const stampOf = (line: Line) => line.timestamp as string;
 
 function side(line: Line): 'buy' | 'sell' {
   const value = text(line, 'side')!.toLowerCase();
-  if (value !== 'buy' && value !== 'sell') throw new LineError(`"side" must be buy or sell; got ${JSON.stringify(line.side)}`);
+  if (value !== 'buy' && value !== 'sell')
+    throw new LineError(`"side" must be buy or sell; got ${JSON.stringify(line.side)}`);
   return value;
 }
 
@@ -77,14 +93,37 @@ function orderSubmitted(line: Line, source: string, { bundle }: LogBatch) {
   bundle.decisions.push({
     source,
     row: {
-      decision_id: orderId, strategy: text(line, 'model', false) ?? 'unknown', symbol: text(line, 'symbol')!.toUpperCase(), side: side(line),
-      quantity: number(line, 'quantity', 'positive'), order_type: orderType, limit_price: orderType === 'market' ? null : price, status: 'pending',
-      decision_rationale: { model: line.model ?? null, nav: line.nav ?? null, price, broker_status: line.status ?? null }, correlation_id: orderId, created_at: at,
+      decision_id: orderId,
+      strategy: text(line, 'model', false) ?? 'unknown',
+      symbol: text(line, 'symbol')!.toUpperCase(),
+      side: side(line),
+      quantity: number(line, 'quantity', 'positive'),
+      order_type: orderType,
+      limit_price: orderType === 'market' ? null : price,
+      status: 'pending',
+      decision_rationale: {
+        model: line.model ?? null,
+        nav: line.nav ?? null,
+        price,
+        broker_status: line.status ?? null,
+      },
+      correlation_id: orderId,
+      created_at: at,
     },
   });
   bundle.payloads.push({
     source,
-    row: { external_id: `${orderId}:request`, direction: 'request', provider: BROKER, endpoint: '/orders', http_method: 'POST', payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
+    row: {
+      external_id: `${orderId}:request`,
+      direction: 'request',
+      provider: BROKER,
+      endpoint: '/orders',
+      http_method: 'POST',
+      payload: line,
+      payload_bytes: payloadBytes(line),
+      correlation_id: orderId,
+      created_at: at,
+    },
   });
 }
 
@@ -102,12 +141,30 @@ function tradeExecuted(line: Line, source: string, batch: LogBatch) {
   const fillId = `${orderId}@${stampOf(line)}`;
   batch.bundle.payloads.push({
     source,
-    row: { external_id: `${fillId}:response`, direction: 'response', provider: BROKER, endpoint: '/orders', http_method: 'POST', http_status: 200, payload: line, payload_bytes: payloadBytes(line), correlation_id: orderId, created_at: at },
+    row: {
+      external_id: `${fillId}:response`,
+      direction: 'response',
+      provider: BROKER,
+      endpoint: '/orders',
+      http_method: 'POST',
+      http_status: 200,
+      payload: line,
+      payload_bytes: payloadBytes(line),
+      correlation_id: orderId,
+      created_at: at,
+    },
   });
   const units = toUnits(quantity.toString());
   batch.fills.push({
-    source, fillId, orderId, account: text(line, 'account', false) ?? ACCOUNT, symbol, at,
-    units: side(line) === 'sell' ? -units : units, price: number(line, 'price', 'positive')!, newPosition: number(line, 'new_position', 'any')!,
+    source,
+    fillId,
+    orderId,
+    account: text(line, 'account', false) ?? ACCOUNT,
+    symbol,
+    at,
+    units: side(line) === 'sell' ? -units : units,
+    price: number(line, 'price', 'positive')!,
+    newPosition: number(line, 'new_position', 'any')!,
   });
   batch.bundle.events.push(statusChange(orderId, 'executed', at, source));
 }
@@ -116,10 +173,22 @@ function tradeExecuted(line: Line, source: string, batch: LogBatch) {
 function cycleComplete(line: Line, source: string, { bundle }: LogBatch) {
   const at = instant(line, 'timestamp');
   number(line, 'nav', 'not negative');
-  if (line.positions !== undefined && (typeof line.positions !== 'object' || line.positions === null || Array.isArray(line.positions))) {
+  if (
+    line.positions !== undefined &&
+    (typeof line.positions !== 'object' || line.positions === null || Array.isArray(line.positions))
+  ) {
     throw new LineError('"positions" must be an object of symbol → quantity');
   }
-  bundle.events.push({ source, row: { external_id: `cycle:${stampOf(line)}`, log_type: 'NAV', event: 'position_snapshot', event_data: line, occurred_at: at } });
+  bundle.events.push({
+    source,
+    row: {
+      external_id: `cycle:${stampOf(line)}`,
+      log_type: 'NAV',
+      event: 'position_snapshot',
+      event_data: line,
+      occurred_at: at,
+    },
+  });
 }
 
 /**
@@ -130,7 +199,14 @@ function cycleComplete(line: Line, source: string, { bundle }: LogBatch) {
  */
 function errorLine(line: Line, source: string, batch: LogBatch) {
   const at = instant(line, 'timestamp');
-  batch.orderErrors.push({ source, orderId: orderIdOfError(line), at, stamp: stampOf(line), message: text(line, 'error')!, line });
+  batch.orderErrors.push({
+    source,
+    orderId: orderIdOfError(line),
+    at,
+    stamp: stampOf(line),
+    message: text(line, 'error')!,
+    line,
+  });
 }
 
 const HANDLERS: Record<string, (line: Line, source: string, batch: LogBatch) => void> = {
@@ -148,11 +224,17 @@ export function importLine(raw: string, source: string, batch: LogBatch): void {
     throw new LineError(`not valid JSON (${(error as Error).message})`);
   }
   if (typeof line !== 'object' || line === null || Array.isArray(line)) throw new LineError('must be a JSON object');
-  if (valueHoldsUnstorableText(line)) throw new LineError('holds a character PostgreSQL cannot store: NUL (\\u0000) or a lone UTF-16 surrogate (e.g. \\ud800)');
+  if (valueHoldsUnstorableText(line))
+    throw new LineError(
+      'holds a character PostgreSQL cannot store: NUL (\\u0000) or a lone UTF-16 surrogate (e.g. \\ud800)',
+    );
   const eventType = text(line as Line, 'event_type')!;
-  const handler = HANDLERS[eventType] ?? (eventType.endsWith('_error') || eventType === 'error' ? errorLine : undefined);
+  const handler =
+    HANDLERS[eventType] ?? (eventType.endsWith('_error') || eventType === 'error' ? errorLine : undefined);
   if (!handler) {
-    throw new LineError(`unknown event_type ${JSON.stringify(eventType).slice(0, 80)}: expected order_submitted, trade_executed, cycle_complete or an error (*_error)`);
+    throw new LineError(
+      `unknown event_type ${JSON.stringify(eventType).slice(0, 80)}: expected order_submitted, trade_executed, cycle_complete or an error (*_error)`,
+    );
   }
   handler(line as Line, source, batch);
 }

@@ -17,7 +17,13 @@ const REPARSE_DEPTH = MAX_VARIABLES_DEPTH + 2;
 
 /** Like body-parser's own charset refusal, so http-error-answer answers it the same way. */
 const unsupportedCharset = (charset: string) =>
-  Object.assign(new Error(`unsupported charset "${charset.toUpperCase()}"`), { status: 415, statusCode: 415, expose: true, type: 'charset.unsupported', charset });
+  Object.assign(new Error(`unsupported charset "${charset.toUpperCase()}"`), {
+    status: 415,
+    statusCode: 415,
+    expose: true,
+    type: 'charset.unsupported',
+    charset,
+  });
 
 /**
  * The /graphql body parsed with every JSON number kept exactly: a jsonb

@@ -35,7 +35,8 @@ export const mayHoldInexactNumber = (text: string): boolean => MAY_HOLD_INEXACT_
  * the native parser where the text holds no number a double could round,
  * lossless-json where it may (it is several times slower).
  */
-export const parseExternalJson = (text: string): unknown => (mayHoldInexactNumber(text) ? parseExactJson(text) : JSON.parse(text));
+export const parseExternalJson = (text: string): unknown =>
+  mayHoldInexactNumber(text) ? parseExactJson(text) : JSON.parse(text);
 
 /**
  * JSON text of a value that may hold LosslessNumbers, written with their

@@ -28,7 +28,14 @@ export type ChildList<T> = {
   rows: (parents: string) => string;
 };
 
-type PageRequest = { parentId: string; forward: boolean; size: number; afterId: string | null; beforeId: string | null; args: ConnectionArgs };
+type PageRequest = {
+  parentId: string;
+  forward: boolean;
+  size: number;
+  afterId: string | null;
+  beforeId: string | null;
+  args: ConnectionArgs;
+};
 export type RankedRow = Record<string, unknown> & { parent_id: string; page_rank: string };
 
 /**
@@ -82,11 +89,14 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
   };
 }
 
-const shapeKey = ({ forward, size, afterId, beforeId }: PageRequest) => `${forward}|${size}|${afterId ?? ''}|${beforeId ?? ''}`;
+const shapeKey = ({ forward, size, afterId, beforeId }: PageRequest) =>
+  `${forward}|${size}|${afterId ?? ''}|${beforeId ?? ''}`;
 
 function pageOf<T extends { id: string }>(list: ChildList<T>, request: PageRequest, rows: T[]): ConnectionResult<T> {
   const cursorList = childListName(list.parentType, request.parentId, list.field);
-  return toConnection(rows, { ...request, after: request.args.after, before: request.args.before }, (node) => encodeCursor(cursorList, node.id));
+  return toConnection(rows, { ...request, after: request.args.after, before: request.args.before }, (node) =>
+    encodeCursor(cursorList, node.id),
+  );
 }
 
 /**
@@ -127,7 +137,10 @@ async function fetchPages<T extends { id: string }>(
   })}
     order by parent_id, page_rank`;
   // Parent ids are validated digits, so a PostgreSQL array literal is safe as one parameter.
-  const bindings: Record<string, string | number> = { parents: `{${group.map((request) => request.parentId).join(',')}}`, limit: size + 1 };
+  const bindings: Record<string, string | number> = {
+    parents: `{${group.map((request) => request.parentId).join(',')}}`,
+    limit: size + 1,
+  };
   if (afterId) bindings.after = afterId;
   if (beforeId) bindings.before = beforeId;
   const { rows } = await runPrepared<RankedRow>(em, sql, bindings);

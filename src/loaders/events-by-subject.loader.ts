@@ -12,7 +12,8 @@ export const eventsBySubject = (parentType: NodeType, table: SubjectTable) => (e
     table: 'audit_events',
     sortColumn: 'seq',
     idColumn: 'seq',
-    rows: (parents) => `select e.*, e.subject_id as parent_id from audit_events e where e.subject_table = '${table}' and e.subject_id = any(${parents})`,
+    rows: (parents) =>
+      `select e.*, e.subject_id as parent_id from audit_events e where e.subject_table = '${table}' and e.subject_id = any(${parents})`,
   });
 
 export const eventsOfIngestionRun = eventsBySubject('IngestionRun', 'data_ingestion_runs');

@@ -9,5 +9,6 @@ export const executionsByDecision = (em: EntityManager) =>
     field: 'executions',
     entity: TradeExecution,
     table: 'trade_executions',
-    rows: (parents) => `select e.*, e.trade_decision_id as parent_id from trade_executions e where e.trade_decision_id = any(${parents})`,
+    rows: (parents) =>
+      `select e.*, e.trade_decision_id as parent_id from trade_executions e where e.trade_decision_id = any(${parents})`,
   });

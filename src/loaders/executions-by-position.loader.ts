@@ -9,5 +9,6 @@ export const executionsByPosition = (em: EntityManager) =>
     field: 'executions',
     entity: TradeExecution,
     table: 'trade_executions',
-    rows: (parents) => `select e.*, e.position_id as parent_id from trade_executions e where e.position_id = any(${parents})`,
+    rows: (parents) =>
+      `select e.*, e.position_id as parent_id from trade_executions e where e.position_id = any(${parents})`,
   });

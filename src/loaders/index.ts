@@ -2,7 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeyById } from './api-key-by-id.loader';
 import { decisionByDecisionId, decisionById } from './decision-by-id.loader';
 import { decisionsByInputPayload } from './decisions-by-input-payload.loader';
-import { eventsOfDecision, eventsOfExecution, eventsOfIngestionRun, eventsOfPayload, eventsOfPosition } from './events-by-subject.loader';
+import {
+  eventsOfDecision,
+  eventsOfExecution,
+  eventsOfIngestionRun,
+  eventsOfPayload,
+  eventsOfPosition,
+} from './events-by-subject.loader';
 import { executionByExecutionId, executionById } from './execution-by-id.loader';
 import { executionsByDecision } from './executions-by-decision.loader';
 import { executionsByPayload } from './executions-by-payload.loader';
@@ -53,7 +59,10 @@ export function createLoaders(em: EntityManager): Loaders {
   const loaders = {} as Loaders;
   for (const name of Object.keys(factories) as (keyof Loaders)[]) {
     // A loader that fills others (a prefetch) is given the set it belongs to.
-    Object.defineProperty(loaders, name, { enumerable: true, get: () => (made[name] ??= factories[name](em, loaders)) });
+    Object.defineProperty(loaders, name, {
+      enumerable: true,
+      get: () => (made[name] ??= factories[name](em, loaders)),
+    });
   }
   return loaders;
 }

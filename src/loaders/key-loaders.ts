@@ -2,7 +2,15 @@ import type DataLoader from 'dataloader';
 import type { NodeType } from '../graphql/global-id';
 import type { Loaders } from './index';
 
-type KeyLoaderName = 'ingestionRunById' | 'ingestionRunByRunId' | 'payloadById' | 'decisionById' | 'decisionByDecisionId' | 'executionById' | 'executionByExecutionId' | 'positionById';
+type KeyLoaderName =
+  | 'ingestionRunById'
+  | 'ingestionRunByRunId'
+  | 'payloadById'
+  | 'decisionById'
+  | 'decisionByDecisionId'
+  | 'executionById'
+  | 'executionByExecutionId'
+  | 'positionById';
 
 /** The loader of each node type by each key it is looked up by: its id, or an external id. */
 const KEY_LOADERS: { [Type in NodeType]: Partial<Record<string, KeyLoaderName>> } = {
@@ -14,7 +22,11 @@ const KEY_LOADERS: { [Type in NodeType]: Partial<Record<string, KeyLoaderName>> 
 };
 
 /** The request's loader of `type` records by `property`. */
-export function keyLoader<T = object>(loaders: Loaders, type: NodeType, property: string): DataLoader<string, T | null> {
+export function keyLoader<T = object>(
+  loaders: Loaders,
+  type: NodeType,
+  property: string,
+): DataLoader<string, T | null> {
   const name = KEY_LOADERS[type][property];
   if (!name) throw new Error(`no key loader for ${type}.${property}`);
   return loaders[name] as unknown as DataLoader<string, T | null>;

@@ -15,7 +15,13 @@ import { jsonRowSql, metadataOf, readModelOf } from './read-model';
 
 type Row = { id: string } & object;
 type KeyLoaderName = 'ingestionRunById' | 'payloadById' | 'decisionById' | 'positionById';
-type ListLoaderName = 'payloadsByIngestionRun' | 'executionsByPayload' | 'decisionsByInputPayload' | 'inputPayloadsByDecision' | 'executionsByDecision' | 'executionsByPosition';
+type ListLoaderName =
+  | 'payloadsByIngestionRun'
+  | 'executionsByPayload'
+  | 'decisionsByInputPayload'
+  | 'inputPayloadsByDecision'
+  | 'executionsByDecision'
+  | 'executionsByPosition';
 
 /** A field that leads to one record through a foreign key of the row, read by a key loader. */
 type ToOne = { kind: 'one'; type: NodeType; column: string; loader: KeyLoaderName };
@@ -81,7 +87,9 @@ export function lineagePrefetchLoader(em: EntityManager, loaders: Loaders): Data
         else groups.set(key, [lookup]);
       }
       for (const group of groups.values()) await prefetchLookups(em, loaders, group);
-      return Promise.all(lookups.map((lookup) => keyLoader<Row>(loaders, lookup.type, lookup.property).load(lookup.key)));
+      return Promise.all(
+        lookups.map((lookup) => keyLoader<Row>(loaders, lookup.type, lookup.property).load(lookup.key)),
+      );
     },
     { cacheKeyFn: (lookup) => `${lookup.type}.${lookup.property}|${lookup.key}|${lookup.plan.shape}` },
   );
@@ -92,8 +100,18 @@ export function lineagePrefetchLoader(em: EntityManager, loaders: Loaders): Data
  * operation selects below it in one statement; the plain key lookup when
  * nothing below it is selected.
  */
-export function lookupWithLineage<T>(loaders: Loaders, info: GraphQLResolveInfo, type: NodeType, property: string, key: string): Promise<T | null> {
-  const plan = planOf(info, type, info.fieldNodes.map((node) => node.selectionSet));
+export function lookupWithLineage<T>(
+  loaders: Loaders,
+  info: GraphQLResolveInfo,
+  type: NodeType,
+  property: string,
+  key: string,
+): Promise<T | null> {
+  const plan = planOf(
+    info,
+    type,
+    info.fieldNodes.map((node) => node.selectionSet),
+  );
   if (!plan) return keyLoader<T>(loaders, type, property).load(key);
   return loaders.lineagePrefetch.load({ type, property, key, plan }) as Promise<T | null>;
 }
@@ -105,19 +123,40 @@ export async function withLineageBelow<T extends Row>(
   type: NodeType,
   page: ConnectionResult<T>,
 ): Promise<ConnectionResult<T>> {
-  const plan = planOf(info, type, info.fieldNodes.flatMap((node) => connectionNodeSelections(info, node)));
+  const plan = planOf(
+    info,
+    type,
+    info.fieldNodes.flatMap((node) => connectionNodeSelections(info, node)),
+  );
   if (plan && page.nodes.length > 0) {
-    const root = { key: `${type}.page`, type: null, sql: () => uniqueKeySql(metadataOf<Row>(context.em, type), 'id', '?') };
-    await prefetch(context.em, context.loaders, root, plan, page.nodes.map((node) => node.id));
+    const root = {
+      key: `${type}.page`,
+      type: null,
+      sql: () => uniqueKeySql(metadataOf<Row>(context.em, type), 'id', '?'),
+    };
+    await prefetch(
+      context.em,
+      context.loaders,
+      root,
+      plan,
+      page.nodes.map((node) => node.id),
+    );
   }
   return page;
 }
 
 const listLoader = (loaders: Loaders, name: ListLoaderName) =>
-  loaders[name] as unknown as { list: Parameters<typeof childPageSql>[0]; prime(parentId: string, args: ConnectionArgs, rows: Row[]): void };
+  loaders[name] as unknown as {
+    list: Parameters<typeof childPageSql>[0];
+    prime(parentId: string, args: ConnectionArgs, rows: Row[]): void;
+  };
 
 /** What is selected below `type` for reading ahead, or null when nothing is. */
-function planOf(info: GraphQLResolveInfo, type: NodeType, sets: readonly (SelectionSetNode | undefined)[]): Plan | null {
+function planOf(
+  info: GraphQLResolveInfo,
+  type: NodeType,
+  sets: readonly (SelectionSetNode | undefined)[],
+): Plan | null {
   const steps = stepsBelow(info, type, sets);
   return steps.length > 0 ? { steps, shape: shapeOf(steps) } : null;
 }
@@ -129,13 +168,22 @@ function stepsBelow(info: GraphQLResolveInfo, type: NodeType, sets: readonly (Se
     const relation = RELATIONS[type][name];
     if (!relation) continue;
     if (relation.kind === 'one') {
-      steps.push({ relation, page: null, below: stepsBelow(info, relation.type, fields.map((field) => field.selectionSet)) });
+      steps.push({
+        relation,
+        page: null,
+        below: stepsBelow(
+          info,
+          relation.type,
+          fields.map((field) => field.selectionSet),
+        ),
+      });
       continue;
     }
     // Aliases of a list may ask different pages: the first is read ahead, the others by their loader.
     const field = fields[0]!;
     const page = readAheadPage(info, type, field);
-    if (page) steps.push({ relation, page, below: stepsBelow(info, relation.type, connectionNodeSelections(info, field)) });
+    if (page)
+      steps.push({ relation, page, below: stepsBelow(info, relation.type, connectionNodeSelections(info, field)) });
   }
   return steps;
 }
@@ -152,12 +200,21 @@ function readAheadPage(info: GraphQLResolveInfo, type: NodeType, field: FieldNod
 }
 
 const shapeOf = (steps: Step[]): string =>
-  steps.map((step) => `${step.relation.loader}:${step.relation.kind === 'one' ? step.relation.column : `${step.page!.forward}${step.page!.size}`}(${shapeOf(step.below)})`).join(',');
+  steps
+    .map(
+      (step) =>
+        `${step.relation.loader}:${step.relation.kind === 'one' ? step.relation.column : `${step.page!.forward}${step.page!.size}`}(${shapeOf(step.below)})`,
+    )
+    .join(',');
 
 async function prefetchLookups(em: EntityManager, loaders: Loaders, lookups: Lookup[]): Promise<void> {
   const { type, property, plan } = lookups[0]!;
   const keys = lookups.map((lookup) => lookup.key);
-  const root = { key: `${type}.${property}`, type, sql: () => uniqueKeySql(metadataOf<Row>(em, type), property as never, '?') };
+  const root = {
+    key: `${type}.${property}`,
+    type,
+    sql: () => uniqueKeySql(metadataOf<Row>(em, type), property as never, '?'),
+  };
   const levels = await prefetch(em, loaders, root, plan, keys);
   const found = new Map((levels.root ?? []).map((row) => [String(row[property as keyof typeof row]), row]));
   const loader = keyLoader<Row>(loaders, type, property);
@@ -196,7 +253,9 @@ function statementFor(em: EntityManager, loaders: Loaders, root: Root, plan: Pla
   const known = statements.get(key);
   if (known) return known;
   const ctes = [`r as (${root.sql()})`];
-  const outputs = root.type ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf<Row>(em, root.type), 't')}), '[]'::json) from r t)`] : [];
+  const outputs = root.type
+    ? [`'r', (select coalesce(json_agg(${jsonRowSql(metadataOf<Row>(em, root.type), 't')}), '[]'::json) from r t)`]
+    : [];
   const isPage = new Set<string>();
   for (const { name, step, parent } of levels) {
     // Only a page's own rows lead on: the extra row fetched says "there is more" and nothing else.
@@ -210,8 +269,12 @@ function statementFor(em: EntityManager, loaders: Loaders, root: Root, plan: Pla
       const { forward, size } = step.page!;
       const { list } = listLoader(loaders, step.relation.loader);
       // Page sizes are validated integers (0 to 100), written into the text.
-      ctes.push(`${name} as (select *, ${size} as page_size from (${childPageSql(list, { forward, parents: `array(select id ${parentRows})`, limit: String(size + 1) })}) page)`);
-      outputs.push(`'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't', ['parent_id', 'page_rank'])} order by t.parent_id, t.page_rank), '[]'::json) from ${name} t)`);
+      ctes.push(
+        `${name} as (select *, ${size} as page_size from (${childPageSql(list, { forward, parents: `array(select id ${parentRows})`, limit: String(size + 1) })}) page)`,
+      );
+      outputs.push(
+        `'${name}', (select coalesce(json_agg(${jsonRowSql(meta, 't', ['parent_id', 'page_rank'])} order by t.parent_id, t.page_rank), '[]'::json) from ${name} t)`,
+      );
     }
   }
   const sql = `with ${ctes.join(',\n')}\nselect json_build_object(${outputs.join(', ')}) as levels`;
@@ -225,9 +288,19 @@ function statementFor(em: EntityManager, loaders: Loaders, root: Root, plan: Pla
  * array the driver escapes) and primes the loaders; returns the root's rows
  * as read models when the root asks for them.
  */
-async function prefetch(em: EntityManager, loaders: Loaders, root: Root, plan: Plan, keys: string[]): Promise<{ root?: Row[] }> {
+async function prefetch(
+  em: EntityManager,
+  loaders: Loaders,
+  root: Root,
+  plan: Plan,
+  keys: string[],
+): Promise<{ root?: Row[] }> {
   const levels = levelsOf(plan.steps);
-  const { rows } = await runPrepared<{ levels: Record<string, RankedRow[]> }>(em, statementFor(em, loaders, root, plan, levels), [keys]);
+  const { rows } = await runPrepared<{ levels: Record<string, RankedRow[]> }>(
+    em,
+    statementFor(em, loaders, root, plan, levels),
+    [keys],
+  );
   const read = rows[0]!.levels;
 
   // Entity class names are the node type names.
@@ -241,13 +314,19 @@ async function prefetch(em: EntityManager, loaders: Loaders, root: Root, plan: P
       const models = rowsRead.map(toModel(step.relation.type));
       const loader = loaders[step.relation.loader] as DataLoader<string, Row | null>;
       for (const model of models) loader.prime(model.id, model);
-      parentsOf.set(name, models.map((model) => model.id));
+      parentsOf.set(
+        name,
+        models.map((model) => model.id),
+      );
     } else {
       const { args, size } = step.page!;
       const byParent = groupByParent(rowsRead, toModel(step.relation.type));
       const loader = listLoader(loaders, step.relation.loader);
       for (const parentId of parentsOf.get(parent)!) loader.prime(parentId, args, byParent.get(parentId) ?? []);
-      parentsOf.set(name, rowsRead.filter((row) => Number(row.page_rank) <= size).map((row) => String(row.id)));
+      parentsOf.set(
+        name,
+        rowsRead.filter((row) => Number(row.page_rank) <= size).map((row) => String(row.id)),
+      );
     }
   }
   return { root: rootRows };

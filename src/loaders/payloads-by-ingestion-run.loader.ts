@@ -9,5 +9,6 @@ export const payloadsByIngestionRun = (em: EntityManager) =>
     field: 'payloads',
     entity: ApiPayload,
     table: 'api_payloads',
-    rows: (parents) => `select p.*, p.ingestion_run_id as parent_id from api_payloads p where p.ingestion_run_id = any(${parents})`,
+    rows: (parents) =>
+      `select p.*, p.ingestion_run_id as parent_id from api_payloads p where p.ingestion_run_id = any(${parents})`,
   });

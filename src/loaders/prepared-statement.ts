@@ -17,12 +17,19 @@ const MAX_NAMED_STATEMENTS = 200;
  * of the server's time per statement. The loaders' texts are a small fixed set
  * (one per loader and page shape, values always bound), each named by its hash.
  */
-export function runPrepared<T>(em: EntityManager, sql: string, bindings: readonly unknown[] | Record<string, unknown>): Promise<{ rows: T[] }> {
+export function runPrepared<T>(
+  em: EntityManager,
+  sql: string,
+  bindings: readonly unknown[] | Record<string, unknown>,
+): Promise<{ rows: T[] }> {
   let name = names.get(sql);
   if (!name && names.size < MAX_NAMED_STATEMENTS) {
     name = `auditgraph_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
     names.set(sql, name);
   }
-  const statement = em.getConnection().getKnex().raw(sql, bindings as readonly never[]);
+  const statement = em
+    .getConnection()
+    .getKnex()
+    .raw(sql, bindings as readonly never[]);
   return (name ? statement.options({ name }) : statement) as unknown as Promise<{ rows: T[] }>;
 }

@@ -1,4 +1,10 @@
-import { type EntityManager, type EntityMetadata, type EntityName, type QueryBuilder, raw } from '@mikro-orm/postgresql';
+import {
+  type EntityManager,
+  type EntityMetadata,
+  type EntityName,
+  type QueryBuilder,
+  raw,
+} from '@mikro-orm/postgresql';
 import { InstantType } from '../entities/instant.type';
 import { currentStatusSelect, derivedColumns } from '../queries/current-status';
 import { instantFromDatabase } from '../time/instant';
@@ -40,7 +46,8 @@ export function metadataOf<T>(em: EntityManager, entity: EntityName<T>): EntityM
 }
 
 /** The properties a read model carries: the entity's own columns and many-to-one keys. */
-const columnProperties = <T>(meta: EntityMetadata<T>) => meta.props.filter((prop) => prop.persist !== false && (prop.kind === 'scalar' || prop.kind === 'm:1'));
+const columnProperties = <T>(meta: EntityMetadata<T>) =>
+  meta.props.filter((prop) => prop.persist !== false && (prop.kind === 'scalar' || prop.kind === 'm:1'));
 
 /**
  * Rows of `alias` as JSON objects a read model reads like the driver's rows:
@@ -61,12 +68,11 @@ export function jsonRowSql<T>(meta: EntityMetadata<T>, alias: string, extra: str
 }
 
 function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) => T {
-  const mappings: ColumnMapping[] = columnProperties(meta)
-    .map((prop) => ({
-      property: prop.name,
-      column: prop.fieldNames[0]!,
-      convert: prop.kind === 'm:1' ? asReference : prop.customType instanceof InstantType ? asInstant : asIs,
-    }));
+  const mappings: ColumnMapping[] = columnProperties(meta).map((prop) => ({
+    property: prop.name,
+    column: prop.fieldNames[0]!,
+    convert: prop.kind === 'm:1' ? asReference : prop.customType instanceof InstantType ? asInstant : asIs,
+  }));
   // MikroORM puts a setter for every tracked property on the entity's prototype
   // (the first write builds the entity's change-tracking helper). A read model
   // sits one prototype below, which owns plain writable slots for the same names,
@@ -78,13 +84,17 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
     property,
     convert: mappings.find((mapping) => mapping.property === property)?.convert ?? asIs,
   }));
-  const prototype = Object.create(meta.class.prototype as object, Object.fromEntries(
-    mappings.map(({ property }) => [property, { value: undefined, writable: true, configurable: true }]),
-  )) as object;
+  const prototype = Object.create(
+    meta.class.prototype as object,
+    Object.fromEntries(
+      mappings.map(({ property }) => [property, { value: undefined, writable: true, configurable: true }]),
+    ),
+  ) as object;
   return (row) => {
     const model = Object.create(prototype) as Record<string, unknown>;
     for (const { property, column, convert } of mappings) model[property] = convert(row[column]);
-    for (const { column, property, convert } of derived) if (row[column] !== undefined) model[property] = convert(row[column]);
+    for (const { column, property, convert } of derived)
+      if (row[column] !== undefined) model[property] = convert(row[column]);
     return model as T;
   };
 }

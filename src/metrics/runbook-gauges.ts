@@ -12,7 +12,12 @@ export const RUNBOOK_GAUGES_MAX_AGE_MS = 15_000;
 /** Longer than the queries take at scale 100, shorter than a scrape timeout. */
 const REFRESH_TIMEOUT_MS = 3_000;
 
-type Snapshot = { secondsSinceLastIngestion: number; failureRateToday: number; apiErrorsLastHour: number; pendingOverAnHour: number };
+type Snapshot = {
+  secondsSinceLastIngestion: number;
+  failureRateToday: number;
+  apiErrorsLastHour: number;
+  pendingOverAnHour: number;
+};
 
 const HOUR_MS = 3_600_000;
 let source: Orm | undefined;
@@ -41,7 +46,9 @@ async function takeSnapshot(orm: Orm): Promise<Snapshot> {
   ]);
   return {
     // No run ever: infinitely long ago, so the "no ingestion for 24 h" alert fires.
-    secondsSinceLastIngestion: last?.at ? (now.getTime() - millisecondsOf(instantFromDatabase(last.at))) / 1000 : Number.POSITIVE_INFINITY,
+    secondsSinceLastIngestion: last?.at
+      ? (now.getTime() - millisecondsOf(instantFromDatabase(last.at))) / 1000
+      : Number.POSITIVE_INFINITY,
     failureRateToday: summary.failureRate ?? Number.NaN,
     apiErrorsLastHour: errorGroups.reduce((sum, group) => sum + group.count, 0),
     pendingOverAnHour: summary.stuckPendingCount,
@@ -82,7 +89,23 @@ function runbookGauge(name: string, help: string, pick: (snapshot: Snapshot) => 
 }
 
 // Base units and `_ratio`, as Prometheus names things: the alert rules turn seconds into 24 h.
-runbookGauge('auditgraph_ingestion_seconds_since_last_run', 'Seconds since the newest data ingestion run was recorded (+Inf when none).', (s) => s.secondsSinceLastIngestion);
-runbookGauge('auditgraph_decisions_failed_ratio_today', "Failed / all of today's trade decisions (UTC day); NaN before the first.", (s) => s.failureRateToday);
-runbookGauge('auditgraph_api_error_responses_last_hour', 'API responses with HTTP status >= 400 recorded in the last hour.', (s) => s.apiErrorsLastHour);
-runbookGauge('auditgraph_decisions_pending_over_an_hour', 'Trade decisions still pending more than an hour after they were made.', (s) => s.pendingOverAnHour);
+runbookGauge(
+  'auditgraph_ingestion_seconds_since_last_run',
+  'Seconds since the newest data ingestion run was recorded (+Inf when none).',
+  (s) => s.secondsSinceLastIngestion,
+);
+runbookGauge(
+  'auditgraph_decisions_failed_ratio_today',
+  "Failed / all of today's trade decisions (UTC day); NaN before the first.",
+  (s) => s.failureRateToday,
+);
+runbookGauge(
+  'auditgraph_api_error_responses_last_hour',
+  'API responses with HTTP status >= 400 recorded in the last hour.',
+  (s) => s.apiErrorsLastHour,
+);
+runbookGauge(
+  'auditgraph_decisions_pending_over_an_hour',
+  'Trade decisions still pending more than an hour after they were made.',
+  (s) => s.pendingOverAnHour,
+);

@@ -38,7 +38,8 @@ export function parseInvestigations(text: string, source = 'investigations'): In
   const starts: number[] = [];
   lines.forEach((line, index) => {
     if (TAB.test(line)) starts.push(index);
-    else if (starts.length === 0 && line.trim() !== '' && !line.startsWith('#')) fail(index, 'content before the first `# Tab: <title>` line');
+    else if (starts.length === 0 && line.trim() !== '' && !line.startsWith('#'))
+      fail(index, 'content before the first `# Tab: <title>` line');
   });
   if (starts.length === 0) fail(0, 'no `# Tab: <title>` line: expected one per saved investigation');
 
@@ -60,13 +61,15 @@ export function parseInvestigations(text: string, source = 'investigations'): In
     const definitions = operation.variableDefinitions ?? [];
     const declared = new Set(definitions.map((definition) => definition.variable.name.value));
     for (const name of Object.keys(variables)) {
-      if (!declared.has(name)) fail(bodyStart - 1, `tab "${title}": variable "${name}" is not declared by the operation`);
+      if (!declared.has(name))
+        fail(bodyStart - 1, `tab "${title}": variable "${name}" is not declared by the operation`);
     }
     // A tab opens ready to Run: every variable the operation cannot do without has its value here.
     for (const definition of definitions) {
       const name = definition.variable.name.value;
       const required = definition.type.kind === Kind.NON_NULL_TYPE && !definition.defaultValue;
-      if (required && !Object.hasOwn(variables, name)) fail(start, `tab "${title}": the operation requires $${name}: give it in \`# Variables:\``);
+      if (required && !Object.hasOwn(variables, name))
+        fail(start, `tab "${title}": the operation requires $${name}: give it in \`# Variables:\``);
     }
     const operationName = operation.name!.value;
     return { title, operationName, query, variables };
@@ -104,6 +107,7 @@ function operationOf(query: string, fail: (message: string) => never): Operation
   }
   const [only] = definitions!;
   if (definitions!.length !== 1 || only.kind !== Kind.OPERATION_DEFINITION) fail('expected exactly one operation');
-  if (only.kind !== Kind.OPERATION_DEFINITION || !only.name) return fail('the operation needs a name (GraphiQL labels tabs with it)');
+  if (only.kind !== Kind.OPERATION_DEFINITION || !only.name)
+    return fail('the operation needs a name (GraphiQL labels tabs with it)');
   return only;
 }

@@ -43,7 +43,10 @@ export function currentStatusColumn(table: string, alias: string): string {
 }
 
 /** A list filter on the current status, as a findPage condition on alias `n`. */
-export function currentStatusConditions(table: string, status: string | null | undefined): { sql: string; params: unknown[] }[] {
+export function currentStatusConditions(
+  table: string,
+  status: string | null | undefined,
+): { sql: string; params: unknown[] }[] {
   return status == null ? [] : [{ sql: `${currentStatusSql(table, 'n')} = ?`, params: [status] }];
 }
 

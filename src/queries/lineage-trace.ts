@@ -70,7 +70,8 @@ export async function traceLineage(
   const edges = new Map<string, EdgeRef>();
   const cutAt = new Map<string, NodeRef>();
   const truncatedBy = new Set<'depth' | 'maxNodes'>();
-  const directions: ('UPSTREAM' | 'DOWNSTREAM')[] = options.direction === 'BOTH' ? ['UPSTREAM', 'DOWNSTREAM'] : [options.direction];
+  const directions: ('UPSTREAM' | 'DOWNSTREAM')[] =
+    options.direction === 'BOTH' ? ['UPSTREAM', 'DOWNSTREAM'] : [options.direction];
 
   for (const direction of directions) {
     let frontier: NodeRef[] = [root];
@@ -96,15 +97,28 @@ export async function traceLineage(
       frontier = next;
     }
     const beyond = frontier.length > 0 ? await neighbours(em, direction, frontier) : [];
-    if (beyond.some((row) => !visited.has(`${row.to_type}:${row.to_id}`) || !visited.has(`${row.from_type}:${row.from_id}`))) {
+    if (
+      beyond.some(
+        (row) => !visited.has(`${row.to_type}:${row.to_id}`) || !visited.has(`${row.from_type}:${row.from_id}`),
+      )
+    ) {
       truncatedBy.add('depth');
       for (const node of frontier) cutAt.set(key(node), node);
     }
   }
-  return { nodes: [...visited.values()], edges: [...edges.values()], cutAt: [...cutAt.values()], truncatedBy: [...truncatedBy] };
+  return {
+    nodes: [...visited.values()],
+    edges: [...edges.values()],
+    cutAt: [...cutAt.values()],
+    truncatedBy: [...truncatedBy],
+  };
 }
 
-async function neighbours(em: EntityManager, direction: 'UPSTREAM' | 'DOWNSTREAM', frontier: NodeRef[]): Promise<EdgeRow[]> {
+async function neighbours(
+  em: EntityManager,
+  direction: 'UPSTREAM' | 'DOWNSTREAM',
+  frontier: NodeRef[],
+): Promise<EdgeRow[]> {
   const ids: Frontier = { IngestionRun: [], ApiPayload: [], TradeDecision: [], TradeExecution: [], Position: [] };
   for (const node of frontier) ids[node.type].push(node.id);
   // Ids are validated digits, so a PostgreSQL array literal is safe; one parameter per type.
@@ -116,5 +130,9 @@ async function neighbours(em: EntityManager, direction: 'UPSTREAM' | 'DOWNSTREAM
     positions: `{${ids.Position.join(',')}}`,
   };
   const sql = `select * from (${NEIGHBOURS[direction]}) neighbours order by kind, to_id::bigint, from_id::bigint`;
-  return em.getConnection().getKnex().raw(sql, bindings).then((result: { rows: EdgeRow[] }) => result.rows);
+  return em
+    .getConnection()
+    .getKnex()
+    .raw(sql, bindings)
+    .then((result: { rows: EdgeRow[] }) => result.rows);
 }

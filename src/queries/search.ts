@@ -11,7 +11,11 @@ export type SearchHitKey = { kind: SearchKind; id: string };
  * its place among hits of equal rank (decisions, executions, payloads).
  */
 const SOURCES: Record<SearchKind, { table: keyof typeof SEARCH_VECTORS; document: string; order: number }> = {
-  DECISION: { table: 'trade_decisions', document: `strategy || ' ' || symbol || ' ' || coalesce(decision_rationale::text, '')`, order: 1 },
+  DECISION: {
+    table: 'trade_decisions',
+    document: `strategy || ' ' || symbol || ' ' || coalesce(decision_rationale::text, '')`,
+    order: 1,
+  },
   EXECUTION: { table: 'trade_executions', document: `coalesce(error_message, '')`, order: 2 },
   PAYLOAD: { table: 'api_payloads', document: `endpoint || ' ' || coalesce(payload::text, '')`, order: 3 },
 };
@@ -34,13 +38,20 @@ export type SearchPage = { forward: boolean; limit: number; after: SearchHitKey 
  * get a `ts_headline` snippet (it re-parses the document, so it is the
  * expensive part).
  */
-export async function searchLineage(em: EntityManager, text: string, kinds: SearchKind[], page: SearchPage): Promise<SearchHit[]> {
+export async function searchLineage(
+  em: EntityManager,
+  text: string,
+  kinds: SearchKind[],
+  page: SearchPage,
+): Promise<SearchHit[]> {
   // Ordering by (-rank, kind order, id) ascending is the display order, so one row comparison serves both bounds.
   const bound = ({ kind }: SearchHitKey, operator: '>' | '<') => {
     const { table, order } = SOURCES[kind];
     return `and (-m.rank, m.kind_order, m.id) ${operator} (select -ts_rank(${SEARCH_VECTORS[table]}, query), ${order}, b.id from ${table} b, query where b.id = ?)`;
   };
-  const bounds = [page.after && bound(page.after, '>'), page.before && bound(page.before, '<')].filter(Boolean).join(' ');
+  const bounds = [page.after && bound(page.after, '>'), page.before && bound(page.before, '<')]
+    .filter(Boolean)
+    .join(' ');
   const boundIds = [page.after?.id, page.before?.id].filter((id) => id !== undefined);
   const [rankOrder, idOrder] = page.forward ? ['desc', 'asc'] : ['asc', 'desc'];
   const branches = kinds.map((kind) => {

@@ -17,11 +17,18 @@ export const rememberResponseForAudit: RequestHandler = (_request, response, nex
  * request without CSRF protection's headers — are recorded like every other
  * refusal, before the 400 leaves.
  */
-export function recordInvalidRequestsPlugin<T extends object>(record: (response: Response, code: string, caller?: Caller) => Promise<void>): ApolloServerPlugin<T> {
+export function recordInvalidRequestsPlugin<T extends object>(
+  record: (response: Response, code: string, caller?: Caller) => Promise<void>,
+): ApolloServerPlugin<T> {
   return {
     async invalidRequestWasReceived({ error }) {
       const response = answering.getStore();
-      if (response) await record(response, String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'BAD_REQUEST'), response.locals.caller as Caller | undefined);
+      if (response)
+        await record(
+          response,
+          String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'BAD_REQUEST'),
+          response.locals.caller as Caller | undefined,
+        );
     },
   };
 }

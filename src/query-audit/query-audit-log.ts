@@ -65,7 +65,11 @@ export class QueryAuditLog {
   private flushing: Promise<void> | undefined;
 
   constructor(databaseUrl: string, options: { redact: readonly string[]; statementTimeoutMs: number }) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS, statement_timeout: options.statementTimeoutMs });
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: CONNECTIONS,
+      statement_timeout: options.statementTimeoutMs,
+    });
     // An idle connection dropped by the server must not crash the process; the next append reconnects.
     this.pool.on('error', (error) => logger.warn({ err: error }, 'query audit log connection lost'));
     this.redactedNames = new Set(options.redact.map((name) => name.toLowerCase()));
@@ -93,7 +97,9 @@ export class QueryAuditLog {
     const inFlight = new Set<Promise<void>>();
     while (this.waiting.length > 0 || inFlight.size > 0) {
       if (this.waiting.length > 0 && inFlight.size < CONNECTIONS) {
-        const insert: Promise<void> = this.insert(this.waiting.splice(0, MAX_BATCH)).finally(() => inFlight.delete(insert));
+        const insert: Promise<void> = this.insert(this.waiting.splice(0, MAX_BATCH)).finally(() =>
+          inFlight.delete(insert),
+        );
         inFlight.add(insert);
       } else {
         await Promise.race(inFlight);
@@ -105,10 +111,15 @@ export class QueryAuditLog {
   private async insert(batch: Waiting[]): Promise<void> {
     try {
       // Named, so each connection parses and plans the statement once, not once per batch.
-      await this.pool.query({ name: 'auditgraph_query_audit_append', text: INSERT_BATCH, values: [stringifyExactJson(batch.map((entry) => entry.row))] });
+      await this.pool.query({
+        name: 'auditgraph_query_audit_append',
+        text: INSERT_BATCH,
+        values: [stringifyExactJson(batch.map((entry) => entry.row))],
+      });
       if (this.storedDocuments.size > MAX_KNOWN_DOCUMENTS) this.storedDocuments.clear();
       for (const entry of batch) {
-        if (entry.row.document != null && entry.row.query_hash) this.storedDocuments.add(entry.row.query_hash as string);
+        if (entry.row.document != null && entry.row.query_hash)
+          this.storedDocuments.add(entry.row.query_hash as string);
         entry.settle();
       }
     } catch (error) {
@@ -133,7 +144,10 @@ export class QueryAuditLog {
       operation_type: record.operationType ?? null,
       query_hash: queryHash,
       // A document committed before is in query_documents already: the entry names it by hash.
-      document: document && !(queryHash && this.storedDocuments.has(queryHash)) ? storable(document.slice(0, MAX_RECORDED_DOCUMENT_CHARS)) : null,
+      document:
+        document && !(queryHash && this.storedDocuments.has(queryHash))
+          ? storable(document.slice(0, MAX_RECORDED_DOCUMENT_CHARS))
+          : null,
       variables: variablesForTheRecord(record.variables, this.redactedNames),
       duration_ms: record.durationMs,
       outcome: record.outcome,

@@ -25,9 +25,15 @@ export function queryAuditPlugin(log: QueryAuditLog): ApolloServerPlugin<Context
         },
         async willSendResponse({ response, operation, operationName, queryHash }) {
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const errorCodes = (result?.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const errorCodes = (result?.errors ?? []).map((error) =>
+            String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+          );
           const databaseDown = errorCodes.includes(DATABASE_UNAVAILABLE.extensions!.code as string);
-          const outcome = !executed ? QueryOutcome.rejected : errorCodes.length > 0 ? QueryOutcome.error : QueryOutcome.ok;
+          const outcome = !executed
+            ? QueryOutcome.rejected
+            : errorCodes.length > 0
+              ? QueryOutcome.error
+              : QueryOutcome.ok;
           let unrecorded: unknown;
           try {
             await log.append({
@@ -46,7 +52,10 @@ export function queryAuditPlugin(log: QueryAuditLog): ApolloServerPlugin<Context
             });
           } catch (error) {
             unrecorded = error;
-            logger.error({ err: error, requestId: contextValue.requestId }, 'could not record an operation in the query audit log');
+            logger.error(
+              { err: error, requestId: contextValue.requestId },
+              'could not record an operation in the query audit log',
+            );
           }
           if (databaseDown || (unrecorded !== undefined && isDatabaseUnavailable(unrecorded))) {
             answerDatabaseUnavailable(response);
@@ -54,7 +63,12 @@ export function queryAuditPlugin(log: QueryAuditLog): ApolloServerPlugin<Context
             response.body = {
               kind: 'single',
               singleResult: {
-                errors: [{ message: 'the answer is withheld: it could not be recorded in the query audit log', extensions: { code: 'AUDIT_LOG_UNAVAILABLE' } }],
+                errors: [
+                  {
+                    message: 'the answer is withheld: it could not be recorded in the query audit log',
+                    extensions: { code: 'AUDIT_LOG_UNAVAILABLE' },
+                  },
+                ],
               },
             };
             response.http.status = 503;

@@ -8,7 +8,10 @@ import { countRefusedRequest } from '../metrics/graphql-metrics.plugin';
 import type { QueryAuditLog } from './query-audit-log';
 
 /** Refusals with an outcome of their own; every other refusal before GraphQL is `rejected`. */
-const OUTCOMES: Record<string, QueryOutcome> = { UNAUTHENTICATED: QueryOutcome.unauthenticated, RATE_LIMITED: QueryOutcome.rateLimited };
+const OUTCOMES: Record<string, QueryOutcome> = {
+  UNAUTHENTICATED: QueryOutcome.unauthenticated,
+  RATE_LIMITED: QueryOutcome.rateLimited,
+};
 
 /**
  * Requests refused before GraphQL ran (no valid key, over the rate limit, a
@@ -40,6 +43,11 @@ export function recordRefusal(log: QueryAuditLog) {
         errorCodes: [code],
         startedAt: new Date(),
       })
-      .catch((error: unknown) => logger.error({ err: error, requestId: request.id }, 'could not record a refused request in the query audit log'));
+      .catch((error: unknown) =>
+        logger.error(
+          { err: error, requestId: request.id },
+          'could not record a refused request in the query audit log',
+        ),
+      );
   };
 }

@@ -26,18 +26,29 @@ const NOTES = {
  * a note under ALTERED_FOR_THE_RECORD saying what. Oversized variables are
  * reduced to their size.
  */
-export function variablesForTheRecord(variables: unknown, redactedNames: ReadonlySet<string>): Record<string, unknown> | null {
+export function variablesForTheRecord(
+  variables: unknown,
+  redactedNames: ReadonlySet<string>,
+): Record<string, unknown> | null {
   if (variables === undefined || variables === null) return null;
   const notes = new Set<keyof typeof NOTES>();
   const copy = recordable(variables, redactedNames, 0, notes) as Record<string, unknown>;
-  const recorded = notes.size > 0 && typeof copy === 'object' && !Array.isArray(copy) ? { ...copy, [ALTERED_FOR_THE_RECORD]: [...notes].map((note) => NOTES[note]) } : copy;
+  const recorded =
+    notes.size > 0 && typeof copy === 'object' && !Array.isArray(copy)
+      ? { ...copy, [ALTERED_FOR_THE_RECORD]: [...notes].map((note) => NOTES[note]) }
+      : copy;
   const bytes = Buffer.byteLength(stringifyExactJson(recorded));
   if (bytes > MAX_RECORDED_VARIABLES_BYTES) return { '[too large to record]': { bytes } };
   return recorded;
 }
 
 /** Recursion is bounded by MAX_VARIABLES_DEPTH, whatever the depth of `value`. */
-function recordable(value: unknown, names: ReadonlySet<string>, depth: number, notes: Set<keyof typeof NOTES>): unknown {
+function recordable(
+  value: unknown,
+  names: ReadonlySet<string>,
+  depth: number,
+  notes: Set<keyof typeof NOTES>,
+): unknown {
   if (typeof value === 'string') return text(value, notes);
   // A number kept as its digits is a leaf, not an object to copy key by key.
   if (value === null || typeof value !== 'object' || isLosslessNumber(value)) return value;
@@ -47,7 +58,10 @@ function recordable(value: unknown, names: ReadonlySet<string>, depth: number, n
   }
   if (Array.isArray(value)) return value.map((item) => recordable(item, names, depth + 1, notes));
   return Object.fromEntries(
-    Object.entries(value).map(([name, inner]) => [text(name, notes), names.has(name.toLowerCase()) ? REDACTED : recordable(inner, names, depth + 1, notes)]),
+    Object.entries(value).map(([name, inner]) => [
+      text(name, notes),
+      names.has(name.toLowerCase()) ? REDACTED : recordable(inner, names, depth + 1, notes),
+    ]),
   );
 }
 

@@ -10,7 +10,15 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `decision_rationale.signals[2].score`: the column, then the JSON path down to the differing value. */
 export function fieldName(column: string, path: ValueDifference['path']): string {
-  return path.reduce<string>((name, step) => (typeof step === 'number' ? `${name}[${step}]` : IDENTIFIER.test(step) ? `${name}.${step}` : `${name}[${JSON.stringify(step)}]`), column);
+  return path.reduce<string>(
+    (name, step) =>
+      typeof step === 'number'
+        ? `${name}[${step}]`
+        : IDENTIFIER.test(step)
+          ? `${name}.${step}`
+          : `${name}[${JSON.stringify(step)}]`,
+    column,
+  );
 }
 
 const shownValue = (value: string | null, inJson: boolean) => value ?? (inJson ? 'absent' : 'null');
@@ -27,7 +35,8 @@ function shownPair(recorded: string, sent: string): { from?: number; recorded: s
   while (at < a.length && at < b.length && a[at] === b[at]) at++;
   const start = Math.max(0, at - EXCERPT_BEFORE);
   const end = start + EXCERPT_LENGTH;
-  const excerpt = (chars: string[]) => `${start > 0 ? '…' : ''}${chars.slice(start, end).join('')}${chars.length > end ? '…' : ''}`;
+  const excerpt = (chars: string[]) =>
+    `${start > 0 ? '…' : ''}${chars.slice(start, end).join('')}${chars.length > end ? '…' : ''}`;
   return { from: at + 1, recorded: excerpt(a), sent: excerpt(b) };
 }
 

@@ -28,7 +28,10 @@ export type RecordedSide = { storedUnder: string } | { sentAs: Row };
  * down to the values that differ.
  */
 function differencesSql(spec: RecordTable, columns: string[], recorded: RecordedSide): string {
-  const recordedFrom = 'storedUnder' in recorded ? `select * from ${spec.table} where ${quoted(spec.externalId)} = ?` : `select * from json_populate_record(null::${spec.table}, ?::json)`;
+  const recordedFrom =
+    'storedUnder' in recorded
+      ? `select * from ${spec.table} where ${quoted(spec.externalId)} = ?`
+      : `select * from json_populate_record(null::${spec.table}, ?::json)`;
   const perColumn = columns.map((column, index) => {
     const [a, b] = [`a.${quoted(column)}`, `b.${quoted(column)}`];
     return `(${index}, ${a} is distinct from ${b}, pg_typeof(${a}) in ('json'::regtype, 'jsonb'::regtype), to_jsonb(${a}), to_jsonb(${b}))`;
@@ -74,10 +77,30 @@ function differencesSql(spec: RecordTable, columns: string[], recorded: Recorded
  * it the first difference is. PostgreSQL decides, so what counts as a
  * difference here is what made the write a conflict.
  */
-export async function differencesOf(trx: Knex.Transaction, spec: RecordTable, columns: string[], recorded: RecordedSide, sent: Row): Promise<ValueDifference[]> {
+export async function differencesOf(
+  trx: Knex.Transaction,
+  spec: RecordTable,
+  columns: string[],
+  recorded: RecordedSide,
+  sent: Row,
+): Promise<ValueDifference[]> {
   const first = 'storedUnder' in recorded ? recorded.storedUnder : stringifyExactJson(recorded.sentAs);
   const { rows } = (await trx.raw(differencesSql(spec, columns, recorded), [first, stringifyExactJson(sent)])) as {
-    rows: { ordinal: number; json: boolean; path: string; count: number; recorded: string | null; sent: string | null }[];
+    rows: {
+      ordinal: number;
+      json: boolean;
+      path: string;
+      count: number;
+      recorded: string | null;
+      sent: string | null;
+    }[];
   };
-  return rows.map((row) => ({ column: columns[row.ordinal]!, path: JSON.parse(row.path) as (string | number)[], recorded: row.recorded, sent: row.sent, json: row.json, count: row.count }));
+  return rows.map((row) => ({
+    column: columns[row.ordinal]!,
+    path: JSON.parse(row.path) as (string | number)[],
+    recorded: row.recorded,
+    sent: row.sent,
+    json: row.json,
+    count: row.count,
+  }));
 }

@@ -29,7 +29,11 @@ export class IngestionRunInput {
 @InputType({ description: 'An API payload, keyed by externalId.' })
 export class ApiPayloadInput {
   @Field() externalId!: string;
-  @Field(() => String, { nullable: true, description: 'The runId of the ingestion run that fetched it; none for broker calls.' }) ingestionRunId?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The runId of the ingestion run that fetched it; none for broker calls.',
+  })
+  ingestionRunId?: string | null;
   @Field(() => PayloadDirection) direction!: PayloadDirection;
   @Field() provider!: string;
   @Field() endpoint!: string;
@@ -50,10 +54,15 @@ export class TradeDecisionInput {
   @Field(() => Decimal) quantity!: string;
   @Field() orderType!: string;
   @Field(() => Decimal, { nullable: true }) limitPrice?: string | null;
-  @Field(() => DecisionStatus, { nullable: true, description: 'As it stands when recorded (default pending); later changes are recordStatusChange.' }) status?: DecisionStatus | null;
+  @Field(() => DecisionStatus, {
+    nullable: true,
+    description: 'As it stands when recorded (default pending); later changes are recordStatusChange.',
+  })
+  status?: DecisionStatus | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) rationale?: Record<string, unknown> | null;
   @Field(() => String, { nullable: true }) correlationId?: string | null;
-  @Field(() => [String], { nullable: true, description: 'externalIds of the API payloads that fed the decision.' }) inputPayloadIds?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'externalIds of the API payloads that fed the decision.' })
+  inputPayloadIds?: string[] | null;
   @Field(() => DateTime) createdAt!: Instant;
 }
 
@@ -72,16 +81,20 @@ export class PositionInput {
 @InputType({ description: 'An execution, keyed by executionId.' })
 export class TradeExecutionInput {
   @Field() executionId!: string;
-  @Field(() => String, { nullable: true, description: 'decisionId of the decision it carries out.' }) decisionId?: string | null;
-  @Field(() => String, { nullable: true, description: 'externalId of the position it built.' }) positionId?: string | null;
+  @Field(() => String, { nullable: true, description: 'decisionId of the decision it carries out.' }) decisionId?:
+    string | null;
+  @Field(() => String, { nullable: true, description: 'externalId of the position it built.' }) positionId?:
+    string | null;
   @Field(() => String, { nullable: true }) brokerOrderId?: string | null;
   @Field(() => ExecutionStatus) status!: ExecutionStatus;
   @Field(() => Decimal, { nullable: true }) filledQuantity?: string | null;
   @Field(() => Decimal, { nullable: true }) fillPrice?: string | null;
   @Field(() => Decimal, { nullable: true }) commission?: string | null;
   @Field(() => String, { nullable: true }) errorMessage?: string | null;
-  @Field(() => String, { nullable: true, description: 'externalId of the broker request payload.' }) requestPayloadId?: string | null;
-  @Field(() => String, { nullable: true, description: 'externalId of the broker response payload.' }) responsePayloadId?: string | null;
+  @Field(() => String, { nullable: true, description: 'externalId of the broker request payload.' }) requestPayloadId?:
+    string | null;
+  @Field(() => String, { nullable: true, description: 'externalId of the broker response payload.' })
+  responsePayloadId?: string | null;
   @Field(() => DateTime, { nullable: true }) submittedAt?: Instant | null;
   @Field(() => DateTime, { nullable: true }) filledAt?: Instant | null;
   @Field(() => DateTime) createdAt!: Instant;
@@ -120,9 +133,13 @@ export class AuditEventInput {
   @Field(() => DateTime) occurredAt!: Instant;
 }
 
-@ObjectType({ description: 'What a record mutation did: every record is either new or already recorded with the same content.' })
+@ObjectType({
+  description: 'What a record mutation did: every record is either new or already recorded with the same content.',
+})
 export class RecordResult {
   @Field(() => Int) created!: number;
-  @Field(() => Int, { description: 'Records already recorded with the same content: nothing was written for them.' }) unchanged!: number;
-  @Field(() => [String], { description: 'The row id (databaseId; seq for events) of each record, in the order sent.' }) databaseIds!: string[];
+  @Field(() => Int, { description: 'Records already recorded with the same content: nothing was written for them.' })
+  unchanged!: number;
+  @Field(() => [String], { description: 'The row id (databaseId; seq for events) of each record, in the order sent.' })
+  databaseIds!: string[];
 }

@@ -20,7 +20,18 @@ export type RecordTable = {
 export const RUNS: RecordTable = {
   table: 'data_ingestion_runs',
   externalId: 'run_id',
-  columns: ['run_id', 'task_name', 'source', 'status', 'records_fetched', 'error_message', 'metadata', 'started_at', 'finished_at', 'created_at'],
+  columns: [
+    'run_id',
+    'task_name',
+    'source',
+    'status',
+    'records_fetched',
+    'error_message',
+    'metadata',
+    'started_at',
+    'finished_at',
+    'created_at',
+  ],
 };
 
 /**
@@ -33,14 +44,36 @@ export const PAYLOADS: RecordTable = {
   table: 'api_payloads',
   externalId: 'external_id',
   columns: [
-    'external_id', 'ingestion_run_id', 'direction', 'provider', 'endpoint', 'http_method', 'http_status', 'latency_ms', 'payload', 'correlation_id', 'created_at',
+    'external_id',
+    'ingestion_run_id',
+    'direction',
+    'provider',
+    'endpoint',
+    'http_method',
+    'http_status',
+    'latency_ms',
+    'payload',
+    'correlation_id',
+    'created_at',
   ],
 };
 
 export const DECISIONS: RecordTable = {
   table: 'trade_decisions',
   externalId: 'decision_id',
-  columns: ['decision_id', 'strategy', 'symbol', 'side', 'quantity', 'order_type', 'limit_price', 'status', 'decision_rationale', 'correlation_id', 'created_at'],
+  columns: [
+    'decision_id',
+    'strategy',
+    'symbol',
+    'side',
+    'quantity',
+    'order_type',
+    'limit_price',
+    'status',
+    'decision_rationale',
+    'correlation_id',
+    'created_at',
+  ],
 };
 
 export const POSITIONS: RecordTable = {
@@ -53,8 +86,20 @@ export const EXECUTIONS: RecordTable = {
   table: 'trade_executions',
   externalId: 'execution_id',
   columns: [
-    'execution_id', 'trade_decision_id', 'position_id', 'broker_order_id', 'status', 'filled_quantity', 'fill_price', 'commission', 'error_message',
-    'api_request_payload_id', 'api_response_payload_id', 'submitted_at', 'filled_at', 'created_at',
+    'execution_id',
+    'trade_decision_id',
+    'position_id',
+    'broker_order_id',
+    'status',
+    'filled_quantity',
+    'fill_price',
+    'commission',
+    'error_message',
+    'api_request_payload_id',
+    'api_response_payload_id',
+    'submitted_at',
+    'filled_at',
+    'created_at',
   ],
 };
 

@@ -9,7 +9,11 @@ import { quoted } from './sql-names';
 export type { Row } from './record-differences';
 
 /** A row to record, where it came from (`orders.jsonl:12`, `records[3]`), and the rows it links to by their external ids. */
-export type PendingRecord = { source: string; row: Row; links?: Record<string, { table: RecordTable; externalId: string }> };
+export type PendingRecord = {
+  source: string;
+  row: Row;
+  links?: Record<string, { table: RecordTable; externalId: string }>;
+};
 
 /** One transaction's worth of records, in any order: the writer puts referenced tables first. */
 export type RecordBundle = {
@@ -21,7 +25,14 @@ export type RecordBundle = {
   events: PendingRecord[];
 };
 
-export const emptyBundle = (): RecordBundle => ({ runs: [], payloads: [], positions: [], decisions: [], executions: [], events: [] });
+export const emptyBundle = (): RecordBundle => ({
+  runs: [],
+  payloads: [],
+  positions: [],
+  decisions: [],
+  executions: [],
+  events: [],
+});
 
 export type WriteCounts = Record<RecordTable['table'], { created: number; unchanged: number }>;
 
@@ -92,19 +103,41 @@ function writeSql(spec: RecordTable, columns: string[]): string {
 }
 
 /** A CONFLICT naming every column in which `record` differs from the recorded side, with both values where they differ. */
-async function conflictOf(trx: Knex.Transaction, spec: RecordTable, columns: string[], recorded: RecordedSide, record: PendingRecord, problem: string, recordedLabel: string): Promise<RecordError> {
+async function conflictOf(
+  trx: Knex.Transaction,
+  spec: RecordTable,
+  columns: string[],
+  recorded: RecordedSide,
+  record: PendingRecord,
+  problem: string,
+  recordedLabel: string,
+): Promise<RecordError> {
   const differences = await differencesOf(trx, spec, columns, recorded, record.row);
-  return new RecordError(record.source, `${spec.table} ${String(record.row[spec.externalId])} ${problem} (${describeDifferences(differences, recordedLabel, 'now')})`, 'CONFLICT');
+  return new RecordError(
+    record.source,
+    `${spec.table} ${String(record.row[spec.externalId])} ${problem} (${describeDifferences(differences, recordedLabel, 'now')})`,
+    'CONFLICT',
+  );
 }
 
 /**
  * The first record sent twice in one batch with different content, compared
  * by PostgreSQL as the writer compares a record with its stored version.
  */
-async function firstRepeatThatDiffers(trx: Knex.Transaction, spec: RecordTable, repeats: [earlier: PendingRecord, later: PendingRecord][]): Promise<RecordError | null> {
+async function firstRepeatThatDiffers(
+  trx: Knex.Transaction,
+  spec: RecordTable,
+  repeats: [earlier: PendingRecord, later: PendingRecord][],
+): Promise<RecordError | null> {
   if (repeats.length === 0) return null;
-  const columns = comparedColumns(spec, repeats.flatMap(([earlier, later]) => [...Object.keys(earlier.row), ...Object.keys(later.row)]));
-  const sides = [stringifyExactJson(repeats.map(([earlier]) => earlier.row)), stringifyExactJson(repeats.map(([, later]) => later.row))];
+  const columns = comparedColumns(
+    spec,
+    repeats.flatMap(([earlier, later]) => [...Object.keys(earlier.row), ...Object.keys(later.row)]),
+  );
+  const sides = [
+    stringifyExactJson(repeats.map(([earlier]) => earlier.row)),
+    stringifyExactJson(repeats.map(([, later]) => later.row)),
+  ];
   const { rows } = (await trx.raw(
     `select a.ordinality from json_populate_recordset(null::${spec.table}, ?::json) with ordinality a
       join json_populate_recordset(null::${spec.table}, ?::json) with ordinality b using (ordinality)
@@ -113,7 +146,15 @@ async function firstRepeatThatDiffers(trx: Knex.Transaction, spec: RecordTable, 
   )) as { rows: { ordinality: string }[] };
   if (rows.length === 0) return null;
   const [earlier, later] = repeats[Number(rows[0]!.ordinality) - 1]!;
-  return conflictOf(trx, spec, columns, { sentAs: earlier.row }, later, 'appears twice with different content', `at ${earlier.source}`);
+  return conflictOf(
+    trx,
+    spec,
+    columns,
+    { sentAs: earlier.row },
+    later,
+    'appears twice with different content',
+    `at ${earlier.source}`,
+  );
 }
 
 /**
@@ -122,7 +163,12 @@ async function firstRepeatThatDiffers(trx: Knex.Transaction, spec: RecordTable, 
  * with different content is a CONFLICT. The caller's transaction makes the
  * whole bundle land or not at all.
  */
-async function writeTable(trx: Knex.Transaction, spec: RecordTable, records: PendingRecord[], counts: WriteCounts): Promise<Map<string, string>> {
+async function writeTable(
+  trx: Knex.Transaction,
+  spec: RecordTable,
+  records: PendingRecord[],
+  counts: WriteCounts,
+): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   if (records.length === 0) return ids;
   const unique = new Map<string, PendingRecord>();
@@ -142,13 +188,25 @@ async function writeTable(trx: Knex.Transaction, spec: RecordTable, records: Pen
     for (let start = 0; start < pending.length; start += WRITE_CHUNK) {
       const chunk = pending.slice(start, start + WRITE_CHUNK);
       const columns = [...new Set(chunk.flatMap((record) => Object.keys(record.row)))];
-      const { rows } = (await trx.raw(writeSql(spec, columns), [stringifyExactJson(chunk.map((record) => record.row))])) as {
+      const { rows } = (await trx.raw(writeSql(spec, columns), [
+        stringifyExactJson(chunk.map((record) => record.row)),
+      ])) as {
         rows: { external_id: string; id: string; same: boolean; ordinality: string | null }[];
       };
-      const conflicting = rows.filter((row) => !row.same).sort((a, b) => Number(a.ordinality) - Number(b.ordinality))[0];
+      const conflicting = rows
+        .filter((row) => !row.same)
+        .sort((a, b) => Number(a.ordinality) - Number(b.ordinality))[0];
       if (conflicting) {
         const record = chunk[Number(conflicting.ordinality) - 1]!;
-        throw await conflictOf(trx, spec, comparedColumns(spec, columns), { storedUnder: conflicting.external_id }, record, 'is already recorded with different content', 'recorded');
+        throw await conflictOf(
+          trx,
+          spec,
+          comparedColumns(spec, columns),
+          { storedUnder: conflicting.external_id },
+          record,
+          'is already recorded with different content',
+          'recorded',
+        );
       }
       for (const row of rows) {
         ids.set(row.external_id, String(row.id));
@@ -156,14 +214,19 @@ async function writeTable(trx: Knex.Transaction, spec: RecordTable, records: Pen
       }
       raced.push(...chunk.filter((record) => !ids.has(String(record.row[spec.externalId]))));
     }
-    if (pass > 0 && raced.length > 0) throw new Error(`${spec.table}: ${raced.length} records were neither inserted nor found`);
+    if (pass > 0 && raced.length > 0)
+      throw new Error(`${spec.table}: ${raced.length} records were neither inserted nor found`);
     pending = raced;
   }
   return ids;
 }
 
 /** Fills each record's link columns with the ids of the rows it names, from this bundle or from the database. */
-async function resolveLinks(trx: Knex.Transaction, records: PendingRecord[], known: Map<RecordTable, Map<string, string>>): Promise<void> {
+async function resolveLinks(
+  trx: Knex.Transaction,
+  records: PendingRecord[],
+  known: Map<RecordTable, Map<string, string>>,
+): Promise<void> {
   const wanted = new Map<RecordTable, Set<string>>();
   for (const record of records) {
     for (const { table, externalId } of Object.values(record.links ?? {})) {
@@ -172,7 +235,9 @@ async function resolveLinks(trx: Knex.Transaction, records: PendingRecord[], kno
     }
   }
   for (const [table, externalIds] of wanted) {
-    const rows = (await trx(table.table).select(`${idColumn(table)} as id`, `${table.externalId} as external_id`).whereRaw('?? = any(?)', [table.externalId, [...externalIds]])) as { id: string; external_id: string }[];
+    const rows = (await trx(table.table)
+      .select(`${idColumn(table)} as id`, `${table.externalId} as external_id`)
+      .whereRaw('?? = any(?)', [table.externalId, [...externalIds]])) as { id: string; external_id: string }[];
     const map = known.get(table) ?? new Map<string, string>();
     for (const row of rows) map.set(row.external_id, String(row.id));
     known.set(table, map);
@@ -180,14 +245,24 @@ async function resolveLinks(trx: Knex.Transaction, records: PendingRecord[], kno
   for (const record of records) {
     for (const [column, { table, externalId }] of Object.entries(record.links ?? {})) {
       const id = known.get(table)?.get(externalId);
-      if (!id) throw new RecordError(record.source, `${column} names ${table.table} ${JSON.stringify(externalId)}, which is not recorded`, 'BAD_USER_INPUT');
+      if (!id)
+        throw new RecordError(
+          record.source,
+          `${column} names ${table.table} ${JSON.stringify(externalId)}, which is not recorded`,
+          'BAD_USER_INPUT',
+        );
       record.row[column] = id;
     }
   }
 }
 
 /** Writes a bundle in dependency order inside the caller's transaction; events without an actor get `actor`. */
-export async function writeBundle(trx: Knex.Transaction, bundle: RecordBundle, counts: WriteCounts, actor: string): Promise<Map<RecordTable, Map<string, string>>> {
+export async function writeBundle(
+  trx: Knex.Transaction,
+  bundle: RecordBundle,
+  counts: WriteCounts,
+  actor: string,
+): Promise<Map<RecordTable, Map<string, string>>> {
   for (const event of bundle.events) event.row.actor ??= actor;
   const known = new Map<RecordTable, Map<string, string>>();
   const steps: [RecordTable, PendingRecord[]][] = [

@@ -17,7 +17,10 @@ export class ApiErrorGroup {
 type Row = Omit<ApiErrorGroup, 'firstSeen' | 'lastSeen'> & { firstSeen: string; lastSeen: string };
 
 /** Responses with status ≥ 400 in `[since, until)`, grouped; one statement on the `(created_at, id)` index. */
-export async function apiErrors(em: EntityManager, params: { since: Instant; until: Instant }): Promise<ApiErrorGroup[]> {
+export async function apiErrors(
+  em: EntityManager,
+  params: { since: Instant; until: Instant },
+): Promise<ApiErrorGroup[]> {
   const { from, until } = instantsPeriod(params.since, params.until);
   const rows = await em.getConnection().execute<Row[]>(
     `select provider, endpoint, http_status as "httpStatus", count(*)::int as count, min(created_at) as "firstSeen", max(created_at) as "lastSeen"
@@ -27,5 +30,9 @@ export async function apiErrors(em: EntityManager, params: { since: Instant; unt
       order by count desc, provider, endpoint, http_status`,
     [from, until],
   );
-  return rows.map((row) => ({ ...row, firstSeen: instantFromDatabase(row.firstSeen), lastSeen: instantFromDatabase(row.lastSeen) }));
+  return rows.map((row) => ({
+    ...row,
+    firstSeen: instantFromDatabase(row.firstSeen),
+    lastSeen: instantFromDatabase(row.lastSeen),
+  }));
 }

@@ -36,14 +36,21 @@ export class StuckPendingDecision {
 export class DailySummary {
   @Field({ description: 'The UTC day, YYYY-MM-DD.' }) date!: string;
   @Field(() => IngestionSummary) ingestion!: IngestionSummary;
-  @Field(() => [StatusCount], { description: 'Decisions made that day, every status listed.' }) decisionsByStatus!: StatusCount[];
-  @Field(() => [StatusCount], { description: 'Executions submitted that day, every status listed.' }) executionsByStatus!: StatusCount[];
-  @Field(() => Float, { nullable: true, description: "failed / all of the day's decisions; null with no decisions." }) failureRate!: number | null;
+  @Field(() => [StatusCount], { description: 'Decisions made that day, every status listed.' })
+  decisionsByStatus!: StatusCount[];
+  @Field(() => [StatusCount], { description: 'Executions submitted that day, every status listed.' })
+  executionsByStatus!: StatusCount[];
+  @Field(() => Float, { nullable: true, description: "failed / all of the day's decisions; null with no decisions." })
+  failureRate!: number | null;
   @Field(() => Float) failureRateThreshold!: number;
   @Field({ description: 'The failure rate is over the threshold (the runbook alert).' }) failureRateExceeded!: boolean;
   @Field(() => Int) stuckThresholdMinutes!: number;
-  @Field(() => Int, { description: 'Decisions still pending longer than the threshold at the end of the day (or now, for today).' }) stuckPendingCount!: number;
-  @Field(() => [StuckPendingDecision], { description: 'The 20 oldest of them.' }) stuckPendingOldest!: StuckPendingDecision[];
+  @Field(() => Int, {
+    description: 'Decisions still pending longer than the threshold at the end of the day (or now, for today).',
+  })
+  stuckPendingCount!: number;
+  @Field(() => [StuckPendingDecision], { description: 'The 20 oldest of them.' })
+  stuckPendingOldest!: StuckPendingDecision[];
   @Field(() => Int, { description: 'API responses with a 4xx status that day.' }) apiClientErrors!: number;
   @Field(() => Int, { description: 'API responses with a 5xx status that day.' }) apiServerErrors!: number;
 }
@@ -58,21 +65,31 @@ type Row = {
   server_errors: number;
 };
 
-const allStatuses = (values: string[], counts: Record<string, number>) => values.map((status) => ({ status, count: counts[status] ?? 0 }));
+const allStatuses = (values: string[], counts: Record<string, number>) =>
+  values.map((status) => ({ status, count: counts[status] ?? 0 }));
 
 /** One statement; every part is a range scan on a `created_at` or `(status, created_at)` index; statuses are current (see current-status). */
-export async function dailySummary(em: EntityManager, params: { date: string; stuckAfterMinutes?: number }): Promise<DailySummary> {
+export async function dailySummary(
+  em: EntityManager,
+  params: { date: string; stuckAfterMinutes?: number },
+): Promise<DailySummary> {
   const { from, until } = dayPeriod(params.date);
   const stuckAfterMinutes = params.stuckAfterMinutes ?? 60;
   if (!Number.isInteger(stuckAfterMinutes) || stuckAfterMinutes < 1 || stuckAfterMinutes > 43_200) {
-    throw new BadInputError('`stuckAfterMinutes` must be a whole number of minutes from 1 to 43200 (30 days)', 'stuckAfterMinutes');
+    throw new BadInputError(
+      '`stuckAfterMinutes` must be a whole number of minutes from 1 to 43200 (30 days)',
+      'stuckAfterMinutes',
+    );
   }
   const now = instantOf(new Date());
   const stuckBefore = addMilliseconds(earlierOf(until, now), -stuckAfterMinutes * 60_000);
   // Values as parameters in every branch (not one shared CTE): each range is then planned
   // with its real bounds and goes to its index.
-  const { rows } = (await em.getConnection().getKnex().raw(
-    `select
+  const { rows } = (await em
+    .getConnection()
+    .getKnex()
+    .raw(
+      `select
        (select json_build_object('runs', count(*), 'recordsFetched', coalesce(sum(records_fetched), 0), 'failed', count(*) filter (where ${currentStatusSql('data_ingestion_runs', 'r')} = 'failed'))
           from data_ingestion_runs r where created_at >= :from and created_at < :until) as ingestion,
        (select coalesce(json_object_agg(status, n), '{}') from (select ${currentStatusSql('trade_decisions', 'd')} as status, count(*) as n
@@ -85,8 +102,8 @@ export async function dailySummary(em: EntityManager, params: { date: string; st
                 order by created_at, id limit 20) oldest) as stuck_oldest,
        (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status between 400 and 499) as client_errors,
        (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status >= 500) as server_errors`,
-    { from, until, stuck_before: stuckBefore },
-  )) as { rows: Row[] };
+      { from, until, stuck_before: stuckBefore },
+    )) as { rows: Row[] };
   const row = rows[0];
   const decisions = allStatuses(Object.values(DecisionStatus), row!.decisions);
   const total = decisions.reduce((sum, entry) => sum + entry.count, 0);
@@ -101,7 +118,10 @@ export async function dailySummary(em: EntityManager, params: { date: string; st
     failureRateExceeded: failureRate !== null && failureRate > FAILURE_RATE_THRESHOLD,
     stuckThresholdMinutes: stuckAfterMinutes,
     stuckPendingCount: row!.stuck_count,
-    stuckPendingOldest: (row!.stuck_oldest ?? []).map((decision) => ({ ...decision, createdAt: instantFromDatabase(decision.createdAt) })),
+    stuckPendingOldest: (row!.stuck_oldest ?? []).map((decision) => ({
+      ...decision,
+      createdAt: instantFromDatabase(decision.createdAt),
+    })),
     apiClientErrors: row!.client_errors,
     apiServerErrors: row!.server_errors,
   };

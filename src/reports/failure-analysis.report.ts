@@ -7,7 +7,13 @@ import { hasTerminalStatusSql } from '../queries/current-status';
  * The known rejection causes of the operations guide, matched on the broker's
  * error message; anything else is `other`, with its raw message counted.
  */
-export const FAILURE_REASONS = ['insufficient buying power', 'rate limit', 'market closed', 'invalid symbol', 'other'] as const;
+export const FAILURE_REASONS = [
+  'insufficient buying power',
+  'rate limit',
+  'market closed',
+  'invalid symbol',
+  'other',
+] as const;
 const reasonOf = (message: string) => `case
     when ${message} ilike '%insufficient buying power%' then 'insufficient buying power'
     when ${message} ilike '%rate limit%' then 'rate limit'
@@ -27,21 +33,36 @@ export class FailureCount {
 @ObjectType({ description: 'Rejected executions in the period, grouped every way the runbook asks.' })
 export class FailureAnalysis {
   @Field(() => Int) total!: number;
-  @Field(() => [FailureCount], { description: 'Every known reason and `other`, most frequent first.' }) byReason!: FailureCount[];
-  @Field(() => [FailureCount], { description: 'The raw messages counted under `other`.' }) otherMessages!: FailureCount[];
+  @Field(() => [FailureCount], { description: 'Every known reason and `other`, most frequent first.' })
+  byReason!: FailureCount[];
+  @Field(() => [FailureCount], { description: 'The raw messages counted under `other`.' })
+  otherMessages!: FailureCount[];
   @Field(() => [FailureCount]) byStrategy!: FailureCount[];
-  @Field(() => [FailureCount], { description: 'By the symbol sent to the broker (the request body), else the decision\'s.' }) bySymbol!: FailureCount[];
-  @Field(() => [String], { description: `Symbols with at least ${REPEATED_FAILURES} failures in the period.` }) repeatedlyFailingSymbols!: string[];
+  @Field(() => [FailureCount], {
+    description: "By the symbol sent to the broker (the request body), else the decision's.",
+  })
+  bySymbol!: FailureCount[];
+  @Field(() => [String], { description: `Symbols with at least ${REPEATED_FAILURES} failures in the period.` })
+  repeatedlyFailingSymbols!: string[];
 }
 
-type Row = { total: number; by_reason: FailureCount[]; other_messages: FailureCount[]; by_strategy: FailureCount[]; by_symbol: FailureCount[] };
+type Row = {
+  total: number;
+  by_reason: FailureCount[];
+  other_messages: FailureCount[];
+  by_strategy: FailureCount[];
+  by_symbol: FailureCount[];
+};
 
 const counted = (expression: string, where = 'true') =>
   `(select coalesce(json_agg(json_build_object('key', key, 'count', n) order by n desc, key), '[]')
       from (select ${expression} as key, count(*)::int as n from failures where ${where} group by 1) grouped)`;
 
 /** One statement: rejected executions by `(status, created_at)`, their decision and request body by primary key. */
-export async function failureAnalysis(em: EntityManager, params: { from: string; to: string }): Promise<FailureAnalysis> {
+export async function failureAnalysis(
+  em: EntityManager,
+  params: { from: string; to: string },
+): Promise<FailureAnalysis> {
   const { from, until } = daysPeriod(params.from, params.to);
   const [row] = await em.getConnection().execute<Row[]>(
     `with failures as materialized (
@@ -59,13 +80,17 @@ export async function failureAnalysis(em: EntityManager, params: { from: string;
     [from, until],
   );
   const seen = new Map(row!.by_reason.map((entry) => [entry.key, entry.count]));
-  const byReason = FAILURE_REASONS.map((key) => ({ key, count: seen.get(key) ?? 0 })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  const byReason = FAILURE_REASONS.map((key) => ({ key, count: seen.get(key) ?? 0 })).sort(
+    (a, b) => b.count - a.count || a.key.localeCompare(b.key),
+  );
   return {
     total: row!.total,
     byReason,
     otherMessages: row!.other_messages,
     byStrategy: row!.by_strategy,
     bySymbol: row!.by_symbol,
-    repeatedlyFailingSymbols: row!.by_symbol.filter((entry) => entry.count >= REPEATED_FAILURES).map((entry) => entry.key),
+    repeatedlyFailingSymbols: row!.by_symbol
+      .filter((entry) => entry.count >= REPEATED_FAILURES)
+      .map((entry) => entry.key),
   };
 }

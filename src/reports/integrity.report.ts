@@ -28,8 +28,13 @@ export const MAX_FINDINGS_LIMIT = 10_000;
 @ObjectType({ description: 'One record a check flagged.' })
 export class IntegrityItem {
   @Field(() => String, { description: 'The node type of the record.' }) type!: NodeType;
-  @Field(() => ID, { description: 'Its row id; `node` is the record itself, one hop into the lineage.' }) databaseId!: string;
-  @Field(() => String, { nullable: true, description: 'Its external id (decision, execution or run id), when it has one.' }) externalId!: string | null;
+  @Field(() => ID, { description: 'Its row id; `node` is the record itself, one hop into the lineage.' })
+  databaseId!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Its external id (decision, execution or run id), when it has one.',
+  })
+  externalId!: string | null;
   @Field({ description: 'What is wrong, in a few words.' }) detail!: string;
 }
 
@@ -44,10 +49,12 @@ export class IntegrityFinding {
 @ObjectType({ description: 'The quarterly data-integrity audit over records created in the period.' })
 export class IntegrityReport {
   @Field(() => DateTime) from!: Instant;
-  @Field(() => DateTime, { description: 'End of the period (exclusive); 10000-01-01T00:00:00.000000Z after 9999Q4.' }) until!: Instant;
+  @Field(() => DateTime, { description: 'End of the period (exclusive); 10000-01-01T00:00:00.000000Z after 9999Q4.' })
+  until!: Instant;
   @Field({ description: 'No check found anything.' }) clean!: boolean;
   @Field(() => Int) totalFindings!: number;
-  @Field(() => [IntegrityFinding], { description: 'Every check, in a fixed order, clean ones included.' }) findings!: IntegrityFinding[];
+  @Field(() => [IntegrityFinding], { description: 'Every check, in a fixed order, clean ones included.' })
+  findings!: IntegrityFinding[];
 }
 
 /**
@@ -78,7 +85,8 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
            where trade_decision_id is null and created_at >= :from and created_at < :until`,
   },
   DUPLICATE_EXECUTIONS: {
-    description: 'Decisions carried out by more than one fill (duplicates): the two legs of one fill split at zero (one broker report) count once.',
+    description:
+      'Decisions carried out by more than one fill (duplicates): the two legs of one fill split at zero (one broker report) count once.',
     // Counted straight off the foreign-key index (sorted: a streaming aggregate); then only
     // the few duplicates are looked up. `offset 0` keeps that lookup a per-row index probe:
     // the planner, guessing a third of all decisions pass `having`, would scan them all.
@@ -107,7 +115,8 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
              and not exists (select 1 from trade_executions e where e.trade_decision_id = d.id and e.filled_quantity > 0)`,
   },
   POSITION_QUANTITY_MISMATCH: {
-    description: 'Positions whose fills do not agree with them: an opening state (quantity, average cost) that is not its first fill, fills that go through zero or go on after it closed, or a quantity with no execution behind it.',
+    description:
+      'Positions whose fills do not agree with them: an opening state (quantity, average cost) that is not its first fill, fills that go through zero or go on after it closed, or a quantity with no execution behind it.',
     // A position's quantity is derived from its fills (position-lot.ts), so what can disagree is the row
     // as written (the lot's opening state, as the trading log stated it) and the fills. One grouped
     // aggregate of every position's fills: a per-position lookup took twice as long on the demo data.
@@ -123,7 +132,8 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
                       else lot.state[4] = 1 or lot.first_quantity <> p.quantity or lot.first_price is distinct from coalesce(p.avg_cost, lot.first_price) end`,
   },
   UNREFERENCED_PAYLOAD: {
-    description: 'API payloads nothing refers to: fetched by no run, fed no decision, sent or received by no execution.',
+    description:
+      'API payloads nothing refers to: fetched by no run, fed no decision, sent or received by no execution.',
     sql: `select 'ApiPayload' as type, p.id, null as external_id, p.direction || ' ' || p.provider || ' ' || p.endpoint as detail, p.created_at as at
             from api_payloads p
            where p.ingestion_run_id is null and p.created_at >= :from and p.created_at < :until
@@ -149,23 +159,41 @@ function integrityBindings(period: Period, limit: number) {
 }
 
 /** Runs one check: its full count and its first `limit` records, oldest first. */
-export async function runIntegrityCheck(em: EntityManager, check: IntegrityCheck, period: Period, limit: number): Promise<IntegrityFinding> {
+export async function runIntegrityCheck(
+  em: EntityManager,
+  check: IntegrityCheck,
+  period: Period,
+  limit: number,
+): Promise<IntegrityFinding> {
   // Two checks run side by side (below), so each keeps to one core: parallel workers on top
   // would only oversubscribe a small server. `set local` ends with the transaction.
-  const rows = await em.getConnection().getKnex().transaction(async (transaction) => {
-    await transaction.raw('set local max_parallel_workers_per_gather = 0');
-    return ((await transaction.raw(integrityCheckSql(check), integrityBindings(period, limit))) as { rows: Row[] }).rows;
-  }, { readOnly: true });
+  const rows = await em
+    .getConnection()
+    .getKnex()
+    .transaction(
+      async (transaction) => {
+        await transaction.raw('set local max_parallel_workers_per_gather = 0');
+        return ((await transaction.raw(integrityCheckSql(check), integrityBindings(period, limit))) as { rows: Row[] })
+          .rows;
+      },
+      { readOnly: true },
+    );
   return {
     check,
     description: CHECKS[check].description,
     count: Number(rows[0]?.total ?? 0),
-    items: rows.slice(0, limit).map((row) => ({ type: row.type, databaseId: row.id, externalId: row.external_id, detail: row.detail })),
+    items: rows
+      .slice(0, limit)
+      .map((row) => ({ type: row.type, databaseId: row.id, externalId: row.external_id, detail: row.detail })),
   };
 }
 
 /** Runs every check over the period; `limit` caps the items listed per check, never the counts. */
-export async function integrityReport(em: EntityManager, period: Period, options: { limit?: number | null } = {}): Promise<IntegrityReport> {
+export async function integrityReport(
+  em: EntityManager,
+  period: Period,
+  options: { limit?: number | null } = {},
+): Promise<IntegrityReport> {
   const limit = options.limit ?? DEFAULT_FINDINGS_LIMIT;
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_FINDINGS_LIMIT) {
     throw new BadInputError(`\`limit\` must be from 0 to ${MAX_FINDINGS_LIMIT}`, 'limit');
@@ -176,7 +204,8 @@ export async function integrityReport(em: EntityManager, period: Period, options
   const findings: IntegrityFinding[] = new Array(checks.length);
   let next = 0;
   const worker = async () => {
-    for (let index = next++; index < checks.length; index = next++) findings[index] = await runIntegrityCheck(em, checks[index]!, period, limit);
+    for (let index = next++; index < checks.length; index = next++)
+      findings[index] = await runIntegrityCheck(em, checks[index]!, period, limit);
   };
   await Promise.all(Array.from({ length: CHECK_CONCURRENCY }, worker));
   const totalFindings = findings.reduce((sum, finding) => sum + finding.count, 0);

@@ -1,5 +1,14 @@
 import { BadInputError } from '../errors';
-import { addMilliseconds, compareInstants, DAYS_RANGE, dayStart, type Instant, InstantError, QUARTERS_RANGE, quarterStart } from '../time/instant';
+import {
+  addMilliseconds,
+  compareInstants,
+  DAYS_RANGE,
+  dayStart,
+  type Instant,
+  InstantError,
+  QUARTERS_RANGE,
+  quarterStart,
+} from '../time/instant';
 
 /**
  * A half-open UTC time range, `[from, until)`: whole days for day-based
@@ -16,7 +25,10 @@ export function parseDay(text: string, argument: string): Instant {
     return dayStart(text);
   } catch (error) {
     if (!(error instanceof InstantError)) throw error;
-    throw new BadInputError(`\`${argument}\` must be a date as YYYY-MM-DD, ${DAYS_RANGE}; ${JSON.stringify(text)} ${error.message}`, argument);
+    throw new BadInputError(
+      `\`${argument}\` must be a date as YYYY-MM-DD, ${DAYS_RANGE}; ${JSON.stringify(text)} ${error.message}`,
+      argument,
+    );
   }
 }
 
@@ -30,7 +42,8 @@ export function dayPeriod(date: string, argument = 'date'): Period {
 export function daysPeriod(from: string, to: string): Period {
   const start = parseDay(from, 'from');
   const end = parseDay(to, 'to');
-  if (compareInstants(end, start) < 0) throw new BadInputError(`\`from\` (${from}) must not be after \`to\` (${to})`, 'from');
+  if (compareInstants(end, start) < 0)
+    throw new BadInputError(`\`from\` (${from}) must not be after \`to\` (${to})`, 'from');
   return { from: start, until: addMilliseconds(end, DAY_MS) };
 }
 
@@ -38,10 +51,17 @@ export function daysPeriod(from: string, to: string): Period {
 export function quarterPeriod(quarter: string): Period {
   const match = /^(\d{4})Q([1-4])$/.exec(quarter);
   const year = Number(match?.[1]);
-  if (!match || year < 1) throw new BadInputError(`\`quarter\` must look like 2026Q3, ${QUARTERS_RANGE}; got ${JSON.stringify(quarter)}`, 'quarter');
+  if (!match || year < 1)
+    throw new BadInputError(
+      `\`quarter\` must look like 2026Q3, ${QUARTERS_RANGE}; got ${JSON.stringify(quarter)}`,
+      'quarter',
+    );
   const number = Number(match[2]);
   // The quarter after 9999Q4 starts at 10000-01-01: the exclusive end a period may have.
-  return { from: quarterStart(year, number), until: number === 4 ? quarterStart(year + 1, 1) : quarterStart(year, number + 1) };
+  return {
+    from: quarterStart(year, number),
+    until: number === 4 ? quarterStart(year + 1, 1) : quarterStart(year, number + 1),
+  };
 }
 
 /** A span of instants, as alerts use ("the last hour"); `until` must follow `since`. */

@@ -51,11 +51,20 @@ export const REPORTS = {
   'strategy-performance': define<StrategyPerformance[]>({
     description: 'per strategy: decisions, outcomes, success rate (under 50% flagged)',
     period: 'range',
-    run: (em, options) => strategyPerformance(em, { from: options.from!, to: options.to!, strategy: options.strategy ?? null }),
+    run: (em, options) =>
+      strategyPerformance(em, { from: options.from!, to: options.to!, strategy: options.strategy ?? null }),
     table: (rows) => ({
       columns: ['strategy', 'decisions', 'executed', 'failed', 'cancelled', 'pending', 'success rate', 'under 50%'],
-      rows: rows.map((row) => [row.strategy, row.decisions, row.executed, row.failed, row.cancelled, row.pending,
-        row.successRate === null ? '' : row.successRate.toFixed(4), row.belowThreshold ? 'YES' : 'no']),
+      rows: rows.map((row) => [
+        row.strategy,
+        row.decisions,
+        row.executed,
+        row.failed,
+        row.cancelled,
+        row.pending,
+        row.successRate === null ? '' : row.successRate.toFixed(4),
+        row.belowThreshold ? 'YES' : 'no',
+      ]),
     }),
   }),
   'failure-analysis': define<FailureAnalysis>({
@@ -69,7 +78,11 @@ export const REPORTS = {
         ...analysis.byReason.map(({ key, count }) => ['reason', key, count]),
         ...analysis.otherMessages.map(({ key, count }) => ['other message', key, count]),
         ...analysis.byStrategy.map(({ key, count }) => ['strategy', key, count]),
-        ...analysis.bySymbol.map(({ key, count }) => [analysis.repeatedlyFailingSymbols.includes(key) ? 'symbol (repeated)' : 'symbol', key, count]),
+        ...analysis.bySymbol.map(({ key, count }) => [
+          analysis.repeatedlyFailingSymbols.includes(key) ? 'symbol (repeated)' : 'symbol',
+          key,
+          count,
+        ]),
       ],
     }),
   }),
@@ -80,9 +93,24 @@ export const REPORTS = {
     table: (report) => ({
       columns: ['time', 'record', 'id', 'detail'],
       rows: [
-        ...report.decisions.map((d) => [d.createdAt, 'decision', d.decisionId, `${d.status} ${d.side} ${d.quantity} by ${d.strategy}`]),
-        ...report.executions.map((e) => [e.createdAt, 'execution', e.executionId, `${e.status} ${e.filledQuantity}${e.fillPrice ? ` @ ${e.fillPrice}` : ''}${e.errorMessage ? `: ${e.errorMessage}` : ''}`]),
-        ...report.positionChanges.map((c) => [c.time, 'position change', c.executionId, `position ${c.positionDatabaseId} (${c.account}) ${c.change} → ${c.quantityAfter}`]),
+        ...report.decisions.map((d) => [
+          d.createdAt,
+          'decision',
+          d.decisionId,
+          `${d.status} ${d.side} ${d.quantity} by ${d.strategy}`,
+        ]),
+        ...report.executions.map((e) => [
+          e.createdAt,
+          'execution',
+          e.executionId,
+          `${e.status} ${e.filledQuantity}${e.fillPrice ? ` @ ${e.fillPrice}` : ''}${e.errorMessage ? `: ${e.errorMessage}` : ''}`,
+        ]),
+        ...report.positionChanges.map((c) => [
+          c.time,
+          'position change',
+          c.executionId,
+          `position ${c.positionDatabaseId} (${c.account}) ${c.change} → ${c.quantityAfter}`,
+        ]),
       ].sort((a, b) => compareInstants(a[0] as Instant, b[0] as Instant)),
     }),
   }),
@@ -95,14 +123,24 @@ export const REPORTS = {
     },
     table: (groups) => ({
       columns: ['provider', 'endpoint', 'status', 'count', 'first seen', 'last seen'],
-      rows: groups.map((group) => [group.provider, group.endpoint, group.httpStatus, group.count, group.firstSeen, group.lastSeen]),
+      rows: groups.map((group) => [
+        group.provider,
+        group.endpoint,
+        group.httpStatus,
+        group.count,
+        group.firstSeen,
+        group.lastSeen,
+      ]),
     }),
   }),
   'trade-blotter': define<BlotterLine[]>({
     description: 'the daily trade blotter: every fill of the day',
     period: 'date',
     run: (em, options) => tradeBlotter(em, { date: options.date! }),
-    table: (lines) => ({ columns: [...BLOTTER_COLUMNS], rows: lines.map((line) => BLOTTER_COLUMNS.map((column) => line[column])) }),
+    table: (lines) => ({
+      columns: [...BLOTTER_COLUMNS],
+      rows: lines.map((line) => BLOTTER_COLUMNS.map((column) => line[column])),
+    }),
   }),
 };
 
@@ -115,11 +153,20 @@ export function integrityTable(report: IntegrityReport): Table {
     rows: report.findings.flatMap((finding) =>
       finding.items.length === 0
         ? [[finding.check, finding.count, '', '', '', finding.count === 0 ? 'clean' : '']]
-        : finding.items.map((item) => [finding.check, finding.count, item.type, item.databaseId, item.externalId ?? '', item.detail])),
+        : finding.items.map((item) => [
+            finding.check,
+            finding.count,
+            item.type,
+            item.databaseId,
+            item.externalId ?? '',
+            item.detail,
+          ]),
+    ),
   };
 }
 
-const cell = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value));
+const cell = (value: unknown) =>
+  value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value);
 
 /** RFC 4180 CSV with a header row. */
 export function tableCsv(table: Table): string {
@@ -134,7 +181,15 @@ export function reportCsv<T>(report: ReportDefinition<T>, result: T): string {
 export function tableText(table: Table): string {
   const rows = [table.columns, ...table.rows.map((row) => row.map(cell))];
   const widths = table.columns.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const numeric = table.columns.map((_, column) => table.rows.length > 0 && table.rows.every((row) => typeof row[column] === 'number'));
-  const line = (row: string[]) => row.map((value, column) => (numeric[column] ? value.padStart(widths[column]!) : value.padEnd(widths[column]!))).join('  ').trimEnd();
-  return [line(rows[0]!), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n') + '\n';
+  const numeric = table.columns.map(
+    (_, column) => table.rows.length > 0 && table.rows.every((row) => typeof row[column] === 'number'),
+  );
+  const line = (row: string[]) =>
+    row
+      .map((value, column) => (numeric[column] ? value.padStart(widths[column]!) : value.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  return (
+    [line(rows[0]!), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n') + '\n'
+  );
 }

@@ -14,12 +14,22 @@ export class StrategyPerformance {
   @Field(() => Int) failed!: number;
   @Field(() => Int) cancelled!: number;
   @Field(() => Int) pending!: number;
-  @Field(() => Float, { nullable: true, description: 'executed / decisions that are no longer pending; null when none are.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'executed / decisions that are no longer pending; null when none are.',
+  })
   successRate!: number | null;
   @Field({ description: 'Success rate under 50%.' }) belowThreshold!: boolean;
 }
 
-type Row = { strategy: string; decisions: number; executed: number; failed: number; cancelled: number; pending: number };
+type Row = {
+  strategy: string;
+  decisions: number;
+  executed: number;
+  failed: number;
+  cancelled: number;
+  pending: number;
+};
 
 /** One statement over the decisions made in the period: `(strategy, created_at)` or `(created_at, id)` index. */
 export async function strategyPerformance(

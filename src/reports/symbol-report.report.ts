@@ -25,7 +25,8 @@ export class PositionChange {
 export class SymbolReport {
   @Field() symbol!: string;
   @Field(() => [TradeDecision]) decisions!: TradeDecision[];
-  @Field(() => [TradeExecution], { description: "Executions of the period's decisions for the symbol." }) executions!: TradeExecution[];
+  @Field(() => [TradeExecution], { description: "Executions of the period's decisions for the symbol." })
+  executions!: TradeExecution[];
   @Field(() => [PositionChange]) positionChanges!: PositionChange[];
   @Field(() => Int) limit!: number;
   @Field({ description: 'A list reached `limit`: narrow the period to see the rest.' }) truncated!: boolean;
@@ -43,7 +44,8 @@ export async function symbolReport(
   params: { symbol: string; from: string; to: string; limit?: number | null },
 ): Promise<SymbolReport> {
   const symbol = params.symbol.trim().toUpperCase();
-  if (!/^[A-Z0-9.-]{1,15}$/.test(symbol)) throw new BadInputError('`symbol` must be a ticker such as NVDA or BRK.B', 'symbol');
+  if (!/^[A-Z0-9.-]{1,15}$/.test(symbol))
+    throw new BadInputError('`symbol` must be a ticker such as NVDA or BRK.B', 'symbol');
   const limit = params.limit ?? DEFAULT_SYMBOL_REPORT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SYMBOL_REPORT_LIMIT) {
     throw new BadInputError(`\`limit\` must be from 1 to ${MAX_SYMBOL_REPORT_LIMIT}`, 'limit');
@@ -51,8 +53,18 @@ export async function symbolReport(
   const { from, until } = daysPeriod(params.from, params.to);
   const period = { $gte: from, $lt: until };
   const [decisions, executions, changes] = await Promise.all([
-    readModels(em, TradeDecision, (qb) => qb.where({ symbol, createdAt: period }).orderBy({ createdAt: 'asc', id: 'asc' }).limit(limit + 1)),
-    readModels(em, TradeExecution, (qb) => qb.where({ tradeDecision: { symbol, createdAt: period } }).orderBy({ createdAt: 'asc', id: 'asc' }).limit(limit + 1)),
+    readModels(em, TradeDecision, (qb) =>
+      qb
+        .where({ symbol, createdAt: period })
+        .orderBy({ createdAt: 'asc', id: 'asc' })
+        .limit(limit + 1),
+    ),
+    readModels(em, TradeExecution, (qb) =>
+      qb
+        .where({ tradeDecision: { symbol, createdAt: period } })
+        .orderBy({ createdAt: 'asc', id: 'asc' })
+        .limit(limit + 1),
+    ),
     em.getConnection().execute<ChangeRow[]>(
       `select time, "positionDatabaseId", account, "executionId", change, "quantityAfter" from (
          select e.filled_at as time, p.id::text as "positionDatabaseId", p.account, e.execution_id as "executionId", e.id,

@@ -15,13 +15,26 @@ export class BlotterLine {
   @Field(() => Decimal) quantity!: string;
   @Field(() => Decimal) price!: string;
   @Field(() => Decimal, { nullable: true }) commission!: string | null;
-  @Field(() => String, { nullable: true, description: "The broker the order went to (its request's provider)." }) broker!: string | null;
+  @Field(() => String, { nullable: true, description: "The broker the order went to (its request's provider)." })
+  broker!: string | null;
   @Field(() => String, { nullable: true }) brokerOrderId!: string | null;
-  @Field(() => String, { nullable: true, description: 'Null for a fill with no decision (an integrity finding).' }) strategy!: string | null;
+  @Field(() => String, { nullable: true, description: 'Null for a fill with no decision (an integrity finding).' })
+  strategy!: string | null;
 }
 
 /** The blotter's columns, in order, for CSV and tables. */
-export const BLOTTER_COLUMNS = ['time', 'executionId', 'symbol', 'side', 'quantity', 'price', 'commission', 'broker', 'brokerOrderId', 'strategy'] as const;
+export const BLOTTER_COLUMNS = [
+  'time',
+  'executionId',
+  'symbol',
+  'side',
+  'quantity',
+  'price',
+  'commission',
+  'broker',
+  'brokerOrderId',
+  'strategy',
+] as const;
 
 type Row = Omit<BlotterLine, 'time'> & { time: string };
 

@@ -21,12 +21,21 @@ export class AuditEventResolver {
   ) {
     return findPage(
       em,
-      { entity: AuditEvent, typeName: 'AuditEvent', filter: auditEventWhere(filter), sortProperty: 'occurredAt', json: { column: 'event_data', filter: filter?.data, argument: 'filter.data' } },
+      {
+        entity: AuditEvent,
+        typeName: 'AuditEvent',
+        filter: auditEventWhere(filter),
+        sortProperty: 'occurredAt',
+        json: { column: 'event_data', filter: filter?.data, argument: 'filter.data' },
+      },
       page,
     );
   }
 
-  @FieldResolver(() => Node, { nullable: true, description: 'The record this event is about, to walk its lineage from.' })
+  @FieldResolver(() => Node, {
+    nullable: true,
+    description: 'The record this event is about, to walk its lineage from.',
+  })
   subject(@Root() event: AuditEvent, @Ctx() { loaders }: Context): Promise<Node | null> | null {
     const type = event.subjectTable && event.subjectId ? nodeTypeOf(event.subjectTable) : null;
     return type ? loadNode(loaders, type, event.subjectId!) : null;

@@ -14,7 +14,10 @@ import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.f
 @Authorized(Permission.readLineage)
 @Resolver(() => IngestionRun)
 export class IngestionRunResolver {
-  @Query(() => IngestionRun, { nullable: true, description: 'One ingestion run by global `id` or external `runId`; null when unknown.' })
+  @Query(() => IngestionRun, {
+    nullable: true,
+    description: 'One ingestion run by global `id` or external `runId`; null when unknown.',
+  })
   ingestionRun(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('runId', () => String, { nullable: true }) runId: string | null,
@@ -37,7 +40,14 @@ export class IngestionRunResolver {
     const where = ingestionRunWhere(filter);
     const found = await findPage(
       context.em,
-      { entity: IngestionRun, typeName: 'IngestionRun', filter: where, status: filter?.status, sortProperty: 'createdAt', json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' } },
+      {
+        entity: IngestionRun,
+        typeName: 'IngestionRun',
+        filter: where,
+        status: filter?.status,
+        sortProperty: 'createdAt',
+        json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' },
+      },
       page,
     );
     return withLineageBelow(context, info, 'IngestionRun', found);
@@ -48,7 +58,9 @@ export class IngestionRunResolver {
     return loaders.payloadsByIngestionRun.load(run.id, page);
   }
 
-  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this run (status changes, snapshots, …), in chain order.' })
+  @FieldResolver(() => AuditEventConnection, {
+    description: 'Audit events about this run (status changes, snapshots, …), in chain order.',
+  })
   events(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
     return loaders.eventsOfIngestionRun.load(run.id, page);
   }

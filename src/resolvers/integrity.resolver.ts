@@ -13,18 +13,31 @@ import { loadNode } from './node.resolver';
 @Resolver(() => IntegrityItem)
 export class IntegrityResolver {
   @Query(() => IntegrityReport, {
-    description: 'The quarterly data-integrity audit over records created in a quarter (`quarter: "2026Q3"`) or between two days (`from`/`to`, included).',
+    description:
+      'The quarterly data-integrity audit over records created in a quarter (`quarter: "2026Q3"`) or between two days (`from`/`to`, included).',
   })
   integrityReport(
-    @Arg('quarter', () => String, { nullable: true, description: `A UTC calendar quarter such as 2026Q3, ${QUARTERS_RANGE}.` }) quarter: string | null,
-    @Arg('from', () => String, { nullable: true, description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}.` }) from: string | null,
-    @Arg('to', () => String, { nullable: true, description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` }) to: string | null,
-    @Arg('limit', () => Int, { nullable: true, description: 'Most items listed per check (default 100); counts are always complete.' }) limit: number | null,
+    @Arg('quarter', () => String, {
+      nullable: true,
+      description: `A UTC calendar quarter such as 2026Q3, ${QUARTERS_RANGE}.`,
+    })
+    quarter: string | null,
+    @Arg('from', () => String, { nullable: true, description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}.` })
+    from: string | null,
+    @Arg('to', () => String, { nullable: true, description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` })
+    to: string | null,
+    @Arg('limit', () => Int, {
+      nullable: true,
+      description: 'Most items listed per check (default 100); counts are always complete.',
+    })
+    limit: number | null,
     @Ctx() { em }: Context,
   ): Promise<IntegrityReport> {
     // Omitted arguments arrive as undefined, explicit nulls as null: `== null` covers both.
-    if (quarter != null && (from != null || to != null)) throw new BadInputError('pass either `quarter` or `from` and `to`, not both', 'quarter');
-    if (quarter == null && (from == null || to == null)) throw new BadInputError('pass `quarter`, or both `from` and `to`', from == null ? 'from' : 'to');
+    if (quarter != null && (from != null || to != null))
+      throw new BadInputError('pass either `quarter` or `from` and `to`, not both', 'quarter');
+    if (quarter == null && (from == null || to == null))
+      throw new BadInputError('pass `quarter`, or both `from` and `to`', from == null ? 'from' : 'to');
     const period = quarter != null ? quarterPeriod(quarter) : daysPeriod(from!, to!);
     return integrityReport(em, period, { limit });
   }

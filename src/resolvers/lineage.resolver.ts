@@ -28,8 +28,10 @@ export class LineageResolver {
     @Ctx() { em, loaders }: Context,
   ): Promise<LineageGraph | null> {
     const root = fromGlobalId(from, 'from');
-    if (depth < 1 || depth > MAX_DEPTH) throw new BadInputError(`\`depth\` must be between 1 and ${MAX_DEPTH}; got ${depth}`, 'depth');
-    if (maxNodes < 1 || maxNodes > MAX_NODES) throw new BadInputError(`\`maxNodes\` must be between 1 and ${MAX_NODES}; got ${maxNodes}`, 'maxNodes');
+    if (depth < 1 || depth > MAX_DEPTH)
+      throw new BadInputError(`\`depth\` must be between 1 and ${MAX_DEPTH}; got ${depth}`, 'depth');
+    if (maxNodes < 1 || maxNodes > MAX_NODES)
+      throw new BadInputError(`\`maxNodes\` must be between 1 and ${MAX_NODES}; got ${maxNodes}`, 'maxNodes');
     const rootNode = await loadNode(loaders, root.type, root.databaseId);
     if (!rootNode) return null;
 

@@ -29,9 +29,11 @@ export class NodeResolver {
   })
   nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() { loaders }: Context): Promise<(Node | null)[]> {
     if (ids.length > MAX_NODES) throw new BadInputError(`\`ids\` holds ${ids.length} ids; at most ${MAX_NODES}`, 'ids');
-    return Promise.all(ids.map((id, index) => {
-      const { type, databaseId } = fromGlobalId(id, `ids[${index}]`);
-      return loadNode(loaders, type, databaseId);
-    }));
+    return Promise.all(
+      ids.map((id, index) => {
+        const { type, databaseId } = fromGlobalId(id, `ids[${index}]`);
+        return loadNode(loaders, type, databaseId);
+      }),
+    );
   }
 }

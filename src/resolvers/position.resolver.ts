@@ -14,7 +14,11 @@ import { PositionFilter, positionWhere } from './filters/position.filter';
 @Resolver(() => Position)
 export class PositionResolver {
   @Query(() => Position, { nullable: true, description: 'One position by global id; null when unknown.' })
-  position(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context, @Info() info: GraphQLResolveInfo): Promise<Position | null> {
+  position(
+    @Arg('id', () => ID) id: string,
+    @Ctx() { loaders }: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Position | null> {
     return lookupWithLineage(loaders, info, 'Position', 'id', fromGlobalId(id, 'id', 'Position').databaseId);
   }
 
@@ -26,16 +30,28 @@ export class PositionResolver {
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = positionWhere(filter);
-    const found = await findPage(context.em, { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' }, page);
+    const found = await findPage(
+      context.em,
+      { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' },
+      page,
+    );
     return withLineageBelow(context, info, 'Position', found);
   }
 
-  @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that built this position, oldest first.' })
-  executions(@Root() position: Position, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+  @FieldResolver(() => TradeExecutionConnection, {
+    description: 'The executions that built this position, oldest first.',
+  })
+  executions(
+    @Root() position: Position,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
     return loaders.executionsByPosition.load(position.id, page);
   }
 
-  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this position (status changes, snapshots, …), in chain order.' })
+  @FieldResolver(() => AuditEventConnection, {
+    description: 'Audit events about this position (status changes, snapshots, …), in chain order.',
+  })
   events(@Root() position: Position, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
     return loaders.eventsOfPosition.load(position.id, page);
   }

@@ -12,7 +12,9 @@ import { mentionConditions, QueryAuditFilter, queryAuditWhere } from './filters/
 @Authorized(Permission.readQueryAudit)
 @Resolver(() => QueryAuditEntry)
 export class QueryAuditResolver {
-  @Query(() => QueryAuditEntryConnection, { description: 'Every operation the gateway was asked to run, newest first.' })
+  @Query(() => QueryAuditEntryConnection, {
+    description: 'Every operation the gateway was asked to run, newest first.',
+  })
   queryAuditLog(
     @Arg('filter', () => QueryAuditFilter, { nullable: true }) filter: QueryAuditFilter | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
@@ -20,7 +22,13 @@ export class QueryAuditResolver {
   ) {
     return findPage(
       em,
-      { entity: QueryAuditEntry, typeName: 'QueryAuditEntry', filter: queryAuditWhere(filter), sortProperty: 'startedAt', conditions: mentionConditions(filter) },
+      {
+        entity: QueryAuditEntry,
+        typeName: 'QueryAuditEntry',
+        filter: queryAuditWhere(filter),
+        sortProperty: 'startedAt',
+        conditions: mentionConditions(filter),
+      },
       page,
     );
   }
@@ -30,7 +38,10 @@ export class QueryAuditResolver {
     return listApiKeys(em);
   }
 
-  @FieldResolver(() => ApiKey, { nullable: true, description: 'The key the operation was made with; null for anonymous callers and refused keys.' })
+  @FieldResolver(() => ApiKey, {
+    nullable: true,
+    description: 'The key the operation was made with; null for anonymous callers and refused keys.',
+  })
   key(@Root() entry: QueryAuditEntry, @Ctx() { loaders }: Context) {
     return entry.apiKey ? loaders.apiKeyById.load(entry.apiKey.id) : null;
   }

@@ -3,35 +3,63 @@ import { Permission } from '../auth/roles';
 import { actorOf } from '../auth/caller';
 import type { Context } from '../context';
 import {
-  ApiPayloadInput, AuditEventInput, IngestionRunInput, PositionInput, RecordResult, StatusChangeInput, TradeDecisionInput, TradeExecutionInput,
+  ApiPayloadInput,
+  AuditEventInput,
+  IngestionRunInput,
+  PositionInput,
+  RecordResult,
+  StatusChangeInput,
+  TradeDecisionInput,
+  TradeExecutionInput,
 } from '../record/record-inputs';
 import {
-  recordApiPayloads, recordDecisions, recordEvents, recordExecutions, recordIngestionRuns, recordPositions, recordStatusChanges,
+  recordApiPayloads,
+  recordDecisions,
+  recordEvents,
+  recordExecutions,
+  recordIngestionRuns,
+  recordPositions,
+  recordStatusChanges,
 } from '../record/record-mutations';
 
-const BATCH = 'Up to 1000 records, written in one transaction: all or none. A record already recorded with the same content is left as it is; with different content it is a CONFLICT.';
+const BATCH =
+  'Up to 1000 records, written in one transaction: all or none. A record already recorded with the same content is left as it is; with different content it is a CONFLICT.';
 
 /** The write path for producers: each mutation appends records, linked by the producers' own ids. */
 @Authorized(Permission.writeRecords)
 @Resolver()
 export class RecordResolver {
   @Mutation(() => RecordResult, { description: `Record ingestion runs, keyed by runId. ${BATCH}` })
-  recordIngestionRun(@Arg('records', () => [IngestionRunInput]) records: IngestionRunInput[], @Ctx() { em, caller }: Context) {
+  recordIngestionRun(
+    @Arg('records', () => [IngestionRunInput]) records: IngestionRunInput[],
+    @Ctx() { em, caller }: Context,
+  ) {
     return recordIngestionRuns(em, actorOf(caller), records);
   }
 
   @Mutation(() => RecordResult, { description: `Record API payloads, keyed by externalId. ${BATCH}` })
-  recordApiPayload(@Arg('records', () => [ApiPayloadInput]) records: ApiPayloadInput[], @Ctx() { em, caller }: Context) {
+  recordApiPayload(
+    @Arg('records', () => [ApiPayloadInput]) records: ApiPayloadInput[],
+    @Ctx() { em, caller }: Context,
+  ) {
     return recordApiPayloads(em, actorOf(caller), records);
   }
 
-  @Mutation(() => RecordResult, { description: `Record trade decisions and the payloads that fed them, keyed by decisionId. ${BATCH}` })
-  recordDecision(@Arg('records', () => [TradeDecisionInput]) records: TradeDecisionInput[], @Ctx() { em, caller }: Context) {
+  @Mutation(() => RecordResult, {
+    description: `Record trade decisions and the payloads that fed them, keyed by decisionId. ${BATCH}`,
+  })
+  recordDecision(
+    @Arg('records', () => [TradeDecisionInput]) records: TradeDecisionInput[],
+    @Ctx() { em, caller }: Context,
+  ) {
     return recordDecisions(em, actorOf(caller), records);
   }
 
   @Mutation(() => RecordResult, { description: `Record executions, keyed by executionId. ${BATCH}` })
-  recordExecution(@Arg('records', () => [TradeExecutionInput]) records: TradeExecutionInput[], @Ctx() { em, caller }: Context) {
+  recordExecution(
+    @Arg('records', () => [TradeExecutionInput]) records: TradeExecutionInput[],
+    @Ctx() { em, caller }: Context,
+  ) {
     return recordExecutions(em, actorOf(caller), records);
   }
 
@@ -40,12 +68,19 @@ export class RecordResolver {
     return recordPositions(em, actorOf(caller), records);
   }
 
-  @Mutation(() => RecordResult, { description: `Append lifecycle changes (a decision executed, an execution filled…) as status_changed events; the records never change. ${BATCH}` })
-  recordStatusChange(@Arg('records', () => [StatusChangeInput]) records: StatusChangeInput[], @Ctx() { em, caller }: Context) {
+  @Mutation(() => RecordResult, {
+    description: `Append lifecycle changes (a decision executed, an execution filled…) as status_changed events; the records never change. ${BATCH}`,
+  })
+  recordStatusChange(
+    @Arg('records', () => [StatusChangeInput]) records: StatusChangeInput[],
+    @Ctx() { em, caller }: Context,
+  ) {
     return recordStatusChanges(em, actorOf(caller), records);
   }
 
-  @Mutation(() => RecordResult, { description: `Append events to the audit event log (RISK checks, NAV snapshots, SYSTEM notices…). ${BATCH}` })
+  @Mutation(() => RecordResult, {
+    description: `Append events to the audit event log (RISK checks, NAV snapshots, SYSTEM notices…). ${BATCH}`,
+  })
   recordEvent(@Arg('records', () => [AuditEventInput]) records: AuditEventInput[], @Ctx() { em, caller }: Context) {
     return recordEvents(em, actorOf(caller), records);
   }

@@ -20,16 +20,25 @@ const day = { description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}.` };
 @Authorized(Permission.readReports)
 @Resolver()
 export class ReportResolver {
-  @Query(() => DailySummary, { description: "The morning check: one day's ingestion, decisions, executions, failure rate, stuck decisions and API errors." })
+  @Query(() => DailySummary, {
+    description:
+      "The morning check: one day's ingestion, decisions, executions, failure rate, stuck decisions and API errors.",
+  })
   dailySummary(
     @Arg('date', () => String, day) date: string,
-    @Arg('stuckAfterMinutes', () => Int, { defaultValue: 60, description: 'A pending decision older than this is stuck.' }) stuckAfterMinutes: number,
+    @Arg('stuckAfterMinutes', () => Int, {
+      defaultValue: 60,
+      description: 'A pending decision older than this is stuck.',
+    })
+    stuckAfterMinutes: number,
     @Ctx() { em }: Context,
   ): Promise<DailySummary> {
     return dailySummary(em, { date, stuckAfterMinutes });
   }
 
-  @Query(() => [StrategyPerformance], { description: 'Per strategy: decisions, outcomes and success rate, under 50% flagged.' })
+  @Query(() => [StrategyPerformance], {
+    description: 'Per strategy: decisions, outcomes and success rate, under 50% flagged.',
+  })
   strategyPerformance(
     @Arg('from', () => String, day) from: string,
     @Arg('to', () => String, { description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` }) to: string,
@@ -40,23 +49,36 @@ export class ReportResolver {
   }
 
   @Query(() => FailureAnalysis, { description: 'Rejected executions by reason, raw message, strategy and symbol.' })
-  failureAnalysis(@Arg('from', () => String, day) from: string, @Arg('to', () => String, day) to: string, @Ctx() { em }: Context): Promise<FailureAnalysis> {
+  failureAnalysis(
+    @Arg('from', () => String, day) from: string,
+    @Arg('to', () => String, day) to: string,
+    @Ctx() { em }: Context,
+  ): Promise<FailureAnalysis> {
     return failureAnalysis(em, { from, to });
   }
 
-  @Query(() => SymbolReport, { description: 'Every decision, execution and position change of one symbol in the period.' })
+  @Query(() => SymbolReport, {
+    description: 'Every decision, execution and position change of one symbol in the period.',
+  })
   symbolReport(
     @Arg('symbol', () => String) symbol: string,
     @Arg('from', () => String, day) from: string,
     @Arg('to', () => String, day) to: string,
-    @Arg('limit', () => Int, { nullable: true, description: 'Most rows per list (default 1000, at most 10000).' }) limit: number | null,
+    @Arg('limit', () => Int, { nullable: true, description: 'Most rows per list (default 1000, at most 10000).' })
+    limit: number | null,
     @Ctx() { em }: Context,
   ): Promise<SymbolReport> {
     return symbolReport(em, { symbol, from, to, limit });
   }
 
-  @Query(() => [ApiErrorGroup], { description: 'API responses with status ≥ 400 in [since, until), by provider, endpoint and status.' })
-  apiErrors(@Arg('since', () => DateTime) since: Instant, @Arg('until', () => DateTime) until: Instant, @Ctx() { em }: Context): Promise<ApiErrorGroup[]> {
+  @Query(() => [ApiErrorGroup], {
+    description: 'API responses with status ≥ 400 in [since, until), by provider, endpoint and status.',
+  })
+  apiErrors(
+    @Arg('since', () => DateTime) since: Instant,
+    @Arg('until', () => DateTime) until: Instant,
+    @Ctx() { em }: Context,
+  ): Promise<ApiErrorGroup[]> {
     return apiErrors(em, { since, until });
   }
 

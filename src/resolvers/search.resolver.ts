@@ -10,7 +10,11 @@ import { SearchHitConnection, SearchKind } from '../graphql/search-hit.types';
 import { searchLineage } from '../queries/search';
 import { loadNode } from './node.resolver';
 
-const NODE_TYPE: Record<SearchKind, NodeType> = { PAYLOAD: 'ApiPayload', DECISION: 'TradeDecision', EXECUTION: 'TradeExecution' };
+const NODE_TYPE: Record<SearchKind, NodeType> = {
+  PAYLOAD: 'ApiPayload',
+  DECISION: 'TradeDecision',
+  EXECUTION: 'TradeExecution',
+};
 const MAX_QUERY_LENGTH = 500;
 
 @Authorized(Permission.readLineage)
@@ -25,7 +29,8 @@ export class SearchResolver {
   })
   async search(
     @Arg('query', () => String) text: string,
-    @Arg('kinds', () => [SearchKind], { nullable: true, description: 'Default: every kind.' }) kinds: SearchKind[] | null,
+    @Arg('kinds', () => [SearchKind], { nullable: true, description: 'Default: every kind.' })
+    kinds: SearchKind[] | null,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Ctx() { em, loaders }: Context,
   ) {
@@ -44,6 +49,8 @@ export class SearchResolver {
       const node = nodes[index];
       return node ? [{ ...row, kind: row.kind as SearchKind, node }] : [];
     });
-    return toConnection(hits, { forward, size, after: args.after, before: args.before }, (hit) => encodeSearchCursor(text, hit));
+    return toConnection(hits, { forward, size, after: args.after, before: args.before }, (hit) =>
+      encodeSearchCursor(text, hit),
+    );
   }
 }

@@ -6,7 +6,12 @@ import { TradeDecision } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { ApiPayloadConnection, AuditEventConnection, TradeDecisionConnection, TradeExecutionConnection } from '../graphql/connections';
+import {
+  ApiPayloadConnection,
+  AuditEventConnection,
+  TradeDecisionConnection,
+  TradeExecutionConnection,
+} from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
 import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
@@ -14,7 +19,10 @@ import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decisio
 @Authorized(Permission.readLineage)
 @Resolver(() => TradeDecision)
 export class TradeDecisionResolver {
-  @Query(() => TradeDecision, { nullable: true, description: 'One decision by global `id` or external `decisionId`; null when unknown.' })
+  @Query(() => TradeDecision, {
+    nullable: true,
+    description: 'One decision by global `id` or external `decisionId`; null when unknown.',
+  })
   decision(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('decisionId', () => String, { nullable: true }) decisionId: string | null,
@@ -37,24 +45,49 @@ export class TradeDecisionResolver {
     const where = tradeDecisionWhere(filter);
     const found = await findPage(
       context.em,
-      { entity: TradeDecision, typeName: 'TradeDecision', filter: where, status: filter?.status, sortProperty: 'createdAt', json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' } },
+      {
+        entity: TradeDecision,
+        typeName: 'TradeDecision',
+        filter: where,
+        status: filter?.status,
+        sortProperty: 'createdAt',
+        json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' },
+      },
       page,
     );
     return withLineageBelow(context, info, 'TradeDecision', found);
   }
 
-  @FieldResolver(() => ApiPayloadConnection, { description: 'The API payloads that fed this decision (FED, upstream), oldest first.' })
-  inputs(@Root() decision: TradeDecision, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+  @FieldResolver(() => ApiPayloadConnection, {
+    description: 'The API payloads that fed this decision (FED, upstream), oldest first.',
+  })
+  inputs(
+    @Root() decision: TradeDecision,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
     return loaders.inputPayloadsByDecision.load(decision.id, page);
   }
 
-  @FieldResolver(() => TradeExecutionConnection, { description: 'The executions that carried this decision out (EXECUTED_AS), oldest first.' })
-  executions(@Root() decision: TradeDecision, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+  @FieldResolver(() => TradeExecutionConnection, {
+    description: 'The executions that carried this decision out (EXECUTED_AS), oldest first.',
+  })
+  executions(
+    @Root() decision: TradeDecision,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
     return loaders.executionsByDecision.load(decision.id, page);
   }
 
-  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this decision (status changes, snapshots, …), in chain order.' })
-  events(@Root() decision: TradeDecision, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+  @FieldResolver(() => AuditEventConnection, {
+    description: 'Audit events about this decision (status changes, snapshots, …), in chain order.',
+  })
+  events(
+    @Root() decision: TradeDecision,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
     return loaders.eventsOfDecision.load(decision.id, page);
   }
 }

@@ -14,7 +14,10 @@ import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execu
 @Authorized(Permission.readLineage)
 @Resolver(() => TradeExecution)
 export class TradeExecutionResolver {
-  @Query(() => TradeExecution, { nullable: true, description: 'One execution by global `id` or external `executionId`; null when unknown.' })
+  @Query(() => TradeExecution, {
+    nullable: true,
+    description: 'One execution by global `id` or external `executionId`; null when unknown.',
+  })
   execution(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('executionId', () => String, { nullable: true }) executionId: string | null,
@@ -35,7 +38,17 @@ export class TradeExecutionResolver {
     @Info() info: GraphQLResolveInfo,
   ) {
     const where = tradeExecutionWhere(filter);
-    const found = await findPage(context.em, { entity: TradeExecution, typeName: 'TradeExecution', filter: where, status: filter?.status, sortProperty: 'createdAt' }, page);
+    const found = await findPage(
+      context.em,
+      {
+        entity: TradeExecution,
+        typeName: 'TradeExecution',
+        filter: where,
+        status: filter?.status,
+        sortProperty: 'createdAt',
+      },
+      page,
+    );
     return withLineageBelow(context, info, 'TradeExecution', found);
   }
 
@@ -54,13 +67,22 @@ export class TradeExecutionResolver {
     return execution.apiResponsePayload ? loaders.payloadById.load(execution.apiResponsePayload.id) : null;
   }
 
-  @FieldResolver(() => Position, { nullable: true, description: 'The position this execution built (BUILT); null when nothing filled.' })
+  @FieldResolver(() => Position, {
+    nullable: true,
+    description: 'The position this execution built (BUILT); null when nothing filled.',
+  })
   position(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<Position | null> | null {
     return execution.position ? loaders.positionById.load(execution.position.id) : null;
   }
 
-  @FieldResolver(() => AuditEventConnection, { description: 'Audit events about this execution (status changes, snapshots, …), in chain order.' })
-  events(@Root() execution: TradeExecution, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
+  @FieldResolver(() => AuditEventConnection, {
+    description: 'Audit events about this execution (status changes, snapshots, …), in chain order.',
+  })
+  events(
+    @Root() execution: TradeExecution,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
     return loaders.eventsOfExecution.load(execution.id, page);
   }
 }

@@ -11,11 +11,18 @@ export type RetentionWindow = { days: number; cutoff: Date };
 /** `730d` → a window ending `days` before `now`. Shorter than two years only when asked for explicitly. */
 export function retentionWindow(raw: string, options: { allowShort?: boolean; now?: Date } = {}): RetentionWindow {
   const match = /^(\d{1,6})d$/.exec(raw.trim());
-  if (!match) throw new BadInputError(`--older-than must be a number of days such as 730d; got ${JSON.stringify(raw)}`, 'older-than');
+  if (!match)
+    throw new BadInputError(
+      `--older-than must be a number of days such as 730d; got ${JSON.stringify(raw)}`,
+      'older-than',
+    );
   const days = Number(match[1]);
   if (days < 1) throw new BadInputError('--older-than must be at least 1d', 'older-than');
   if (days < MIN_RETENTION_DAYS && !options.allowShort) {
-    throw new BadInputError(`--older-than ${days}d is inside the ${MIN_RETENTION_DAYS}-day window records must stay accessible; pass --allow-short-window to purge anyway`, 'older-than');
+    throw new BadInputError(
+      `--older-than ${days}d is inside the ${MIN_RETENTION_DAYS}-day window records must stay accessible; pass --allow-short-window to purge anyway`,
+      'older-than',
+    );
   }
   return { days, cutoff: new Date((options.now ?? new Date()).getTime() - days * DAY_MS) };
 }
@@ -41,16 +48,27 @@ const CANDIDATES = `from api_payloads where created_at < ? and payload is not nu
  * (lineage stays whole) and verify recomputes each payload's hash from its
  * tombstone. A dry run counts the same rows and changes nothing.
  */
-export async function purgePayloadBodies(em: EntityManager, window: RetentionWindow, options: { execute: boolean; actor: string }): Promise<PurgeSummary> {
+export async function purgePayloadBodies(
+  em: EntityManager,
+  window: RetentionWindow,
+  options: { execute: boolean; actor: string },
+): Promise<PurgeSummary> {
   const summary = { olderThanDays: window.days, cutoff: window.cutoff.toISOString(), executed: options.execute };
   const knex = em.getKnex();
   if (!options.execute) {
-    const { rows: [plan] } = await knex.raw(`select count(*)::int as payloads, coalesce(sum(octet_length(payload::text)), 0)::bigint as bytes ${CANDIDATES}`, [window.cutoff]);
+    const {
+      rows: [plan],
+    } = await knex.raw(
+      `select count(*)::int as payloads, coalesce(sum(octet_length(payload::text)), 0)::bigint as bytes ${CANDIDATES}`,
+      [window.cutoff],
+    );
     return { ...summary, payloads: plan.payloads, bodyBytes: Number(plan.bytes), eventSeq: null };
   }
   return inWriteTransaction(em, options.actor, async (trx) => {
     await trx.raw(`select set_config('auditgraph.retention_purge', 'on', true)`);
-    const { rows: [purged] } = await trx.raw(
+    const {
+      rows: [purged],
+    } = await trx.raw(
       `with tombstones as (
          insert into api_payload_tombstones (api_payload_id, body_hash, body_bytes)
          select id, auditgraph_body_hash(payload), octet_length(payload::text) ${CANDIDATES}
@@ -60,11 +78,23 @@ export async function purgePayloadBodies(em: EntityManager, window: RetentionWin
       [window.cutoff],
     );
     // Exactly the bodies just tombstoned: earlier purges left theirs null already.
-    await trx.raw(`update api_payloads p set payload = null from api_payload_tombstones t where t.api_payload_id = p.id and p.payload is not null`);
-    const { rows: [event] } = await trx.raw(
+    await trx.raw(
+      `update api_payloads p set payload = null from api_payload_tombstones t where t.api_payload_id = p.id and p.payload is not null`,
+    );
+    const {
+      rows: [event],
+    } = await trx.raw(
       `insert into audit_events (log_type, event, event_data, subject_table, actor, occurred_at)
        values ('COMPLIANCE', 'retention_purge', ?, 'api_payloads', ?, now()) returning seq::text`,
-      [{ olderThanDays: window.days, cutoff: window.cutoff.toISOString(), payloads: purged.payloads, bodyBytes: Number(purged.bytes) }, options.actor],
+      [
+        {
+          olderThanDays: window.days,
+          cutoff: window.cutoff.toISOString(),
+          payloads: purged.payloads,
+          bodyBytes: Number(purged.bytes),
+        },
+        options.actor,
+      ],
     );
     return { ...summary, payloads: purged.payloads, bodyBytes: Number(purged.bytes), eventSeq: event.seq };
   });

@@ -5,20 +5,88 @@ import { type OpenPosition, PositionBook } from './position-book';
 import { Random } from './random';
 import { accountFor, type Decision, type FetchedPayload, makeDecision, rationaleFor } from './decision-draft';
 import {
-  DELISTED_SYMBOLS, FETCH_TASKS, FETCH_TASK_WEIGHTS, REJECTIONS, REJECTION_WEIGHTS, SYMBOL_PRICES, SYMBOL_WEIGHTS, SYMBOLS,
+  DELISTED_SYMBOLS,
+  FETCH_TASKS,
+  FETCH_TASK_WEIGHTS,
+  REJECTIONS,
+  REJECTION_WEIGHTS,
+  SYMBOL_PRICES,
+  SYMBOL_WEIGHTS,
+  SYMBOLS,
 } from './vocabulary';
 
 /** Tables in foreign-key order: each is loaded after everything it references. */
-export const TABLES = ['data_ingestion_runs', 'api_payloads', 'positions', 'trade_decisions', 'decision_inputs', 'trade_executions'] as const;
+export const TABLES = [
+  'data_ingestion_runs',
+  'api_payloads',
+  'positions',
+  'trade_decisions',
+  'decision_inputs',
+  'trade_executions',
+] as const;
 export type Table = (typeof TABLES)[number];
 
 export const COLUMNS: Record<Table, string[]> = {
-  data_ingestion_runs: ['id', 'run_id', 'task_name', 'source', 'status', 'records_fetched', 'error_message', 'metadata', 'started_at', 'finished_at', 'created_at'],
-  api_payloads: ['id', 'ingestion_run_id', 'direction', 'provider', 'endpoint', 'http_method', 'http_status', 'latency_ms', 'payload', 'payload_bytes', 'correlation_id', 'created_at'],
+  data_ingestion_runs: [
+    'id',
+    'run_id',
+    'task_name',
+    'source',
+    'status',
+    'records_fetched',
+    'error_message',
+    'metadata',
+    'started_at',
+    'finished_at',
+    'created_at',
+  ],
+  api_payloads: [
+    'id',
+    'ingestion_run_id',
+    'direction',
+    'provider',
+    'endpoint',
+    'http_method',
+    'http_status',
+    'latency_ms',
+    'payload',
+    'payload_bytes',
+    'correlation_id',
+    'created_at',
+  ],
   positions: ['id', 'account', 'symbol', 'quantity', 'avg_cost', 'status', 'opened_at', 'closed_at'],
-  trade_decisions: ['id', 'decision_id', 'strategy', 'symbol', 'side', 'quantity', 'order_type', 'limit_price', 'status', 'decision_rationale', 'correlation_id', 'created_at'],
+  trade_decisions: [
+    'id',
+    'decision_id',
+    'strategy',
+    'symbol',
+    'side',
+    'quantity',
+    'order_type',
+    'limit_price',
+    'status',
+    'decision_rationale',
+    'correlation_id',
+    'created_at',
+  ],
   decision_inputs: ['trade_decision_id', 'api_payload_id'],
-  trade_executions: ['id', 'execution_id', 'trade_decision_id', 'position_id', 'broker_order_id', 'status', 'filled_quantity', 'fill_price', 'commission', 'error_message', 'api_request_payload_id', 'api_response_payload_id', 'submitted_at', 'filled_at', 'created_at'],
+  trade_executions: [
+    'id',
+    'execution_id',
+    'trade_decision_id',
+    'position_id',
+    'broker_order_id',
+    'status',
+    'filled_quantity',
+    'fill_price',
+    'commission',
+    'error_message',
+    'api_request_payload_id',
+    'api_response_payload_id',
+    'submitted_at',
+    'filled_at',
+    'created_at',
+  ],
 };
 
 /** Receives the rows of one table; `add` answers true when it wants a `flush` (backpressure). */
@@ -61,7 +129,12 @@ export async function walkLineage(
   const total = options.decisions;
   const book = new PositionBook();
   const rows = Object.fromEntries(TABLES.map((table) => [table, 0])) as Record<Table, number>;
-  const planted: PlantedDefects = { decisionsWithoutRationale: 0, executionsMissingPayloadLink: 0, decisionsWithTwoExecutions: 0, pendingDecisionsStuck: 0 };
+  const planted: PlantedDefects = {
+    decisionsWithoutRationale: 0,
+    executionsMissingPayloadLink: 0,
+    decisionsWithTwoExecutions: 0,
+    pendingDecisionsStuck: 0,
+  };
   const next = { run: 0, payload: 0, decision: 0, execution: 0 };
 
   /** Counts a row, and formats and hands it over only when its table is being loaded. */
@@ -71,7 +144,16 @@ export async function walkLineage(
   };
   /** A position row records its lot's opening state (see position.entity.ts): the opening fill's quantity and price. */
   const emitPosition = (position: OpenPosition, openingUnits: number, priceUnits: number, openedAtMs: number) =>
-    emit('positions', () => [position.id, position.account, position.symbol, formatUnits(openingUnits), formatUnits(priceUnits), 'open', new Date(openedAtMs), null]);
+    emit('positions', () => [
+      position.id,
+      position.account,
+      position.symbol,
+      formatUnits(openingUnits),
+      formatUnits(priceUnits),
+      'open',
+      new Date(openedAtMs),
+      null,
+    ]);
 
   let made = 0;
   while (made < total) {
@@ -93,7 +175,23 @@ export async function walkLineage(
       const payload = { id: ++next.payload, symbol, price };
       fetched.push(payload);
       const at = clockMs;
-      if (emit('api_payloads', () => [payload.id, runId, 'response', task.source, task.endpoint, 'GET', 200, latency, json(body), bytes(body), externalRunId, new Date(at)])) await sink.flush();
+      if (
+        emit('api_payloads', () => [
+          payload.id,
+          runId,
+          'response',
+          task.source,
+          task.endpoint,
+          'GET',
+          200,
+          latency,
+          json(body),
+          bytes(body),
+          externalRunId,
+          new Date(at),
+        ])
+      )
+        await sink.flush();
     }
     if (failedStatus !== null) {
       const body = fetchError(failedStatus);
@@ -101,12 +199,52 @@ export async function walkLineage(
       clockMs += latency;
       const id = ++next.payload;
       const at = clockMs;
-      if (emit('api_payloads', () => [id, runId, 'response', task.source, task.endpoint, 'GET', failedStatus, latency, json(body), bytes(body), externalRunId, new Date(at)])) await sink.flush();
+      if (
+        emit('api_payloads', () => [
+          id,
+          runId,
+          'response',
+          task.source,
+          task.endpoint,
+          'GET',
+          failedStatus,
+          latency,
+          json(body),
+          bytes(body),
+          externalRunId,
+          new Date(at),
+        ])
+      )
+        await sink.flush();
     }
-    const metadata = { host: task.host, endpoint: task.endpoint, page_size: 100, trigger: random.chance(0.95) ? 'cron' : 'manual', worker: `ingest-${random.int(1, 4)}` };
+    const metadata = {
+      host: task.host,
+      endpoint: task.endpoint,
+      page_size: 100,
+      trigger: random.chance(0.95) ? 'cron' : 'manual',
+      worker: `ingest-${random.int(1, 4)}`,
+    };
     const finishedMs = clockMs + random.int(100, 2000);
-    const errorMessage = failedStatus === null ? null : `HTTP ${failedStatus} from ${task.source} ${task.endpoint}: ${String(fetchError(failedStatus).error)}`;
-    if (emit('data_ingestion_runs', () => [runId, externalRunId, task.taskName, task.source, failedStatus === null ? 'succeeded' : 'failed', recordCount, errorMessage, metadata, new Date(runStartMs), new Date(finishedMs), new Date(runStartMs)])) await sink.flush();
+    const errorMessage =
+      failedStatus === null
+        ? null
+        : `HTTP ${failedStatus} from ${task.source} ${task.endpoint}: ${String(fetchError(failedStatus).error)}`;
+    if (
+      emit('data_ingestion_runs', () => [
+        runId,
+        externalRunId,
+        task.taskName,
+        task.source,
+        failedStatus === null ? 'succeeded' : 'failed',
+        recordCount,
+        errorMessage,
+        metadata,
+        new Date(runStartMs),
+        new Date(finishedMs),
+        new Date(runStartMs),
+      ])
+    )
+      await sink.flush();
     if (fetched.length === 0) continue;
 
     const decisionCount = Math.min(total - made, random.int(10, 30));
@@ -132,15 +270,31 @@ export async function walkLineage(
         rationale = null;
         planted.decisionsWithoutRationale += 1;
       }
-      const decisionRow = () => [decision.id, decision.externalId, decision.strategy, decision.symbol, decision.side, formatUnits(decision.quantityUnits), decision.orderType, decision.limitUnits === null ? null : formatUnits(decision.limitUnits), status, rationale, decision.correlationId, new Date(atMs)];
+      const decisionRow = () => [
+        decision.id,
+        decision.externalId,
+        decision.strategy,
+        decision.symbol,
+        decision.side,
+        formatUnits(decision.quantityUnits),
+        decision.orderType,
+        decision.limitUnits === null ? null : formatUnits(decision.limitUnits),
+        status,
+        rationale,
+        decision.correlationId,
+        new Date(atMs),
+      ];
       if (emit('trade_decisions', decisionRow)) await sink.flush();
       for (const input of inputs) if (emit('decision_inputs', () => [decision.id, input.id])) await sink.flush();
 
       const executionStatuses: ExecutionStatus[] =
-        status === 'executed' ? [random.chance(0.92) ? 'filled' : 'partially_filled']
-        : status === 'failed' ? ['rejected']
-        : status === 'cancelled' && random.chance(0.5) ? ['cancelled']
-        : [];
+        status === 'executed'
+          ? [random.chance(0.92) ? 'filled' : 'partially_filled']
+          : status === 'failed'
+            ? ['rejected']
+            : status === 'cancelled' && random.chance(0.5)
+              ? ['cancelled']
+              : [];
       if (status === 'executed' && random.chance(0.005)) {
         // A retried submission that the broker also filled: the duplicate the integrity audit hunts.
         executionStatuses.push('filled');
@@ -152,12 +306,25 @@ export async function walkLineage(
         const submittedMs = atMs + random.int(1000, 30_000);
         const rejection = executionStatus === 'rejected' ? random.weighted(REJECTIONS, REJECTION_WEIGHTS) : null;
         const symbol = rejection?.reason === 'invalid symbol' ? random.pick(DELISTED_SYMBOLS) : decision.symbol;
-        const orderedUnits = executionStatus === 'filled' ? decision.quantityUnits : executionStatus === 'partially_filled' ? Math.max(1, Math.floor(decision.quantityUnits * (0.4 + random.float() * 0.5))) : 0;
+        const orderedUnits =
+          executionStatus === 'filled'
+            ? decision.quantityUnits
+            : executionStatus === 'partially_filled'
+              ? Math.max(1, Math.floor(decision.quantityUnits * (0.4 + random.float() * 0.5)))
+              : 0;
         // The book fills no further than a position's close (a seed position never crosses zero).
-        const booked = orderedUnits > 0 ? book.fill(accountFor(random, decision.strategy), decision.symbol, decision.side === 'buy' ? orderedUnits : -orderedUnits) : null;
+        const booked =
+          orderedUnits > 0
+            ? book.fill(
+                accountFor(random, decision.strategy),
+                decision.symbol,
+                decision.side === 'buy' ? orderedUnits : -orderedUnits,
+              )
+            : null;
         const filledUnits = booked?.filledUnits ?? 0;
         if (booked && filledUnits < orderedUnits) executionStatus = 'partially_filled';
-        const fillPriceUnits = filledUnits > 0 ? Math.round(decision.priceUnits * (0.998 + random.float() * 0.004)) : null;
+        const fillPriceUnits =
+          filledUnits > 0 ? Math.round(decision.priceUnits * (0.998 + random.float() * 0.004)) : null;
         const commissionUnits = filledUnits > 0 ? random.int(0, 150) * 100 : null;
         const filledMs = filledUnits > 0 ? submittedMs + random.int(200, 5000) : null;
         const brokerOrderId = rejection ? null : random.uuid();
@@ -167,45 +334,130 @@ export async function walkLineage(
         const responseStatus = rejection ? rejection.httpStatus : 200;
         const responseBody = rejection
           ? { code: rejection.code, message: rejection.message(symbol) }
-          : orderResponseBody({ decision, symbol, executionStatus, brokerOrderId, filledUnits, fillPriceUnits, submittedMs, filledMs });
+          : orderResponseBody({
+              decision,
+              symbol,
+              executionStatus,
+              brokerOrderId,
+              filledUnits,
+              fillPriceUnits,
+              submittedMs,
+              filledMs,
+            });
         // A broken payload link: the execution row lacks it and the body was never stored.
         const missing = random.chance(0.006) ? random.pick(['request', 'response'] as const) : null;
         if (missing) planted.executionsMissingPayloadLink += 1;
         const requestId = missing === 'request' ? null : ++next.payload;
         const responseId = missing === 'response' ? null : ++next.payload;
-        if (requestId !== null && emit('api_payloads', () => [requestId, null, 'request', 'alpaca', '/v2/orders', 'POST', null, null, json(requestBody), bytes(requestBody), decision.correlationId, new Date(submittedMs)])) await sink.flush();
-        if (responseId !== null && emit('api_payloads', () => [responseId, null, 'response', 'alpaca', '/v2/orders', 'POST', responseStatus, latency, json(responseBody), bytes(responseBody), decision.correlationId, new Date(submittedMs + latency)])) await sink.flush();
+        if (
+          requestId !== null &&
+          emit('api_payloads', () => [
+            requestId,
+            null,
+            'request',
+            'alpaca',
+            '/v2/orders',
+            'POST',
+            null,
+            null,
+            json(requestBody),
+            bytes(requestBody),
+            decision.correlationId,
+            new Date(submittedMs),
+          ])
+        )
+          await sink.flush();
+        if (
+          responseId !== null &&
+          emit('api_payloads', () => [
+            responseId,
+            null,
+            'response',
+            'alpaca',
+            '/v2/orders',
+            'POST',
+            responseStatus,
+            latency,
+            json(responseBody),
+            bytes(responseBody),
+            decision.correlationId,
+            new Date(submittedMs + latency),
+          ])
+        )
+          await sink.flush();
 
-        if (booked?.opened && emitPosition(booked.position, decision.side === 'buy' ? filledUnits : -filledUnits, fillPriceUnits!, filledMs!)) await sink.flush();
+        if (
+          booked?.opened &&
+          emitPosition(
+            booked.position,
+            decision.side === 'buy' ? filledUnits : -filledUnits,
+            fillPriceUnits!,
+            filledMs!,
+          )
+        )
+          await sink.flush();
         const errorMessage = rejection ? rejection.message(symbol) : null;
         const positionId = booked?.position.id ?? null;
-        if (emit('trade_executions', () => [executionId, `exe_${ymd(submittedMs)}_${executionId.toString(36)}`, decision.id, positionId, brokerOrderId, executionStatus, formatUnits(filledUnits), fillPriceUnits === null ? null : formatUnits(fillPriceUnits), commissionUnits === null ? null : formatUnits(commissionUnits), errorMessage, requestId, responseId, new Date(submittedMs), filledMs === null ? null : new Date(filledMs), new Date(submittedMs)])) await sink.flush();
+        if (
+          emit('trade_executions', () => [
+            executionId,
+            `exe_${ymd(submittedMs)}_${executionId.toString(36)}`,
+            decision.id,
+            positionId,
+            brokerOrderId,
+            executionStatus,
+            formatUnits(filledUnits),
+            fillPriceUnits === null ? null : formatUnits(fillPriceUnits),
+            commissionUnits === null ? null : formatUnits(commissionUnits),
+            errorMessage,
+            requestId,
+            responseId,
+            new Date(submittedMs),
+            filledMs === null ? null : new Date(filledMs),
+            new Date(submittedMs),
+          ])
+        )
+          await sink.flush();
       }
     }
   }
   return { rows, planted };
 }
 
-
 function orderRequestBody(decision: Decision, symbol: string): Record<string, unknown> {
   return {
-    client_order_id: decision.externalId, symbol, qty: unitsToJsonNumberString(decision.quantityUnits), side: decision.side,
-    type: decision.orderType, time_in_force: 'day',
+    client_order_id: decision.externalId,
+    symbol,
+    qty: unitsToJsonNumberString(decision.quantityUnits),
+    side: decision.side,
+    type: decision.orderType,
+    time_in_force: 'day',
     ...(decision.limitUnits === null ? {} : { limit_price: unitsToJsonNumberString(decision.limitUnits) }),
   };
 }
 
 /** An accepted order as the broker reports it. */
 function orderResponseBody(order: {
-  decision: Decision; symbol: string; executionStatus: ExecutionStatus; brokerOrderId: string | null;
-  filledUnits: number; fillPriceUnits: number | null; submittedMs: number; filledMs: number | null;
+  decision: Decision;
+  symbol: string;
+  executionStatus: ExecutionStatus;
+  brokerOrderId: string | null;
+  filledUnits: number;
+  fillPriceUnits: number | null;
+  submittedMs: number;
+  filledMs: number | null;
 }): Record<string, unknown> {
   const { decision } = order;
   return {
-    id: order.brokerOrderId, client_order_id: decision.externalId,
-    status: order.executionStatus === 'cancelled' ? 'canceled' : order.executionStatus, symbol: order.symbol,
-    qty: unitsToJsonNumberString(decision.quantityUnits), filled_qty: unitsToJsonNumberString(order.filledUnits), side: decision.side,
+    id: order.brokerOrderId,
+    client_order_id: decision.externalId,
+    status: order.executionStatus === 'cancelled' ? 'canceled' : order.executionStatus,
+    symbol: order.symbol,
+    qty: unitsToJsonNumberString(decision.quantityUnits),
+    filled_qty: unitsToJsonNumberString(order.filledUnits),
+    side: decision.side,
     filled_avg_price: order.fillPriceUnits === null ? null : unitsToJsonNumberString(order.fillPriceUnits),
-    submitted_at: new Date(order.submittedMs).toISOString(), filled_at: order.filledMs === null ? null : new Date(order.filledMs).toISOString(),
+    submitted_at: new Date(order.submittedMs).toISOString(),
+    filled_at: order.filledMs === null ? null : new Date(order.filledMs).toISOString(),
   };
 }

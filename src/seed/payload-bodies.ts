@@ -4,7 +4,13 @@ import { type FetchTask, INSIDER_TITLES, POLITICIANS, TRADE_RANGES } from './voc
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The body one record of a data-fetch response carries, shaped like the provider's API. */
-export function fetchedRecord(random: Random, task: FetchTask, symbol: string, price: number, atMs: number): Record<string, unknown> {
+export function fetchedRecord(
+  random: Random,
+  task: FetchTask,
+  symbol: string,
+  price: number,
+  atMs: number,
+): Record<string, unknown> {
   switch (task.kind) {
     case 'congress': {
       const politician = random.pick(POLITICIANS);

@@ -30,7 +30,9 @@ export class PositionBook {
       position = { id: this.nextId++, account, symbol, quantityUnits: 0 };
       this.open.set(key, position);
     }
-    const crosses = position.quantityUnits !== 0 && Math.sign(position.quantityUnits + signedUnits) === -Math.sign(position.quantityUnits);
+    const crosses =
+      position.quantityUnits !== 0 &&
+      Math.sign(position.quantityUnits + signedUnits) === -Math.sign(position.quantityUnits);
     const booked = crosses ? -position.quantityUnits : signedUnits;
     position.quantityUnits += booked;
     if (position.quantityUnits === 0) this.open.delete(key);

@@ -55,11 +55,15 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
       counts = await walkLineage({ decisions, seed: options.seed, anchorMs: anchor.getTime() }, sink);
       await sink.end();
       const seconds = (Date.now() - tableStarted) / 1000;
-      progress(`${table}: ${counts.rows[table]} rows in ${seconds.toFixed(1)} s (${Math.round(counts.rows[table] / Math.max(seconds, 0.001))} rows/s)`);
+      progress(
+        `${table}: ${counts.rows[table]} rows in ${seconds.toFixed(1)} s (${Math.round(counts.rows[table] / Math.max(seconds, 0.001))} rows/s)`,
+      );
     }
     for (const table of TABLES) {
       if (table === 'decision_inputs') continue;
-      await client.query(`select setval(pg_get_serial_sequence('${table}', 'id'), greatest((select max(id) from "${table}"), 1))`);
+      await client.query(
+        `select setval(pg_get_serial_sequence('${table}', 'id'), greatest((select max(id) from "${table}"), 1))`,
+      );
     }
     await client.query('commit');
     // Vacuum as well as analyze: it sets the visibility map, so the audit's index-only scans
@@ -90,7 +94,12 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
 }
 
 function validate(options: SeedOptions): number {
-  if (typeof options.scale !== 'number' || !Number.isFinite(options.scale) || options.scale <= 0 || options.scale > 1000) {
+  if (
+    typeof options.scale !== 'number' ||
+    !Number.isFinite(options.scale) ||
+    options.scale <= 0 ||
+    options.scale > 1000
+  ) {
     throw new SeedError(`scale must be a number above 0 and at most 1000; got ${String(options.scale)}`);
   }
   if (!Number.isSafeInteger(options.seed) || options.seed < 0) {
@@ -105,11 +114,16 @@ async function assertEmptyLineage(client: pg.Client): Promise<void> {
     `select string_agg(name, ', ') as missing from unnest($1::text[]) as name where to_regclass(name) is null`,
     [TABLES],
   );
-  if (rows[0]!.missing) throw new SeedError(`the database lacks the tables ${rows[0]!.missing}: run migrations first (auditgraph migrate)`);
+  if (rows[0]!.missing)
+    throw new SeedError(`the database lacks the tables ${rows[0]!.missing}: run migrations first (auditgraph migrate)`);
   for (const table of TABLES) {
-    const { rows: found } = await client.query<{ count: string }>(`select count(*) from (select 1 from "${table}" limit 1000000) t`);
+    const { rows: found } = await client.query<{ count: string }>(
+      `select count(*) from (select 1 from "${table}" limit 1000000) t`,
+    );
     if (found[0]!.count !== '0') {
-      throw new SeedError(`the database already holds ${found[0]!.count} rows in ${table}; seed only an empty database`);
+      throw new SeedError(
+        `the database already holds ${found[0]!.count} rows in ${table}; seed only an empty database`,
+      );
     }
   }
 }

@@ -41,26 +41,44 @@ const daysIn = (year: number, month: number) => new Date(utcMs(year, month + 1, 
 /** RFC 3339, as clients write it: a four-digit year, `T`, a `Z` or ±HH:MM offset. */
 const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 /** PostgreSQL's output: a space or `T`, and offsets of ±HH, ±HH:MM or ±HH:MM:SS (historical time zones). */
-const POSTGRES = /^(\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?)$/;
+const POSTGRES =
+  /^(\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?)$/;
 
 function partsOf(text: string, { strict }: { strict: boolean }): Parts {
   const match = (strict ? RFC_3339 : POSTGRES).exec(text);
-  if (!match) throw new InstantError('must be an RFC 3339 date-time such as 2026-03-31T14:30:00.123456Z (a Z or ±HH:MM offset)');
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!match)
+    throw new InstantError('must be an RFC 3339 date-time such as 2026-03-31T14:30:00.123456Z (a Z or ±HH:MM offset)');
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const fraction = match[7] ?? '';
-  if (fraction.length > 6) throw new InstantError('has more than 6 fractional digits (the database keeps microseconds)');
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) throw new InstantError('names a day that does not exist');
+  if (fraction.length > 6)
+    throw new InstantError('has more than 6 fractional digits (the database keeps microseconds)');
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month))
+    throw new InstantError('names a day that does not exist');
   if (hour > 23 || minute > 59 || second > 59) throw new InstantError('names a time of day that does not exist');
   const sign = match[9] === '-' ? -1 : 1;
-  const [offsetHours, offsetMinutes, offsetSeconds] = [match[10], match[11], match[12]].map((part) => Number(part ?? 0)) as [number, number, number];
-  if (offsetHours > 23 || offsetMinutes > 59 || offsetSeconds > 59) throw new InstantError('has an offset that does not exist');
+  const [offsetHours, offsetMinutes, offsetSeconds] = [match[10], match[11], match[12]].map((part) =>
+    Number(part ?? 0),
+  ) as [number, number, number];
+  if (offsetHours > 23 || offsetMinutes > 59 || offsetSeconds > 59)
+    throw new InstantError('has an offset that does not exist');
   const digits = fraction.padEnd(6, '0');
   const offsetMs = sign * ((offsetHours * 60 + offsetMinutes) * 60 + offsetSeconds) * 1000;
-  return { ms: utcMs(year, month, day, hour, minute, second) + Number(digits.slice(0, 3)) - offsetMs, micros: Number(digits.slice(3)) };
+  return {
+    ms: utcMs(year, month, day, hour, minute, second) + Number(digits.slice(0, 3)) - offsetMs,
+    micros: Number(digits.slice(3)),
+  };
 }
 
 function checkedInRange(parts: Parts): Parts {
-  if (parts.ms < FIRST_MS || parts.ms >= END_MS) throw new InstantError(`is outside the supported range, ${INSTANTS_RANGE}`);
+  if (parts.ms < FIRST_MS || parts.ms >= END_MS)
+    throw new InstantError(`is outside the supported range, ${INSTANTS_RANGE}`);
   return parts;
 }
 

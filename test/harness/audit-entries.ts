@@ -6,6 +6,8 @@ import type { Orm } from '../../src/database/orm';
  * this is final: exactly 1 for a request the gateway answered.
  */
 export async function auditEntriesOf(writer: Orm, requestId: string | null): Promise<number> {
-  const [row] = await writer.em.getConnection().execute<{ n: string }[]>('select count(*) as n from query_audit_log where request_id = ?', [requestId]);
+  const [row] = await writer.em
+    .getConnection()
+    .execute<{ n: string }[]>('select count(*) as n from query_audit_log where request_id = ?', [requestId]);
   return Number(row!.n);
 }

@@ -5,8 +5,17 @@ import { type CliResult, runCli } from './cli';
 import type { CliMode } from './cli-modes';
 
 const ORDER = {
-  timestamp: '2025-11-18T14:30:00.123456+00:00', event_type: 'order_submitted', order_id: 'exit-codes-1', symbol: 'SPY', side: 'buy',
-  quantity: 10.0, price: 666.23, order_type: 'market', status: 'accepted', nav: 100000.0, model: 'SectorRotationModel_v1',
+  timestamp: '2025-11-18T14:30:00.123456+00:00',
+  event_type: 'order_submitted',
+  order_id: 'exit-codes-1',
+  symbol: 'SPY',
+  side: 'buy',
+  quantity: 10.0,
+  price: 666.23,
+  order_type: 'market',
+  status: 'accepted',
+  nav: 100000.0,
+  model: 'SectorRotationModel_v1',
 };
 
 /** A terminal (or a cron mail) gets plain lines: never a stack, a statement, or an error-level JSON log line. */
@@ -27,7 +36,11 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
     let mode: CliMode;
     const run = async (args: string[], code: number, output?: { stdout?: RegExp; stderr?: RegExp }) => {
       const result = await runCli(args, mode.env, mode.cwd);
-      expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code, stderr: expect.stringMatching(output?.stderr ?? /^/) });
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+        args,
+        code,
+        stderr: expect.stringMatching(output?.stderr ?? /^/),
+      });
       if (output?.stdout) expect(result.stdout).toMatch(output.stdout);
       expectNothingLeaked(result);
       return result;
@@ -43,19 +56,29 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
     afterAll(() => mode.close());
 
     /** Refusals made before any database is opened: the same in both modes, so one mode runs them. */
-    const argumentCheck = (args: string[], code: number, output?: { stdout?: RegExp; stderr?: RegExp }) => (mode.runsArgumentChecks ? run(args, code, output) : undefined);
+    const argumentCheck = (args: string[], code: number, output?: { stdout?: RegExp; stderr?: RegExp }) =>
+      mode.runsArgumentChecks ? run(args, code, output) : undefined;
 
     it('exits 2 with one line on a database that is not migrated, and serve --no-migrate refuses it', async () => {
-      await run(['verify'], 2, { stderr: /^auditgraph: (the database is not migrated|there is no embedded database in \S+pg \(DATABASE_URL is unset\)): run `auditgraph migrate`/m });
+      await run(['verify'], 2, {
+        stderr:
+          /^auditgraph: (the database is not migrated|there is no embedded database in \S+pg \(DATABASE_URL is unset\)): run `auditgraph migrate`/m,
+      });
       // serve may create the embedded cluster, then finds it not migrated.
-      await run(['serve', '--no-migrate'], 2, { stderr: /^auditgraph: the database is not migrated: run `auditgraph migrate`$/m });
-      await run(['report', 'daily-summary', '--date', '2025-11-18'], 2, { stderr: /^auditgraph: the database is not migrated: run `auditgraph migrate`$/m });
+      await run(['serve', '--no-migrate'], 2, {
+        stderr: /^auditgraph: the database is not migrated: run `auditgraph migrate`$/m,
+      });
+      await run(['report', 'daily-summary', '--date', '2025-11-18'], 2, {
+        stderr: /^auditgraph: the database is not migrated: run `auditgraph migrate`$/m,
+      });
     });
 
     it('migrate and seed: 0 done, 2 when seeding a database that holds rows', async () => {
       await run(['migrate'], 0, { stdout: /^applied: Migration\d+/ });
       await run(['seed', '--scale', '0.01', '--anchor', '2025-10-01'], 0, { stdout: /"tradeDecisions": 100/ });
-      await run(['seed', '--scale', '0.01'], 2, { stderr: /^auditgraph: the database already holds \d+ rows in \w+; seed only an empty database$/m });
+      await run(['seed', '--scale', '0.01'], 2, {
+        stderr: /^auditgraph: the database already holds \d+ rows in \w+; seed only an empty database$/m,
+      });
     });
 
     it('import: 0 imported, 1 a file refused, 2 a file that is not there', async () => {
@@ -65,11 +88,15 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
     });
 
     it('report and integrity: 0 done or clean, 1 findings, 2 bad arguments', async () => {
-      await run(['report', 'daily-summary', '--date', '2025-11-18', '--format', 'json'], 0, { stdout: /"date": "2025-11-18"/ });
+      await run(['report', 'daily-summary', '--date', '2025-11-18', '--format', 'json'], 0, {
+        stdout: /"date": "2025-11-18"/,
+      });
       // The imported order has stayed pending for over a week: a finding.
       await run(['integrity', '--quarter', '2025Q4'], 1, { stderr: /^integrity: \d+ findings$/m });
       await run(['integrity', '--quarter', '2020Q1'], 0, { stderr: /^integrity: clean$/m });
-      await argumentCheck(['report', 'daily-summary', '--date', '2025-13-01'], 2, { stderr: /must be a date as YYYY-MM-DD/ });
+      await argumentCheck(['report', 'daily-summary', '--date', '2025-13-01'], 2, {
+        stderr: /must be a date as YYYY-MM-DD/,
+      });
       await argumentCheck(['integrity'], 2, { stderr: /pass --quarter 2026Q3, or --from and --to/ });
     });
 
@@ -82,7 +109,9 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
       await run(['storage'], 0, { stdout: /^total bytes: \d+$/m });
       await argumentCheck(['retention', 'purge', '--older-than', '30d'], 2, { stderr: /pass --allow-short-window/ });
       await argumentCheck(['schema', '--check', '--output', path.join(__dirname, '../../schema.graphql')], 0);
-      await argumentCheck(['schema', '--check', '--output', file('stale.graphql')], 1, { stderr: /stale\.graphql is out of date/ });
+      await argumentCheck(['schema', '--check', '--output', file('stale.graphql')], 1, {
+        stderr: /stale\.graphql is out of date/,
+      });
       await argumentCheck(['migration-create', '--bogus'], 2, { stderr: /unknown option '--bogus'/ });
     });
 
@@ -93,7 +122,9 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
         withClient(url, async (client) => {
           await client.query('begin');
           await client.query('alter table trade_decisions disable trigger trade_decisions_append_only');
-          await client.query(`update trade_decisions set quantity = quantity + 1 where decision_id = '${ORDER.order_id}'`);
+          await client.query(
+            `update trade_decisions set quantity = quantity + 1 where decision_id = '${ORDER.order_id}'`,
+          );
           await client.query('alter table trade_decisions enable trigger trade_decisions_append_only');
           await client.query('commit');
           await run(['verify'], 1, { stdout: /^first break: trade_decisions \d+ was changed after it was written/m });

@@ -59,7 +59,12 @@ export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGIN
   });
 }
 
-export async function graphql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+export async function graphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

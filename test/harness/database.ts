@@ -15,7 +15,8 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
   }
 }
 
-const asAdmin = <T>(work: (client: pg.Client) => Promise<T>) => withClient(process.env.AUDITGRAPH_TEST_ADMIN_URL!, work);
+const asAdmin = <T>(work: (client: pg.Client) => Promise<T>) =>
+  withClient(process.env.AUDITGRAPH_TEST_ADMIN_URL!, work);
 
 /** A fresh, migrated, empty database of this test file's own, cloned from the run's template. */
 export async function createTestDatabase(): Promise<TestDatabase> {

@@ -9,10 +9,14 @@ export type EmbeddedServer = { url: string; port: number; adminUrl: string; stop
  */
 export function startEmbeddedServer(dataDir: string, port?: number): Promise<EmbeddedServer> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'embedded-server.cjs'), dataDir, ...(port ? [String(port)] : [])], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [path.join(__dirname, 'embedded-server.cjs'), dataDir, ...(port ? [String(port)] : [])],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, LOG_LEVEL: 'warn' },
+      },
+    );
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();

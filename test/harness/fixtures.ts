@@ -1,13 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { withClient } from './database';
-import {
-  ApiPayload,
-  DecisionInput,
-  IngestionRun,
-  Position,
-  TradeDecision,
-  TradeExecution,
-} from '../../src/entities';
+import { ApiPayload, DecisionInput, IngestionRun, Position, TradeDecision, TradeExecution } from '../../src/entities';
 import { IngestionRunStatus } from '../../src/entities/ingestion-run.entity';
 import { PayloadDirection } from '../../src/entities/api-payload.entity';
 import { DecisionStatus, TradeSide } from '../../src/entities/trade-decision.entity';
@@ -132,7 +125,10 @@ export async function createTrade(
  * Appends a `status_changed` event about a record, as a producer would: the
  * status every query shows is derived from these.
  */
-export async function appendStatusChange(databaseUrl: string, change: { table: string; id: string; to: string; actor?: string }): Promise<void> {
+export async function appendStatusChange(
+  databaseUrl: string,
+  change: { table: string; id: string; to: string; actor?: string },
+): Promise<void> {
   await withClient(databaseUrl, (client) =>
     client.query(
       `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)

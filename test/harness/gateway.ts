@@ -15,12 +15,18 @@ export type TestGateway = {
   database: TestDatabase;
   apollo: ApolloServer<Context>;
   /** Runs one operation in-process with a fresh request context, as HTTP would; anonymous (read) unless a caller is given. */
-  execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, caller?: Caller): Promise<GraphQLResult<T>>;
+  execute<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    caller?: Caller,
+  ): Promise<GraphQLResult<T>>;
   /**
    * Runs `work` and returns how many SQL statements it sent to PostgreSQL,
    * their text, and the values bound to each (empty when inlined).
    */
-  countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number; sql: string[]; bindings: unknown[][] }>;
+  countStatements<T>(
+    work: () => Promise<T>,
+  ): Promise<{ result: T; statements: number; sql: string[]; bindings: unknown[][] }>;
   close(): Promise<void>;
 };
 
@@ -36,7 +42,10 @@ export async function startTestGateway(): Promise<TestGateway> {
     database,
     apollo,
     async execute(query, variables, caller = anonymousCaller('test')) {
-      const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(orm, caller) });
+      const response = await apollo.executeOperation(
+        { query, variables },
+        { contextValue: createContext(orm, caller) },
+      );
       assert(response.body.kind === 'single');
       // Round-trip through JSON as the server writes it, so tests see what an HTTP client would.
       return JSON.parse(stringifyExactJson(response.body.singleResult)) as GraphQLResult<any>;

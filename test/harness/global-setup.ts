@@ -36,11 +36,14 @@ export default async function globalSetup(): Promise<void> {
   await orm.close();
   // MikroORM keeps entity metadata on globalThis; when jest runs files in
   // this same process, metadata left from here would clash with theirs.
-  for (const key of Object.keys(globalThis)) if (key.startsWith('mikro-orm-')) delete (globalThis as Record<string, unknown>)[key];
+  for (const key of Object.keys(globalThis))
+    if (key.startsWith('mikro-orm-')) delete (globalThis as Record<string, unknown>)[key];
 
   process.env.AUDITGRAPH_TEST_ADMIN_URL = adminUrl;
   process.env.AUDITGRAPH_TEST_TEMPLATE = template;
-  console.log(`\n[tests] PostgreSQL: ${globalThis.__auditgraphEmbedded ? 'embedded' : 'DATABASE_URL'}; template ${template}`);
+  console.log(
+    `\n[tests] PostgreSQL: ${globalThis.__auditgraphEmbedded ? 'embedded' : 'DATABASE_URL'}; template ${template}`,
+  );
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -15,9 +15,15 @@ export type HttpTestGateway = {
   database: TestDatabase;
   /** Issues a key as `auditgraph keys create` would; returns its secret. */
   keyFor(role: Role, options?: { name?: string; expiresAt?: Date }): Promise<string>;
-  post(body: unknown, options?: { secret?: string; headers?: Record<string, string>; raw?: string }): Promise<HttpAnswer>;
+  post(
+    body: unknown,
+    options?: { secret?: string; headers?: Record<string, string>; raw?: string },
+  ): Promise<HttpAnswer>;
   /** A GET with these query-string parameters (`variables` and `extensions` as JSON text; or the query string itself), as a CSRF-safe client sends it. */
-  get(parameters: Record<string, string> | string, options?: { secret?: string; headers?: Record<string, string> }): Promise<HttpAnswer>;
+  get(
+    parameters: Record<string, string> | string,
+    options?: { secret?: string; headers?: Record<string, string> },
+  ): Promise<HttpAnswer>;
   close(): Promise<void>;
 };
 
@@ -33,8 +39,12 @@ let keyCount = 0;
  * URL encoder sends it (in JSON text it is an escape, `\ud800`, and arrives).
  */
 export function queryStringOf(parameters: Record<string, string>): string {
-  const wellFormed = (text: string) => text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-  const component = (text: string) => encodeURIComponent(wellFormed(text)).replace(/%(5B|5D|7B|7D|3A|2C|24)/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const wellFormed = (text: string) =>
+    text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  const component = (text: string) =>
+    encodeURIComponent(wellFormed(text)).replace(/%(5B|5D|7B|7D|3A|2C|24)/g, (_escape, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
+    );
   return Object.entries(parameters)
     .map(([name, value]) => `${component(name)}=${component(value)}`)
     .join('&');
@@ -58,7 +68,11 @@ async function answerOf(response: Response): Promise<HttpAnswer> {
 export async function startHttpTestGateway(overrides: Partial<HttpSettings> = {}): Promise<HttpTestGateway> {
   const database = await createTestDatabase();
   const defaults = loadConfig({ DATABASE_URL: database.url });
-  const orm = await createOrm({ databaseUrl: database.url, poolMax: 4, session: { readOnly: true, statementTimeoutMs: overrides.statementTimeoutMs ?? defaults.statementTimeoutMs } });
+  const orm = await createOrm({
+    databaseUrl: database.url,
+    poolMax: 4,
+    session: { readOnly: true, statementTimeoutMs: overrides.statementTimeoutMs ?? defaults.statementTimeoutMs },
+  });
   const writer = await createOrm({ databaseUrl: database.url, poolMax: 2 });
   let http: RunningGateway | undefined;
   try {
@@ -76,7 +90,11 @@ export async function startHttpTestGateway(overrides: Partial<HttpSettings> = {}
     writer,
     database,
     async keyFor(role, options = {}) {
-      const { secret } = await createApiKey(writer.em.fork(), { name: options.name ?? `${role}-${++keyCount}`, role, expiresAt: options.expiresAt && instantOf(options.expiresAt) });
+      const { secret } = await createApiKey(writer.em.fork(), {
+        name: options.name ?? `${role}-${++keyCount}`,
+        role,
+        expiresAt: options.expiresAt && instantOf(options.expiresAt),
+      });
       return secret;
     },
     async post(body, options = {}) {
@@ -92,14 +110,17 @@ export async function startHttpTestGateway(overrides: Partial<HttpSettings> = {}
       return answerOf(response);
     },
     async get(parameters, options = {}) {
-      const response = await fetch(`${url}?${typeof parameters === 'string' ? parameters : queryStringOf(parameters)}`, {
-        headers: {
-          // Apollo's CSRF prevention refuses a GET that a browser form could send.
-          'apollo-require-preflight': 'true',
-          ...(options.secret ? { authorization: `Bearer ${options.secret}` } : {}),
-          ...options.headers,
+      const response = await fetch(
+        `${url}?${typeof parameters === 'string' ? parameters : queryStringOf(parameters)}`,
+        {
+          headers: {
+            // Apollo's CSRF prevention refuses a GET that a browser form could send.
+            'apollo-require-preflight': 'true',
+            ...(options.secret ? { authorization: `Bearer ${options.secret}` } : {}),
+            ...options.headers,
+          },
         },
-      });
+      );
       return answerOf(response);
     },
     async close() {

@@ -8,7 +8,9 @@ export function readme(): string {
 
 /** The README's GraphQL block holding `operation` (e.g. `mutation RecordADecisionAndItsCancellation`), as shown. */
 export function readmeOperation(operation: string): string {
-  const block = [...readme().matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]!).find((text) => text.includes(`${operation} {`));
+  const block = [...readme().matchAll(/```graphql\n([\s\S]*?)```/g)]
+    .map((match) => match[1]!)
+    .find((text) => text.includes(`${operation} {`));
   if (!block) throw new Error(`README.md shows no GraphQL block with "${operation}"`);
   return block;
 }

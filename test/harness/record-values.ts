@@ -16,29 +16,44 @@ export function asNumeric(units: bigint): string {
 
 /** Another spelling of the same decimal: trailing zeros kept or trimmed, leading zeros, `-0` for zero. */
 export const decimalSpelling = (units: bigint) =>
-  fc.record({ fraction: fc.integer({ min: 0, max: 8 }), leading: fc.integer({ min: 0, max: 3 }), negativeZero: fc.boolean() }).map(({ fraction, leading, negativeZero }) => {
-    const [integer, digits] = asNumeric(units).replace('-', '').split('.') as [string, string];
-    const kept = digits.slice(0, Math.max(digits.replace(/0+$/, '').length, fraction));
-    const padded = integer.length + leading <= 12 ? '0'.repeat(leading) + integer : integer;
-    const sign = units < 0n || (units === 0n && negativeZero) ? '-' : '';
-    return `${sign}${padded}${kept ? `.${kept}` : ''}`;
-  });
+  fc
+    .record({
+      fraction: fc.integer({ min: 0, max: 8 }),
+      leading: fc.integer({ min: 0, max: 3 }),
+      negativeZero: fc.boolean(),
+    })
+    .map(({ fraction, leading, negativeZero }) => {
+      const [integer, digits] = asNumeric(units).replace('-', '').split('.') as [string, string];
+      const kept = digits.slice(0, Math.max(digits.replace(/0+$/, '').length, fraction));
+      const padded = integer.length + leading <= 12 ? '0'.repeat(leading) + integer : integer;
+      const sign = units < 0n || (units === 0n && negativeZero) ? '-' : '';
+      return `${sign}${padded}${kept ? `.${kept}` : ''}`;
+    });
 
 /** A value moved by `delta`, kept inside [min, max] by moving the other way when needed. */
-export const shifted = (value: bigint, delta: bigint, min: bigint, max: bigint) => (value + delta <= max && value + delta >= min ? value + delta : value - delta);
+export const shifted = (value: bigint, delta: bigint, min: bigint, max: bigint) =>
+  value + delta <= max && value + delta >= min ? value + delta : value - delta;
 
 /** Mostly tiny differences (the last digit, where floats fail), sometimes large ones. */
 export const deltaUpTo = (max: bigint) =>
-  fc.tuple(fc.oneof(fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n, max })), fc.boolean()).map(([delta, negative]) => (negative ? -delta : delta));
+  fc
+    .tuple(fc.oneof(fc.bigInt({ min: 1n, max: 1000n }), fc.bigInt({ min: 1n, max })), fc.boolean())
+    .map(([delta, negative]) => (negative ? -delta : delta));
 
 export const BIGINT_MIN = -(2n ** 63n);
 export const BIGINT_MAX = 2n ** 63n - 1n;
 
 /** A bigint as a producer may send it: digits in a string (leading zeros too) or a JSON number held exactly. */
 export const bigintSpelling = (value: bigint) =>
-  fc.constantFrom<'text' | 'zeros' | 'number'>('text', 'zeros', 'number').map((style) =>
-    style === 'number' ? new LosslessNumber(value.toString()) : style === 'zeros' ? value.toString().replace(/^(-?)/, '$100') : value.toString(),
-  );
+  fc
+    .constantFrom<'text' | 'zeros' | 'number'>('text', 'zeros', 'number')
+    .map((style) =>
+      style === 'number'
+        ? new LosslessNumber(value.toString())
+        : style === 'zeros'
+          ? value.toString().replace(/^(-?)/, '$100')
+          : value.toString(),
+    );
 
 /** An instant in microseconds since the epoch, from a wall time in years 0001–9999 and a UTC offset in minutes. */
 export type Instant = { micros: bigint; offset: number };
@@ -50,7 +65,10 @@ const utcMillis = (year: number, month: number, day: number, hour: number, minut
   return date.getTime();
 };
 
-const offsets = fc.oneof(fc.integer({ min: -12 * 60, max: 14 * 60 }), fc.constantFrom(0, -12 * 60, 14 * 60, 5 * 60 + 30));
+const offsets = fc.oneof(
+  fc.integer({ min: -12 * 60, max: 14 * 60 }),
+  fc.constantFrom(0, -12 * 60, 14 * 60, 5 * 60 + 30),
+);
 
 export const instants = fc
   .record({
@@ -64,7 +82,8 @@ export const instants = fc
     offset: offsets,
   })
   .map(({ year, month, day, hour, minute, second, micro, offset }): Instant => ({
-    micros: BigInt(utcMillis(year, month, day, hour, minute, second)) * 1000n + BigInt(micro) - BigInt(offset) * 60_000_000n,
+    micros:
+      BigInt(utcMillis(year, month, day, hour, minute, second)) * 1000n + BigInt(micro) - BigInt(offset) * 60_000_000n,
     offset,
   }));
 
@@ -74,20 +93,31 @@ const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 function spelledAt(micros: bigint, offset: number, fraction: 'six' | 'trimmed', zulu: boolean): string | null {
   const wall = micros + BigInt(offset) * 60_000_000n;
   const millis = wall >= 0n ? wall / 1000n : (wall - 999n) / 1000n;
-  const micro = Number(wall - millis * 1000n) + (new Date(Number(millis)).getUTCMilliseconds() * 1000);
+  const micro = Number(wall - millis * 1000n) + new Date(Number(millis)).getUTCMilliseconds() * 1000;
   const date = new Date(Number(millis));
   if (date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) return null;
   const digits = pad(micro, 6);
-  const shownFraction = fraction === 'six' ? `.${digits}` : digits.replace(/0+$/, '') ? `.${digits.replace(/0+$/, '')}` : '';
-  const zone = offset === 0 && zulu ? 'Z' : `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  const shownFraction =
+    fraction === 'six' ? `.${digits}` : digits.replace(/0+$/, '') ? `.${digits.replace(/0+$/, '')}` : '';
+  const zone =
+    offset === 0 && zulu
+      ? 'Z'
+      : `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
   return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}${shownFraction}${zone}`;
 }
 
 /** The same instant spelled at another offset (or its own), with six or trimmed fraction digits, `Z` or `+00:00`. */
 export const instantSpelling = (instant: Instant) =>
-  fc.record({ offset: fc.oneof(fc.constant(instant.offset), offsets), fraction: fc.constantFrom<'six' | 'trimmed'>('six', 'trimmed'), zulu: fc.boolean() }).map(
-    ({ offset, fraction, zulu }) => spelledAt(instant.micros, offset, fraction, zulu) ?? spelledAt(instant.micros, instant.offset, fraction, zulu)!,
-  );
+  fc
+    .record({
+      offset: fc.oneof(fc.constant(instant.offset), offsets),
+      fraction: fc.constantFrom<'six' | 'trimmed'>('six', 'trimmed'),
+      zulu: fc.boolean(),
+    })
+    .map(
+      ({ offset, fraction, zulu }) =>
+        spelledAt(instant.micros, offset, fraction, zulu) ?? spelledAt(instant.micros, instant.offset, fraction, zulu)!,
+    );
 
 /** An instant moved by `delta` µs whose wall time at its offset stays in years 0001–9999. */
 export const shiftedInstant = (instant: Instant, delta: bigint): Instant => {
@@ -107,12 +137,18 @@ export type Json =
   | { kind: 'object'; entries: [string, Json][] };
 
 /** Characters PostgreSQL text and jsonb accept, a few that JSON escapes, and some outside the BMP. */
-export const characters = fc.oneof({ arbitrary: fc.constantFrom(...'abcdef0123456789 -_'), weight: 8 }, fc.constantFrom('é', '€', '𝄞', '"', '\\', '\n', '\t', 'ß'));
+export const characters = fc.oneof(
+  { arbitrary: fc.constantFrom(...'abcdef0123456789 -_'), weight: 8 },
+  fc.constantFrom('é', '€', '𝄞', '"', '\\', '\n', '\t', 'ß'),
+);
 
 /** Huge integers, many fraction digits, exponents both ways, -0. */
 export const jsonNumbers = fc.record({
   negative: fc.boolean(),
-  digits: fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 25n }), fc.constantFrom(0n, 2n ** 63n + 1n, 2n ** 64n, 9007199254740993n)),
+  digits: fc.oneof(
+    fc.bigInt({ min: 0n, max: 10n ** 25n }),
+    fc.constantFrom(0n, 2n ** 63n + 1n, 2n ** 64n, 9007199254740993n),
+  ),
   exponent: fc.integer({ min: -20, max: 10 }),
 });
 
@@ -128,7 +164,9 @@ export const jsonDocuments: fc.Arbitrary<Json> = fc.letrec<{ value: Json; object
     fc.array(tie('value'), { maxLength: 4 }).map((items): Json => ({ kind: 'array', items })),
     tie('object'),
   ),
-  object: fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), tie('value')), { selector: ([key]) => key, maxLength: 4 }).map((entries): Json => ({ kind: 'object', entries })),
+  object: fc
+    .uniqueArray(fc.tuple(fc.constantFrom(...KEYS), tie('value')), { selector: ([key]) => key, maxLength: 4 })
+    .map((entries): Json => ({ kind: 'object', entries })),
 })).object;
 
 /** A small seeded generator, so one fast-check seed decides every spelling choice in a document. */
@@ -157,7 +195,8 @@ export function spellNumber({ negative, digits, exponent }: JsonNumber, choose: 
     }
     default: {
       const zeros = '0'.repeat(choose(3));
-      if (exponent >= 0) return `${sign}${digits === 0n ? '0' : text + '0'.repeat(exponent)}${zeros ? `.${zeros}` : ''}`;
+      if (exponent >= 0)
+        return `${sign}${digits === 0n ? '0' : text + '0'.repeat(exponent)}${zeros ? `.${zeros}` : ''}`;
       const padded = text.padStart(-exponent + 1, '0');
       return `${sign}${padded.slice(0, padded.length + exponent)}.${padded.slice(padded.length + exponent)}${zeros}`;
     }
@@ -205,7 +244,10 @@ export function leavesOf(document: Json, path: JsonPath = []): [JsonPath, Json][
 export function changedLeaf(leaf: Json): Json {
   switch (leaf.kind) {
     case 'number':
-      return { kind: 'number', value: { ...leaf.value, digits: leaf.value.digits * 10n + 1n, exponent: leaf.value.exponent - 1 } };
+      return {
+        kind: 'number',
+        value: { ...leaf.value, digits: leaf.value.digits * 10n + 1n, exponent: leaf.value.exponent - 1 },
+      };
     case 'string':
       return { kind: 'string', value: `${leaf.value}x` };
     case 'boolean':
@@ -219,7 +261,15 @@ export function changedLeaf(leaf: Json): Json {
 export function replacedAt(document: Json, path: JsonPath, value: Json): Json {
   if (path.length === 0) return value;
   const [step, ...rest] = path;
-  if (document.kind === 'array') return { kind: 'array', items: document.items.map((item, index) => (index === step ? replacedAt(item, rest, value) : item)) };
-  if (document.kind === 'object') return { kind: 'object', entries: document.entries.map(([key, inner]) => [key, key === step ? replacedAt(inner, rest, value) : inner]) };
+  if (document.kind === 'array')
+    return {
+      kind: 'array',
+      items: document.items.map((item, index) => (index === step ? replacedAt(item, rest, value) : item)),
+    };
+  if (document.kind === 'object')
+    return {
+      kind: 'object',
+      entries: document.entries.map(([key, inner]) => [key, key === step ? replacedAt(inner, rest, value) : inner]),
+    };
   throw new Error('no such path');
 }

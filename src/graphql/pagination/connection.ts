@@ -20,7 +20,10 @@ export const MAX_PAGE_SIZE = 100;
 
 @ArgsType()
 export class ConnectionArgs {
-  @Field(() => Int, { nullable: true, description: `Page size going forward (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Page size going forward (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).`,
+  })
   first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Return items after this cursor.' })

@@ -37,7 +37,8 @@ export function listOfCursor(cursor: string): string | null {
  * (`Position/65/executions`), so a cursor of one position's executions is
  * refused on another's.
  */
-export const childListName = (parentType: string, parentId: string, field: string) => `${parentType}/${parentId}/${field}`;
+export const childListName = (parentType: string, parentId: string, field: string) =>
+  `${parentType}/${parentId}/${field}`;
 
 export function describeList(list: string): string {
   const [parentType, parentId, field] = list.split('/');
@@ -47,9 +48,13 @@ export function describeList(list: string): string {
 /** Returns the id inside a cursor of `list`, or throws BAD_USER_INPUT naming the argument. */
 export function decodeCursor(cursor: string, list: string, argument: string): string {
   const match = LIST_CURSOR.exec(unsealCursor(cursor) ?? '');
-  if (!match || !isDatabaseId(match[2]!)) throw new BadInputError(`\`${argument}\` is not a valid cursor: use a cursor returned by this list`, argument);
+  if (!match || !isDatabaseId(match[2]!))
+    throw new BadInputError(`\`${argument}\` is not a valid cursor: use a cursor returned by this list`, argument);
   if (match[1] !== list) {
-    throw new BadInputError(`\`${argument}\` is a cursor of ${describeList(match[1]!)}, not of ${describeList(list)}`, argument);
+    throw new BadInputError(
+      `\`${argument}\` is a cursor of ${describeList(match[1]!)}, not of ${describeList(list)}`,
+      argument,
+    );
   }
   return match[2]!;
 }

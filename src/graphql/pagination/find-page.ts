@@ -42,8 +42,10 @@ export async function findPage<T extends { id: string }>(
     conditions.unshift(...jsonFilterConditions(`n.${column}`, filter, argument));
     await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPathsOf(filter, argument));
   }
-  if (args.after) conditions.push({ sql: keyset.replace('%s', '<'), params: [decodeCursor(args.after, query.typeName, 'after')] });
-  if (args.before) conditions.push({ sql: keyset.replace('%s', '>'), params: [decodeCursor(args.before, query.typeName, 'before')] });
+  if (args.after)
+    conditions.push({ sql: keyset.replace('%s', '<'), params: [decodeCursor(args.after, query.typeName, 'after')] });
+  if (args.before)
+    conditions.push({ sql: keyset.replace('%s', '>'), params: [decodeCursor(args.before, query.typeName, 'before')] });
   const direction = forward ? 'desc' : 'asc';
 
   const rows = await readModels(em, query.entity, (qb) => {
@@ -51,7 +53,9 @@ export async function findPage<T extends { id: string }>(
     for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
     qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
   });
-  return toConnection(rows, { forward, size, after: args.after, before: args.before }, (node) => encodeCursor(query.typeName, node.id));
+  return toConnection(rows, { forward, size, after: args.after, before: args.before }, (node) =>
+    encodeCursor(query.typeName, node.id),
+  );
 }
 
 export type PageShape = { forward: boolean; size: number; after?: string | null; before?: string | null };
@@ -62,14 +66,23 @@ export type PageShape = { forward: boolean; size: number; after?: string | null;
  * in reverse and turned back here. Cursors are written when read: most
  * queries ask for `nodes` and never for a cursor.
  */
-export function toConnection<T>(rows: readonly T[], shape: PageShape, cursorOf: (node: T) => string): ConnectionResult<T> {
+export function toConnection<T>(
+  rows: readonly T[],
+  shape: PageShape,
+  cursorOf: (node: T) => string,
+): ConnectionResult<T> {
   const { forward, size } = shape;
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
   if (!forward) page.reverse();
   return {
     get edges() {
-      return page.map((node) => ({ node, get cursor() { return cursorOf(node); } }));
+      return page.map((node) => ({
+        node,
+        get cursor() {
+          return cursorOf(node);
+        },
+      }));
     },
     nodes: page,
     pageInfo: {

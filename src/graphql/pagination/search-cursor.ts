@@ -28,9 +28,13 @@ export function decodeSearchCursor(cursor: string, text: string, argument: strin
   if (!match || !isDatabaseId(match[3]!)) {
     // `SearchHit:<position>` was the cursor of offset pages, which could lose and repeat hits: not valid any more.
     const list = listOfCursor(cursor);
-    const why = list && list !== 'SearchHit' ? `is a cursor of ${describeList(list)}, not of search hits` : 'is not a valid cursor: use a cursor returned by this search';
+    const why =
+      list && list !== 'SearchHit'
+        ? `is a cursor of ${describeList(list)}, not of search hits`
+        : 'is not a valid cursor: use a cursor returned by this search';
     throw new BadInputError(`\`${argument}\` ${why}`, argument);
   }
-  if (match[1] !== searchDigest(text)) throw new BadInputError(`\`${argument}\` is a cursor of another search: pass the same \`query\` text`, argument);
+  if (match[1] !== searchDigest(text))
+    throw new BadInputError(`\`${argument}\` is a cursor of another search: pass the same \`query\` text`, argument);
   return { kind: match[2] as SearchKind, id: match[3]! };
 }

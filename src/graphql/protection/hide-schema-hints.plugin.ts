@@ -11,7 +11,9 @@ export const INTROSPECTION_OFF_MESSAGE = 'introspection is off on this gateway';
 
 const withoutHints = (error: GraphQLFormattedError): GraphQLFormattedError => ({
   ...error,
-  message: APOLLO_INTROSPECTION_REFUSAL.test(error.message) ? INTROSPECTION_OFF_MESSAGE : error.message.replace(SUGGESTION, ''),
+  message: APOLLO_INTROSPECTION_REFUSAL.test(error.message)
+    ? INTROSPECTION_OFF_MESSAGE
+    : error.message.replace(SUGGESTION, ''),
 });
 
 /**

@@ -14,7 +14,8 @@ export function queryHashOf(query: string): string {
  * (its error would be masked as INTERNAL_SERVER_ERROR).
  */
 export function persistedQueryHashMismatch(body: { query?: unknown; extensions?: unknown }): boolean {
-  const sent = (body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  const sent = (body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
+    ?.sha256Hash;
   if (typeof body.query !== 'string' || typeof sent !== 'string') return false;
   return queryHashOf(body.query) !== sent;
 }

@@ -1,5 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type DocumentNode, getNamedType, GraphQLError, type GraphQLField, isLeafType, isListType, isNonNullType, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import {
+  type DocumentNode,
+  getNamedType,
+  GraphQLError,
+  type GraphQLField,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from '../pagination/connection';
 
@@ -25,7 +35,9 @@ const objectCountEstimator: ComplexityEstimator = ({ type, field, args, childCom
 
 function itemsOf(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
   // Arguments arrive with their defaults applied (lineage's maxNodes, for one).
-  const size = [args.first, args.last, args.maxNodes, args.limit].find((value): value is number => typeof value === 'number');
+  const size = [args.first, args.last, args.maxNodes, args.limit].find(
+    (value): value is number => typeof value === 'number',
+  );
   if (size !== undefined) return Math.max(size, 1);
   if (Array.isArray(args.ids)) return Math.max(args.ids.length, 1);
   if (getNamedType(field.type).name.endsWith('Connection')) return DEFAULT_PAGE_SIZE;
@@ -33,8 +45,19 @@ function itemsOf(field: GraphQLField<unknown, unknown>, args: Record<string, unk
 }
 
 /** The estimated cost of one operation of a document; throws a GraphQLError if its variables do not fit. */
-function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): number {
-  return getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [objectCountEstimator] });
+function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variables?: Record<string, unknown> | null,
+): number {
+  return getComplexity({
+    schema,
+    query: document,
+    operationName: operationName ?? undefined,
+    variables: variables ?? {},
+    estimators: [objectCountEstimator],
+  });
 }
 
 /** Distinct (document, operation, size-variables) costs remembered; Apollo caches parsed documents the same way. */
@@ -53,7 +76,9 @@ export function queryCostLimitPlugin<T extends object>(maxCost: number): ApolloS
     async requestDidStart({ schema }) {
       return {
         async didResolveOperation({ request, document, queryHash }) {
-          const sizing = Object.entries(request.variables ?? {}).filter(([, value]) => typeof value === 'number' || Array.isArray(value));
+          const sizing = Object.entries(request.variables ?? {}).filter(
+            ([, value]) => typeof value === 'number' || Array.isArray(value),
+          );
           const key = JSON.stringify([queryHash, request.operationName ?? null, sizing]);
           let cost = known.get(key);
           if (cost === undefined) {

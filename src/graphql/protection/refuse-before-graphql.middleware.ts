@@ -19,17 +19,36 @@ const ANSWER_TYPES = ['application/json', 'application/graphql-response+json'];
  */
 export const refuseBeforeGraphQL: RequestHandler = (request, _response, next) => {
   if (request.get('accept') !== undefined && !request.accepts(ANSWER_TYPES)) {
-    return next(new RequestRefusedError('BAD_REQUEST', `the Accept header must allow ${ANSWER_TYPES.join(' or ')}: answers are JSON`, 406));
+    return next(
+      new RequestRefusedError(
+        'BAD_REQUEST',
+        `the Accept header must allow ${ANSWER_TYPES.join(' or ')}: answers are JSON`,
+        406,
+      ),
+    );
   }
   const sent = sentRequest(request);
   if (sent.malformed !== undefined) return next(new RequestRefusedError('BAD_REQUEST', sent.malformed));
   // A batch is refused by Apollo, but only after it looked into each operation.
   for (const operation of sent.operations) {
-    if (nestsDeeperThan(operation.variables, MAX_VARIABLES_DEPTH) || nestsDeeperThan(operation.extensions, MAX_VARIABLES_DEPTH)) {
-      return next(new RequestRefusedError('VARIABLES_TOO_DEEP', `variables and extensions may nest objects and arrays at most ${MAX_VARIABLES_DEPTH} levels deep`));
+    if (
+      nestsDeeperThan(operation.variables, MAX_VARIABLES_DEPTH) ||
+      nestsDeeperThan(operation.extensions, MAX_VARIABLES_DEPTH)
+    ) {
+      return next(
+        new RequestRefusedError(
+          'VARIABLES_TOO_DEEP',
+          `variables and extensions may nest objects and arrays at most ${MAX_VARIABLES_DEPTH} levels deep`,
+        ),
+      );
     }
     if (persistedQueryHashMismatch(operation)) {
-      return next(new RequestRefusedError(PERSISTED_QUERY_HASH_MISMATCH, 'the persisted query hash (extensions.persistedQuery.sha256Hash) is not the SHA-256 of the query sent'));
+      return next(
+        new RequestRefusedError(
+          PERSISTED_QUERY_HASH_MISMATCH,
+          'the persisted query hash (extensions.persistedQuery.sha256Hash) is not the SHA-256 of the query sent',
+        ),
+      );
     }
   }
   next();

@@ -11,9 +11,12 @@ export function refuseSubscriptionsPlugin<T extends object>(): ApolloServerPlugi
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation !== 'subscription') return;
-          throw new GraphQLError('subscriptions are not supported: this gateway answers queries and mutations over HTTP', {
-            extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED', http: { status: 400 } },
-          });
+          throw new GraphQLError(
+            'subscriptions are not supported: this gateway answers queries and mutations over HTTP',
+            {
+              extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED', http: { status: 400 } },
+            },
+          );
         },
       };
     },

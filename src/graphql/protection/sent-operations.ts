@@ -33,7 +33,9 @@ export function sentRequest(request: Request): SentRequest {
 
 function fromBody(body: unknown): SentRequest {
   const batch = Array.isArray(body);
-  const operations = (batch ? body : [body]).filter((operation): operation is SentOperation => operation !== null && typeof operation === 'object');
+  const operations = (batch ? body : [body]).filter(
+    (operation): operation is SentOperation => operation !== null && typeof operation === 'object',
+  );
   return { operations, batch };
 }
 

@@ -14,7 +14,10 @@ export class IngestionRunFilter {
   @Field(() => String, { nullable: true, description: 'e.g. data_fetch:congress_daily' })
   taskName?: string | null;
 
-  @Field(() => IngestionRunStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
+  @Field(() => IngestionRunStatus, {
+    nullable: true,
+    description: 'The current status: the latest status change appended, else the status written.',
+  })
   status?: IngestionRunStatus | null;
 
   @Field(() => DateTime, { nullable: true, description: 'Created at or after this instant.' })

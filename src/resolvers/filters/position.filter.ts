@@ -13,7 +13,10 @@ export class PositionFilter {
   @Field(() => String, { nullable: true })
   symbol?: string | null;
 
-  @Field(() => PositionStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
+  @Field(() => PositionStatus, {
+    nullable: true,
+    description: 'The current status: the latest status change appended, else the status written.',
+  })
   status?: PositionStatus | null;
 
   @Field(() => DateTime, { nullable: true, description: 'Opened at or after this instant.' })

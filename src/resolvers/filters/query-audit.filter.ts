@@ -10,7 +10,10 @@ const MAX_MENTION_LENGTH = 200;
 
 @InputType({ description: 'Filters for the query audit log; all given conditions must hold.' })
 export class QueryAuditFilter {
-  @Field(() => String, { nullable: true, description: 'The operation of this request id (the X-Request-Id response header).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The operation of this request id (the X-Request-Id response header).',
+  })
   requestId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Operations made with the key of this name.' })

@@ -14,7 +14,10 @@ export class TradeDecisionFilter {
   @Field(() => String, { nullable: true, description: 'e.g. CongressionalTradingStrategy' })
   strategy?: string | null;
 
-  @Field(() => DecisionStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
+  @Field(() => DecisionStatus, {
+    nullable: true,
+    description: 'The current status: the latest status change appended, else the status written.',
+  })
   status?: DecisionStatus | null;
 
   @Field(() => TradeSide, { nullable: true })

@@ -7,7 +7,10 @@ import { timeWindow } from '../../graphql/arguments';
 
 @InputType({ description: 'Filters for executions; all given conditions must hold.' })
 export class TradeExecutionFilter {
-  @Field(() => ExecutionStatus, { nullable: true, description: 'The current status: the latest status change appended, else the status written.' })
+  @Field(() => ExecutionStatus, {
+    nullable: true,
+    description: 'The current status: the latest status change appended, else the status written.',
+  })
   status?: ExecutionStatus | null;
 
   @Field(() => String, { nullable: true, description: 'Symbol of the decision the execution carried out.' })
