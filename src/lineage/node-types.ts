@@ -1,0 +1,90 @@
+import { type EntityClass, MetadataStorage } from '@mikro-orm/core';
+import { ApiPayload, IngestionRun, Position, TradeDecision, TradeExecution } from '../entities';
+import { DecisionStatus } from '../entities/trade-decision.entity';
+import { ExecutionStatus } from '../entities/trade-execution.entity';
+import { IngestionRunStatus } from '../entities/ingestion-run.entity';
+import { PositionStatus } from '../entities/position.entity';
+
+/**
+ * A record with a lifecycle: it is written with one status and moves on only
+ * by appended `status_changed` events, along `transitions` (anything else is
+ * refused). `kind` names it in the record API (`RecordKind`).
+ */
+export type Lifecycle<Status extends string = string> = {
+  kind: string;
+  transitions: Partial<Record<Status, readonly Status[]>>;
+};
+
+type NodeTypeDefinition<T> = {
+  entity: EntityClass<T>;
+  /** The producer's own id (unique): writes are idempotent on it, and lookups may use it. */
+  externalKey: keyof T & string;
+  lifecycle: Lifecycle | null;
+};
+
+const define = <T>(definition: NodeTypeDefinition<T>) => definition;
+
+/**
+ * Every node type of the lineage graph, in upstream-to-downstream order. The
+ * key is the GraphQL type name, the entity's class name and the type a global
+ * id names; the table comes from the entity's own MikroORM metadata. Edges
+ * between node types are in relations.ts.
+ */
+export const NODE_TYPES = {
+  IngestionRun: define({
+    entity: IngestionRun,
+    externalKey: 'runId',
+    lifecycle: {
+      kind: 'INGESTION_RUN',
+      transitions: { [IngestionRunStatus.running]: [IngestionRunStatus.succeeded, IngestionRunStatus.failed] },
+    } satisfies Lifecycle<IngestionRunStatus>,
+  }),
+  ApiPayload: define({ entity: ApiPayload, externalKey: 'externalId', lifecycle: null }),
+  TradeDecision: define({
+    entity: TradeDecision,
+    externalKey: 'decisionId',
+    lifecycle: {
+      kind: 'DECISION',
+      transitions: {
+        [DecisionStatus.pending]: [DecisionStatus.executed, DecisionStatus.failed, DecisionStatus.cancelled],
+      },
+    } satisfies Lifecycle<DecisionStatus>,
+  }),
+  TradeExecution: define({
+    entity: TradeExecution,
+    externalKey: 'executionId',
+    lifecycle: {
+      kind: 'EXECUTION',
+      transitions: {
+        [ExecutionStatus.submitted]: [
+          ExecutionStatus.filled,
+          ExecutionStatus.partially_filled,
+          ExecutionStatus.rejected,
+          ExecutionStatus.cancelled,
+        ],
+        [ExecutionStatus.partially_filled]: [ExecutionStatus.filled, ExecutionStatus.cancelled],
+      },
+    } satisfies Lifecycle<ExecutionStatus>,
+  }),
+  Position: define({
+    entity: Position,
+    externalKey: 'externalId',
+    lifecycle: {
+      kind: 'POSITION',
+      transitions: { [PositionStatus.open]: [PositionStatus.closed] },
+    } satisfies Lifecycle<PositionStatus>,
+  }),
+};
+
+export type NodeType = keyof typeof NODE_TYPES;
+export const NODE_TYPE_NAMES = Object.keys(NODE_TYPES) as NodeType[];
+
+export const isNodeType = (name: string): name is NodeType => Object.hasOwn(NODE_TYPES, name);
+
+/** The table of a node type, as its entity declares it. */
+export const tableOf = (type: NodeType): string =>
+  MetadataStorage.getMetadataFromDecorator(NODE_TYPES[type].entity as never).tableName;
+
+/** The node type stored in `table`, or null (a join table such as decision_inputs holds links, not nodes). */
+export const nodeTypeOfTable = (table: string): NodeType | null =>
+  NODE_TYPE_NAMES.find((type) => tableOf(type) === table) ?? null;
