@@ -35,7 +35,9 @@ describe('the breaking-change rule', () => {
     expect(result.undeclared).toEqual([{ coordinate: 'Decision.note', description: 'Decision.note was removed.' }]);
     expect(isCompatible(result)).toBe(false);
     const report = compatibilityReport(result, 'the schema released as 0.1.0');
-    expect(report).toContain('schema.graphql breaks the schema released as 0.1.0 in 1 way(s) CHANGELOG.md does not');
+    expect(report).toContain(
+      'schema.graphql has 1 breaking change from the schema released as 0.1.0 that CHANGELOG.md',
+    );
     expect(report).toContain('  `Decision.note`: Decision.note was removed.');
     expect(report).toContain('  - `Decision.note` <what changed, and what tools should use instead>');
   });
@@ -45,7 +47,7 @@ describe('the breaking-change rule', () => {
     expect(result).toMatchObject({ undeclared: [], stale: [], declared: [{ coordinate: 'Decision.note' }] });
     expect(isCompatible(result)).toBe(true);
     expect(compatibilityReport(result, 'it')).toBe(
-      'schema.graphql is compatible with it (1 declared breaking change(s)).',
+      'schema.graphql is compatible with it (1 declared breaking change).',
     );
   });
 
@@ -156,7 +158,14 @@ describe('schema coordinates of graphql-js changes', () => {
   const before = buildSchema(`
     directive @gone on FIELD
     directive @trimmed(a: Int, b: Int) repeatable on FIELD | QUERY
-    type Query { f(arg: Int, other: Int, defaulted: Int = 1, undefaulted: Int = 1): Int removed: Float retyped: Int u: U o: O e: E }
+    type Query {
+      f(arg: Int, other: Int, defaulted: Int = 1, undefaulted: Int = 1): Int
+      removed: Float
+      retyped: Int
+      u: U
+      o: O
+      e: E
+    }
     interface I { x: Int }
     interface J { x: Int }
     type O implements I { x: Int }
@@ -171,7 +180,13 @@ describe('schema coordinates of graphql-js changes', () => {
   `);
   const after = buildSchema(`
     directive @trimmed(b: Int, required: Int!) on QUERY
-    type Query { f(other: String, defaulted: Int = 2, undefaulted: Int, needed: Int!, optional: Int): Int retyped: String u: U o: O e: E }
+    type Query {
+      f(other: String, defaulted: Int = 2, undefaulted: Int, needed: Int!, optional: Int): Int
+      retyped: String
+      u: U
+      o: O
+      e: E
+    }
     interface I { x: Int }
     interface J { x: Int }
     type O implements J { x: Int }

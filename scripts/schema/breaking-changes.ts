@@ -58,15 +58,18 @@ export function isCompatible({ undeclared, stale }: SchemaCompatibility): boolea
   return undeclared.length === 0 && stale.length === 0;
 }
 
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 const listed = (changes: readonly SchemaChange[]) =>
   changes.map(({ coordinate, description }) => `  \`${coordinate}\`: ${description}`);
 
 /** What `npm run schema:check` prints: each failure with how to resolve it, then the warnings. */
 export function compatibilityReport(result: SchemaCompatibility, released: string): string {
   const lines: string[] = [];
+  const breaks = counted(result.undeclared.length, 'breaking change');
   if (result.undeclared.length > 0)
     lines.push(
-      `schema.graphql breaks ${released} in ${result.undeclared.length} way(s) CHANGELOG.md does not declare:`,
+      `schema.graphql has ${breaks} from ${released} that CHANGELOG.md does not declare:`,
       ...listed(result.undeclared),
       'Internal tools query these. If a break is intended, declare it in CHANGELOG.md under `## [Unreleased]`,',
       'heading `### Breaking`, one bullet per coordinate, starting with the coordinate in backticks:',
@@ -87,7 +90,7 @@ export function compatibilityReport(result: SchemaCompatibility, released: strin
     );
   if (isCompatible(result))
     lines.push(
-      `schema.graphql is compatible with ${released} (${result.declared.length} declared breaking change(s)).`,
+      `schema.graphql is compatible with ${released} (${counted(result.declared.length, 'declared breaking change')}).`,
     );
   return lines.join('\n');
 }

@@ -54,7 +54,8 @@ const DESCRIPTIONS: Record<BreakingChangeType | DangerousChangeType, RegExp> = {
     'NAME added to interfaces implemented by (?<type>NAME)\\.',
   ),
   [DangerousChangeType.ARG_DEFAULT_VALUE_CHANGE]: described(
-    '(?<type>NAME)\\.(?<field>NAME) arg (?<arg>NAME) (?:defaultValue was removed|has changed defaultValue from .+ to .+)\\.',
+    '(?<type>NAME)\\.(?<field>NAME) arg (?<arg>NAME) ' +
+      '(?:defaultValue was removed|has changed defaultValue from .+ to .+)\\.',
   ),
 };
 
