@@ -32,4 +32,10 @@ function main(): void {
   );
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  // As schema:check: 2 when it could not run (a file missing, say), never a stack trace.
+  console.error(`schema:release could not run: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+}
