@@ -1,4 +1,4 @@
-import { EXIT_COULD_NOT_RUN } from './command-failure';
+import { EXIT_COULD_NOT_RUN } from './cli/exit-codes';
 import type { Config } from './config';
 import { type DatabaseTarget, openDatabaseTarget, redactUrl } from './database/database-target';
 import { applyPendingMigrations, assertMigrated } from './database/migrations';

@@ -1,4 +1,4 @@
-import { describeFailure, EXIT_COULD_NOT_RUN } from '../src/command-failure';
+import { describeFailure, EXIT_COULD_NOT_RUN } from '../src/cli/exit-codes';
 import { OperatorError } from '../src/errors';
 
 /** A driver error as MikroORM hands it over: the SQLSTATE a cause or two down, the statement in the message. */

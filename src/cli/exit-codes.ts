@@ -1,10 +1,10 @@
 import { CommanderError } from 'commander';
-import { ConfigError } from './config';
-import { DatabaseNotMigratedError } from './database/migrations';
-import { DomainError, OperatorError } from './errors';
-import { SeedError } from './seed/seed-database';
-import { isDatabaseUnavailable } from './database-unavailable';
-import { sqlStateOf } from './sql-state';
+import { ConfigError } from '../config';
+import { DatabaseNotMigratedError } from '../database/migrations';
+import { DomainError, OperatorError } from '../errors';
+import { SeedError } from '../seed/seed-database';
+import { isDatabaseUnavailable } from '../database-unavailable';
+import { sqlStateOf } from '../sql-state';
 
 /**
  * Exit codes scripts can rely on, for every command: 0 done (clean, intact),
@@ -17,7 +17,10 @@ export const EXIT_DONE = 0;
 export const EXIT_FOUND = 1;
 export const EXIT_COULD_NOT_RUN = 2;
 
-/** Besides a server the gateway too finds unavailable: one that refuses the session (bad password, 28…; no such database, 3D…). */
+/**
+ * Besides a server the gateway too finds unavailable: one that refuses the
+ * session (bad password, 28…; no such database, 3D…).
+ */
 const SESSION_REFUSED = /^(28|3D)/;
 
 type Failure = { message: string | undefined; exitCode: number };

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { basename } from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Command } from 'commander';
+import { BadInputError } from '../errors';
+import { type FileImport, ImportError, importFile } from '../import/import-files';
+import { progressReporter } from '../import/import-progress';
+import { commandAction, type Outcome } from './command-action';
+import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
+import { withOrm } from './with-orm';
+
+/** Files that others link to first: trades name orders, errors name orders. */
+const IMPORT_ORDER = ['orders.jsonl', 'trades.jsonl', 'performance.jsonl', 'errors.jsonl'];
+
+export function registerImportCommand(program: Command): void {
+  program
+    .command('import')
+    .description(
+      'import JSONL trading logs (orders, trades, performance, errors); ' +
+        'each file whole or not at all, again adds nothing',
+    )
+    .argument('<files...>', 'orders.jsonl, trades.jsonl, performance.jsonl, errors.jsonl (imported in that order)')
+    .option('--actor <name>', 'who imports, recorded on every event', userInfo().username)
+    .action(
+      commandAction(async (files: string[], options: { actor: string }) => {
+        for (const file of files) if (!existsSync(file)) throw new BadInputError(`no such file: ${file}`, 'files');
+        // Files of other names keep their order, after the four.
+        const rank = (file: string) => {
+          const known = IMPORT_ORDER.indexOf(basename(file));
+          return known === -1 ? IMPORT_ORDER.length : known;
+        };
+        const ordered = [...files].sort((a, b) => rank(a) - rank(b));
+        return withOrm(async (orm) => {
+          let outcome: Outcome = EXIT_DONE;
+          // A file refused is told and left out; the files after it are still imported.
+          for (const path of ordered) if (!(await importOne(orm.em.fork(), path, options.actor))) outcome = EXIT_FOUND;
+          return outcome;
+        });
+      }),
+    );
+}
+
+/** Imports one file and says what it wrote; false when the file was refused (its problems told on stderr). */
+async function importOne(em: EntityManager, path: string, actor: string): Promise<boolean> {
+  const progress = progressReporter(process.stderr);
+  try {
+    const result = await importFile(em, path, { actor, onProgress: (state) => progress.update(state) });
+    progress.update({ file: result.file, lines: result.lines, bytesRead: 1, bytes: 1 }, true);
+    printImported(result);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error;
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    for (const problem of error.problems) console.error(problem);
+    console.error(`auditgraph: ${error.file} was not imported (nothing from it was written)`);
+    return false;
+  }
+}
+
+function printImported(result: FileImport): void {
+  const written = Object.entries(result.counts)
+    .filter(([, count]) => count.created + count.unchanged > 0)
+    .map(
+      ([table, count]) =>
+        `${table} +${count.created}${count.unchanged ? ` (${count.unchanged} already recorded)` : ''}`,
+    );
+  const rate = Math.round(result.lines / result.seconds);
+  console.log(
+    `${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${rate} lines/s): ` +
+      `${written.join(', ') || 'nothing new'}`,
+  );
+  if (result.unlinked.count > 0) {
+    const listed =
+      result.unlinked.count > result.unlinked.named.length ? ` (the first ${result.unlinked.named.length} listed)` : '';
+    console.log(`${result.file}: ${result.unlinked.count} lines linked to no order, kept as SYSTEM events${listed}:`);
+    for (const line of result.unlinked.named) console.log(`  ${line}`);
+  }
+}

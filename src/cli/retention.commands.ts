@@ -1,0 +1,81 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { tableText } from '../reports/report-catalog';
+import { purgePayloadBodies, retentionWindow } from '../retention/retention-purge';
+import { storageSummary } from '../retention/storage-summary';
+import { commandAction } from './command-action';
+import { formatOption, printJson } from './output-format';
+import { withOrm } from './with-orm';
+
+type PurgeOptions = {
+  olderThan: string;
+  execute?: boolean;
+  allowShortWindow?: boolean;
+  actor: string;
+  format: 'text' | 'json';
+};
+
+/** The retention window's purge, and the storage summary that tells what a purge would free. */
+export function registerRetentionCommands(program: Command): void {
+  const retention = program.command('retention').description('the retention window: purge payload bodies past it');
+
+  retention
+    .command('purge')
+    .description(
+      'replace payload bodies older than the window by tombstones (hash and size); a dry run unless --execute',
+    )
+    .requiredOption(
+      '--older-than <days>',
+      'the window, e.g. 730d (two years, the shortest allowed without --allow-short-window)',
+    )
+    .option('--execute', 'purge; without it nothing changes and the plan is printed')
+    .option('--allow-short-window', 'allow a window shorter than 730 days')
+    .option('--actor <name>', 'who runs the purge, for the COMPLIANCE event', userInfo().username)
+    .addOption(formatOption(['text', 'json']))
+    .action(
+      commandAction(async (options: PurgeOptions) => {
+        const window = retentionWindow(options.olderThan, { allowShort: options.allowShortWindow });
+        const summary = await withOrm((orm) =>
+          purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor: options.actor }),
+        );
+        const { payloads, bodyBytes, cutoff } = summary;
+        const bodies = `${payloads} payload bodies (${bodyBytes} bytes) created before ${cutoff}`;
+        if (options.format === 'json') printJson(summary);
+        else if (summary.executed) process.stdout.write(`purged ${bodies}; recorded as event #${summary.eventSeq}\n`);
+        else process.stdout.write(`dry run: would purge ${bodies}; run again with --execute to purge\n`);
+      }),
+    );
+
+  program
+    .command('storage')
+    .description('rows and bytes per table, and payload bodies by month: what a purge would free')
+    .addOption(formatOption(['table', 'json']))
+    .action(
+      commandAction(async (options: { format: 'table' | 'json' }) => {
+        const summary = await withOrm((orm) => storageSummary(orm.em.fork()));
+        if (options.format === 'json') {
+          printJson(summary);
+          return;
+        }
+        process.stdout.write(
+          tableText({
+            columns: ['table', 'rows', 'bytes'],
+            rows: summary.tables.map((row) => [row.table, row.rows, row.bytes]),
+          }),
+        );
+        process.stdout.write(`total bytes: ${summary.totalBytes}\n\n`);
+        process.stdout.write(
+          tableText({
+            columns: ['month', 'payloads', 'bodies kept', 'body bytes', 'purged'],
+            rows: summary.payloadsByMonth.map((row) => [
+              row.month,
+              row.payloads,
+              row.bodies,
+              row.bodyBytes,
+              row.purged,
+            ]),
+          }),
+        );
+      }),
+    );
+}
