@@ -1,3 +1,4 @@
+import { LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
 import { positionDerivedSelects, positionStatusSql } from './position-lot';
 
 /**
@@ -7,7 +8,7 @@ import { positionDerivedSelects, positionStatusSql } from './position-lot';
  * a query shows is the latest such event's, else the one the row was
  * written with. This is the one place that derivation is written in SQL.
  */
-const STATUS_TABLES = new Set(['data_ingestion_runs', 'trade_decisions', 'trade_executions', 'positions']);
+const STATUS_TABLES = new Set<string>(LIFECYCLE_TYPES.map(({ type }) => tableOf(type)));
 
 /** Column name read models take the derived status from (see readModelOf). */
 export const CURRENT_STATUS = 'current_status';

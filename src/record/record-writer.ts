@@ -36,14 +36,11 @@ export const emptyBundle = (): RecordBundle => ({
 
 export type WriteCounts = Record<RecordTable['table'], { created: number; unchanged: number }>;
 
-export const zeroCounts = (): WriteCounts => ({
-  data_ingestion_runs: { created: 0, unchanged: 0 },
-  api_payloads: { created: 0, unchanged: 0 },
-  positions: { created: 0, unchanged: 0 },
-  trade_decisions: { created: 0, unchanged: 0 },
-  trade_executions: { created: 0, unchanged: 0 },
-  audit_events: { created: 0, unchanged: 0 },
-});
+/** The tables in the order a bundle is written: each after the ones its rows link to. */
+const WRITE_ORDER = [RUNS, PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS] as const;
+
+export const zeroCounts = (): WriteCounts =>
+  Object.fromEntries(WRITE_ORDER.map((spec) => [spec.table, { created: 0, unchanged: 0 }]));
 
 /** A record whose external id is already taken by different content (CONFLICT), or that links to nothing (BAD_USER_INPUT). */
 export class RecordError extends DomainError {
@@ -59,8 +56,6 @@ export class RecordError extends DomainError {
 
 /** Rows sent per statement, as one JSON document: large enough to amortise a round trip, small enough to keep memory flat. */
 const WRITE_CHUNK = 5_000;
-
-const idColumn = (spec: RecordTable) => (spec.table === 'audit_events' ? 'seq' : 'id');
 
 /** The producer-set columns among those sent, in the table's order: what two versions of a record are compared on. */
 const comparedColumns = (spec: RecordTable, sent: Iterable<string>): string[] => {
@@ -81,7 +76,7 @@ const sameContent = (columns: string[], a: string, b: string) =>
  * offered to it; ON CONFLICT only covers a concurrent writer.
  */
 function writeSql(spec: RecordTable, columns: string[]): string {
-  const id = idColumn(spec);
+  const id = spec.idColumn;
   const key = quoted(spec.externalId);
   const list = columns.map(quoted).join(', ');
   return `with incoming as (
@@ -236,7 +231,7 @@ async function resolveLinks(
   }
   for (const [table, externalIds] of wanted) {
     const rows = (await trx(table.table)
-      .select(`${idColumn(table)} as id`, `${table.externalId} as external_id`)
+      .select(`${table.idColumn} as id`, `${table.externalId} as external_id`)
       .whereRaw('?? = any(?)', [table.externalId, [...externalIds]])) as { id: string; external_id: string }[];
     const map = known.get(table) ?? new Map<string, string>();
     for (const row of rows) map.set(row.external_id, String(row.id));
