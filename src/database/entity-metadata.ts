@@ -36,6 +36,13 @@ export function persistedColumnsOf(entity: EntityClass<unknown>): PersistedColum
     );
 }
 
+/** Every column of `table`, as its entity declares them. */
+export function persistedColumnsOfTable(table: string): PersistedColumn[] {
+  const meta = Object.values(discoveredMetadata().getAll()).find((candidate) => candidate.tableName === table);
+  if (!meta) throw new Error(`no entity is stored in ${table}`);
+  return persistedColumnsOf(meta.class as EntityClass<unknown>);
+}
+
 /** The column of one scalar or to-one property. */
 export function columnOf<T>(entity: EntityClass<T>, property: keyof T & string): string {
   const columns = discoveredMetadata().get(entity.name).properties[property]?.fieldNames ?? [];
