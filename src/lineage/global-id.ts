@@ -3,7 +3,10 @@ import { isDatabaseId } from '../graphql/arguments';
 import { parseGlobalId } from '../graphql/global-id';
 import { isNodeType, type NodeType } from './node-types';
 
-/** Decodes a global id of a node type; with `expected`, refuses an id of another type. Throws BAD_USER_INPUT naming the argument. */
+/**
+ * Decodes a global id of a node type; with `expected`, refuses an id of
+ * another type. Throws BAD_USER_INPUT naming the argument.
+ */
 export function fromGlobalId(
   globalId: string,
   argument: string,

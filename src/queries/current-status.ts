@@ -24,14 +24,20 @@ export function currentStatusSql(table: string, alias: string): string {
   return table === 'positions' ? positionStatusSql(alias, latestEvent) : `coalesce(${latestEvent}, ${alias}.status)`;
 }
 
-/** Every column a read model of `table` takes from a derivation instead of the row as written: `column` (selected) replaces `property`. */
+/**
+ * Every column a read model of `table` takes from a derivation instead of the
+ * row as written: `column` (selected) replaces `property`.
+ */
 export function derivedColumns(table: string, alias: string): { column: string; property: string; sql: string }[] {
   if (!STATUS_TABLES.has(table)) return [];
   const status = { column: CURRENT_STATUS, property: 'status', sql: currentStatusSql(table, alias) };
   return table === 'positions' ? [status, ...positionDerivedSelects(alias)] : [status];
 }
 
-/** `<current status> as current_status` (and a position's other derived columns), or null for a table without a lifecycle. */
+/**
+ * `<current status> as current_status` (and a position's other derived
+ * columns), or null for a table without a lifecycle.
+ */
 export function currentStatusSelect(table: string, alias: string): string | null {
   const derived = derivedColumns(table, alias);
   return derived.length > 0 ? derived.map(({ column, sql }) => `${sql} as ${column}`).join(', ') : null;

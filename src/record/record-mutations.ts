@@ -385,7 +385,8 @@ export async function recordStatusChanges(
           .filter((change) => change.subject.kind === kind)
           .map((change) => change.subject.externalId);
         const { rows } = await trx.raw(
-          `select t.${spec.externalId} as external_id, ${currentStatusSql(spec.table, 't')} as status from ${spec.table} t where t.${spec.externalId} = any(?) for share`,
+          `select t.${spec.externalId} as external_id, ${currentStatusSql(spec.table, 't')} as status
+            from ${spec.table} t where t.${spec.externalId} = any(?) for share`,
           [named],
         );
         for (const row of rows as { external_id: string; status: string }[])
@@ -405,7 +406,9 @@ export async function recordStatusChanges(
           const allowed = transitions[from] ?? [];
           if (!allowed.includes(change.to)) {
             throw new BadInputError(
-              `records[${index}]: ${spec.table} ${change.subject.externalId} is ${from}; it can become ${allowed.length ? allowed.join(' or ') : 'nothing else'}, not ${JSON.stringify(change.to).slice(0, 60)}`,
+              `records[${index}]: ${spec.table} ${change.subject.externalId} is ${from}; ` +
+                `it can become ${allowed.length ? allowed.join(' or ') : 'nothing else'}, ` +
+                `not ${JSON.stringify(change.to).slice(0, 60)}`,
               'to',
             );
           }
@@ -437,7 +440,8 @@ export function recordEvents(em: EntityManager, actor: string, events: AuditEven
       throw new BadInputError(`records[${index}].event must be at most 200 characters`, 'event');
     if (event.event === 'status_changed' || event.event === 'records_written' || event.event === 'retention_purge') {
       throw new BadInputError(
-        `records[${index}].event ${event.event} is written by auditgraph itself; use recordStatusChange for status changes`,
+        `records[${index}].event ${event.event} is written by auditgraph itself; ` +
+          'use recordStatusChange for status changes',
         'event',
       );
     }

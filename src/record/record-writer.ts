@@ -8,7 +8,10 @@ import { quoted } from './sql-names';
 
 export type { Row } from './record-differences';
 
-/** A row to record, where it came from (`orders.jsonl:12`, `records[3]`), and the rows it links to by their external ids. */
+/**
+ * A row to record, where it came from (`orders.jsonl:12`, `records[3]`), and
+ * the rows it links to by their external ids.
+ */
 export type PendingRecord = {
   source: string;
   row: Row;
@@ -42,7 +45,10 @@ const WRITE_ORDER = [RUNS, PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS] a
 export const zeroCounts = (): WriteCounts =>
   Object.fromEntries(WRITE_ORDER.map((spec) => [spec.table, { created: 0, unchanged: 0 }]));
 
-/** A record whose external id is already taken by different content (CONFLICT), or that links to nothing (BAD_USER_INPUT). */
+/**
+ * A record whose external id is already taken by different content
+ * (CONFLICT), or that links to nothing (BAD_USER_INPUT).
+ */
 export class RecordError extends DomainError {
   override name = 'RecordError';
   constructor(
@@ -54,7 +60,10 @@ export class RecordError extends DomainError {
   }
 }
 
-/** Rows sent per statement, as one JSON document: large enough to amortise a round trip, small enough to keep memory flat. */
+/**
+ * Rows sent per statement, as one JSON document: large enough to amortise a
+ * round trip, small enough to keep memory flat.
+ */
 const WRITE_CHUNK = 5_000;
 
 /** The producer-set columns among those sent, in the table's order: what two versions of a record are compared on. */
@@ -64,8 +73,10 @@ const comparedColumns = (spec: RecordTable, sent: Iterable<string>): string[] =>
 };
 
 /** SQL: rows `a` and `b` hold the same content in `columns`, as their column types compare it. */
-const sameContent = (columns: string[], a: string, b: string) =>
-  `(${columns.map((column) => `${a}.${quoted(column)}`).join(', ')}, null) is not distinct from (${columns.map((column) => `${b}.${quoted(column)}`).join(', ')}, null)`;
+const sameContent = (columns: string[], a: string, b: string) => {
+  const row = (alias: string) => `(${columns.map((column) => `${alias}.${quoted(column)}`).join(', ')}, null)`;
+  return `${row(a)} is not distinct from ${row(b)}`;
+};
 
 /**
  * One statement per chunk: the rows arrive as one JSON array typed by the
@@ -82,7 +93,8 @@ function writeSql(spec: RecordTable, columns: string[]): string {
   return `with incoming as (
       select * from rows from (json_populate_recordset(null::${spec.table}, ?::json)) with ordinality as s
     ), stored as (
-      select s.ordinality, t.${id} as id, t.${key} as external_id, ${sameContent(comparedColumns(spec, columns), 't', 's')} as same
+      select s.ordinality, t.${id} as id, t.${key} as external_id,
+        ${sameContent(comparedColumns(spec, columns), 't', 's')} as same
       from incoming s join ${spec.table} t on t.${key} = s.${key}
     ), inserted as (
       insert into ${spec.table} (${list})
@@ -97,7 +109,10 @@ function writeSql(spec: RecordTable, columns: string[]): string {
     select external_id, id, true, null from inserted`;
 }
 
-/** A CONFLICT naming every column in which `record` differs from the recorded side, with both values where they differ. */
+/**
+ * A CONFLICT naming every column in which `record` differs from the recorded
+ * side, with both values where they differ.
+ */
 async function conflictOf(
   trx: Knex.Transaction,
   spec: RecordTable,
@@ -110,7 +125,8 @@ async function conflictOf(
   const differences = await differencesOf(trx, spec, columns, recorded, record.row);
   return new RecordError(
     record.source,
-    `${spec.table} ${String(record.row[spec.externalId])} ${problem} (${describeDifferences(differences, recordedLabel, 'now')})`,
+    `${spec.table} ${String(record.row[spec.externalId])} ${problem} ` +
+      `(${describeDifferences(differences, recordedLabel, 'now')})`,
     'CONFLICT',
   );
 }

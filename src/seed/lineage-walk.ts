@@ -101,7 +101,8 @@ export async function walkLineage(
     const task = random.weighted(FETCH_TASKS, FETCH_TASK_WEIGHTS);
     const runStartMs = anchorMs - SPAN + Math.floor((made / total) * SPAN) + random.int(0, 10 * MINUTE);
     const runId = ++next.run;
-    const externalRunId = `${task.taskName.slice('data_fetch:'.length)}-${ymd(runStartMs)}-${runId.toString(36).padStart(6, '0')}`;
+    const taskSuffix = task.taskName.slice('data_fetch:'.length);
+    const externalRunId = `${taskSuffix}-${ymd(runStartMs)}-${runId.toString(36).padStart(6, '0')}`;
     const failedStatus = random.chance(0.04) ? random.pick([401, 429, 500, 503]) : null;
     const fetched: FetchedPayload[] = [];
     let clockMs = runStartMs;
