@@ -9,6 +9,8 @@ import { positionDerivedSelects, positionStatusSql } from './position-lot';
  * written with. This is the one place that derivation is written in SQL.
  */
 const STATUS_TABLES = new Set<string>(LIFECYCLE_TYPES.map(({ type }) => tableOf(type)));
+/** A position's status also follows from its fills. */
+const POSITIONS = tableOf('Position');
 
 /** Column name read models take the derived status from (see readModelOf). */
 export const CURRENT_STATUS = 'current_status';
@@ -21,7 +23,7 @@ const latestStatusEventSql = (table: string, alias: string) => `(select s.event_
 /** The current status of row `alias` of `table`; a position's also follows from its fills (see position-lot.ts). */
 export function currentStatusSql(table: string, alias: string): string {
   const latestEvent = latestStatusEventSql(table, alias);
-  return table === 'positions' ? positionStatusSql(alias, latestEvent) : `coalesce(${latestEvent}, ${alias}.status)`;
+  return table === POSITIONS ? positionStatusSql(alias, latestEvent) : `coalesce(${latestEvent}, ${alias}.status)`;
 }
 
 /**
@@ -31,7 +33,7 @@ export function currentStatusSql(table: string, alias: string): string {
 export function derivedColumns(table: string, alias: string): { column: string; property: string; sql: string }[] {
   if (!STATUS_TABLES.has(table)) return [];
   const status = { column: CURRENT_STATUS, property: 'status', sql: currentStatusSql(table, alias) };
-  return table === 'positions' ? [status, ...positionDerivedSelects(alias)] : [status];
+  return table === POSITIONS ? [status, ...positionDerivedSelects(alias)] : [status];
 }
 
 /**

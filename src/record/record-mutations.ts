@@ -266,7 +266,7 @@ async function recordDecisionInputs(
   const payloads =
     wanted.length === 0
       ? []
-      : ((await trx('api_payloads').select('id', 'external_id').whereIn('external_id', wanted)) as {
+      : ((await trx(PAYLOADS.table).select('id', 'external_id').whereIn('external_id', wanted)) as {
           id: string;
           external_id: string;
         }[]);
@@ -297,7 +297,7 @@ async function recordDecisionInputs(
     else if (before.join() !== after.join()) {
       throw new RecordError(
         `records[${index}]`,
-        `trade_decisions ${decision.decisionId} is already recorded with other input payloads`,
+        `${DECISIONS.table} ${decision.decisionId} is already recorded with other input payloads`,
         'CONFLICT',
       );
     }
@@ -369,7 +369,7 @@ export async function recordStatusChanges(
     changes.map((change) => change.externalId),
     async (bundle, trx) => {
       // A change sent again is compared with what was recorded, `from` included: that was the status then.
-      const recorded = (await trx('audit_events')
+      const recorded = (await trx(EVENTS.table)
         .select('external_id', 'event_data')
         .whereIn(
           'external_id',

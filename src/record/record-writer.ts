@@ -39,11 +39,18 @@ export const emptyBundle = (): RecordBundle => ({
 
 export type WriteCounts = Record<RecordTable['table'], { created: number; unchanged: number }>;
 
-/** The tables in the order a bundle is written: each after the ones its rows link to. */
-const WRITE_ORDER = [RUNS, PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS] as const;
+/** Each table and its part of a bundle, in the order a bundle is written: each after the ones its rows link to. */
+const WRITE_ORDER: readonly [RecordTable, keyof RecordBundle][] = [
+  [RUNS, 'runs'],
+  [PAYLOADS, 'payloads'],
+  [POSITIONS, 'positions'],
+  [DECISIONS, 'decisions'],
+  [EXECUTIONS, 'executions'],
+  [EVENTS, 'events'],
+];
 
 export const zeroCounts = (): WriteCounts =>
-  Object.fromEntries(WRITE_ORDER.map((spec) => [spec.table, { created: 0, unchanged: 0 }]));
+  Object.fromEntries(WRITE_ORDER.map(([spec]) => [spec.table, { created: 0, unchanged: 0 }]));
 
 /**
  * A record whose external id is already taken by different content
@@ -276,15 +283,8 @@ export async function writeBundle(
 ): Promise<Map<RecordTable, Map<string, string>>> {
   for (const event of bundle.events) event.row.actor ??= actor;
   const known = new Map<RecordTable, Map<string, string>>();
-  const steps: [RecordTable, PendingRecord[]][] = [
-    [RUNS, bundle.runs],
-    [PAYLOADS, bundle.payloads],
-    [POSITIONS, bundle.positions],
-    [DECISIONS, bundle.decisions],
-    [EXECUTIONS, bundle.executions],
-    [EVENTS, bundle.events],
-  ];
-  for (const [spec, records] of steps) {
+  for (const [spec, part] of WRITE_ORDER) {
+    const records = bundle[part];
     await resolveLinks(trx, records, known);
     const ids = await writeTable(trx, spec, records, counts);
     known.set(spec, new Map([...(known.get(spec) ?? []), ...ids]));
