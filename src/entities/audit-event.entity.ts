@@ -14,7 +14,14 @@ export enum LogType {
 }
 registerEnumType(LogType, { name: 'LogType', description: 'The trading-log families of the logging spec.' });
 
-/** The lineage tables an event can be about, and that the chain records. */
+/**
+ * The lineage tables an event can be about, and that the chain records: each
+ * node type's table and the decision_inputs links. Written out here because
+ * MikroORM reads the column's allowed values when it decorates the entity
+ * (and the migrations' check constraint lists them in this order); the
+ * node-type registry, which imports the entities, refuses a node type stored
+ * elsewhere, and test/node-types.test.ts checks the two lists agree.
+ */
 export const SUBJECT_TABLES = [
   'data_ingestion_runs',
   'api_payloads',

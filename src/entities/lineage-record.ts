@@ -1,6 +1,6 @@
 import { OptionalProps, PrimaryKey } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { type NodeType, toGlobalId } from '../graphql/global-id';
+import { toGlobalId } from '../graphql/global-id';
 
 /**
  * What every lineage table shares: a bigint primary key, exposed to GraphQL
@@ -18,7 +18,7 @@ export abstract class LineageRecord {
 
   @Field(() => ID, { name: 'id', description: "Opaque global id; pass it to node(id:) or to this type's own lookup." })
   get nodeId(): string {
-    return toGlobalId(this.constructor.name as NodeType, this.id);
+    return toGlobalId(this.constructor.name, this.id);
   }
 
   @Field({ description: 'The row id in PostgreSQL, for SQL and scripts.' })

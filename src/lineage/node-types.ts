@@ -1,5 +1,6 @@
 import { type EntityClass, MetadataStorage } from '@mikro-orm/core';
 import { ApiPayload, IngestionRun, Position, TradeDecision, TradeExecution } from '../entities';
+import { SUBJECT_TABLES, type SubjectTable } from '../entities/audit-event.entity';
 import { DecisionStatus } from '../entities/trade-decision.entity';
 import { ExecutionStatus } from '../entities/trade-execution.entity';
 import { IngestionRunStatus } from '../entities/ingestion-run.entity';
@@ -81,10 +82,25 @@ export const NODE_TYPE_NAMES = Object.keys(NODE_TYPES) as NodeType[];
 
 export const isNodeType = (name: string): name is NodeType => Object.hasOwn(NODE_TYPES, name);
 
+const TABLE_OF = Object.fromEntries(
+  NODE_TYPE_NAMES.map((type) => {
+    const table = MetadataStorage.getMetadataFromDecorator(NODE_TYPES[type].entity as never).tableName;
+    // An event's subject_table names a node by its table: a node type's table must be one it can hold.
+    if (!(SUBJECT_TABLES as readonly string[]).includes(table))
+      throw new Error(`${type} is stored in ${table}, which is not one of the SUBJECT_TABLES`);
+    return [type, table as SubjectTable];
+  }),
+) as Record<NodeType, SubjectTable>;
+
 /** The table of a node type, as its entity declares it. */
-export const tableOf = (type: NodeType): string =>
-  MetadataStorage.getMetadataFromDecorator(NODE_TYPES[type].entity as never).tableName;
+export const tableOf = (type: NodeType): SubjectTable => TABLE_OF[type];
 
 /** The node type stored in `table`, or null (a join table such as decision_inputs holds links, not nodes). */
 export const nodeTypeOfTable = (table: string): NodeType | null =>
-  NODE_TYPE_NAMES.find((type) => tableOf(type) === table) ?? null;
+  NODE_TYPE_NAMES.find((type) => TABLE_OF[type] === table) ?? null;
+
+/** The node types with a lifecycle, in registry order, each with its lifecycle. */
+export const LIFECYCLE_TYPES = NODE_TYPE_NAMES.flatMap((type) => {
+  const { lifecycle } = NODE_TYPES[type];
+  return lifecycle ? [{ type, lifecycle }] : [];
+});

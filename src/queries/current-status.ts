@@ -1,3 +1,4 @@
+import { LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
 import { positionDerivedSelects, positionStatusSql } from './position-lot';
 
 /**
@@ -7,7 +8,9 @@ import { positionDerivedSelects, positionStatusSql } from './position-lot';
  * a query shows is the latest such event's, else the one the row was
  * written with. This is the one place that derivation is written in SQL.
  */
-const STATUS_TABLES = new Set(['data_ingestion_runs', 'trade_decisions', 'trade_executions', 'positions']);
+const STATUS_TABLES = new Set<string>(LIFECYCLE_TYPES.map(({ type }) => tableOf(type)));
+/** A position's status also follows from its fills. */
+const POSITIONS = tableOf('Position');
 
 /** Column name read models take the derived status from (see readModelOf). */
 export const CURRENT_STATUS = 'current_status';
@@ -20,17 +23,23 @@ const latestStatusEventSql = (table: string, alias: string) => `(select s.event_
 /** The current status of row `alias` of `table`; a position's also follows from its fills (see position-lot.ts). */
 export function currentStatusSql(table: string, alias: string): string {
   const latestEvent = latestStatusEventSql(table, alias);
-  return table === 'positions' ? positionStatusSql(alias, latestEvent) : `coalesce(${latestEvent}, ${alias}.status)`;
+  return table === POSITIONS ? positionStatusSql(alias, latestEvent) : `coalesce(${latestEvent}, ${alias}.status)`;
 }
 
-/** Every column a read model of `table` takes from a derivation instead of the row as written: `column` (selected) replaces `property`. */
+/**
+ * Every column a read model of `table` takes from a derivation instead of the
+ * row as written: `column` (selected) replaces `property`.
+ */
 export function derivedColumns(table: string, alias: string): { column: string; property: string; sql: string }[] {
   if (!STATUS_TABLES.has(table)) return [];
   const status = { column: CURRENT_STATUS, property: 'status', sql: currentStatusSql(table, alias) };
-  return table === 'positions' ? [status, ...positionDerivedSelects(alias)] : [status];
+  return table === POSITIONS ? [status, ...positionDerivedSelects(alias)] : [status];
 }
 
-/** `<current status> as current_status` (and a position's other derived columns), or null for a table without a lifecycle. */
+/**
+ * `<current status> as current_status` (and a position's other derived
+ * columns), or null for a table without a lifecycle.
+ */
 export function currentStatusSelect(table: string, alias: string): string | null {
   const derived = derivedColumns(table, alias);
   return derived.length > 0 ? derived.map(({ column, sql }) => `${sql} as ${column}`).join(', ') : null;

@@ -1,8 +1,14 @@
 import type { ValueDifference } from './record-differences';
 
-/** Values up to this many characters are shown whole; longer ones as excerpts around their first differing character. */
+/**
+ * Values up to this many characters are shown whole; longer ones as excerpts
+ * around their first differing character.
+ */
 const SHOWN_WHOLE = 60;
-/** An excerpt starts this many characters before the first difference and is this long, the same in both values so they line up. */
+/**
+ * An excerpt starts this many characters before the first difference and is
+ * this long, the same in both values so they line up.
+ */
 const EXCERPT_BEFORE = 20;
 const EXCERPT_LENGTH = 50;
 
@@ -51,7 +57,8 @@ export function describeDifferences(differences: ValueDifference[], recordedLabe
     .map((difference) => {
       const inJson = difference.json && difference.path.length > 0;
       const pair = shownPair(shownValue(difference.recorded, inJson), shownValue(difference.sent, inJson));
-      const where = `${fieldName(difference.column, difference.path)}${pair.from ? ` from character ${pair.from}` : ''}`;
+      const at = pair.from ? ` from character ${pair.from}` : '';
+      const where = `${fieldName(difference.column, difference.path)}${at}`;
       const more = difference.count > 1 ? ` (and ${difference.count - 1} more in ${difference.column})` : '';
       return `${where}: ${pair.recorded} ${recordedLabel}, ${pair.sent} ${sentLabel}${more}`;
     })

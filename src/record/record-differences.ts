@@ -8,9 +8,15 @@ export type Row = Record<string, unknown>;
 /** Where a column of two records differs, as PostgreSQL compares them. */
 export type ValueDifference = {
   column: string;
-  /** Keys and array indices from the column down to its first differing value (in key order); empty unless the column is JSON. */
+  /**
+   * Keys and array indices from the column down to its first differing value
+   * (in key order); empty unless the column is JSON.
+   */
   path: (string | number)[];
-  /** The values at `path` as PostgreSQL writes them (JSON text in a JSON column); null for SQL NULL or an absent JSON key. */
+  /**
+   * The values at `path` as PostgreSQL writes them (JSON text in a JSON
+   * column); null for SQL NULL or an absent JSON key.
+   */
   recorded: string | null;
   sent: string | null;
   json: boolean;
@@ -34,16 +40,20 @@ function differencesSql(spec: RecordTable, columns: string[], recorded: Recorded
       : `select * from json_populate_record(null::${spec.table}, ?::json)`;
   const perColumn = columns.map((column, index) => {
     const [a, b] = [`a.${quoted(column)}`, `b.${quoted(column)}`];
-    return `(${index}, ${a} is distinct from ${b}, pg_typeof(${a}) in ('json'::regtype, 'jsonb'::regtype), to_jsonb(${a}), to_jsonb(${b}))`;
+    const json = `pg_typeof(${a}) in ('json'::regtype, 'jsonb'::regtype)`;
+    return `(${index}, ${a} is distinct from ${b}, ${json}, to_jsonb(${a}), to_jsonb(${b}))`;
   });
-  // Both sides objects: walk the union of their keys; both arrays: every index of the longer. Anything else is a differing value.
+  // Both sides objects: walk the union of their keys; both arrays: every index of the longer.
+  // Anything else is a differing value.
   const bothObjects = (a: string, b: string) => `jsonb_typeof(${a}) = 'object' and jsonb_typeof(${b}) = 'object'`;
   const bothArrays = (a: string, b: string) => `jsonb_typeof(${a}) = 'array' and jsonb_typeof(${b}) = 'array'`;
+  const walkedObjects = bothObjects('w.recorded', 'w.sent');
   return `with recursive recorded as (${recordedFrom}),
     sent as (select * from json_populate_record(null::${spec.table}, ?::json)),
     differing as (
       select d.ordinal, d.json, d.recorded, d.sent
-      from recorded a cross join sent b cross join lateral (values ${perColumn.join(', ')}) d(ordinal, differs, json, recorded, sent)
+      from recorded a cross join sent b
+        cross join lateral (values ${perColumn.join(', ')}) d(ordinal, differs, json, recorded, sent)
       where d.differs
     ),
     walk as (
@@ -52,18 +62,22 @@ function differencesSql(spec: RecordTable, columns: string[], recorded: Recorded
       select w.ordinal, w.path || jsonb_build_array(child.step), w.sort || child.sort, child.recorded, child.sent
       from walk w cross join lateral (
         select to_jsonb(k) as step, k as sort, w.recorded -> k as recorded, w.sent -> k as sent
-        from (select jsonb_object_keys(case when ${bothObjects('w.recorded', 'w.sent')} then w.recorded else '{}' end)
-              union select jsonb_object_keys(case when ${bothObjects('w.recorded', 'w.sent')} then w.sent else '{}' end)) keys(k)
+        from (select jsonb_object_keys(case when ${walkedObjects} then w.recorded else '{}' end)
+              union select jsonb_object_keys(case when ${walkedObjects} then w.sent else '{}' end)) keys(k)
         union all
         select to_jsonb(i), lpad(i::text, 10, '0'), w.recorded -> i, w.sent -> i
-        from generate_series(0, case when ${bothArrays('w.recorded', 'w.sent')} then greatest(jsonb_array_length(w.recorded), jsonb_array_length(w.sent)) - 1 else -1 end) i
+        from generate_series(0, case when ${bothArrays('w.recorded', 'w.sent')}
+          then greatest(jsonb_array_length(w.recorded), jsonb_array_length(w.sent)) - 1 else -1 end) i
       ) child
       where child.recorded is distinct from child.sent
     ),
     leaves as (
-      select ordinal, path, recorded, sent, row_number() over (partition by ordinal order by sort collate "C") as rank, count(*) over (partition by ordinal) as count
+      select ordinal, path, recorded, sent,
+        row_number() over (partition by ordinal order by sort collate "C") as rank,
+        count(*) over (partition by ordinal) as count
       from walk
-      where not coalesce(${bothObjects('recorded', 'sent')}, false) and not coalesce(${bothArrays('recorded', 'sent')}, false)
+      where not coalesce(${bothObjects('recorded', 'sent')}, false)
+        and not coalesce(${bothArrays('recorded', 'sent')}, false)
     )
     select d.ordinal, d.json, l.path::text as path, l.count::int as count,
       case when d.json then l.recorded::text else l.recorded #>> '{}' end as recorded,

@@ -2,13 +2,14 @@ import { DateTime } from '../graphql/date-time.scalar';
 import type { Instant } from '../time/instant';
 import { GraphQLJSON, GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { LogType } from '../entities/audit-event.entity';
+import { LogType, type SubjectTable } from '../entities/audit-event.entity';
 import { PayloadDirection } from '../entities/api-payload.entity';
 import { IngestionRunStatus } from '../entities/ingestion-run.entity';
 import { PositionStatus } from '../entities/position.entity';
 import { DecisionStatus, TradeSide } from '../entities/trade-decision.entity';
 import { ExecutionStatus } from '../entities/trade-execution.entity';
 import { Decimal } from '../graphql/decimal.scalar';
+import { LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
 
 // What producers send. Records link to each other by the producers' own ids
 // (runId, decisionId, executionId, a payload's or position's externalId), never by row ids.
@@ -100,12 +101,11 @@ export class TradeExecutionInput {
   @Field(() => DateTime) createdAt!: Instant;
 }
 
-export enum RecordKind {
-  INGESTION_RUN = 'data_ingestion_runs',
-  DECISION = 'trade_decisions',
-  EXECUTION = 'trade_executions',
-  POSITION = 'positions',
-}
+/** A node type with a lifecycle, as the record API names it (its lifecycle's kind); the value is its table. */
+export type RecordKind = SubjectTable;
+export const RecordKind: Readonly<Record<string, RecordKind>> = Object.fromEntries(
+  LIFECYCLE_TYPES.map(({ type, lifecycle }) => [lifecycle.kind, tableOf(type)]),
+);
 registerEnumType(RecordKind, { name: 'RecordKind', description: 'The records that have a lifecycle.' });
 
 @InputType({ description: 'A record named by its kind and its producer id.' })

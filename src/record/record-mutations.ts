@@ -1,7 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { TABLE_OF_NODE } from '../chain/subjects';
 import { BadInputError } from '../errors';
-import { fromGlobalId } from '../graphql/global-id';
+import { fromGlobalId } from '../lineage/global-id';
+import { LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
 import { currentStatusSql } from '../queries/current-status';
 import { stringifyExactJson } from '../json/exact-json';
 import type {
@@ -14,8 +14,17 @@ import type {
   TradeDecisionInput,
   TradeExecutionInput,
 } from './record-inputs';
-import { RecordKind } from './record-inputs';
-import { DECISIONS, EVENTS, EXECUTIONS, PAYLOADS, POSITIONS, type RecordTable, RUNS } from './record-tables';
+import type { RecordKind } from './record-inputs';
+import {
+  DECISIONS,
+  EVENTS,
+  EXECUTIONS,
+  PAYLOADS,
+  POSITIONS,
+  RECORD_TABLE_OF,
+  type RecordTable,
+  RUNS,
+} from './record-tables';
 import {
   emptyBundle,
   type PendingRecord,
@@ -29,22 +38,13 @@ import { inWriteTransaction } from './write-transaction';
 export const MAX_RECORDS = 1_000;
 const MAX_TEXT = 500;
 
-/** Which statuses may follow which: anything else is refused. */
-const TRANSITIONS: Record<RecordKind, Record<string, string[]>> = {
-  [RecordKind.DECISION]: { pending: ['executed', 'failed', 'cancelled'] },
-  [RecordKind.EXECUTION]: {
-    submitted: ['filled', 'partially_filled', 'rejected', 'cancelled'],
-    partially_filled: ['filled', 'cancelled'],
-  },
-  [RecordKind.INGESTION_RUN]: { running: ['succeeded', 'failed'] },
-  [RecordKind.POSITION]: { open: ['closed'] },
-};
-const SPEC_OF_KIND: Record<RecordKind, RecordTable> = {
-  [RecordKind.DECISION]: DECISIONS,
-  [RecordKind.EXECUTION]: EXECUTIONS,
-  [RecordKind.INGESTION_RUN]: RUNS,
-  [RecordKind.POSITION]: POSITIONS,
-};
+/** Each record kind's table and which of its statuses may follow which (anything else is refused). */
+const KINDS = new Map<RecordKind, { spec: RecordTable; transitions: Partial<Record<string, readonly string[]>> }>(
+  LIFECYCLE_TYPES.map(({ type, lifecycle }) => [
+    tableOf(type),
+    { spec: RECORD_TABLE_OF[type], transitions: lifecycle.transitions },
+  ]),
+);
 
 function checkText(value: string | null | undefined, where: string, required = true): void {
   if (value == null) {
@@ -266,7 +266,7 @@ async function recordDecisionInputs(
   const payloads =
     wanted.length === 0
       ? []
-      : ((await trx('api_payloads').select('id', 'external_id').whereIn('external_id', wanted)) as {
+      : ((await trx(PAYLOADS.table).select('id', 'external_id').whereIn('external_id', wanted)) as {
           id: string;
           external_id: string;
         }[]);
@@ -297,7 +297,7 @@ async function recordDecisionInputs(
     else if (before.join() !== after.join()) {
       throw new RecordError(
         `records[${index}]`,
-        `trade_decisions ${decision.decisionId} is already recorded with other input payloads`,
+        `${DECISIONS.table} ${decision.decisionId} is already recorded with other input payloads`,
         'CONFLICT',
       );
     }
@@ -369,7 +369,7 @@ export async function recordStatusChanges(
     changes.map((change) => change.externalId),
     async (bundle, trx) => {
       // A change sent again is compared with what was recorded, `from` included: that was the status then.
-      const recorded = (await trx('audit_events')
+      const recorded = (await trx(EVENTS.table)
         .select('external_id', 'event_data')
         .whereIn(
           'external_id',
@@ -380,19 +380,20 @@ export async function recordStatusChanges(
       // two writers cannot both move one record from the same status.
       const current = new Map<string, string>();
       for (const kind of new Set(changes.map((change) => change.subject.kind))) {
-        const spec = SPEC_OF_KIND[kind];
+        const { spec } = KINDS.get(kind)!;
         const named = changes
           .filter((change) => change.subject.kind === kind)
           .map((change) => change.subject.externalId);
         const { rows } = await trx.raw(
-          `select t.${spec.externalId} as external_id, ${currentStatusSql(spec.table, 't')} as status from ${spec.table} t where t.${spec.externalId} = any(?) for share`,
+          `select t.${spec.externalId} as external_id, ${currentStatusSql(spec.table, 't')} as status
+            from ${spec.table} t where t.${spec.externalId} = any(?) for share`,
           [named],
         );
         for (const row of rows as { external_id: string; status: string }[])
           current.set(`${spec.table}:${row.external_id}`, row.status);
       }
       for (const [index, change] of changes.entries()) {
-        const spec = SPEC_OF_KIND[change.subject.kind];
+        const { spec, transitions } = KINDS.get(change.subject.kind)!;
         const key = `${spec.table}:${change.subject.externalId}`;
         if (!current.has(key))
           throw new RecordError(
@@ -402,10 +403,12 @@ export async function recordStatusChanges(
           );
         const from = already.has(change.externalId) ? String(already.get(change.externalId)) : current.get(key)!;
         if (!already.has(change.externalId)) {
-          const allowed = TRANSITIONS[change.subject.kind][from] ?? [];
+          const allowed = transitions[from] ?? [];
           if (!allowed.includes(change.to)) {
             throw new BadInputError(
-              `records[${index}]: ${spec.table} ${change.subject.externalId} is ${from}; it can become ${allowed.length ? allowed.join(' or ') : 'nothing else'}, not ${JSON.stringify(change.to).slice(0, 60)}`,
+              `records[${index}]: ${spec.table} ${change.subject.externalId} is ${from}; ` +
+                `it can become ${allowed.length ? allowed.join(' or ') : 'nothing else'}, ` +
+                `not ${JSON.stringify(change.to).slice(0, 60)}`,
               'to',
             );
           }
@@ -437,7 +440,8 @@ export function recordEvents(em: EntityManager, actor: string, events: AuditEven
       throw new BadInputError(`records[${index}].event must be at most 200 characters`, 'event');
     if (event.event === 'status_changed' || event.event === 'records_written' || event.event === 'retention_purge') {
       throw new BadInputError(
-        `records[${index}].event ${event.event} is written by auditgraph itself; use recordStatusChange for status changes`,
+        `records[${index}].event ${event.event} is written by auditgraph itself; ` +
+          'use recordStatusChange for status changes',
         'event',
       );
     }
@@ -449,7 +453,7 @@ export function recordEvents(em: EntityManager, actor: string, events: AuditEven
         log_type: event.logType,
         event: event.event,
         event_data: event.data ?? {},
-        subject_table: subject ? TABLE_OF_NODE[subject.type] : null,
+        subject_table: subject ? tableOf(subject.type) : null,
         subject_id: subject?.databaseId ?? null,
         occurred_at: event.occurredAt,
       },

@@ -1,111 +1,82 @@
+import type { EntityClass } from '@mikro-orm/core';
+import { columnOf, persistedColumnsOf, tableNameOf } from '../database/entity-metadata';
+import { AuditEvent } from '../entities';
+import { NODE_TYPE_NAMES, NODE_TYPES, type NodeType } from '../lineage/node-types';
+
 /**
  * How producers' records land in the lineage tables: each table's external
  * id (the producer's own key, on which writes are idempotent) and the columns
  * a producer sets, which are compared when a record arrives a second time.
+ * All of it is read from the entities' MikroORM metadata.
  *
  * Only names are kept here: how two values compare (`10.5` and
  * `10.50000000`, two spellings of one instant, reordered JSON keys) is the
  * column type's own rule, applied by PostgreSQL through the table's row type.
- * (The table and column names repeat what the entities' MikroORM metadata
- * knows; deriving them from it belongs with "the lineage graph, defined once".)
  */
 export type RecordTable = {
-  table: 'data_ingestion_runs' | 'api_payloads' | 'trade_decisions' | 'positions' | 'trade_executions' | 'audit_events';
+  table: string;
+  /** The row id the database gives a record (an event's is its seq): what links and answers carry. */
+  idColumn: string;
   /** The unique column holding the producer's id. */
   externalId: string;
   /** Every column a producer sets, in the order a CONFLICT message names them. */
   columns: readonly string[];
 };
 
-export const RUNS: RecordTable = {
-  table: 'data_ingestion_runs',
-  externalId: 'run_id',
-  columns: [
-    'run_id',
-    'task_name',
-    'source',
-    'status',
-    'records_fetched',
-    'error_message',
-    'metadata',
-    'started_at',
-    'finished_at',
-    'created_at',
-  ],
-};
+/**
+ * The external id, then the entity's other columns in its order, less the
+ * row id the database generates and the properties in `notCompared`.
+ */
+function recordTableOf<T>(
+  entity: EntityClass<T>,
+  externalKey: keyof T & string,
+  notCompared: readonly string[] = [],
+): RecordTable {
+  const externalId = columnOf(entity, externalKey);
+  const persisted = persistedColumnsOf(entity);
+  const primary = persisted.filter((column) => column.primary);
+  if (primary.length !== 1) throw new Error(`${entity.name} is not keyed by one row id`);
+  const unknown = notCompared.find((property) => !persisted.some((column) => column.property === property));
+  if (unknown) throw new Error(`${entity.name} has no column ${unknown} to leave uncompared`);
+  const columns = persisted
+    .filter(({ property, column, primary }) => !primary && !notCompared.includes(property) && column !== externalId)
+    .map(({ column }) => column);
+  return { table: tableNameOf(entity), idColumn: primary[0]!.column, externalId, columns: [externalId, ...columns] };
+}
 
 /**
- * payload_bytes is not compared: the gateway measures it from the body as it
- * was spelled (`1e400` is 5 bytes, `-0` 2), while jsonb keeps the number
- * (401 digits, `0`), so the body read back and sent again would differ in
- * size alone. The body itself is compared, as jsonb; its first size stays.
+ * Properties a second recording does not compare. payload_bytes: the gateway
+ * measures it from the body as it was spelled (`1e400` is 5 bytes, `-0` 2),
+ * while jsonb keeps the number (401 digits, `0`), so the body read back and
+ * sent again would differ in size alone. The body itself is compared, as
+ * jsonb; its first size stays.
  */
-export const PAYLOADS: RecordTable = {
-  table: 'api_payloads',
-  externalId: 'external_id',
-  columns: [
-    'external_id',
-    'ingestion_run_id',
-    'direction',
-    'provider',
-    'endpoint',
-    'http_method',
-    'http_status',
-    'latency_ms',
-    'payload',
-    'correlation_id',
-    'created_at',
-  ],
-};
+const NOT_COMPARED: Partial<Record<NodeType, readonly string[]>> = { ApiPayload: ['payloadBytes'] };
 
-export const DECISIONS: RecordTable = {
-  table: 'trade_decisions',
-  externalId: 'decision_id',
-  columns: [
-    'decision_id',
-    'strategy',
-    'symbol',
-    'side',
-    'quantity',
-    'order_type',
-    'limit_price',
-    'status',
-    'decision_rationale',
-    'correlation_id',
-    'created_at',
-  ],
-};
+/** The record table of each node type. */
+export const RECORD_TABLE_OF = Object.fromEntries(
+  NODE_TYPE_NAMES.map((type) => {
+    const { entity, externalKey } = NODE_TYPES[type];
+    return [type, recordTableOf(entity as EntityClass<unknown>, externalKey as never, NOT_COMPARED[type])];
+  }),
+) as Record<NodeType, RecordTable>;
 
-export const POSITIONS: RecordTable = {
-  table: 'positions',
-  externalId: 'external_id',
-  columns: ['external_id', 'account', 'symbol', 'quantity', 'avg_cost', 'status', 'opened_at', 'closed_at'],
-};
+export const RUNS = RECORD_TABLE_OF.IngestionRun;
+export const PAYLOADS = RECORD_TABLE_OF.ApiPayload;
+export const DECISIONS = RECORD_TABLE_OF.TradeDecision;
+export const POSITIONS = RECORD_TABLE_OF.Position;
+export const EXECUTIONS = RECORD_TABLE_OF.TradeExecution;
 
-export const EXECUTIONS: RecordTable = {
-  table: 'trade_executions',
-  externalId: 'execution_id',
-  columns: [
-    'execution_id',
-    'trade_decision_id',
-    'position_id',
-    'broker_order_id',
-    'status',
-    'filled_quantity',
-    'fill_price',
-    'commission',
-    'error_message',
-    'api_request_payload_id',
-    'api_response_payload_id',
-    'submitted_at',
-    'filled_at',
-    'created_at',
-  ],
-};
-
-/** Events compare on what happened, not on who appended them or when the database did. */
-export const EVENTS: RecordTable = {
-  table: 'audit_events',
-  externalId: 'external_id',
-  columns: ['external_id', 'log_type', 'event', 'event_data', 'subject_table', 'subject_id', 'occurred_at'],
-};
+/**
+ * Events compare on what happened, not on who appended them (actor) or when
+ * the database did (recorded_at); seq, the hashes and a records_written
+ * event's row keys are the chain trigger's.
+ */
+export const EVENTS = recordTableOf(AuditEvent, 'externalId', [
+  'actor',
+  'recordedAt',
+  'recordIds',
+  'recordHashes',
+  'prevHash',
+  'hash',
+]);

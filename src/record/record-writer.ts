@@ -8,7 +8,10 @@ import { quoted } from './sql-names';
 
 export type { Row } from './record-differences';
 
-/** A row to record, where it came from (`orders.jsonl:12`, `records[3]`), and the rows it links to by their external ids. */
+/**
+ * A row to record, where it came from (`orders.jsonl:12`, `records[3]`), and
+ * the rows it links to by their external ids.
+ */
 export type PendingRecord = {
   source: string;
   row: Row;
@@ -36,16 +39,23 @@ export const emptyBundle = (): RecordBundle => ({
 
 export type WriteCounts = Record<RecordTable['table'], { created: number; unchanged: number }>;
 
-export const zeroCounts = (): WriteCounts => ({
-  data_ingestion_runs: { created: 0, unchanged: 0 },
-  api_payloads: { created: 0, unchanged: 0 },
-  positions: { created: 0, unchanged: 0 },
-  trade_decisions: { created: 0, unchanged: 0 },
-  trade_executions: { created: 0, unchanged: 0 },
-  audit_events: { created: 0, unchanged: 0 },
-});
+/** Each table and its part of a bundle, in the order a bundle is written: each after the ones its rows link to. */
+const WRITE_ORDER: readonly [RecordTable, keyof RecordBundle][] = [
+  [RUNS, 'runs'],
+  [PAYLOADS, 'payloads'],
+  [POSITIONS, 'positions'],
+  [DECISIONS, 'decisions'],
+  [EXECUTIONS, 'executions'],
+  [EVENTS, 'events'],
+];
 
-/** A record whose external id is already taken by different content (CONFLICT), or that links to nothing (BAD_USER_INPUT). */
+export const zeroCounts = (): WriteCounts =>
+  Object.fromEntries(WRITE_ORDER.map(([spec]) => [spec.table, { created: 0, unchanged: 0 }]));
+
+/**
+ * A record whose external id is already taken by different content
+ * (CONFLICT), or that links to nothing (BAD_USER_INPUT).
+ */
 export class RecordError extends DomainError {
   override name = 'RecordError';
   constructor(
@@ -57,10 +67,11 @@ export class RecordError extends DomainError {
   }
 }
 
-/** Rows sent per statement, as one JSON document: large enough to amortise a round trip, small enough to keep memory flat. */
+/**
+ * Rows sent per statement, as one JSON document: large enough to amortise a
+ * round trip, small enough to keep memory flat.
+ */
 const WRITE_CHUNK = 5_000;
-
-const idColumn = (spec: RecordTable) => (spec.table === 'audit_events' ? 'seq' : 'id');
 
 /** The producer-set columns among those sent, in the table's order: what two versions of a record are compared on. */
 const comparedColumns = (spec: RecordTable, sent: Iterable<string>): string[] => {
@@ -69,8 +80,10 @@ const comparedColumns = (spec: RecordTable, sent: Iterable<string>): string[] =>
 };
 
 /** SQL: rows `a` and `b` hold the same content in `columns`, as their column types compare it. */
-const sameContent = (columns: string[], a: string, b: string) =>
-  `(${columns.map((column) => `${a}.${quoted(column)}`).join(', ')}, null) is not distinct from (${columns.map((column) => `${b}.${quoted(column)}`).join(', ')}, null)`;
+const sameContent = (columns: string[], a: string, b: string) => {
+  const row = (alias: string) => `(${columns.map((column) => `${alias}.${quoted(column)}`).join(', ')}, null)`;
+  return `${row(a)} is not distinct from ${row(b)}`;
+};
 
 /**
  * One statement per chunk: the rows arrive as one JSON array typed by the
@@ -81,13 +94,14 @@ const sameContent = (columns: string[], a: string, b: string) =>
  * offered to it; ON CONFLICT only covers a concurrent writer.
  */
 function writeSql(spec: RecordTable, columns: string[]): string {
-  const id = idColumn(spec);
+  const id = spec.idColumn;
   const key = quoted(spec.externalId);
   const list = columns.map(quoted).join(', ');
   return `with incoming as (
       select * from rows from (json_populate_recordset(null::${spec.table}, ?::json)) with ordinality as s
     ), stored as (
-      select s.ordinality, t.${id} as id, t.${key} as external_id, ${sameContent(comparedColumns(spec, columns), 't', 's')} as same
+      select s.ordinality, t.${id} as id, t.${key} as external_id,
+        ${sameContent(comparedColumns(spec, columns), 't', 's')} as same
       from incoming s join ${spec.table} t on t.${key} = s.${key}
     ), inserted as (
       insert into ${spec.table} (${list})
@@ -102,7 +116,10 @@ function writeSql(spec: RecordTable, columns: string[]): string {
     select external_id, id, true, null from inserted`;
 }
 
-/** A CONFLICT naming every column in which `record` differs from the recorded side, with both values where they differ. */
+/**
+ * A CONFLICT naming every column in which `record` differs from the recorded
+ * side, with both values where they differ.
+ */
 async function conflictOf(
   trx: Knex.Transaction,
   spec: RecordTable,
@@ -115,7 +132,8 @@ async function conflictOf(
   const differences = await differencesOf(trx, spec, columns, recorded, record.row);
   return new RecordError(
     record.source,
-    `${spec.table} ${String(record.row[spec.externalId])} ${problem} (${describeDifferences(differences, recordedLabel, 'now')})`,
+    `${spec.table} ${String(record.row[spec.externalId])} ${problem} ` +
+      `(${describeDifferences(differences, recordedLabel, 'now')})`,
     'CONFLICT',
   );
 }
@@ -236,7 +254,7 @@ async function resolveLinks(
   }
   for (const [table, externalIds] of wanted) {
     const rows = (await trx(table.table)
-      .select(`${idColumn(table)} as id`, `${table.externalId} as external_id`)
+      .select(`${table.idColumn} as id`, `${table.externalId} as external_id`)
       .whereRaw('?? = any(?)', [table.externalId, [...externalIds]])) as { id: string; external_id: string }[];
     const map = known.get(table) ?? new Map<string, string>();
     for (const row of rows) map.set(row.external_id, String(row.id));
@@ -265,15 +283,8 @@ export async function writeBundle(
 ): Promise<Map<RecordTable, Map<string, string>>> {
   for (const event of bundle.events) event.row.actor ??= actor;
   const known = new Map<RecordTable, Map<string, string>>();
-  const steps: [RecordTable, PendingRecord[]][] = [
-    [RUNS, bundle.runs],
-    [PAYLOADS, bundle.payloads],
-    [POSITIONS, bundle.positions],
-    [DECISIONS, bundle.decisions],
-    [EXECUTIONS, bundle.executions],
-    [EVENTS, bundle.events],
-  ];
-  for (const [spec, records] of steps) {
+  for (const [spec, part] of WRITE_ORDER) {
+    const records = bundle[part];
     await resolveLinks(trx, records, known);
     const ids = await writeTable(trx, spec, records, counts);
     known.set(spec, new Map([...(known.get(spec) ?? []), ...ids]));

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BadInputError } from '../errors';
-import type { NodeType } from '../graphql/global-id';
+import type { NodeType } from '../lineage/node-types';
 import type { Period } from './period';
 import { currentStatusSql, hasTerminalStatusSql, unchangedStatusSql } from '../queries/current-status';
 import { positionLotsByPositionSql } from '../queries/position-lot';

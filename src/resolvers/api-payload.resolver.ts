@@ -3,7 +3,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, R
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { ApiPayload, IngestionRun } from '../entities';
-import { fromGlobalId } from '../graphql/global-id';
+import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import {
   ApiPayloadConnection,

@@ -1,10 +1,10 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import { nodeTypeOf } from '../chain/subjects';
 import type { Context } from '../context';
 import { AuditEvent } from '../entities';
 import { AuditEventConnection } from '../graphql/connections';
 import { Node } from '../graphql/node.interface';
+import { nodeTypeOfTable } from '../lineage/node-types';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../graphql/pagination/find-page';
 import { AuditEventFilter, auditEventWhere } from './filters/audit-event.filter';
@@ -37,7 +37,7 @@ export class AuditEventResolver {
     description: 'The record this event is about, to walk its lineage from.',
   })
   subject(@Root() event: AuditEvent, @Ctx() { loaders }: Context): Promise<Node | null> | null {
-    const type = event.subjectTable && event.subjectId ? nodeTypeOf(event.subjectTable) : null;
+    const type = event.subjectTable && event.subjectId ? nodeTypeOfTable(event.subjectTable) : null;
     return type ? loadNode(loaders, type, event.subjectId!) : null;
   }
 }

@@ -2,8 +2,9 @@ import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
-import { fromGlobalId, type NodeType } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
+import { fromGlobalId } from '../lineage/global-id';
+import type { NodeType } from '../lineage/node-types';
 import type { Loaders } from '../loaders';
 import { keyLoader } from '../loaders/key-loaders';
 

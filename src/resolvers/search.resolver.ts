@@ -2,11 +2,11 @@ import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from '../context';
 import { BadInputError } from '../errors';
-import type { NodeType } from '../graphql/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { pageShape, toConnection } from '../graphql/pagination/find-page';
 import { decodeSearchCursor, encodeSearchCursor } from '../graphql/pagination/search-cursor';
 import { SearchHitConnection, SearchKind } from '../graphql/search-hit.types';
+import type { NodeType } from '../lineage/node-types';
 import { searchLineage } from '../queries/search';
 import { loadNode } from './node.resolver';
 

@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { COLUMNS, type RowSink, type Table } from './lineage-walk';
+import { persistedColumnsOfTable } from '../database/entity-metadata';
+import { copyRow } from './copy-text';
+import { type RowSink, type SeedRow, type Table } from './lineage-walk';
 
 const FLUSH_AT_CHARACTERS = 1 << 18;
 
@@ -11,16 +13,25 @@ export class CopySink implements RowSink {
   private chunks: string[] = [];
   private size = 0;
   private readonly stream;
+  /** Every column of the table, as its entity declares them: COPY's rows are positional, in this order. */
+  private readonly columns: readonly string[];
 
   constructor(
     client: pg.Client,
     readonly table: Table,
   ) {
-    const columns = COLUMNS[table].map((column) => `"${column}"`).join(', ');
-    this.stream = client.query(copyFrom(`copy "${table}" (${columns}) from stdin`));
+    this.columns = persistedColumnsOfTable(table).map(({ column }) => column);
+    const list = this.columns.map((column) => `"${column}"`).join(', ');
+    this.stream = client.query(copyFrom(`copy "${table}" (${list}) from stdin`));
   }
 
-  add(line: string): boolean {
+  add(row: SeedRow): boolean {
+    // Every column given, and no other: a column left out would load as null rather than its default.
+    if (Object.keys(row).length !== this.columns.length || this.columns.some((column) => !(column in row)))
+      throw new Error(
+        `a ${this.table} row must give exactly ${this.columns.join(', ')}; got ${Object.keys(row).join(', ')}`,
+      );
+    const line = copyRow(this.columns.map((column) => row[column]));
     this.chunks.push(line);
     this.size += line.length;
     return this.size >= FLUSH_AT_CHARACTERS;

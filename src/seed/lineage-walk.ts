@@ -1,4 +1,4 @@
-import { type CopyValue, copyRow } from './copy-text';
+import type { CopyValue } from './copy-text';
 import { formatUnits, unitsToJsonNumberString } from './fixed-point';
 import { fetchError, fetchedRecord } from './payload-bodies';
 import { type OpenPosition, PositionBook } from './position-book';
@@ -26,73 +26,13 @@ export const TABLES = [
 ] as const;
 export type Table = (typeof TABLES)[number];
 
-export const COLUMNS: Record<Table, string[]> = {
-  data_ingestion_runs: [
-    'id',
-    'run_id',
-    'task_name',
-    'source',
-    'status',
-    'records_fetched',
-    'error_message',
-    'metadata',
-    'started_at',
-    'finished_at',
-    'created_at',
-  ],
-  api_payloads: [
-    'id',
-    'ingestion_run_id',
-    'direction',
-    'provider',
-    'endpoint',
-    'http_method',
-    'http_status',
-    'latency_ms',
-    'payload',
-    'payload_bytes',
-    'correlation_id',
-    'created_at',
-  ],
-  positions: ['id', 'account', 'symbol', 'quantity', 'avg_cost', 'status', 'opened_at', 'closed_at'],
-  trade_decisions: [
-    'id',
-    'decision_id',
-    'strategy',
-    'symbol',
-    'side',
-    'quantity',
-    'order_type',
-    'limit_price',
-    'status',
-    'decision_rationale',
-    'correlation_id',
-    'created_at',
-  ],
-  decision_inputs: ['trade_decision_id', 'api_payload_id'],
-  trade_executions: [
-    'id',
-    'execution_id',
-    'trade_decision_id',
-    'position_id',
-    'broker_order_id',
-    'status',
-    'filled_quantity',
-    'fill_price',
-    'commission',
-    'error_message',
-    'api_request_payload_id',
-    'api_response_payload_id',
-    'submitted_at',
-    'filled_at',
-    'created_at',
-  ],
-};
+/** A row by column name; a sink lays it out in its table's column order. */
+export type SeedRow = Readonly<Record<string, CopyValue>>;
 
 /** Receives the rows of one table; `add` answers true when it wants a `flush` (backpressure). */
 export interface RowSink {
   readonly table: Table;
-  add(line: string): boolean;
+  add(row: SeedRow): boolean;
   flush(): Promise<void>;
 }
 
@@ -138,29 +78,31 @@ export async function walkLineage(
   const next = { run: 0, payload: 0, decision: 0, execution: 0 };
 
   /** Counts a row, and formats and hands it over only when its table is being loaded. */
-  const emit = (table: Table, build: () => CopyValue[]): boolean => {
+  const emit = (table: Table, build: () => SeedRow): boolean => {
     rows[table] += 1;
-    return table === sink.table && sink.add(copyRow(build()));
+    return table === sink.table && sink.add(build());
   };
   /** A position row records its lot's opening state (see position.entity.ts): the opening fill's quantity and price. */
   const emitPosition = (position: OpenPosition, openingUnits: number, priceUnits: number, openedAtMs: number) =>
-    emit('positions', () => [
-      position.id,
-      position.account,
-      position.symbol,
-      formatUnits(openingUnits),
-      formatUnits(priceUnits),
-      'open',
-      new Date(openedAtMs),
-      null,
-    ]);
+    emit('positions', () => ({
+      id: position.id,
+      account: position.account,
+      symbol: position.symbol,
+      quantity: formatUnits(openingUnits),
+      avg_cost: formatUnits(priceUnits),
+      status: 'open',
+      opened_at: new Date(openedAtMs),
+      closed_at: null,
+      external_id: null,
+    }));
 
   let made = 0;
   while (made < total) {
     const task = random.weighted(FETCH_TASKS, FETCH_TASK_WEIGHTS);
     const runStartMs = anchorMs - SPAN + Math.floor((made / total) * SPAN) + random.int(0, 10 * MINUTE);
     const runId = ++next.run;
-    const externalRunId = `${task.taskName.slice('data_fetch:'.length)}-${ymd(runStartMs)}-${runId.toString(36).padStart(6, '0')}`;
+    const taskSuffix = task.taskName.slice('data_fetch:'.length);
+    const externalRunId = `${taskSuffix}-${ymd(runStartMs)}-${runId.toString(36).padStart(6, '0')}`;
     const failedStatus = random.chance(0.04) ? random.pick([401, 429, 500, 503]) : null;
     const fetched: FetchedPayload[] = [];
     let clockMs = runStartMs;
@@ -176,20 +118,21 @@ export async function walkLineage(
       fetched.push(payload);
       const at = clockMs;
       if (
-        emit('api_payloads', () => [
-          payload.id,
-          runId,
-          'response',
-          task.source,
-          task.endpoint,
-          'GET',
-          200,
-          latency,
-          json(body),
-          bytes(body),
-          externalRunId,
-          new Date(at),
-        ])
+        emit('api_payloads', () => ({
+          id: payload.id,
+          ingestion_run_id: runId,
+          direction: 'response',
+          provider: task.source,
+          endpoint: task.endpoint,
+          http_method: 'GET',
+          http_status: 200,
+          latency_ms: latency,
+          payload: json(body),
+          payload_bytes: bytes(body),
+          correlation_id: externalRunId,
+          created_at: new Date(at),
+          external_id: null,
+        }))
       )
         await sink.flush();
     }
@@ -200,20 +143,21 @@ export async function walkLineage(
       const id = ++next.payload;
       const at = clockMs;
       if (
-        emit('api_payloads', () => [
-          id,
-          runId,
-          'response',
-          task.source,
-          task.endpoint,
-          'GET',
-          failedStatus,
-          latency,
-          json(body),
-          bytes(body),
-          externalRunId,
-          new Date(at),
-        ])
+        emit('api_payloads', () => ({
+          id: id,
+          ingestion_run_id: runId,
+          direction: 'response',
+          provider: task.source,
+          endpoint: task.endpoint,
+          http_method: 'GET',
+          http_status: failedStatus,
+          latency_ms: latency,
+          payload: json(body),
+          payload_bytes: bytes(body),
+          correlation_id: externalRunId,
+          created_at: new Date(at),
+          external_id: null,
+        }))
       )
         await sink.flush();
     }
@@ -230,19 +174,19 @@ export async function walkLineage(
         ? null
         : `HTTP ${failedStatus} from ${task.source} ${task.endpoint}: ${String(fetchError(failedStatus).error)}`;
     if (
-      emit('data_ingestion_runs', () => [
-        runId,
-        externalRunId,
-        task.taskName,
-        task.source,
-        failedStatus === null ? 'succeeded' : 'failed',
-        recordCount,
-        errorMessage,
-        metadata,
-        new Date(runStartMs),
-        new Date(finishedMs),
-        new Date(runStartMs),
-      ])
+      emit('data_ingestion_runs', () => ({
+        id: runId,
+        run_id: externalRunId,
+        task_name: task.taskName,
+        source: task.source,
+        status: failedStatus === null ? 'succeeded' : 'failed',
+        records_fetched: recordCount,
+        error_message: errorMessage,
+        metadata: metadata,
+        started_at: new Date(runStartMs),
+        finished_at: new Date(finishedMs),
+        created_at: new Date(runStartMs),
+      }))
     )
       await sink.flush();
     if (fetched.length === 0) continue;
@@ -270,22 +214,24 @@ export async function walkLineage(
         rationale = null;
         planted.decisionsWithoutRationale += 1;
       }
-      const decisionRow = () => [
-        decision.id,
-        decision.externalId,
-        decision.strategy,
-        decision.symbol,
-        decision.side,
-        formatUnits(decision.quantityUnits),
-        decision.orderType,
-        decision.limitUnits === null ? null : formatUnits(decision.limitUnits),
-        status,
-        rationale,
-        decision.correlationId,
-        new Date(atMs),
-      ];
+      const decisionRow = () => ({
+        id: decision.id,
+        decision_id: decision.externalId,
+        strategy: decision.strategy,
+        symbol: decision.symbol,
+        side: decision.side,
+        quantity: formatUnits(decision.quantityUnits),
+        order_type: decision.orderType,
+        limit_price: decision.limitUnits === null ? null : formatUnits(decision.limitUnits),
+        status: status,
+        decision_rationale: rationale,
+        correlation_id: decision.correlationId,
+        created_at: new Date(atMs),
+      });
       if (emit('trade_decisions', decisionRow)) await sink.flush();
-      for (const input of inputs) if (emit('decision_inputs', () => [decision.id, input.id])) await sink.flush();
+      for (const input of inputs)
+        if (emit('decision_inputs', () => ({ trade_decision_id: decision.id, api_payload_id: input.id })))
+          await sink.flush();
 
       const executionStatuses: ExecutionStatus[] =
         status === 'executed'
@@ -351,38 +297,40 @@ export async function walkLineage(
         const responseId = missing === 'response' ? null : ++next.payload;
         if (
           requestId !== null &&
-          emit('api_payloads', () => [
-            requestId,
-            null,
-            'request',
-            'alpaca',
-            '/v2/orders',
-            'POST',
-            null,
-            null,
-            json(requestBody),
-            bytes(requestBody),
-            decision.correlationId,
-            new Date(submittedMs),
-          ])
+          emit('api_payloads', () => ({
+            id: requestId,
+            ingestion_run_id: null,
+            direction: 'request',
+            provider: 'alpaca',
+            endpoint: '/v2/orders',
+            http_method: 'POST',
+            http_status: null,
+            latency_ms: null,
+            payload: json(requestBody),
+            payload_bytes: bytes(requestBody),
+            correlation_id: decision.correlationId,
+            created_at: new Date(submittedMs),
+            external_id: null,
+          }))
         )
           await sink.flush();
         if (
           responseId !== null &&
-          emit('api_payloads', () => [
-            responseId,
-            null,
-            'response',
-            'alpaca',
-            '/v2/orders',
-            'POST',
-            responseStatus,
-            latency,
-            json(responseBody),
-            bytes(responseBody),
-            decision.correlationId,
-            new Date(submittedMs + latency),
-          ])
+          emit('api_payloads', () => ({
+            id: responseId,
+            ingestion_run_id: null,
+            direction: 'response',
+            provider: 'alpaca',
+            endpoint: '/v2/orders',
+            http_method: 'POST',
+            http_status: responseStatus,
+            latency_ms: latency,
+            payload: json(responseBody),
+            payload_bytes: bytes(responseBody),
+            correlation_id: decision.correlationId,
+            created_at: new Date(submittedMs + latency),
+            external_id: null,
+          }))
         )
           await sink.flush();
 
@@ -399,23 +347,23 @@ export async function walkLineage(
         const errorMessage = rejection ? rejection.message(symbol) : null;
         const positionId = booked?.position.id ?? null;
         if (
-          emit('trade_executions', () => [
-            executionId,
-            `exe_${ymd(submittedMs)}_${executionId.toString(36)}`,
-            decision.id,
-            positionId,
-            brokerOrderId,
-            executionStatus,
-            formatUnits(filledUnits),
-            fillPriceUnits === null ? null : formatUnits(fillPriceUnits),
-            commissionUnits === null ? null : formatUnits(commissionUnits),
-            errorMessage,
-            requestId,
-            responseId,
-            new Date(submittedMs),
-            filledMs === null ? null : new Date(filledMs),
-            new Date(submittedMs),
-          ])
+          emit('trade_executions', () => ({
+            id: executionId,
+            execution_id: `exe_${ymd(submittedMs)}_${executionId.toString(36)}`,
+            trade_decision_id: decision.id,
+            position_id: positionId,
+            broker_order_id: brokerOrderId,
+            status: executionStatus,
+            filled_quantity: formatUnits(filledUnits),
+            fill_price: fillPriceUnits === null ? null : formatUnits(fillPriceUnits),
+            commission: commissionUnits === null ? null : formatUnits(commissionUnits),
+            error_message: errorMessage,
+            api_request_payload_id: requestId,
+            api_response_payload_id: responseId,
+            submitted_at: new Date(submittedMs),
+            filled_at: filledMs === null ? null : new Date(filledMs),
+            created_at: new Date(submittedMs),
+          }))
         )
           await sink.flush();
       }

@@ -5,7 +5,7 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { type ApiPayload, PayloadDirection } from '../../entities/api-payload.entity';
 import { timeWindow } from '../../graphql/arguments';
-import { fromGlobalId } from '../../graphql/global-id';
+import { fromGlobalId } from '../../lineage/global-id';
 import { BadInputError } from '../../errors';
 
 @InputType({ description: 'Filters for apiPayloads; all given conditions must hold.' })

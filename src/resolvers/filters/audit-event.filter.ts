@@ -4,9 +4,9 @@ import { Field, ID, InputType } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { type AuditEvent, LogType } from '../../entities/audit-event.entity';
 import { timeWindow } from '../../graphql/arguments';
-import { fromGlobalId } from '../../graphql/global-id';
+import { fromGlobalId } from '../../lineage/global-id';
+import { tableOf } from '../../lineage/node-types';
 import { JsonFilter } from '../../graphql/json-filter';
-import { TABLE_OF_NODE } from '../../chain/subjects';
 
 @InputType({ description: 'Filters for audit events; all given conditions must hold.' })
 export class AuditEventFilter {
@@ -39,7 +39,7 @@ export function auditEventWhere(filter: AuditEventFilter | null | undefined): Fi
     ...(filter.logType != null ? { logType: filter.logType } : {}),
     ...(filter.event != null ? { event: filter.event } : {}),
     ...(filter.actor != null ? { actor: filter.actor } : {}),
-    ...(subject ? { subjectTable: TABLE_OF_NODE[subject.type], subjectId: subject.databaseId } : {}),
+    ...(subject ? { subjectTable: tableOf(subject.type), subjectId: subject.databaseId } : {}),
     ...timeWindow('occurredAt', filter.occurredFrom, filter.occurredTo, 'occurred'),
   };
 }

@@ -1,0 +1,51 @@
+import { Configuration, type EntityClass, MetadataDiscovery, MetadataStorage } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { entities } from '../entities';
+
+let discovered: MetadataStorage | undefined;
+
+/**
+ * The entities' metadata as MikroORM discovers it for the ORM (column names
+ * from the naming strategy, inherited properties merged in), without an ORM
+ * or a connection: what code that writes its own SQL (the record writer, the
+ * seed's COPY) takes its table and column names from. Discovered once, on
+ * first use; the discovery leaves the entity classes as they were (only an
+ * ORM's EntityManager decorates them).
+ */
+function discoveredMetadata(): MetadataStorage {
+  if (!discovered) {
+    const config = new Configuration({ driver: PostgreSqlDriver, entities, dbName: 'auditgraph' }, false);
+    discovered = new MetadataDiscovery(new MetadataStorage(), config.getPlatform(), config).discoverSync();
+  }
+  return discovered;
+}
+
+/** A persisted property and the column holding it. */
+export type PersistedColumn = { property: string; column: string; primary: boolean };
+
+/** The table an entity is stored in. */
+export const tableNameOf = (entity: EntityClass<unknown>): string => discoveredMetadata().get(entity.name).tableName;
+
+/** Every column of the entity's table, in the order the entity declares them (inherited ones first). */
+export function persistedColumnsOf(entity: EntityClass<unknown>): PersistedColumn[] {
+  return discoveredMetadata()
+    .get(entity.name)
+    .props.filter((prop) => prop.persist !== false && (prop.fieldNames?.length ?? 0) > 0)
+    .flatMap((prop) =>
+      prop.fieldNames.map((column) => ({ property: prop.name, column, primary: prop.primary ?? false })),
+    );
+}
+
+/** Every column of `table`, as its entity declares them. */
+export function persistedColumnsOfTable(table: string): PersistedColumn[] {
+  const meta = Object.values(discoveredMetadata().getAll()).find((candidate) => candidate.tableName === table);
+  if (!meta) throw new Error(`no entity is stored in ${table}`);
+  return persistedColumnsOf(meta.class as EntityClass<unknown>);
+}
+
+/** The column of one scalar or to-one property. */
+export function columnOf<T>(entity: EntityClass<T>, property: keyof T & string): string {
+  const columns = discoveredMetadata().get(entity.name).properties[property]?.fieldNames ?? [];
+  if (columns.length !== 1) throw new Error(`${entity.name}.${property} is not stored in one column`);
+  return columns[0]!;
+}
