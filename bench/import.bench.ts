@@ -156,7 +156,7 @@ async function databaseFloor(orm: Orm, lines: number, hashing: boolean): Promise
         for (const { table } of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS])
           await trx.raw(`alter table ${table} disable trigger user`);
       for (const spec of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS] as RecordTable[]) {
-        const columns = [...Object.keys(spec.columns), ...(spec === EVENTS ? ['actor'] : [])];
+        const columns = [...spec.columns, ...(spec === EVENTS ? ['actor'] : [])];
         const chain = spec === EVENTS && !hashing ? ['seq', 'prev_hash', 'hash'] : [];
         const values = columns.map((column) => (column === spec.externalId ? `${column} || '#floor'` : column));
         const chainValues = chain.length
