@@ -5,13 +5,12 @@ import { BadInputError } from '../errors';
 import { fromGlobalId, type NodeType } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
 import type { Loaders } from '../loaders';
-import { keyLoader } from '../loaders/key-loaders';
 
 const MAX_NODES = 100;
 
 /** Loads any node by its decoded global id, through the same per-request loaders as the relations. */
 export function loadNode(loaders: Loaders, type: NodeType, databaseId: string): Promise<Node | null> {
-  return keyLoader<Node>(loaders, type, 'id').load(databaseId);
+  return loaders.key<Node>(type, 'id').load(databaseId);
 }
 
 @Authorized(Permission.readLineage)
