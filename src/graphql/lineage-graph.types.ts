@@ -10,7 +10,8 @@ export enum LineageDirection {
 registerEnumType(LineageDirection, {
   name: 'LineageDirection',
   description:
-    'UPSTREAM: what caused the node (provenance). DOWNSTREAM: what it influenced (blast radius). BOTH: each, from the node.',
+    'UPSTREAM: what caused the node (provenance). DOWNSTREAM: what it influenced (blast radius). ' +
+    'BOTH: each, from the node.',
 });
 
 /** The kinds of lineage edge, one per edge of the registry, in its order. */

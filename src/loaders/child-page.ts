@@ -118,10 +118,13 @@ export function childPageSql(
   const direction = page.forward ? 'asc' : 'desc';
   const { sortColumn = 'created_at', idColumn = 'id' } = list;
   const keyset = (operator: '<' | '>', id: string) =>
-    `and (c.${sortColumn}, c.${idColumn}) ${operator} (select k.${sortColumn}, k.${idColumn} from ${list.table} k where k.${idColumn} = ${id})`;
+    `and (c.${sortColumn}, c.${idColumn}) ${operator}
+      (select k.${sortColumn}, k.${idColumn} from ${list.table} k where k.${idColumn} = ${id})`;
   return `
     select * from (
-      select c.*${currentStatusColumn(list.table, 'c')}, row_number() over (partition by c.parent_id order by c.${sortColumn} ${direction}, c.${idColumn} ${direction}) as page_rank
+      select c.*${currentStatusColumn(list.table, 'c')},
+        row_number() over (partition by c.parent_id
+          order by c.${sortColumn} ${direction}, c.${idColumn} ${direction}) as page_rank
       from (${list.rows(page.parents)}) c
       where true ${page.after ? keyset('>', page.after) : ''} ${page.before ? keyset('<', page.before) : ''}
     ) ranked

@@ -68,7 +68,10 @@ export function lookupReadingAhead<T>(
   return loaders.readAhead.load({ type, property, key, plan }) as Promise<T | null>;
 }
 
-/** A page a list field answered, the lineage its selection asks below the page's nodes read ahead in one more statement. */
+/**
+ * A page a list field answered, the lineage its selection asks below the
+ * page's nodes read ahead in one more statement.
+ */
 export async function pageReadingAhead<T extends Row>(
   context: { em: EntityManager; loaders: Loaders },
   info: GraphQLResolveInfo,
