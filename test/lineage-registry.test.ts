@@ -1,7 +1,7 @@
 import { getNamedType, type GraphQLField, GraphQLInterfaceType, GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { gatewaySchema } from '../src/graphql/schema';
 import { isNodeType } from '../src/lineage/node-types';
-import { RELATION_FIELDS, relationField } from '../src/lineage/relations';
+import { EDGES, RELATION_FIELDS, relationField, storageOf } from '../src/lineage/relations';
 
 const implementsNode = (type: GraphQLObjectType) => type.getInterfaces().some(({ name }) => name === 'Node');
 
@@ -83,6 +83,17 @@ describe('the lineage registry and the schema', () => {
       if (ledTo !== directions[0]!.leadsTo) missing.push(`${name} → ${directions[0]!.leadsTo} (schema: ${ledTo})`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it("stores every edge in columns the entities declare, each leading to the edge's node types", () => {
+    expect(EDGES.map((edge) => [edge.kind, storageOf(edge)])).toEqual([
+      ['FETCHED', { table: 'api_payloads', fromColumn: 'ingestion_run_id', toColumn: 'id' }],
+      ['FED', { table: 'decision_inputs', fromColumn: 'api_payload_id', toColumn: 'trade_decision_id' }],
+      ['EXECUTED_AS', { table: 'trade_executions', fromColumn: 'trade_decision_id', toColumn: 'id' }],
+      ['REQUESTED', { table: 'trade_executions', fromColumn: 'id', toColumn: 'api_request_payload_id' }],
+      ['RESPONDED', { table: 'trade_executions', fromColumn: 'id', toColumn: 'api_response_payload_id' }],
+      ['BUILT', { table: 'trade_executions', fromColumn: 'id', toColumn: 'position_id' }],
+    ]);
   });
 
   it('names only fields that exist in its exclusions', () => {

@@ -30,7 +30,9 @@ type EdgeDefinition = (ForeignKey | JoinTable) & {
  * LineageEdgeKind's order. The loaders, the read-ahead, the lineage walk and
  * the edge-kind enum are derived from it; a resolver field per end (type-graphql
  * needs the decorator) calls the loader of its edge. Columns come from the
- * entities' MikroORM metadata.
+ * entities' MikroORM metadata. An edge between existing node types is its
+ * entity relation (and migration), one entry here and its two resolver
+ * fields; test/lineage-registry.test.ts fails while a field is missing.
  */
 export const EDGES = [
   {
@@ -105,7 +107,7 @@ export type ToListField<Type extends NodeType> =
   | Extract<Edge, { to: Type; foreignKey: { on: 'from' } } | { to: Type; joinTable: object }>['inverse'];
 
 /** One end of an edge as its field sees it: the edge walked from `at` to `leadsTo`. */
-export type Direction = {
+export type EdgeDirection = {
   edge: Edge;
   /** The end walked from (an edge from a type to itself has the same type at both). */
   side: 'from' | 'to';
@@ -116,7 +118,7 @@ export type Direction = {
   one: boolean;
 };
 
-const directionsOf = (edge: Edge): Direction[] => {
+const directionsOf = (edge: Edge): EdgeDirection[] => {
   const holder = 'foreignKey' in edge ? edge.foreignKey.on : null;
   return [
     { edge, side: 'from', at: edge.from, field: edge.field, leadsTo: edge.to, one: holder === 'from' },
@@ -125,8 +127,8 @@ const directionsOf = (edge: Edge): Direction[] => {
 };
 
 /** Every relation field of every node type, with the edges it walks (two for ApiPayload.executions). */
-export const RELATION_FIELDS: ReadonlyMap<string, readonly Direction[]> = (() => {
-  const fields = new Map<string, Direction[]>();
+export const RELATION_FIELDS: ReadonlyMap<string, readonly EdgeDirection[]> = (() => {
+  const fields = new Map<string, EdgeDirection[]>();
   for (const direction of EDGES.flatMap(directionsOf)) {
     const name = `${direction.at}.${direction.field}`;
     const known = fields.get(name);
@@ -143,15 +145,20 @@ export type TargetOf<Type extends NodeType, Field extends string> =
   Extract<Edge, { from: Type; field: Field }>['to'] | Extract<Edge, { to: Type; inverse: Field }>['from'];
 
 /** The edges `type.field` walks, or undefined when it is no relation field. */
-export const relationField = (type: NodeType, field: string): readonly Direction[] | undefined =>
+export const relationField = (type: NodeType, field: string): readonly EdgeDirection[] | undefined =>
   RELATION_FIELDS.get(`${type}.${field}`);
 
-/** The column of a many-to-one `property` of `entity`, as its MikroORM decorator declares it. */
-export function columnOf(entity: EntityClass<object>, property: string): string {
+/**
+ * The column of a many-to-one `property` of `entity`, as its MikroORM
+ * decorator declares it; refused unless it references `target`'s entity, so
+ * the registry cannot name a column that leads elsewhere.
+ */
+export function columnOf(entity: EntityClass<object>, property: string, target: NodeType): string {
   const declared = MetadataStorage.getMetadataFromDecorator(entity as never).properties[property as never] as
-    { fieldName?: string; fieldNames?: string[] } | undefined;
+    { kind?: string; entity?: () => unknown; fieldName?: string; fieldNames?: string[] } | undefined;
   const column = declared?.fieldNames?.[0] ?? declared?.fieldName;
-  if (!column) throw new Error(`${entity.name}.${property} declares no column (fieldName)`);
+  if (declared?.kind !== 'm:1' || declared.entity?.() !== NODE_TYPES[target].entity || !column)
+    throw new Error(`${entity.name}.${property} is no many-to-one to ${target} with a declared column (fieldName)`);
   return column;
 }
 
@@ -167,13 +174,13 @@ export function storageOf(edge: Edge): Storage {
     const { entity, from, to } = edge.joinTable;
     return {
       table: MetadataStorage.getMetadataFromDecorator(entity as never).tableName,
-      fromColumn: columnOf(entity, from),
-      toColumn: columnOf(entity, to),
+      fromColumn: columnOf(entity, from, edge.from),
+      toColumn: columnOf(entity, to, edge.to),
     };
   }
   const { on, property } = edge.foreignKey;
-  const holder = on === 'from' ? edge.from : edge.to;
-  const column = columnOf(NODE_TYPES[holder].entity as EntityClass<object>, property);
+  const [holder, target] = on === 'from' ? [edge.from, edge.to] : [edge.to, edge.from];
+  const column = columnOf(NODE_TYPES[holder].entity as EntityClass<object>, property, target);
   return on === 'from'
     ? { table: tableOf(holder), fromColumn: 'id', toColumn: column }
     : { table: tableOf(holder), fromColumn: column, toColumn: 'id' };
@@ -183,7 +190,7 @@ export function storageOf(edge: Edge): Storage {
  * A direction's storage seen from its end: `near` holds the id of the node
  * walked from, `far` the id of the node it leads to.
  */
-export function columnsOf(direction: Direction): { table: string; near: string; far: string } {
+export function columnsOf(direction: EdgeDirection): { table: string; near: string; far: string } {
   const { table, fromColumn, toColumn } = storageOf(direction.edge);
   return direction.side === 'from'
     ? { table, near: fromColumn, far: toColumn }

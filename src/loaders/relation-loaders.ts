@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
 import { NODE_TYPES, type NodeType, tableOf } from '../lineage/node-types';
-import { columnsOf, type Direction, relationField } from '../lineage/relations';
+import { columnsOf, type EdgeDirection, relationField } from '../lineage/relations';
 import { type ChildList, type ChildPageLoader, childPageLoader } from './child-page';
 
-function directionsOf(type: NodeType, field: string, one: boolean): readonly Direction[] {
+function directionsOf(type: NodeType, field: string, one: boolean): readonly EdgeDirection[] {
   const directions = relationField(type, field);
   if (!directions || directions.some((direction) => direction.one !== one))
     throw new Error(`${type}.${field} is no ${one ? 'to-one' : 'list'} field of the lineage registry`);
@@ -18,7 +18,7 @@ function directionsOf(type: NodeType, field: string, one: boolean): readonly Dir
  * execution's request and response payload both lead to `ApiPayload.executions`)
  * is their union, a row the earlier branch gave its parent left out.
  */
-export function relationRowsSql(directions: readonly Direction[], parents: string): string {
+export function relationRowsSql(directions: readonly EdgeDirection[], parents: string): string {
   const branches = directions.map((direction, index) => {
     const { table, near, far } = columnsOf(direction);
     if ('joinTable' in direction.edge) {
