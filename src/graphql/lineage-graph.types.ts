@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { EDGES, type EdgeKind } from '../lineage/relations';
 import { Node } from './node.interface';
 
 export enum LineageDirection {
@@ -9,22 +10,27 @@ export enum LineageDirection {
 registerEnumType(LineageDirection, {
   name: 'LineageDirection',
   description:
-    'UPSTREAM: what caused the node (provenance). DOWNSTREAM: what it influenced (blast radius). BOTH: each, from the node.',
+    'UPSTREAM: what caused the node (provenance). DOWNSTREAM: what it influenced (blast radius). ' +
+    'BOTH: each, from the node.',
 });
 
-export enum LineageEdgeKind {
-  FETCHED = 'FETCHED',
-  FED = 'FED',
-  EXECUTED_AS = 'EXECUTED_AS',
-  REQUESTED = 'REQUESTED',
-  RESPONDED = 'RESPONDED',
-  BUILT = 'BUILT',
-}
-registerEnumType(LineageEdgeKind, {
-  name: 'LineageEdgeKind',
-  description:
-    'FETCHED run → payload; FED payload → decision; EXECUTED_AS decision → execution; REQUESTED/RESPONDED execution → broker payload; BUILT execution → position.',
-});
+/** The kinds of lineage edge, one per edge of the registry, in its order. */
+export const LineageEdgeKind = Object.fromEntries(EDGES.map(({ kind }) => [kind, kind])) as {
+  [Kind in EdgeKind]: Kind;
+};
+export type LineageEdgeKind = EdgeKind;
+
+/** "FETCHED run → payload; …": each edge as it reads, edges that read alike named together. */
+const edgeKindDescription = (): string => {
+  const entries: { kinds: string[]; reads: string }[] = [];
+  for (const { kind, reads } of EDGES) {
+    const last = entries.at(-1);
+    if (last?.reads === reads) last.kinds.push(kind);
+    else entries.push({ kinds: [kind], reads });
+  }
+  return `${entries.map(({ kinds, reads }) => `${kinds.join('/')} ${reads}`).join('; ')}.`;
+};
+registerEnumType(LineageEdgeKind, { name: 'LineageEdgeKind', description: edgeKindDescription() });
 
 export enum LineageBound {
   DEPTH = 'DEPTH',

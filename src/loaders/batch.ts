@@ -15,7 +15,8 @@ export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (
 /** The records whose `property` is in `keys` (a bigint[] or text[] expression), with their current status. */
 export function uniqueKeySql<T>(meta: EntityMetadata<T>, property: keyof T & string, keys: string): string {
   const column = meta.properties[property as keyof typeof meta.properties].fieldNames[0];
-  return `select t.*${currentStatusColumn(meta.tableName, 't')} from ${meta.tableName} t where t.${column} = any(${keys})`;
+  return `select t.*${currentStatusColumn(meta.tableName, 't')}
+    from ${meta.tableName} t where t.${column} = any(${keys})`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { EntityManager, EntityName } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { recordBatch } from '../metrics/dataloader-metrics';
-import type { NodeType } from '../graphql/global-id';
+import type { NodeType } from '../lineage/node-types';
 import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/connection';
 import { childListName, decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
 import { pageShape, toConnection } from '../graphql/pagination/find-page';
@@ -22,7 +22,7 @@ export type ChildList<T> = {
   idColumn?: string;
   /**
    * The child rows of every parent in `parents` (a bigint[] expression: a bound
-   * array, or a sub-select when a prefetch composes lists), each with its
+   * array, or a sub-select when the read-ahead composes lists), each with its
    * parent's id as `parent_id`. A row may appear under several parents.
    */
   rows: (parents: string) => string;
@@ -38,13 +38,23 @@ type PageRequest = {
 };
 export type RankedRow = Record<string, unknown> & { parent_id: string; page_rank: string };
 
+export type ChildPageLoader<T> = {
+  list: ChildList<T>;
+  load(parentId: string, args: ConnectionArgs): Promise<ConnectionResult<T>>;
+  /**
+   * Answers `load(parentId, args)` from rows a read-ahead already read with
+   * childPageSql (up to size + 1 of them, in page order), as the batch would have.
+   */
+  prime(parentId: string, args: ConnectionArgs, rows: T[]): void;
+};
+
 /**
  * Pages of a node's own list for many parents at once: one statement per
  * batch and page shape, whatever the number of parents, each parent's page cut
  * by `row_number()` over its partition. Cursors are checked before anything
  * is queued, so a bad one fails its own field, not the batch.
  */
-export function childPageLoader<T extends { id: string }>(em: EntityManager, list: ChildList<T>) {
+export function childPageLoader<T extends { id: string }>(em: EntityManager, list: ChildList<T>): ChildPageLoader<T> {
   const loader = new DataLoader<PageRequest, ConnectionResult<T>, string>(
     async (requests) => {
       recordBatch(`${list.parentType}.${list.field}`, requests.length);
@@ -75,14 +85,10 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
 
   return {
     list,
-    load(parentId: string, args: ConnectionArgs): Promise<ConnectionResult<T>> {
+    load(parentId, args) {
       return loader.load(requestOf(parentId, args));
     },
-    /**
-     * Answers `load(parentId, args)` from rows a prefetch already read with
-     * childPageSql (up to size + 1 of them, in page order), as the batch would have.
-     */
-    prime(parentId: string, args: ConnectionArgs, rows: T[]): void {
+    prime(parentId, args, rows) {
       const request = requestOf(parentId, args);
       loader.prime(request, pageOf(list, request, rows));
     },
@@ -112,10 +118,13 @@ export function childPageSql(
   const direction = page.forward ? 'asc' : 'desc';
   const { sortColumn = 'created_at', idColumn = 'id' } = list;
   const keyset = (operator: '<' | '>', id: string) =>
-    `and (c.${sortColumn}, c.${idColumn}) ${operator} (select k.${sortColumn}, k.${idColumn} from ${list.table} k where k.${idColumn} = ${id})`;
+    `and (c.${sortColumn}, c.${idColumn}) ${operator}
+      (select k.${sortColumn}, k.${idColumn} from ${list.table} k where k.${idColumn} = ${id})`;
   return `
     select * from (
-      select c.*${currentStatusColumn(list.table, 'c')}, row_number() over (partition by c.parent_id order by c.${sortColumn} ${direction}, c.${idColumn} ${direction}) as page_rank
+      select c.*${currentStatusColumn(list.table, 'c')},
+        row_number() over (partition by c.parent_id
+          order by c.${sortColumn} ${direction}, c.${idColumn} ${direction}) as page_rank
       from (${list.rows(page.parents)}) c
       where true ${page.after ? keyset('>', page.after) : ''} ${page.before ? keyset('<', page.before) : ''}
     ) ranked

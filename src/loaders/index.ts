@@ -1,52 +1,39 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { apiKeyById } from './api-key-by-id.loader';
-import { decisionByDecisionId, decisionById } from './decision-by-id.loader';
-import { decisionsByInputPayload } from './decisions-by-input-payload.loader';
-import {
-  eventsOfDecision,
-  eventsOfExecution,
-  eventsOfIngestionRun,
-  eventsOfPayload,
-  eventsOfPosition,
-} from './events-by-subject.loader';
-import { executionByExecutionId, executionById } from './execution-by-id.loader';
-import { executionsByDecision } from './executions-by-decision.loader';
-import { executionsByPayload } from './executions-by-payload.loader';
-import { executionsByPosition } from './executions-by-position.loader';
-import { ingestionRunById, ingestionRunByRunId } from './ingestion-run-by-id.loader';
-import { inputPayloadsByDecision } from './input-payloads-by-decision.loader';
-import { payloadById } from './payload-by-id.loader';
-import { payloadsByIngestionRun } from './payloads-by-ingestion-run.loader';
-import { positionById } from './position-by-id.loader';
-import { lineagePrefetchLoader } from './lineage.prefetch';
-import { queryDocumentByHash } from './query-document-by-hash.loader';
+import type DataLoader from 'dataloader';
+import type { AuditEvent } from '../entities';
+import type { NODE_TYPES, NodeType } from '../lineage/node-types';
+import type { TargetOf, ToListField, ToOneField } from '../lineage/relations';
+import { apiKeyById } from './api-key.loaders';
+import { eventsOf } from './audit-event.loaders';
+import type { ChildPageLoader } from './child-page';
+import { nodeKeyLoader } from './key-loaders';
+import { queryDocumentByHash } from './query-document.loaders';
+import { readAheadLoader } from './read-ahead';
+import { relationListLoader, relationOneLoader, type ToOneLoader } from './relation-loaders';
 
-const factories = {
-  ingestionRunById,
-  ingestionRunByRunId,
-  payloadById,
-  payloadsByIngestionRun,
-  decisionById,
-  decisionByDecisionId,
-  decisionsByInputPayload,
-  inputPayloadsByDecision,
-  executionById,
-  executionByExecutionId,
-  executionsByDecision,
-  executionsByPosition,
-  executionsByPayload,
-  positionById,
-  lineagePrefetch: lineagePrefetchLoader,
-  apiKeyById,
-  queryDocumentByHash,
-  eventsOfIngestionRun,
-  eventsOfPayload,
-  eventsOfDecision,
-  eventsOfExecution,
-  eventsOfPosition,
+/** The read model of a node type: its entity. */
+export type NodeOf<Type extends NodeType> = (typeof NODE_TYPES)[Type]['entity']['prototype'];
+
+const named = { apiKeyById, queryDocumentByHash, readAhead: readAheadLoader };
+
+export type Loaders = { readonly [Name in keyof typeof named]: ReturnType<(typeof named)[Name]> } & {
+  /** The request's loader of `type` nodes by `property`: the id, or the node type's external key. */
+  key<T extends object = object>(type: NodeType, property: string): DataLoader<string, T | null>;
+  /** A to-one field of the lineage registry (`TradeExecution.decision`): `load(parent)` is null without a link. */
+  one<Type extends NodeType, Field extends ToOneField<Type>>(
+    type: Type,
+    field: Field,
+  ): ToOneLoader<NodeOf<Type>, NodeOf<TargetOf<Type, Field>>>;
+  /** A list field of the lineage registry (`Position.executions`), by parent id and page. */
+  list<Type extends NodeType, Field extends ToListField<Type>>(
+    type: Type,
+    field: Field,
+  ): ChildPageLoader<NodeOf<TargetOf<Type, Field>>>;
+  /** A list field by name, for code that walks the registry (the read-ahead). */
+  relationList<T>(type: NodeType, field: string): ChildPageLoader<T>;
+  /** `events` of every node type: the audit events about a node, in chain order. */
+  events(type: NodeType): ChildPageLoader<AuditEvent>;
 };
-
-export type Loaders = { readonly [Name in keyof typeof factories]: ReturnType<(typeof factories)[Name]> };
 
 /**
  * A fresh set of loaders over one request's EntityManager. Never shared
@@ -55,13 +42,28 @@ export type Loaders = { readonly [Name in keyof typeof factories]: ReturnType<(t
  * use — a point lookup needs one of them.
  */
 export function createLoaders(em: EntityManager): Loaders {
-  const made: Partial<Record<keyof Loaders, unknown>> = {};
-  const loaders = {} as Loaders;
-  for (const name of Object.keys(factories) as (keyof Loaders)[]) {
-    // A loader that fills others (a prefetch) is given the set it belongs to.
+  const made = new Map<string, unknown>();
+  const once = <T>(name: string, make: () => T): T => {
+    if (!made.has(name)) made.set(name, make());
+    return made.get(name) as T;
+  };
+  const key = <T extends object>(type: NodeType, property: string) =>
+    once(`key:${type}.${property}`, () => nodeKeyLoader<T>(em, type, property));
+  const relationList = <T>(type: NodeType, field: string) =>
+    once(`list:${type}.${field}`, () => relationListLoader(em, type, field)) as ChildPageLoader<T>;
+  const loaders: Loaders = {
+    key,
+    relationList,
+    one: (type, field) =>
+      once(`one:${type}.${field}`, () => relationOneLoader((target) => key<object>(target, 'id'), type, field)),
+    list: (type, field) => relationList(type, field),
+    events: (type) => once(`events:${type}`, () => eventsOf(em, type)),
+  } as Loaders;
+  for (const name of Object.keys(named) as (keyof typeof named)[]) {
+    // The read-ahead fills other loaders, so it is given the set it belongs to.
     Object.defineProperty(loaders, name, {
       enumerable: true,
-      get: () => (made[name] ??= factories[name](em, loaders)),
+      get: () => once(name, () => named[name](em, loaders)),
     });
   }
   return loaders;

@@ -1,33 +1,19 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
-import type { NodeType } from '../graphql/global-id';
-import type { Loaders } from './index';
+import { NODE_TYPES, type NodeType } from '../lineage/node-types';
+import { uniqueKeyLoader } from './batch';
 
-type KeyLoaderName =
-  | 'ingestionRunById'
-  | 'ingestionRunByRunId'
-  | 'payloadById'
-  | 'decisionById'
-  | 'decisionByDecisionId'
-  | 'executionById'
-  | 'executionByExecutionId'
-  | 'positionById';
-
-/** The loader of each node type by each key it is looked up by: its id, or an external id. */
-const KEY_LOADERS: { [Type in NodeType]: Partial<Record<string, KeyLoaderName>> } = {
-  IngestionRun: { id: 'ingestionRunById', runId: 'ingestionRunByRunId' },
-  ApiPayload: { id: 'payloadById' },
-  TradeDecision: { id: 'decisionById', decisionId: 'decisionByDecisionId' },
-  TradeExecution: { id: 'executionById', executionId: 'executionByExecutionId' },
-  Position: { id: 'positionById' },
-};
-
-/** The request's loader of `type` records by `property`. */
-export function keyLoader<T = object>(
-  loaders: Loaders,
+/**
+ * A loader of `type` nodes by `property`: the id (to-one fields, `node(id:)`
+ * and lookups by global id) or the node type's external key (lookups such as
+ * `decision(decisionId:)`).
+ */
+export function nodeKeyLoader<T extends object>(
+  em: EntityManager,
   type: NodeType,
   property: string,
 ): DataLoader<string, T | null> {
-  const name = KEY_LOADERS[type][property];
-  if (!name) throw new Error(`no key loader for ${type}.${property}`);
-  return loaders[name] as unknown as DataLoader<string, T | null>;
+  if (property !== 'id' && property !== NODE_TYPES[type].externalKey)
+    throw new Error(`no key loader for ${type}.${property}`);
+  return uniqueKeyLoader(em, NODE_TYPES[type].entity as never, property as never) as DataLoader<string, T | null>;
 }

@@ -53,18 +53,21 @@ const columnProperties = <T>(meta: EntityMetadata<T>) =>
  * Rows of `alias` as JSON objects a read model reads like the driver's rows:
  * keyed by column, bigint and numeric columns as text (as the driver gives
  * them, so the JSON parse loses no digit), timestamps as text (normalized
- * by the read model), jsonb nested (its numbers parsed losslessly, see json-numbers). `extra` columns (a page's parent_id and
- * page_rank) are added as text.
+ * by the read model), jsonb nested (its numbers parsed losslessly, see
+ * json-numbers). `extra` columns (a page's parent_id and page_rank) are
+ * added as text.
  */
 export function jsonRowSql<T>(meta: EntityMetadata<T>, alias: string, extra: string[] = []): string {
   const pairs = columnProperties(meta).map((prop) => {
     const column = prop.fieldNames[0]!;
-    // What the model holds as a string (bigint keys, numerics, timestamps, text) travels as text, as the driver reads it.
+    // What the model holds as a string (bigint keys, numerics, timestamps, text) travels as text,
+    // as the driver reads it.
     const asText = prop.kind === 'm:1' || prop.runtimeType === 'string';
     return `'${column}', ${alias}.${column}${asText ? '::text' : ''}`;
   });
   const derived = derivedColumns(meta.tableName, alias).map(({ column }) => column);
-  return `json_build_object(${[...pairs, ...[...derived, ...extra].map((column) => `'${column}', ${alias}.${column}::text`)].join(', ')})`;
+  const asText = [...derived, ...extra].map((column) => `'${column}', ${alias}.${column}::text`);
+  return `json_build_object(${[...pairs, ...asText].join(', ')})`;
 }
 
 function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) => T {

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { NodeType } from '../graphql/global-id';
+import { NODE_TYPE_NAMES, type NodeType } from '../lineage/node-types';
+import { type Edge, EDGES, type EdgeKind, storageOf } from '../lineage/relations';
 
 export type NodeRef = { type: NodeType; id: string };
-export type EdgeKind = 'FETCHED' | 'FED' | 'EXECUTED_AS' | 'REQUESTED' | 'RESPONDED' | 'BUILT';
 export type EdgeRef = { kind: EdgeKind; from: NodeRef; to: NodeRef };
 export type Direction = 'UPSTREAM' | 'DOWNSTREAM' | 'BOTH';
 
@@ -14,43 +14,43 @@ export type LineageTrace = {
   truncatedBy: ('depth' | 'maxNodes')[];
 };
 
-type Frontier = Record<NodeType, string[]>;
 type EdgeRow = { kind: EdgeKind; from_type: NodeType; from_id: string; to_type: NodeType; to_id: string };
+type WalkDirection = 'UPSTREAM' | 'DOWNSTREAM';
+type End = 'from' | 'to';
 
 /**
- * Edges leaving the frontier, by direction: each branch is one indexed
- * lookup, and all branches of a level run as one statement. A broker request
- * or response is evidence of its execution, so walking either way from an
- * execution brings both along.
+ * The branch of `edge` leaving the frontier's nodes at `ends`: one indexed
+ * lookup, on the column holding that end's id (bound as one array per node
+ * type). A foreign key's holder is found by its own id, so a holder whose key
+ * is not set is no edge.
  */
-const NEIGHBOURS: Record<'UPSTREAM' | 'DOWNSTREAM', string> = {
-  DOWNSTREAM: `
-    select 'FETCHED' as kind, 'IngestionRun' as from_type, ingestion_run_id::text as from_id, 'ApiPayload' as to_type, id::text as to_id
-      from api_payloads where ingestion_run_id = any(:runs::bigint[])
-    union all select 'FED', 'ApiPayload', api_payload_id::text, 'TradeDecision', trade_decision_id::text
-      from decision_inputs where api_payload_id = any(:payloads::bigint[])
-    union all select 'EXECUTED_AS', 'TradeDecision', trade_decision_id::text, 'TradeExecution', id::text
-      from trade_executions where trade_decision_id = any(:decisions::bigint[])
-    union all select 'REQUESTED', 'TradeExecution', id::text, 'ApiPayload', api_request_payload_id::text
-      from trade_executions where id = any(:executions::bigint[]) and api_request_payload_id is not null
-    union all select 'RESPONDED', 'TradeExecution', id::text, 'ApiPayload', api_response_payload_id::text
-      from trade_executions where id = any(:executions::bigint[]) and api_response_payload_id is not null
-    union all select 'BUILT', 'TradeExecution', id::text, 'Position', position_id::text
-      from trade_executions where id = any(:executions::bigint[]) and position_id is not null`,
-  UPSTREAM: `
-    select 'FETCHED' as kind, 'IngestionRun' as from_type, ingestion_run_id::text as from_id, 'ApiPayload' as to_type, id::text as to_id
-      from api_payloads where id = any(:payloads::bigint[]) and ingestion_run_id is not null
-    union all select 'FED', 'ApiPayload', api_payload_id::text, 'TradeDecision', trade_decision_id::text
-      from decision_inputs where trade_decision_id = any(:decisions::bigint[])
-    union all select 'EXECUTED_AS', 'TradeDecision', trade_decision_id::text, 'TradeExecution', id::text
-      from trade_executions where id = any(:executions::bigint[]) and trade_decision_id is not null
-    union all select 'REQUESTED', 'TradeExecution', id::text, 'ApiPayload', api_request_payload_id::text
-      from trade_executions where (id = any(:executions::bigint[]) or api_request_payload_id = any(:payloads::bigint[])) and api_request_payload_id is not null
-    union all select 'RESPONDED', 'TradeExecution', id::text, 'ApiPayload', api_response_payload_id::text
-      from trade_executions where (id = any(:executions::bigint[]) or api_response_payload_id = any(:payloads::bigint[])) and api_response_payload_id is not null
-    union all select 'BUILT', 'TradeExecution', id::text, 'Position', position_id::text
-      from trade_executions where position_id = any(:positions::bigint[])`,
-};
+function branch(edge: Edge, ends: End[]): string {
+  const { table, fromColumn, toColumn } = storageOf(edge);
+  const columns = { from: fromColumn, to: toColumn };
+  const types = { from: edge.from, to: edge.to };
+  const lookups = ends.map((end) => `${columns[end]} = any(:${types[end]}::bigint[])`);
+  const condition = lookups.length > 1 ? `(${lookups.join(' or ')})` : lookups[0]!;
+  const holderId = ends.some((end) => columns[end] === 'id');
+  const link = fromColumn === 'id' ? toColumn : fromColumn;
+  return `select '${edge.kind}' as kind, '${edge.from}' as from_type, ${fromColumn}::text as from_id,
+        '${edge.to}' as to_type, ${toColumn}::text as to_id
+      from ${table} where ${condition}${holderId ? ` and ${link} is not null` : ''}`;
+}
+
+/**
+ * Edges leaving the frontier, by direction, from the lineage registry:
+ * downstream from each edge's `from` end, upstream from its `to` end, and
+ * all branches of a level as one statement. A broker request or response is
+ * evidence of its execution (`evidence` in the registry), so walking either
+ * way from an execution brings both along: upstream, those edges are also
+ * followed from their `from` end.
+ */
+const neighboursSql = (direction: WalkDirection): string =>
+  EDGES.map((edge) =>
+    branch(edge, direction === 'DOWNSTREAM' ? ['from'] : 'evidence' in edge ? ['from', 'to'] : ['to']),
+  ).join('\n    union all ');
+
+const NEIGHBOURS = new Map<WalkDirection, string>();
 
 const key = (node: NodeRef) => `${node.type}:${node.id}`;
 
@@ -70,8 +70,7 @@ export async function traceLineage(
   const edges = new Map<string, EdgeRef>();
   const cutAt = new Map<string, NodeRef>();
   const truncatedBy = new Set<'depth' | 'maxNodes'>();
-  const directions: ('UPSTREAM' | 'DOWNSTREAM')[] =
-    options.direction === 'BOTH' ? ['UPSTREAM', 'DOWNSTREAM'] : [options.direction];
+  const directions: WalkDirection[] = options.direction === 'BOTH' ? ['UPSTREAM', 'DOWNSTREAM'] : [options.direction];
 
   for (const direction of directions) {
     let frontier: NodeRef[] = [root];
@@ -114,22 +113,13 @@ export async function traceLineage(
   };
 }
 
-async function neighbours(
-  em: EntityManager,
-  direction: 'UPSTREAM' | 'DOWNSTREAM',
-  frontier: NodeRef[],
-): Promise<EdgeRow[]> {
-  const ids: Frontier = { IngestionRun: [], ApiPayload: [], TradeDecision: [], TradeExecution: [], Position: [] };
-  for (const node of frontier) ids[node.type].push(node.id);
+async function neighbours(em: EntityManager, direction: WalkDirection, frontier: NodeRef[]): Promise<EdgeRow[]> {
+  const ids = new Map<NodeType, string[]>(NODE_TYPE_NAMES.map((type) => [type, []]));
+  for (const node of frontier) ids.get(node.type)!.push(node.id);
   // Ids are validated digits, so a PostgreSQL array literal is safe; one parameter per type.
-  const bindings = {
-    runs: `{${ids.IngestionRun.join(',')}}`,
-    payloads: `{${ids.ApiPayload.join(',')}}`,
-    decisions: `{${ids.TradeDecision.join(',')}}`,
-    executions: `{${ids.TradeExecution.join(',')}}`,
-    positions: `{${ids.Position.join(',')}}`,
-  };
-  const sql = `select * from (${NEIGHBOURS[direction]}) neighbours order by kind, to_id::bigint, from_id::bigint`;
+  const bindings = Object.fromEntries([...ids].map(([type, typeIds]) => [type, `{${typeIds.join(',')}}`]));
+  if (!NEIGHBOURS.has(direction)) NEIGHBOURS.set(direction, neighboursSql(direction));
+  const sql = `select * from (${NEIGHBOURS.get(direction)}) neighbours order by kind, to_id::bigint, from_id::bigint`;
   return em
     .getConnection()
     .getKnex()

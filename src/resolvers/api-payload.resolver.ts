@@ -12,7 +12,7 @@ import {
   TradeExecutionConnection,
 } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
+import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
 
 @Authorized(Permission.readLineage)
@@ -24,7 +24,7 @@ export class ApiPayloadResolver {
     @Ctx() { loaders }: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ApiPayload | null> {
-    return lookupWithLineage(loaders, info, 'ApiPayload', 'id', fromGlobalId(id, 'id', 'ApiPayload').databaseId);
+    return lookupReadingAhead(loaders, info, 'ApiPayload', 'id', fromGlobalId(id, 'id', 'ApiPayload').databaseId);
   }
 
   @Query(() => ApiPayloadConnection, { description: 'API payloads, newest first.' })
@@ -46,7 +46,7 @@ export class ApiPayloadResolver {
       },
       page,
     );
-    return withLineageBelow(context, info, 'ApiPayload', found);
+    return pageReadingAhead(context, info, 'ApiPayload', found);
   }
 
   @FieldResolver(() => IngestionRun, {
@@ -54,7 +54,7 @@ export class ApiPayloadResolver {
     description: 'The run that fetched this payload; null for broker calls.',
   })
   ingestionRun(@Root() payload: ApiPayload, @Ctx() { loaders }: Context): Promise<IngestionRun | null> | null {
-    return payload.ingestionRun ? loaders.ingestionRunById.load(payload.ingestionRun.id) : null;
+    return loaders.one('ApiPayload', 'ingestionRun').load(payload);
   }
 
   @FieldResolver(() => TradeDecisionConnection, { description: 'The decisions this payload fed (FED), oldest first.' })
@@ -63,7 +63,7 @@ export class ApiPayloadResolver {
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.decisionsByInputPayload.load(payload.id, page);
+    return loaders.list('ApiPayload', 'decisions').load(payload.id, page);
   }
 
   @FieldResolver(() => TradeExecutionConnection, {
@@ -75,13 +75,13 @@ export class ApiPayloadResolver {
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.executionsByPayload.load(payload.id, page);
+    return loaders.list('ApiPayload', 'executions').load(payload.id, page);
   }
 
   @FieldResolver(() => AuditEventConnection, {
     description: 'Audit events about this payload (status changes, snapshots, …), in chain order.',
   })
   events(@Root() payload: ApiPayload, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.eventsOfPayload.load(payload.id, page);
+    return loaders.events('ApiPayload').load(payload.id, page);
   }
 }

@@ -8,7 +8,7 @@ import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
+import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 
 @Authorized(Permission.readLineage)
@@ -26,8 +26,8 @@ export class IngestionRunResolver {
   ): Promise<IngestionRun | null> {
     const [key, value] = exactlyOne({ id, runId });
     return key === 'id'
-      ? lookupWithLineage(loaders, info, 'IngestionRun', 'id', fromGlobalId(value, 'id', 'IngestionRun').databaseId)
-      : lookupWithLineage(loaders, info, 'IngestionRun', 'runId', value);
+      ? lookupReadingAhead(loaders, info, 'IngestionRun', 'id', fromGlobalId(value, 'id', 'IngestionRun').databaseId)
+      : lookupReadingAhead(loaders, info, 'IngestionRun', 'runId', value);
   }
 
   @Query(() => IngestionRunConnection, { description: 'Ingestion runs, newest first.' })
@@ -50,18 +50,18 @@ export class IngestionRunResolver {
       },
       page,
     );
-    return withLineageBelow(context, info, 'IngestionRun', found);
+    return pageReadingAhead(context, info, 'IngestionRun', found);
   }
 
   @FieldResolver(() => ApiPayloadConnection, { description: 'The payloads this run fetched (FETCHED), oldest first.' })
   payloads(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.payloadsByIngestionRun.load(run.id, page);
+    return loaders.list('IngestionRun', 'payloads').load(run.id, page);
   }
 
   @FieldResolver(() => AuditEventConnection, {
     description: 'Audit events about this run (status changes, snapshots, …), in chain order.',
   })
   events(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.eventsOfIngestionRun.load(run.id, page);
+    return loaders.events('IngestionRun').load(run.id, page);
   }
 }

@@ -6,13 +6,12 @@ import { Node } from '../graphql/node.interface';
 import { fromGlobalId } from '../lineage/global-id';
 import type { NodeType } from '../lineage/node-types';
 import type { Loaders } from '../loaders';
-import { keyLoader } from '../loaders/key-loaders';
 
 const MAX_NODES = 100;
 
 /** Loads any node by its decoded global id, through the same per-request loaders as the relations. */
 export function loadNode(loaders: Loaders, type: NodeType, databaseId: string): Promise<Node | null> {
-  return keyLoader<Node>(loaders, type, 'id').load(databaseId);
+  return loaders.key<Node>(type, 'id').load(databaseId);
 }
 
 @Authorized(Permission.readLineage)

@@ -7,7 +7,7 @@ import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
+import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 
 @Authorized(Permission.readLineage)
@@ -19,7 +19,7 @@ export class PositionResolver {
     @Ctx() { loaders }: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Position | null> {
-    return lookupWithLineage(loaders, info, 'Position', 'id', fromGlobalId(id, 'id', 'Position').databaseId);
+    return lookupReadingAhead(loaders, info, 'Position', 'id', fromGlobalId(id, 'id', 'Position').databaseId);
   }
 
   @Query(() => PositionConnection, { description: 'Positions, most recently opened first.' })
@@ -35,7 +35,7 @@ export class PositionResolver {
       { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' },
       page,
     );
-    return withLineageBelow(context, info, 'Position', found);
+    return pageReadingAhead(context, info, 'Position', found);
   }
 
   @FieldResolver(() => TradeExecutionConnection, {
@@ -46,13 +46,13 @@ export class PositionResolver {
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.executionsByPosition.load(position.id, page);
+    return loaders.list('Position', 'executions').load(position.id, page);
   }
 
   @FieldResolver(() => AuditEventConnection, {
     description: 'Audit events about this position (status changes, snapshots, …), in chain order.',
   })
   events(@Root() position: Position, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.eventsOfPosition.load(position.id, page);
+    return loaders.events('Position').load(position.id, page);
   }
 }

@@ -13,7 +13,7 @@ import {
   TradeExecutionConnection,
 } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
+import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
 
 @Authorized(Permission.readLineage)
@@ -31,8 +31,8 @@ export class TradeDecisionResolver {
   ): Promise<TradeDecision | null> {
     const [key, value] = exactlyOne({ id, decisionId });
     return key === 'id'
-      ? lookupWithLineage(loaders, info, 'TradeDecision', 'id', fromGlobalId(value, 'id', 'TradeDecision').databaseId)
-      : lookupWithLineage(loaders, info, 'TradeDecision', 'decisionId', value);
+      ? lookupReadingAhead(loaders, info, 'TradeDecision', 'id', fromGlobalId(value, 'id', 'TradeDecision').databaseId)
+      : lookupReadingAhead(loaders, info, 'TradeDecision', 'decisionId', value);
   }
 
   @Query(() => TradeDecisionConnection, { description: 'Trade decisions, newest first.' })
@@ -55,7 +55,7 @@ export class TradeDecisionResolver {
       },
       page,
     );
-    return withLineageBelow(context, info, 'TradeDecision', found);
+    return pageReadingAhead(context, info, 'TradeDecision', found);
   }
 
   @FieldResolver(() => ApiPayloadConnection, {
@@ -66,7 +66,7 @@ export class TradeDecisionResolver {
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.inputPayloadsByDecision.load(decision.id, page);
+    return loaders.list('TradeDecision', 'inputs').load(decision.id, page);
   }
 
   @FieldResolver(() => TradeExecutionConnection, {
@@ -77,7 +77,7 @@ export class TradeDecisionResolver {
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.executionsByDecision.load(decision.id, page);
+    return loaders.list('TradeDecision', 'executions').load(decision.id, page);
   }
 
   @FieldResolver(() => AuditEventConnection, {
@@ -88,6 +88,6 @@ export class TradeDecisionResolver {
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.eventsOfDecision.load(decision.id, page);
+    return loaders.events('TradeDecision').load(decision.id, page);
   }
 }

@@ -8,7 +8,7 @@ import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, TradeExecutionConnection } from '../graphql/connections';
 import { findPage } from '../graphql/pagination/find-page';
-import { lookupWithLineage, withLineageBelow } from '../loaders/lineage.prefetch';
+import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
 
 @Authorized(Permission.readLineage)
@@ -26,8 +26,14 @@ export class TradeExecutionResolver {
   ): Promise<TradeExecution | null> {
     const [key, value] = exactlyOne({ id, executionId });
     return key === 'id'
-      ? lookupWithLineage(loaders, info, 'TradeExecution', 'id', fromGlobalId(value, 'id', 'TradeExecution').databaseId)
-      : lookupWithLineage(loaders, info, 'TradeExecution', 'executionId', value);
+      ? lookupReadingAhead(
+          loaders,
+          info,
+          'TradeExecution',
+          'id',
+          fromGlobalId(value, 'id', 'TradeExecution').databaseId,
+        )
+      : lookupReadingAhead(loaders, info, 'TradeExecution', 'executionId', value);
   }
 
   @Query(() => TradeExecutionConnection, { description: 'Trade executions, newest first.' })
@@ -49,22 +55,22 @@ export class TradeExecutionResolver {
       },
       page,
     );
-    return withLineageBelow(context, info, 'TradeExecution', found);
+    return pageReadingAhead(context, info, 'TradeExecution', found);
   }
 
   @FieldResolver(() => TradeDecision, { nullable: true, description: 'The decision this execution carried out.' })
   decision(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<TradeDecision | null> | null {
-    return execution.tradeDecision ? loaders.decisionById.load(execution.tradeDecision.id) : null;
+    return loaders.one('TradeExecution', 'decision').load(execution);
   }
 
   @FieldResolver(() => ApiPayload, { nullable: true, description: 'The order as sent to the broker (REQUESTED).' })
   requestPayload(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<ApiPayload | null> | null {
-    return execution.apiRequestPayload ? loaders.payloadById.load(execution.apiRequestPayload.id) : null;
+    return loaders.one('TradeExecution', 'requestPayload').load(execution);
   }
 
   @FieldResolver(() => ApiPayload, { nullable: true, description: "The broker's answer (RESPONDED)." })
   responsePayload(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<ApiPayload | null> | null {
-    return execution.apiResponsePayload ? loaders.payloadById.load(execution.apiResponsePayload.id) : null;
+    return loaders.one('TradeExecution', 'responsePayload').load(execution);
   }
 
   @FieldResolver(() => Position, {
@@ -72,7 +78,7 @@ export class TradeExecutionResolver {
     description: 'The position this execution built (BUILT); null when nothing filled.',
   })
   position(@Root() execution: TradeExecution, @Ctx() { loaders }: Context): Promise<Position | null> | null {
-    return execution.position ? loaders.positionById.load(execution.position.id) : null;
+    return loaders.one('TradeExecution', 'position').load(execution);
   }
 
   @FieldResolver(() => AuditEventConnection, {
@@ -83,6 +89,6 @@ export class TradeExecutionResolver {
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.eventsOfExecution.load(execution.id, page);
+    return loaders.events('TradeExecution').load(execution.id, page);
   }
 }
