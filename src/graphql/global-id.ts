@@ -16,6 +16,3 @@ export function parseGlobalId(globalId: string): { typeName: string; databaseId:
   const match = /^([A-Za-z]+):(\d+)$/.exec(decoded);
   return match ? { typeName: match[1]!, databaseId: match[2]! } : null;
 }
-
-/** @deprecated Import it from src/lineage/node-types; this stays only while src/loaders imports it from here. */
-export type { NodeType } from '../lineage/node-types';
