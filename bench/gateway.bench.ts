@@ -51,10 +51,14 @@ async function drawSamples(url: string): Promise<Samples> {
     await client.query('select setseed(0.42)');
     return {
       positionIds: await column(
-        `select id::text as v from positions p where exists (select 1 from trade_executions e where e.position_id = p.id) order by random() limit ${SAMPLE_SIZE}`,
+        `select id::text as v from positions p
+          where exists (select 1 from trade_executions e where e.position_id = p.id)
+          order by random() limit ${SAMPLE_SIZE}`,
       ),
       runIds: await column(
-        `select id::text as v from data_ingestion_runs r where exists (select 1 from api_payloads a where a.ingestion_run_id = r.id) order by random() limit ${SAMPLE_SIZE}`,
+        `select id::text as v from data_ingestion_runs r
+          where exists (select 1 from api_payloads a where a.ingestion_run_id = r.id)
+          order by random() limit ${SAMPLE_SIZE}`,
       ),
       executionIds: await column(
         `select execution_id as v from trade_executions order by random() limit ${SAMPLE_SIZE}`,
@@ -62,7 +66,8 @@ async function drawSamples(url: string): Promise<Samples> {
       // Signal and model version together: containments that match a few dozen to a few thousand decisions.
       rationales: (
         await client.query<{ v: Record<string, unknown> }>(
-          `select distinct jsonb_build_object('signal', decision_rationale->'signal', 'model_version', decision_rationale->'model_version') as v
+          `select distinct jsonb_build_object('signal', decision_rationale->'signal',
+                                              'model_version', decision_rationale->'model_version') as v
              from trade_decisions where decision_rationale ? 'signal' and decision_rationale ? 'model_version'`,
         )
       ).rows.map((row) => row.v),
@@ -178,7 +183,11 @@ function machine(databaseVersion: string): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const node22 = path.join(__dirname, '..', '..', 'bench', 'postgraphile', 'node_modules', 'node', 'package.json');
   const node22Version = (JSON.parse(readFileSync(node22, 'utf8')) as { version: string }).version;
-  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.versions.node} (gateway, floor, autocannon), Node ${node22Version} (PostGraphile); ${databaseVersion}`;
+  return (
+    `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
+    `Node ${process.versions.node} (gateway, floor, autocannon), ` +
+    `Node ${node22Version} (PostGraphile); ${databaseVersion}`
+  );
 }
 
 async function main() {
@@ -223,7 +232,8 @@ async function main() {
             await statementsPerRequest(counter, system, workload, samples),
           );
           console.error(
-            `${system.name} ${workload.name}: ${statements.get(`${system.name}/${workload.name}`)} statements per request`,
+            `${system.name} ${workload.name}: ` +
+              `${statements.get(`${system.name}/${workload.name}`)} statements per request`,
           );
         }
       }
@@ -275,13 +285,15 @@ function render(
     );
   const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
   const lines = [
-    `Command: \`npm run bench -- --scale ${options.scale} --duration ${options.duration} --warmup ${options.warmup} --connections ${options.connections} --pool ${options.pool}\``,
+    `Command: \`npm run bench -- --scale ${options.scale} --duration ${options.duration} --warmup ${options.warmup} ` +
+      `--connections ${options.connections} --pool ${options.pool}\``,
     '',
     `Machine: ${machineLine}.`,
     '',
     ...workloads.map((workload) => `- ${workload.name}: ${workload.title}`),
     '',
-    '| workload | conc. | system | req/s | p50 ms | p99 ms | errors | statements/request | gateway ÷ PostGraphile | gateway ÷ floor |',
+    '| workload | conc. | system | req/s | p50 ms | p99 ms | errors | statements/request ' +
+      '| gateway ÷ PostGraphile | gateway ÷ floor |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const workload of workloads) {
@@ -299,7 +311,9 @@ function render(
               ]
             : ['', ''];
         lines.push(
-          `| ${workload.name} | ${connections} | ${system} | ${result.rps.toFixed(0)} | ${result.p50} | ${result.p99} | ${result.errors} | ${perRequest === undefined ? '—' : perRequest.toFixed(1)} | ${ratios.join(' | ')} |`,
+          `| ${workload.name} | ${connections} | ${system} | ${result.rps.toFixed(0)} ` +
+            `| ${result.p50} | ${result.p99} | ${result.errors} ` +
+            `| ${perRequest === undefined ? '—' : perRequest.toFixed(1)} | ${ratios.join(' | ')} |`,
         );
       }
     }

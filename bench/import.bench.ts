@@ -130,7 +130,8 @@ async function importAll(orm: Orm, dir: string) {
     const result = await importFile(orm.em.fork(), path.join(dir, `${name}.jsonl`), { actor: 'import.bench' });
     lines += result.lines;
     console.log(
-      `  ${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s (${Math.round(result.lines / result.seconds)} lines/s)`,
+      `  ${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s ` +
+        `(${Math.round(result.lines / result.seconds)} lines/s)`,
     );
   }
   const seconds = (Date.now() - started) / 1000;
@@ -175,7 +176,10 @@ async function databaseFloor(orm: Orm, lines: number, hashing: boolean): Promise
     .catch((error: unknown) => {
       if (error !== rolledBack) throw error;
     });
-  return `${total.toFixed(1)} s, ${Math.round(lines / total).toLocaleString('en-US')} lines/s at most (${parts.join('; ')})`;
+  return (
+    `${total.toFixed(1)} s, ${Math.round(lines / total).toLocaleString('en-US')} lines/s at most ` +
+    `(${parts.join('; ')})`
+  );
 }
 
 async function main() {
@@ -193,7 +197,8 @@ async function main() {
   try {
     await applyPendingMigrations(orm);
     console.log(
-      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ` +
+        `${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
     );
     let started = Date.now();
     await generate(dir, lines);
@@ -203,7 +208,8 @@ async function main() {
     const first = await importAll(orm, dir);
     const after = await rowCounts(orm);
     console.log(
-      `imported ${first.lines.toLocaleString('en-US')} lines in ${first.seconds.toFixed(1)} s: ${Math.round(first.lines / first.seconds).toLocaleString('en-US')} lines/s, rows ${JSON.stringify(after)}`,
+      `imported ${first.lines.toLocaleString('en-US')} lines in ${first.seconds.toFixed(1)} s: ` +
+        `${Math.round(first.lines / first.seconds).toLocaleString('en-US')} lines/s, rows ${JSON.stringify(after)}`,
     );
 
     console.log('re-import of the same files:');
@@ -235,14 +241,16 @@ async function main() {
       const unchanged = await rowCounts(orm);
       const diff = Object.fromEntries(Object.entries(unchanged).map(([table, n]) => [table, n - again[table]!]));
       console.log(
-        `bad line ${badLine}: refused in ${((Date.now() - started) / 1000).toFixed(1)} s, rows added ${JSON.stringify(diff)}:\n  ${error.problems.join('\n  ')}`,
+        `bad line ${badLine}: refused in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+          `rows added ${JSON.stringify(diff)}:\n  ${error.problems.join('\n  ')}`,
       );
     }
     await rm(badDir, { recursive: true, force: true });
 
     const verified = await verifyChain(orm.em.fork());
     console.log(
-      `verify: ${verified.intact ? 'intact' : 'TAMPERED'}, ${verified.events} events, ${verified.records} records in ${(verified.durationMs / 1000).toFixed(1)} s`,
+      `verify: ${verified.intact ? 'intact' : 'TAMPERED'}, ${verified.events} events, ` +
+        `${verified.records} records in ${(verified.durationMs / 1000).toFixed(1)} s`,
     );
 
     // Last: the rolled-back rows leave dead tuples behind.

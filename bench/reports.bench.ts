@@ -106,7 +106,8 @@ async function main() {
   await client.connect();
   const [span] = await em.getConnection().execute<{ first: Date; last: Date; symbol: string }[]>(
     `select min(created_at) as first, max(created_at) as last,
-            (select symbol from trade_decisions group by symbol order by count(*) desc limit 1) as symbol from trade_decisions`,
+            (select symbol from trade_decisions group by symbol order by count(*) desc limit 1) as symbol
+       from trade_decisions`,
   );
   const lastDay = day(new Date(new Date(span!.last).getTime() - DAY_MS / 2));
   const weekAgo = day(new Date(new Date(span!.last).getTime() - 7 * DAY_MS));
@@ -154,9 +155,8 @@ async function main() {
   }
   await run(`integrityReport(whole span, all 8 checks)`, () => integrityReport(em, integrityPeriod, { limit: 100 }));
   // The quarter holding most of the data (the span is 90 days, so it straddles two).
-  const quarter = quarterPeriod(
-    `${whole.until.slice(0, 4)}Q${Math.floor(new Date(millisecondsOf(whole.until) - 45 * DAY_MS).getUTCMonth() / 3) + 1}`,
-  );
+  const busiestMonth = new Date(millisecondsOf(whole.until) - 45 * DAY_MS).getUTCMonth();
+  const quarter = quarterPeriod(`${whole.until.slice(0, 4)}Q${Math.floor(busiestMonth / 3) + 1}`);
   await run(`integrityReport(${day(quarter.from)} quarter)`, () => integrityReport(em, quarter, { limit: 100 }));
   const findings = await integrityReport(em, integrityPeriod, { limit: 0 });
   await client.end();
@@ -164,16 +164,19 @@ async function main() {
 
   const lines = [
     `Scale ${options.scale}: ${counts.map((table) => `${table.name} ${table.rows.toLocaleString('en')}`).join(', ')}.`,
-    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${options.runs} timed runs after a warm-up.`,
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+      `Node ${process.version}; ${options.runs} timed runs after a warm-up.`,
     '',
     '| report | median ms | max ms | statements | indexes used | seq scans of big tables |',
     '| --- | ---: | ---: | ---: | --- | --- |',
     ...results.map(
       (result) =>
-        `| ${result.name} | ${result.medianMs.toFixed(0)} | ${result.maxMs.toFixed(0)} | ${result.statements} | ${result.indexes.join(', ') || '—'} | ${result.seqScans.join(', ') || '—'} |`,
+        `| ${result.name} | ${result.medianMs.toFixed(0)} | ${result.maxMs.toFixed(0)} | ${result.statements} ` +
+        `| ${result.indexes.join(', ') || '—'} | ${result.seqScans.join(', ') || '—'} |`,
     ),
     '',
-    `Integrity findings over ${day(integrityPeriod.from)}..${day(new Date(millisecondsOf(integrityPeriod.until) - DAY_MS))}: ` +
+    `Integrity findings over ${day(integrityPeriod.from)}..` +
+      `${day(new Date(millisecondsOf(integrityPeriod.until) - DAY_MS))}: ` +
       findings.findings.map((finding) => `${finding.check} ${finding.count}`).join(', ') +
       '.',
   ];

@@ -48,13 +48,18 @@ const POSTGRAPHILE_W1 = `query($id: BigInt!) { positionByRowId(rowId: $id) { id 
 
 const GATEWAY_W2 = `query($rationale: JSON!) { decisions(first: 50, filter: { rationale: { contains: $rationale } }) {
   nodes { decisionId symbol status executions { nodes { executionId status responsePayload { httpStatus } } } } } }`;
-const POSTGRAPHILE_W2 = `query($rationale: JSON!) { allTradeDecisions(first: 50, filter: { decisionRationale: { contains: $rationale } }, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) {
-  nodes { decisionId symbol status tradeExecutionsByTradeDecisionId { nodes { executionId status apiPayloadByApiResponsePayloadId { httpStatus } } } } } }`;
+const POSTGRAPHILE_W2 = `query($rationale: JSON!) { allTradeDecisions(first: 50,
+    filter: { decisionRationale: { contains: $rationale } }, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) {
+  nodes { decisionId symbol status tradeExecutionsByTradeDecisionId { nodes { executionId status
+    apiPayloadByApiResponsePayloadId { httpStatus } } } } } }`;
 
-const GATEWAY_W3 = `query($from: ID!) { lineage(from: $from, direction: DOWNSTREAM, depth: 4) { nodeCount truncated edges { from to kind } } }`;
+const GATEWAY_W3 = `query($from: ID!) { lineage(from: $from, direction: DOWNSTREAM, depth: 4) {
+  nodeCount truncated edges { from to kind } } }`;
 
-const GATEWAY_W4 = `query($id: String!) { execution(executionId: $id) { executionId status filledQuantity fillPrice } }`;
-const POSTGRAPHILE_W4 = `query($id: String!) { tradeExecutionByExecutionId(executionId: $id) { executionId status filledQuantity fillPrice } }`;
+const GATEWAY_W4 = `query($id: String!) { execution(executionId: $id) {
+  executionId status filledQuantity fillPrice } }`;
+const POSTGRAPHILE_W4 = `query($id: String!) { tradeExecutionByExecutionId(executionId: $id) {
+  executionId status filledQuantity fillPrice } }`;
 
 const floor = (workload: string, id: string): Request => ({
   method: 'GET',

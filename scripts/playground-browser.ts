@@ -17,7 +17,10 @@ type PageGlobals = { document: { querySelector(selector: string): CodeMirrorElem
 /** A headless browser on the playground page, offline but for the gateway's own origin. */
 export type Playground = {
   page: Page;
-  /** Every URL the page asked for, in order (data: URLs excluded: the stylesheet embeds its fonts and icons, nothing is fetched). */
+  /**
+   * Every URL the page asked for, in order (data: URLs excluded: the
+   * stylesheet embeds its fonts and icons, nothing is fetched).
+   */
   requests: string[];
   /** Requests to another origin: refused as on a network with no internet, and listed here. */
   offsite(): string[];

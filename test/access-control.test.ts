@@ -160,15 +160,18 @@ describe('API keys over HTTP: 401 without a valid key, revocation at once', () =
   });
   afterAll(() => gateway.close());
 
-  it('answers 401 UNAUTHENTICATED with a Bearer challenge when no key is sent and anonymous reading is off', async () => {
-    const answer = await gateway.post({ query: positions });
-    expect(answer.status).toBe(401);
-    expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="auditgraph"');
-    expect(answer.json.errors[0]).toEqual({
-      message: expect.stringMatching(/needs an API key: send `Authorization: Bearer <key>`/),
-      extensions: { code: 'UNAUTHENTICATED' },
-    });
-  });
+  it(
+    'answers 401 UNAUTHENTICATED with a Bearer challenge ' + 'when no key is sent and anonymous reading is off',
+    async () => {
+      const answer = await gateway.post({ query: positions });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="auditgraph"');
+      expect(answer.json.errors[0]).toEqual({
+        message: expect.stringMatching(/needs an API key: send `Authorization: Bearer <key>`/),
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+    },
+  );
 
   it.each([
     ['an unknown key', `Bearer ag_${'A'.repeat(43)}`, 'invalid_token', /not valid: unknown, revoked or expired/],
@@ -230,46 +233,50 @@ describe('auditgraph keys', () => {
   });
   afterAll(() => gateway.close());
 
-  it('creates a key whose secret is printed once on stdout and works at once; lists it without its secret; revokes it by name', async () => {
-    const created = await runCli(
-      ['keys', 'create', '--name', 'quarterly-cron', '--role', 'integrity', '--expires', '90d'],
-      env,
-    );
-    expect(created.code).toBe(0);
-    const secret = created.stdout.trim();
-    expect(secret).toMatch(/^ag_[A-Za-z0-9_-]{43}$/);
-    expect(created.stderr).toMatch(/created key \d+ "quarterly-cron" \(integrity, expires \d{4}-.*not shown again/);
-    const audit = await gateway.post({ query: '{ integrityReport(quarter: "2026Q3") { clean } }' }, { secret });
-    expect(audit.json).toEqual({ data: { integrityReport: { clean: true } } });
+  it(
+    'creates a key whose secret is printed once on stdout and works at once; lists it without its secret; ' +
+      'revokes it by name',
+    async () => {
+      const created = await runCli(
+        ['keys', 'create', '--name', 'quarterly-cron', '--role', 'integrity', '--expires', '90d'],
+        env,
+      );
+      expect(created.code).toBe(0);
+      const secret = created.stdout.trim();
+      expect(secret).toMatch(/^ag_[A-Za-z0-9_-]{43}$/);
+      expect(created.stderr).toMatch(/created key \d+ "quarterly-cron" \(integrity, expires \d{4}-.*not shown again/);
+      const audit = await gateway.post({ query: '{ integrityReport(quarter: "2026Q3") { clean } }' }, { secret });
+      expect(audit.json).toEqual({ data: { integrityReport: { clean: true } } });
 
-    const listed = await runCli(['keys', 'list', '--format', 'json'], env);
-    expect(listed.code).toBe(0);
-    expect(listed.stdout).not.toContain(secret.slice(10));
-    const keys = JSON.parse(listed.stdout) as {
-      name: string;
-      role: string;
-      prefix: string;
-      revokedAt: string | null;
-      lastUsedAt: string | null;
-    }[];
-    expect(keys.find((key) => key.name === 'quarterly-cron')).toMatchObject({
-      role: 'integrity',
-      prefix: secret.slice(0, 9),
-      revokedAt: null,
-      lastUsedAt: expect.any(String),
-    });
-    const table = await runCli(['keys', 'list'], env);
-    expect(table.stdout).toMatch(/quarterly-cron\s+integrity\s+ag_\S+…/);
+      const listed = await runCli(['keys', 'list', '--format', 'json'], env);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).not.toContain(secret.slice(10));
+      const keys = JSON.parse(listed.stdout) as {
+        name: string;
+        role: string;
+        prefix: string;
+        revokedAt: string | null;
+        lastUsedAt: string | null;
+      }[];
+      expect(keys.find((key) => key.name === 'quarterly-cron')).toMatchObject({
+        role: 'integrity',
+        prefix: secret.slice(0, 9),
+        revokedAt: null,
+        lastUsedAt: expect.any(String),
+      });
+      const table = await runCli(['keys', 'list'], env);
+      expect(table.stdout).toMatch(/quarterly-cron\s+integrity\s+ag_\S+…/);
 
-    const revoked = await runCli(['keys', 'revoke', 'quarterly-cron'], env);
-    expect(revoked.code).toBe(0);
-    expect(revoked.stdout).toMatch(/revoked key \d+ "quarterly-cron"/);
-    expect((await gateway.post({ query: '{ integrityReport(quarter: "2026Q3") { clean } }' }, { secret })).status).toBe(
-      401,
-    );
-    // The name is free again once its key is revoked.
-    expect((await runCli(['keys', 'create', '--name', 'quarterly-cron', '--role', 'integrity'], env)).code).toBe(0);
-  });
+      const revoked = await runCli(['keys', 'revoke', 'quarterly-cron'], env);
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toMatch(/revoked key \d+ "quarterly-cron"/);
+      expect(
+        (await gateway.post({ query: '{ integrityReport(quarter: "2026Q3") { clean } }' }, { secret })).status,
+      ).toBe(401);
+      // The name is free again once its key is revoked.
+      expect((await runCli(['keys', 'create', '--name', 'quarterly-cron', '--role', 'integrity'], env)).code).toBe(0);
+    },
+  );
 
   it.each([
     [

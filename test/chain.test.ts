@@ -81,7 +81,8 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
     it('records every row written, by any client, in a records_written event with its content hash', async () => {
       const { rows } = await withClient(gateway.database.url, (client) =>
         client.query<{ subject_table: string; record_ids: string[]; hashes: number }>(
-          `select subject_table, record_ids, array_length(record_hashes, 1) as hashes from audit_events where event = 'records_written' order by seq`,
+          `select subject_table, record_ids, array_length(record_hashes, 1) as hashes from audit_events
+            where event = 'records_written' order by seq`,
         ),
       );
       const recorded = new Map<string, string[]>();
@@ -119,7 +120,8 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
             for (let n = 0; n < 10; n++) {
               // Clients may send any seq and hashes: the chain trigger replaces them.
               await client.query(
-                `insert into audit_events (log_type, event, event_data, actor, occurred_at, seq, prev_hash, hash) values ('RISK', 'limit_check', $1, 'risk-engine', now(), 1, '\\x00', '\\x00')`,
+                `insert into audit_events (log_type, event, event_data, actor, occurred_at, seq, prev_hash, hash)
+                  values ('RISK', 'limit_check', $1, 'risk-engine', now(), 1, '\\x00', '\\x00')`,
                 [{ writer, n }],
               );
             }
@@ -128,7 +130,8 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
       );
       const { rows } = await withClient(gateway.database.url, (client) =>
         client.query<{ seq: string; linked: boolean }>(
-          `select seq, prev_hash = coalesce(lag(hash) over (order by seq), '\\x${'00'.repeat(32)}') as linked from audit_events order by seq`,
+          `select seq, prev_hash = coalesce(lag(hash) over (order by seq), '\\x${'00'.repeat(32)}') as linked
+            from audit_events order by seq`,
         ),
       );
       expect(rows.map((row) => Number(row.seq))).toEqual(rows.map((_, index) => index + 1));
@@ -154,7 +157,8 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(
           new RegExp(
-            `^first break: trade_executions ${execution.id} was changed after it was written \\(its hash was recorded by event #\\d+\\)$`,
+            `^first break: trade_executions ${execution.id} was changed after it was written \\(its hash was ` +
+              `recorded by event #\\d+\\)$`,
             'm',
           ),
         );
@@ -222,7 +226,8 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         const {
           rows: [row],
         } = await client.query<{ id: string }>(
-          `insert into positions (account, symbol, quantity, status, opened_at) values ('PA-X', 'ZZZ', 1, 'open', now()) returning id`,
+          `insert into positions (account, symbol, quantity, status, opened_at)
+            values ('PA-X', 'ZZZ', 1, 'open', now()) returning id`,
         );
         await client.query('alter table decision_inputs enable trigger decision_inputs_append_only');
         await client.query('alter table positions enable trigger positions_recorded');

@@ -68,7 +68,8 @@ const expectConfigurationLine = (
     stdout: '',
     stderr: expect.stringMatching(
       new RegExp(
-        `^auditgraph: invalid configuration: ${name}=${JSON.stringify(JSON.stringify(value)).slice(1, -1)} must be [^\\n]+\\n$`,
+        `^auditgraph: invalid configuration: ${name}=${JSON.stringify(JSON.stringify(value)).slice(1, -1)} ` +
+          `must be [^\\n]+\\n$`,
       ),
     ),
   });
@@ -84,12 +85,16 @@ describe('a bad configuration variable', () => {
     }
   });
 
-  it('stops serve, a command that opens no database, a nested one and a database one with that line and exit 2 (LOG_LEVEL=verbose: no pino stack)', async () => {
-    // The logger exists before the configuration is read: each kind of command start is tried.
-    const commands = [['serve'], ['schema', '--check'], ['keys', 'list'], ['verify'], ['migrate']];
-    const results = await inBatches(commands, 3, (args) => runCli(args, env('LOG_LEVEL', 'verbose')));
-    results.forEach((result, index) => expectConfigurationLine(commands[index]!, result, 'LOG_LEVEL', 'verbose'));
-  });
+  it(
+    'stops serve, a command that opens no database, ' +
+      'a nested one and a database one with that line and exit 2 (LOG_LEVEL=verbose: no pino stack)',
+    async () => {
+      // The logger exists before the configuration is read: each kind of command start is tried.
+      const commands = [['serve'], ['schema', '--check'], ['keys', 'list'], ['verify'], ['migrate']];
+      const results = await inBatches(commands, 3, (args) => runCli(args, env('LOG_LEVEL', 'verbose')));
+      results.forEach((result, index) => expectConfigurationLine(commands[index]!, result, 'LOG_LEVEL', 'verbose'));
+    },
+  );
 
   it('stops a command with that line and exit 2, for each variable of the schema', async () => {
     // Each variable on another command, in turn: every command meets one.

@@ -40,7 +40,8 @@ describe('what a terminal is told about a command that failed', () => {
     [
       'a query builder quoting its statement',
       new Error(
-        'Undefined binding(s) detected when compiling RAW. Undefined column(s): [id] query: select * from secret_table where id = ?',
+        'Undefined binding(s) detected when compiling RAW. Undefined column(s): [id] query: ' +
+          'select * from secret_table where id = ?',
       ),
       /^the command failed unexpectedly; LOG_LEVEL=debug logs the details$/,
     ],

@@ -61,17 +61,21 @@ describe('configuration from the environment', () => {
     });
   });
 
-  it('keeps the embedded data in the installation by default, whatever the working directory; an explicit relative folder is relative to it', () => {
-    const cwd = process.cwd();
-    try {
-      process.chdir('/');
-      expect(loadConfig({}).dataDir).toBe(path.join(CLONE, '.data', 'postgres'));
-      expect(loadConfig({ AUDITGRAPH_DATA_DIR: 'srv/pg' }).dataDir).toBe('/srv/pg');
-      expect(loadConfig({ AUDITGRAPH_DATA_DIR: '/var/lib/auditgraph' }).dataDir).toBe('/var/lib/auditgraph');
-    } finally {
-      process.chdir(cwd);
-    }
-  });
+  it(
+    'keeps the embedded data in the installation by default, whatever the working directory; ' +
+      'an explicit relative folder is relative to it',
+    () => {
+      const cwd = process.cwd();
+      try {
+        process.chdir('/');
+        expect(loadConfig({}).dataDir).toBe(path.join(CLONE, '.data', 'postgres'));
+        expect(loadConfig({ AUDITGRAPH_DATA_DIR: 'srv/pg' }).dataDir).toBe('/srv/pg');
+        expect(loadConfig({ AUDITGRAPH_DATA_DIR: '/var/lib/auditgraph' }).dataDir).toBe('/var/lib/auditgraph');
+      } finally {
+        process.chdir(cwd);
+      }
+    },
+  );
 
   it('treats an empty DATABASE_URL as unset', () => {
     expect(loadConfig({ DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();

@@ -106,7 +106,10 @@ const SPECS: Record<string, Spec> = {
   'Position.events': events('Position'),
 };
 
-/** `Type.field` of every field, root or nested, whose type is a `…Connection`: a new connection fails the coverage check until it has a spec. */
+/**
+ * `Type.field` of every field, root or nested, whose type is a `…Connection`: a new connection
+ * fails the coverage check until it has a spec.
+ */
 function connectionFields(schema: GraphQLSchema): string[] {
   return Object.values(schema.getTypeMap())
     .filter((type) => isObjectType(type) && !type.name.startsWith('__'))
@@ -148,7 +151,10 @@ const LOOKUPS: Record<NodeType, string> = {
 const PAGE_VARIABLES = '$first: Int, $after: String, $last: Int, $before: String';
 const PAGE_ARGUMENTS = 'first: $first, after: $after, last: $last, before: $before';
 
-/** A child list is read through `node(id:)` (the loaders) or the type's own lookup (which reads ahead); both must page alike. */
+/**
+ * A child list is read through `node(id:)` (the loaders) or the type's own lookup (which reads
+ * ahead); both must page alike.
+ */
 type Path = 'node' | 'lookup';
 
 function pageDocument(coordinate: string, spec: Spec, select: string, path: Path): string {

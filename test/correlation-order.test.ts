@@ -33,8 +33,10 @@ describe('correlated(correlationId:) keeps records of the same instant in id ord
         for (const id of payloadIds) used.add(id);
         await withClient(gateway.database.url, (client) =>
           client.query(
-            `insert into api_payloads (id, direction, provider, endpoint, http_method, payload_bytes, correlation_id, created_at)
-             select id, 'response', 'alpaca', '/v2/orders', 'POST', 0, $2, '2026-10-01T14:00:00Z' from unnest($1::bigint[]) id`,
+            `insert into api_payloads
+              (id, direction, provider, endpoint, http_method, payload_bytes, correlation_id, created_at)
+             select id, 'response', 'alpaca', '/v2/orders', 'POST', 0, $2, '2026-10-01T14:00:00Z'
+             from unnest($1::bigint[]) id`,
             [payloadIds, correlationId],
           ),
         );
@@ -47,25 +49,31 @@ describe('correlated(correlationId:) keeps records of the same instant in id ord
     );
   });
 
-  it(`answers a trail of ${MAX_TRAIL_LENGTH} records whole, and refuses one more with RESULT_TOO_LARGE instead of cutting it`, async () => {
-    // Explicit ids far above the other case's (which took ids near powers of ten up to 10^18).
-    const record = (correlationId: string, firstId: bigint, count: number) =>
-      withClient(gateway.database.url, (client) =>
-        client.query(
-          `insert into api_payloads (id, direction, provider, endpoint, http_method, payload_bytes, correlation_id, created_at)
-           select $2::bigint + n, 'response', 'alpaca', '/v2/orders', 'POST', 0, $1, '2026-10-02T14:00:00Z' from generate_series(1, $3::int) n`,
-          [correlationId, firstId.toString(), count],
-        ),
-      );
-    await record('intent-at-the-cap', 8n * 10n ** 18n, MAX_TRAIL_LENGTH);
-    await record('intent-past-the-cap', 8n * 10n ** 18n + 10_000n, MAX_TRAIL_LENGTH + 1);
-    const atTheCap = await gateway.execute(trailQuery, { id: 'intent-at-the-cap' });
-    expect(atTheCap.errors).toBeUndefined();
-    expect(atTheCap.data!.correlated).toHaveLength(MAX_TRAIL_LENGTH);
-    const pastTheCap = await gateway.execute(trailQuery, { id: 'intent-past-the-cap' });
-    expect(pastTheCap.data).toBeNull();
-    expect(pastTheCap.errors!.map((error) => [error.extensions?.code, error.message])).toEqual([
-      ['RESULT_TOO_LARGE', expect.stringContaining(`more than ${MAX_TRAIL_LENGTH} records`)],
-    ]);
-  });
+  it(
+    `answers a trail of ${MAX_TRAIL_LENGTH} records whole, and refuses one more with RESULT_TOO_LARGE instead of ` +
+      `cutting it`,
+    async () => {
+      // Explicit ids far above the other case's (which took ids near powers of ten up to 10^18).
+      const record = (correlationId: string, firstId: bigint, count: number) =>
+        withClient(gateway.database.url, (client) =>
+          client.query(
+            `insert into api_payloads
+              (id, direction, provider, endpoint, http_method, payload_bytes, correlation_id, created_at)
+           select $2::bigint + n, 'response', 'alpaca', '/v2/orders', 'POST', 0, $1, '2026-10-02T14:00:00Z'
+           from generate_series(1, $3::int) n`,
+            [correlationId, firstId.toString(), count],
+          ),
+        );
+      await record('intent-at-the-cap', 8n * 10n ** 18n, MAX_TRAIL_LENGTH);
+      await record('intent-past-the-cap', 8n * 10n ** 18n + 10_000n, MAX_TRAIL_LENGTH + 1);
+      const atTheCap = await gateway.execute(trailQuery, { id: 'intent-at-the-cap' });
+      expect(atTheCap.errors).toBeUndefined();
+      expect(atTheCap.data!.correlated).toHaveLength(MAX_TRAIL_LENGTH);
+      const pastTheCap = await gateway.execute(trailQuery, { id: 'intent-past-the-cap' });
+      expect(pastTheCap.data).toBeNull();
+      expect(pastTheCap.errors!.map((error) => [error.extensions?.code, error.message])).toEqual([
+        ['RESULT_TOO_LARGE', expect.stringContaining(`more than ${MAX_TRAIL_LENGTH} records`)],
+      ]);
+    },
+  );
 });

@@ -72,69 +72,78 @@ describe('while PostgreSQL cannot be reached', () => {
       '{ decisions(first: 1, filter: { rationale: { jsonPath: "$.signal == \\"congress_buy\\"" } }) { nodes { id } } }',
   };
 
-  it('answers 503 DATABASE_UNAVAILABLE with Retry-After, to keyed and anonymous callers, without driver text; and serves and records again once it is back', async () => {
-    const before = await post(positions, { authorization: `Bearer ${secret}` });
-    expect(before.status).toBe(200);
+  it(
+    'answers 503 DATABASE_UNAVAILABLE with Retry-After, to keyed and anonymous callers, without driver text; ' +
+      'and serves and records again once it is back',
+    async () => {
+      const before = await post(positions, { authorization: `Bearer ${secret}` });
+      expect(before.status).toBe(200);
 
-    await proxy.cut();
-    // The key cache lives only while its LISTEN connection does: give the gateway a moment to notice it is gone.
-    await sleep(200);
-    const expected = {
-      status: 503,
-      retryAfter: '5',
-      body: {
-        errors: [{ message: expect.stringMatching(/cannot be reached/), extensions: { code: 'DATABASE_UNAVAILABLE' } }],
-      },
-    };
-    for (const [what, body, headers] of [
-      ['keyed (the key lookup fails before GraphQL)', positions, { authorization: `Bearer ${secret}` }],
-      ['anonymous (the query fails in GraphQL)', positions, {}],
-      ['a jsonPath filter, whose check cannot reach the parser', jsonPathFilter, {}],
-    ] as const) {
-      const answer = await post(body, headers);
-      expect({ what, status: answer.status, retryAfter: answer.retryAfter, body: JSON.parse(answer.text) }).toEqual({
-        what,
-        ...expected,
-      });
-      expect(answer.text).not.toMatch(DRIVER_TEXT);
-    }
-    const ready = await fetch(new URL('/health/ready', gateway.url));
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({
-      status: 'unavailable',
-      database: 'down',
-      migrations: 'unknown',
-      reason: 'database unreachable',
-    });
-
-    await proxy.restore();
-    let answer = await post(positions, { authorization: `Bearer ${secret}` });
-    for (let attempt = 0; answer.status !== 200 && attempt < 50; attempt++) {
+      await proxy.cut();
+      // The key cache lives only while its LISTEN connection does: give the gateway a moment to notice it is gone.
       await sleep(200);
-      answer = await post(positions, { authorization: `Bearer ${secret}` });
-    }
-    expect(JSON.parse(answer.text)).toEqual({ data: { positions: { nodes: [] } } });
-    expect(await auditEntriesOf(writer, answer.requestId)).toBe(1);
-  });
+      const expected = {
+        status: 503,
+        retryAfter: '5',
+        body: {
+          errors: [
+            { message: expect.stringMatching(/cannot be reached/), extensions: { code: 'DATABASE_UNAVAILABLE' } },
+          ],
+        },
+      };
+      for (const [what, body, headers] of [
+        ['keyed (the key lookup fails before GraphQL)', positions, { authorization: `Bearer ${secret}` }],
+        ['anonymous (the query fails in GraphQL)', positions, {}],
+        ['a jsonPath filter, whose check cannot reach the parser', jsonPathFilter, {}],
+      ] as const) {
+        const answer = await post(body, headers);
+        expect({ what, status: answer.status, retryAfter: answer.retryAfter, body: JSON.parse(answer.text) }).toEqual({
+          what,
+          ...expected,
+        });
+        expect(answer.text).not.toMatch(DRIVER_TEXT);
+      }
+      const ready = await fetch(new URL('/health/ready', gateway.url));
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({
+        status: 'unavailable',
+        database: 'down',
+        migrations: 'unknown',
+        reason: 'database unreachable',
+      });
 
-  it("lets a database failure during the jsonPath check go on as what it is, not as the caller's bad input", async () => {
-    const em = orm.em.fork();
-    await em.getConnection().execute('select 1');
-    await proxy.cut();
-    try {
-      const checked = assertValidJsonPaths(
-        (sql, params) => em.getConnection().execute(sql, params),
-        [{ path: '$.signal', argument: 'filter.rationale.jsonPath' }],
-      );
-      const error = await checked.then(
-        () => undefined,
-        (failure: unknown) => failure,
-      );
-      expect(error).toBeDefined();
-      expect(error).not.toBeInstanceOf(BadInputError);
-      expect(isDatabaseUnavailable(error)).toBe(true);
-    } finally {
       await proxy.restore();
-    }
-  });
+      let answer = await post(positions, { authorization: `Bearer ${secret}` });
+      for (let attempt = 0; answer.status !== 200 && attempt < 50; attempt++) {
+        await sleep(200);
+        answer = await post(positions, { authorization: `Bearer ${secret}` });
+      }
+      expect(JSON.parse(answer.text)).toEqual({ data: { positions: { nodes: [] } } });
+      expect(await auditEntriesOf(writer, answer.requestId)).toBe(1);
+    },
+  );
+
+  it(
+    'lets a database failure during the jsonPath check go on as what it is, ' + "not as the caller's bad input",
+    async () => {
+      const em = orm.em.fork();
+      await em.getConnection().execute('select 1');
+      await proxy.cut();
+      try {
+        const checked = assertValidJsonPaths(
+          (sql, params) => em.getConnection().execute(sql, params),
+          [{ path: '$.signal', argument: 'filter.rationale.jsonPath' }],
+        );
+        const error = await checked.then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+        expect(error).toBeDefined();
+        expect(error).not.toBeInstanceOf(BadInputError);
+        expect(isDatabaseUnavailable(error)).toBe(true);
+      } finally {
+        await proxy.restore();
+      }
+    },
+  );
 });

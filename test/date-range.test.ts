@@ -98,7 +98,10 @@ function sampleOf(type: GraphQLInputType, name: string): unknown {
   return { Int: 1, Float: 1, Boolean: false, Decimal: '1', ID: 'x', JSON: {}, JSONObject: {} }[scalar] ?? 'x';
 }
 
-/** The variables of an operation calling `target.field` with `value` at the target's place, other required inputs sampled. */
+/**
+ * The variables of an operation calling `target.field` with `value` at the target's place, other
+ * required inputs sampled.
+ */
 function variablesFor(target: Target, value: string): Record<string, unknown> {
   const variables: Record<string, unknown> = {};
   for (const argument of target.field.args) {
@@ -137,7 +140,10 @@ function operationFor(target: Target): string {
   const passed = args.map((argument) => `${argument.name}: $${argument.name}`).join(', ');
   const named = getNamedType(target.field.type);
   const selection = named instanceof GraphQLScalarType || named instanceof GraphQLEnumType ? '' : ' { __typename }';
-  return `${target.root === 'Query' ? 'query' : 'mutation'}${declared ? ` (${declared})` : ''} { ${target.field.name}${passed ? `(${passed})` : ''}${selection} }`;
+  return (
+    `${target.root === 'Query' ? 'query' : 'mutation'}${declared ? ` (${declared})` : ''} { ` +
+    `${target.field.name}${passed ? `(${passed})` : ''}${selection} }`
+  );
 }
 
 describe('dates at the edges of every DateTime, date and quarter argument', () => {
@@ -169,11 +175,10 @@ describe('dates at the edges of every DateTime, date and quarter argument', () =
 
   it('treats the last quarter as any other: its exclusive end, 10000-01-01, is later than now', async () => {
     // A decision recorded for 9999-12-20 is not "pending more than a week" as of today.
-    await gateway.orm.em
-      .getConnection()
-      .execute(
-        `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, created_at) values ('dec-9999', 's', 'NVDA', 'buy', 1, 'market', 'pending', '9999-12-20T00:00:00Z')`,
-      );
+    await gateway.orm.em.getConnection().execute(
+      `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, created_at)
+          values ('dec-9999', 's', 'NVDA', 'buy', 1, 'market', 'pending', '9999-12-20T00:00:00Z')`,
+    );
     const result = await gateway.execute<any>(
       '{ integrityReport(quarter: "9999Q4") { until findings { check count } } }',
       {},
@@ -193,7 +198,8 @@ describe('dates at the edges of every DateTime, date and quarter argument', () =
         fc.asyncProperty(arbitraries[target.kind], async ({ text, valid }) => {
           const result = await gateway.execute(operation, variablesFor(target, text), admin);
           const codes = (result.errors ?? []).map((error) => error.extensions?.code);
-          const where = `${target.field.name}(${[target.argument.name, ...target.path].join('.')}: ${JSON.stringify(text)})`;
+          const where =
+            `${target.field.name}(${[target.argument.name, ...target.path].join('.')}: ` + `${JSON.stringify(text)})`;
           expect({ where, codes }).not.toEqual({ where, codes: expect.arrayContaining(['INTERNAL_SERVER_ERROR']) });
           if (!valid) {
             expect({

@@ -2,7 +2,10 @@ import { MAX_VARIABLES_DEPTH, nestsDeeperThan } from '../src/graphql/protection/
 import { TOO_DEEP_TO_RECORD, variablesForTheRecord } from '../src/query-audit/redact';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
-/** `depth` nested arrays around a string with a lone surrogate, built from text (a recursive builder would overflow first). */
+/**
+ * `depth` nested arrays around a string with a lone surrogate, built from text (a recursive builder
+ * would overflow first).
+ */
 const deepVariable = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}"a\\ud800b"${']'.repeat(depth)}`);
 
 /**
@@ -30,13 +33,16 @@ describe('walks over variables at any depth and width', () => {
     },
   );
 
-  it('refuses a lone surrogate at the end of an array of 500,000 items (what a 1 MB body holds) as BAD_USER_INPUT', async () => {
-    const result = await gateway.execute('query($v: String!) { search(query: $v) { edges { cursor } } }', {
-      v: 'x',
-      wide: [...new Array<number>(500_000).fill(1), 'a\ud800b'],
-    });
-    expect(result.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-  });
+  it(
+    'refuses a lone surrogate at the end of an array of ' + '500,000 items (what a 1 MB body holds) as BAD_USER_INPUT',
+    async () => {
+      const result = await gateway.execute('query($v: String!) { search(query: $v) { edges { cursor } } }', {
+        v: 'x',
+        wide: [...new Array<number>(500_000).fill(1), 'a\ud800b'],
+      });
+      expect(result.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    },
+  );
 
   it('measures and records 100,000 levels without recursing past the limit', () => {
     const deep = deepVariable(100_000);

@@ -82,7 +82,8 @@ const exactNumber = (text: string) => (String(Number(text)) === text ? Number(te
 const DECISION_FIELDS =
   'decisionId strategy symbol side quantity orderType limitPrice status decisionRationale correlationId createdAt';
 const PAYLOAD_FIELDS =
-  'externalId ingestionRunId: ingestionRun { runId } direction provider endpoint httpMethod httpStatus latencyMs payload correlationId createdAt';
+  'externalId ingestionRunId: ingestionRun { runId } direction provider endpoint httpMethod httpStatus latencyMs ' +
+  'payload correlationId createdAt';
 
 describe('exact JSON writes: numbers a double cannot hold are recorded, read back and matched exactly', () => {
   let gateway: HttpTestGateway;
@@ -100,7 +101,10 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
   const sql = <T = Record<string, unknown>>(text: string, values: unknown[] = []) =>
     gateway.writer.em.getConnection().execute<T[]>(text, values);
 
-  /** One request whose body is exactly `body` (JSON text); the answer's data with numbers as `#digits` and as exact values. */
+  /**
+   * One request whose body is exactly `body` (JSON text); the answer's data with numbers as
+   * `#digits` and as exact values.
+   */
   async function send(body: string): Promise<{ digits: any; exact: any }> {
     const answer = await gateway.post(undefined, { secret: body.includes('"mutation') ? writer : reader, raw: body });
     expect({ status: answer.status, errors: (digitsOf(answer.text) as { errors?: unknown }).errors }).toEqual({
@@ -121,13 +125,18 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
         const run = ++sequence;
         const ids = { variable: `wj-var-${run}`, literal: `wj-lit-${run}` };
         const decision = (id: string) =>
-          `decisionId: "${id}", strategy: "WriteJson", symbol: "NVDA", side: buy, quantity: "1.00000000", orderType: "market", createdAt: "2026-10-01T14:00:00.123456Z"`;
+          `decisionId: "${id}", strategy: "WriteJson", symbol: "NVDA", side: buy, quantity: "1.00000000", ` +
+          `orderType: "market", createdAt: "2026-10-01T14:00:00.123456Z"`;
         const payload = (id: string) =>
-          `externalId: "${id}", direction: response, provider: "quiverquant", endpoint: "/wj", httpMethod: "GET", createdAt: "2026-10-01T14:00:00.654321Z"`;
+          `externalId: "${id}", direction: response, provider: "quiverquant", endpoint: "/wj", httpMethod: ` +
+          `"GET", createdAt: "2026-10-01T14:00:00.654321Z"`;
         const decisionJson = (id: string) =>
-          `{"decisionId": "${id}", "strategy": "WriteJson", "symbol": "NVDA", "side": "buy", "quantity": "1.00000000", "orderType": "market", "createdAt": "2026-10-01T14:00:00.123456Z", "rationale": ${json(tree)}}`;
+          `{"decisionId": "${id}", "strategy": "WriteJson", "symbol": "NVDA", "side": "buy", "quantity": ` +
+          `"1.00000000", "orderType": "market", "createdAt": "2026-10-01T14:00:00.123456Z", "rationale": ` +
+          `${json(tree)}}`;
         const payloadJson = (id: string) =>
-          `{"externalId": "${id}", "direction": "response", "provider": "quiverquant", "endpoint": "/wj", "httpMethod": "GET", "createdAt": "2026-10-01T14:00:00.654321Z", "payload": ${json(tree)}}`;
+          `{"externalId": "${id}", "direction": "response", "provider": "quiverquant", "endpoint": "/wj", ` +
+          `"httpMethod": "GET", "createdAt": "2026-10-01T14:00:00.654321Z", "payload": ${json(tree)}}`;
 
         // Recorded with the document as a variable, and as a literal in the query text.
         const recordDecision =
@@ -145,21 +154,24 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
         expect(
           (
             await request(
-              `mutation { recordDecision(records: [{${decision(ids.literal)}, rationale: ${literal(tree)}}]) { created } }`,
+              `mutation { recordDecision(records: [{${decision(ids.literal)}, rationale: ${literal(tree)}}]) { ` +
+                `created } }`,
             )
           ).exact.recordDecision,
         ).toEqual({ created: 1 });
         expect(
           (
             await request(
-              `mutation { recordApiPayload(records: [{${payload(ids.literal)}, payload: ${literal(tree)}}]) { created } }`,
+              `mutation { recordApiPayload(records: [{${payload(ids.literal)}, payload: ${literal(tree)}}]) { ` +
+                `created } }`,
             )
           ).exact.recordApiPayload,
         ).toEqual({ created: 1 });
 
         // What PostgreSQL stores is the document sent, number for number.
         const stored = await sql<{ id: string; same: boolean }>(
-          `select decision_id as id, decision_rationale = ?::jsonb as same from trade_decisions where decision_id in (?, ?)
+          `select decision_id as id, decision_rationale = ?::jsonb as same
+           from trade_decisions where decision_id in (?, ?)
            union all select external_id, payload = ?::jsonb from api_payloads where external_id in (?, ?) order by 1`,
           [json(tree), ids.literal, ids.variable, json(tree), ids.literal, ids.variable],
         );
@@ -177,7 +189,8 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
 
         // Read back through GraphQL with the stored digits; sent back as read, it is unchanged.
         const read = await request(
-          `{ decision(decisionId: "${ids.variable}") { ${DECISION_FIELDS} } apiPayloads(first: 100, filter: { endpoint: "/wj", payload: { hasKey: "n" } }) { nodes { ${PAYLOAD_FIELDS} } } }`,
+          `{ decision(decisionId: "${ids.variable}") { ${DECISION_FIELDS} } apiPayloads(first: 100, filter: { ` +
+            `endpoint: "/wj", payload: { hasKey: "n" } }) { nodes { ${PAYLOAD_FIELDS} } } }`,
         );
         expect(read.digits.decision.decisionRationale).toEqual(digitsOf(storedDecision!.text));
         const readPayload = (read.exact.apiPayloads.nodes as { externalId: string }[]).find(
@@ -198,7 +211,8 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
             .recordApiPayload,
         ).toEqual({ created: 0, unchanged: 1 });
 
-        // Filters match the stored number: contains and pathEquals, as variables (with an Int beside them) and as literals.
+        // Filters match the stored number: contains and pathEquals, as variables (with an Int
+        // beside them) and as literals.
         const found = async (query: string, variables?: string) => {
           const { exact } = await request(query, variables);
           return [...(exact.decisions?.nodes ?? []), ...(exact.apiPayloads?.nodes ?? [])].map(
@@ -207,8 +221,11 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
         };
         const both = expect.arrayContaining([ids.variable, ids.literal]);
         const byVariable = `query ($first: Int, $c: JSON, $v: JSON!) {
-          decisions(first: $first, filter: { strategy: "WriteJson", rationale: { contains: $c } }) { nodes { decisionId } }
-          apiPayloads(first: $first, filter: { endpoint: "/wj", payload: { pathEquals: { path: ["n"], value: $v } } }) { nodes { externalId } }
+          decisions(first: $first, filter: { strategy: "WriteJson", rationale: { contains: $c } })
+            { nodes { decisionId } }
+          apiPayloads(first: $first,
+            filter: { endpoint: "/wj", payload: { pathEquals: { path: ["n"], value: $v } } })
+            { nodes { externalId } }
         }`;
         const matched = await found(byVariable, `{"first": 100, "c": {"n": ${n}}, "v": ${n}}`);
         expect(matched.filter((id) => id === ids.variable || id === ids.literal).sort()).toEqual(
@@ -216,12 +233,14 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
         );
         expect(
           await found(
-            `{ decisions(first: 100, filter: { strategy: "WriteJson", rationale: { pathEquals: { path: ["n"], value: ${n} } } }) { nodes { decisionId } } }`,
+            `{ decisions(first: 100, filter: { strategy: "WriteJson", rationale: { pathEquals: { ` +
+              `path: ["n"], value: ${n} } } }) { nodes { decisionId } } }`,
           ),
         ).toEqual(both);
         expect(
           await found(
-            `{ apiPayloads(first: 100, filter: { endpoint: "/wj", payload: { contains: { n: ${n} } } }) { nodes { externalId } } }`,
+            `{ apiPayloads(first: 100, filter: { endpoint: "/wj", payload: { contains: { n: ${n} } } }) { ` +
+              `nodes { externalId } } }`,
           ),
         ).toEqual(both);
       }),
@@ -232,7 +251,9 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
   it('an Int variable too large for a double is BAD_USER_INPUT, not an internal error', async () => {
     const answer = await gateway.post(undefined, {
       secret: reader,
-      raw: '{"query": "query ($first: Int) { decisions(first: $first) { nodes { decisionId } } }", "variables": {"first": 12345678901234567890}}',
+      raw:
+        '{"query": "query ($first: Int) { decisions(first: $first) { nodes { decisionId } } ' +
+        '}", "variables": {"first": 12345678901234567890}}',
     });
     expect(answer.status).toBeLessThan(500);
     expect(answer.json.errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toEqual([
@@ -244,7 +265,8 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
 
   it('a UTF-16 body keeps its numbers too; a charset the exact parse cannot read is refused, not rounded', async () => {
     const body =
-      '{"query": "query ($c: JSON) { decisions(first: 1, filter: { rationale: { contains: $c } }) { nodes { decisionId } } }", "variables": {"c": {"utf16": 12345678901234567891}}}';
+      '{"query": "query ($c: JSON) { decisions(first: 1, filter: { rationale: { contains: $c } }) { nodes { ' +
+      'decisionId } } }", "variables": {"c": {"utf16": 12345678901234567891}}}';
     const sendAs = (charset: string, bytes: Buffer) =>
       fetch(gateway.url, {
         method: 'POST',
@@ -254,7 +276,8 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
     expect((await sendAs('utf-16le', Buffer.from(body, 'utf16le'))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const [row] = await sql<{ same: boolean }>(
-      `select variables -> 'c' = '{"utf16": 12345678901234567891}'::jsonb as same from query_audit_log where variables -> 'c' -> 'utf16' is not null`,
+      `select variables -> 'c' = '{"utf16": 12345678901234567891}'::jsonb as same from query_audit_log
+        where variables -> 'c' -> 'utf16' is not null`,
     );
     expect(row).toEqual({ same: true });
     // UTF-32LE by hand (the body is ASCII): one little-endian 32-bit unit per character.
@@ -275,7 +298,8 @@ describe('exact JSON writes: numbers a double cannot hold are recorded, read bac
     // The log is written behind the answer (group commit).
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rows = await sql<{ same: boolean }>(
-      `select variables -> 'c' = '{"audited": 98765432109876543210.123456789012345678901}'::jsonb as same from query_audit_log where variables -> 'c' -> 'audited' is not null`,
+      `select variables -> 'c' = '{"audited": 98765432109876543210.123456789012345678901}'::jsonb as same
+        from query_audit_log where variables -> 'c' -> 'audited' is not null`,
     );
     expect(rows).toEqual([{ same: true }]);
   });

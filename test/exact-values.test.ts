@@ -60,7 +60,10 @@ const instants: fc.Arbitrary<Written> = fc
 function micro(text: string, delta: number): string {
   const ms = Date.parse(text.slice(0, 23) + 'Z');
   const total = Number(text.slice(23, 26)) + delta;
-  return `${new Date(ms + Math.floor(total / 1000)).toISOString().slice(0, 23)}${pad(((total % 1000) + 1000) % 1000, 3)}Z`;
+  return (
+    `${new Date(ms + Math.floor(total / 1000)).toISOString().slice(0, 23)}` +
+    `${pad(((total % 1000) + 1000) % 1000, 3)}Z`
+  );
 }
 
 /** numeric(20,8) text: up to 12 integer and 8 fractional digits. */
@@ -70,7 +73,10 @@ const decimals = fc
 /** For columns that must be positive (decision quantity, limit price). */
 const positive = (decimal: string) => (/^-?0\.0+$/.test(decimal) ? '0.00000001' : decimal.replace('-', ''));
 
-/** A JSON number's text that a double cannot hold (or can): huge integers, long fractions, exponents, trailing zeros. */
+/**
+ * A JSON number's text that a double cannot hold (or can): huge integers, long fractions,
+ * exponents, trailing zeros.
+ */
 const jsonNumbers = fc.oneof(
   fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
   fc
@@ -113,7 +119,9 @@ const digitsOf = (text: string) => parse(text, null, (digits) => `#${digits}`);
 const LINEAGE = `query ($id: ID!) { position(id: $id) { openedAt closedAt executions { nodes {
   fillPrice commission filledQuantity submittedAt filledAt createdAt
   requestPayload { payload createdAt payloadBytes }
-  decision { quantity limitPrice createdAt decisionRationale inputs { nodes { payload createdAt ingestionRun { startedAt finishedAt createdAt metadata recordsFetched } } } }
+  decision { quantity limitPrice createdAt decisionRationale
+    inputs { nodes { payload createdAt
+    ingestionRun { startedAt finishedAt createdAt metadata recordsFetched } } } }
 } } } }`;
 const LOOKUPS = `query ($execution: ID!, $decision: ID!, $payload: ID!, $run: ID!) {
   execution(id: $execution) { fillPrice commission filledQuantity submittedAt filledAt createdAt }
@@ -153,12 +161,14 @@ describe('exact values: what PostgreSQL stores comes back through GraphQL digit 
         async (times, numbers, bodies) => {
           const n = ++sequence;
           const [run] = await sql(
-            `insert into data_ingestion_runs (run_id, task_name, source, status, records_fetched, metadata, started_at, finished_at, created_at)
+            `insert into data_ingestion_runs
+              (run_id, task_name, source, status, records_fetched, metadata, started_at, finished_at, created_at)
           values (?, 'data_fetch:x', 'quiverquant', 'succeeded', 2147483647, ?::jsonb, ?, ?, ?) returning id`,
             [`run-${n}`, bodies[0], times[0]!.input, times[1]!.input, times[2]!.input],
           );
           const [input] = await sql(
-            `insert into api_payloads (ingestion_run_id, direction, provider, endpoint, http_method, payload, payload_bytes, created_at)
+            `insert into api_payloads
+              (ingestion_run_id, direction, provider, endpoint, http_method, payload, payload_bytes, created_at)
           values (?, 'response', 'quiverquant', '/x', 'GET', ?::jsonb, 2147483647, ?) returning id`,
             [run!.id, bodies[1], times[3]!.input],
           );
@@ -168,7 +178,9 @@ describe('exact values: what PostgreSQL stores comes back through GraphQL digit 
             [bodies[2], times[4]!.input],
           );
           const [decision] = await sql(
-            `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, limit_price, status, decision_rationale, created_at)
+            `insert into trade_decisions
+              (decision_id, strategy, symbol, side, quantity, order_type, limit_price,
+              status, decision_rationale, created_at)
           values (?, 's', 'NVDA', 'buy', ?, 'limit', ?, 'executed', ?::jsonb, ?) returning id`,
             [`dec-${n}`, positive(numbers[0]!), positive(numbers[1]!), bodies[0], times[5]!.input],
           );
@@ -177,11 +189,14 @@ describe('exact values: what PostgreSQL stores comes back through GraphQL digit 
             input!.id,
           ]);
           const [position] = await sql(
-            `insert into positions (account, symbol, quantity, status, opened_at, closed_at) values ('PA', 'NVDA', 0, 'open', ?, ?) returning id`,
+            `insert into positions (account, symbol, quantity, status, opened_at, closed_at)
+              values ('PA', 'NVDA', 0, 'open', ?, ?) returning id`,
             [times[6]!.input, times[7]!.input],
           );
           const [execution] = await sql(
-            `insert into trade_executions (execution_id, trade_decision_id, position_id, status, filled_quantity, fill_price, commission, api_request_payload_id, submitted_at, filled_at, created_at)
+            `insert into trade_executions
+              (execution_id, trade_decision_id, position_id, status, filled_quantity, fill_price,
+              commission, api_request_payload_id, submitted_at, filled_at, created_at)
           values (?, ?, ?, 'filled', ?, ?, ?, ?, ?, ?, ?) returning id`,
             [
               `exe-${n}`,
@@ -197,13 +212,18 @@ describe('exact values: what PostgreSQL stores comes back through GraphQL digit 
             ],
           );
           const [stored] = await sql(
-            `select d.quantity::text as quantity, d.limit_price::text as limit_price, e.filled_quantity::text as filled, e.fill_price::text as price,
-            e.commission::text as commission, d.decision_rationale::text as rationale, p.payload::text as input, q.payload::text as request, r.metadata::text as metadata
-            from trade_decisions d, trade_executions e, api_payloads p, api_payloads q, data_ingestion_runs r where d.id = ? and e.id = ? and p.id = ? and q.id = ? and r.id = ?`,
+            `select d.quantity::text as quantity, d.limit_price::text as limit_price,
+                   e.filled_quantity::text as filled, e.fill_price::text as price,
+            e.commission::text as commission, d.decision_rationale::text as rationale,
+            p.payload::text as input, q.payload::text as request, r.metadata::text as metadata
+            from trade_decisions d, trade_executions e, api_payloads p, api_payloads q, data_ingestion_runs r
+             where d.id = ? and e.id = ? and p.id = ? and q.id = ? and r.id = ?`,
             [decision!.id, execution!.id, input!.id, request!.id, run!.id],
           );
           const [event] = await sql(
-            `insert into audit_events (log_type, event, event_data, actor, occurred_at) values ('SYSTEM', 'exact_check', ?::jsonb, 'test', ?) returning seq::text as seq, event_data::text as data`,
+            `insert into audit_events (log_type, event, event_data, actor, occurred_at)
+              values ('SYSTEM', 'exact_check', ?::jsonb, 'test', ?)
+              returning seq::text as seq, event_data::text as data`,
             [bodies[1], times[2]!.input],
           );
           const json = (text: string) => digitsOf(text);
@@ -271,8 +291,11 @@ describe('exact values: what PostgreSQL stores comes back through GraphQL digit 
             metadata: json(stored!.metadata),
           });
 
-          // Audit events: the bigint seq, a µs occurredAt and a jsonb body, through their connection and its DateTime filter.
-          const events = `query ($from: DateTime!, $to: DateTime!) { auditEvents(first: 100, filter: { occurredFrom: $from, occurredTo: $to, event: "exact_check" }) { nodes { seq occurredAt eventData } } }`;
+          // Audit events: the bigint seq, a µs occurredAt and a jsonb body, through their
+          // connection and its DateTime filter.
+          const events =
+            `query ($from: DateTime!, $to: DateTime!) { auditEvents(first: 100, filter: { ` +
+            `occurredFrom: $from, occurredTo: $to, event: "exact_check" }) { nodes { seq occurredAt eventData } } }`;
           const eventNodes = (await post(events, { from: t[2], to: t[2]! < LAST ? micro(t[2]!, 1) : LAST })).auditEvents
             .nodes as { seq: string }[];
           if (t[2]! < LAST)
@@ -282,8 +305,12 @@ describe('exact values: what PostgreSQL stores comes back through GraphQL digit 
               eventData: json(event!.data),
             });
 
-          // A DateTime argument reaches SQL exactly: one microsecond after the decision excludes it, the instant itself includes it.
-          const filter = `query ($from: DateTime!, $to: DateTime!) { decisions(filter: { createdFrom: $from, createdTo: $to, strategy: "s" }) { nodes { decisionId createdAt quantity decisionRationale } } }`;
+          // A DateTime argument reaches SQL exactly: one microsecond after the decision excludes
+          // it, the instant itself includes it.
+          const filter =
+            `query ($from: DateTime!, $to: DateTime!) { decisions(filter: { ` +
+            `createdFrom: $from, createdTo: $to, strategy: "s" }) { nodes { ` +
+            `decisionId createdAt quantity decisionRationale } } }`;
           const listed = async (from: string, to: string) =>
             (await post(filter, { from, to })).decisions.nodes as {
               decisionId: string;

@@ -5,7 +5,10 @@ import { type HttpAnswer, type HttpTestGateway, queryStringOf, startHttpTestGate
 import { auditEntriesOf } from './harness/audit-entries';
 import { LEAKS } from './harness/leaks';
 
-/** Characters that break naive code: NUL, lone surrogates, RTL and other controls, combining marks, astral, quoting and SQL/jsonpath syntax. */
+/**
+ * Characters that break naive code: NUL, lone surrogates, RTL and other controls, combining marks,
+ * astral, quoting and SQL/jsonpath syntax.
+ */
 const awkwardCharacter = fc.constantFrom(
   '\u0000',
   '\ud800',
@@ -60,7 +63,10 @@ const hostileJson: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 6 }).chain((
     hostileString.map((text) => [text, value]),
   ),
 );
-/** The edges of DateTime and date arguments: the first and last supported years, beyond them, offsets that cross them, µs and ns. */
+/**
+ * The edges of DateTime and date arguments: the first and last supported years, beyond them,
+ * offsets that cross them, µs and ns.
+ */
 const EDGE_DATE_TIMES = [
   '0001-01-01T00:00:00Z',
   '0001-01-01T00:00:00+14:00',
@@ -114,7 +120,8 @@ const hostileRequest: fc.Arbitrary<Request> = fc.oneof(
   ),
   hostileJson.map((value) =>
     variables(
-      'query($v: JSON!) { decisions(first: 1, filter: { rationale: { pathEquals: { path: ["a"], value: $v } } }) { nodes { id } } }',
+      'query($v: JSON!) { decisions(first: 1, filter: { rationale: { pathEquals: { path: ["a"], value: $v } } ' +
+        '}) { nodes { id } } }',
     )(value),
   ),
   hostileString.map(
@@ -163,7 +170,8 @@ const hostileRequest: fc.Arbitrary<Request> = fc.oneof(
     .map((hash) => ({
       body: { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: hash } } },
     })),
-  // Headers carry bytes only; anything a proxy would pass. The request id always fails its pattern, so the gateway names every request afresh.
+  // Headers carry bytes only; anything a proxy would pass. The request id always fails its pattern,
+  // so the gateway names every request afresh.
   fc.tuple(hostileString, hostileString).map(([id, accept]) => ({
     body: { query: '{ __typename }' },
     headers: { 'x-request-id': latin1(`${id} `), accept: latin1(accept) || '*/*' },
@@ -189,7 +197,10 @@ function asGet(request: Request): Record<string, string> | undefined {
   };
 }
 
-/** Node refuses a request whose line and headers pass 16 KB (431, before any of the gateway runs); well under it, the gateway answers. */
+/**
+ * Node refuses a request whose line and headers pass 16 KB (431, before any of the gateway runs);
+ * well under it, the gateway answers.
+ */
 const NODE_MAX_HEADER_BYTES = 16 * 1024;
 
 /** What an HTTP header can carry (Latin-1 without controls), from any string. */
@@ -222,7 +233,10 @@ describe('generated hostile input', () => {
   });
   afterAll(() => gateway.close());
 
-  /** The answer is the caller's to fix or a result, never the gateway's failure, and it is on record once: as a POST, and as a GET where it has one. */
+  /**
+   * The answer is the caller's to fix or a result, never the gateway's failure, and it is on record
+   * once: as a POST, and as a GET where it has one.
+   */
   async function expectAnsweredAndRecorded(request: Request, key: string) {
     await expectAnswer(
       request,
@@ -256,7 +270,8 @@ describe('generated hostile input', () => {
     );
   });
 
-  // Every edge against every date argument, not a sample: years 0001 and 9999 and just past them are where the defects were.
+  // Every edge against every date argument, not a sample: years 0001 and 9999 and just past them
+  // are where the defects were.
   it.each([
     ...EDGE_DATE_TIMES.flatMap((value) =>
       DATE_TIME_ARGUMENTS.map((argument, index) => [value, `DateTime argument ${index + 1}`, argument(value)] as const),

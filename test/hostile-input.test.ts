@@ -131,7 +131,8 @@ describe('hostile input', () => {
       {
         body: {
           query:
-            '{ ingestionRuns(first: 100) { nodes { payloads(first: 100) { nodes { decisions(first: 100) { nodes { id } } } } } } }',
+            '{ ingestionRuns(first: 100) { nodes { payloads(first: 100) { nodes { decisions(first: 100) { ' +
+            'nodes { id } } } } } } }',
         },
       },
       /about 2,020,200 objects, over the limit of 200,000/,
@@ -328,7 +329,8 @@ describe('hostile input', () => {
     expect(await auditEntriesOf(gateway.writer, answer.headers.get('x-request-id'))).toBe(1);
   });
 
-  // Apollo reads a GET's variables and extensions from its query string: the same checks, the same answers, on record alike.
+  // Apollo reads a GET's variables and extensions from its query string: the same checks, the same
+  // answers, on record alike.
   const getCases: [string, number, string, string, RegExp][] = [
     [
       'variables 5,000 levels deep',
@@ -355,7 +357,8 @@ describe('hostile input', () => {
       'a lone surrogate in a string variable',
       400,
       'BAD_USER_INPUT',
-      `query=${encodeURIComponent('query($s: String!) { search(query: $s) { edges { cursor } } }')}&variables={"s":"a\\ud800b"}`,
+      `query=${encodeURIComponent('query($s: String!) { search(query: $s) { edges { cursor } } }')}` +
+        `&variables={"s":"a\\ud800b"}`,
       /unpaired UTF-16 surrogates/,
     ],
     [
@@ -382,13 +385,18 @@ describe('hostile input', () => {
     expect(await auditEntriesOf(gateway.writer, answer.headers.get('x-request-id'))).toBe(1);
   });
 
-  it('leaves a GET whose request line passes 16 KB (variables 100,000 levels deep) to Node, which answers 431 before the gateway runs', async () => {
-    const answer = await gateway.get(
-      `query=${encodeURIComponent(filterQuery)}&variables={"f":{"contains":${'['.repeat(100_000)}1${']'.repeat(100_000)}}}`,
-      { secret },
-    );
-    expect(answer.status).toBe(431);
-  });
+  it(
+    'leaves a GET whose request line passes 16 KB (variables 100,000 levels deep) to Node, ' +
+      'which answers 431 before the gateway runs',
+    async () => {
+      const answer = await gateway.get(
+        `query=${encodeURIComponent(filterQuery)}&variables={"f":{"contains":${'['.repeat(100_000)}` +
+          `1${']'.repeat(100_000)}}}`,
+        { secret },
+      );
+      expect(answer.status).toBe(431);
+    },
+  );
 
   it('records the document of a refused GET from its query string', async () => {
     const answer = await gateway.get(`query=${encodeURIComponent('{ __typename }')}&variables={"s":`, { secret });
@@ -429,40 +437,49 @@ describe('hostile input', () => {
       expect(headers.get('x-powered-by')).toBeNull();
   });
 
-  it('does not reveal enum values or argument names while introspection is off, whether in the document or in variables', async () => {
-    const answers = await Promise.all([
-      gateway.post({ query: '{ positions(first: 1, filter: { status: OPN }) { nodes { id } } }' }, { secret }),
-      gateway.post(
-        {
-          query: 'query($s: PositionStatus) { positions(first: 1, filter: { status: $s }) { nodes { id } } }',
-          variables: { s: 'OPN' },
-        },
-        { secret },
-      ),
-      gateway.post({ query: '{ positions(frist: 1) { nodes { id } } }' }, { secret }),
-      gateway.post({ query: '{ positions(first: 1) { nodes { symbl } } }' }, { secret }),
-    ]);
-    for (const answer of answers) {
-      expect(answer.status).toBe(400);
-      expect(answer.json.errors[0].extensions.code).toMatch(/GRAPHQL_VALIDATION_FAILED|BAD_USER_INPUT/);
-      expect(answer.text).not.toMatch(/Did you mean|Suggestion|"open"|\bfirst\b|symbol/);
-    }
-  });
+  it(
+    'does not reveal enum values or argument names while introspection is off, ' +
+      'whether in the document or in variables',
+    async () => {
+      const answers = await Promise.all([
+        gateway.post({ query: '{ positions(first: 1, filter: { status: OPN }) { nodes { id } } }' }, { secret }),
+        gateway.post(
+          {
+            query: 'query($s: PositionStatus) { positions(first: 1, filter: { status: $s }) { nodes { id } } }',
+            variables: { s: 'OPN' },
+          },
+          { secret },
+        ),
+        gateway.post({ query: '{ positions(frist: 1) { nodes { id } } }' }, { secret }),
+        gateway.post({ query: '{ positions(first: 1) { nodes { symbl } } }' }, { secret }),
+      ]);
+      for (const answer of answers) {
+        expect(answer.status).toBe(400);
+        expect(answer.json.errors[0].extensions.code).toMatch(/GRAPHQL_VALIDATION_FAILED|BAD_USER_INPUT/);
+        expect(answer.text).not.toMatch(/Did you mean|Suggestion|"open"|\bfirst\b|symbol/);
+      }
+    },
+  );
 
-  it('prices the same document again by the page sizes its variables ask for, and refuses it every time it is too costly', async () => {
-    const query =
-      'query($n: Int) { ingestionRuns(first: $n) { nodes { payloads(first: $n) { nodes { decisions(first: $n) { nodes { id } } } } } } }';
-    for (const round of [1, 2]) {
-      const cheap = await gateway.post({ query, variables: { n: 5 } }, { secret });
-      expect({ round, errors: cheap.json.errors }).toEqual({ round, errors: undefined });
-      const costly = await gateway.post({ query, variables: { n: 100 } }, { secret });
-      expect({
-        round,
-        code: costly.json.errors[0].extensions.code,
-        cost: costly.json.errors[0].extensions.cost,
-      }).toEqual({ round, code: 'QUERY_TOO_COSTLY', cost: 2_020_200 });
-    }
-  });
+  it(
+    'prices the same document again by the page sizes its variables ask for, ' +
+      'and refuses it every time it is too costly',
+    async () => {
+      const query =
+        'query($n: Int) { ingestionRuns(first: $n) { nodes { payloads(first: $n) { nodes { decisions(first: $n) { ' +
+        'nodes { id } } } } } } }';
+      for (const round of [1, 2]) {
+        const cheap = await gateway.post({ query, variables: { n: 5 } }, { secret });
+        expect({ round, errors: cheap.json.errors }).toEqual({ round, errors: undefined });
+        const costly = await gateway.post({ query, variables: { n: 100 } }, { secret });
+        expect({
+          round,
+          code: costly.json.errors[0].extensions.code,
+          cost: costly.json.errors[0].extensions.cost,
+        }).toEqual({ round, code: 'QUERY_TOO_COSTLY', cost: 2_020_200 });
+      }
+    },
+  );
 
   it('does not suggest field names while introspection is off', async () => {
     const answer = await gateway.post({ query: '{ positons { nodes { id } } }' }, { secret });
@@ -514,12 +531,14 @@ describe('hostile input', () => {
   it('runs every query in a read-only, time-limited session', async () => {
     const connection = gateway.orm.em.getConnection();
     const [settings] = await connection.execute<{ read_only: string; timeout: string }[]>(
-      "select current_setting('default_transaction_read_only') as read_only, current_setting('statement_timeout') as timeout",
+      "select current_setting('default_transaction_read_only') as read_only, " +
+        "current_setting('statement_timeout') as timeout",
     );
     expect(settings).toEqual({ read_only: 'on', timeout: '1s' });
     await expect(
       connection.execute(
-        "insert into positions (account, symbol, quantity, avg_cost, status, opened_at) values ('x', 'X', 1, 1, 'open', now())",
+        "insert into positions (account, symbol, quantity, avg_cost, status, opened_at) values ('x', 'X', 1, 1, " +
+          "'open', now())",
       ),
     ).rejects.toThrow(/cannot execute INSERT in a read-only transaction/);
   });
@@ -533,27 +552,30 @@ describe('rate limiting per key', () => {
   });
   afterAll(() => gateway.close());
 
-  it('answers 429 RATE_LIMITED past the limit of one key, with Retry-After, while other keys still get answers', async () => {
-    const busy = await gateway.keyFor(Role.investigator, { name: 'busy' });
-    const calm = await gateway.keyFor(Role.investigator, { name: 'calm' });
-    const query = { query: '{ positions(first: 1) { nodes { id } } }' };
-    for (let i = 0; i < 5; i++) expect((await gateway.post(query, { secret: busy })).status).toBe(200);
-    const limited = await gateway.post(query, { secret: busy });
-    expect(limited.status).toBe(429);
-    expect(limited.json.errors[0]).toEqual({
-      message: 'rate limit exceeded: at most 5 requests a minute for this caller',
-      extensions: { code: 'RATE_LIMITED' },
-    });
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(limited.headers.get('ratelimit-policy')).toMatch(/q=5; w=60/);
-    expect((await gateway.post(query, { secret: calm })).status).toBe(200);
-    const [{ outcome }] = await gateway.writer.em
-      .getConnection()
-      .execute<{ outcome: string }[]>('select outcome from query_audit_log where request_id = ?', [
-        limited.headers.get('x-request-id'),
-      ]);
-    expect(outcome).toBe('rate_limited');
-    const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
-    expect(metrics).toMatch(/auditgraph_graphql_errors_total\{code="RATE_LIMITED"\} [1-9]/);
-  });
+  it(
+    'answers 429 RATE_LIMITED past the limit of one key, with Retry-After, ' + 'while other keys still get answers',
+    async () => {
+      const busy = await gateway.keyFor(Role.investigator, { name: 'busy' });
+      const calm = await gateway.keyFor(Role.investigator, { name: 'calm' });
+      const query = { query: '{ positions(first: 1) { nodes { id } } }' };
+      for (let i = 0; i < 5; i++) expect((await gateway.post(query, { secret: busy })).status).toBe(200);
+      const limited = await gateway.post(query, { secret: busy });
+      expect(limited.status).toBe(429);
+      expect(limited.json.errors[0]).toEqual({
+        message: 'rate limit exceeded: at most 5 requests a minute for this caller',
+        extensions: { code: 'RATE_LIMITED' },
+      });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(limited.headers.get('ratelimit-policy')).toMatch(/q=5; w=60/);
+      expect((await gateway.post(query, { secret: calm })).status).toBe(200);
+      const [{ outcome }] = await gateway.writer.em
+        .getConnection()
+        .execute<{ outcome: string }[]>('select outcome from query_audit_log where request_id = ?', [
+          limited.headers.get('x-request-id'),
+        ]);
+      expect(outcome).toBe('rate_limited');
+      const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
+      expect(metrics).toMatch(/auditgraph_graphql_errors_total\{code="RATE_LIMITED"\} [1-9]/);
+    },
+  );
 });

@@ -5,7 +5,10 @@ import fc from 'fast-check';
 import { importFile } from '../src/import/import-files';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
-/** A decimal the record's numeric(20,8) columns hold: up to 12 integer and 8 fractional digits, spelled with or without trailing zeros. */
+/**
+ * A decimal the record's numeric(20,8) columns hold: up to 12 integer and 8 fractional digits,
+ * spelled with or without trailing zeros.
+ */
 const recordDecimal = fc
   .tuple(fc.bigInt({ min: 1n, max: 10n ** 20n - 1n }), fc.integer({ min: 0, max: 8 }))
   .map(([units, trailingZeros]) => {
@@ -53,15 +56,19 @@ describe('import keeps the numbers of a trading log exactly', () => {
         const file = path.join(dir, 'orders.jsonl');
         await writeFile(
           file,
-          `{"timestamp":"2025-03-04T10:00:00.000001+00:00","event_type":"order_submitted","order_id":"${orderId}","symbol":"SPY","side":"buy",` +
-            `"quantity":${quantity},"price":${price},"order_type":"limit","status":"accepted","nav":1,"model":"m","extra":${extra}}\n`,
+          `{"timestamp":"2025-03-04T10:00:00.000001+00:00","event_type":"order_submitted",` +
+            `"order_id":"${orderId}","symbol":"SPY","side":"buy",` +
+            `"quantity":${quantity},"price":${price},"order_type":"limit","status":"accepted","nav":1,` +
+            `"model":"m","extra":${extra}}\n`,
         );
         await importFile(gateway.orm.em.fork(), file, { actor: 'test' });
         const [row] = await gateway.orm.em
           .getConnection()
           .execute<{ quantity_kept: boolean; price_kept: boolean; extra_kept: boolean }[]>(
-            `select d.quantity = ?::numeric as quantity_kept, d.limit_price = ?::numeric as price_kept, (p.payload->>'extra')::numeric = ?::numeric as extra_kept
-             from trade_decisions d join api_payloads p on p.external_id = d.decision_id || ':request' where d.decision_id = ?`,
+            `select d.quantity = ?::numeric as quantity_kept, d.limit_price = ?::numeric as price_kept,
+                   (p.payload->>'extra')::numeric = ?::numeric as extra_kept
+             from trade_decisions d join api_payloads p on p.external_id = d.decision_id || ':request'
+             where d.decision_id = ?`,
             [quantity, price, extra, orderId],
           );
         expect(row).toEqual({ quantity_kept: true, price_kept: true, extra_kept: true });

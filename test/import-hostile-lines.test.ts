@@ -38,10 +38,15 @@ describe('import refuses, at its line, what the record cannot hold', () => {
     return rows.map((row) => row.n);
   };
 
-  /** Imports a file of a good line, then `hostile`, then another good line; returns what was refused, or null when it was imported. */
+  /**
+   * Imports a file of a good line, then `hostile`, then another good line; returns what was
+   * refused, or null when it was imported.
+   */
   async function importAround(hostile: string): Promise<string[] | null> {
     const good = () =>
-      `{"timestamp":"2025-03-04T10:00:00.000001+00:00","event_type":"order_submitted","order_id":"good-${order++}","symbol":"SPY","side":"buy","quantity":1,"price":1,"order_type":"market","status":"accepted","nav":1,"model":"m"}`;
+      `{"timestamp":"2025-03-04T10:00:00.000001+00:00","event_type":"order_submitted",` +
+      `"order_id":"good-${order++}","symbol":"SPY","side":"buy","quantity":1,"price":1,` +
+      `"order_type":"market","status":"accepted","nav":1,"model":"m"}`;
     const file = path.join(dir, 'orders.jsonl');
     await writeFile(file, `${good()}\n${hostile}\n${good()}\n`);
     try {
@@ -53,48 +58,58 @@ describe('import refuses, at its line, what the record cannot hold', () => {
     }
   }
 
-  it('takes a timestamp only within the supported range, and refuses any other at its line, writing nothing', async () => {
-    await fc.assert(
-      fc.asyncProperty(dateTimes, async ({ text, valid }) => {
-        const before = await counts();
-        const problems = await importAround(
-          `{"timestamp":"${text}","event_type":"order_submitted","order_id":"edge-${order++}","symbol":"SPY","side":"buy","quantity":1,"price":1,"order_type":"market","status":"accepted","nav":1,"model":"m"}`,
-        );
-        if (valid) {
-          expect(problems).toBeNull();
-          // What was stored reads back: the decisions list answers (no out-of-range instant in it).
-          const { errors } = await gateway.execute('{ decisions(first: 100) { nodes { createdAt } } }');
-          expect(errors).toBeUndefined();
-        } else {
+  it(
+    'takes a timestamp only within the supported range, and refuses any other at its line, ' + 'writing nothing',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(dateTimes, async ({ text, valid }) => {
+          const before = await counts();
+          const problems = await importAround(
+            `{"timestamp":"${text}","event_type":"order_submitted","order_id":"edge-${order++}",` +
+              `"symbol":"SPY","side":"buy","quantity":1,"price":1,"order_type":"market",` +
+              `"status":"accepted","nav":1,"model":"m"}`,
+          );
+          if (valid) {
+            expect(problems).toBeNull();
+            // What was stored reads back: the decisions list answers (no out-of-range instant in it).
+            const { errors } = await gateway.execute('{ decisions(first: 100) { nodes { createdAt } } }');
+            expect(errors).toBeUndefined();
+          } else {
+            expect(problems).toEqual([
+              expect.stringMatching(/^orders\.jsonl:2: "timestamp" must be an ISO 8601 timestamp/),
+            ]);
+            expect(await counts()).toEqual(before);
+          }
+        }),
+        { numRuns: 60 },
+      );
+    },
+  );
+
+  it(
+    'refuses NUL and lone surrogates anywhere in a line — a nested value, a key — at its line, ' + 'writing nothing',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(unstorable, fc.constantFrom('value', 'key', 'nested', 'field'), async (bad, where) => {
+          const extra = {
+            value: `"extra":"x${bad}y"`,
+            key: `"k${bad}":1`,
+            nested: `"extra":{"a":[1,{"b":"${bad}"}]}`,
+            field: `"note":"${bad}"`,
+          }[where];
+          const before = await counts();
+          const problems = await importAround(
+            `{"timestamp":"2025-03-04T10:00:00+00:00","event_type":"order_submitted",` +
+              `"order_id":"nul-${order++}","symbol":"SPY","side":"buy","quantity":1,"price":1,` +
+              `"order_type":"market","status":"accepted","nav":1,"model":"m",${extra}}`,
+          );
           expect(problems).toEqual([
-            expect.stringMatching(/^orders\.jsonl:2: "timestamp" must be an ISO 8601 timestamp/),
+            expect.stringMatching(/^orders\.jsonl:2: holds a character PostgreSQL cannot store/),
           ]);
           expect(await counts()).toEqual(before);
-        }
-      }),
-      { numRuns: 60 },
-    );
-  });
-
-  it('refuses NUL and lone surrogates anywhere in a line — a nested value, a key — at its line, writing nothing', async () => {
-    await fc.assert(
-      fc.asyncProperty(unstorable, fc.constantFrom('value', 'key', 'nested', 'field'), async (bad, where) => {
-        const extra = {
-          value: `"extra":"x${bad}y"`,
-          key: `"k${bad}":1`,
-          nested: `"extra":{"a":[1,{"b":"${bad}"}]}`,
-          field: `"note":"${bad}"`,
-        }[where];
-        const before = await counts();
-        const problems = await importAround(
-          `{"timestamp":"2025-03-04T10:00:00+00:00","event_type":"order_submitted","order_id":"nul-${order++}","symbol":"SPY","side":"buy","quantity":1,"price":1,"order_type":"market","status":"accepted","nav":1,"model":"m",${extra}}`,
-        );
-        expect(problems).toEqual([
-          expect.stringMatching(/^orders\.jsonl:2: holds a character PostgreSQL cannot store/),
-        ]);
-        expect(await counts()).toEqual(before);
-      }),
-      { numRuns: 20 },
-    );
-  });
+        }),
+        { numRuns: 20 },
+      );
+    },
+  );
 });

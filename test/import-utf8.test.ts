@@ -10,7 +10,8 @@ import { createTestDatabase, type TestDatabase, withClient } from './harness/dat
 const INVALID = fc
   .oneof(
     fc.tuple(fc.constantFrom(0xc0, 0xc1), fc.integer({ min: 0x80, max: 0xbf })), // overlong two-byte forms
-    fc.tuple(fc.constant(0xe0), fc.integer({ min: 0x80, max: 0x9f }), fc.integer({ min: 0x80, max: 0xbf })), // overlong three-byte forms
+    // overlong three-byte forms
+    fc.tuple(fc.constant(0xe0), fc.integer({ min: 0x80, max: 0x9f }), fc.integer({ min: 0x80, max: 0xbf })),
     fc.tuple(
       fc.constant(0xf0),
       fc.integer({ min: 0x80, max: 0x8f }),
@@ -18,7 +19,8 @@ const INVALID = fc
       fc.integer({ min: 0x80, max: 0xbf }),
     ), // overlong four-byte
     fc.integer({ min: 0x80, max: 0xbf }).map((byte) => [byte]), // a lone continuation byte
-    fc.tuple(fc.constant(0xed), fc.integer({ min: 0xa0, max: 0xbf }), fc.integer({ min: 0x80, max: 0xbf })), // a surrogate, e.g. ED A0 80
+    // a surrogate, e.g. ED A0 80
+    fc.tuple(fc.constant(0xed), fc.integer({ min: 0xa0, max: 0xbf }), fc.integer({ min: 0x80, max: 0xbf })),
     fc.tuple(
       fc.constant(0xf4),
       fc.integer({ min: 0x90, max: 0xbf }),
@@ -73,7 +75,10 @@ function characterBoundaries(bytes: Buffer): number[] {
   return boundaries;
 }
 
-/** `auditgraph import` reads UTF-8 exactly: a file with any ill-formed byte is refused whole, naming line and offset. */
+/**
+ * `auditgraph import` reads UTF-8 exactly: a file with any ill-formed byte is refused whole, naming
+ * line and offset.
+ */
 describe('import and UTF-8', () => {
   let database: TestDatabase;
   let orm: Orm;
@@ -117,23 +122,26 @@ describe('import and UTF-8', () => {
     expect(await decisions()).toBe(before);
   }
 
-  it('refuses a file with an ill-formed sequence anywhere, naming its line and byte offset, and writes nothing', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(MODEL, { minLength: 1, maxLength: 4 }),
-        INVALID,
-        fc.nat(),
-        fc.boolean(),
-        async (models, invalid, where, trailingNewline) => {
-          const valid = Buffer.from(orderLines(models).join('\n') + (trailingNewline ? '\n' : ''));
-          const boundaries = characterBoundaries(valid);
-          const offset = boundaries[where % boundaries.length]!;
-          await expectRefusedAt(Buffer.concat([valid.subarray(0, offset), invalid, valid.subarray(offset)]), offset);
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+  it(
+    'refuses a file with an ill-formed sequence anywhere, naming its line and byte offset, ' + 'and writes nothing',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(MODEL, { minLength: 1, maxLength: 4 }),
+          INVALID,
+          fc.nat(),
+          fc.boolean(),
+          async (models, invalid, where, trailingNewline) => {
+            const valid = Buffer.from(orderLines(models).join('\n') + (trailingNewline ? '\n' : ''));
+            const boundaries = characterBoundaries(valid);
+            const offset = boundaries[where % boundaries.length]!;
+            await expectRefusedAt(Buffer.concat([valid.subarray(0, offset), invalid, valid.subarray(offset)]), offset);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   it('refuses a file that ends inside a multi-byte character', async () => {
     await fc.assert(
@@ -161,8 +169,10 @@ describe('import and UTF-8', () => {
           async (client) =>
             (
               await client.query<{ strategy: string; model: string; bytes: string }>(
-                `select d.strategy, p.payload ->> 'model' as model, encode(convert_to(d.strategy, 'UTF8'), 'hex') as bytes
-             from trade_decisions d join api_payloads p on p.external_id = d.decision_id || ':request' where d.decision_id = any($1) order by d.decision_id`,
+                `select d.strategy, p.payload ->> 'model' as model,
+                       encode(convert_to(d.strategy, 'UTF8'), 'hex') as bytes
+             from trade_decisions d join api_payloads p on p.external_id = d.decision_id || ':request'
+             where d.decision_id = any($1) order by d.decision_id`,
                 [ids],
               )
             ).rows,

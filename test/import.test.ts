@@ -155,42 +155,52 @@ describe('auditgraph import', () => {
     expect((await runCli(['verify'], env)).code).toBe(0);
   });
 
-  it('maps each line to the lineage: decision, broker payloads, execution, position, status change, snapshot, rejection', async () => {
-    await withClient(database.url, async (client) => {
-      const {
-        rows: [decision],
-      } = await client.query(
-        `select d.strategy, d.quantity, ${"coalesce((select e.event_data->>'to' from audit_events e where e.event = 'status_changed' and e.subject_id = d.id order by seq desc limit 1), d.status)"} as status from trade_decisions d where decision_id = 'abc123-def456-789'`,
-      );
-      expect(decision).toEqual({ strategy: 'SectorRotationModel_v1', quantity: '10.00000000', status: 'executed' });
-      const {
-        rows: [execution],
-      } =
-        await client.query(`select e.status, e.fill_price, p.quantity as position, rq.payload->>'order_id' as request, rs.payload->>'price' as response
-        from trade_executions e join positions p on p.id = e.position_id join api_payloads rq on rq.id = e.api_request_payload_id join api_payloads rs on rs.id = e.api_response_payload_id
+  it(
+    'maps each line to the lineage: decision, broker payloads, execution, position, status change, snapshot, ' +
+      'rejection',
+    async () => {
+      await withClient(database.url, async (client) => {
+        const {
+          rows: [decision],
+        } = await client.query(
+          `select d.strategy, d.quantity, ${
+            "coalesce((select e.event_data->>'to' from audit_events e " +
+            "where e.event = 'status_changed' and e.subject_id = d.id order by seq desc limit 1), d.status)"
+          } as status
+          from trade_decisions d where decision_id = 'abc123-def456-789'`,
+        );
+        expect(decision).toEqual({ strategy: 'SectorRotationModel_v1', quantity: '10.00000000', status: 'executed' });
+        const {
+          rows: [execution],
+        } = await client.query(`select e.status, e.fill_price, p.quantity as position,
+                    rq.payload->>'order_id' as request, rs.payload->>'price' as response
+        from trade_executions e join positions p on p.id = e.position_id
+        join api_payloads rq on rq.id = e.api_request_payload_id
+        join api_payloads rs on rs.id = e.api_response_payload_id
         where e.status = 'filled'`);
-      expect(execution).toEqual({
-        status: 'filled',
-        fill_price: '666.25000000',
-        position: '10.00000000',
-        request: 'abc123-def456-789',
-        response: '666.25',
+        expect(execution).toEqual({
+          status: 'filled',
+          fill_price: '666.25000000',
+          position: '10.00000000',
+          request: 'abc123-def456-789',
+          response: '666.25',
+        });
+        const {
+          rows: [rejected],
+        } = await client.query(`select status, error_message from trade_executions where status = 'rejected'`);
+        expect(rejected).toEqual({ status: 'rejected', error_message: 'Market closed' });
+        const { rows: events } = await client.query(
+          `select log_type, event, actor from audit_events where event <> 'records_written' order by seq`,
+        );
+        expect(events).toEqual([
+          { log_type: 'TRADE', event: 'status_changed', actor: 'ops' },
+          { log_type: 'NAV', event: 'position_snapshot', actor: 'ops' },
+          { log_type: 'SYSTEM', event: 'order_error', actor: 'ops' },
+          { log_type: 'TRADE', event: 'status_changed', actor: 'ops' },
+        ]);
       });
-      const {
-        rows: [rejected],
-      } = await client.query(`select status, error_message from trade_executions where status = 'rejected'`);
-      expect(rejected).toEqual({ status: 'rejected', error_message: 'Market closed' });
-      const { rows: events } = await client.query(
-        `select log_type, event, actor from audit_events where event <> 'records_written' order by seq`,
-      );
-      expect(events).toEqual([
-        { log_type: 'TRADE', event: 'status_changed', actor: 'ops' },
-        { log_type: 'NAV', event: 'position_snapshot', actor: 'ops' },
-        { log_type: 'SYSTEM', event: 'order_error', actor: 'ops' },
-        { log_type: 'TRADE', event: 'status_changed', actor: 'ops' },
-      ]);
-    });
-  });
+    },
+  );
 
   it('adds nothing when the same files are imported again', async () => {
     const before = await counts();
@@ -215,7 +225,8 @@ describe('auditgraph import', () => {
     [
       'an unknown event_type',
       [{ ...ORDER, event_type: 'order_teleported' }],
-      'orders.jsonl:1: unknown event_type "order_teleported": expected order_submitted, trade_executed, cycle_complete or an error (*_error)',
+      'orders.jsonl:1: unknown event_type "order_teleported": expected order_submitted, trade_executed, ' +
+        'cycle_complete or an error (*_error)',
     ],
     ['a line that is not an object', [[1, 2, 3]], 'orders.jsonl:1: must be a JSON object'],
     [
@@ -234,7 +245,8 @@ describe('auditgraph import', () => {
         { ...ORDER_2, order_id: 'n-5' },
         { ...ORDER, quantity: 12 },
       ],
-      'orders.jsonl:2: api_payloads abc123-def456-789:request is already recorded with different content (payload.quantity: 10 recorded, 12 now)',
+      'orders.jsonl:2: api_payloads abc123-def456-789:request is already recorded with different content ' +
+        '(payload.quantity: 10 recorded, 12 now)',
     ],
   ])('imports nothing from a file with %s, and says file:line what is wrong', async (_what, lines, message) => {
     const before = await counts();

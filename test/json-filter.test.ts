@@ -2,7 +2,8 @@ import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
 const decisions = /* GraphQL */ `
-  query($rationale: JsonFilter) { decisions(first: 100, filter: { rationale: $rationale }) { nodes { symbol decisionRationale } } }
+  query($rationale: JsonFilter) { decisions(first: 100, filter: { rationale: $rationale })
+    { nodes { symbol decisionRationale } } }
 `;
 
 describe('JSON filters on jsonb columns', () => {
@@ -67,7 +68,8 @@ describe('JSON filters on jsonb columns', () => {
   it('filters payloads and run metadata too', async () => {
     const result = await gateway.execute(`{
       apiPayloads(first: 50, filter: { payload: { contains: { Ticker: "AAPL" } } }) { nodes { provider } }
-      ingestionRuns(first: 50, filter: { metadata: { pathEquals: { path: ["trigger"], value: "cron" } } }) { nodes { source } }
+      ingestionRuns(first: 50, filter: { metadata: { pathEquals: { path: ["trigger"], value: "cron" } } })
+      { nodes { source } }
     }`);
     expect(result.errors).toBeUndefined();
     expect(result.data!.apiPayloads.nodes).toEqual([{ provider: 'quiverquant' }, { provider: 'quiverquant' }]);

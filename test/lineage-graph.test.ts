@@ -110,14 +110,17 @@ describe('lineage(from:, direction:, depth:): the graph around one node', () => 
     expect(graph.edges.every((edge) => ids.has(edge.from) && ids.has(edge.to))).toBe(true);
   });
 
-  it('costs the same number of statements for 2 executions as for 200 (one per level, then one load per type)', async () => {
-    const a = await lineage({ from: small.position.nodeId, direction: 'UPSTREAM', depth: 5 });
-    const b = await lineage({ from: large.position.nodeId, direction: 'UPSTREAM', depth: 5, maxNodes: 5000 });
-    expect(b.graph.nodeCount).toBe(1 + 200 + 1 + 400 + 3 + 1);
-    expect(b.statements).toBe(a.statements);
-    // root, 4 levels with new nodes + the 5th that finds none, then 4 batched loads (the root's type is cached)
-    expect(a.statements).toBe(10);
-  });
+  it(
+    'costs the same number of statements for 2 executions as for 200 (one per level, ' + 'then one load per type)',
+    async () => {
+      const a = await lineage({ from: small.position.nodeId, direction: 'UPSTREAM', depth: 5 });
+      const b = await lineage({ from: large.position.nodeId, direction: 'UPSTREAM', depth: 5, maxNodes: 5000 });
+      expect(b.graph.nodeCount).toBe(1 + 200 + 1 + 400 + 3 + 1);
+      expect(b.statements).toBe(a.statements);
+      // root, 4 levels with new nodes + the 5th that finds none, then 4 batched loads (the root's type is cached)
+      expect(a.statements).toBe(10);
+    },
+  );
 
   it('answers null for an unknown node', async () => {
     const result = await gateway.execute(graphQuery, { from: toGlobalId('Position', '999999999') });

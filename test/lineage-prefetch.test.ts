@@ -88,26 +88,31 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     expect(viaNodeStatements).toBeGreaterThan(1);
   });
 
-  it('carries what the walk must show: derived statuses, exact decimals, a missing payload, the page edges', async () => {
-    const { data } = await gateway.execute<any>(DIRECT, { id: trade.position.nodeId, first: 2, inputs: 2 });
-    const position = data.position;
-    expect(position.status).toBe('closed');
-    expect(position.executions.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-    const [first, second] = position.executions.edges.map((edge: any) => edge.node);
-    expect(first).toMatchObject({ status: 'cancelled', filledQuantity: '10.50000000', commission: '0.01000000' });
-    expect(first.decision).toMatchObject({ status: 'cancelled', quantity: '10.50000000' });
-    expect(first.decision.inputs.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
-    expect(first.decision.inputs.nodes).toHaveLength(2);
-    expect(first.decision.inputs.nodes[0].ingestionRun).toMatchObject({ runId: trade.run.runId, status: 'failed' });
-    expect(second.responsePayload).toBeNull();
-    expect(second.requestPayload.payload).toEqual({ symbol: 'NVDA', qty: '10.5', side: 'buy', leg: 1 });
-  });
+  it(
+    'carries what the walk must show: derived statuses, exact decimals, a missing payload, ' + 'the page edges',
+    async () => {
+      const { data } = await gateway.execute<any>(DIRECT, { id: trade.position.nodeId, first: 2, inputs: 2 });
+      const position = data.position;
+      expect(position.status).toBe('closed');
+      expect(position.executions.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+      const [first, second] = position.executions.edges.map((edge: any) => edge.node);
+      expect(first).toMatchObject({ status: 'cancelled', filledQuantity: '10.50000000', commission: '0.01000000' });
+      expect(first.decision).toMatchObject({ status: 'cancelled', quantity: '10.50000000' });
+      expect(first.decision.inputs.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+      expect(first.decision.inputs.nodes).toHaveLength(2);
+      expect(first.decision.inputs.nodes[0].ingestionRun).toMatchObject({ runId: trade.run.runId, status: 'failed' });
+      expect(second.responsePayload).toBeNull();
+      expect(second.requestPayload.payload).toEqual({ symbol: 'NVDA', qty: '10.5', side: 'buy', leg: 1 });
+    },
+  );
 
   it('reads the page after a cursor through its loader, with the same answer', async () => {
     const { data } = await gateway.execute<any>(DIRECT, { id: trade.position.nodeId, first: 1 });
     const after = data.position.executions.pageInfo.endCursor;
     const query = (root: string) =>
-      `query ($id: ID!, $after: String) { ${root}(id: $id) { ... on Position { executions(first: 5, after: $after) { pageInfo { hasNextPage } nodes { executionId decision { decisionId } } } } } }`;
+      `query ($id: ID!, $after: String) { ${root}(id: $id) { ... on Position { ` +
+      `executions(first: 5, after: $after) { pageInfo { hasNextPage } nodes { executionId decision { ` +
+      `decisionId } } } } } }`;
     const direct = await gateway.countStatements(() =>
       gateway.execute<any>(query('position'), { id: trade.position.nodeId, after }),
     );
@@ -160,64 +165,87 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     return { answer: direct.result.data.answer, statements: direct.statements, levelByLevel: viaNode.statements };
   }
 
-  it("reads an execution by external id with its decision, inputs, runs and its position's other fills in one statement", async () => {
-    const selection = `{ executionId status decision { decisionId status inputs { nodes { id ingestionRun { runId status } } } }
-      position { symbol status executions { pageInfo { hasNextPage } nodes { executionId responsePayload { httpStatus } } } } }`;
-    const { answer, statements, levelByLevel } = await sameAsLevelByLevel(
-      'execution(executionId: $key)',
-      'TradeExecution',
-      selection,
-      { key: trade.executions[0]!.executionId },
-      trade.executions[0]!.nodeId,
-    );
-    expect(answer.position.executions.nodes).toHaveLength(3);
-    expect(answer.decision.inputs.nodes[0].ingestionRun.status).toBe('failed');
-    expect(statements).toBe(1);
-    expect(levelByLevel).toBeGreaterThan(4);
-  });
+  it(
+    'reads an execution by external id with its decision, inputs, ' +
+      "runs and its position's other fills in one statement",
+    async () => {
+      const selection = `{ executionId status decision { decisionId status
+        inputs { nodes { id ingestionRun { runId status } } } }
+      position { symbol status
+        executions { pageInfo { hasNextPage } nodes { executionId responsePayload { httpStatus } } } } }`;
+      const { answer, statements, levelByLevel } = await sameAsLevelByLevel(
+        'execution(executionId: $key)',
+        'TradeExecution',
+        selection,
+        { key: trade.executions[0]!.executionId },
+        trade.executions[0]!.nodeId,
+      );
+      expect(answer.position.executions.nodes).toHaveLength(3);
+      expect(answer.decision.inputs.nodes[0].ingestionRun.status).toBe('failed');
+      expect(statements).toBe(1);
+      expect(levelByLevel).toBeGreaterThan(4);
+    },
+  );
 
-  it('reads an ingestion run downstream — payloads, the decisions they fed, their executions and positions — in one statement', async () => {
-    const selection = `{ runId payloads(first: 2) { pageInfo { hasNextPage endCursor } nodes { id decisions { nodes { decisionId executions(last: 2) { nodes { executionId position { symbol } } } } } } } }`;
-    const { answer, statements } = await sameAsLevelByLevel(
-      'ingestionRun(runId: $key)',
-      'IngestionRun',
-      selection,
-      { key: trade.run.runId },
-      trade.run.nodeId,
-    );
-    expect(answer.payloads.pageInfo.hasNextPage).toBe(true);
-    expect(answer.payloads.nodes[0].decisions.nodes[0].executions.nodes).toHaveLength(2);
-    expect(statements).toBe(1);
-  });
+  it(
+    'reads an ingestion run downstream — payloads, the decisions they fed, ' +
+      'their executions and positions — in one statement',
+    async () => {
+      const selection =
+        `{ runId payloads(first: 2) { pageInfo { hasNextPage endCursor } nodes { id decisions { nodes { ` +
+        `decisionId executions(last: 2) { nodes { executionId position { symbol } } } } } } } }`;
+      const { answer, statements } = await sameAsLevelByLevel(
+        'ingestionRun(runId: $key)',
+        'IngestionRun',
+        selection,
+        { key: trade.run.runId },
+        trade.run.nodeId,
+      );
+      expect(answer.payloads.pageInfo.hasNextPage).toBe(true);
+      expect(answer.payloads.nodes[0].decisions.nodes[0].executions.nodes).toHaveLength(2);
+      expect(statements).toBe(1);
+    },
+  );
 
-  it('reads a broker payload with the executions that sent or received it, and their decisions, in one statement', async () => {
-    const selection = `{ id httpStatus executions { nodes { executionId decision { decisionId inputs(first: 1) { nodes { id } } } } } }`;
-    const request = trade.executions[0]!.apiRequestPayload!;
-    const { answer, statements } = await sameAsLevelByLevel(
-      'apiPayload(id: $key)',
-      'ApiPayload',
-      selection,
-      { key: request.nodeId },
-      request.nodeId,
-      'ID!',
-    );
-    expect(answer.executions.nodes.map((node: any) => node.executionId)).toEqual([trade.executions[0]!.executionId]);
-    expect(answer.executions.nodes[0].decision.inputs.nodes).toHaveLength(1);
-    expect(statements).toBe(1);
-  });
+  it(
+    'reads a broker payload with the executions that sent or received it, and their decisions, ' + 'in one statement',
+    async () => {
+      const selection =
+        `{ id httpStatus executions { nodes { executionId decision { decisionId inputs(first: 1) { nodes { id } } } ` +
+        `} } }`;
+      const request = trade.executions[0]!.apiRequestPayload!;
+      const { answer, statements } = await sameAsLevelByLevel(
+        'apiPayload(id: $key)',
+        'ApiPayload',
+        selection,
+        { key: request.nodeId },
+        request.nodeId,
+        'ID!',
+      );
+      expect(answer.executions.nodes.map((node: any) => node.executionId)).toEqual([trade.executions[0]!.executionId]);
+      expect(answer.executions.nodes[0].decision.inputs.nodes).toHaveLength(1);
+      expect(statements).toBe(1);
+    },
+  );
 
-  it('follows a selection that turns back on itself (execution → position → executions → position) as the loaders do', async () => {
-    const selection = `{ executionId position { executions { nodes { executionId position { quantity executions(first: 1) { nodes { executionId } } } } } } }`;
-    const { answer, statements } = await sameAsLevelByLevel(
-      'execution(executionId: $key)',
-      'TradeExecution',
-      selection,
-      { key: trade.executions[2]!.executionId },
-      trade.executions[2]!.nodeId,
-    );
-    expect(answer.position.executions.nodes[1].position.executions.nodes).toHaveLength(1);
-    expect(statements).toBe(1);
-  });
+  it(
+    'follows a selection that turns back on itself (execution ' +
+      '→ position → executions → position) as the loaders do',
+    async () => {
+      const selection =
+        `{ executionId position { executions { nodes { executionId position { quantity executions(first: 1) { ` +
+        `nodes { executionId } } } } } } }`;
+      const { answer, statements } = await sameAsLevelByLevel(
+        'execution(executionId: $key)',
+        'TradeExecution',
+        selection,
+        { key: trade.executions[2]!.executionId },
+        trade.executions[2]!.nodeId,
+      );
+      expect(answer.position.executions.nodes[1].position.executions.nodes).toHaveLength(1);
+      expect(statements).toBe(1);
+    },
+  );
 
   it('reads a filtered list page, then everything below its nodes in one more statement', async () => {
     const query = `query ($rationale: JSON!) { decisions(first: 50, filter: { rationale: { contains: $rationale } }) {
@@ -233,7 +261,8 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     );
     for (const node of nodes) {
       const viaNode = await gateway.execute<any>(
-        `query ($id: ID!) { node(id: $id) { ... on TradeDecision { id decisionId status executions { nodes { executionId status responsePayload { httpStatus } } } } } }`,
+        `query ($id: ID!) { node(id: $id) { ... on TradeDecision { id decisionId status executions { nodes { ` +
+          `executionId status responsePayload { httpStatus } } } } } }`,
         { id: node.id },
       );
       expect(node).toEqual(viaNode.data.node);
@@ -245,27 +274,33 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
     ).toEqual([{ httpStatus: 201 }, null, { httpStatus: 201 }]);
   });
 
-  it('reads a list filtered with question-mark operators and values, then what is below its nodes in one more statement', async () => {
-    const query = `query ($filter: JsonFilter!) { decisions(first: 10, filter: { rationale: $filter }) { nodes { decisionId executions { nodes { executionId } } } } }`;
-    const cases: [Record<string, unknown>, number, number][] = [
-      [{ hasKey: 'signal' }, 2, 2],
-      [{ hasAnyKeys: ['nothing?', 'score'] }, 2, 2],
-      // Nothing matched: nothing to read below.
-      [{ hasAllKeys: ['signal', 'what?'] }, 0, 1],
-      [{ contains: { signal: "it's ?, really? $1 :keys" } }, 0, 1],
-    ];
-    for (const [filter, decisions, expectedStatements] of cases) {
-      const { result, statements } = await gateway.countStatements(() => gateway.execute<any>(query, { filter }));
-      expect(result.errors).toBeUndefined();
-      expect(result.data.decisions.nodes).toHaveLength(decisions);
-      expect(statements).toBe(expectedStatements);
-    }
-    const { data } = await gateway.execute<any>(query, { filter: { hasKey: 'signal' } });
-    const mine = data.decisions.nodes.find((node: any) => node.decisionId === trade.decision.decisionId);
-    expect(mine.executions.nodes.map((node: any) => node.executionId)).toEqual(
-      trade.executions.map((execution) => execution.executionId),
-    );
-  });
+  it(
+    'reads a list filtered with question-mark operators and values, ' +
+      'then what is below its nodes in one more statement',
+    async () => {
+      const query =
+        `query ($filter: JsonFilter!) { decisions(first: 10, filter: { rationale: $filter }) { nodes { ` +
+        `decisionId executions { nodes { executionId } } } } }`;
+      const cases: [Record<string, unknown>, number, number][] = [
+        [{ hasKey: 'signal' }, 2, 2],
+        [{ hasAnyKeys: ['nothing?', 'score'] }, 2, 2],
+        // Nothing matched: nothing to read below.
+        [{ hasAllKeys: ['signal', 'what?'] }, 0, 1],
+        [{ contains: { signal: "it's ?, really? $1 :keys" } }, 0, 1],
+      ];
+      for (const [filter, decisions, expectedStatements] of cases) {
+        const { result, statements } = await gateway.countStatements(() => gateway.execute<any>(query, { filter }));
+        expect(result.errors).toBeUndefined();
+        expect(result.data.decisions.nodes).toHaveLength(decisions);
+        expect(statements).toBe(expectedStatements);
+      }
+      const { data } = await gateway.execute<any>(query, { filter: { hasKey: 'signal' } });
+      const mine = data.decisions.nodes.find((node: any) => node.decisionId === trade.decision.decisionId);
+      expect(mine.executions.nodes.map((node: any) => node.executionId)).toEqual(
+        trade.executions.map((execution) => execution.executionId),
+      );
+    },
+  );
 
   it('answers null for an external id that matches nothing, however it is quoted, in one statement', async () => {
     for (const key of ["x' or '1'='1", 'exe"); drop table trade_executions; --', '\\', '{1,2}', ' ']) {
@@ -303,7 +338,9 @@ describe('lineage prefetch: a record and the lineage asked below it in one state
   });
 
   it('refuses a cursor of another list or a forged one, as before', async () => {
-    const query = `query ($id: ID!, $after: String) { position(id: $id) { executions(after: $after) { nodes { executionId } } } }`;
+    const query =
+      `query ($id: ID!, $after: String) { position(id: $id) { executions(after: $after) { nodes { executionId } } ` +
+      `} }`;
     const forged = await gateway.execute<any>(query, { id: trade.position.nodeId, after: 'not-a-cursor' });
     expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(forged.errors?.[0]?.path).toEqual(['position', 'executions']);

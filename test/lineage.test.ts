@@ -61,7 +61,8 @@ describe('every lineage relation, walked both ways', () => {
   it('TradeExecution.requestPayload/responsePayload ↔ ApiPayload.executions', async () => {
     const execution = trade.executions[0]!;
     const down = await query(
-      'query($id: ID!) { execution(id: $id) { requestPayload { id direction } responsePayload { id direction httpStatus } } }',
+      'query($id: ID!) { execution(id: $id) { requestPayload { id direction } responsePayload { ' +
+        'id direction httpStatus } } }',
       { id: execution.nodeId },
     );
     expect(down.execution.requestPayload).toEqual({ id: execution.apiRequestPayload!.nodeId, direction: 'request' });
@@ -97,7 +98,8 @@ describe('every lineage relation, walked both ways', () => {
 
   it('keeps decimals exact and timestamps in ISO 8601', async () => {
     const data = await query(
-      'query($id: ID!) { execution(id: $id) { filledQuantity fillPrice commission filledAt decision { quantity createdAt decisionRationale } } }',
+      'query($id: ID!) { execution(id: $id) { filledQuantity fillPrice commission filledAt decision { ' +
+        'quantity createdAt decisionRationale } } }',
       { id: trade.executions[0]!.nodeId },
     );
     expect(data.execution).toEqual({

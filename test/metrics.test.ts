@@ -9,7 +9,10 @@ import { investigationQuery, provenanceThroughNode } from './harness/investigati
 const HOUR = 3_600_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
-/** The value of one metric (with its exact label set, if any) in a Prometheus text exposition; 0 when absent and labelled. */
+/**
+ * The value of one metric (with its exact label set, if any) in a Prometheus text exposition; 0
+ * when absent and labelled.
+ */
 function sample(text: string, name: string, labels = ''): number {
   const prefix = labels ? `${name}{${labels}} ` : `${name} `;
   const line = text.split('\n').find((candidate) => candidate.startsWith(prefix));
@@ -54,13 +57,15 @@ describe('/metrics: the runbook alert inputs', () => {
     await client.connect();
     try {
       await client.query(
-        `insert into data_ingestion_runs (run_id, task_name, source, status, records_fetched, metadata, started_at, created_at)
+        `insert into data_ingestion_runs
+          (run_id, task_name, source, status, records_fetched, metadata, started_at, created_at)
         values ('run-2h', 'data_fetch:congress_daily', 'quiverquant', 'succeeded', 3, '{}', $1, $1)`,
         [ago(2 * HOUR)],
       );
       const decision = (id: string, status: string, at: string) =>
         client.query(
-          `insert into trade_decisions (decision_id, strategy, symbol, side, quantity, order_type, status, decision_rationale, created_at)
+          `insert into trade_decisions
+            (decision_id, strategy, symbol, side, quantity, order_type, status, decision_rationale, created_at)
          values ($1, 'CongressionalTradingStrategy', 'NVDA', 'buy', 1, 'market', $2, '{"signal": "x"}', $3)`,
           [id, status, at],
         );
@@ -76,7 +81,8 @@ describe('/metrics: the runbook alert inputs', () => {
       await decision('old-2', 'pending', ago(30 * HOUR));
       const response = (status: number, at: string) =>
         client.query(
-          `insert into api_payloads (direction, provider, endpoint, http_method, http_status, payload, payload_bytes, created_at)
+          `insert into api_payloads
+            (direction, provider, endpoint, http_method, http_status, payload, payload_bytes, created_at)
          values ('response', 'alpaca', '/v2/orders', 'POST', $1, '{}', 2, $2)`,
           [status, at],
         );

@@ -92,7 +92,8 @@ describe("a node's own lists are connections, paged per parent in one statement 
 
   it('serves different page arguments on one parent side by side', async () => {
     const result = await gateway.execute(
-      `query($id: ID!) { position(id: $id) { oldest: executions(first: 1) { nodes { databaseId } } newest: executions(last: 1) { nodes { databaseId } } } }`,
+      `query($id: ID!) { position(id: $id) { oldest: executions(first: 1) { nodes { databaseId } } ` +
+        `newest: executions(last: 1) { nodes { databaseId } } } }`,
       { id: wide.position.nodeId },
     );
     expect(result.errors).toBeUndefined();
@@ -102,30 +103,34 @@ describe("a node's own lists are connections, paged per parent in one statement 
     });
   });
 
-  it('pages the many-to-many lists (decision inputs, payload decisions) and both broker links of a payload', async () => {
-    const result = await gateway.execute(
-      `query($decision: ID!, $request: ID!, $response: ID!) {
-        decision(id: $decision) { inputs(first: 2) { nodes { databaseId decisions { nodes { databaseId } } } pageInfo { hasNextPage } } }
+  it(
+    'pages the many-to-many lists (decision inputs, ' + 'payload decisions) and both broker links of a payload',
+    async () => {
+      const result = await gateway.execute(
+        `query($decision: ID!, $request: ID!, $response: ID!) {
+        decision(id: $decision) { inputs(first: 2) { nodes { databaseId decisions { nodes { databaseId } } }
+          pageInfo { hasNextPage } } }
         request: apiPayload(id: $request) { executions { nodes { databaseId } } }
         response: apiPayload(id: $response) { executions { nodes { databaseId } } }
       }`,
-      {
-        decision: wide.decision.nodeId,
-        request: wide.executions[3]!.apiRequestPayload!.nodeId,
-        response: wide.executions[3]!.apiResponsePayload!.nodeId,
-      },
-    );
-    expect(result.errors).toBeUndefined();
-    expect(result.data!.decision.inputs).toEqual({
-      nodes: wide.inputs.slice(0, 2).map((input) => ({
-        databaseId: input.databaseId,
-        decisions: { nodes: [{ databaseId: wide.decision.databaseId }] },
-      })),
-      pageInfo: { hasNextPage: true },
-    });
-    expect(result.data!.request.executions.nodes).toEqual([{ databaseId: wide.executions[3]!.databaseId }]);
-    expect(result.data!.response.executions.nodes).toEqual([{ databaseId: wide.executions[3]!.databaseId }]);
-  });
+        {
+          decision: wide.decision.nodeId,
+          request: wide.executions[3]!.apiRequestPayload!.nodeId,
+          response: wide.executions[3]!.apiResponsePayload!.nodeId,
+        },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.decision.inputs).toEqual({
+        nodes: wide.inputs.slice(0, 2).map((input) => ({
+          databaseId: input.databaseId,
+          decisions: { nodes: [{ databaseId: wide.decision.databaseId }] },
+        })),
+        pageInfo: { hasNextPage: true },
+      });
+      expect(result.data!.request.executions.nodes).toEqual([{ databaseId: wide.executions[3]!.databaseId }]);
+      expect(result.data!.response.executions.nodes).toEqual([{ databaseId: wide.executions[3]!.databaseId }]);
+    },
+  );
 
   describe('refuses bad paging arguments with BAD_USER_INPUT', () => {
     const otherList = () =>

@@ -97,7 +97,8 @@ describe('cursor pagination and list filters', () => {
   it('pages every root list', async () => {
     const lists = await gateway.execute(`{
       ingestionRuns(first: 2, filter: { source: "quiverquant" }) { edges { cursor } pageInfo { hasNextPage } }
-      apiPayloads(first: 2, filter: { provider: "alpaca", minHttpStatus: 200 }) { nodes { provider httpStatus } pageInfo { hasNextPage } }
+      apiPayloads(first: 2, filter: { provider: "alpaca", minHttpStatus: 200 })
+      { nodes { provider httpStatus } pageInfo { hasNextPage } }
       executions(first: 2, filter: { symbol: "TSLA", status: filled }) { nodes { status } }
       positions(last: 1, filter: { symbol: "MSFT", status: open }) { nodes { symbol } pageInfo { hasPreviousPage } }
     }`);

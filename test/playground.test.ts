@@ -141,59 +141,67 @@ describe('GraphiQL playground, on the demo data `npm start` loads', () => {
     },
   );
 
-  it('answers Run on every saved tab of a fresh load, before any typing and right after switching, as the gateway answers the saved text; offline', async () => {
-    const playground = await openPlayground(origin, investigations.at(-1)!.title);
-    try {
-      expect(await playground.tabTitles()).toEqual(investigations.map((investigation) => investigation.title));
+  it(
+    'answers Run on every saved tab of a fresh load, before any typing and right after switching, ' +
+      'as the gateway answers the saved text; offline',
+    async () => {
+      const playground = await openPlayground(origin, investigations.at(-1)!.title);
+      try {
+        expect(await playground.tabTitles()).toEqual(investigations.map((investigation) => investigation.title));
 
-      /** Run on the tab now open must send its saved operation and variables, and show the gateway's answer to them. */
-      const runExpecting = async ({ title, operationName, query, variables }: (typeof investigations)[number]) => {
-        const { sent, answer } = await playground.run();
-        expect({ title, errors: answer.errors }).toEqual({ title, errors: undefined });
-        expect({ title, operationName: sent.operationName, variables: sent.variables ?? {} }).toEqual({
-          title,
-          operationName,
-          variables,
-        });
-        expect({ title, answer }).toEqual({ title, answer: await graphql(graphqlServer.url, query, variables) });
-        // A saved investigation that finds nothing on the demo data shows a newcomer nothing.
-        const nullRoots = answer.data
-          ? Object.keys(answer.data).filter((field) => answer.data![field] == null)
-          : ['data'];
-        expect({ title, nullRoots }).toEqual({ title, nullRoots: [] });
-      };
+        /**
+         * Run on the tab now open must send its saved operation and variables, and show the
+         * gateway's answer to them.
+         */
+        const runExpecting = async ({ title, operationName, query, variables }: (typeof investigations)[number]) => {
+          const { sent, answer } = await playground.run();
+          expect({ title, errors: answer.errors }).toEqual({ title, errors: undefined });
+          expect({ title, operationName: sent.operationName, variables: sent.variables ?? {} }).toEqual({
+            title,
+            operationName,
+            variables,
+          });
+          expect({ title, answer }).toEqual({ title, answer: await graphql(graphqlServer.url, query, variables) });
+          // A saved investigation that finds nothing on the demo data shows a newcomer nothing.
+          const nullRoots = answer.data
+            ? Object.keys(answer.data).filter((field) => answer.data![field] == null)
+            : ['data'];
+          expect({ title, nullRoots }).toEqual({ title, nullRoots: [] });
+        };
 
-      // The first tab is open on load; each other one is switched to and Run at once (GraphiQL
-      // learns a tab's operation 100 ms after a switch); then a reload reopens the last one.
-      await runExpecting(investigations[0]);
-      for (const investigation of investigations.slice(1)) {
-        await playground.switchTo(investigation.title);
-        await runExpecting(investigation);
+        // The first tab is open on load; each other one is switched to and Run at once (GraphiQL
+        // learns a tab's operation 100 ms after a switch); then a reload reopens the last one.
+        await runExpecting(investigations[0]);
+        for (const investigation of investigations.slice(1)) {
+          await playground.switchTo(investigation.title);
+          await runExpecting(investigation);
+        }
+        const last = investigations.length - 1;
+        // GraphiQL stores its tabs 500 ms after a change: reload once the last tab is stored as the open one.
+        await playground.page.waitForFunction(
+          (index) =>
+            JSON.parse((globalThis as any).localStorage.getItem('graphiql:tabState'))?.activeTabIndex === index,
+          last,
+        );
+        await playground.reload();
+        expect(await playground.tabTitles()).toEqual(investigations.map((investigation) => investigation.title));
+        await runExpecting(investigations[last]);
+        await playground.switchTo(investigations[0].title);
+        await runExpecting(investigations[0]);
+
+        await mkdir(path.dirname(screenshot), { recursive: true });
+        await playground.page.screenshot({ path: screenshot });
+
+        // Nothing from the internet: every request went to the gateway (others were refused and listed).
+        expect(playground.offsite()).toEqual([]);
+        expect(playground.requests.filter((url) => url.endsWith('/graphql')).length).toBeGreaterThan(
+          investigations.length,
+        );
+        // A CSP violation or a script error shows up here.
+        expect(playground.problems).toEqual([]);
+      } finally {
+        await playground.close();
       }
-      const last = investigations.length - 1;
-      // GraphiQL stores its tabs 500 ms after a change: reload once the last tab is stored as the open one.
-      await playground.page.waitForFunction(
-        (index) => JSON.parse((globalThis as any).localStorage.getItem('graphiql:tabState'))?.activeTabIndex === index,
-        last,
-      );
-      await playground.reload();
-      expect(await playground.tabTitles()).toEqual(investigations.map((investigation) => investigation.title));
-      await runExpecting(investigations[last]);
-      await playground.switchTo(investigations[0].title);
-      await runExpecting(investigations[0]);
-
-      await mkdir(path.dirname(screenshot), { recursive: true });
-      await playground.page.screenshot({ path: screenshot });
-
-      // Nothing from the internet: every request went to the gateway (others were refused and listed).
-      expect(playground.offsite()).toEqual([]);
-      expect(playground.requests.filter((url) => url.endsWith('/graphql')).length).toBeGreaterThan(
-        investigations.length,
-      );
-      // A CSP violation or a script error shows up here.
-      expect(playground.problems).toEqual([]);
-    } finally {
-      await playground.close();
-    }
-  });
+    },
+  );
 });

@@ -23,11 +23,10 @@ describe('prepared statements', () => {
         { n: value + 1 },
       ]);
     }
-    const [statement] = await em
-      .getConnection()
-      .execute<{ generic_plans: number; custom_plans: number }[]>(
-        `select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like 'select $1::int + 1%'`,
-      );
+    const [statement] = await em.getConnection().execute<{ generic_plans: number; custom_plans: number }[]>(
+      `select generic_plans::int, custom_plans::int from pg_prepared_statements
+          where statement like 'select $1::int + 1%'`,
+    );
     expect(statement).toEqual({ generic_plans: 7, custom_plans: 0 });
   });
 

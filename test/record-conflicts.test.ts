@@ -66,7 +66,10 @@ const write = (table: Table, records: PendingRecord[]) =>
     return counts[table];
   });
 
-/** Records `first`, then `second` under the same key; answers the CONFLICT message, or null when the second was unchanged. */
+/**
+ * Records `first`, then `second` under the same key; answers the CONFLICT message, or null when the
+ * second was unchanged.
+ */
 async function sendTwice(table: Table, mode: Mode, first: Row, second: Row): Promise<string | null> {
   const [a, b] = [
     { source: 'first', row: first },
@@ -95,7 +98,10 @@ async function rendered(sql: string, value: string): Promise<string> {
 const renderedInstant = (text: string) => rendered(`to_jsonb(?::timestamptz) #>> '{}'`, text);
 const renderedJson = (text: string) => rendered(`(?::jsonb)::text`, text);
 
-/** A column that either holds the same content spelled another way, or a different one; `shown` is how a CONFLICT shows both. */
+/**
+ * A column that either holds the same content spelled another way, or a different one; `shown` is
+ * how a CONFLICT shows both.
+ */
 type ColumnCase = {
   first: unknown;
   second: unknown;
@@ -154,9 +160,13 @@ const pathName = (column: string, path: JsonPath) =>
     column,
   );
 
-/** A JSON document and the same content respelled (numbers in other notations, keys reordered), or one value changed. */
+/**
+ * A JSON document and the same content respelled (numbers in other notations, keys reordered), or
+ * one value changed.
+ */
 const jsonCase = (column: string) =>
-  // A document with no leaf (`{"a": {}}`, `[[]]`) has no value to change in place; the fixed examples below cover added and removed keys.
+  // A document with no leaf (`{"a": {}}`, `[[]]`) has no value to change in place; the fixed
+  // examples below cover added and removed keys.
   fc
     .tuple(
       jsonDocuments.filter((document) => leavesOf(document).length > 0),
@@ -179,7 +189,10 @@ const jsonCase = (column: string) =>
       };
     });
 
-/** The value at `path` as PostgreSQL writes it, from the very token sent (jsonb keeps a number's scale: `1.50` stays `1.50`). */
+/**
+ * The value at `path` as PostgreSQL writes it, from the very token sent (jsonb keeps a number's
+ * scale: `1.50` stays `1.50`).
+ */
 async function renderedLeaf(document: unknown, path: JsonPath): Promise<string> {
   const leaf = path.reduce<unknown>(
     (value, step) => (value as Record<string | number, unknown> | undefined)?.[step],
@@ -189,7 +202,10 @@ async function renderedLeaf(document: unknown, path: JsonPath): Promise<string> 
   return renderedJson(isLosslessNumber(leaf) ? leaf.value : JSON.stringify(leaf));
 }
 
-/** Checks one re-sent record: unchanged when no column differs, else a CONFLICT that names each differing column, exactly, and no other. */
+/**
+ * Checks one re-sent record: unchanged when no column differs, else a CONFLICT that names each
+ * differing column, exactly, and no other.
+ */
 async function expectNamed(message: string | null, mode: Mode, cases: Record<string, ColumnCase>): Promise<void> {
   const differing = Object.entries(cases).filter(([, column]) => column.differs);
   if (differing.length === 0) return expect(message).toBeNull();
@@ -279,92 +295,104 @@ describe('a record sent again is compared exactly, and a CONFLICT names every di
     );
   });
 
-  it('decimals and µs timestamps: every differing column named with both stored values, every equal spelling unchanged', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        modes,
-        decimalCase('quantity'),
-        decimalCase('avg_cost'),
-        instantCase('opened_at'),
-        instantCase('closed_at'),
-        async (mode, quantity, avgCost, openedAt, closedAt) => {
-          const key = `pos-${++keys}`;
-          const row = (side: 'first' | 'second') => ({
-            external_id: key,
-            account: 'PA-1',
-            symbol: 'NVDA',
-            status: 'open',
-            quantity: quantity[side],
-            avg_cost: avgCost[side],
-            opened_at: openedAt[side],
-            closed_at: closedAt[side],
-          });
-          const message = await sendTwice('positions', mode, row('first'), row('second'));
-          await expectNamed(message, mode, { quantity, avg_cost: avgCost, opened_at: openedAt, closed_at: closedAt });
-        },
-      ),
-      { numRuns: 150 },
-    );
-  });
+  it(
+    'decimals and µs timestamps: every differing column named with both stored values, ' +
+      'every equal spelling unchanged',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          modes,
+          decimalCase('quantity'),
+          decimalCase('avg_cost'),
+          instantCase('opened_at'),
+          instantCase('closed_at'),
+          async (mode, quantity, avgCost, openedAt, closedAt) => {
+            const key = `pos-${++keys}`;
+            const row = (side: 'first' | 'second') => ({
+              external_id: key,
+              account: 'PA-1',
+              symbol: 'NVDA',
+              status: 'open',
+              quantity: quantity[side],
+              avg_cost: avgCost[side],
+              opened_at: openedAt[side],
+              closed_at: closedAt[side],
+            });
+            const message = await sendTwice('positions', mode, row('first'), row('second'));
+            await expectNamed(message, mode, { quantity, avg_cost: avgCost, opened_at: openedAt, closed_at: closedAt });
+          },
+        ),
+        { numRuns: 150 },
+      );
+    },
+  );
 
-  it('bigints up to 2^63-1 and JSON numbers (huge, many decimals, exponents, -0, nested): the differing value and its path named, equal spellings unchanged', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        modes,
-        bigintCase('subject_id'),
-        jsonCase('event_data'),
-        instantCase('occurred_at'),
-        async (mode, subjectId, eventData, occurredAt) => {
-          const key = `evt-${++keys}`;
-          const row = (side: 'first' | 'second') => ({
-            external_id: key,
-            log_type: 'SYSTEM',
-            event: 'probe',
-            subject_table: 'positions',
-            subject_id: subjectId[side],
-            event_data: eventData[side],
-            occurred_at: occurredAt[side],
-          });
-          const message = await sendTwice('audit_events', mode, row('first'), row('second'));
-          await expectNamed(message, mode, { subject_id: subjectId, event_data: eventData, occurred_at: occurredAt });
-        },
-      ),
-      { numRuns: 150 },
-    );
-  });
+  it(
+    'bigints up to 2^63-1 and JSON numbers (huge, many decimals, exponents, -0, nested): ' +
+      'the differing value and its path named, equal spellings unchanged',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          modes,
+          bigintCase('subject_id'),
+          jsonCase('event_data'),
+          instantCase('occurred_at'),
+          async (mode, subjectId, eventData, occurredAt) => {
+            const key = `evt-${++keys}`;
+            const row = (side: 'first' | 'second') => ({
+              external_id: key,
+              log_type: 'SYSTEM',
+              event: 'probe',
+              subject_table: 'positions',
+              subject_id: subjectId[side],
+              event_data: eventData[side],
+              occurred_at: occurredAt[side],
+            });
+            const message = await sendTwice('audit_events', mode, row('first'), row('second'));
+            await expectNamed(message, mode, { subject_id: subjectId, event_data: eventData, occurred_at: occurredAt });
+          },
+        ),
+        { numRuns: 150 },
+      );
+    },
+  );
 
-  it('equal spellings named in the issue are unchanged: 10.5 and 10.50000000, Z and +02:00, reordered keys, 1e2 and 100', async () => {
-    const key = `pos-${++keys}`;
-    const position = {
-      external_id: key,
-      account: 'PA-1',
-      symbol: 'NVDA',
-      quantity: '10.5',
-      avg_cost: null,
-      status: 'open',
-      opened_at: '2026-10-01T14:00:00.123456Z',
-    };
-    expect(
-      await sendTwice('positions', 'again', position, {
-        ...position,
-        quantity: '10.50000000',
-        opened_at: '2026-10-01T16:00:00.123456+02:00',
-      }),
-    ).toBeNull();
-    const event = {
-      external_id: `evt-${++keys}`,
-      log_type: 'SYSTEM',
-      event: 'probe',
-      event_data: exactlyParsed('{"a": 1e2, "b": [-0, 1.50]}'),
-      occurred_at: '2026-10-01T14:00:00Z',
-    };
-    expect(
-      await sendTwice('audit_events', 'again', event, {
-        ...event,
-        event_data: exactlyParsed('{"b": [0, 1.5], "a": 100}'),
-      }),
-    ).toBeNull();
-  });
+  it(
+    'equal spellings named in the issue are unchanged: 10.5 and 10.50000000, Z and +02:00, reordered keys, ' +
+      '1e2 and 100',
+    async () => {
+      const key = `pos-${++keys}`;
+      const position = {
+        external_id: key,
+        account: 'PA-1',
+        symbol: 'NVDA',
+        quantity: '10.5',
+        avg_cost: null,
+        status: 'open',
+        opened_at: '2026-10-01T14:00:00.123456Z',
+      };
+      expect(
+        await sendTwice('positions', 'again', position, {
+          ...position,
+          quantity: '10.50000000',
+          opened_at: '2026-10-01T16:00:00.123456+02:00',
+        }),
+      ).toBeNull();
+      const event = {
+        external_id: `evt-${++keys}`,
+        log_type: 'SYSTEM',
+        event: 'probe',
+        event_data: exactlyParsed('{"a": 1e2, "b": [-0, 1.50]}'),
+        occurred_at: '2026-10-01T14:00:00Z',
+      };
+      expect(
+        await sendTwice('audit_events', 'again', event, {
+          ...event,
+          event_data: exactlyParsed('{"b": [0, 1.5], "a": 100}'),
+        }),
+      ).toBeNull();
+    },
+  );
 });
 
 /** Code points, so that a character outside the BMP counts once, as the message counts it. */

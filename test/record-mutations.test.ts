@@ -74,7 +74,8 @@ describe('record mutations: the write path for producers', () => {
 
   async function send(mutation: keyof typeof MUTATIONS, records: unknown[], caller = writer) {
     return gateway.execute<any>(
-      `mutation ($records: [${MUTATIONS[mutation]}!]!) { ${mutation}(records: $records) { created unchanged databaseIds } }`,
+      `mutation ($records: [${MUTATIONS[mutation]}!]!) { ${mutation}(records: $records) { ` +
+        `created unchanged databaseIds } }`,
       { records },
       caller,
     );
@@ -139,7 +140,8 @@ describe('record mutations: the write path for producers', () => {
     const walk = await gateway.execute<any>(
       `query ($id: String!) { decision(decisionId: $id) {
         status decisionRationale inputs { nodes { ingestionRun { runId } } }
-        executions { nodes { executionId status position { quantity } requestPayload { provider } responsePayload { httpStatus }
+        executions { nodes { executionId status position { quantity }
+          requestPayload { provider } responsePayload { httpStatus }
           events { nodes { event actor eventData } } } }
         events { nodes { event eventData actor } } } }`,
       { id: 'dec-1' },
@@ -224,7 +226,8 @@ describe('record mutations: the write path for producers', () => {
     expect(inBatch.errors![0]).toMatchObject({
       extensions: { code: 'CONFLICT' },
       message:
-        'records[1]: api_payloads qq-twice appears twice with different content (latency_ms: null at records[0], 5 now)',
+        'records[1]: api_payloads qq-twice appears twice with different content (latency_ms: null at records[0], ' +
+        '5 now)',
     });
     const rationale = await send('recordDecision', [
       { ...DECISION, quantity: '10.50000001', rationale: { signal: 'congress_buy', score: 0.84 } },
@@ -232,7 +235,8 @@ describe('record mutations: the write path for producers', () => {
     expect(rationale.errors![0]).toMatchObject({
       extensions: { code: 'CONFLICT' },
       message:
-        'records[0]: trade_decisions dec-1 is already recorded with different content (quantity: 10.50000000 recorded, 10.50000001 now; decision_rationale.score: 0.83 recorded, 0.84 now)',
+        'records[0]: trade_decisions dec-1 is already recorded with different content (quantity: ' +
+        '10.50000000 recorded, 10.50000001 now; decision_rationale.score: 0.83 recorded, 0.84 now)',
     });
     const decision = await send('recordDecision', [{ ...DECISION, inputPayloadIds: ['qq-1'] }]);
     expect(decision.errors![0]).toMatchObject({

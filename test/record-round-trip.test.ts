@@ -59,7 +59,10 @@ describe('a record read through the API and sent back is unchanged', () => {
   /** A number stays a JavaScript number only when it writes back as the same text; any other is kept as its digits. */
   const exactNumber = (text: string) => (String(Number(text)) === text ? Number(text) : new LosslessNumber(text));
 
-  /** One GraphQL request over HTTP, as a producer with a reading and a writing key sends it; numbers kept exactly both ways. */
+  /**
+   * One GraphQL request over HTTP, as a producer with a reading and a writing key sends it; numbers
+   * kept exactly both ways.
+   */
   async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
     const answer = await http.post(undefined, {
       secret: query.startsWith('mutation') ? writer : reader,
@@ -90,7 +93,8 @@ describe('a record read through the API and sent back is unchanged', () => {
 
   it('an ingestion run', async () => {
     const { ingestionRun: run } = await graphql(
-      '{ ingestionRun(runId: "run-rt") { runId taskName source status recordsFetched errorMessage metadata startedAt finishedAt } }',
+      '{ ingestionRun(runId: "run-rt") { runId taskName source status recordsFetched errorMessage metadata ' +
+        'startedAt finishedAt } }',
     );
     expect(run.startedAt).toMatch(/^2026-10-01T14:00:00\.123456/);
     const sent = await graphql(
@@ -102,7 +106,8 @@ describe('a record read through the API and sent back is unchanged', () => {
 
   it('a decision', async () => {
     const { decision } = await graphql(
-      '{ decision(decisionId: "dec-rt") { decisionId strategy symbol side quantity orderType limitPrice status decisionRationale correlationId createdAt } }',
+      '{ decision(decisionId: "dec-rt") { decisionId strategy symbol side quantity orderType limitPrice status ' +
+        'decisionRationale correlationId createdAt } }',
     );
     expect(decision).toMatchObject({ quantity: '98765432.98765431', limitPrice: '187.25000001' });
     expect(decision.createdAt).toMatch(/^2026-10-01T14:02:00\.999999/);
@@ -116,7 +121,8 @@ describe('a record read through the API and sent back is unchanged', () => {
 
   it('an execution, with its link read back as the decision id', async () => {
     const { execution } = await graphql(
-      '{ execution(executionId: "exe-rt") { executionId brokerOrderId status filledQuantity fillPrice commission errorMessage submittedAt filledAt createdAt decision { decisionId } } }',
+      '{ execution(executionId: "exe-rt") { executionId brokerOrderId status filledQuantity fillPrice commission ' +
+        'errorMessage submittedAt filledAt createdAt decision { decisionId } } }',
     );
     expect(execution).toMatchObject({
       filledQuantity: '0.00000001',
@@ -151,7 +157,8 @@ describe('a record read through the API and sent back is unchanged', () => {
       ).recordDecision,
     ).toEqual({ created: 1 });
     const { decision } = await graphql(
-      '{ decision(decisionId: "dec-rt-api") { decisionId strategy symbol side quantity orderType limitPrice status decisionRationale correlationId createdAt } }',
+      '{ decision(decisionId: "dec-rt-api") { decisionId strategy symbol side quantity orderType limitPrice ' +
+        'status decisionRationale correlationId createdAt } }',
     );
     expect(decision.createdAt).toMatch(/^2026-10-01T14:05:00\.654321/);
     const { decisionRationale: rationale, ...fields } = decision;

@@ -54,21 +54,25 @@ describe('audit reports on a hand-built trail with known answers', () => {
     });
   });
 
-  it('dailySummary: a shorter stuck threshold catches the late pending decision; an empty day has no rate', async () => {
-    const { late, empty } = await ask(`{
+  it(
+    'dailySummary: a shorter stuck threshold catches the late pending decision; ' + 'an empty day has no rate',
+    async () => {
+      const { late, empty } = await ask(`{
       late: dailySummary(date: "${DAY}", stuckAfterMinutes: 30) { stuckPendingCount stuckPendingOldest { decisionId } }
       empty: dailySummary(date: "2026-01-01") { failureRate failureRateExceeded decisionsByStatus { count } }
     }`);
-    expect(late).toEqual({ stuckPendingCount: 2, stuckPendingOldest: [{ decisionId: 'd7' }, { decisionId: 'd6' }] });
-    expect(empty).toEqual({
-      failureRate: null,
-      failureRateExceeded: false,
-      decisionsByStatus: [{ count: 0 }, { count: 0 }, { count: 0 }, { count: 0 }],
-    });
-  });
+      expect(late).toEqual({ stuckPendingCount: 2, stuckPendingOldest: [{ decisionId: 'd7' }, { decisionId: 'd6' }] });
+      expect(empty).toEqual({
+        failureRate: null,
+        failureRateExceeded: false,
+        decisionsByStatus: [{ count: 0 }, { count: 0 }, { count: 0 }, { count: 0 }],
+      });
+    },
+  );
 
   it('strategyPerformance: per strategy outcomes, success over decided decisions, under 50% flagged', async () => {
-    const query = `query($from: String!, $to: String!, $strategy: String) { strategyPerformance(from: $from, to: $to, strategy: $strategy) {
+    const query = `query($from: String!, $to: String!, $strategy: String) {
+      strategyPerformance(from: $from, to: $to, strategy: $strategy) {
       strategy decisions executed failed cancelled pending successRate belowThreshold } }`;
     const day = await ask(query, { from: DAY, to: DAY });
     expect(day.strategyPerformance).toEqual([
@@ -111,7 +115,8 @@ describe('audit reports on a hand-built trail with known answers', () => {
 
   it('failureAnalysis groups rejections by reason, raw message, strategy and the symbol sent', async () => {
     const { failureAnalysis } = await ask(`{ failureAnalysis(from: "${DAY}", to: "${DAY}") {
-      total byReason { key count } otherMessages { key count } byStrategy { key count } bySymbol { key count } repeatedlyFailingSymbols } }`);
+      total byReason { key count } otherMessages { key count }
+      byStrategy { key count } bySymbol { key count } repeatedlyFailingSymbols } }`);
     expect(failureAnalysis).toEqual({
       total: 4,
       byReason: [
@@ -136,7 +141,8 @@ describe('audit reports on a hand-built trail with known answers', () => {
 
   it('symbolReport lists decisions, executions and position changes with the running quantity', async () => {
     const { symbolReport } = await ask(`{ symbolReport(symbol: "nvda", from: "${DAY_BEFORE}", to: "${DAY}") {
-      symbol decisions { decisionId } executions { executionId status } positionChanges { executionId account change quantityAfter } truncated } }`);
+      symbol decisions { decisionId } executions { executionId status }
+      positionChanges { executionId account change quantityAfter } truncated } }`);
     expect(symbolReport).toEqual({
       symbol: 'NVDA',
       decisions: [{ decisionId: 'd0' }, { decisionId: 'd1' }, { decisionId: 'd2' }, { decisionId: 'd7' }],
@@ -152,14 +158,16 @@ describe('audit reports on a hand-built trail with known answers', () => {
       truncated: false,
     });
     const limited = await ask(
-      `{ symbolReport(symbol: "NVDA", from: "${DAY_BEFORE}", to: "${DAY}", limit: 1) { decisions { decisionId } truncated } }`,
+      `{ symbolReport(symbol: "NVDA", from: "${DAY_BEFORE}", to: "${DAY}", limit: 1) { decisions { decisionId } ` +
+        `truncated } }`,
     );
     expect(limited.symbolReport).toEqual({ decisions: [{ decisionId: 'd0' }], truncated: true });
   });
 
   it('apiErrors groups error responses by provider, endpoint and status', async () => {
     const { apiErrors } = await ask(
-      `{ apiErrors(since: "${DAY}T00:00:00Z", until: "${DAY}T23:59:59Z") { provider endpoint httpStatus count firstSeen } }`,
+      `{ apiErrors(since: "${DAY}T00:00:00Z", until: "${DAY}T23:59:59Z") { ` +
+        `provider endpoint httpStatus count firstSeen } }`,
     );
     expect(apiErrors).toEqual([
       { provider: 'alpaca', endpoint: '/v2/bars', httpStatus: 503, count: 1, firstSeen: `${DAY}T10:00:01.000000Z` },
@@ -172,7 +180,8 @@ describe('audit reports on a hand-built trail with known answers', () => {
 
   it('tradeBlotter lists every fill of the day, a fill with no decision included, also as CSV', async () => {
     const { tradeBlotter, tradeBlotterCsv } = await ask(`{
-      tradeBlotter(date: "${DAY}") { time executionId symbol side quantity price commission broker brokerOrderId strategy }
+      tradeBlotter(date: "${DAY}") { time executionId symbol side quantity
+        price commission broker brokerOrderId strategy }
       tradeBlotterCsv(date: "${DAY}") }`);
     expect(tradeBlotter).toEqual([
       {
@@ -226,7 +235,8 @@ describe('audit reports on a hand-built trail with known answers', () => {
     ]);
     expect(tradeBlotterCsv.split('\n')).toEqual([
       'time,executionId,symbol,side,quantity,price,commission,broker,brokerOrderId,strategy',
-      `${DAY}T09:00:02.000000Z,e1,NVDA,buy,10.00000000,100.00000000,0.50000000,alpaca,order-e1,CongressionalTradingStrategy`,
+      `${DAY}T09:00:02.000000Z,e1,NVDA,buy,10.00000000,100.00000000,0.50000000,alpaca,order-e1,` +
+        `CongressionalTradingStrategy`,
       `${DAY}T11:00:02.000000Z,e5,TSLA,buy,1.00000000,200.00000000,0.00000000,,,SectorRotationModel_v1`,
       `${DAY}T11:00:04.000000Z,e5b,TSLA,buy,1.00000000,201.00000000,0.00000000,alpaca,,SectorRotationModel_v1`,
       `${DAY}T13:00:02.000000Z,e6,MSFT,buy,2.00000000,50.00000000,0.10000000,alpaca,,`,
@@ -236,7 +246,8 @@ describe('audit reports on a hand-built trail with known answers', () => {
 
   it('integrityReport finds every planted defect once, with ids and a hop into the lineage', async () => {
     const { integrityReport } = await ask(`{ integrityReport(from: "2026-10-01", to: "2026-10-31") {
-      clean totalFindings findings { check count items { type databaseId externalId detail id node { __typename id } } } } }`);
+      clean totalFindings findings { check count
+        items { type databaseId externalId detail id node { __typename id } } } } }`);
     const byCheck = Object.fromEntries(integrityReport.findings.map((finding: any) => [finding.check, finding]));
     const refs = (check: string) =>
       byCheck[check].items.map((item: any) => `${item.type}:${item.externalId ?? item.databaseId}`);
@@ -273,7 +284,8 @@ describe('audit reports on a hand-built trail with known answers', () => {
 
   it('integrityReport: limit caps the items, never the counts; a clean period is clean', async () => {
     const { limited, quiet } = await ask(`{
-      limited: integrityReport(from: "2026-10-01", to: "2026-10-31", limit: 1) { findings { check count items { externalId } } }
+      limited: integrityReport(from: "2026-10-01", to: "2026-10-31", limit: 1)
+        { findings { check count items { externalId } } }
       quiet: integrityReport(quarter: "2026Q1") { clean totalFindings findings { count } }
     }`);
     const stale = limited.findings.find((finding: any) => finding.check === 'STALE_PENDING_DECISION');

@@ -10,7 +10,8 @@ const HITS = 1100;
 
 const walkQuery = /* GraphQL */ `
   query($first: Int, $after: String, $last: Int, $before: String) {
-    search(query: "insufficient buying power", kinds: [EXECUTION], first: $first, after: $after, last: $last, before: $before) {
+    search(query: "insufficient buying power", kinds: [EXECUTION], first: $first, after: $after,
+      last: $last, before: $before) {
       nodes { node { databaseId } }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
@@ -27,7 +28,8 @@ describe('search pages over many hits of equal rank', () => {
     executionIds = await withClient(gateway.database.url, async (client) => {
       const { rows } = await client.query<{ id: string }>(
         `insert into trade_executions (execution_id, status, filled_quantity, error_message, created_at)
-         select 'rejected-' || n, 'rejected', 0, 'insufficient buying power', '2026-10-01T14:00:00Z' from generate_series(1, $1::int) n
+         select 'rejected-' || n, 'rejected', 0, 'insufficient buying power', '2026-10-01T14:00:00Z'
+         from generate_series(1, $1::int) n
          returning id::text`,
         [HITS],
       );

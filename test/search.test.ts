@@ -6,7 +6,8 @@ import { startTestGateway, type TestGateway } from './harness/gateway';
 const searchQuery = /* GraphQL */ `
   query($query: String!, $kinds: [SearchKind!], $first: Int, $after: String, $last: Int, $before: String) {
     search(query: $query, kinds: $kinds, first: $first, after: $after, last: $last, before: $before) {
-      edges { cursor node { kind rank snippet node { __typename id ... on TradeExecution { executionId decision { decisionId } } } } }
+      edges { cursor node { kind rank snippet node { __typename id
+        ... on TradeExecution { executionId decision { decisionId } } } } }
       pageInfo { hasNextPage hasPreviousPage endCursor }
     }
   }

@@ -33,8 +33,10 @@ describe('the data generator', () => {
     const [counts] = await query<Record<string, string>>(
       first.url,
       `select
-      (select count(*) from data_ingestion_runs) as "ingestionRuns", (select count(*) from api_payloads) as "apiPayloads",
-      (select count(*) from trade_decisions) as "tradeDecisions", (select count(*) from decision_inputs) as "decisionInputs",
+      (select count(*) from data_ingestion_runs) as "ingestionRuns",
+      (select count(*) from api_payloads) as "apiPayloads",
+      (select count(*) from trade_decisions) as "tradeDecisions",
+      (select count(*) from decision_inputs) as "decisionInputs",
       (select count(*) from trade_executions) as "tradeExecutions", (select count(*) from positions) as "positions"`,
     );
     expect(Object.fromEntries(Object.entries(counts!).map(([key, value]) => [key, Number(value)]))).toEqual(
@@ -48,57 +50,80 @@ describe('the data generator', () => {
       first.url,
       `select
       (select count(*) from trade_decisions where decision_rationale is null) as "decisionsWithoutRationale",
-      (select count(*) from trade_executions where api_request_payload_id is null or api_response_payload_id is null) as "executionsMissingPayloadLink",
-      (select count(*) from (select trade_decision_id from trade_executions group by 1 having count(*) > 1) d) as "decisionsWithTwoExecutions",
-      (select count(*) from trade_decisions where status = 'pending' and created_at < '${anchor.toISOString()}'::timestamptz - interval '1 day') as "pendingDecisionsStuck"`,
+      (select count(*) from trade_executions where api_request_payload_id is null or api_response_payload_id is null)
+        as "executionsMissingPayloadLink",
+      (select count(*) from (select trade_decision_id from trade_executions group by 1 having count(*) > 1) d)
+        as "decisionsWithTwoExecutions",
+      (select count(*) from trade_decisions where status = 'pending'
+        and created_at < '${anchor.toISOString()}'::timestamptz - interval '1 day')
+        as "pendingDecisionsStuck"`,
     );
     const asNumbers = Object.fromEntries(Object.entries(found!).map(([key, value]) => [key, Number(value)]));
     expect(asNumbers).toEqual(summary.plantedDefects);
     for (const count of Object.values(summary.plantedDefects)) expect(count).toBeGreaterThan(0);
   });
 
-  it("is audited by integrityReport: every planted defect found, with the generator's counts, and nothing else", async () => {
-    const orm = await createOrm({ databaseUrl: first.url, poolMax: 1 });
-    try {
-      const report = await integrityReport(
-        orm.em.fork(),
-        { from: '2026-01-01T00:00:00.000000Z', until: instantOf(anchor) },
-        { limit: 0 },
-      );
-      expect(Object.fromEntries(report.findings.map((finding) => [finding.check, finding.count]))).toEqual({
-        DECISION_WITHOUT_RATIONALE: summary.plantedDefects.decisionsWithoutRationale,
-        EXECUTION_MISSING_PAYLOAD: summary.plantedDefects.executionsMissingPayloadLink,
-        EXECUTION_WITHOUT_DECISION: 0,
-        DUPLICATE_EXECUTIONS: summary.plantedDefects.decisionsWithTwoExecutions,
-        STALE_PENDING_DECISION: summary.plantedDefects.pendingDecisionsStuck,
-        EXECUTED_WITHOUT_FILL: 0,
-        POSITION_QUANTITY_MISMATCH: 0,
-        UNREFERENCED_PAYLOAD: 0,
-      });
-    } finally {
-      await orm.close();
-    }
-  });
+  it(
+    "is audited by integrityReport: every planted defect found, with the generator's counts, " + 'and nothing else',
+    async () => {
+      const orm = await createOrm({ databaseUrl: first.url, poolMax: 1 });
+      try {
+        const report = await integrityReport(
+          orm.em.fork(),
+          { from: '2026-01-01T00:00:00.000000Z', until: instantOf(anchor) },
+          { limit: 0 },
+        );
+        expect(Object.fromEntries(report.findings.map((finding) => [finding.check, finding.count]))).toEqual({
+          DECISION_WITHOUT_RATIONALE: summary.plantedDefects.decisionsWithoutRationale,
+          EXECUTION_MISSING_PAYLOAD: summary.plantedDefects.executionsMissingPayloadLink,
+          EXECUTION_WITHOUT_DECISION: 0,
+          DUPLICATE_EXECUTIONS: summary.plantedDefects.decisionsWithTwoExecutions,
+          STALE_PENDING_DECISION: summary.plantedDefects.pendingDecisionsStuck,
+          EXECUTED_WITHOUT_FILL: 0,
+          POSITION_QUANTITY_MISMATCH: 0,
+          UNREFERENCED_PAYLOAD: 0,
+        });
+      } finally {
+        await orm.close();
+      }
+    },
+  );
 
-  it('builds every position as one lot: recorded as its first fill opened it, never through zero, some closed by their fills', async () => {
-    const [lots] = await query<{ broken: number; misrecorded: number; closed: number; open: number; orphans: number }>(
-      first.url,
-      `select
+  it(
+    'builds every position as one lot: recorded as its first fill opened it, never through zero, ' +
+      'some closed by their fills',
+    async () => {
+      const [lots] = await query<{
+        broken: number;
+        misrecorded: number;
+        closed: number;
+        open: number;
+        orphans: number;
+      }>(
+        first.url,
+        `select
         count(*) filter (where lot[4] = 1)::int as broken,
         count(*) filter (where first_quantity <> quantity or first_price <> avg_cost)::int as misrecorded,
-        count(*) filter (where lot[1] = 0)::int as closed, count(*) filter (where lot[1] <> 0)::int as open, count(*) filter (where lot is null)::int as orphans
+        count(*) filter (where lot[1] = 0)::int as closed,
+        count(*) filter (where lot[1] <> 0)::int as open,
+        count(*) filter (where lot is null)::int as orphans
       from (select p.quantity, p.avg_cost,
-              (select position_lot(case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end, e.fill_price order by e.id)
-                 from trade_executions e join trade_decisions d on d.id = e.trade_decision_id where e.position_id = p.id) as lot,
-              (select case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end from trade_executions e join trade_decisions d on d.id = e.trade_decision_id
+              (select position_lot(case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end,
+                                  e.fill_price order by e.id)
+                 from trade_executions e join trade_decisions d on d.id = e.trade_decision_id
+                  where e.position_id = p.id) as lot,
+              (select case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end
+               from trade_executions e join trade_decisions d on d.id = e.trade_decision_id
                 where e.position_id = p.id order by e.id limit 1) as first_quantity,
-              (select e.fill_price from trade_executions e where e.position_id = p.id order by e.id limit 1) as first_price
+              (select e.fill_price from trade_executions e where e.position_id = p.id
+                order by e.id limit 1) as first_price
             from positions p) positions`,
-    );
-    expect(lots).toMatchObject({ broken: 0, misrecorded: 0, orphans: 0 });
-    expect(lots!.closed).toBeGreaterThan(0);
-    expect(lots!.open).toBeGreaterThan(0);
-  });
+      );
+      expect(lots).toMatchObject({ broken: 0, misrecorded: 0, orphans: 0 });
+      expect(lots!.closed).toBeGreaterThan(0);
+      expect(lots!.open).toBeGreaterThan(0);
+    },
+  );
 
   it('looks like the trading systems it imitates', async () => {
     const tasks = await query<{ task_name: string }>(
@@ -190,7 +215,8 @@ describe('the data generator', () => {
       await expect(seedDatabase(database.url, { scale: 0.01, seed: 1, anchor })).rejects.toThrow(/disk full/);
       const [counts] = await query<{ runs: string; payloads: string; decisions: string }>(
         database.url,
-        'select (select count(*) from data_ingestion_runs) as runs, (select count(*) from api_payloads) as payloads, (select count(*) from trade_decisions) as decisions',
+        'select (select count(*) from data_ingestion_runs) as runs, ' +
+          '(select count(*) from api_payloads) as payloads, (select count(*) from trade_decisions) as decisions',
       );
       expect(counts).toEqual({ runs: '0', payloads: '0', decisions: '0' });
     } finally {

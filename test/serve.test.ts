@@ -55,74 +55,85 @@ describe('auditgraph serve', () => {
       expectPostgresStopped();
     });
 
-    it('answers every saved investigation with its saved variables on the demo data, as README and playground show', async () => {
-      const gateway = await startServe([], env);
-      try {
-        const answers = Object.fromEntries(
-          await Promise.all(
-            loadInvestigations().map(
-              async ({ title, query, variables }) => [title, await graphql(gateway.url, query, variables)] as const,
+    it(
+      'answers every saved investigation with its saved variables on the demo data, ' + 'as README and playground show',
+      async () => {
+        const gateway = await startServe([], env);
+        try {
+          const answers = Object.fromEntries(
+            await Promise.all(
+              loadInvestigations().map(
+                async ({ title, query, variables }) => [title, await graphql(gateway.url, query, variables)] as const,
+              ),
             ),
-          ),
-        );
-        for (const answer of Object.values(answers)) expect(answer.errors).toBeUndefined();
-        const trace = answers['Trace a position']!.data.position;
-        expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.nodes.length }).toEqual({
-          symbol: 'META',
-          quantity: '467.72500000',
-          executions: 4,
-        });
-        expect(trace.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe(
-          'data_fetch:insider_trades',
-        );
-        expect(answers['Blast radius of an ingestion run']!.data.lineage).toMatchObject({
-          nodeCount: 105,
-          truncated: false,
-        });
-        expect(answers['Rationale matches a JSON filter']!.data.decisions.nodes.length).toBeGreaterThan(0);
-        expect(answers['Broker errors']!.data.search.nodes[0].snippet).toContain('**buying** **power**');
-        expect(
-          answers['Correlation trail']!.data.correlated.map((node: { __typename: string }) => node.__typename),
-        ).toEqual(['TradeDecision', 'ApiPayload', 'TradeExecution', 'ApiPayload']);
-      } finally {
-        expect(await stopProcess(gateway.child)).toBe(130);
-      }
-    });
-
-    it("lets CLI commands share the running gateway's database: an admin key made meanwhile reads the query audit log", async () => {
-      const gateway = await startServe([], env);
-      try {
-        const created = await runCli(['keys', 'create', '--name', 'laptop-admin', '--role', 'admin'], env);
-        expect(created.code).toBe(0);
-        const { data, errors } = await graphql(
-          gateway.url,
-          '{ queryAuditLog(first: 5) { nodes { role outcome } } }',
-          {},
-          { authorization: `Bearer ${created.stdout.trim()}` },
-        );
-        expect(errors).toBeUndefined();
-        expect(data.queryAuditLog.nodes.length).toBeGreaterThan(0);
-        // The README's write example succeeds on the demo data, and is a no-op the second time.
-        const write = readmeOperation('mutation RecordADecisionAndItsCancellation');
-        const recorded = (fresh: number) => ({
-          created: fresh,
-          unchanged: 1 - fresh,
-          databaseIds: [expect.stringMatching(/^\d+$/)],
-        });
-        for (const fresh of [1, 0]) {
-          expect(await graphql(gateway.url, write, {}, { authorization: `Bearer ${created.stdout.trim()}` })).toEqual({
-            data: { recordDecision: recorded(fresh), recordStatusChange: recorded(fresh) },
+          );
+          for (const answer of Object.values(answers)) expect(answer.errors).toBeUndefined();
+          const trace = answers['Trace a position']!.data.position;
+          expect({ symbol: trace.symbol, quantity: trace.quantity, executions: trace.executions.nodes.length }).toEqual(
+            {
+              symbol: 'META',
+              quantity: '467.72500000',
+              executions: 4,
+            },
+          );
+          expect(trace.executions.nodes[0].decision.inputs.nodes[0].ingestionRun.taskName).toBe(
+            'data_fetch:insider_trades',
+          );
+          expect(answers['Blast radius of an ingestion run']!.data.lineage).toMatchObject({
+            nodeCount: 105,
+            truncated: false,
           });
+          expect(answers['Rationale matches a JSON filter']!.data.decisions.nodes.length).toBeGreaterThan(0);
+          expect(answers['Broker errors']!.data.search.nodes[0].snippet).toContain('**buying** **power**');
+          expect(
+            answers['Correlation trail']!.data.correlated.map((node: { __typename: string }) => node.__typename),
+          ).toEqual(['TradeDecision', 'ApiPayload', 'TradeExecution', 'ApiPayload']);
+        } finally {
+          expect(await stopProcess(gateway.child)).toBe(130);
         }
-        // The gateway's database survived the CLI command.
-        expect(
-          (await graphql(gateway.url, '{ positions(first: 1) { nodes { id } } }')).data.positions.nodes,
-        ).toHaveLength(1);
-      } finally {
-        expect(await stopProcess(gateway.child)).toBe(130);
-      }
-      expectPostgresStopped();
-    });
+      },
+    );
+
+    it(
+      "lets CLI commands share the running gateway's database: " +
+        'an admin key made meanwhile reads the query audit log',
+      async () => {
+        const gateway = await startServe([], env);
+        try {
+          const created = await runCli(['keys', 'create', '--name', 'laptop-admin', '--role', 'admin'], env);
+          expect(created.code).toBe(0);
+          const { data, errors } = await graphql(
+            gateway.url,
+            '{ queryAuditLog(first: 5) { nodes { role outcome } } }',
+            {},
+            { authorization: `Bearer ${created.stdout.trim()}` },
+          );
+          expect(errors).toBeUndefined();
+          expect(data.queryAuditLog.nodes.length).toBeGreaterThan(0);
+          // The README's write example succeeds on the demo data, and is a no-op the second time.
+          const write = readmeOperation('mutation RecordADecisionAndItsCancellation');
+          const recorded = (fresh: number) => ({
+            created: fresh,
+            unchanged: 1 - fresh,
+            databaseIds: [expect.stringMatching(/^\d+$/)],
+          });
+          for (const fresh of [1, 0]) {
+            expect(await graphql(gateway.url, write, {}, { authorization: `Bearer ${created.stdout.trim()}` })).toEqual(
+              {
+                data: { recordDecision: recorded(fresh), recordStatusChange: recorded(fresh) },
+              },
+            );
+          }
+          // The gateway's database survived the CLI command.
+          expect(
+            (await graphql(gateway.url, '{ positions(first: 1) { nodes { id } } }')).data.positions.nodes,
+          ).toHaveLength(1);
+        } finally {
+          expect(await stopProcess(gateway.child)).toBe(130);
+        }
+        expectPostgresStopped();
+      },
+    );
 
     it('keeps the data across a restart and does not seed again', async () => {
       const gateway = await startServe([], env);
@@ -146,66 +157,69 @@ describe('auditgraph serve', () => {
   });
 
   describe('with DATABASE_URL set', () => {
-    it('migrates but never seeds on its own, and answers only callers with an API key made by `keys create`', async () => {
-      const database = await createTestDatabase();
-      // Info, so the access lines of answered requests are written too.
-      const env = { ...baseEnv, DATABASE_URL: database.url, LOG_LEVEL: 'info' };
-      try {
-        const gateway = await startServe([], env);
+    it(
+      'migrates but never seeds on its own, ' + 'and answers only callers with an API key made by `keys create`',
+      async () => {
+        const database = await createTestDatabase();
+        // Info, so the access lines of answered requests are written too.
+        const env = { ...baseEnv, DATABASE_URL: database.url, LOG_LEVEL: 'info' };
         try {
-          expect(gateway.output()).not.toMatch(/anonymous read access/);
-          const query = '{ decisions(first: 1) { nodes { id } } }';
-          const refused = await fetch(gateway.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-request-id': 'serve-test-0001' },
-            body: JSON.stringify({ query }),
-          });
-          expect(refused.status).toBe(401);
-          expect(refused.headers.get('x-request-id')).toBe('serve-test-0001');
-          // One JSON log line per request, carrying the id the response returned.
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          const line = gateway
-            .output()
-            .split('\n')
-            .find((candidate) => candidate.includes('serve-test-0001'));
-          expect(JSON.parse(line!)).toMatchObject({
-            level: 40,
-            req: { id: 'serve-test-0001', method: 'POST', url: '/graphql' },
-            res: { statusCode: 401 },
-          });
-          expect(line).not.toMatch(/authorization/i);
-          const created = await runCli(['keys', 'create', '--name', 'ci', '--role', 'investigator'], env);
-          expect(created.code).toBe(0);
-          const secret = created.stdout.trim();
-          expect(secret).toMatch(/^ag_[\w-]{43}$/);
-          const { data } = await graphql(
-            gateway.url,
-            query,
-            {},
-            { authorization: `Bearer ${secret}`, 'x-request-id': 'serve-test-0002' },
-          );
-          expect(data.decisions.nodes).toEqual([]);
-          // The line of an answered request names the caller, never the secret.
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          const answered = gateway
-            .output()
-            .split('\n')
-            .find((candidate) => candidate.includes('serve-test-0002'));
-          expect(JSON.parse(answered!)).toMatchObject({
-            level: 30,
-            req: { id: 'serve-test-0002' },
-            res: { statusCode: 200 },
-            caller: 'key 1 "ci" (investigator)',
-            msg: 'request completed',
-          });
-          expect(answered).not.toContain(secret);
+          const gateway = await startServe([], env);
+          try {
+            expect(gateway.output()).not.toMatch(/anonymous read access/);
+            const query = '{ decisions(first: 1) { nodes { id } } }';
+            const refused = await fetch(gateway.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-request-id': 'serve-test-0001' },
+              body: JSON.stringify({ query }),
+            });
+            expect(refused.status).toBe(401);
+            expect(refused.headers.get('x-request-id')).toBe('serve-test-0001');
+            // One JSON log line per request, carrying the id the response returned.
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            const line = gateway
+              .output()
+              .split('\n')
+              .find((candidate) => candidate.includes('serve-test-0001'));
+            expect(JSON.parse(line!)).toMatchObject({
+              level: 40,
+              req: { id: 'serve-test-0001', method: 'POST', url: '/graphql' },
+              res: { statusCode: 401 },
+            });
+            expect(line).not.toMatch(/authorization/i);
+            const created = await runCli(['keys', 'create', '--name', 'ci', '--role', 'investigator'], env);
+            expect(created.code).toBe(0);
+            const secret = created.stdout.trim();
+            expect(secret).toMatch(/^ag_[\w-]{43}$/);
+            const { data } = await graphql(
+              gateway.url,
+              query,
+              {},
+              { authorization: `Bearer ${secret}`, 'x-request-id': 'serve-test-0002' },
+            );
+            expect(data.decisions.nodes).toEqual([]);
+            // The line of an answered request names the caller, never the secret.
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            const answered = gateway
+              .output()
+              .split('\n')
+              .find((candidate) => candidate.includes('serve-test-0002'));
+            expect(JSON.parse(answered!)).toMatchObject({
+              level: 30,
+              req: { id: 'serve-test-0002' },
+              res: { statusCode: 200 },
+              caller: 'key 1 "ci" (investigator)',
+              msg: 'request completed',
+            });
+            expect(answered).not.toContain(secret);
+          } finally {
+            expect(await stopProcess(gateway.child)).toBe(130);
+          }
         } finally {
-          expect(await stopProcess(gateway.child)).toBe(130);
+          await database.drop();
         }
-      } finally {
-        await database.drop();
-      }
-    });
+      },
+    );
 
     it('refuses to start on a database with pending migrations when migrating on start is off', async () => {
       const database = await createTestDatabase();

@@ -32,23 +32,26 @@ describe('status changes: appended, never updated, and what queries show', () =>
   });
   afterAll(() => gateway.close());
 
-  it('shows the latest status change on lookups, nested lists and lists, and the row as written otherwise', async () => {
-    const result = await gateway.execute<any>(
-      `query ($id: ID!, $other: ID!) {
+  it(
+    'shows the latest status change on lookups, nested lists and lists, ' + 'and the row as written otherwise',
+    async () => {
+      const result = await gateway.execute<any>(
+        `query ($id: ID!, $other: ID!) {
         decision(id: $id) { status executions { nodes { status } } }
         otherDecision: decision(id: $other) { status }
         executions(first: 10) { nodes { databaseId status } }
       }`,
-      { id: trade.decision.nodeId, other: other.decision.nodeId },
-    );
-    expect(result.errors).toBeUndefined();
-    expect(result.data.decision).toEqual({ status: 'cancelled', executions: { nodes: [{ status: 'cancelled' }] } });
-    expect(result.data.otherDecision).toEqual({ status: 'executed' });
-    const statuses = Object.fromEntries(
-      result.data.executions.nodes.map((node: any) => [node.databaseId, node.status]),
-    );
-    expect(statuses).toEqual({ [trade.executions[0]!.id]: 'cancelled', [other.executions[0]!.id]: 'filled' });
-  });
+        { id: trade.decision.nodeId, other: other.decision.nodeId },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data.decision).toEqual({ status: 'cancelled', executions: { nodes: [{ status: 'cancelled' }] } });
+      expect(result.data.otherDecision).toEqual({ status: 'executed' });
+      const statuses = Object.fromEntries(
+        result.data.executions.nodes.map((node: any) => [node.databaseId, node.status]),
+      );
+      expect(statuses).toEqual({ [trade.executions[0]!.id]: 'cancelled', [other.executions[0]!.id]: 'filled' });
+    },
+  );
 
   it('filters lists by the current status, not the one written', async () => {
     const result = await gateway.execute<any>(`{
@@ -63,8 +66,10 @@ describe('status changes: appended, never updated, and what queries show', () =>
   it('lists the changes as events on the node, with actor and chain position, and in the event log', async () => {
     const result = await gateway.execute<any>(
       `query ($id: ID!) {
-        execution(id: $id) { events { nodes { seq logType event eventData actor subject { id } previousHash chainHash } } }
-        auditEvents(filter: { event: "status_changed", data: { contains: { to: "cancelled" } } }) { nodes { subject { id } } }
+        execution(id: $id) { events { nodes { seq logType event eventData actor
+          subject { id } previousHash chainHash } } }
+        auditEvents(filter: { event: "status_changed", data: { contains: { to: "cancelled" } } })
+        { nodes { subject { id } } }
       }`,
       { id: trade.executions[0]!.nodeId },
     );
@@ -120,7 +125,8 @@ describe('status changes: appended, never updated, and what queries show', () =>
     );
     expect(badPath.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     const badWindow = await gateway.execute(
-      `{ auditEvents(filter: { occurredFrom: "2026-02-01T00:00:00Z", occurredTo: "2026-01-01T00:00:00Z" }) { nodes { seq } } }`,
+      `{ auditEvents(filter: { occurredFrom: "2026-02-01T00:00:00Z", occurredTo: "2026-01-01T00:00:00Z" }) { ` +
+        `nodes { seq } } }`,
     );
     expect(badWindow.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });

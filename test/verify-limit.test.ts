@@ -42,81 +42,90 @@ describe('verify with a limit', () => {
     await database.drop();
   });
 
-  it('never splits a changed row into "gone": for any limit and any mix of changes, deletions and insertions, every break listed is described as it is', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.constantFrom<Tamper>('kept', 'changed', 'deleted'), { minLength: POSITIONS, maxLength: POSITIONS }),
-        fc.integer({ min: 0, max: 3 }),
-        async (tampers, smuggledCount) => {
-          const changed = ids.filter((_, index) => tampers[index] === 'changed');
-          const deleted = ids.filter((_, index) => tampers[index] === 'deleted');
-          const smuggled = await withClient(database.url, async (client) => {
-            await client.query('begin');
-            const { rows: originals } = await client.query<{ row: object }>(
-              'select to_jsonb(p) as row from positions p where id = any($1)',
-              [deleted],
-            );
-            await behindTrigger(client, 'positions_append_only', async () => {
-              await client.query('update positions set quantity = quantity + 1 where id = any($1)', [changed]);
-              await client.query('delete from positions where id = any($1)', [deleted]);
-            });
-            let inserted: string[] = [];
-            await behindTrigger(client, 'positions_recorded', async () => {
-              const { rows } = await client.query<{ id: string }>(
-                `insert into positions (account, symbol, quantity, status, opened_at) select 'PA-X', 'ZZZ', n, 'open', now() from generate_series(1, $1::int) n returning id::text`,
-                [smuggledCount],
-              );
-              inserted = rows.map((row) => row.id);
-            });
-            await client.query('commit');
-            return { inserted, originals: originals.map((original) => original.row) };
-          });
-          try {
-            const truth = new Map<string, RegExp>([
-              ...changed.map(
-                (id) =>
-                  [
-                    id,
-                    /^positions \d+ was changed after it was written \(its hash was recorded by event #\d+\)$/,
-                  ] as const,
-              ),
-              ...deleted.map((id) => [id, /^positions \d+ was written \(event #\d+\) but is gone$/] as const),
-              ...smuggled.inserted.map(
-                (id) => [id, /^positions \d+ is not in the chain: it was written around the record trigger$/] as const,
-              ),
-            ]);
-            for (let limit = 1; limit <= truth.size + 1; limit++) {
-              const result = await verifyChain(orm.em.fork(), { limit });
-              expect(result.intact).toBe(truth.size === 0);
-              expect(result.breaks).toHaveLength(Math.min(limit, truth.size));
-              for (const found of result.breaks) {
-                expect({ limit, table: found.table, recordId: found.recordId, problem: found.problem }).toEqual({
-                  limit,
-                  table: 'positions',
-                  recordId: found.recordId,
-                  problem: expect.stringMatching(truth.get(found.recordId!) ?? /^not tampered$/),
-                });
-              }
-            }
-          } finally {
-            await withClient(database.url, async (client) => {
+  it(
+    'never splits a changed row into "gone": for any limit and any mix of changes, deletions and insertions, ' +
+      'every break listed is described as it is',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.constantFrom<Tamper>('kept', 'changed', 'deleted'), {
+            minLength: POSITIONS,
+            maxLength: POSITIONS,
+          }),
+          fc.integer({ min: 0, max: 3 }),
+          async (tampers, smuggledCount) => {
+            const changed = ids.filter((_, index) => tampers[index] === 'changed');
+            const deleted = ids.filter((_, index) => tampers[index] === 'deleted');
+            const smuggled = await withClient(database.url, async (client) => {
               await client.query('begin');
-              await behindTrigger(client, 'positions_append_only', async () => {
-                await client.query('update positions set quantity = quantity - 1 where id = any($1)', [changed]);
-                await client.query('delete from positions where id = any($1)', [smuggled.inserted]);
-              });
-              await behindTrigger(client, 'positions_recorded', () =>
-                client.query('insert into positions select * from jsonb_populate_recordset(null::positions, $1)', [
-                  stringifyExactJson(smuggled.originals),
-                ]),
+              const { rows: originals } = await client.query<{ row: object }>(
+                'select to_jsonb(p) as row from positions p where id = any($1)',
+                [deleted],
               );
+              await behindTrigger(client, 'positions_append_only', async () => {
+                await client.query('update positions set quantity = quantity + 1 where id = any($1)', [changed]);
+                await client.query('delete from positions where id = any($1)', [deleted]);
+              });
+              let inserted: string[] = [];
+              await behindTrigger(client, 'positions_recorded', async () => {
+                const { rows } = await client.query<{ id: string }>(
+                  `insert into positions (account, symbol, quantity, status, opened_at)
+                  select 'PA-X', 'ZZZ', n, 'open', now() from generate_series(1, $1::int) n returning id::text`,
+                  [smuggledCount],
+                );
+                inserted = rows.map((row) => row.id);
+              });
               await client.query('commit');
+              return { inserted, originals: originals.map((original) => original.row) };
             });
-          }
-        },
-      ),
-      { numRuns: 25 },
-    );
-    expect((await verifyChain(orm.em.fork())).intact).toBe(true);
-  });
+            try {
+              const truth = new Map<string, RegExp>([
+                ...changed.map(
+                  (id) =>
+                    [
+                      id,
+                      /^positions \d+ was changed after it was written \(its hash was recorded by event #\d+\)$/,
+                    ] as const,
+                ),
+                ...deleted.map((id) => [id, /^positions \d+ was written \(event #\d+\) but is gone$/] as const),
+                ...smuggled.inserted.map(
+                  (id) =>
+                    [id, /^positions \d+ is not in the chain: it was written around the record trigger$/] as const,
+                ),
+              ]);
+              for (let limit = 1; limit <= truth.size + 1; limit++) {
+                const result = await verifyChain(orm.em.fork(), { limit });
+                expect(result.intact).toBe(truth.size === 0);
+                expect(result.breaks).toHaveLength(Math.min(limit, truth.size));
+                for (const found of result.breaks) {
+                  expect({ limit, table: found.table, recordId: found.recordId, problem: found.problem }).toEqual({
+                    limit,
+                    table: 'positions',
+                    recordId: found.recordId,
+                    problem: expect.stringMatching(truth.get(found.recordId!) ?? /^not tampered$/),
+                  });
+                }
+              }
+            } finally {
+              await withClient(database.url, async (client) => {
+                await client.query('begin');
+                await behindTrigger(client, 'positions_append_only', async () => {
+                  await client.query('update positions set quantity = quantity - 1 where id = any($1)', [changed]);
+                  await client.query('delete from positions where id = any($1)', [smuggled.inserted]);
+                });
+                await behindTrigger(client, 'positions_recorded', () =>
+                  client.query('insert into positions select * from jsonb_populate_recordset(null::positions, $1)', [
+                    stringifyExactJson(smuggled.originals),
+                  ]),
+                );
+                await client.query('commit');
+              });
+            }
+          },
+        ),
+        { numRuns: 25 },
+      );
+      expect((await verifyChain(orm.em.fork())).intact).toBe(true);
+    },
+  );
 });

@@ -34,7 +34,10 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   [Role.admin]: new Set(Object.values(Permission)),
 };
 
-/** Anonymous callers (only where allowed) read, as an integrity auditor does; they never write nor see who queried what. */
+/**
+ * Anonymous callers (only where allowed) read, as an integrity auditor does;
+ * they never write nor see who queried what.
+ */
 export const ANONYMOUS_GRANTS: ReadonlySet<Permission> = GRANTS[Role.integrity];
 
 export function grantsOf(role: Role): ReadonlySet<Permission> {

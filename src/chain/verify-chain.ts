@@ -73,7 +73,8 @@ function currentRowsSql(table: SubjectTable): string {
   if (table === 'api_payloads') {
     // A purged body is represented by its tombstone's hash, so the payload still verifies.
     return `select t.id as key, auditgraph_content_hash(to_jsonb(t) - 'payload',
-              case when t.payload is null and b.api_payload_id is not null then b.body_hash else auditgraph_body_hash(t.payload) end) as hash
+              case when t.payload is null and b.api_payload_id is not null then b.body_hash
+                   else auditgraph_body_hash(t.payload) end) as hash
             from api_payloads t left join api_payload_tombstones b on b.api_payload_id = t.id`;
   }
   const key = table === 'decision_inputs' ? 'trade_decision_id' : 'id';
@@ -102,13 +103,18 @@ function recordsSql(table: SubjectTable): string {
       where r.key is null or p.key is null
     ), listed as (select distinct key from mismatched order by key limit ?)
     select (select count(*) from present)::text as checked, coalesce((
-      select json_agg(json_build_object('key', m.key::text, 'seq', m.seq::text, 'present', m.present, 'recorded', m.recorded) order by m.key, m.seq nulls last)
+      select json_agg(json_build_object('key', m.key::text, 'seq', m.seq::text,
+                                        'present', m.present, 'recorded', m.recorded)
+                      order by m.key, m.seq nulls last)
       from mismatched m where m.key in (select key from listed)), '[]') as mismatches`;
 }
 
 type Mismatch = { key: string; seq: string | null; present: boolean; recorded: boolean };
 
-/** A changed row appears on both sides under one key; a deleted one only as recorded; a smuggled one only as present. */
+/**
+ * A changed row appears on both sides under one key; a deleted one only as
+ * recorded; a smuggled one only as present.
+ */
 function describeRecordBreaks(table: SubjectTable, rows: Mismatch[]): ChainBreak[] {
   const byKey = new Map<string, Mismatch[]>();
   for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);

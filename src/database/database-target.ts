@@ -29,7 +29,8 @@ export async function openDatabaseTarget(
   }
   if (!options.create && !existsSync(path.join(config.dataDir, 'PG_VERSION'))) {
     throw new DatabaseNotMigratedError(
-      `there is no embedded database in ${config.dataDir} (DATABASE_URL is unset): run \`auditgraph migrate\` or \`npm start\` first`,
+      `there is no embedded database in ${config.dataDir} (DATABASE_URL is unset): ` +
+        'run `auditgraph migrate` or `npm start` first',
     );
   }
   const server = await startEmbeddedPostgres({ dataDir: config.dataDir, database: 'auditgraph' });

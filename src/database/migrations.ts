@@ -39,7 +39,8 @@ export async function assertMigrated(orm: Orm): Promise<void> {
   if (pending.length === migrationsList.length)
     throw new DatabaseNotMigratedError('the database is not migrated: run `auditgraph migrate`');
   throw new DatabaseNotMigratedError(
-    `the database lacks ${pending.length} of this version's ${migrationsList.length} migrations (${pending.join(', ')}): run \`auditgraph migrate\``,
+    `the database lacks ${pending.length} of this version's ${migrationsList.length} migrations ` +
+      `(${pending.join(', ')}): run \`auditgraph migrate\``,
   );
 }
 

@@ -38,7 +38,8 @@ registerEnumType(PayloadDirection, { name: 'PayloadDirection' });
 @Index({
   name: 'api_payloads_unfetched_id_index',
   expression:
-    'create index "api_payloads_unfetched_id_index" on "api_payloads" ("id", "created_at") where ingestion_run_id is null',
+    'create index "api_payloads_unfetched_id_index" on "api_payloads" ("id", "created_at") ' +
+    'where ingestion_run_id is null',
 })
 @Index({ name: 'api_payloads_search_gin', expression: searchIndexDdl('api_payloads') })
 export class ApiPayload extends LineageRecord {

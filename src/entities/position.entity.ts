@@ -27,7 +27,8 @@ registerEnumType(PositionStatus, { name: 'PositionStatus' });
 @ObjectType({
   implements: Node,
   description:
-    'A holding in one symbol for one account, built by executions: opened by a fill, closed by the fill that brings it back to zero.',
+    'A holding in one symbol for one account, built by executions: ' +
+    'opened by a fill, closed by the fill that brings it back to zero.',
 })
 @Entity({ tableName: 'positions' })
 @Index({ properties: ['openedAt', 'id'] })
@@ -51,14 +52,17 @@ export class Position extends LineageRecord {
   @Field(() => Decimal, {
     nullable: true,
     description:
-      'Average cost per unit, from its fills in order: adding updates the weighted average (rounded half up to 8 decimals), reducing keeps it.',
+      'Average cost per unit, from its fills in order: ' +
+      'adding updates the weighted average (rounded half up to 8 decimals), reducing keeps it.',
   })
   @Property({ type: 'decimal', precision: 20, scale: 8, nullable: true })
   avgCost: string | null = null;
 
   @Field(() => PositionStatus, {
     description:
-      'Current status: the latest status_changed event about this record, else closed when its fills bring it to zero and open while they do not, else the status it was written with.',
+      'Current status: the latest status_changed event about this record, ' +
+      'else closed when its fills bring it to zero and open while they do not, ' +
+      'else the status it was written with.',
   })
   @Enum({ items: () => PositionStatus, type: 'text' })
   status!: PositionStatus;

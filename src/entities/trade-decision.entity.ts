@@ -41,12 +41,16 @@ registerEnumType(DecisionStatus, { name: 'DecisionStatus' });
 // For the integrity audit's "executed, nothing filled": the executed decisions, index-only.
 @Index({
   name: 'trade_decisions_executed_index',
-  expression: `create index "trade_decisions_executed_index" on "trade_decisions" ("id", "created_at") where status = 'executed'`,
+  expression:
+    'create index "trade_decisions_executed_index" on "trade_decisions" ("id", "created_at") ' +
+    "where status = 'executed'",
 })
 // For the integrity audit: holds only the decisions recorded without a rationale.
 @Index({
   name: 'trade_decisions_missing_rationale_index',
-  expression: `create index "trade_decisions_missing_rationale_index" on "trade_decisions" ("created_at") where decision_rationale is null or decision_rationale = '{}'::jsonb`,
+  expression:
+    'create index "trade_decisions_missing_rationale_index" on "trade_decisions" ("created_at") ' +
+    "where decision_rationale is null or decision_rationale = '{}'::jsonb",
 })
 @Index({
   name: 'trade_decisions_decision_rationale_gin',

@@ -32,23 +32,27 @@ registerEnumType(ExecutionStatus, { name: 'ExecutionStatus' });
 @Index({
   name: 'trade_executions_missing_payload_index',
   expression:
-    'create index "trade_executions_missing_payload_index" on "trade_executions" ("created_at") where api_request_payload_id is null or api_response_payload_id is null',
+    'create index "trade_executions_missing_payload_index" on "trade_executions" ("created_at") ' +
+    'where api_request_payload_id is null or api_response_payload_id is null',
 })
 // The position check sums every position's signed fills: index-only, merged with the decisions' sides.
 @Index({
   name: 'trade_executions_position_fills_index',
   expression:
-    'create index "trade_executions_position_fills_index" on "trade_executions" ("trade_decision_id") include ("position_id", "filled_quantity") where position_id is not null',
+    'create index "trade_executions_position_fills_index" on "trade_executions" ("trade_decision_id") ' +
+    'include ("position_id", "filled_quantity") where position_id is not null',
 })
 @Index({
   name: 'trade_executions_filled_decision_index',
   expression:
-    'create index "trade_executions_filled_decision_index" on "trade_executions" ("trade_decision_id") where filled_quantity > 0',
+    'create index "trade_executions_filled_decision_index" on "trade_executions" ("trade_decision_id") ' +
+    'where filled_quantity > 0',
 })
 @Index({
   name: 'trade_executions_without_decision_index',
   expression:
-    'create index "trade_executions_without_decision_index" on "trade_executions" ("created_at") where trade_decision_id is null',
+    'create index "trade_executions_without_decision_index" on "trade_executions" ("created_at") ' +
+    'where trade_decision_id is null',
 })
 @Index({ name: 'trade_executions_search_gin', expression: searchIndexDdl('trade_executions') })
 export class TradeExecution extends LineageRecord {

@@ -1,4 +1,7 @@
-/** One line of a file as its bytes (without the line break), its 1-based number and the file offset of its first byte. */
+/**
+ * One line of a file as its bytes (without the line break), its 1-based
+ * number and the file offset of its first byte.
+ */
 export type ByteLine = { bytes: Buffer; number: number; offset: number };
 
 const NEWLINE = 0x0a;

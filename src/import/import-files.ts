@@ -19,7 +19,10 @@ const MAX_REPORTED = 10;
 const MAX_UNLINKED_NAMED = 100;
 
 export type Progress = { file: string; lines: number; bytesRead: number; bytes: number };
-/** `unlinked`: lines kept but linked to no order (see settleOrderErrors): all counted, the first MAX_UNLINKED_NAMED named as `file:line: why`. */
+/**
+ * `unlinked`: lines kept but linked to no order (see settleOrderErrors): all
+ * counted, the first MAX_UNLINKED_NAMED named as `file:line: why`.
+ */
 export type FileImport = {
   file: string;
   lines: number;

@@ -22,7 +22,8 @@ export function progressReporter(stream: NodeJS.WriteStream, everyMs = stream.is
       if (stream.isTTY) {
         const filled = Math.round(fraction * BAR_WIDTH);
         stream.write(
-          `\r${progress.file} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${Math.round(fraction * 100)}% ${counts}${final ? '\n' : ''}`,
+          `\r${progress.file} [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ` +
+            `${Math.round(fraction * 100)}% ${counts}${final ? '\n' : ''}`,
         );
       } else {
         stream.write(`${progress.file}: ${Math.round(fraction * 100)}% read, ${counts}\n`);

@@ -19,13 +19,17 @@ export function orderIdOfError(line: Line): string | null {
   return nonEmpty(line.order_id) ?? nonEmpty(inData.order_id) ?? nonEmpty(inData.client_order_id);
 }
 
-/** Orders recorded already, and whether their request payload is (orders.jsonl records both; the API may record only the decision). */
+/**
+ * Orders recorded already, and whether their request payload is (orders.jsonl
+ * records both; the API may record only the decision).
+ */
 async function recordedOrders(
   trx: Knex.Transaction,
   orderIds: string[],
 ): Promise<Map<string, { hasRequest: boolean }>> {
   const { rows } = (await trx.raw(
-    `select d.decision_id, exists (select 1 from api_payloads p where p.external_id = d.decision_id || ':request') as has_request
+    `select d.decision_id,
+            exists (select 1 from api_payloads p where p.external_id = d.decision_id || ':request') as has_request
        from trade_decisions d where d.decision_id = any(?)`,
     [orderIds],
   )) as { rows: { decision_id: string; has_request: boolean }[] };
@@ -54,7 +58,10 @@ export async function settleOrderErrors(trx: Knex.Transaction, batch: LogBatch):
     if (orderId === null || !order) {
       bundle.events.push(systemEvent(line, String(line.event_type), at, stamp, source));
       unlinked.push(
-        `${source}: ${orderId === null ? 'names no order (no order_id, at the top level or in order_data)' : `names order ${JSON.stringify(orderId)}, which is not recorded`}`,
+        `${source}: ` +
+          (orderId === null
+            ? 'names no order (no order_id, at the top level or in order_data)'
+            : `names order ${JSON.stringify(orderId)}, which is not recorded`),
       );
       continue;
     }

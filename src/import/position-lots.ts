@@ -27,9 +27,11 @@ async function recordedLots(trx: Knex.Transaction, wanted: TradeFill[]): Promise
     `select k.account, k.symbol, lot.external_id, lot.quantity::text as quantity
        from unnest(?::text[], ?::text[], ?::timestamptz[]) as k(account, symbol, at)
        cross join lateral (
-         select p.external_id, (select coalesce(sum(${SIGNED_FILL_SQL}), 0) from trade_executions e left join trade_decisions d on d.id = e.trade_decision_id
+         select p.external_id, (select coalesce(sum(${SIGNED_FILL_SQL}), 0)
+                                  from trade_executions e left join trade_decisions d on d.id = e.trade_decision_id
                                  where e.position_id = p.id and e.filled_at < k.at) as quantity
-           from positions p where p.account = k.account and p.symbol = k.symbol and p.opened_at < k.at and p.external_id is not null
+           from positions p
+          where p.account = k.account and p.symbol = k.symbol and p.opened_at < k.at and p.external_id is not null
           order by p.opened_at desc, p.id desc limit 1) lot`,
     [wanted.map((fill) => fill.account), wanted.map((fill) => fill.symbol), wanted.map((fill) => fill.at)],
   )) as { rows: { account: string; symbol: string; external_id: string; quantity: string }[] };
@@ -58,7 +60,8 @@ export async function settleFills(trx: Knex.Transaction, batch: LogBatch, book: 
   for (const fill of batch.fills) {
     const key = keyOf(fill);
     const last = book.lastFillAt.get(key);
-    // A lot is a fold over its fills in time order; the derivation reads them in that order too. To the microsecond: a Date would call .1234 and .1236 equal.
+    // A lot is a fold over its fills in time order; the derivation reads them in that order too.
+    // To the microsecond: a Date would call .1234 and .1236 equal.
     if (last !== undefined && compareInstants(fill.at, last) < 0) {
       throw new RecordError(
         fill.source,

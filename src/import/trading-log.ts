@@ -30,7 +30,10 @@ function text(line: Line, field: string, required = true): string | null {
   return value;
 }
 
-/** A number field, kept exactly (its digits, when a double would round them): it goes to a numeric column as written. */
+/**
+ * A number field, kept exactly (its digits, when a double would round them):
+ * it goes to a numeric column as written.
+ */
 function number(
   line: Line,
   field: string,
@@ -42,7 +45,8 @@ function number(
     if (required) throw new LineError(`"${field}" is missing`);
     return null;
   }
-  // Range and sign are checked on the value as the numeric(20,8) column will hold it (rounded to 8 decimals), never on a double near it.
+  // Range and sign are checked on the value as the numeric(20,8) column will hold it
+  // (rounded to 8 decimals), never on a double near it.
   const finite = typeof value === 'number' ? Number.isFinite(value) : isLosslessNumber(value);
   const units = finite ? toUnits((value as ExactNumber).toString()) : 0n;
   const ok =
@@ -51,7 +55,8 @@ function number(
     (check === 'any' || (check === 'positive' ? units > 0n : units >= 0n));
   if (!ok)
     throw new LineError(
-      `"${field}" must be a ${check === 'any' ? '' : `${check} `}number; got ${(isLosslessNumber(value) ? value.toString() : JSON.stringify(value)).slice(0, 80)}`,
+      `"${field}" must be a ${check === 'any' ? '' : `${check} `}number; ` +
+        `got ${(isLosslessNumber(value) ? value.toString() : JSON.stringify(value)).slice(0, 80)}`,
     );
   return value as ExactNumber;
 }
@@ -69,12 +74,16 @@ function instant(line: Line, field: string): Instant {
   } catch (error) {
     if (!(error instanceof InstantError)) throw error;
     throw new LineError(
-      `"${field}" must be an ISO 8601 timestamp with a time zone, e.g. 2025-11-18T14:30:00.123456+00:00: ${JSON.stringify(value).slice(0, 80)} ${error.message}`,
+      `"${field}" must be an ISO 8601 timestamp with a time zone, e.g. 2025-11-18T14:30:00.123456+00:00: ` +
+        `${JSON.stringify(value).slice(0, 80)} ${error.message}`,
     );
   }
 }
 
-/** The line's own spelling of its timestamp (checked by instant()), of which external ids are made: a file imported again names the same records. */
+/**
+ * The line's own spelling of its timestamp (checked by instant()), of which
+ * external ids are made: a file imported again names the same records.
+ */
 const stampOf = (line: Line) => line.timestamp as string;
 
 function side(line: Line): 'buy' | 'sell' {
@@ -233,7 +242,8 @@ export function importLine(raw: string, source: string, batch: LogBatch): void {
     HANDLERS[eventType] ?? (eventType.endsWith('_error') || eventType === 'error' ? errorLine : undefined);
   if (!handler) {
     throw new LineError(
-      `unknown event_type ${JSON.stringify(eventType).slice(0, 80)}: expected order_submitted, trade_executed, cycle_complete or an error (*_error)`,
+      `unknown event_type ${JSON.stringify(eventType).slice(0, 80)}: ` +
+        'expected order_submitted, trade_executed, cycle_complete or an error (*_error)',
     );
   }
   handler(line as Line, source, batch);

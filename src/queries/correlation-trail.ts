@@ -3,7 +3,10 @@ import { ResultTooLargeError } from '../errors';
 
 export type TrailEntry = { kind: 'TradeDecision' | 'ApiPayload' | 'TradeExecution'; id: string };
 
-/** More than any real intent produces; a runaway id cannot make the answer unbounded, and one past it is refused, never cut. */
+/**
+ * More than any real intent produces; a runaway id cannot make the answer
+ * unbounded, and one past it is refused, never cut.
+ */
 export const MAX_TRAIL_LENGTH = 1000;
 
 /**
@@ -17,9 +20,11 @@ export async function correlationTrail(em: EntityManager, correlationId: string)
   // Ties break on trail.id, the bigint: a bare `id` would name the select list's text column, where "10" < "9".
   const trail = await em.getConnection().execute<TrailEntry[]>(
     `select kind, id::text as id from (
-       select 'TradeDecision' as kind, d.id, d.created_at as at, 1 as step from trade_decisions d where d.correlation_id = ?
+       select 'TradeDecision' as kind, d.id, d.created_at as at, 1 as step
+         from trade_decisions d where d.correlation_id = ?
        union all
-       select 'ApiPayload', p.id, p.created_at, case p.direction when 'request' then 2 else 4 end from api_payloads p where p.correlation_id = ?
+       select 'ApiPayload', p.id, p.created_at, case p.direction when 'request' then 2 else 4 end
+         from api_payloads p where p.correlation_id = ?
        union all
        select 'TradeExecution', e.id, e.created_at, 3 from trade_executions e
          join trade_decisions d on d.id = e.trade_decision_id where d.correlation_id = ?

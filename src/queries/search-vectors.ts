@@ -6,8 +6,12 @@
  * for rationales, its keys too).
  */
 export const SEARCH_VECTORS = {
-  api_payloads: `(to_tsvector('english'::regconfig, endpoint) || jsonb_to_tsvector('english'::regconfig, coalesce(payload, 'null'::jsonb), '["string"]'::jsonb))`,
-  trade_decisions: `(to_tsvector('english'::regconfig, (strategy || ' ' || symbol)) || jsonb_to_tsvector('english'::regconfig, coalesce(decision_rationale, '{}'::jsonb), '["string", "key"]'::jsonb))`,
+  api_payloads:
+    `(to_tsvector('english'::regconfig, endpoint) || ` +
+    `jsonb_to_tsvector('english'::regconfig, coalesce(payload, 'null'::jsonb), '["string"]'::jsonb))`,
+  trade_decisions:
+    `(to_tsvector('english'::regconfig, (strategy || ' ' || symbol)) || ` +
+    `jsonb_to_tsvector('english'::regconfig, coalesce(decision_rationale, '{}'::jsonb), '["string", "key"]'::jsonb))`,
   trade_executions: `to_tsvector('english'::regconfig, coalesce(error_message, ''))`,
 } as const;
 

@@ -47,7 +47,9 @@ export async function searchLineage(
   // Ordering by (-rank, kind order, id) ascending is the display order, so one row comparison serves both bounds.
   const bound = ({ kind }: SearchHitKey, operator: '>' | '<') => {
     const { table, order } = SOURCES[kind];
-    return `and (-m.rank, m.kind_order, m.id) ${operator} (select -ts_rank(${SEARCH_VECTORS[table]}, query), ${order}, b.id from ${table} b, query where b.id = ?)`;
+    return `and (-m.rank, m.kind_order, m.id) ${operator}
+               (select -ts_rank(${SEARCH_VECTORS[table]}, query), ${order}, b.id
+                  from ${table} b, query where b.id = ?)`;
   };
   const bounds = [page.after && bound(page.after, '>'), page.before && bound(page.before, '<')]
     .filter(Boolean)
@@ -57,7 +59,8 @@ export async function searchLineage(
   const branches = kinds.map((kind) => {
     const { table, order } = SOURCES[kind];
     // `offset 0` keeps the ranking in its own plan node, so ts_rank runs once per match, not again in the bound.
-    return `(select * from (select '${kind}'::text as kind, ${order} as kind_order, t.id, ts_rank(${SEARCH_VECTORS[table]}, query) as rank
+    return `(select * from (select '${kind}'::text as kind, ${order} as kind_order, t.id,
+                                ts_rank(${SEARCH_VECTORS[table]}, query) as rank
          from ${table} t, query where ${SEARCH_VECTORS[table]} @@ query offset 0) m
        where true ${bounds}
        order by m.rank ${rankOrder}, m.id ${idOrder} limit ${page.limit})`;

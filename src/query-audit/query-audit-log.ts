@@ -41,7 +41,8 @@ const INSERT_BATCH = `
       started_at timestamptz)
   ), new_documents as (
     insert into query_documents (query_hash, document)
-    select distinct on (query_hash) query_hash, document from batch where query_hash is not null and document is not null
+    select distinct on (query_hash) query_hash, document
+      from batch where query_hash is not null and document is not null
     on conflict (query_hash) do nothing
   )
   insert into query_audit_log (request_id, api_key_id, role, client_address, operation_name, operation_type, query_hash,

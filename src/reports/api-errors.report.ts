@@ -23,7 +23,8 @@ export async function apiErrors(
 ): Promise<ApiErrorGroup[]> {
   const { from, until } = instantsPeriod(params.since, params.until);
   const rows = await em.getConnection().execute<Row[]>(
-    `select provider, endpoint, http_status as "httpStatus", count(*)::int as count, min(created_at) as "firstSeen", max(created_at) as "lastSeen"
+    `select provider, endpoint, http_status as "httpStatus", count(*)::int as count,
+            min(created_at) as "firstSeen", max(created_at) as "lastSeen"
        from api_payloads
       where created_at >= ? and created_at < ? and direction = 'response' and http_status >= 400
       group by provider, endpoint, http_status

@@ -68,7 +68,10 @@ type Row = {
 const allStatuses = (values: string[], counts: Record<string, number>) =>
   values.map((status) => ({ status, count: counts[status] ?? 0 }));
 
-/** One statement; every part is a range scan on a `created_at` or `(status, created_at)` index; statuses are current (see current-status). */
+/**
+ * One statement; every part is a range scan on a `created_at` or `(status, created_at)` index;
+ * statuses are current (see current-status).
+ */
 export async function dailySummary(
   em: EntityManager,
   params: { date: string; stuckAfterMinutes?: number },
@@ -90,18 +93,34 @@ export async function dailySummary(
     .getKnex()
     .raw(
       `select
-       (select json_build_object('runs', count(*), 'recordsFetched', coalesce(sum(records_fetched), 0), 'failed', count(*) filter (where ${currentStatusSql('data_ingestion_runs', 'r')} = 'failed'))
+       (select json_build_object('runs', count(*), 'recordsFetched', coalesce(sum(records_fetched), 0),
+                                 'failed', count(*) filter (
+                                   where ${currentStatusSql('data_ingestion_runs', 'r')} = 'failed'))
           from data_ingestion_runs r where created_at >= :from and created_at < :until) as ingestion,
-       (select coalesce(json_object_agg(status, n), '{}') from (select ${currentStatusSql('trade_decisions', 'd')} as status, count(*) as n
-          from trade_decisions d where created_at >= :from and created_at < :until group by 1) s) as decisions,
-       (select coalesce(json_object_agg(status, n), '{}') from (select ${currentStatusSql('trade_executions', 'e')} as status, count(*) as n
-          from trade_executions e where created_at >= :from and created_at < :until group by 1) s) as executions,
-       (select count(*)::int from trade_decisions d where status = 'pending' and created_at < :stuck_before and ${unchangedStatusSql('trade_decisions', 'd')}) as stuck_count,
-       (select json_agg(json_build_object('decisionId', decision_id, 'strategy', strategy, 'symbol', symbol, 'createdAt', created_at) order by created_at, id)
-          from (select * from trade_decisions d where status = 'pending' and created_at < :stuck_before and ${unchangedStatusSql('trade_decisions', 'd')}
-                order by created_at, id limit 20) oldest) as stuck_oldest,
-       (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status between 400 and 499) as client_errors,
-       (select count(*)::int from api_payloads where created_at >= :from and created_at < :until and direction = 'response' and http_status >= 500) as server_errors`,
+       (select coalesce(json_object_agg(status, n), '{}')
+          from (select ${currentStatusSql('trade_decisions', 'd')} as status, count(*) as n
+                  from trade_decisions d where created_at >= :from and created_at < :until
+                 group by 1) s) as decisions,
+       (select coalesce(json_object_agg(status, n), '{}')
+          from (select ${currentStatusSql('trade_executions', 'e')} as status, count(*) as n
+                  from trade_executions e where created_at >= :from and created_at < :until
+                 group by 1) s) as executions,
+       (select count(*)::int from trade_decisions d
+         where status = 'pending' and created_at < :stuck_before
+           and ${unchangedStatusSql('trade_decisions', 'd')}) as stuck_count,
+       (select json_agg(json_build_object('decisionId', decision_id, 'strategy', strategy, 'symbol', symbol,
+                                          'createdAt', created_at)
+                        order by created_at, id)
+          from (select * from trade_decisions d
+                 where status = 'pending' and created_at < :stuck_before
+                   and ${unchangedStatusSql('trade_decisions', 'd')}
+                 order by created_at, id limit 20) oldest) as stuck_oldest,
+       (select count(*)::int from api_payloads
+         where created_at >= :from and created_at < :until and direction = 'response'
+           and http_status between 400 and 499) as client_errors,
+       (select count(*)::int from api_payloads
+         where created_at >= :from and created_at < :until and direction = 'response'
+           and http_status >= 500) as server_errors`,
       { from, until, stuck_before: stuckBefore },
     )) as { rows: Row[] };
   const row = rows[0];

@@ -66,8 +66,10 @@ export async function failureAnalysis(
   const { from, until } = daysPeriod(params.from, params.to);
   const [row] = await em.getConnection().execute<Row[]>(
     `with failures as materialized (
-       select ${reasonOf("coalesce(e.error_message, '')")} as reason, coalesce(e.error_message, '(no message)') as message,
-              coalesce(d.strategy, '(no decision)') as strategy, coalesce(request.payload ->> 'symbol', d.symbol, '(unknown)') as symbol
+       select ${reasonOf("coalesce(e.error_message, '')")} as reason,
+              coalesce(e.error_message, '(no message)') as message,
+              coalesce(d.strategy, '(no decision)') as strategy,
+              coalesce(request.payload ->> 'symbol', d.symbol, '(unknown)') as symbol
          from trade_executions e
          left join trade_decisions d on d.id = e.trade_decision_id
          left join api_payloads request on request.id = e.api_request_payload_id

@@ -66,75 +66,98 @@ export class IntegrityReport {
 const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
   DECISION_WITHOUT_RATIONALE: {
     description: 'Decisions recorded without a rationale (null or empty).',
-    sql: `select 'TradeDecision' as type, id, decision_id as external_id, ${currentStatusSql('trade_decisions', 'd')} || ' ' || strategy || ' ' || symbol as detail, created_at as at
+    sql: `select 'TradeDecision' as type, id, decision_id as external_id,
+                 ${currentStatusSql('trade_decisions', 'd')} || ' ' || strategy || ' ' || symbol as detail,
+                 created_at as at
             from trade_decisions d
-           where (decision_rationale is null or decision_rationale = '{}'::jsonb) and created_at >= :from and created_at < :until`,
+           where (decision_rationale is null or decision_rationale = '{}'::jsonb)
+             and created_at >= :from and created_at < :until`,
   },
   EXECUTION_MISSING_PAYLOAD: {
     description: 'Executions missing their broker request or response payload.',
     sql: `select 'TradeExecution' as type, id, execution_id as external_id,
                  concat_ws(' and ', case when api_request_payload_id is null then 'no request payload' end,
-                                    case when api_response_payload_id is null then 'no response payload' end) as detail, created_at as at
+                                    case when api_response_payload_id is null then 'no response payload' end) as detail,
+                 created_at as at
             from trade_executions
-           where (api_request_payload_id is null or api_response_payload_id is null) and created_at >= :from and created_at < :until`,
+           where (api_request_payload_id is null or api_response_payload_id is null)
+             and created_at >= :from and created_at < :until`,
   },
   EXECUTION_WITHOUT_DECISION: {
     description: 'Executions that no decision ordered.',
-    sql: `select 'TradeExecution' as type, id, execution_id as external_id, ${currentStatusSql('trade_executions', 'e')} || ' execution with no decision' as detail, created_at as at
+    sql: `select 'TradeExecution' as type, id, execution_id as external_id,
+                 ${currentStatusSql('trade_executions', 'e')} || ' execution with no decision' as detail,
+                 created_at as at
             from trade_executions e
            where trade_decision_id is null and created_at >= :from and created_at < :until`,
   },
   DUPLICATE_EXECUTIONS: {
     description:
-      'Decisions carried out by more than one fill (duplicates): the two legs of one fill split at zero (one broker report) count once.',
+      'Decisions carried out by more than one fill (duplicates): ' +
+      'the two legs of one fill split at zero (one broker report) count once.',
     // Counted straight off the foreign-key index (sorted: a streaming aggregate); then only
     // the few duplicates are looked up. `offset 0` keeps that lookup a per-row index probe:
     // the planner, guessing a third of all decisions pass `having`, would scan them all.
     sql: `select 'TradeDecision' as type, d.id, d.decision_id as external_id,
-                 dup.n || ' executions: ' || (select string_agg(e.execution_id, ', ' order by e.id) from trade_executions e where e.trade_decision_id = d.id) as detail,
+                 dup.n || ' executions: ' || (select string_agg(e.execution_id, ', ' order by e.id)
+                                                from trade_executions e where e.trade_decision_id = d.id) as detail,
                  d.created_at as at
             from (select trade_decision_id, count(*) as n from trade_executions
                    where trade_decision_id is not null group by trade_decision_id having count(*) > 1) dup
-            cross join lateral (select id, decision_id, created_at from trade_decisions where id = dup.trade_decision_id offset 0) d
+            cross join lateral (select id, decision_id, created_at from trade_decisions
+                                 where id = dup.trade_decision_id offset 0) d
            where d.created_at >= :from and d.created_at < :until
-             and (select count(distinct coalesce(e.api_response_payload_id, -e.id)) from trade_executions e where e.trade_decision_id = d.id) > 1`,
+             and (select count(distinct coalesce(e.api_response_payload_id, -e.id))
+                    from trade_executions e where e.trade_decision_id = d.id) > 1`,
   },
   STALE_PENDING_DECISION: {
     description: 'Decisions still pending more than a week after they were made.',
-    sql: `select 'TradeDecision' as type, id, decision_id as external_id, 'pending since ' || to_char(created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' as detail, created_at as at
+    sql: `select 'TradeDecision' as type, id, decision_id as external_id,
+                 'pending since ' || to_char(created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' as detail,
+                 created_at as at
             from trade_decisions d
            where status = 'pending' and ${unchangedStatusSql('trade_decisions', 'd')}
-             and created_at >= :from and created_at < least(:until::timestamptz, :as_of::timestamptz - interval '7 days')`,
+             and created_at >= :from
+             and created_at < least(:until::timestamptz, :as_of::timestamptz - interval '7 days')`,
   },
   EXECUTED_WITHOUT_FILL: {
     description: 'Decisions marked executed with no filled execution.',
     // Both sides index-only, from partial indexes: executed decisions, and the decisions filled executions point to.
-    sql: `select 'TradeDecision' as type, d.id, d.decision_id as external_id, 'executed, but nothing filled' as detail, d.created_at as at
+    sql: `select 'TradeDecision' as type, d.id, d.decision_id as external_id, 'executed, but nothing filled' as detail,
+                 d.created_at as at
             from trade_decisions d
-           where ${hasTerminalStatusSql('trade_decisions', 'd', 'executed')} and d.created_at >= :from and d.created_at < :until
-             and not exists (select 1 from trade_executions e where e.trade_decision_id = d.id and e.filled_quantity > 0)`,
+           where ${hasTerminalStatusSql('trade_decisions', 'd', 'executed')}
+             and d.created_at >= :from and d.created_at < :until
+             and not exists (select 1 from trade_executions e
+                              where e.trade_decision_id = d.id and e.filled_quantity > 0)`,
   },
   POSITION_QUANTITY_MISMATCH: {
     description:
-      'Positions whose fills do not agree with them: an opening state (quantity, average cost) that is not its first fill, fills that go through zero or go on after it closed, or a quantity with no execution behind it.',
+      'Positions whose fills do not agree with them: ' +
+      'an opening state (quantity, average cost) that is not its first fill, ' +
+      'fills that go through zero or go on after it closed, or a quantity with no execution behind it.',
     // A position's quantity is derived from its fills (position-lot.ts), so what can disagree is the row
     // as written (the lot's opening state, as the trading log stated it) and the fills. One grouped
     // aggregate of every position's fills: a per-position lookup took twice as long on the demo data.
     sql: `select 'Position' as type, p.id, p.external_id, p.symbol || ' ' || p.account || ': ' || case
                    when lot.state is null then 'quantity ' || p.quantity || ' recorded, and no execution built it'
-                   when lot.state[4] = 1 then 'its fills go through zero or go on after it closed (now ' || lot.state[1] || ')'
-                   else 'opened at ' || p.quantity || coalesce(' @ ' || p.avg_cost, '') || ' as recorded, its first fill is ' || lot.first_quantity || ' @ ' || lot.first_price
+                   when lot.state[4] = 1
+                   then 'its fills go through zero or go on after it closed (now ' || lot.state[1] || ')'
+                   else 'opened at ' || p.quantity || coalesce(' @ ' || p.avg_cost, '')
+                        || ' as recorded, its first fill is ' || lot.first_quantity || ' @ ' || lot.first_price
                  end as detail, p.opened_at as at
             from positions p
             left join (${positionLotsByPositionSql()}) lot on lot.position_id = p.id
            where p.opened_at >= :from and p.opened_at < :until
              and case when lot.state is null then p.quantity <> 0
-                      else lot.state[4] = 1 or lot.first_quantity <> p.quantity or lot.first_price is distinct from coalesce(p.avg_cost, lot.first_price) end`,
+                      else lot.state[4] = 1 or lot.first_quantity <> p.quantity
+                           or lot.first_price is distinct from coalesce(p.avg_cost, lot.first_price) end`,
   },
   UNREFERENCED_PAYLOAD: {
     description:
       'API payloads nothing refers to: fetched by no run, fed no decision, sent or received by no execution.',
-    sql: `select 'ApiPayload' as type, p.id, null as external_id, p.direction || ' ' || p.provider || ' ' || p.endpoint as detail, p.created_at as at
+    sql: `select 'ApiPayload' as type, p.id, null as external_id,
+                 p.direction || ' ' || p.provider || ' ' || p.endpoint as detail, p.created_at as at
             from api_payloads p
            where p.ingestion_run_id is null and p.created_at >= :from and p.created_at < :until
              and not exists (select 1 from decision_inputs i where i.api_payload_id = p.id)

@@ -103,7 +103,9 @@ export const REPORTS = {
           e.createdAt,
           'execution',
           e.executionId,
-          `${e.status} ${e.filledQuantity}${e.fillPrice ? ` @ ${e.fillPrice}` : ''}${e.errorMessage ? `: ${e.errorMessage}` : ''}`,
+          `${e.status} ${e.filledQuantity}` +
+            (e.fillPrice ? ` @ ${e.fillPrice}` : '') +
+            (e.errorMessage ? `: ${e.errorMessage}` : ''),
         ]),
         ...report.positionChanges.map((c) => [
           c.time,

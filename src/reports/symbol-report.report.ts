@@ -67,7 +67,8 @@ export async function symbolReport(
     ),
     em.getConnection().execute<ChangeRow[]>(
       `select time, "positionDatabaseId", account, "executionId", change, "quantityAfter" from (
-         select e.filled_at as time, p.id::text as "positionDatabaseId", p.account, e.execution_id as "executionId", e.id,
+         select e.filled_at as time, p.id::text as "positionDatabaseId", p.account,
+                e.execution_id as "executionId", e.id,
                 case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end as change,
                 sum(case d.side when 'sell' then -e.filled_quantity else e.filled_quantity end)
                   over (partition by p.id order by e.filled_at, e.id) as "quantityAfter"

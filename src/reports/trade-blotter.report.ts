@@ -45,7 +45,8 @@ type Row = Omit<BlotterLine, 'time'> & { time: string };
 export async function tradeBlotter(em: EntityManager, params: { date: string }): Promise<BlotterLine[]> {
   const { from, until } = dayPeriod(params.date);
   const rows = await em.getConnection().execute<Row[]>(
-    `select e.filled_at as time, e.execution_id as "executionId", coalesce(d.symbol, request.payload ->> 'symbol', '(unknown)') as symbol,
+    `select e.filled_at as time, e.execution_id as "executionId",
+            coalesce(d.symbol, request.payload ->> 'symbol', '(unknown)') as symbol,
             coalesce(d.side, request.payload ->> 'side') as side, e.filled_quantity as quantity, e.fill_price as price,
             e.commission, request.provider as broker, e.broker_order_id as "brokerOrderId", d.strategy
        from trade_executions e

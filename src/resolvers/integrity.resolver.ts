@@ -14,7 +14,8 @@ import { loadNode } from './node.resolver';
 export class IntegrityResolver {
   @Query(() => IntegrityReport, {
     description:
-      'The quarterly data-integrity audit over records created in a quarter (`quarter: "2026Q3"`) or between two days (`from`/`to`, included).',
+      'The quarterly data-integrity audit over records created in a quarter (`quarter: "2026Q3"`) ' +
+      'or between two days (`from`/`to`, included).',
   })
   integrityReport(
     @Arg('quarter', () => String, {

@@ -24,7 +24,8 @@ export class SearchResolver {
     description:
       'Full-text search over payload bodies and endpoints, decision rationales and execution error messages, ' +
       'ranked. Takes plain text as a search box does: words, "quoted phrases", -excluded, or. ' +
-      'Hits are ordered by rank, highest first, then by kind and id, and paged in that order: every hit is on exactly one page, ' +
+      'Hits are ordered by rank, highest first, then by kind and id, and paged in that order: ' +
+      'every hit is on exactly one page, ' +
       'forward or backward. The number of hits is not capped.',
   })
   async search(

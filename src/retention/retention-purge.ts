@@ -20,7 +20,8 @@ export function retentionWindow(raw: string, options: { allowShort?: boolean; no
   if (days < 1) throw new BadInputError('--older-than must be at least 1d', 'older-than');
   if (days < MIN_RETENTION_DAYS && !options.allowShort) {
     throw new BadInputError(
-      `--older-than ${days}d is inside the ${MIN_RETENTION_DAYS}-day window records must stay accessible; pass --allow-short-window to purge anyway`,
+      `--older-than ${days}d is inside the ${MIN_RETENTION_DAYS}-day window records must stay accessible; ` +
+        'pass --allow-short-window to purge anyway',
       'older-than',
     );
   }
@@ -79,7 +80,9 @@ export async function purgePayloadBodies(
     );
     // Exactly the bodies just tombstoned: earlier purges left theirs null already.
     await trx.raw(
-      `update api_payloads p set payload = null from api_payload_tombstones t where t.api_payload_id = p.id and p.payload is not null`,
+      `update api_payloads p set payload = null
+         from api_payload_tombstones t
+        where t.api_payload_id = p.id and p.payload is not null`,
     );
     const {
       rows: [event],

@@ -23,7 +23,8 @@ export async function storageSummary(em: EntityManager): Promise<StorageSummary>
   const knex = em.getKnex();
   const counts = TABLES.map(
     (table) =>
-      `select '${table}' as table, (select count(*) from ${table})::bigint as rows, pg_total_relation_size('${table}') as bytes`,
+      `select '${table}' as table, (select count(*) from ${table})::bigint as rows,
+              pg_total_relation_size('${table}') as bytes`,
   ).join(' union all ');
   const { rows: tables } = await knex.raw(counts);
   const { rows: months } = await knex.raw(`

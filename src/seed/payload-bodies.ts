@@ -33,7 +33,9 @@ export function fetchedRecord(
       const shares = random.int(500, 250_000);
       return {
         Ticker: symbol,
-        Name: `${random.pick(['J.', 'M.', 'A.', 'R.', 'S.'])} ${random.pick(['Huang', 'Cook', 'Nadella', 'Su', 'Dimon', 'Musk', 'Jassy', 'Pichai'])}`,
+        Name:
+          `${random.pick(['J.', 'M.', 'A.', 'R.', 'S.'])} ` +
+          random.pick(['Huang', 'Cook', 'Nadella', 'Su', 'Dimon', 'Musk', 'Jassy', 'Pichai']),
         Title: random.pick(INSIDER_TITLES),
         Date: day(atMs),
         AcquiredDisposedCode: random.chance(0.55) ? 'A' : 'D',

@@ -7,7 +7,10 @@ export type OpenPosition = {
   quantityUnits: number;
 };
 
-/** What a fill did: the position it went into, the part of it that was filled, and whether the position was opened by it. */
+/**
+ * What a fill did: the position it went into, the part of it that was filled,
+ * and whether the position was opened by it.
+ */
 export type BookedFill = { position: OpenPosition; filledUnits: number; opened: boolean };
 
 /**

@@ -56,7 +56,8 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
       await sink.end();
       const seconds = (Date.now() - tableStarted) / 1000;
       progress(
-        `${table}: ${counts.rows[table]} rows in ${seconds.toFixed(1)} s (${Math.round(counts.rows[table] / Math.max(seconds, 0.001))} rows/s)`,
+        `${table}: ${counts.rows[table]} rows in ${seconds.toFixed(1)} s ` +
+          `(${Math.round(counts.rows[table] / Math.max(seconds, 0.001))} rows/s)`,
       );
     }
     for (const table of TABLES) {

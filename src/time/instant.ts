@@ -89,7 +89,10 @@ function canonical({ ms, micros }: Parts): Instant {
   return `${text.slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
 }
 
-/** A client's RFC 3339 date-time (up to 6 fractional digits, any offset), exactly, as an Instant in the supported range. */
+/**
+ * A client's RFC 3339 date-time (up to 6 fractional digits, any offset),
+ * exactly, as an Instant in the supported range.
+ */
 export function parseDateTime(text: string): Instant {
   return canonical(checkedInRange(partsOf(text, { strict: true })));
 }
@@ -108,14 +111,20 @@ export function dayStart(text: string): Instant {
   return canonical(parts);
 }
 
-/** The start of the UTC calendar quarter `quarter` (1–4) of `year`; the quarter after 9999Q4 starts at 10000-01-01, a period's exclusive end. */
+/**
+ * The start of the UTC calendar quarter `quarter` (1–4) of `year`; the quarter
+ * after 9999Q4 starts at 10000-01-01, a period's exclusive end.
+ */
 export function quarterStart(year: number, quarter: number): Instant {
   const ms = utcMs(year, (quarter - 1) * 3 + 1, 1);
   if (ms < FIRST_MS || ms > END_MS) throw new InstantError(`is outside the supported range, ${INSTANTS_RANGE}`);
   return canonical({ ms, micros: 0 });
 }
 
-/** `instant` moved by whole milliseconds (days, minutes); microseconds kept. May reach the exclusive end 10000-01-01. */
+/**
+ * `instant` moved by whole milliseconds (days, minutes); microseconds kept.
+ * May reach the exclusive end 10000-01-01.
+ */
 export function addMilliseconds(instant: Instant, ms: number): Instant {
   const parts = partsOf(instant, { strict: false });
   return canonical({ ms: parts.ms + ms, micros: parts.micros });

@@ -56,7 +56,9 @@ export const dateTimes = fc
     ),
   })
   .map(({ date, hour, minute, second, fraction, offset }) => {
-    const text = `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${fraction ? `.${fraction}` : ''}${offset}`;
+    const text =
+      `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}` +
+      `:${pad(second, 2)}${fraction ? `.${fraction}` : ''}${offset}`;
     const offsetMatch = /^([+-])(\d\d):(\d\d)$/.exec(offset);
     const offsetValid =
       offset === 'Z' || (!!offsetMatch && Number(offsetMatch[2]) <= 23 && Number(offsetMatch[3]) <= 59);

@@ -14,7 +14,10 @@ export type TestGateway = {
   orm: Orm;
   database: TestDatabase;
   apollo: ApolloServer<Context>;
-  /** Runs one operation in-process with a fresh request context, as HTTP would; anonymous (read) unless a caller is given. */
+  /**
+   * Runs one operation in-process with a fresh request context, as HTTP would; anonymous (read)
+   * unless a caller is given.
+   */
   execute<T = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,

@@ -19,7 +19,10 @@ export type HttpTestGateway = {
     body: unknown,
     options?: { secret?: string; headers?: Record<string, string>; raw?: string },
   ): Promise<HttpAnswer>;
-  /** A GET with these query-string parameters (`variables` and `extensions` as JSON text; or the query string itself), as a CSRF-safe client sends it. */
+  /**
+   * A GET with these query-string parameters (`variables` and `extensions` as JSON text; or the
+   * query string itself), as a CSRF-safe client sends it.
+   */
   get(
     parameters: Record<string, string> | string,
     options?: { secret?: string; headers?: Record<string, string> },

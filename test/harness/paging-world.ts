@@ -14,7 +14,10 @@ export const INSTANTS = [
 ];
 
 const MAX_BIGINT = 9223372036854775807n;
-/** Ids at digit-count boundaries (where text order differs from numeric), at 2^53 (where a JavaScript number rounds) and at bigint's end. */
+/**
+ * Ids at digit-count boundaries (where text order differs from numeric), at 2^53 (where a
+ * JavaScript number rounds) and at bigint's end.
+ */
 const ID_WINDOWS: [bigint, bigint][] = [
   [1n, 12n],
   [95n, 105n],
@@ -74,7 +77,8 @@ export const worldArbitrary: fc.Arbitrary<World> = fc
     runs: rows(fc.record({ id, at }), 5),
     payloads: rows(fc.record({ id, at, run: ref, text }), 14),
     decisions: rows(fc.record({ id, at, text }), 8),
-    // Inputs crowd onto the first few payloads, so that payloads feed several decisions and decisions have several inputs.
+    // Inputs crowd onto the first few payloads, so that payloads feed several decisions and
+    // decisions have several inputs.
     inputs: fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 })), { maxLength: 24 }),
     positions: rows(fc.record({ id, at }), 4),
     executions: rows(fc.record({ id, at, decision: ref, position: ref, request: ref, response: ref, text }), 14),

@@ -103,7 +103,11 @@ function spelledAt(micros: bigint, offset: number, fraction: 'six' | 'trimmed', 
     offset === 0 && zulu
       ? 'Z'
       : `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
-  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}${shownFraction}${zone}`;
+  return (
+    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}` +
+    `T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}${shownFraction}` +
+    `${zone}`
+  );
 }
 
 /** The same instant spelled at another offset (or its own), with six or trimmed fraction digits, `Z` or `+00:00`. */
@@ -191,7 +195,10 @@ export function spellNumber({ negative, digits, exponent }: JsonNumber, choose: 
     case 1: {
       // A mantissa with a point: d.ddd × 10^(exponent + its digits after the point).
       const mantissa = text.length > 1 ? `${text[0]}.${text.slice(1)}` : text;
-      return `${sign}${mantissa}${choose(2) ? 'E' : 'e'}${exponent + text.length - 1 >= 0 ? '+' : ''}${exponent + text.length - 1}`;
+      return (
+        `${sign}${mantissa}${choose(2) ? 'E' : 'e'}${exponent + text.length - 1 >= 0 ? '+' : ''}` +
+        `${exponent + text.length - 1}`
+      );
     }
     default: {
       const zeros = '0'.repeat(choose(3));
@@ -223,7 +230,10 @@ export function spellJson(document: Json, choose: (choices: number) => number): 
         const other = choose(index + 1);
         [entries[index], entries[other]] = [entries[other]!, entries[index]!];
       }
-      return `{${entries.map(([key, value]) => `${space()}${JSON.stringify(key)}:${space()}${spellJson(value, choose)}`).join(',')}}`;
+      const members = entries.map(
+        ([key, value]) => `${space()}${JSON.stringify(key)}:${space()}${spellJson(value, choose)}`,
+      );
+      return `{${members.join(',')}}`;
     }
   }
 }

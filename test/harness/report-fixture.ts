@@ -22,7 +22,8 @@ export async function createReportFixture(url: string): Promise<ReportFixture> {
   const insert = async (name: string, table: string, row: Record<string, unknown>) => {
     const columns = Object.keys(row);
     const { rows } = await client.query<{ id: string }>(
-      `insert into ${table} (${columns.join(', ')}) values (${columns.map((_, index) => `$${index + 1}`).join(', ')}) returning id::text`,
+      `insert into ${table} (${columns.join(', ')}) values (${columns.map((_, index) => `$${index + 1}`).join(', ')})
+        returning id::text`,
       Object.values(row).map((value) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value)),
     );
     ids[name] = rows[0]!.id;
@@ -142,7 +143,8 @@ export async function createReportFixture(url: string): Promise<ReportFixture> {
         status: 'open',
         opened_at: at('11:00:05'),
       }),
-      // Recorded as opened at 5, but its first (and only) fill is 2: the mismatch. The others record their opening fill.
+      // Recorded as opened at 5, but its first (and only) fill is 2: the mismatch. The others
+      // record their opening fill.
       msft: await insert('position-msft', 'positions', {
         account: 'PA-0003',
         symbol: 'MSFT',

@@ -34,7 +34,8 @@ export class QueryAuditFilter {
   @Field(() => String, {
     nullable: true,
     description:
-      'Operations whose variables hold this exact value (e.g. a global id or a decisionId), or whose document contains this text: ' +
+      'Operations whose variables hold this exact value (e.g. a global id or a decisionId), ' +
+      'or whose document contains this text: ' +
       '"who looked at decision X?"',
   })
   mentions?: string | null;
