@@ -1,19 +1,7 @@
-import { registerEnumType } from 'type-graphql';
+import { Role, ROLES } from '../entities/api-key.entity';
 
-/** What an API key is for. A key has exactly one role; a person or tool needing two gets two keys. */
-export enum Role {
-  /** Reads the lineage, searches it and runs the audit reports. */
-  investigator = 'investigator',
-  /** What an investigator may, plus the quarterly integrity audit (and, later, chain verification). */
-  integrity = 'integrity',
-  /** A producing system: appends records, reads nothing. */
-  writer = 'writer',
-  /** Everything, including the query audit log. */
-  admin = 'admin',
-}
-registerEnumType(Role, { name: 'Role', description: 'The role an API key was issued with.' });
-
-export const ROLES = Object.values(Role);
+// A role is a column of the key, so its entity declares it; the policy over it is here.
+export { Role, ROLES };
 
 /**
  * What a field asks of its caller. Fields name a permission, never a role,

@@ -2,8 +2,22 @@ import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro
 import { DateTime } from '../graphql/date-time.scalar';
 import { type Instant, instantOf } from '../time/instant';
 import { InstantType } from './instant.type';
-import { Field, ID, ObjectType } from 'type-graphql';
-import { Role } from '../auth/roles';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+
+/** What an API key is for. A key has exactly one role; a person or tool needing two gets two keys. */
+export enum Role {
+  /** Reads the lineage, searches it and runs the audit reports. */
+  investigator = 'investigator',
+  /** What an investigator may, plus the quarterly integrity audit (and, later, chain verification). */
+  integrity = 'integrity',
+  /** A producing system: appends records, reads nothing. */
+  writer = 'writer',
+  /** Everything, including the query audit log. */
+  admin = 'admin',
+}
+registerEnumType(Role, { name: 'Role', description: 'The role an API key was issued with.' });
+
+export const ROLES = Object.values(Role);
 
 /**
  * An API key. Only a SHA-256 of the secret is kept: the secret is 256 random

@@ -4,7 +4,7 @@ import { type Instant } from '../time/instant';
 import { InstantType } from './instant.type';
 import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { type Role } from '../auth/roles';
+import { type Role } from './api-key.entity';
 import { ApiKey } from './api-key.entity';
 
 export enum QueryOutcome {

@@ -7,15 +7,12 @@ import type { NodeType } from '../../lineage/node-types';
 import { recordBatch } from '../../metrics/dataloader-metrics';
 import { uniqueKeySql } from '../batch';
 import type { RankedRow } from '../child-page';
-import type { Loaders } from '../index';
 import { runPrepared } from '../prepared-statement';
 import { metadataOf } from '../read-model';
 import { type Plan, planOf } from './plan';
+import type { Lookup, ReadAheadLoaders, Row } from './read-ahead-loaders';
 import { primeLoaders } from './prime';
 import { levelsOf, readAheadStatement, type Root } from './statement';
-
-type Row = { id: string } & object;
-type Lookup = { type: NodeType; property: string; key: string; plan: Plan };
 
 /**
  * Reading ahead: where an operation selects lineage below a record, every
@@ -27,7 +24,7 @@ type Lookup = { type: NodeType; property: string; key: string; plan: Plan };
  * Pages after a cursor and page sizes out of range are left to their loaders
  * (which check them), as are audit-event lists.
  */
-export function readAheadLoader(em: EntityManager, loaders: Loaders): DataLoader<Lookup, Row | null, string> {
+export function readAheadLoader(em: EntityManager, loaders: ReadAheadLoaders): DataLoader<Lookup, Row | null, string> {
   return new DataLoader<Lookup, Row | null, string>(
     async (lookups) => {
       // The metric's label predates the name "read-ahead"; dashboards and tests know it.
@@ -53,7 +50,7 @@ export function readAheadLoader(em: EntityManager, loaders: Loaders): DataLoader
  * nothing below it is selected.
  */
 export function lookupReadingAhead<T>(
-  loaders: Loaders,
+  loaders: ReadAheadLoaders,
   info: GraphQLResolveInfo,
   type: NodeType,
   property: string,
@@ -73,7 +70,7 @@ export function lookupReadingAhead<T>(
  * page's nodes read ahead in one more statement.
  */
 export async function pageReadingAhead<T extends Row>(
-  context: { em: EntityManager; loaders: Loaders },
+  context: { em: EntityManager; loaders: ReadAheadLoaders },
   info: GraphQLResolveInfo,
   type: NodeType,
   page: ConnectionResult<T>,
@@ -100,7 +97,7 @@ export async function pageReadingAhead<T extends Row>(
   return page;
 }
 
-async function readAheadLookups(em: EntityManager, loaders: Loaders, lookups: Lookup[]): Promise<void> {
+async function readAheadLookups(em: EntityManager, loaders: ReadAheadLoaders, lookups: Lookup[]): Promise<void> {
   const { type, property, plan } = lookups[0]!;
   const keys = lookups.map((lookup) => lookup.key);
   const root: Root = {
@@ -121,7 +118,7 @@ async function readAheadLookups(em: EntityManager, loaders: Loaders, lookups: Lo
  */
 async function readAhead(
   em: EntityManager,
-  loaders: Loaders,
+  loaders: ReadAheadLoaders,
   root: Root,
   plan: Plan,
   keys: string[],

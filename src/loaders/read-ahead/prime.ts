@@ -1,11 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NodeType } from '../../lineage/node-types';
 import { groupByParent, type RankedRow } from '../child-page';
-import type { Loaders } from '../index';
 import { readModelOf } from '../read-model';
+import type { ReadAheadLoaders, Row } from './read-ahead-loaders';
 import type { Level } from './statement';
-
-type Row = { id: string } & object;
 
 /**
  * Primes the request's loaders with the levels a read-ahead statement read,
@@ -17,7 +15,7 @@ type Row = { id: string } & object;
  */
 export function primeLoaders(
   em: EntityManager,
-  loaders: Loaders,
+  loaders: ReadAheadLoaders,
   rootType: NodeType | null,
   rootKeys: string[],
   levels: Level[],

@@ -6,8 +6,7 @@ import { jsonRowSql, metadataOf } from '../read-model';
 import { relationList } from '../relation-loaders';
 import { cachedStatement, type Statement } from '../statement-cache';
 import type { Plan, Step } from './plan';
-
-type Row = { id: string } & object;
+import type { Row } from './read-ahead-loaders';
 
 export type Root = {
   /** Names the root's SQL in the statement cache. */
