@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Full-text search: GIN expression indexes over the text investigators
  * search (payload bodies and endpoints, decision rationales, execution error
- * messages). The expressions are those of src/queries/search-vectors.ts.
+ * messages). The expressions are those of src/sql/search-vectors.ts.
  * (The generator also proposed dropping and re-adding the unchanged
  * http_status check, a false difference in how PostgreSQL prints `between`;
  * removed on review.)

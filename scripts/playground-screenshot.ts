@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadInvestigations } from '../src/playground/investigations';
-import { installationPath } from '../src/installation-path';
+import { loadInvestigations } from '../src/server/playground/investigations';
+import { installationPath } from '../src/base/installation-path';
 import { openPlayground } from './playground-browser';
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { installationPath } from '../src/installation-path';
+import { installationPath } from '../src/base/installation-path';
 import { compatibilityReport, isCompatible, schemaCompatibility } from './schema/breaking-changes';
 import { RELEASED_SCHEMA_FILE, releasedVersion } from './schema/released-schema';
 

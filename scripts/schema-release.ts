@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { installationPath } from '../src/installation-path';
+import { installationPath } from '../src/base/installation-path';
 import { RELEASED_SCHEMA_FILE, releasedSchemaText, releasedVersion } from './schema/released-schema';
 
 /**

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { loadConfig } from './config';
+import { loadConfig } from './base/config';
 import { registerChainCommands } from './cli/chain.commands';
 import { runProgram } from './cli/command-action';
 import { registerDatabaseCommands } from './cli/database.commands';

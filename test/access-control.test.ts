@@ -12,7 +12,7 @@ import { hashSecret } from '../src/auth/api-key-secret';
 import { revokeApiKey } from '../src/auth/api-keys';
 import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/auth/roles';
-import { gatewaySchema } from '../src/graphql/schema';
+import { gatewaySchema } from '../src/server/schema';
 import { resolvers } from '../src/resolvers';
 import { runCli } from './harness/cli';
 import { createTrade } from './harness/fixtures';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { metricsRegistry } from '../src/metrics/registry';
-import '../src/metrics/graphql-metrics.plugin';
+import '../src/server/plugins/graphql-metrics.plugin';
 import '../src/metrics/operation-sql';
 import '../src/metrics/dataloader-metrics';
 import '../src/metrics/pool-metrics';

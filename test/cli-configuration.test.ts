@@ -1,4 +1,4 @@
-import { CONFIG_VARIABLES, ConfigError, type ConfigVariable, loadConfig } from '../src/config';
+import { CONFIG_VARIABLES, ConfigError, type ConfigVariable, loadConfig } from '../src/base/config';
 import { runCli } from './harness/cli';
 
 /** Values some variable refuses: each variable is tried with every one, and must refuse at least one. */

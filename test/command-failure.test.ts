@@ -1,5 +1,5 @@
 import { describeFailure, EXIT_COULD_NOT_RUN } from '../src/cli/exit-codes';
-import { OperatorError } from '../src/errors';
+import { OperatorError } from '../src/base/errors';
 
 /** A driver error as MikroORM hands it over: the SQLSTATE a cause or two down, the statement in the message. */
 const wrapped = (code: string, message: string) =>

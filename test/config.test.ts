@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '../src/base/config';
 
 /** The clone this test runs in: the installation the default data folder belongs to. */
 const CLONE = path.resolve(__dirname, '..');

@@ -5,7 +5,7 @@ import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/auth/roles';
 import { toGlobalId } from '../src/graphql/global-id';
 import type { NodeType } from '../src/lineage/node-types';
-import { gatewaySchema } from '../src/graphql/schema';
+import { gatewaySchema } from '../src/server/schema';
 import { type GraphQLResult, startTestGateway, type TestGateway } from './harness/gateway';
 import { loadWorld, matchesSearch, type Row, SEARCH_TEXT, type World, worldArbitrary } from './harness/paging-world';
 

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiKey } from '../src/auth/api-keys';
 import { Role } from '../src/auth/roles';
-import { isDatabaseUnavailable } from '../src/database-unavailable';
+import { isDatabaseUnavailable } from '../src/base/database-unavailable';
 import { createOrm, type Orm } from '../src/database/orm';
-import { BadInputError } from '../src/errors';
+import { BadInputError } from '../src/base/errors';
 import { assertValidJsonPaths } from '../src/graphql/json-filter';
-import { type RunningGateway, startHttpServer } from '../src/http-server';
+import { type RunningGateway, startHttpServer } from '../src/server/http-server';
 import { auditEntriesOf } from './harness/audit-entries';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 import { startTcpProxy, type TcpProxy } from './harness/tcp-proxy';

@@ -24,7 +24,7 @@ import {
 } from 'graphql';
 import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/auth/roles';
-import { gatewaySchema } from '../src/graphql/schema';
+import { gatewaySchema } from '../src/server/schema';
 import { dates, dateTimes, quarters } from './harness/edge-dates';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 

@@ -1,4 +1,4 @@
-import { MAX_VARIABLES_DEPTH, nestsDeeperThan } from '../src/graphql/protection/variables-depth';
+import { MAX_VARIABLES_DEPTH, nestsDeeperThan } from '../src/json/variables-depth';
 import { TOO_DEEP_TO_RECORD, variablesForTheRecord } from '../src/query-audit/redact';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 

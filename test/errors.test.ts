@@ -1,5 +1,5 @@
 import { toGlobalId } from '../src/graphql/global-id';
-import { startHttpServer, type RunningGateway } from '../src/http-server';
+import { startHttpServer, type RunningGateway } from '../src/server/http-server';
 import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { applyPendingMigrations } from '../src/database/migrations';
 import { createOrm, type Orm } from '../src/database/orm';
-import { type RunningGateway, startHttpServer } from '../src/http-server';
+import { type RunningGateway, startHttpServer } from '../src/server/http-server';
 import { type EmbeddedServer, startEmbeddedServer } from './harness/embedded-server-process';
 
 /**

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { Role } from '../src/auth/roles';
-import { MAX_VARIABLES_DEPTH } from '../src/graphql/protection/variables-depth';
+import { MAX_VARIABLES_DEPTH } from '../src/json/variables-depth';
 import { createTrade } from './harness/fixtures';
 import { type HttpAnswer, type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
 import { auditEntriesOf } from './harness/audit-entries';

@@ -1,5 +1,5 @@
 import { getNamedType, type GraphQLField, GraphQLInterfaceType, GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import { gatewaySchema } from '../src/graphql/schema';
+import { gatewaySchema } from '../src/server/schema';
 import { isNodeType } from '../src/lineage/node-types';
 import { EDGES, RELATION_FIELDS, relationField, storageOf } from '../src/lineage/relations';
 

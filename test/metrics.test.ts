@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { type RunningGateway, startHttpServer } from '../src/http-server';
-import { MAX_OPERATION_NAMES } from '../src/metrics/graphql-metrics.plugin';
+import { type RunningGateway, startHttpServer } from '../src/server/http-server';
+import { MAX_OPERATION_NAMES } from '../src/server/plugins/graphql-metrics.plugin';
 import { useRunbookGaugeSource } from '../src/metrics/runbook-gauges';
 import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';

@@ -7,7 +7,7 @@ import { ormOptions } from '../src/database/orm';
 import { DecisionInput, entities } from '../src/entities';
 import { AuditEvent, SUBJECT_TABLES } from '../src/entities/audit-event.entity';
 import { Node } from '../src/graphql/node.interface';
-import { gatewaySchema } from '../src/graphql/schema';
+import { gatewaySchema } from '../src/server/schema';
 import { LIFECYCLE_TYPES, NODE_TYPE_NAMES, NODE_TYPES, tableOf } from '../src/lineage/node-types';
 import { RecordKind } from '../src/record/record-inputs';
 

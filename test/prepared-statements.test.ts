@@ -1,5 +1,5 @@
 import { createOrm, type Orm } from '../src/database/orm';
-import { runPrepared } from '../src/loaders/prepared-statement';
+import { runPrepared } from '../src/sql/prepared-statement';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 
 /** Named statements live as long as their connection: their number must not grow with what clients ask. */

@@ -1,5 +1,5 @@
 import { Role } from '../src/auth/roles';
-import { MAX_VARIABLES_DEPTH } from '../src/graphql/protection/variables-depth';
+import { MAX_VARIABLES_DEPTH } from '../src/json/variables-depth';
 import { ALTERED_FOR_THE_RECORD, TOO_DEEP_TO_RECORD } from '../src/query-audit/redact';
 import { createTrade } from './harness/fixtures';
 import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';

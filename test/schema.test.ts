@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema, findBreakingChanges, findDangerousChanges, parse, validate } from 'graphql';
-import { gatewaySchema, printGatewaySchema } from '../src/graphql/schema';
-import { loadInvestigations } from '../src/playground/investigations';
+import { gatewaySchema, printGatewaySchema } from '../src/server/schema';
+import { loadInvestigations } from '../src/server/playground/investigations';
 import { investigationQuery } from './harness/investigations';
 
 describe('schema.graphql', () => {

@@ -1,5 +1,5 @@
 import { encodeCursor } from '../src/graphql/pagination/cursor';
-import { encodeSearchCursor } from '../src/graphql/pagination/search-cursor';
+import { encodeSearchCursor } from '../src/resolvers/search-cursor';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { graphql, runCli, startServe, stopProcess } from './harness/cli';
-import { loadInvestigations } from '../src/playground/investigations';
+import { loadInvestigations } from '../src/server/playground/investigations';
 import { investigationQuery } from './harness/investigations';
 import { createTestDatabase } from './harness/database';
 import { readme, readmeOperation } from './harness/readme';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { millisecondsOf } from '../time/instant';
 import type { Orm } from '../database/orm';
-import { logger } from '../logger';
+import { logger } from '../base/logger';
 import { findLiveKey, type KeyIdentity } from './api-keys';
 import { hashSecret } from './api-key-secret';
 

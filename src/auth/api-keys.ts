@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKey } from '../entities';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { isDatabaseId } from '../graphql/arguments';
-import { readModelOf } from '../loaders/read-model';
+import { readModelOf } from '../queries/read-model';
 import { displayPrefix, generateSecret, hashSecret } from './api-key-secret';
 import { type Role } from './roles';
 import { type Instant, instantFromDatabase, instantOf, millisecondsOf } from '../time/instant';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { logger } from '../logger';
+import { logger } from '../base/logger';
 import { describeFailure, EXIT_DONE, type EXIT_FOUND, exitWith } from './exit-codes';
 
 /** How a command that ran to its end tells scripts what it found: nothing to report (0), or something (1). */

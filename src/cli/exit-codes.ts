@@ -1,10 +1,10 @@
 import { CommanderError } from 'commander';
-import { ConfigError } from '../config';
+import { ConfigError } from '../base/config';
 import { DatabaseNotMigratedError } from '../database/migrations';
-import { DomainError, OperatorError } from '../errors';
+import { DomainError, OperatorError } from '../base/errors';
 import { SeedError } from '../seed/seed-database';
-import { isDatabaseUnavailable } from '../database-unavailable';
-import { sqlStateOf } from '../sql-state';
+import { isDatabaseUnavailable } from '../base/database-unavailable';
+import { sqlStateOf } from '../base/sql-state';
 
 /**
  * Exit codes scripts can rely on, for every command: 0 done (clean, intact),

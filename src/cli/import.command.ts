@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command } from 'commander';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { type FileImport, ImportError, importFile } from '../import/import-files';
 import { progressReporter } from '../import/import-progress';
 import { commandAction, type Outcome } from './command-action';

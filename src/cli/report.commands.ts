@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { integrityReport } from '../reports/integrity.report';
 import { dayPeriod, daysPeriod, quarterPeriod } from '../reports/period';
 import { integrityTable, REPORTS, type ReportName, type ReportOptions } from '../reports/report-catalog';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config';
-import { serve } from '../serve';
+import { loadConfig } from '../base/config';
+import { serve } from './serve';
 import { commandAction } from './command-action';
 
 export function registerServeCommand(program: Command): void {

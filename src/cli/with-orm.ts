@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { loadConfig } from '../base/config';
 import { openDatabaseTarget } from '../database/database-target';
 import { assertMigrated } from '../database/migrations';
 import { createOrm, type Orm } from '../database/orm';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config';
-import { logger } from '../logger';
+import type { Config } from '../base/config';
+import { logger } from '../base/logger';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { DatabaseNotMigratedError } from './migrations';
 

@@ -4,8 +4,8 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { OperatorError } from '../errors';
-import { logger } from '../logger';
+import { OperatorError } from '../base/errors';
+import { logger } from '../base/logger';
 
 /** A running embedded PostgreSQL server and how to reach it. */
 export type EmbeddedDatabase = {

@@ -1,5 +1,5 @@
 import type { Orm } from './orm';
-import { logger } from '../logger';
+import { logger } from '../base/logger';
 import { migrationsList } from '../../migrations';
 
 /** The database lacks some or all of the migrations this version needs: nothing else can be trusted to work on it. */

@@ -2,9 +2,9 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { entities } from '../entities';
-import { logger } from '../logger';
+import { logger } from '../base/logger';
 import { parseExactJson } from '../json/exact-json';
-import { installationPath } from '../installation-path';
+import { installationPath } from '../base/installation-path';
 import { migrationsList } from '../../migrations';
 
 /**

@@ -6,7 +6,7 @@ import { GraphQLJSON } from '../graphql/json.scalar';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { searchIndexDdl } from '../queries/search-vectors';
+import { searchIndexDdl } from '../sql/search-vectors';
 import { IngestionRun } from './ingestion-run.entity';
 
 export enum PayloadDirection {

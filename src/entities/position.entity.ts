@@ -20,7 +20,7 @@ registerEnumType(PositionStatus, { name: 'PositionStatus' });
  * the stored columns are the lot's opening state — `quantity` as the
  * trading log stated it after the opening fill, `avg_cost` that fill's
  * price, `status` open, `closed_at` null — and the API answers what it is
- * now, derived from its executions (src/queries/position-lot.ts; `closedAt`
+ * now, derived from its executions (src/sql/position-lot.ts; `closedAt`
  * is the time of the fill that brought it to zero); the
  * integrity audit checks that the two agree.
  */

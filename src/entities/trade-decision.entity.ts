@@ -6,7 +6,7 @@ import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { searchIndexDdl } from '../queries/search-vectors';
+import { searchIndexDdl } from '../sql/search-vectors';
 import { Decimal } from '../graphql/decimal.scalar';
 
 export enum TradeSide {

@@ -5,7 +5,7 @@ import { InstantType } from './instant.type';
 import { Node } from '../graphql/node.interface';
 import { LineageRecord } from './lineage-record';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { searchIndexDdl } from '../queries/search-vectors';
+import { searchIndexDdl } from '../sql/search-vectors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { ApiPayload } from './api-payload.entity';
 import { Position } from './position.entity';

@@ -1,4 +1,4 @@
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { compareInstants, type Instant } from '../time/instant';
 
 /** Database ids are positive bigints, carried as strings; anything else is refused before SQL. */

@@ -1,9 +1,9 @@
 import { GraphQLJSON } from './json.scalar';
 import { Field, InputType } from 'type-graphql';
 import { isLosslessNumber } from 'lossless-json';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { stringifyExactJson } from '../json/exact-json';
-import { sqlStateOf } from '../sql-state';
+import { sqlStateOf } from '../base/sql-state';
 import { referencesPathVariable } from './json-path-variables';
 
 @InputType({ description: 'A value at a path inside a JSON document.' })

@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { DECISIONS, PAYLOADS, POSITIONS } from '../record/record-tables';
 import { RecordError } from '../record/record-writer';
-import { SIGNED_FILL_SQL } from '../queries/position-lot';
+import { SIGNED_FILL_SQL } from '../sql/position-lot';
 import { fromUnits, toUnits } from './fixed-decimal';
 import type { LogBatch, TradeFill } from './log-batch';
 import { compareInstants } from '../time/instant';

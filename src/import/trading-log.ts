@@ -4,7 +4,7 @@ import { orderIdOfError } from './order-errors';
 import { type ExactNumber, parseExternalJson } from '../json/exact-json';
 import { isLosslessNumber } from 'lossless-json';
 import { type Instant, InstantError, parseDateTime } from '../time/instant';
-import { valueHoldsUnstorableText } from '../unstorable-text';
+import { valueHoldsUnstorableText } from '../base/unstorable-text';
 
 /** A line that cannot be imported, with what is wrong in words. */
 export class LineError extends Error {}

@@ -1,4 +1,4 @@
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { isDatabaseId } from '../graphql/arguments';
 import { parseGlobalId } from '../graphql/global-id';
 import { isNodeType, type NodeType } from './node-types';

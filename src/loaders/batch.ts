@@ -1,9 +1,9 @@
 import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { recordBatch } from '../metrics/dataloader-metrics';
-import { metadataOf, readModelOf } from './read-model';
+import { metadataOf, readModelOf } from '../queries/read-model';
 import { currentStatusColumn } from '../queries/current-status';
-import { runPrepared } from './prepared-statement';
+import { runPrepared } from '../sql/prepared-statement';
 
 /** One value per key, in key order, as DataLoader requires; missing keys get null. */
 export function onePerKey<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): (T | null)[] {

@@ -4,10 +4,10 @@ import { recordBatch } from '../metrics/dataloader-metrics';
 import type { NodeType } from '../lineage/node-types';
 import type { ConnectionArgs, ConnectionResult } from '../graphql/pagination/connection';
 import { childListName, decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
-import { pageShape, toConnection } from '../graphql/pagination/find-page';
-import { readModelOf } from './read-model';
+import { pageShape, toConnection } from '../queries/find-page';
+import { readModelOf } from '../queries/read-model';
 import { currentStatusColumn } from '../queries/current-status';
-import { runPrepared } from './prepared-statement';
+import { runPrepared } from '../sql/prepared-statement';
 
 /** One node's own list (`Position.executions`), oldest first, `id` breaking ties. */
 export type ChildList<T> = {

@@ -1,9 +1,9 @@
 import { Gauge } from 'prom-client';
 import type { Orm } from '../database/orm';
-import { logger } from '../logger';
+import { logger } from '../base/logger';
 import { apiErrors } from '../reports/api-errors.report';
 import { dailySummary } from '../reports/daily-summary.report';
-import { withTimeout } from '../with-timeout';
+import { withTimeout } from '../base/with-timeout';
 import { metricsRegistry } from './registry';
 import { instantFromDatabase, instantOf, millisecondsOf } from '../time/instant';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ResultTooLargeError } from '../errors';
+import { ResultTooLargeError } from '../base/errors';
 
 export type TrailEntry = { kind: 'TradeDecision' | 'ApiPayload' | 'TradeExecution'; id: string };
 

@@ -1,5 +1,5 @@
 import { LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
-import { positionDerivedSelects, positionStatusSql } from './position-lot';
+import { positionDerivedSelects, positionStatusSql } from '../sql/position-lot';
 
 /**
  * Records are never updated, so a lifecycle change (a decision executed, an

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SEARCH_VECTORS } from './search-vectors';
+import { SEARCH_VECTORS } from '../sql/search-vectors';
 
 export type SearchKind = 'PAYLOAD' | 'DECISION' | 'EXECUTION';
 export type SearchHit = { kind: SearchKind; id: string; rank: number; snippet: string };

@@ -2,8 +2,8 @@ import pg from 'pg';
 import type { Caller } from '../auth/caller';
 import { type QueryOutcome } from '../entities/query-audit-entry.entity';
 import { stringifyExactJson } from '../json/exact-json';
-import { logger } from '../logger';
-import { storableText } from '../unstorable-text';
+import { logger } from '../base/logger';
+import { storableText } from '../base/unstorable-text';
 import { variablesForTheRecord } from './redact';
 
 /** What the gateway knows of one operation once it has answered (or refused) it. */

@@ -1,7 +1,7 @@
 import { isLosslessNumber } from 'lossless-json';
 import { stringifyExactJson } from '../json/exact-json';
-import { MAX_VARIABLES_DEPTH } from '../graphql/protection/variables-depth';
-import { holdsUnstorableText, storableText } from '../unstorable-text';
+import { MAX_VARIABLES_DEPTH } from '../json/variables-depth';
+import { holdsUnstorableText, storableText } from '../base/unstorable-text';
 
 export const REDACTED = '[REDACTED]';
 

@@ -1,5 +1,5 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { fromGlobalId } from '../lineage/global-id';
 import { LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
 import { currentStatusSql } from '../queries/current-status';

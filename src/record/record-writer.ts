@@ -1,5 +1,5 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import { DomainError } from '../errors';
+import { DomainError } from '../base/errors';
 import { describeDifferences } from './difference-message';
 import { stringifyExactJson } from '../json/exact-json';
 import { differencesOf, type RecordedSide, type Row } from './record-differences';

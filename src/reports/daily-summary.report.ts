@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { DecisionStatus } from '../entities/trade-decision.entity';
 import { ExecutionStatus } from '../entities/trade-execution.entity';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { dayPeriod } from './period';
 import { currentStatusSql, unchangedStatusSql } from '../queries/current-status';
 import { DateTime } from '../graphql/date-time.scalar';

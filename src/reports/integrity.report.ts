@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import type { NodeType } from '../lineage/node-types';
 import type { Period } from './period';
 import { currentStatusSql, hasTerminalStatusSql, unchangedStatusSql } from '../queries/current-status';
-import { positionLotsByPositionSql } from '../queries/position-lot';
+import { positionLotsByPositionSql } from '../sql/position-lot';
 import { DateTime } from '../graphql/date-time.scalar';
 import { earlierOf, type Instant, instantOf } from '../time/instant';
 

@@ -1,4 +1,4 @@
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import {
   addMilliseconds,
   compareInstants,

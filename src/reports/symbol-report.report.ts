@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { TradeDecision, TradeExecution } from '../entities';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { daysPeriod } from './period';
-import { readModels } from '../loaders/read-model';
+import { readModels } from '../queries/read-model';
 import { DateTime } from '../graphql/date-time.scalar';
 import { type Instant, instantFromDatabase } from '../time/instant';
 

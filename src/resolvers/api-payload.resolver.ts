@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
+import type { Context } from './context';
 import { ApiPayload, IngestionRun } from '../entities';
 import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
@@ -10,8 +10,8 @@ import {
   AuditEventConnection,
   TradeDecisionConnection,
   TradeExecutionConnection,
-} from '../graphql/connections';
-import { findPage } from '../graphql/pagination/find-page';
+} from './types/connections';
+import { findPage } from '../queries/find-page';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
 

@@ -1,12 +1,12 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
+import type { Context } from './context';
 import { AuditEvent } from '../entities';
-import { AuditEventConnection } from '../graphql/connections';
+import { AuditEventConnection } from './types/connections';
 import { Node } from '../graphql/node.interface';
 import { nodeTypeOfTable } from '../lineage/node-types';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { findPage } from '../graphql/pagination/find-page';
+import { findPage } from '../queries/find-page';
 import { AuditEventFilter, auditEventWhere } from './filters/audit-event.filter';
 import { loadNode } from './node.resolver';
 

@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import { ChainVerification, verifyChain } from '../chain/verify-chain';
-import type { Context } from '../context';
-import { BadInputError } from '../errors';
+import type { Context } from './context';
+import { BadInputError } from '../base/errors';
 
 @Authorized(Permission.auditIntegrity)
 @Resolver()

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
-import { BadInputError } from '../errors';
+import type { Context } from './context';
+import { BadInputError } from '../base/errors';
 import { Node } from '../graphql/node.interface';
 import { correlationTrail, MAX_TRAIL_LENGTH } from '../queries/correlation-trail';
 import { loadNode } from './node.resolver';

@@ -1,13 +1,13 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
+import type { Context } from './context';
 import { IngestionRun } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from '../graphql/connections';
-import { findPage } from '../graphql/pagination/find-page';
+import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from './types/connections';
+import { findPage } from '../queries/find-page';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 

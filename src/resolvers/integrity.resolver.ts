@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
-import { BadInputError } from '../errors';
+import type { Context } from './context';
+import { BadInputError } from '../base/errors';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/node.interface';
 import { IntegrityItem, IntegrityReport, integrityReport } from '../reports/integrity.report';

@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
-import { BadInputError } from '../errors';
+import type { Context } from './context';
+import { BadInputError } from '../base/errors';
 import { toGlobalId } from '../graphql/global-id';
-import { LineageBound, LineageDirection, LineageEdgeKind, LineageGraph } from '../graphql/lineage-graph.types';
+import { LineageBound, LineageDirection, LineageEdgeKind, LineageGraph } from './types/lineage-graph.types';
 import type { Node } from '../graphql/node.interface';
 import { fromGlobalId } from '../lineage/global-id';
 import { traceLineage } from '../queries/lineage-trace';

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
-import { BadInputError } from '../errors';
+import type { Context } from './context';
+import { BadInputError } from '../base/errors';
 import { Node } from '../graphql/node.interface';
 import { fromGlobalId } from '../lineage/global-id';
 import type { NodeType } from '../lineage/node-types';

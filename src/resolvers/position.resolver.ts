@@ -1,12 +1,12 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
+import type { Context } from './context';
 import { Position } from '../entities';
 import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from '../graphql/connections';
-import { findPage } from '../graphql/pagination/find-page';
+import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from './types/connections';
+import { findPage } from '../queries/find-page';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 

@@ -1,11 +1,11 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { listApiKeys } from '../auth/api-keys';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
+import type { Context } from './context';
 import { ApiKey, QueryAuditEntry } from '../entities';
-import { QueryAuditEntryConnection } from '../graphql/connections';
+import { QueryAuditEntryConnection } from './types/connections';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { findPage } from '../graphql/pagination/find-page';
+import { findPage } from '../queries/find-page';
 import { mentionConditions, QueryAuditFilter, queryAuditWhere } from './filters/query-audit.filter';
 
 /** Who looked at what: the query audit log and the keys it names, for admins only. */

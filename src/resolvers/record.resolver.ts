@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import { actorOf } from '../auth/caller';
-import type { Context } from '../context';
+import type { Context } from './context';
 import {
   ApiPayloadInput,
   AuditEventInput,

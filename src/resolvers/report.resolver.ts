@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
+import type { Context } from './context';
 import { ApiErrorGroup, apiErrors } from '../reports/api-errors.report';
 import { DailySummary, dailySummary } from '../reports/daily-summary.report';
 import { FailureAnalysis, failureAnalysis } from '../reports/failure-analysis.report';

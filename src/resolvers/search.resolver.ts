@@ -1,11 +1,11 @@
 import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
-import { BadInputError } from '../errors';
+import type { Context } from './context';
+import { BadInputError } from '../base/errors';
 import { ConnectionArgs } from '../graphql/pagination/connection';
-import { pageShape, toConnection } from '../graphql/pagination/find-page';
-import { decodeSearchCursor, encodeSearchCursor } from '../graphql/pagination/search-cursor';
-import { SearchHitConnection, SearchKind } from '../graphql/search-hit.types';
+import { pageShape, toConnection } from '../queries/find-page';
+import { decodeSearchCursor, encodeSearchCursor } from './search-cursor';
+import { SearchHitConnection, SearchKind } from './types/search-hit.types';
 import type { NodeType } from '../lineage/node-types';
 import { searchLineage } from '../queries/search';
 import { loadNode } from './node.resolver';

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import type { Context } from '../context';
+import type { Context } from './context';
 import { TradeDecision } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
@@ -11,8 +11,8 @@ import {
   AuditEventConnection,
   TradeDecisionConnection,
   TradeExecutionConnection,
-} from '../graphql/connections';
-import { findPage } from '../graphql/pagination/find-page';
+} from './types/connections';
+import { findPage } from '../queries/find-page';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
 

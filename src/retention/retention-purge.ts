@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadInputError } from '../errors';
+import { BadInputError } from '../base/errors';
 import { inWriteTransaction } from '../record/write-transaction';
 
 /** SEC 204-2 style: the first two years stay immediately accessible. */

@@ -15,7 +15,7 @@ export type BookedFill = { position: OpenPosition; filledUnits: number; opened: 
 
 /**
  * The seed's positions, as the importer and the derivation see them
- * (src/queries/position-lot.ts): one open lot per account and symbol; a
+ * (src/sql/position-lot.ts): one open lot per account and symbol; a
  * fill adds to it or reduces it, and the fill that brings it to zero closes
  * it. The seed never crosses zero: a fill that would is only partly filled,
  * up to the close, so every position's fills form one lot.

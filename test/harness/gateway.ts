@@ -2,9 +2,9 @@ import assert from 'node:assert';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { anonymousCaller, type Caller } from '../../src/auth/caller';
-import { type Context, createContext } from '../../src/context';
+import { type Context, createContext } from '../../src/resolvers/context';
 import { createOrm, type Orm } from '../../src/database/orm';
-import { createApolloServer } from '../../src/graphql/apollo-server';
+import { createApolloServer } from '../../src/server/apollo-server';
 import { stringifyExactJson } from '../../src/json/exact-json';
 import { createTestDatabase, type TestDatabase } from './database';
 

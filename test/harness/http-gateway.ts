@@ -1,9 +1,9 @@
 import { createApiKey } from '../../src/auth/api-keys';
 import { instantOf } from '../../src/time/instant';
 import type { Role } from '../../src/auth/roles';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/base/config';
 import { createOrm, type Orm } from '../../src/database/orm';
-import { type HttpSettings, type RunningGateway, startHttpServer } from '../../src/http-server';
+import { type HttpSettings, type RunningGateway, startHttpServer } from '../../src/server/http-server';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export type HttpTestGateway = {

@@ -1,4 +1,4 @@
-import { loadInvestigations } from '../../src/playground/investigations';
+import { loadInvestigations } from '../../src/server/playground/investigations';
 
 /** A saved investigation's query, by its playground tab title: tests run the same text users see. */
 export function investigationQuery(title: string): string {

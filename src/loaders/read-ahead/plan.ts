@@ -1,6 +1,6 @@
 import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { ConnectionArgs } from '../../graphql/pagination/connection';
-import { pageShape } from '../../graphql/pagination/find-page';
+import { pageShape } from '../../queries/find-page';
 import { argumentsOf, connectionNodeSelections, selectedFields } from '../../graphql/selection';
 import type { NodeType } from '../../lineage/node-types';
 import { columnsOf, relationField } from '../../lineage/relations';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NodeType } from '../../lineage/node-types';
 import { groupByParent, type RankedRow } from '../child-page';
-import { readModelOf } from '../read-model';
+import { readModelOf } from '../../queries/read-model';
 import type { ReadAheadLoaders, Row } from './read-ahead-loaders';
 import type { Level } from './statement';
 

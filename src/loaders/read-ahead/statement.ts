@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NodeType } from '../../lineage/node-types';
 import { uniqueKeySql } from '../batch';
 import { childPageSql } from '../child-page';
-import { jsonRowSql, metadataOf } from '../read-model';
+import { jsonRowSql, metadataOf } from '../../queries/read-model';
 import { relationList } from '../relation-loaders';
-import { cachedStatement, type Statement } from '../statement-cache';
+import { cachedStatement, type Statement } from '../../sql/statement-cache';
 import type { Plan, Step } from './plan';
 import type { Row } from './read-ahead-loaders';
 

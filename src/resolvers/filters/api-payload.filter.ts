@@ -6,7 +6,7 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import { type ApiPayload, PayloadDirection } from '../../entities/api-payload.entity';
 import { timeWindow } from '../../graphql/arguments';
 import { fromGlobalId } from '../../lineage/global-id';
-import { BadInputError } from '../../errors';
+import { BadInputError } from '../../base/errors';
 
 @InputType({ description: 'Filters for apiPayloads; all given conditions must hold.' })
 export class ApiPayloadFilter {

@@ -4,7 +4,7 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import { Field, InputType } from 'type-graphql';
 import { type QueryAuditEntry, QueryOutcome } from '../../entities/query-audit-entry.entity';
 import { timeWindow } from '../../graphql/arguments';
-import { BadInputError } from '../../errors';
+import { BadInputError } from '../../base/errors';
 
 const MAX_MENTION_LENGTH = 200;
 
