@@ -221,7 +221,10 @@ describe('malformed and hostile requests', () => {
     await post({ query: `query DecisionLookup { decision(id: "${toGlobalId('TradeDecision', '1')}") { id } }` });
     const metrics = await (await fetch(http.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toMatch(
-      /auditgraph_graphql_operation_duration_seconds_count\{operation_name="DecisionLookup",operation_type="query"\} [1-9]/,
+      new RegExp(
+        /auditgraph_graphql_operation_duration_seconds_count/.source +
+          /\{operation_name="DecisionLookup",operation_type="query"\} [1-9]/.source,
+      ),
     );
     expect(metrics).toMatch(/auditgraph_graphql_errors_total\{code="GRAPHQL_PARSE_FAILED"\} [1-9]/);
     expect(metrics).toMatch(/auditgraph_process_resident_memory_bytes \d+/);

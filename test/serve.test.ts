@@ -232,7 +232,11 @@ describe('auditgraph serve', () => {
         const result = await runCli(['serve', '--no-migrate'], { ...baseEnv, DATABASE_URL: database.url });
         expect(result.code).toBe(2);
         expect(result.stderr).toMatch(
-          /^auditgraph: the database lacks 1 of this version's \d+ migrations \(Migration\d+_\w+\): run `auditgraph migrate`$/m,
+          new RegExp(
+            /^auditgraph: the database lacks 1 of this version's \d+ migrations /.source +
+              /\(Migration\d+_\w+\): run `auditgraph migrate`$/.source,
+            'm',
+          ),
         );
       } finally {
         await database.drop();

@@ -87,7 +87,10 @@ export type Config = {
   /** PostgreSQL statement_timeout on the gateway's connections. */
   statementTimeoutMs: number;
   maxBodyBytes: number;
-  /** Estimated objects returned (multiplied out by requested page sizes) above which an operation is refused before it runs. */
+  /**
+   * Estimated objects returned (multiplied out by requested page sizes) above which an operation is refused
+   * before it runs.
+   */
   maxQueryCost: number;
   maxQueryDepth: number;
   introspection: boolean;

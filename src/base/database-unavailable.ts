@@ -1,7 +1,10 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { sqlStateOf } from './sql-state';
 
-/** Seconds a client is told to wait (`Retry-After`) before trying again during an outage: about a readiness probe's period. */
+/**
+ * Seconds a client is told to wait (`Retry-After`) before trying again during an outage: about a readiness
+ * probe's period.
+ */
 export const RETRY_AFTER_SECONDS = 5;
 
 /** The answer to any request that needs PostgreSQL while it cannot be reached: HTTP 503, with `Retry-After`. */
@@ -31,8 +34,17 @@ const NETWORK_CODES = new Set([
 const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
 
 /** What pg and the pools say, without a code, when a connection is lost or cannot be had. */
-const LOST_CONNECTION =
-  /Connection terminated|Connection ended|timeout exceeded when trying to connect|Timeout acquiring a connection|not queryable|not currently accepting connections/i;
+const LOST_CONNECTION = new RegExp(
+  [
+    'Connection terminated',
+    'Connection ended',
+    'timeout exceeded when trying to connect',
+    'Timeout acquiring a connection',
+    'not queryable',
+    'not currently accepting connections',
+  ].join('|'),
+  'i',
+);
 
 /**
  * Whether `error` means PostgreSQL cannot be reached (as opposed to a query

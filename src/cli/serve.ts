@@ -63,7 +63,8 @@ async function prepareDatabase(config: Config, target: DatabaseTarget, migrate: 
 function warnAnonymousRead(embedded: boolean): void {
   const why = embedded ? 'the embedded zero-config database is in use' : 'AUDITGRAPH_ANONYMOUS_READ is on';
   const message =
-    `WARNING: anonymous read access is ON (${why}): anyone who can reach this port can read the whole audit trail without an API key. ` +
+    `WARNING: anonymous read access is ON (${why}): ` +
+    'anyone who can reach this port can read the whole audit trail without an API key. ' +
     'Set AUDITGRAPH_ANONYMOUS_READ=false and issue keys with `auditgraph keys create` to turn it off.';
   logger.warn({ anonymousRead: true }, message);
   console.log(message);

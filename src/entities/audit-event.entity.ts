@@ -53,7 +53,10 @@ export type SubjectTable = (typeof SUBJECT_TABLES)[number];
 // The current status of a record is its latest status change: one index probe per record.
 @Index({
   name: 'audit_events_status_change_index',
-  expression: `create index "audit_events_status_change_index" on "audit_events" ("subject_table", "subject_id", "seq" desc) include ("event_data") where event = 'status_changed'`,
+  expression:
+    'create index "audit_events_status_change_index" on "audit_events" ' +
+    '("subject_table", "subject_id", "seq" desc) include ("event_data") ' +
+    "where event = 'status_changed'",
 })
 export class AuditEvent {
   /** The `seq` column, under the name lists and loaders page by. */

@@ -13,7 +13,8 @@ import { stringScalar } from './string-scalar';
 export const DateTime = stringScalar<Instant>({
   name: 'DateTime',
   description:
-    'An instant, RFC 3339. Answers are UTC with exactly 6 fractional digits (microseconds, as stored), e.g. "2026-03-31T14:30:00.123456Z". ' +
+    'An instant, RFC 3339. Answers are UTC with exactly 6 fractional digits (microseconds, as stored), ' +
+    'e.g. "2026-03-31T14:30:00.123456Z". ' +
     `Inputs take any offset and up to 6 fractional digits, kept exactly. Supported range: ${INSTANTS_RANGE}.`,
   example: '2026-03-31T14:30:00.123456Z',
   parse: (value) => {

@@ -15,7 +15,8 @@ export const Decimal = stringScalar({
   parse: (value) => {
     if (!DECIMAL_PATTERN.test(value)) {
       throw new GraphQLError(
-        `Decimal must be a string such as "123.45" (up to 12 integer and 8 fractional digits); got ${JSON.stringify(value)}`,
+        'Decimal must be a string such as "123.45" (up to 12 integer and 8 fractional digits); ' +
+          `got ${JSON.stringify(value)}`,
       );
     }
     return value;

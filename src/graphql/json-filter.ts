@@ -17,7 +17,8 @@ export class JsonPathValue {
 
 @InputType({
   description:
-    "Conditions on a JSON document, through the column's GIN index (jsonb_ops; each field says what the index serves); all given conditions must hold.",
+    "Conditions on a JSON document, through the column's GIN index " +
+    '(jsonb_ops; each field says what the index serves); all given conditions must hold.',
 })
 export class JsonFilter {
   @Field(() => GraphQLJSON, { nullable: true, description: 'The document contains this object or array (`@>`).' })
@@ -45,15 +46,17 @@ export class JsonFilter {
     nullable: true,
     description:
       'A SQL/JSON path predicate that must be true (`@@`), e.g. `$.signal == "congress_buy"`. The GIN index serves ' +
-      'equality of a key path to a constant; other predicates (`$.score > 0.9`) are checked row by row, so combine them with an indexed condition.',
+      'equality of a key path to a constant; other predicates (`$.score > 0.9`) are checked row by row, ' +
+      'so combine them with an indexed condition.',
   })
   jsonPath?: string | null;
 
   @Field(() => String, {
     nullable: true,
     description:
-      'A SQL/JSON path that must match something (`@?`), e.g. `$ ? (@.sector == "Energy")`. The GIN index serves paths ' +
-      'that filter a key path by equality to a constant; a bare path such as `$.sector` is checked row by row (use hasKey for that).',
+      'A SQL/JSON path that must match something (`@?`), e.g. `$ ? (@.sector == "Energy")`. ' +
+      'The GIN index serves paths that filter a key path by equality to a constant; ' +
+      'a bare path such as `$.sector` is checked row by row (use hasKey for that).',
   })
   jsonPathExists?: string | null;
 }
@@ -160,7 +163,10 @@ function jsonPath(path: string, argument: string): string {
   return path;
 }
 
-/** SQLSTATEs of a path PostgreSQL's parser refuses: a syntax error, or a data exception (a bad regex, an unsupported item). */
+/**
+ * SQLSTATEs of a path PostgreSQL's parser refuses: a syntax error, or a data exception (a bad regex, an
+ * unsupported item).
+ */
 const INVALID_PATH = /^(42601|22...)$/;
 const SYNTAX_ERROR = '42601';
 

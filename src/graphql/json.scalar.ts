@@ -14,7 +14,10 @@ import { exactNumber } from '../json/exact-json';
 
 type Variables = Record<string, unknown> | null | undefined;
 
-/** A literal's value with every number exact: a JavaScript number where that is exact, else a LosslessNumber of its digits. */
+/**
+ * A literal's value with every number exact: a JavaScript number where that is exact, else a LosslessNumber of
+ * its digits.
+ */
 function exactLiteral(ast: ValueNode, variables: Variables): unknown {
   switch (ast.kind) {
     case Kind.STRING:

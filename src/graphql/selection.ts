@@ -50,7 +50,10 @@ export function connectionNodeSelections(
   return [...(page.get('nodes') ?? []), ...(edges.get('node') ?? [])].map((node) => node.selectionSet);
 }
 
-/** The argument values of `field` on `typeName` as this operation passes them (variables substituted, defaults applied). */
+/**
+ * The argument values of `field` on `typeName` as this operation passes them (variables substituted, defaults
+ * applied).
+ */
 export function argumentsOf<T>(info: GraphQLResolveInfo, typeName: string, field: FieldNode): T {
   const definition = (info.schema.getType(typeName) as GraphQLObjectType).getFields()[field.name.value]!;
   return getArgumentValues(definition, field, info.variableValues) as T;

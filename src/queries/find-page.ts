@@ -40,7 +40,9 @@ export async function findPage<T extends { id: string }>(
   const meta = metadataOf(em, query.entity);
   const sortColumn = meta.properties[query.sortProperty as keyof typeof meta.properties].fieldNames[0];
   const idColumn = meta.properties['id' as keyof typeof meta.properties].fieldNames[0];
-  const keyset = `(n.${sortColumn}, n.${idColumn}) %s (select k.${sortColumn}, k.${idColumn} from ${meta.tableName} k where k.${idColumn} = ?)`;
+  const keyset =
+    `(n.${sortColumn}, n.${idColumn}) %s ` +
+    `(select k.${sortColumn}, k.${idColumn} from ${meta.tableName} k where k.${idColumn} = ?)`;
   const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
   if (query.json) {
     const { column, filter, argument } = query.json;

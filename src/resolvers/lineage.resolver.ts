@@ -19,7 +19,8 @@ export class LineageResolver {
     nullable: true,
     description:
       'The lineage graph around one node: UPSTREAM is its provenance, DOWNSTREAM its blast radius. ' +
-      `One statement per level and direction; depth at most ${MAX_DEPTH}, nodes at most ${MAX_NODES}. Null when the node is unknown.`,
+      `One statement per level and direction; depth at most ${MAX_DEPTH}, nodes at most ${MAX_NODES}. ` +
+      'Null when the node is unknown.',
   })
   async lineage(
     @Arg('from', () => ID) from: string,

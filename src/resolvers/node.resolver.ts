@@ -25,7 +25,9 @@ export class NodeResolver {
 
   @Query(() => [Node], {
     nullable: 'items',
-    description: `Nodes by global id, in the order asked (null for unknown ids); at most ${MAX_NODES}, one statement per type.`,
+    description:
+      'Nodes by global id, in the order asked (null for unknown ids); ' +
+      `at most ${MAX_NODES}, one statement per type.`,
   })
   nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() { loaders }: Context): Promise<(Node | null)[]> {
     if (ids.length > MAX_NODES) throw new BadInputError(`\`ids\` holds ${ids.length} ids; at most ${MAX_NODES}`, 'ids');

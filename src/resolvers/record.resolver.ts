@@ -23,7 +23,8 @@ import {
 } from '../record/record-mutations';
 
 const BATCH =
-  'Up to 1000 records, written in one transaction: all or none. A record already recorded with the same content is left as it is; with different content it is a CONFLICT.';
+  'Up to 1000 records, written in one transaction: all or none. ' +
+  'A record already recorded with the same content is left as it is; with different content it is a CONFLICT.';
 
 /** The write path for producers: each mutation appends records, linked by the producers' own ids. */
 @Authorized(Permission.writeRecords)
@@ -69,7 +70,9 @@ export class RecordResolver {
   }
 
   @Mutation(() => RecordResult, {
-    description: `Append lifecycle changes (a decision executed, an execution filled…) as status_changed events; the records never change. ${BATCH}`,
+    description:
+      'Append lifecycle changes (a decision executed, an execution filled…) as status_changed events; ' +
+      `the records never change. ${BATCH}`,
   })
   recordStatusChange(
     @Arg('records', () => [StatusChangeInput]) records: StatusChangeInput[],

@@ -53,7 +53,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     logger.warn({ err: original, path: formatted.path }, 'a statement ran past statement_timeout');
     return {
       message:
-        'the database stopped this part of the query: it ran longer than the statement timeout; ask for less (smaller pages, a narrower filter or period)',
+        'the database stopped this part of the query: it ran longer than the statement timeout; ' +
+        'ask for less (smaller pages, a narrower filter or period)',
       ...location,
       extensions: { code: 'QUERY_TIMEOUT' },
     };

@@ -61,8 +61,14 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
 
     it('exits 2 with one line on a database that is not migrated, and serve --no-migrate refuses it', async () => {
       await run(['verify'], 2, {
-        stderr:
-          /^auditgraph: (the database is not migrated|there is no embedded database in \S+pg \(DATABASE_URL is unset\)): run `auditgraph migrate`/m,
+        stderr: new RegExp(
+          [
+            '^auditgraph: (the database is not migrated|',
+            'there is no embedded database in \\S+pg \\(DATABASE_URL is unset\\)',
+            '): run `auditgraph migrate`',
+          ].join(''),
+          'm',
+        ),
       });
       // serve may create the embedded cluster, then finds it not migrated.
       await run(['serve', '--no-migrate'], 2, {

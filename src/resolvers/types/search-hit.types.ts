@@ -10,7 +10,8 @@ export enum SearchKind {
 registerEnumType(SearchKind, {
   name: 'SearchKind',
   description:
-    'PAYLOAD: API payload bodies and endpoints. DECISION: rationales, strategy and symbol. EXECUTION: broker error messages.',
+    'PAYLOAD: API payload bodies and endpoints. DECISION: rationales, strategy and symbol. ' +
+    'EXECUTION: broker error messages.',
 });
 
 @ObjectType({ description: 'One full-text match; its lineage is one field away through `node`.' })
@@ -20,7 +21,8 @@ export class SearchHit {
 
   @Field(() => Float, {
     description:
-      'ts_rank of the match; hits are ordered by it, highest first, equal ranks by kind (decisions, executions, payloads) then id.',
+      'ts_rank of the match; hits are ordered by it, highest first, ' +
+      'equal ranks by kind (decisions, executions, payloads) then id.',
   })
   rank!: number;
 

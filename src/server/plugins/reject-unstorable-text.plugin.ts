@@ -29,7 +29,8 @@ export function rejectUnstorableTextPlugin<T extends object>(): ApolloServerPlug
         async didResolveOperation({ request, document }) {
           if (literalsHoldUnstorable(document) || valueHoldsUnstorableText(request.variables)) {
             throw new GraphQLError(
-              'arguments must not contain NUL (\\u0000) characters or unpaired UTF-16 surrogates (such as a lone \\ud800)',
+              'arguments must not contain NUL (\\u0000) characters ' +
+                'or unpaired UTF-16 surrogates (such as a lone \\ud800)',
               {
                 extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
               },

@@ -1,7 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 
-/** graphql-js's hints: "Did you mean "open"?", "Did you mean the enum value "open"?", "Did you mean "a", "b", or "c"?" (names never hold "?"). */
+/**
+ * graphql-js's hints: "Did you mean "open"?", "Did you mean the enum value "open"?", "Did you mean "a", "b", or
+ * "c"?" (names never hold "?").
+ */
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
 /** Apollo's refusal of an introspection query, which tells the client how to configure the server. */

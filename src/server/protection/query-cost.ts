@@ -94,7 +94,8 @@ export function queryCostLimitPlugin<T extends object>(maxCost: number): ApolloS
           }
           if (cost > maxCost) {
             throw new GraphQLError(
-              `the operation could return about ${cost.toLocaleString('en')} objects, over the limit of ${maxCost.toLocaleString('en')}: ask for smaller pages or fewer levels`,
+              `the operation could return about ${cost.toLocaleString('en')} objects, ` +
+                `over the limit of ${maxCost.toLocaleString('en')}: ask for smaller pages or fewer levels`,
               { extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost, http: { status: 400 } } },
             );
           }
