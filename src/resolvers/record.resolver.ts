@@ -12,15 +12,13 @@ import {
   TradeDecisionInput,
   TradeExecutionInput,
 } from '../record/record-inputs';
-import {
-  recordApiPayloads,
-  recordDecisions,
-  recordEvents,
-  recordExecutions,
-  recordIngestionRuns,
-  recordPositions,
-  recordStatusChanges,
-} from '../record/record-mutations';
+import { recordApiPayloads } from '../record/record-api-payloads';
+import { recordDecisions } from '../record/record-decisions';
+import { recordEvents } from '../record/record-events';
+import { recordExecutions } from '../record/record-executions';
+import { recordIngestionRuns } from '../record/record-ingestion-runs';
+import { recordPositions } from '../record/record-positions';
+import { recordStatusChanges } from '../record/record-status-changes';
 
 const BATCH =
   'Up to 1000 records, written in one transaction: all or none. ' +

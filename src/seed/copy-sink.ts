@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { persistedColumnsOfTable } from '../database/entity-metadata';
 import { copyRow } from './copy-text';
-import { type RowSink, type SeedRow, type Table } from './lineage-walk';
+import { type RowSink, type SeedRow, type Table } from './seed-rows';
 
 const FLUSH_AT_CHARACTERS = 1 << 18;
 

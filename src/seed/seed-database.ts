@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { CopySink } from './copy-sink';
-import { type PlantedDefects, TABLES, walkLineage, type WalkCounts } from './lineage-walk';
+import { walkLineage } from './lineage-walk';
+import { type PlantedDefects, TABLES, type WalkCounts } from './seed-rows';
 
 export type SeedOptions = { scale: number; seed: number; anchor?: Date; onProgress?: (message: string) => void };
 

@@ -1,0 +1,30 @@
+import type { CopyValue } from './copy-text';
+
+/** Tables in foreign-key order: each is loaded after everything it references. */
+export const TABLES = [
+  'data_ingestion_runs',
+  'api_payloads',
+  'positions',
+  'trade_decisions',
+  'decision_inputs',
+  'trade_executions',
+] as const;
+export type Table = (typeof TABLES)[number];
+
+/** A row by column name; a sink lays it out in its table's column order. */
+export type SeedRow = Readonly<Record<string, CopyValue>>;
+
+/** Receives the rows of one table; `add` answers true when it wants a `flush` (backpressure). */
+export interface RowSink {
+  readonly table: Table;
+  add(row: SeedRow): boolean;
+  flush(): Promise<void>;
+}
+
+export type PlantedDefects = {
+  decisionsWithoutRationale: number;
+  executionsMissingPayloadLink: number;
+  decisionsWithTwoExecutions: number;
+  pendingDecisionsStuck: number;
+};
+export type WalkCounts = { rows: Record<Table, number>; planted: PlantedDefects };
