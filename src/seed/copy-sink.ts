@@ -51,4 +51,14 @@ export class CopySink implements RowSink {
     this.stream.end();
     await finished(this.stream);
   }
+
+  /**
+   * Ends the COPY with a failure (PostgreSQL is sent CopyFail), after an error
+   * of the rows' own: an open COPY holds the connection, and the rollback
+   * would wait behind it forever.
+   */
+  async abort(reason: Error): Promise<void> {
+    this.stream.destroy(reason);
+    await finished(this.stream).catch(() => undefined);
+  }
 }

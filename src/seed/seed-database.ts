@@ -53,8 +53,13 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
     for (const table of TABLES) {
       const tableStarted = Date.now();
       const sink = new CopySink(client, table);
-      counts = await walkLineage({ decisions, seed: options.seed, anchorMs: anchor.getTime() }, sink);
-      await sink.end();
+      try {
+        counts = await walkLineage({ decisions, seed: options.seed, anchorMs: anchor.getTime() }, sink);
+        await sink.end();
+      } catch (error) {
+        await sink.abort(error instanceof Error ? error : new Error(String(error)));
+        throw error;
+      }
       const seconds = (Date.now() - tableStarted) / 1000;
       progress(
         `${table}: ${counts.rows[table]} rows in ${seconds.toFixed(1)} s ` +
