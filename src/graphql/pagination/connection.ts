@@ -37,7 +37,33 @@ export class ConnectionArgs {
 }
 
 export type Edge<T> = { cursor: string; node: T };
-export type ConnectionResult<T> = { edges: Edge<T>[]; nodes: T[]; pageInfo: PageInfo };
+/**
+ * A page as resolvers return it. `totalCount` is a getter that starts the
+ * list's count when read, so only an operation that selects it pays for it.
+ */
+export type ConnectionResult<T> = {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  readonly totalCount: Promise<number>;
+};
+
+/**
+ * What `totalCount` is priced at by the query-cost limit, once per connection
+ * that selects it: a count reads the list's index entries under its filter,
+ * up to every one of them, so it is priced as 20 full pages (2,000 objects),
+ * not as the one number it returns. At the default limit (200,000) an
+ * operation may count about a hundred lists.
+ */
+export const TOTAL_COUNT_COST = DEFAULT_PAGE_SIZE * MAX_PAGE_SIZE;
+
+const TOTAL_COUNT_DESCRIPTION =
+  'The number of items in the whole list under its filter, whatever the page (first/last/after/before). ' +
+  "Costs one count statement over the list's index, run only when this field is selected " +
+  "(a node's own lists of one query level are counted together in one statement); " +
+  'on a large unfiltered list it reads every entry of the index, so it is priced at ' +
+  `${TOTAL_COUNT_COST.toLocaleString('en')} objects by the query-cost limit. ` +
+  'Null, with a QUERY_TIMEOUT error, when the count runs past the statement timeout: the page still answers.';
 
 /**
  * Builds the `XConnection` and `XEdge` object types of a Relay connection for
@@ -63,6 +89,10 @@ export function Connection<T extends object>(nodeType: ClassType<T>, typeName: s
 
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
+
+    // Nullable so that a count past the statement timeout fails this field alone, not the page it belongs to.
+    @Field(() => Int, { nullable: true, description: TOTAL_COUNT_DESCRIPTION })
+    totalCount!: number | null;
   }
   return ConnectionType;
 }
