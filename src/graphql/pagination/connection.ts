@@ -57,12 +57,14 @@ export type ConnectionResult<T> = {
  */
 export const TOTAL_COUNT_COST = DEFAULT_PAGE_SIZE * MAX_PAGE_SIZE;
 
+// Measured with EXPLAIN on 200,000 rows (test/total-count-index.test.ts): every count is an index-only scan.
 const TOTAL_COUNT_DESCRIPTION =
   'The number of items in the whole list under its filter, whatever the page (first/last/after/before). ' +
-  "Costs one count statement over the list's index, run only when this field is selected " +
-  "(a node's own lists of one query level are counted together in one statement); " +
-  'on a large unfiltered list it reads every entry of the index, so it is priced at ' +
-  `${TOTAL_COUNT_COST.toLocaleString('en')} objects by the query-cost limit. ` +
+  "Counted only when selected, in one statement: an index-only scan of the list's index " +
+  "(a filter's, or a node's own lists' foreign key, the counts of one query level together); " +
+  'on a large unfiltered list it reads every entry of an index, and a status filter also probes ' +
+  "each row's latest status change. Priced at " +
+  `${TOTAL_COUNT_COST.toLocaleString('en')} objects by the query-cost limit, once per list counted. ` +
   'Null, with a QUERY_TIMEOUT error, when the count runs past the statement timeout: the page still answers.';
 
 /**
