@@ -255,8 +255,12 @@ describe('totalCount: the number of items of the whole list under its filter', (
       expect((await gateway.execute(`{ ${without} }`)).errors).toBeUndefined();
       const aliases = Array.from({ length: 25 }, (_, index) => `c${index}: totalCount`).join(' ');
       const fragment = `fragment Counted on TradeDecisionConnection { totalCount }`;
-      const result = await gateway.execute(`{ decisions(first: 1) { ${aliases} ...Counted } } ${fragment}`);
+      const { result, sql } = await gateway.countStatements(() =>
+        gateway.execute(`{ decisions(first: 1) { ${aliases} ...Counted } } ${fragment}`),
+      );
       expect(result.errors).toBeUndefined();
+      // Aliases of one page's totalCount share its one count.
+      expect(sql.filter((statement) => /count\(\*\)/.test(statement))).toHaveLength(1);
       expect(result.data!.decisions.c24).toBe(TRADES);
     });
   });
