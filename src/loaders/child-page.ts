@@ -68,12 +68,14 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
       // Requests of one query level share their arguments, so this is one statement per level.
       for (const group of byShape.values()) {
         const rows = await fetchPages(em, list, group);
-        for (const request of group) pages.set(request, pageOf(list, request, rows.get(request.parentId) ?? []));
+        for (const request of group)
+          pages.set(request, pageOf(list, request, rows.get(request.parentId) ?? [], counts));
       }
       return requests.map((request) => pages.get(request)!);
     },
     { cacheKeyFn: (request) => `${request.parentId}|${shapeKey(request)}` },
   );
+  const counts = childCountLoader(em, list);
 
   const requestOf = (parentId: string, args: ConnectionArgs): PageRequest => {
     const { forward, size } = pageShape(args);
@@ -90,7 +92,7 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
     },
     prime(parentId, args, rows) {
       const request = requestOf(parentId, args);
-      loader.prime(request, pageOf(list, request, rows));
+      loader.prime(request, pageOf(list, request, rows, counts));
     },
   };
 }
@@ -98,11 +100,41 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
 const shapeKey = ({ forward, size, afterId, beforeId }: PageRequest) =>
   `${forward}|${size}|${afterId ?? ''}|${beforeId ?? ''}`;
 
-function pageOf<T extends { id: string }>(list: ChildList<T>, request: PageRequest, rows: T[]): ConnectionResult<T> {
+function pageOf<T extends { id: string }>(
+  list: ChildList<T>,
+  request: PageRequest,
+  rows: T[],
+  counts: DataLoader<string, number>,
+): ConnectionResult<T> {
   const cursorList = childListName(list.parentType, request.parentId, list.field);
-  return toConnection(rows, { ...request, after: request.args.after, before: request.args.before }, (node) =>
-    encodeCursor(cursorList, node.id),
+  return toConnection(
+    rows,
+    { ...request, after: request.args.after, before: request.args.before },
+    (node) => encodeCursor(cursorList, node.id),
+    () => counts.load(request.parentId),
   );
+}
+
+/**
+ * The number of children of many parents at once: one `group by parent_id`
+ * over the list's rows per batch, so a query level's counts are one statement
+ * whatever its number of parents; a parent without children counts 0.
+ */
+function childCountLoader(
+  em: EntityManager,
+  list: Pick<ChildList<unknown>, 'parentType' | 'field' | 'rows'>,
+): DataLoader<string, number> {
+  const sql = `select c.parent_id::text as parent_id, count(*) as total
+    from (${list.rows(':parents::bigint[]')}) c group by c.parent_id`;
+  return new DataLoader<string, number>(async (parentIds) => {
+    recordBatch(`${list.parentType}.${list.field}.totalCount`, parentIds.length);
+    // Parent ids are validated digits, so a PostgreSQL array literal is safe as one parameter.
+    const { rows } = await runPrepared<{ parent_id: string; total: string }>(em, sql, {
+      parents: `{${parentIds.join(',')}}`,
+    });
+    const totals = new Map(rows.map((row) => [row.parent_id, Number(row.total)]));
+    return parentIds.map((parentId) => totals.get(parentId) ?? 0);
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
+import { type EntityManager, type EntityName, type FilterQuery, raw } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
 import {
   type ConnectionArgs,
@@ -29,7 +29,9 @@ type PageQuery<T> = {
 /**
  * One page of a list in keyset order (sort column desc, id desc), in one SQL
  * statement. The cursor's sort key is read by a sub-select on the primary key,
- * so paging costs an index seek whatever the depth.
+ * so paging costs an index seek whatever the depth. Its `totalCount` is one
+ * `count(*)` under the same conditions without the keyset bounds, run only
+ * when read.
  */
 export async function findPage<T extends { id: string }>(
   em: EntityManager,
@@ -43,12 +45,8 @@ export async function findPage<T extends { id: string }>(
   const keyset =
     `(n.${sortColumn}, n.${idColumn}) %s ` +
     `(select k.${sortColumn}, k.${idColumn} from ${meta.tableName} k where k.${idColumn} = ?)`;
-  const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
-  if (query.json) {
-    const { column, filter, argument } = query.json;
-    conditions.unshift(...jsonFilterConditions(`n.${column}`, filter, argument));
-    await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPathsOf(filter, argument));
-  }
+  const listConditions = await listConditionsOf(em, query);
+  const conditions = [...listConditions];
   if (args.after)
     conditions.push({ sql: keyset.replace('%s', '<'), params: [decodeCursor(args.after, query.typeName, 'after')] });
   if (args.before)
@@ -60,9 +58,39 @@ export async function findPage<T extends { id: string }>(
     for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
     qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
   });
-  return toConnection(rows, { forward, size, after: args.after, before: args.before }, (node) =>
-    encodeCursor(query.typeName, node.id),
+  return toConnection(
+    rows,
+    { forward, size, after: args.after, before: args.before },
+    (node) => encodeCursor(query.typeName, node.id),
+    () => countList(em, query, listConditions),
   );
+}
+
+type Condition = { sql: string; params: unknown[] };
+
+/** What narrows a list whatever the page: the filter's own conditions, the current status, the JSON filter. */
+async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Promise<Condition[]> {
+  const meta = metadataOf(em, query.entity);
+  const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
+  if (query.json) {
+    const { column, filter, argument } = query.json;
+    conditions.unshift(...jsonFilterConditions(`n.${column}`, filter, argument));
+    await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPathsOf(filter, argument));
+  }
+  return conditions;
+}
+
+/** The number of rows of a list under its conditions, in one `count(*)`. */
+async function countList<T extends object>(
+  em: EntityManager,
+  query: PageQuery<T>,
+  conditions: readonly Condition[],
+): Promise<number> {
+  const qb = em.createQueryBuilder<T, 'n'>(query.entity, 'n').select(raw('count(*) as total'));
+  qb.where(query.filter);
+  for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
+  const [row] = await qb.execute<{ total: string | number }[]>('all', false);
+  return Number(row!.total);
 }
 
 export type PageShape = { forward: boolean; size: number; after?: string | null; before?: string | null };
@@ -77,11 +105,13 @@ export function toConnection<T>(
   rows: readonly T[],
   shape: PageShape,
   cursorOf: (node: T) => string,
+  count: () => Promise<number>,
 ): ConnectionResult<T> {
   const { forward, size } = shape;
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
   if (!forward) page.reverse();
+  let counted: Promise<number> | undefined;
   return {
     get edges() {
       return page.map((node) => ({
@@ -92,6 +122,11 @@ export function toConnection<T>(
       }));
     },
     nodes: page,
+    get totalCount() {
+      // Aliases of `totalCount` on one page share its one count.
+      counted ??= count();
+      return counted;
+    },
     pageInfo: {
       hasNextPage: forward ? hasMore : Boolean(shape.before),
       hasPreviousPage: forward ? Boolean(shape.after) : hasMore,

@@ -82,3 +82,21 @@ export async function searchLineage(
     [text, ...kinds.flatMap(() => boundIds)],
   );
 }
+
+/**
+ * The number of hits across the chosen kinds, whatever the page: one
+ * statement, each kind counted through its GIN expression index.
+ */
+export async function countSearchHits(em: EntityManager, text: string, kinds: SearchKind[]): Promise<number> {
+  const counts = kinds.map((kind) => {
+    const { table } = SOURCES[kind];
+    return `(select count(*) from ${table} t, query where ${SEARCH_VECTORS[table]} @@ query)`;
+  });
+  const [row] = await em
+    .getConnection()
+    .execute<{ total: string }[]>(
+      `with query as (select websearch_to_tsquery('english', ?) as query) select ${counts.join(' + ')} as total`,
+      [text],
+    );
+  return Number(row!.total);
+}

@@ -7,7 +7,7 @@ import { pageShape, toConnection } from '../queries/find-page';
 import { decodeSearchCursor, encodeSearchCursor } from './search-cursor';
 import { SearchHitConnection, SearchKind } from './types/search-hit.types';
 import type { NodeType } from '../lineage/node-types';
-import { searchLineage } from '../queries/search';
+import { countSearchHits, searchLineage } from '../queries/search';
 import { loadNode } from './node.resolver';
 
 const NODE_TYPE: Record<SearchKind, NodeType> = {
@@ -50,8 +50,11 @@ export class SearchResolver {
       const node = nodes[index];
       return node ? [{ ...row, kind: row.kind as SearchKind, node }] : [];
     });
-    return toConnection(hits, { forward, size, after: args.after, before: args.before }, (hit) =>
-      encodeSearchCursor(text, hit),
+    return toConnection(
+      hits,
+      { forward, size, after: args.after, before: args.before },
+      (hit) => encodeSearchCursor(text, hit),
+      () => countSearchHits(em, text, chosen),
     );
   }
 }

@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type DocumentNode,
+  type FragmentDefinitionNode,
   getNamedType,
+  Kind,
   GraphQLError,
   type GraphQLField,
   isLeafType,
@@ -9,29 +11,51 @@ import {
   isNonNullType,
   type GraphQLOutputType,
   type GraphQLSchema,
+  type SelectionSetNode,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
-import { DEFAULT_PAGE_SIZE } from '../../graphql/pagination/connection';
+import { DEFAULT_PAGE_SIZE, TOTAL_COUNT_COST } from '../../graphql/pagination/connection';
 
 /** Lists without a size argument (report rows, a correlation trail) count as this many items. */
 const UNSIZED_LIST_ITEMS = 10;
 
 const isList = (type: GraphQLOutputType): boolean => isListType(isNonNullType(type) ? type.ofType : type);
 
+type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
+
 /**
  * Cost ≈ the number of objects an operation can return, as GitHub's API
  * counts nodes: an object field costs 1 plus what is selected under it, and a
  * list multiplies that by the items it may hold — the page size asked for
  * (`first`/`last`, else the default), `maxNodes` of a lineage walk, the ids of
- * `nodes`, a report's `limit`. Scalars cost nothing.
+ * `nodes`, a report's `limit`. Scalars cost nothing, but for a connection's
+ * `totalCount`: a connection that selects it costs TOTAL_COUNT_COST more
+ * (once, whatever its page size or aliases, as it runs one count).
  */
-const objectCountEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  if (isLeafType(getNamedType(field.type))) return 0;
-  // The edges and nodes of a connection, and a lineage graph's node and edge
-  // lists, are already multiplied by the page size or maxNodes asked of their parent.
-  const sizedByParent = type.name.endsWith('Connection') || type.name === 'LineageGraph';
-  return (sizedByParent ? 1 : itemsOf(field, args)) * (1 + childComplexity);
-};
+const objectCountEstimator =
+  (fragments: Fragments): ComplexityEstimator =>
+  ({ type, field, node, args, childComplexity }) => {
+    if (isLeafType(getNamedType(field.type))) return 0;
+    // The edges and nodes of a connection, and a lineage graph's node and edge
+    // lists, are already multiplied by the page size or maxNodes asked of their parent.
+    const sizedByParent = type.name.endsWith('Connection') || type.name === 'LineageGraph';
+    const objects = (sizedByParent ? 1 : itemsOf(field, args)) * (1 + childComplexity);
+    const counted =
+      getNamedType(field.type).name.endsWith('Connection') && selectsTotalCount(node.selectionSet, fragments);
+    return objects + (counted ? TOTAL_COUNT_COST : 0);
+  };
+
+/** Whether a connection's selection asks for `totalCount`, directly or through fragments. */
+function selectsTotalCount(set: SelectionSetNode | undefined, fragments: Fragments, seen = new Set<string>()): boolean {
+  return (set?.selections ?? []).some((selection) => {
+    if (selection.kind === Kind.FIELD) return selection.name.value === 'totalCount';
+    if (selection.kind === Kind.INLINE_FRAGMENT) return selectsTotalCount(selection.selectionSet, fragments, seen);
+    const name = selection.name.value;
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return selectsTotalCount(fragments.get(name)?.selectionSet, fragments, seen);
+  });
+}
 
 function itemsOf(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
   // Arguments arrive with their defaults applied (lineage's maxNodes, for one).
@@ -56,9 +80,16 @@ function operationCost(
     query: document,
     operationName: operationName ?? undefined,
     variables: variables ?? {},
-    estimators: [objectCountEstimator],
+    estimators: [objectCountEstimator(fragmentsOf(document))],
   });
 }
+
+const fragmentsOf = (document: DocumentNode): Fragments =>
+  new Map(
+    document.definitions
+      .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((definition) => [definition.name.value, definition]),
+  );
 
 /** Distinct (document, operation, size-variables) costs remembered; Apollo caches parsed documents the same way. */
 const COST_CACHE_SIZE = 1_000;
