@@ -10,6 +10,13 @@ const DECISIONS = `insert into trade_decisions
       'market', 'executed', '{}'::jsonb, timestamptz '2026-10-01 00:00:00Z' - g * interval '1 second'
     from generate_series(1, ${ROWS}) g`;
 
+/*
+ * The operator families an index serves: eq/in and the ranges (lt, lte, gt, gte) on a column with a B-tree
+ * index (symbol, strategy, created_at, …). The others read every row of the list's range, by design for now:
+ * contains and ilike have no trigram index; startsWith would need a text_pattern_ops index (the database's
+ * collation is not C); ne and notIn match most rows anyway; the current status is derived per row (the
+ * (status, created_at) index holds the status as written); isNull has no partial index.
+ */
 describe(`where: uses the list's indexes on ${ROWS.toLocaleString('en')} rows (EXPLAIN)`, () => {
   let gateway: TestGateway;
   let client: pg.Client;
