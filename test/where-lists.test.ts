@@ -135,6 +135,13 @@ describe('where: refuses malformed input with BAD_USER_INPUT naming the argument
       'where.symbol.in',
     ],
     ['nesting 50 deep', nest(50), 200, /deeper than 10 levels/, 'where.not.not.not.not.not.not.not.not.not.not'],
+    [
+      'an invalid JSON path inside an or',
+      { or: [{ decisionRationale: { jsonPath: '$.score >>> 1' } }] },
+      200,
+      /not a valid SQL\/JSON path/,
+      'where.or.0.decisionRationale.jsonPath',
+    ],
     ['an ilike ending in an escape', { symbol: { ilike: 'A\\' } }, 200, /unescaped/, 'where.symbol.ilike'],
     [
       '200 branches of 100 values each',
@@ -153,5 +160,33 @@ describe('where: refuses malformed input with BAD_USER_INPUT naming the argument
     // Nothing else breaks: the next request is answered.
     const next = await gateway.post({ query, variables: { w: { symbol: { eq: 'AAPL' } } } }, { secret });
     expect(next.json.errors).toBeUndefined();
+  });
+});
+
+describe('where: on the query audit log (admin)', () => {
+  let gateway: HttpTestGateway;
+
+  beforeAll(async () => {
+    gateway = await startHttpTestGateway({ rateLimitPerMinute: 10_000 });
+  });
+  afterAll(() => gateway.close());
+
+  it('narrows entries by outcome, a Float and a text operator', async () => {
+    const investigator = await gateway.keyFor(Role.investigator);
+    const admin = await gateway.keyFor(Role.admin);
+    await gateway.post({ query: '{ decisions(first: 1) { nodes { databaseId } } }' }, { secret: investigator });
+    await gateway.post({ query: '{ decisions(first: 1 { nodes } }' }, { secret: investigator });
+    const answer = await gateway.post(
+      {
+        query: `{
+          rejected: queryAuditLog(where: { outcome: { eq: rejected }, durationMs: { gte: 0 } }) { totalCount }
+          ok: queryAuditLog(where: { outcome: { in: [ok] }, role: { eq: "investigator" } }) { totalCount }
+          none: queryAuditLog(where: { durationMs: { lt: 0 } }) { totalCount }
+        }`,
+      },
+      { secret: admin },
+    );
+    expect(answer.json.errors).toBeUndefined();
+    expect(answer.json.data).toEqual({ rejected: { totalCount: 1 }, ok: { totalCount: 1 }, none: { totalCount: 0 } });
   });
 });
