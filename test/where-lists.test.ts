@@ -190,3 +190,28 @@ describe('where: on the query audit log (admin)', () => {
     expect(answer.json.data).toEqual({ rejected: { totalCount: 1 }, ok: { totalCount: 1 }, none: { totalCount: 0 } });
   });
 });
+
+describe("where: on a position's quantity reads it from its fills", () => {
+  let gateway: TestGateway;
+  let trade: TradeFixture;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    // Written with an opening quantity its two fills (10.5 each, bought) then bring to 21.
+    trade = await createTrade(gateway.orm.em.fork(), {
+      executionCount: 2,
+      adjust: ({ position }) => (position.quantity = '1.00000000'),
+    });
+  });
+  afterAll(() => gateway.close());
+
+  it('matches the derived quantity, not the written one', async () => {
+    const result = await gateway.execute(`{
+      derived: positions(where: { quantity: { eq: "21" } }) { nodes { databaseId quantity } }
+      written: positions(where: { quantity: { eq: "1" } }) { totalCount }
+    }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.derived.nodes).toEqual([{ databaseId: trade.position.databaseId, quantity: '21.00000000' }]);
+    expect(result.data!.written.totalCount).toBe(0);
+  });
+});

@@ -24,13 +24,14 @@ export const MAX_WHERE_DEPTH = 10;
 /** Values of one `in`/`notIn`; a longer list is an export, not a filter. */
 export const MAX_IN_VALUES = 1000;
 /**
- * Values bound in one tree, summed over every branch: a 200-branch `or` of
- * single values is fine, 200 branches of 1,000-value lists are not (and
- * PostgreSQL takes at most 65,535 parameters per statement).
+ * Values bound in one tree (an `isNull` counts as one), summed over every
+ * branch: a 200-branch `or` of single values is fine, 200 branches of
+ * 1,000-value lists are not (and PostgreSQL takes at most 65,535 parameters
+ * per statement). The query-cost limit prices selections, not arguments, so
+ * this is what bounds the statement a where: makes.
  */
 export const MAX_WHERE_VALUES = 5000;
 
-const COMBINATORS = new Set(['and', 'or', 'not']);
 const TRUE = null;
 
 /**
@@ -76,7 +77,7 @@ class WhereCompiler {
   }
 
   private field(field: string, value: unknown, path: string): Condition | null {
-    const column = COMBINATORS.has(field) ? undefined : this.columnOf(field);
+    const column = this.columnOf(field);
     if (!column) throw new BadInputError(`\`${path}\` is not a filterable field`, path);
     if (column.json) {
       this.jsonPaths.push(...jsonPathsOf(value as JsonFilter, path));
@@ -135,6 +136,7 @@ class WhereCompiler {
           throw new BadInputError(`\`${path}\` ends with an unescaped \\; write \\\\ for a backslash`, path);
         return { sql: `${c} ilike ?`, params: [operand] };
       case 'isNull':
+        this.count(path, 1);
         return { sql: `${c} is ${operand ? '' : 'not '}null`, params: [] };
       default:
         throw new BadInputError(`\`${path}\` is not an operator`, path);
