@@ -20,8 +20,8 @@ function discoveredMetadata(): MetadataStorage {
   return discovered;
 }
 
-/** A persisted property and the column holding it. */
-export type PersistedColumn = { property: string; column: string; primary: boolean };
+/** A persisted property, the column holding it and that column's SQL type. */
+export type PersistedColumn = { property: string; column: string; primary: boolean; columnType: string };
 
 /** The table an entity is stored in. */
 export const tableNameOf = (entity: EntityClass<unknown>): string => discoveredMetadata().get(entity.name).tableName;
@@ -32,7 +32,12 @@ export function persistedColumnsOf(entity: EntityClass<unknown>): PersistedColum
     .get(entity.name)
     .props.filter((prop) => prop.persist !== false && (prop.fieldNames?.length ?? 0) > 0)
     .flatMap((prop) =>
-      prop.fieldNames.map((column) => ({ property: prop.name, column, primary: prop.primary ?? false })),
+      prop.fieldNames.map((column, index) => ({
+        property: prop.name,
+        column,
+        primary: prop.primary ?? false,
+        columnType: prop.columnTypes?.[index] ?? '',
+      })),
     );
 }
 

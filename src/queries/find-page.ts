@@ -1,4 +1,4 @@
-import { type EntityManager, type EntityName, type FilterQuery, raw } from '@mikro-orm/postgresql';
+import { type EntityManager, type EntityMetadata, type EntityName, type FilterQuery, raw } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
 import {
   type ConnectionArgs,
@@ -8,7 +8,8 @@ import {
 } from '../graphql/pagination/connection';
 import { decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
 import { metadataOf, readModels } from './read-model';
-import { currentStatusConditions } from './current-status';
+import { currentStatusConditions, derivedColumns } from './current-status';
+import { type WhereColumn, whereCondition, type WhereTree } from './where-conditions';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 
 type PageQuery<T> = {
@@ -24,6 +25,8 @@ type PageQuery<T> = {
   status?: string | null;
   /** Conditions the filter object cannot say, as SQL on alias `n` with `?` placeholders. */
   conditions?: { sql: string; params: unknown[] }[];
+  /** A `where:` tree over the entity's properties (and its derived ones), ANDed with the rest. */
+  where?: { tree: WhereTree | null | undefined; argument: string };
 };
 
 /**
@@ -68,16 +71,40 @@ export async function findPage<T extends { id: string }>(
 
 type Condition = { sql: string; params: unknown[] };
 
-/** What narrows a list whatever the page: the filter's own conditions, the current status, the JSON filter. */
+/**
+ * What narrows a list whatever the page: the filter's own conditions, the
+ * current status, the JSON filter, the `where:` tree.
+ */
 async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Promise<Condition[]> {
   const meta = metadataOf(em, query.entity);
   const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
+  const execute = (sql: string, params: unknown[]) => em.getConnection().execute(sql, params);
   if (query.json) {
     const { column, filter, argument } = query.json;
     conditions.unshift(...jsonFilterConditions(`n.${column}`, filter, argument));
-    await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPathsOf(filter, argument));
+    await assertValidJsonPaths(execute, jsonPathsOf(filter, argument));
+  }
+  if (query.where) {
+    const { condition, jsonPaths } = whereCondition(query.where.tree, whereColumns(meta), query.where.argument);
+    if (condition) conditions.push(condition);
+    await assertValidJsonPaths(execute, jsonPaths);
   }
   return conditions;
+}
+
+/** A property's column on alias `n`, or the derivation read models show instead (a current status, a lot). */
+function whereColumns<T>(meta: EntityMetadata<T>): (property: string) => WhereColumn | undefined {
+  const derived = derivedColumns(meta.tableName, 'n');
+  return (property) => {
+    const prop = meta.properties[property as keyof typeof meta.properties];
+    if (!prop || prop.persist === false || prop.kind !== 'scalar' || prop.fieldNames?.length !== 1) return undefined;
+    const derivation = derived.find((candidate) => candidate.property === property);
+    return {
+      sql: derivation ? `(${derivation.sql})` : `n.${prop.fieldNames[0]}`,
+      nullable: prop.nullable ?? false,
+      json: prop.columnTypes?.[0] === 'jsonb',
+    };
+  };
 }
 
 /** The number of rows of a list under its conditions, in one `count(*)`. */

@@ -12,6 +12,8 @@ import {
   TradeExecutionConnection,
 } from './types/connections';
 import { findPage } from '../queries/find-page';
+import type { WhereTree } from '../queries/where-conditions';
+import { ApiPayloadWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
 
@@ -29,18 +31,21 @@ export class ApiPayloadResolver {
 
   @Query(() => ApiPayloadConnection, { description: 'API payloads, newest first.' })
   async apiPayloads(
-    @Arg('filter', () => ApiPayloadFilter, { nullable: true }) filter: ApiPayloadFilter | null,
+    @Arg('filter', () => ApiPayloadFilter, { nullable: true, deprecationReason: 'Use where:' })
+    filter: ApiPayloadFilter | null,
+    @Arg('where', () => ApiPayloadWhere, { nullable: true }) where: WhereTree | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const where = apiPayloadWhere(filter);
+    const filtered = apiPayloadWhere(filter);
     const found = await findPage(
       context.em,
       {
+        where: { tree: where, argument: 'where' },
         entity: ApiPayload,
         typeName: 'ApiPayload',
-        filter: where,
+        filter: filtered,
         sortProperty: 'createdAt',
         json: { column: 'payload', filter: filter?.payload, argument: 'filter.payload' },
       },

@@ -7,6 +7,8 @@ import { Node } from '../graphql/node.interface';
 import { nodeTypeOfTable } from '../lineage/node-types';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../queries/find-page';
+import type { WhereTree } from '../queries/where-conditions';
+import { AuditEventWhere } from './where/list-wheres';
 import { AuditEventFilter, auditEventWhere } from './filters/audit-event.filter';
 import { loadNode } from './node.resolver';
 
@@ -15,13 +17,16 @@ import { loadNode } from './node.resolver';
 export class AuditEventResolver {
   @Query(() => AuditEventConnection, { description: 'The audit event log, most recent first.' })
   auditEvents(
-    @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | null,
+    @Arg('filter', () => AuditEventFilter, { nullable: true, deprecationReason: 'Use where:' })
+    filter: AuditEventFilter | null,
+    @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { em }: Context,
   ) {
     return findPage(
       em,
       {
+        where: { tree: where, argument: 'where' },
         entity: AuditEvent,
         typeName: 'AuditEvent',
         filter: auditEventWhere(filter),

@@ -8,6 +8,8 @@ import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from './types/connections';
 import { findPage } from '../queries/find-page';
+import type { WhereTree } from '../queries/where-conditions';
+import { IngestionRunWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 
@@ -32,18 +34,21 @@ export class IngestionRunResolver {
 
   @Query(() => IngestionRunConnection, { description: 'Ingestion runs, newest first.' })
   async ingestionRuns(
-    @Arg('filter', () => IngestionRunFilter, { nullable: true }) filter: IngestionRunFilter | null,
+    @Arg('filter', () => IngestionRunFilter, { nullable: true, deprecationReason: 'Use where:' })
+    filter: IngestionRunFilter | null,
+    @Arg('where', () => IngestionRunWhere, { nullable: true }) where: WhereTree | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const where = ingestionRunWhere(filter);
+    const filtered = ingestionRunWhere(filter);
     const found = await findPage(
       context.em,
       {
+        where: { tree: where, argument: 'where' },
         entity: IngestionRun,
         typeName: 'IngestionRun',
-        filter: where,
+        filter: filtered,
         status: filter?.status,
         sortProperty: 'createdAt',
         json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' },

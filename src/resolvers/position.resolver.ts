@@ -7,6 +7,8 @@ import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from './types/connections';
 import { findPage } from '../queries/find-page';
+import type { WhereTree } from '../queries/where-conditions';
+import { PositionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 
@@ -24,15 +26,24 @@ export class PositionResolver {
 
   @Query(() => PositionConnection, { description: 'Positions, most recently opened first.' })
   async positions(
-    @Arg('filter', () => PositionFilter, { nullable: true }) filter: PositionFilter | null,
+    @Arg('filter', () => PositionFilter, { nullable: true, deprecationReason: 'Use where:' })
+    filter: PositionFilter | null,
+    @Arg('where', () => PositionWhere, { nullable: true }) where: WhereTree | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const where = positionWhere(filter);
+    const filtered = positionWhere(filter);
     const found = await findPage(
       context.em,
-      { entity: Position, typeName: 'Position', filter: where, status: filter?.status, sortProperty: 'openedAt' },
+      {
+        where: { tree: where, argument: 'where' },
+        entity: Position,
+        typeName: 'Position',
+        filter: filtered,
+        status: filter?.status,
+        sortProperty: 'openedAt',
+      },
       page,
     );
     return pageReadingAhead(context, info, 'Position', found);

@@ -6,6 +6,8 @@ import { ApiKey, QueryAuditEntry } from '../entities';
 import { QueryAuditEntryConnection } from './types/connections';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../queries/find-page';
+import type { WhereTree } from '../queries/where-conditions';
+import { QueryAuditEntryWhere } from './where/list-wheres';
 import { mentionConditions, QueryAuditFilter, queryAuditWhere } from './filters/query-audit.filter';
 
 /** Who looked at what: the query audit log and the keys it names, for admins only. */
@@ -16,13 +18,16 @@ export class QueryAuditResolver {
     description: 'Every operation the gateway was asked to run, newest first.',
   })
   queryAuditLog(
-    @Arg('filter', () => QueryAuditFilter, { nullable: true }) filter: QueryAuditFilter | null,
+    @Arg('filter', () => QueryAuditFilter, { nullable: true, deprecationReason: 'Use where:' })
+    filter: QueryAuditFilter | null,
+    @Arg('where', () => QueryAuditEntryWhere, { nullable: true }) where: WhereTree | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { em }: Context,
   ) {
     return findPage(
       em,
       {
+        where: { tree: where, argument: 'where' },
         entity: QueryAuditEntry,
         typeName: 'QueryAuditEntry',
         filter: queryAuditWhere(filter),

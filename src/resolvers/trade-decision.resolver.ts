@@ -13,6 +13,8 @@ import {
   TradeExecutionConnection,
 } from './types/connections';
 import { findPage } from '../queries/find-page';
+import type { WhereTree } from '../queries/where-conditions';
+import { TradeDecisionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
 
@@ -37,18 +39,21 @@ export class TradeDecisionResolver {
 
   @Query(() => TradeDecisionConnection, { description: 'Trade decisions, newest first.' })
   async decisions(
-    @Arg('filter', () => TradeDecisionFilter, { nullable: true }) filter: TradeDecisionFilter | null,
+    @Arg('filter', () => TradeDecisionFilter, { nullable: true, deprecationReason: 'Use where:' })
+    filter: TradeDecisionFilter | null,
+    @Arg('where', () => TradeDecisionWhere, { nullable: true }) where: WhereTree | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const where = tradeDecisionWhere(filter);
+    const filtered = tradeDecisionWhere(filter);
     const found = await findPage(
       context.em,
       {
+        where: { tree: where, argument: 'where' },
         entity: TradeDecision,
         typeName: 'TradeDecision',
-        filter: where,
+        filter: filtered,
         status: filter?.status,
         sortProperty: 'createdAt',
         json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' },

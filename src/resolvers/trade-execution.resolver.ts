@@ -8,6 +8,8 @@ import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, TradeExecutionConnection } from './types/connections';
 import { findPage } from '../queries/find-page';
+import type { WhereTree } from '../queries/where-conditions';
+import { TradeExecutionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
 
@@ -38,18 +40,21 @@ export class TradeExecutionResolver {
 
   @Query(() => TradeExecutionConnection, { description: 'Trade executions, newest first.' })
   async executions(
-    @Arg('filter', () => TradeExecutionFilter, { nullable: true }) filter: TradeExecutionFilter | null,
+    @Arg('filter', () => TradeExecutionFilter, { nullable: true, deprecationReason: 'Use where:' })
+    filter: TradeExecutionFilter | null,
+    @Arg('where', () => TradeExecutionWhere, { nullable: true }) where: WhereTree | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const where = tradeExecutionWhere(filter);
+    const filtered = tradeExecutionWhere(filter);
     const found = await findPage(
       context.em,
       {
+        where: { tree: where, argument: 'where' },
         entity: TradeExecution,
         typeName: 'TradeExecution',
-        filter: where,
+        filter: filtered,
         status: filter?.status,
         sortProperty: 'createdAt',
       },
