@@ -59,10 +59,17 @@ describe('malformed and hostile requests', () => {
     ],
     [
       'an unknown argument',
+      { query: '{ decisions(sqlWhere: "1=1") { nodes { id } } }' },
+      400,
+      'GRAPHQL_VALIDATION_FAILED',
+      /Unknown argument "sqlWhere"/,
+    ],
+    [
+      'SQL text as a where: argument',
       { query: '{ decisions(where: "1=1") { nodes { id } } }' },
       400,
       'GRAPHQL_VALIDATION_FAILED',
-      /Unknown argument "where"/,
+      /Expected value of type "TradeDecisionWhere", found "1=1"/,
     ],
     [
       'a DateTime variable that is not a date',
