@@ -7,7 +7,7 @@ let discovered: MetadataStorage | undefined;
 /**
  * The entities' metadata as MikroORM discovers it for the ORM (column names
  * from the naming strategy, inherited properties merged in), without an ORM
- * or a connection: what code that writes its own SQL (the record writer, the
+ * or a connection: what code that writes its own SQL (the lineage registries, the record writer, the
  * seed's COPY) takes its table and column names from. Discovered once, on
  * first use; the discovery leaves the entity classes as they were (only an
  * ORM's EntityManager decorates them).
@@ -53,4 +53,21 @@ export function columnOf<T>(entity: EntityClass<T>, property: keyof T & string):
   const columns = discoveredMetadata().get(entity.name).properties[property]?.fieldNames ?? [];
   if (columns.length !== 1) throw new Error(`${entity.name}.${property} is not stored in one column`);
   return columns[0]!;
+}
+
+/**
+ * The column of a many-to-one `property` of `entity`, refused unless it
+ * references `target`: what names a lineage edge's column (see
+ * src/lineage/relations.ts), so the registry cannot name one that leads elsewhere.
+ */
+export function manyToOneColumnOf(
+  entity: EntityClass<unknown>,
+  property: string,
+  target: EntityClass<unknown>,
+): string {
+  const prop = discoveredMetadata().get(entity.name).properties[property as never] as
+    { kind: string; type: string; fieldNames: string[] } | undefined;
+  if (prop?.kind !== 'm:1' || prop.type !== target.name || prop.fieldNames.length !== 1)
+    throw new Error(`${entity.name}.${property} is no many-to-one to ${target.name} stored in one column`);
+  return prop.fieldNames[0]!;
 }

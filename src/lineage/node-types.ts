@@ -1,4 +1,5 @@
-import { type EntityClass, MetadataStorage } from '@mikro-orm/core';
+import type { EntityClass } from '@mikro-orm/core';
+import { tableNameOf } from '../database/entity-metadata';
 import { ApiPayload, IngestionRun, Position, TradeDecision, TradeExecution } from '../entities';
 import { SUBJECT_TABLES, type SubjectTable } from '../entities/audit-event.entity';
 import { DecisionStatus } from '../entities/trade-decision.entity';
@@ -84,7 +85,7 @@ export const isNodeType = (name: string): name is NodeType => Object.hasOwn(NODE
 
 const TABLE_OF = Object.fromEntries(
   NODE_TYPE_NAMES.map((type) => {
-    const table = MetadataStorage.getMetadataFromDecorator(NODE_TYPES[type].entity as never).tableName;
+    const table = tableNameOf(NODE_TYPES[type].entity as EntityClass<unknown>);
     // An event's subject_table names a node by its table: a node type's table must be one it can hold.
     if (!(SUBJECT_TABLES as readonly string[]).includes(table))
       throw new Error(`${type} is stored in ${table}, which is not one of the SUBJECT_TABLES`);

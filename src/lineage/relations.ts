@@ -1,4 +1,5 @@
-import { type EntityClass, MetadataStorage } from '@mikro-orm/core';
+import type { EntityClass } from '@mikro-orm/core';
+import { manyToOneColumnOf, tableNameOf } from '../database/entity-metadata';
 import { DecisionInput } from '../entities';
 import { NODE_TYPES, type NodeType, tableOf } from './node-types';
 
@@ -148,19 +149,9 @@ export type TargetOf<Type extends NodeType, Field extends string> =
 export const relationField = (type: NodeType, field: string): readonly EdgeDirection[] | undefined =>
   RELATION_FIELDS.get(`${type}.${field}`);
 
-/**
- * The column of a many-to-one `property` of `entity`, as its MikroORM
- * decorator declares it; refused unless it references `target`'s entity, so
- * the registry cannot name a column that leads elsewhere.
- */
-export function columnOf(entity: EntityClass<object>, property: string, target: NodeType): string {
-  const declared = MetadataStorage.getMetadataFromDecorator(entity as never).properties[property as never] as
-    { kind?: string; entity?: () => unknown; fieldName?: string; fieldNames?: string[] } | undefined;
-  const column = declared?.fieldNames?.[0] ?? declared?.fieldName;
-  if (declared?.kind !== 'm:1' || declared.entity?.() !== NODE_TYPES[target].entity || !column)
-    throw new Error(`${entity.name}.${property} is no many-to-one to ${target} with a declared column (fieldName)`);
-  return column;
-}
+/** The column of a many-to-one `property` of `entity` that leads to `target` (refused when it leads elsewhere). */
+export const columnOf = (entity: EntityClass<object>, property: string, target: NodeType): string =>
+  manyToOneColumnOf(entity as EntityClass<unknown>, property, NODE_TYPES[target].entity as EntityClass<unknown>);
 
 /** Where an edge is stored: a table, and the columns holding each end's id. */
 export type Storage = { table: string; fromColumn: string; toColumn: string };
@@ -173,7 +164,7 @@ export function storageOf(edge: Edge): Storage {
   if ('joinTable' in edge) {
     const { entity, from, to } = edge.joinTable;
     return {
-      table: MetadataStorage.getMetadataFromDecorator(entity as never).tableName,
+      table: tableNameOf(entity as EntityClass<unknown>),
       fromColumn: columnOf(entity, from, edge.from),
       toColumn: columnOf(entity, to, edge.to),
     };
