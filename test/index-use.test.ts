@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { startTestGateway, type TestGateway } from './harness/gateway';
+import { writePlannerRows } from './harness/planner-rows';
 
 const ROWS = 200_000;
 
@@ -70,15 +71,7 @@ describe(
       gateway = await startTestGateway();
       client = new pg.Client({ connectionString: gateway.database.url });
       await client.connect();
-      // 800,000 synthetic rows for the planner: their chain hashes (test/chain.test.ts) would
-      // only slow this down, so the record trigger is off while they are written.
-      await client.query('begin');
-      for (const table of Object.keys(fixtures))
-        await client.query(`alter table ${table} disable trigger ${table}_recorded`);
-      for (const sql of Object.values(fixtures)) await client.query(sql);
-      for (const table of Object.keys(fixtures))
-        await client.query(`alter table ${table} enable trigger ${table}_recorded`);
-      await client.query('commit');
+      await writePlannerRows(client, fixtures);
       await client.query('analyze trade_decisions, api_payloads, data_ingestion_runs, trade_executions');
     });
     afterAll(async () => {

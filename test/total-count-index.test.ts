@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { toGlobalId } from '../src/graphql/global-id';
 import { startTestGateway, type TestGateway } from './harness/gateway';
+import { writePlannerRows } from './harness/planner-rows';
 
 const ROWS = 200_000;
 const POSITIONS = 2_000;
@@ -32,14 +33,7 @@ describe(`totalCount counts through the list's index on ${ROWS.toLocaleString('e
     gateway = await startTestGateway();
     client = new pg.Client({ connectionString: gateway.database.url });
     await client.connect();
-    // Synthetic rows for the planner: their chain hashes would only slow this down.
-    await client.query('begin');
-    for (const table of Object.keys(fixtures))
-      await client.query(`alter table ${table} disable trigger ${table}_recorded`);
-    for (const sql of Object.values(fixtures)) await client.query(sql);
-    for (const table of Object.keys(fixtures))
-      await client.query(`alter table ${table} enable trigger ${table}_recorded`);
-    await client.query('commit');
+    await writePlannerRows(client, fixtures);
     // As autovacuum leaves a table that is only appended to: statistics and visibility map current.
     await client.query('vacuum analyze trade_decisions, positions, trade_executions');
   }, 120_000);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { startTestGateway, type TestGateway } from './harness/gateway';
+import { writePlannerRows } from './harness/planner-rows';
 
 const ROWS = 200_000;
 
@@ -26,12 +27,7 @@ describe(`where: uses the list's indexes on ${ROWS.toLocaleString('en')} rows (E
     gateway = await startTestGateway();
     client = new pg.Client({ connectionString: gateway.database.url });
     await client.connect();
-    // Synthetic rows for the planner: their chain hashes would only slow this down.
-    await client.query('begin');
-    await client.query('alter table trade_decisions disable trigger trade_decisions_recorded');
-    await client.query(DECISIONS);
-    await client.query('alter table trade_decisions enable trigger trade_decisions_recorded');
-    await client.query('commit');
+    await writePlannerRows(client, { trade_decisions: DECISIONS });
     await client.query('vacuum analyze trade_decisions');
   }, 120_000);
   afterAll(async () => {
