@@ -25,6 +25,11 @@ const SOURCES: Record<SearchKind, { table: keyof typeof SEARCH_VECTORS; document
  * hit. Backward pages (`forward: false`) come nearest-first, as every
  * connection's do.
  */
+/** The caller's text as a query, once per statement (`query` in the statement's SQL). */
+const QUERY = `query as (select websearch_to_tsquery('english', ?) as query)`;
+/** A row of `table` matches the query: through its GIN expression index. */
+const matches = (table: keyof typeof SEARCH_VECTORS) => `${SEARCH_VECTORS[table]} @@ query`;
+
 export type SearchPage = { forward: boolean; limit: number; after: SearchHitKey | null; before: SearchHitKey | null };
 
 /**
@@ -61,7 +66,7 @@ export async function searchLineage(
     // `offset 0` keeps the ranking in its own plan node, so ts_rank runs once per match, not again in the bound.
     return `(select * from (select '${kind}'::text as kind, ${order} as kind_order, t.id,
                                 ts_rank(${SEARCH_VECTORS[table]}, query) as rank
-         from ${table} t, query where ${SEARCH_VECTORS[table]} @@ query offset 0) m
+         from ${table} t, query where ${matches(table)} offset 0) m
        where true ${bounds}
        order by m.rank ${rankOrder}, m.id ${idOrder} limit ${page.limit})`;
   });
@@ -71,7 +76,7 @@ export async function searchLineage(
   });
   const order = (alias: string) => `${alias}.rank ${rankOrder}, ${alias}.kind_order ${idOrder}, ${alias}.id ${idOrder}`;
   return em.getConnection().execute<SearchHit[]>(
-    `with query as (select websearch_to_tsquery('english', ?) as query),
+    `with ${QUERY},
      page as (select * from (${branches.join(' union all ')}) hits order by ${order('hits')} limit ${page.limit})
      select page.kind, page.id::text as id, page.rank::float8 as rank,
        ts_headline('english', d.document, (select query from query),
@@ -90,13 +95,10 @@ export async function searchLineage(
 export async function countSearchHits(em: EntityManager, text: string, kinds: SearchKind[]): Promise<number> {
   const counts = kinds.map((kind) => {
     const { table } = SOURCES[kind];
-    return `(select count(*) from ${table} t, query where ${SEARCH_VECTORS[table]} @@ query)`;
+    return `(select count(*) from ${table} t, query where ${matches(table)})`;
   });
   const [row] = await em
     .getConnection()
-    .execute<{ total: string }[]>(
-      `with query as (select websearch_to_tsquery('english', ?) as query) select ${counts.join(' + ')} as total`,
-      [text],
-    );
+    .execute<{ total: string }[]>(`with ${QUERY} select ${counts.join(' + ')} as total`, [text]);
   return Number(row!.total);
 }
