@@ -10,11 +10,18 @@ const MAX_CACHED_KEYS = 10_000;
 const RECONNECT_MS = 1_000;
 
 /**
- * Verifies API keys without a database round trip per request, yet sees a
- * revocation at once: verified keys are cached only while a LISTEN connection
- * is up, and every committed change to `api_keys` (a trigger NOTIFYs) empties
- * the cache. While that connection is down, every request is checked against
- * the table. Unknown secrets are never cached, so the cache cannot be flooded.
+ * Verifies API keys without a key lookup per request, yet refuses a revoked key
+ * on the first request that arrives after the revocation committed, on every
+ * gateway: verified keys are cached only while a LISTEN connection is up, every
+ * committed change to `api_keys` (a trigger NOTIFYs) empties the cache, and a
+ * cached key is answered only after a round trip on that connection that was
+ * sent after the request arrived. PostgreSQL signals listeners before the
+ * revoking commit returns and delivers their notifications ahead of any later
+ * answer on the same connection, so the notification is handled first; without
+ * the round trip a request can read the cache while the notification still sits
+ * unread in the socket. Requests arriving together share one round trip. While
+ * the connection is down, every request is checked against the table. Unknown
+ * secrets are never cached, so the cache cannot be flooded.
  */
 export class ApiKeyVerifier {
   private readonly cache = new Map<string, KeyIdentity>();
@@ -24,6 +31,10 @@ export class ApiKeyVerifier {
   private listening = false;
   private stopped = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** The round trip on the LISTEN connection that is being answered. */
+  private catchUpOnWire: Promise<unknown> = Promise.resolve();
+  /** The next round trip, not sent yet: every request arriving now waits for it. */
+  private nextCatchUp: Promise<unknown> | undefined;
 
   constructor(private readonly orm: Orm) {}
 
@@ -42,9 +53,31 @@ export class ApiKeyVerifier {
   /** The live, unexpired key with this secret, or null. */
   async verify(secret: string): Promise<KeyIdentity | null> {
     const hash = hashSecret(secret);
-    const key = (this.listening && this.cache.get(hash)) || (await this.lookUp(hash));
+    const key = (await this.cached(hash)) ?? (await this.lookUp(hash));
     if (!key) return null;
     return key.expiresAt && millisecondsOf(key.expiresAt) <= Date.now() ? null : key;
+  }
+
+  /** The cached key, once every notification committed before this call has been handled; null if none or unsure. */
+  private async cached(hash: string): Promise<KeyIdentity | null> {
+    const listener = this.listener;
+    if (!this.listening || !listener || !this.cache.has(hash)) return null;
+    try {
+      await this.catchUp(listener);
+    } catch {
+      return null;
+    }
+    return (this.listening && this.cache.get(hash)) || null;
+  }
+
+  private catchUp(listener: pg.Client): Promise<unknown> {
+    this.nextCatchUp ??= this.catchUpOnWire
+      .catch(() => undefined)
+      .then(() => {
+        this.nextCatchUp = undefined;
+        return (this.catchUpOnWire = listener.query('select 1'));
+      });
+    return this.nextCatchUp;
   }
 
   private async lookUp(hash: string): Promise<KeyIdentity | null> {
