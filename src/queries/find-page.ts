@@ -9,7 +9,8 @@ import {
 import { decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
 import { metadataOf, readModels } from './read-model';
 import { currentStatusConditions, derivedColumns } from './current-status';
-import { type WhereColumn, whereCondition, type WhereTree } from './where-conditions';
+import { type WhereColumn, type WhereCondition, whereCondition, type WhereTree } from './where-conditions';
+import { wherePredicatesOf } from './where-predicates';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 
 type PageQuery<T> = {
@@ -85,17 +86,35 @@ async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Prom
     await assertValidJsonPaths(execute, jsonPathsOf(filter, argument));
   }
   if (query.where) {
-    const { condition, jsonPaths } = whereCondition(query.where.tree, whereColumns(meta), query.where.argument);
+    const condition = await whereConditionOf(em, meta, query.where.tree, query.where.argument);
     if (condition) conditions.push(condition);
-    await assertValidJsonPaths(execute, jsonPaths);
   }
   return conditions;
 }
 
+/**
+ * A `where:` tree's one condition on alias `n` of the entity's table, its
+ * JSON paths checked first; null when it narrows nothing. What lists and
+ * search's per-kind narrowing both compile a tree with.
+ */
+export async function whereConditionOf<T>(
+  em: EntityManager,
+  meta: EntityMetadata<T>,
+  tree: WhereTree | null | undefined,
+  argument: string,
+): Promise<Condition | null> {
+  const { condition, jsonPaths } = whereCondition(tree, whereColumns(meta), argument);
+  await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPaths);
+  return condition;
+}
+
 /** A property's column on alias `n`, or the derivation read models show instead (a current status, a lot). */
-function whereColumns<T>(meta: EntityMetadata<T>): (property: string) => WhereColumn | undefined {
+function whereColumns<T>(meta: EntityMetadata<T>): (property: string) => WhereColumn | WhereCondition | undefined {
   const derived = derivedColumns(meta.tableName, 'n');
+  const predicates = wherePredicatesOf(meta.tableName);
   return (property) => {
+    const predicate = Object.hasOwn(predicates, property) ? predicates[property] : undefined;
+    if (predicate) return { condition: (value, path) => predicate.condition('n', value, path) };
     const prop = meta.properties[property as keyof typeof meta.properties];
     if (!prop || prop.persist === false || prop.kind !== 'scalar' || prop.fieldNames?.length !== 1) return undefined;
     const derivation = derived.find((candidate) => candidate.property === property);

@@ -15,6 +15,9 @@ export type WhereColumn = { sql: string; nullable: boolean; json: boolean };
 
 type Condition = { sql: string; params: unknown[] };
 
+/** A field that is a whole condition of its own (an integrity predicate, a full-text match), not a column. */
+export type WhereCondition = { condition: (value: unknown, path: string) => Condition | null };
+
 /**
  * Nesting of and/or/not past this is refused: no investigation needs it, and
  * 50 levels are legal JSON that costs every layer (coercion, this compiler,
@@ -42,7 +45,7 @@ const TRUE = null;
  */
 export function whereCondition(
   where: WhereTree | null | undefined,
-  columnOf: (field: string) => WhereColumn | undefined,
+  columnOf: (field: string) => WhereColumn | WhereCondition | undefined,
   argument: string,
 ): { condition: Condition | null; jsonPaths: { path: string; argument: string }[] } {
   const compiler = new WhereCompiler(columnOf);
@@ -54,7 +57,7 @@ class WhereCompiler {
   readonly jsonPaths: { path: string; argument: string }[] = [];
   private values = 0;
 
-  constructor(private readonly columnOf: (field: string) => WhereColumn | undefined) {}
+  constructor(private readonly columnOf: (field: string) => WhereColumn | WhereCondition | undefined) {}
 
   tree(where: WhereTree, path: string, depth: number): Condition | null {
     if (depth > MAX_WHERE_DEPTH) {
@@ -79,6 +82,10 @@ class WhereCompiler {
   private field(field: string, value: unknown, path: string): Condition | null {
     const column = this.columnOf(field);
     if (!column) throw new BadInputError(`\`${path}\` is not a filterable field`, path);
+    if ('condition' in column) {
+      this.count(path, 1);
+      return column.condition(value, path);
+    }
     if (column.json) {
       this.jsonPaths.push(...jsonPathsOf(value as JsonFilter, path));
       const conditions = jsonFilterConditions(column.sql, value as JsonFilter, path);
