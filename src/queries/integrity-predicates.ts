@@ -31,6 +31,26 @@ export const multipleExecutionsSql = (alias: string) =>
        from trade_executions e where e.trade_decision_id = ${alias}.id) > 1)`;
 
 /**
+ * The decisions with more than one execution and how many (`trade_decision_id`,
+ * `n`): counted straight off the foreign-key index in one pass, the few
+ * candidates multipleExecutionsSql then decides on.
+ */
+export const severalExecutionsSql = `select trade_decision_id, count(*) as n from trade_executions
+   where trade_decision_id is not null group by trade_decision_id having count(*) > 1`;
+
+/**
+ * multipleExecutionsSql as a filter: one pass over the executions picks the
+ * candidates, as an array computed once (an init plan) that the primary key
+ * is probed with, so a list never probes the executions once per decision it
+ * reads. (`in (subquery)` would be planned as a join, and the planner,
+ * guessing a third of all decisions pass `having`, runs the exact count on
+ * every decision first.)
+ */
+export const multipleExecutionsFilterSql = (alias: string) =>
+  `(${alias}.id = any(array(select several.trade_decision_id from (${severalExecutionsSql}) several))
+    and ${multipleExecutionsSql(alias)})`;
+
+/**
  * The status a record of `table` is written with, before any change: the
  * lifecycle's one status no transition leads to (pending, submitted, …).
  */

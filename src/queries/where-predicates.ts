@@ -3,7 +3,12 @@ import { MAX_SEARCH_TEXT_LENGTH, StalePending, TextSearch } from '../graphql/whe
 import { errorTextVector } from '../sql/search-vectors';
 import { durationMilliseconds } from '../time/duration';
 import { addMilliseconds, instantOf } from '../time/instant';
-import { emptyRationaleSql, missingPayloadSql, multipleExecutionsSql, stalePendingSql } from './integrity-predicates';
+import {
+  emptyRationaleSql,
+  missingPayloadSql,
+  multipleExecutionsFilterSql,
+  stalePendingSql,
+} from './integrity-predicates';
 
 type Condition = { sql: string; params: unknown[] };
 
@@ -76,7 +81,7 @@ const PREDICATES: Record<string, Record<string, WherePredicate>> = {
     multipleExecutions: flag(
       'Decisions carried out by more than one fill, the two legs of one fill split at zero counting once ' +
         '(an integrity finding: duplicates).',
-      multipleExecutionsSql,
+      multipleExecutionsFilterSql,
     ),
     stalePending: stalePending('trade_decisions', 'Decisions'),
   },

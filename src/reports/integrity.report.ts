@@ -9,6 +9,7 @@ import {
   missingEitherPayloadSql,
   missingPayloadSql,
   multipleExecutionsSql,
+  severalExecutionsSql,
   stalePendingSql,
 } from '../queries/integrity-predicates';
 import { positionLotsByPositionSql } from '../sql/position-lot';
@@ -110,8 +111,7 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
                  dup.n || ' executions: ' || (select string_agg(e.execution_id, ', ' order by e.id)
                                                 from trade_executions e where e.trade_decision_id = d.id) as detail,
                  d.created_at as at
-            from (select trade_decision_id, count(*) as n from trade_executions
-                   where trade_decision_id is not null group by trade_decision_id having count(*) > 1) dup
+            from (${severalExecutionsSql}) dup
             cross join lateral (select id, decision_id, created_at from trade_decisions
                                  where id = dup.trade_decision_id offset 0) d
            where d.created_at >= :from and d.created_at < :until
