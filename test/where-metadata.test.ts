@@ -1,5 +1,6 @@
 import { type GraphQLInputObjectType, isInputObjectType } from 'graphql';
-import { persistedColumnsOf } from '../src/database/entity-metadata';
+import { persistedColumnsOf, tableNameOf } from '../src/database/entity-metadata';
+import { wherePredicatesOf } from '../src/queries/where-predicates';
 import {
   ApiPayload,
   AuditEvent,
@@ -42,7 +43,12 @@ describe('the where: inputs follow the entities', () => {
     const type = (await gatewaySchema()).getType(name) as GraphQLInputObjectType;
     expect(isInputObjectType(type)).toBe(true);
     const columns = persistedColumnsOf(entity).map(({ property }) => property);
-    const fields = Object.keys(type.getFields()).filter((field) => !COMBINATORS.includes(field));
+    // The predicates (integrity checks, full-text matches) are fields of their own, from their registry.
+    const predicates = Object.keys(wherePredicatesOf(tableNameOf(entity)));
+    expect(Object.keys(type.getFields())).toEqual(expect.arrayContaining(predicates));
+    const fields = Object.keys(type.getFields()).filter(
+      (field) => !COMBINATORS.includes(field) && !predicates.includes(field),
+    );
     expect(fields.sort()).toEqual(columns.filter((property) => !left.includes(property)).sort());
     expect(Object.keys(type.getFields())).toEqual(expect.arrayContaining(COMBINATORS));
   });
