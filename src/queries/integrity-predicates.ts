@@ -54,7 +54,7 @@ export const multipleExecutionsFilterSql = (alias: string) =>
  * The status a record of `table` is written with, before any change: the
  * lifecycle's one status no transition leads to (pending, submitted, …).
  */
-function initialStatusOf(table: string): string {
+export function initialStatusOf(table: string): string {
   const lifecycle = LIFECYCLE_TYPES.find(({ type }) => tableOf(type) === table)?.lifecycle;
   if (!lifecycle) throw new Error(`${table} has no lifecycle`);
   const reached = new Set(Object.values(lifecycle.transitions).flat());

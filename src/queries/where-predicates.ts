@@ -5,6 +5,7 @@ import { durationMilliseconds } from '../time/duration';
 import { addMilliseconds, instantOf } from '../time/instant';
 import {
   emptyRationaleSql,
+  initialStatusOf,
   missingPayloadSql,
   multipleExecutionsFilterSql,
   stalePendingSql,
@@ -43,11 +44,11 @@ const textSearch = (description: string, vector: (alias: string) => string): Whe
 });
 
 /** Still pending and made before a cutoff: `olderThan` before now, or `createdBefore`. */
-const stalePending = (table: string, records: string): WherePredicate => ({
+const stalePending = (table: string, records: string, note = ''): WherePredicate => ({
   type: () => StalePending,
   description:
-    `${records} still pending (never moved on from the status they were written with) and made before a point: ` +
-    '`{ olderThan: "P7D" }` is the integrity audit\'s "pending over a week".',
+    `${records} still pending (written ${initialStatusOf(table)} and never changed since) ` +
+    `and made before a point, e.g. \`{ olderThan: "P7D" }\`${note}.`,
   condition: (alias, value, path) => {
     const { olderThan, createdBefore } = value as StalePending;
     if ((olderThan == null) === (createdBefore == null))
@@ -83,7 +84,7 @@ const PREDICATES: Record<string, Record<string, WherePredicate>> = {
         '(an integrity finding: duplicates).',
       multipleExecutionsFilterSql,
     ),
-    stalePending: stalePending('trade_decisions', 'Decisions'),
+    stalePending: stalePending('trade_decisions', 'Decisions', ': the integrity audit\'s "pending over a week"'),
   },
   data_ingestion_runs: {
     // No index: runs are the smallest table, and a scan of them stays well under 50 ms (measured in

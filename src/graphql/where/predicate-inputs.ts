@@ -19,7 +19,8 @@ export class TextSearch {
 
 @InputType({
   description:
-    'Still pending — never moved on from the status it was written with — and made before a point in time: ' +
+    'Still pending — written with the first status of its lifecycle (a decision pending, an execution submitted) ' +
+    'and never changed since — and made before a point in time: ' +
     'give exactly one of `olderThan` (a duration before now) or `createdBefore` (an instant).',
 })
 export class StalePending {
