@@ -3,6 +3,12 @@ import { toGlobalId } from '../src/graphql/global-id';
 /** Values drawn from the dataset, so every question has a real answer. */
 export type Samples = { symbol: string; strategy: string; last: Date; positionDatabaseId: string };
 
+export type Answer = Record<string, unknown>;
+
+/** The value at a dotted path of an answer (`position.executions.totalCount`). */
+export const valueAt = (data: Answer, path: string): unknown =>
+  path.split('.').reduce<unknown>((value, key) => (value as Answer | undefined)?.[key], data);
+
 export type Question = {
   /** The filter family, aggregate or capability the question exercises. */
   family: string;
@@ -10,12 +16,12 @@ export type Question = {
   query: string;
   variables: (samples: Samples) => Record<string, unknown>;
   /** A figure from the answer that shows it is not empty (a count, a number of groups). */
-  figure: (data: any) => string;
+  figure: (data: Answer) => string;
 };
 
 const DAY_MS = 86_400_000;
 const daysBefore = (last: Date, days: number) => new Date(last.getTime() - days * DAY_MS).toISOString();
-const counted = (field: string) => (data: any) => `${data[field].totalCount} rows`;
+const counted = (path: string) => (data: Answer) => `${String(valueAt(data, `${path}.totalCount`))} rows`;
 
 /** The investigator questions of issue 18, one or more per family. */
 export const QUESTIONS: Question[] = [
@@ -38,7 +44,7 @@ export const QUESTIONS: Question[] = [
     name: "a position's executions: totalCount",
     query: `query($id: ID!) { position(id: $id) { executions(first: 1) { totalCount } } }`,
     variables: ({ positionDatabaseId }) => ({ id: toGlobalId('Position', positionDatabaseId) }),
-    figure: (data) => `${data.position.executions.totalCount} rows`,
+    figure: counted('position.executions'),
   },
   {
     family: 'where: scalar',

@@ -8,7 +8,7 @@ import {
 } from '../graphql/pagination/connection';
 import { decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
 import { metadataOf, readModels } from './read-model';
-import { currentStatusConditions, derivedColumns } from './current-status';
+import { CURRENT_STATUS, currentStatusConditions, currentStatusIn, derivedColumns } from './current-status';
 import { type WhereColumn, whereCondition, type WhereTree } from './where-conditions';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 
@@ -103,6 +103,9 @@ function whereColumns<T>(meta: EntityMetadata<T>): (property: string) => WhereCo
       sql: derivation ? `(${derivation.sql})` : `n.${prop.fieldNames[0]}`,
       nullable: prop.nullable ?? false,
       json: prop.columnTypes?.[0] === 'jsonb',
+      ...(derivation?.column === CURRENT_STATUS && {
+        oneOf: (values: readonly unknown[]) => currentStatusIn(meta.tableName, 'n', values),
+      }),
     };
   };
 }

@@ -11,7 +11,17 @@ export type WhereTree = {
 };
 
 /** Where a field's value is read: a column of `n`, or a derivation over it (a current status). */
-export type WhereColumn = { sql: string; nullable: boolean; json: boolean };
+export type WhereColumn = {
+  sql: string;
+  nullable: boolean;
+  json: boolean;
+  /**
+   * A test that the value is one of `values` (non-empty), for a derivation
+   * that has one cheaper than comparing `sql` row by row; `eq`, `ne`, `in`
+   * and `notIn` use it.
+   */
+  oneOf?: (values: readonly unknown[]) => Condition;
+};
 
 type Condition = { sql: string; params: unknown[] };
 
@@ -100,6 +110,11 @@ class WhereCompiler {
 
   private operator(column: WhereColumn, operator: string, operand: unknown, path: string): Condition | null {
     const c = column.sql;
+    if (column.oneOf && (operator === 'eq' || operator === 'ne')) {
+      this.count(path, 1);
+      const test = column.oneOf([operand]);
+      return operator === 'eq' ? test : negation(test);
+    }
     switch (operator) {
       case 'eq':
       case 'ne':
@@ -120,6 +135,10 @@ class WhereCompiler {
         }
         this.count(path, values.length);
         if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
+        if (column.oneOf) {
+          const test = column.oneOf(values);
+          return operator === 'in' ? test : negation(test);
+        }
         const placeholders = values.map(() => '?').join(', ');
         return { sql: `${c} ${operator === 'in' ? 'in' : 'not in'} (${placeholders})`, params: values };
       }
