@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
+import { keyCaller } from '../src/auth/caller';
+import { Role } from '../src/auth/roles';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { executionQualityModel, type ModelExecution } from './harness/execution-quality-model';
 
@@ -167,6 +169,53 @@ describe('executionQuality: latency and slippage per strategy and symbol', () =>
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('is read with the permission every report needs: investigators and integrity auditors, not writers', async () => {
+    const as = (role: Role) => keyCaller({ id: '1', name: `a ${role}`, role, expiresAt: null }, 'test');
+    const query = '{ executionQuality(from: "2030-01-01", to: "2030-01-01") { symbol } }';
+    for (const [role, code] of [
+      [Role.investigator, null],
+      [Role.integrity, null],
+      [Role.writer, 'FORBIDDEN'],
+    ] as const) {
+      const result = await gateway.execute(query, {}, as(role));
+      expect({ role, code: result.errors?.[0]?.extensions?.code ?? null }).toEqual({ role, code });
+    }
+  });
+
+  it.each([
+    [
+      'an impossible date',
+      '{ executionQuality(from: "2026-02-30", to: "2026-03-01") { symbol } }',
+      /`from` must be a date as YYYY-MM-DD/,
+    ],
+    [
+      'a timestamp for a day',
+      '{ executionQuality(from: "2026-02-01", to: "2026-03-01T00:00:00Z") { symbol } }',
+      /`to` must be a date/,
+    ],
+    [
+      'from after to',
+      '{ executionQuality(from: "2026-10-16", to: "2026-10-15") { symbol } }',
+      /`from` \(2026-10-16\) must not be after `to`/,
+    ],
+    [
+      'a day past the supported range',
+      '{ executionQuality(from: "2026-01-01", to: "10000-01-01") { symbol } }',
+      /0001-01-01 through 9999-12-31/,
+    ],
+  ])('refuses %s with BAD_USER_INPUT', async (_name, query, message) => {
+    const result = await gateway.execute(query);
+    expect(result.data).toBeNull();
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(result.errors![0]!.message).toMatch(message);
+  });
+
+  it('refuses a period of the wrong type before running anything', async () => {
+    const result = await gateway.execute('{ executionQuality(from: 20260101, to: "2026-01-02") { symbol } }');
+    expect(result.errors![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
   it('takes nearest-rank percentiles over a large group', async () => {
