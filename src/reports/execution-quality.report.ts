@@ -4,9 +4,13 @@ import { Decimal } from '../graphql/decimal.scalar';
 import { jsonPriceSql, roundedQuotientSql } from '../sql/exact-numeric';
 import { daysPeriod } from './period';
 
-/** Where a fill's reference price came from, first found first: the one list SQL, GraphQL and the CLI use. */
-export const REFERENCE_SOURCES = ['limitPrice', 'rationale', 'request', 'none'] as const;
-export type ReferenceSource = (typeof REFERENCE_SOURCES)[number];
+/** Where a fill's reference price came from, in the order they are tried, with the field that counts it. */
+const REFERENCE_COUNTS = {
+  limitPrice: 'referenceFromLimitPrice',
+  rationale: 'referenceFromRationale',
+  request: 'referenceFromRequest',
+  none: 'withoutReference',
+} as const;
 
 @ObjectType({
   description:
@@ -92,10 +96,9 @@ const latencySelects = Object.entries(LATENCIES)
   )
   .join(',\n');
 
-const sourceCounts = REFERENCE_SOURCES.map((source) => {
-  const field = source === 'none' ? 'withoutReference' : `referenceFrom${source[0]!.toUpperCase()}${source.slice(1)}`;
-  return `count(*) filter (where source = '${source}')::int as "${field}"`;
-}).join(',\n');
+const sourceCounts = Object.entries(REFERENCE_COUNTS)
+  .map(([source, field]) => `count(*) filter (where source = '${source}')::int as "${field}"`)
+  .join(',\n');
 
 // A priced fill's slippage per unit, signed by side; its cost; its reference notional.
 const COST = 'slippage * quantity';
