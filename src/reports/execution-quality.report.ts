@@ -58,7 +58,7 @@ export class ExecutionQuality {
   @Field(() => Decimal, {
     nullable: true,
     description:
-      'Σ slippage × filled quantity over priced fills, exact: what slippage cost in money (negative: saved).',
+      'Σ slippage × filled quantity over priced fills, exact, trailing zeros trimmed: what slippage cost in money (negative: saved).',
   })
   slippageCost!: string | null;
   @Field(() => Decimal, {
