@@ -1,6 +1,7 @@
 import { BadInputError } from '../base/errors';
 import { type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 import type { Operators } from '../graphql/where/operators';
+import { all, any, type Condition, FALSE, negation, TRUE } from './condition-logic';
 
 /** A `where:` tree: fields of the list's type (operators or a JsonFilter) and the combinators. */
 export type WhereTree = {
@@ -29,8 +30,6 @@ export type WhereScope = {
   relation(field: string): WhereRelation | undefined;
 };
 
-type Condition = { sql: string; params: unknown[] };
-
 /**
  * Nesting of and/or/not and relations past this is refused: no investigation needs it, and
  * 50 levels are legal JSON that costs every layer (coercion, this compiler,
@@ -47,8 +46,6 @@ export const MAX_IN_VALUES = 1000;
  * this is what bounds the statement a where: makes.
  */
 export const MAX_WHERE_VALUES = 5000;
-
-const TRUE = null;
 
 /**
  * One SQL condition on the scope's alias for a `where:` tree, values always
@@ -86,12 +83,15 @@ class WhereCompiler {
     for (const [field, value] of Object.entries(where)) {
       if (value == null) continue;
       const at = `${path}.${field}`;
-      const relation = scope.relation(field);
       if (field === 'and') parts.push(all(branches(value as WhereTree[], at)));
       else if (field === 'or') parts.push(any(branches(value as WhereTree[], at)));
       else if (field === 'not') parts.push(negation(this.tree(value as WhereTree, scope, at, depth + 1)));
-      else if (relation) parts.push(this.relation(relation, value as WhereTree, at, depth));
-      else parts.push(this.field(scope, field, value, at));
+      else {
+        const relation = scope.relation(field);
+        parts.push(
+          relation ? this.relation(relation, value as WhereTree, at, depth) : this.field(scope, field, value, at),
+        );
+      }
     }
     return all(parts);
   }
@@ -220,29 +220,6 @@ function notNullAnd(column: WhereColumn, condition: Condition | null): Condition
 }
 
 const COMPARISONS = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
-const FALSE: Condition = { sql: 'false', params: [] };
 
 /** `%`, `_` and `\` as themselves in a LIKE pattern (backslash is PostgreSQL's default escape). */
 const literalPattern = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
-
-/** The conjunction; null (no condition) when every part is null. */
-function all(parts: readonly (Condition | null)[]): Condition | null {
-  const given = parts.filter((part): part is Condition => part != null);
-  if (given.length === 0) return TRUE;
-  if (given.length === 1) return given[0]!;
-  return { sql: given.map(({ sql }) => `(${sql})`).join(' and '), params: given.flatMap(({ params }) => params) };
-}
-
-/** The disjunction: an empty `or` matches nothing, a branch without a condition matches everything. */
-function any(parts: readonly (Condition | null)[]): Condition | null {
-  if (parts.length === 0) return FALSE;
-  if (parts.some((part) => part == null)) return TRUE;
-  const given = parts as Condition[];
-  if (given.length === 1) return given[0]!;
-  return { sql: given.map(({ sql }) => `(${sql})`).join(' or '), params: given.flatMap(({ params }) => params) };
-}
-
-function negation(part: Condition | null): Condition | null {
-  if (part === FALSE) return TRUE;
-  return part == null ? FALSE : { sql: `not (${part.sql})`, params: part.params };
-}
