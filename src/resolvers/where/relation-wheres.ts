@@ -58,7 +58,7 @@ export function addRelationFields(entity: EntityClass<unknown>, Where: ClassType
     const { field, leadsTo, one } = directions[0]!;
     const edges = directions.length > 1 ? ` (along any of ${directions.map(({ edge }) => edge.kind).join(', ')})` : '';
     const description = one
-      ? `Its \`${field}\` (a ${leadsTo}) exists and matches these conditions: \`{}\` holds when there is one, ` +
+      ? `Its \`${field}\` (${leadsTo}) exists and matches these conditions: \`{}\` holds when there is one, ` +
         `\`not: { ${field}: {} }\` when there is none.`
       : `Its \`${field}\` (${leadsTo} list${edges}): some, every or none of them match.`;
     Field(() => registered(one ? WHERE_OF : LIST_WHERE_OF, leadsTo), { nullable: true, description })(
