@@ -22,6 +22,8 @@ describe('where: across relations, on known trades', () => {
             // Trade 1 was fed by a payload answered 503; trade 4's run failed.
             if (index === 1) trade.inputs[1]!.httpStatus = 503;
             if (index === 4) trade.run.status = IngestionRunStatus.failed;
+            // Trade 5's position was written with 1; its two fills of 10.5 bring it to 21.
+            if (index === 5) trade.position.quantity = '1.00000000';
           },
         }),
       );
@@ -60,6 +62,7 @@ describe('where: across relations, on known trades', () => {
       broker: apiPayloads(where: { executions: { some: { position: {} } } }) { totalCount }
       unfetched: apiPayloads(where: { not: { ingestionRun: {} } }) { totalCount }
       runs: ingestionRuns(where: { payloads: { some: { decisions: { some: { executions: { some: {} } } } } } }) { totalCount }
+      lots: executions(where: { position: { quantity: { gte: "21" }, status: { eq: open } } }) { totalCount }
     }`);
     expect(result.errors).toBeUndefined();
     // Momentum trades 1, 3, 5 carry 1, 0, 2 executions; each execution has a request and a response payload.
@@ -69,6 +72,8 @@ describe('where: across relations, on known trades', () => {
       broker: { totalCount: 12 },
       unfetched: { totalCount: 12 },
       runs: { totalCount: 4 },
+      // A related position's quantity is derived from its fills, as on the position's own list: trades 2 and 5.
+      lots: { totalCount: 4 },
     });
   });
 
