@@ -63,6 +63,9 @@ describe('where: across relations, on known trades', () => {
       unfetched: apiPayloads(where: { not: { ingestionRun: {} } }) { totalCount }
       runs: ingestionRuns(where: { payloads: { some: { decisions: { some: { executions: { some: {} } } } } } }) { totalCount }
       lots: executions(where: { position: { quantity: { gte: "21" }, status: { eq: open } } }) { totalCount }
+      signals: executions(where: { decision: { decisionRationale: { contains: { signal: "congress_buy" } } } }) {
+        totalCount
+      }
     }`);
     expect(result.errors).toBeUndefined();
     // Momentum trades 1, 3, 5 carry 1, 0, 2 executions; each execution has a request and a response payload.
@@ -74,6 +77,7 @@ describe('where: across relations, on known trades', () => {
       runs: { totalCount: 4 },
       // A related position's quantity is derived from its fills, as on the position's own list: trades 2 and 5.
       lots: { totalCount: 4 },
+      signals: { totalCount: 6 },
     });
   });
 
@@ -143,6 +147,13 @@ describe('where: across relations refuses malformed input, naming the path', () 
       200,
       /more than 5000 values/,
       'where.or.5.inputs.some.endpoint.in',
+    ],
+    [
+      'an invalid JSON path two relations down',
+      { executions: { some: { decision: { decisionRationale: { jsonPath: '$.score >>> 1' } } } } },
+      200,
+      /not a valid SQL\/JSON path/,
+      'where.executions.some.decision.decisionRationale.jsonPath',
     ],
     ['relations 11 deep', nest(11), 200, /deeper than 10 levels/, pathOf(10)],
   ])('%s', async (_what, where, status, message, argument) => {
