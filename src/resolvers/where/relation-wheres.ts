@@ -56,7 +56,7 @@ export function addRelationFields(entity: EntityClass<unknown>, Where: ClassType
   if (isListTarget(type)) LIST_WHERE_OF.set(type, listWhereOf(type, Where, records));
   for (const directions of relationsOf(type)) {
     const { field, leadsTo, one } = directions[0]!;
-    const edges = directions.length > 1 ? ` (along any of ${directions.map(({ edge }) => edge.kind).join(', ')})` : '';
+    const edges = directions.length > 1 ? `, along ${directions.map(({ edge }) => edge.kind).join(' or ')}` : '';
     const description = one
       ? `Its \`${field}\` (${leadsTo}) exists and matches these conditions: \`{}\` holds when there is one, ` +
         `\`not: { ${field}: {} }\` when there is none.`
