@@ -1,4 +1,4 @@
-import { type EntityManager, type EntityMetadata, type EntityName, type FilterQuery, raw } from '@mikro-orm/postgresql';
+import { type EntityManager, type EntityName, type FilterQuery, raw } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
 import {
   type ConnectionArgs,
@@ -8,8 +8,9 @@ import {
 } from '../graphql/pagination/connection';
 import { decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
 import { metadataOf, readModels } from './read-model';
-import { CURRENT_STATUS, currentStatusConditions, currentStatusIn, derivedColumns } from './current-status';
-import { type WhereColumn, whereCondition, type WhereTree } from './where-conditions';
+import { currentStatusConditions } from './current-status';
+import { whereCondition, type WhereTree } from './where-conditions';
+import { whereScopeOf } from './where-scope';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 
 type PageQuery<T> = {
@@ -85,29 +86,15 @@ async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Prom
     await assertValidJsonPaths(execute, jsonPathsOf(filter, argument));
   }
   if (query.where) {
-    const { condition, jsonPaths } = whereCondition(query.where.tree, whereColumns(meta), query.where.argument);
+    const { condition, jsonPaths } = whereCondition(
+      query.where.tree,
+      whereScopeOf(em, query.entity, 'n'),
+      query.where.argument,
+    );
     if (condition) conditions.push(condition);
     await assertValidJsonPaths(execute, jsonPaths);
   }
   return conditions;
-}
-
-/** A property's column on alias `n`, or the derivation read models show instead (a current status, a lot). */
-function whereColumns<T>(meta: EntityMetadata<T>): (property: string) => WhereColumn | undefined {
-  const derived = derivedColumns(meta.tableName, 'n');
-  return (property) => {
-    const prop = meta.properties[property as keyof typeof meta.properties];
-    if (!prop || prop.persist === false || prop.kind !== 'scalar' || prop.fieldNames?.length !== 1) return undefined;
-    const derivation = derived.find((candidate) => candidate.property === property);
-    return {
-      sql: derivation ? `(${derivation.sql})` : `n.${prop.fieldNames[0]}`,
-      nullable: prop.nullable ?? false,
-      json: prop.columnTypes?.[0] === 'jsonb',
-      ...(derivation?.column === CURRENT_STATUS && {
-        oneOf: (values: readonly unknown[]) => currentStatusIn(meta.tableName, 'n', values),
-      }),
-    };
-  };
 }
 
 /** The number of rows of a list under its conditions, in one `count(*)`. */
