@@ -88,6 +88,13 @@ describe('auditgraph serve', () => {
           expect(
             answers['Correlation trail']!.data.correlated.map((node: { __typename: string }) => node.__typename),
           ).toEqual(['TradeDecision', 'ApiPayload', 'TradeExecution', 'ApiPayload']);
+          // Planted by the generator: two decisions read a failed call's error body.
+          const fed = answers['Decisions fed by a payload whose API call failed (≥ 400)']!.data.decisions;
+          expect(fed.totalCount).toBe(2);
+          for (const decision of fed.nodes)
+            expect(decision.inputs.nodes.some((input: { httpStatus: number | null }) => input.httpStatus! >= 400)).toBe(
+              true,
+            );
         } finally {
           expect(await stopProcess(gateway.child)).toBe(130);
         }

@@ -5,6 +5,8 @@ import { writePlannerRows } from './harness/planner-rows';
 
 const ROWS = 200_000;
 const POSITIONS = 2_000;
+/** One decision in this many is still pending, as in generated data (0.5%). */
+const PENDING_EVERY = 200;
 
 // The same synthetic volume as test/index-use.test.ts, shaped for counts: 500 symbols of
 // decisions, and executions spread over 2,000 positions.
@@ -12,7 +14,8 @@ const fixtures: Record<string, string> = {
   trade_decisions: `insert into trade_decisions
     (decision_id, strategy, symbol, side, quantity, order_type, status, decision_rationale, created_at)
     select 'd' || g, 'CongressionalTradingStrategy', 'S' || (g % 500), 'buy', 1 + g % 100,
-      'market', 'executed', '{}'::jsonb, now() - g * interval '1 second'
+      'market', case when g % ${PENDING_EVERY} = 0 then 'pending' else 'executed' end, '{}'::jsonb,
+      now() - g * interval '1 second'
     from generate_series(1, ${ROWS}) g`,
   positions: `insert into positions (account, symbol, quantity, avg_cost, status, opened_at)
     select 'PA-' || g, 'S' || g, 0, 1, 'open', now() - g * interval '1 second'
@@ -63,6 +66,34 @@ describe(`totalCount counts through the list's index on ${ROWS.toLocaleString('e
     expect(plan.join('\n')).toContain('trade_decisions_symbol_created_at_index');
     expect(plan.join('\n')).not.toMatch(/Seq Scan on trade_decisions/);
     plans.push(`decisions(filter: { symbol }): ${indexLines(plan)}`);
+  });
+
+  it('counts the decisions still pending through the status index, not a status lookup per decision', async () => {
+    // Two of them were moved on since, and one moved back by a producer: the count stays exact.
+    const { rows } = await client.query(
+      `select id::text from trade_decisions where status = 'pending' order by id limit 3`,
+    );
+    for (const [index, row] of rows.entries()) {
+      await client.query(
+        `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
+         values ('TRADE', 'status_changed', $1, 'trade_decisions', $2, 'test', now())`,
+        [{ from: 'pending', to: 'executed' }, row.id],
+      );
+      if (index === 0)
+        await client.query(
+          `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
+           values ('TRADE', 'status_changed', $1, 'trade_decisions', $2, 'test', now())`,
+          [{ from: 'executed', to: 'pending' }, row.id],
+        );
+    }
+    const { data, plan } = await countPlan(
+      '{ decisions(first: 1, where: { status: { eq: pending } }) { totalCount } }',
+    );
+    expect(data.decisions.totalCount).toBe(ROWS / PENDING_EVERY - 2);
+    const text = plan.join('\n');
+    expect(text).toContain('trade_decisions_status_created_at_index');
+    expect(text).not.toMatch(/Seq Scan on trade_decisions/);
+    plans.push(`decisions(where: { status: { eq: pending } }): ${indexLines(plan)}`);
   });
 
   it("counts one position's executions through the position_id index, grouped by parent", async () => {

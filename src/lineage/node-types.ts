@@ -105,3 +105,13 @@ export const LIFECYCLE_TYPES = NODE_TYPE_NAMES.flatMap((type) => {
   const { lifecycle } = NODE_TYPES[type];
   return lifecycle ? [{ type, lifecycle }] : [];
 });
+
+/**
+ * The statuses a record of a lifecycle can only be written with: no transition
+ * leads to them (a decision's `pending`, an execution's `submitted`). A record
+ * is in one of them exactly while it is unchanged since written.
+ */
+export function initialOnlyStatuses(lifecycle: Lifecycle): ReadonlySet<string> {
+  const reached = new Set(Object.values(lifecycle.transitions).flatMap((targets) => targets ?? []));
+  return new Set(Object.keys(lifecycle.transitions).filter((status) => !reached.has(status)));
+}

@@ -1,4 +1,4 @@
-import { type EntityManager, type EntityMetadata, type EntityName, type FilterQuery, raw } from '@mikro-orm/postgresql';
+import { type EntityManager, type EntityName, type FilterQuery, raw } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
 import {
   type ConnectionArgs,
@@ -8,9 +8,9 @@ import {
 } from '../graphql/pagination/connection';
 import { decodeCursor, encodeCursor } from '../graphql/pagination/cursor';
 import { metadataOf, readModels } from './read-model';
-import { currentStatusConditions, derivedColumns } from './current-status';
-import { type WhereColumn, type WhereCondition, whereCondition, type WhereTree } from './where-conditions';
-import { wherePredicatesOf } from './where-predicates';
+import { currentStatusConditions } from './current-status';
+import { whereCondition, type WhereTree } from './where-conditions';
+import { whereScopeOf } from './where-scope';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 
 type PageQuery<T> = {
@@ -86,7 +86,7 @@ async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Prom
     await assertValidJsonPaths(execute, jsonPathsOf(filter, argument));
   }
   if (query.where) {
-    const condition = await whereConditionOf(em, meta, query.where.tree, query.where.argument);
+    const condition = await whereConditionOf(em, query.entity, query.where.tree, query.where.argument);
     if (condition) conditions.push(condition);
   }
   return conditions;
@@ -99,31 +99,13 @@ async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Prom
  */
 export async function whereConditionOf<T>(
   em: EntityManager,
-  meta: EntityMetadata<T>,
+  entity: EntityName<T>,
   tree: WhereTree | null | undefined,
   argument: string,
 ): Promise<Condition | null> {
-  const { condition, jsonPaths } = whereCondition(tree, whereColumns(meta), argument);
+  const { condition, jsonPaths } = whereCondition(tree, whereScopeOf(em, entity, 'n'), argument);
   await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPaths);
   return condition;
-}
-
-/** A property's column on alias `n`, or the derivation read models show instead (a current status, a lot). */
-function whereColumns<T>(meta: EntityMetadata<T>): (property: string) => WhereColumn | WhereCondition | undefined {
-  const derived = derivedColumns(meta.tableName, 'n');
-  const predicates = wherePredicatesOf(meta.tableName);
-  return (property) => {
-    const predicate = Object.hasOwn(predicates, property) ? predicates[property] : undefined;
-    if (predicate) return { condition: (value, path) => predicate.condition('n', value, path) };
-    const prop = meta.properties[property as keyof typeof meta.properties];
-    if (!prop || prop.persist === false || prop.kind !== 'scalar' || prop.fieldNames?.length !== 1) return undefined;
-    const derivation = derived.find((candidate) => candidate.property === property);
-    return {
-      sql: derivation ? `(${derivation.sql})` : `n.${prop.fieldNames[0]}`,
-      nullable: prop.nullable ?? false,
-      json: prop.columnTypes?.[0] === 'jsonb',
-    };
-  };
 }
 
 /** The number of rows of a list under its conditions, in one `count(*)`. */

@@ -5,7 +5,7 @@ import { ApiPayload, AuditEvent, TradeDecision, TradeExecution } from '../entiti
 import { NODE_TYPE_NAMES, tableOf } from '../lineage/node-types';
 import { SEARCH_VECTORS } from '../sql/search-vectors';
 import { whereConditionOf } from './find-page';
-import { metadataOf, readModels } from './read-model';
+import { readModels } from './read-model';
 import type { WhereTree } from './where-conditions';
 
 export const SEARCH_KINDS = ['PAYLOAD', 'DECISION', 'EXECUTION', 'AUDIT_EVENT'] as const;
@@ -98,7 +98,7 @@ export async function narrowSearch(
 ): Promise<SearchNarrowing> {
   const narrowing: SearchNarrowing = {};
   for (const kind of SEARCH_KINDS) {
-    const condition = await whereConditionOf(em, metadataOf(em, SOURCES[kind].entity), where[kind], argumentOf(kind));
+    const condition = await whereConditionOf(em, SOURCES[kind].entity, where[kind], argumentOf(kind));
     if (condition) narrowing[kind] = condition;
   }
   return narrowing;

@@ -1,6 +1,7 @@
 import { BadInputError } from '../base/errors';
 import { type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 import type { Operators } from '../graphql/where/operators';
+import { all, any, type Condition, FALSE, negation, TRUE } from './condition-logic';
 
 /** A `where:` tree: fields of the list's type (operators or a JsonFilter) and the combinators. */
 export type WhereTree = {
@@ -10,16 +11,40 @@ export type WhereTree = {
   [field: string]: unknown;
 };
 
-/** Where a field's value is read: a column of `n`, or a derivation over it (a current status). */
-export type WhereColumn = { sql: string; nullable: boolean; json: boolean };
+/** Where a field's value is read: a column of the row's alias, or a derivation over it (a current status). */
+export type WhereColumn = {
+  sql: string;
+  nullable: boolean;
+  json: boolean;
+  /**
+   * A test that the value is one of `values` (non-empty), for a derivation
+   * that has one cheaper than comparing `sql` row by row; `eq`, `ne`, `in`
+   * and `notIn` use it.
+   */
+  oneOf?: (values: readonly unknown[]) => Condition;
+};
 
-type Condition = { sql: string; params: unknown[] };
+/**
+ * One edge a relation field walks, as SQL: given fresh aliases for the
+ * related row (`target`) and for a join table's row (`link`), the `from`
+ * list, the condition tying it to the outer row, and the related row's scope.
+ */
+export type WhereHop = (target: string, link: string) => { from: string; on: string; scope: WhereScope };
 
+/** A relation field: to one node (one hop), or to a list (one hop per edge it walks). */
+export type WhereRelation = { one: boolean; hops: readonly WhereHop[] };
+
+/** What the fields of a tree mean for one entity on one alias: its columns and its relations. */
 /** A field that is a whole condition of its own (an integrity predicate, a full-text match), not a column. */
 export type WhereCondition = { condition: (value: unknown, path: string) => Condition | null };
 
+export type WhereScope = {
+  column(field: string): WhereColumn | WhereCondition | undefined;
+  relation(field: string): WhereRelation | undefined;
+};
+
 /**
- * Nesting of and/or/not past this is refused: no investigation needs it, and
+ * Nesting of and/or/not and relations past this is refused: no investigation needs it, and
  * 50 levels are legal JSON that costs every layer (coercion, this compiler,
  * PostgreSQL's planner) recursion for nothing — an attack, not a question.
  */
@@ -35,52 +60,93 @@ export const MAX_IN_VALUES = 1000;
  */
 export const MAX_WHERE_VALUES = 5000;
 
-const TRUE = null;
-
 /**
- * One SQL condition on alias `n` for a `where:` tree, values always bound as
- * parameters; null when it narrows nothing. Columns come from `columnOf`,
- * which knows the entity; field names never reach the SQL. Also returns the
- * JSON paths to check before the query runs.
+ * One SQL condition on the scope's alias for a `where:` tree, values always
+ * bound as parameters; null when it narrows nothing. Columns and relations
+ * come from `scope`, which knows the entity; field names never reach the SQL.
+ * A relation becomes an EXISTS over its edge, correlated to the outer row,
+ * its own tree compiled here on a fresh alias — one statement however deep.
+ * Also returns the JSON paths to check before the query runs.
  */
 export function whereCondition(
   where: WhereTree | null | undefined,
-  columnOf: (field: string) => WhereColumn | WhereCondition | undefined,
+  scope: WhereScope,
   argument: string,
 ): { condition: Condition | null; jsonPaths: { path: string; argument: string }[] } {
-  const compiler = new WhereCompiler(columnOf);
-  const condition = where == null ? TRUE : compiler.tree(where, argument, 1);
+  const compiler = new WhereCompiler();
+  const condition = where == null ? TRUE : compiler.tree(where, scope, argument, 1);
   return { condition, jsonPaths: compiler.jsonPaths };
 }
 
 class WhereCompiler {
   readonly jsonPaths: { path: string; argument: string }[] = [];
   private values = 0;
+  private aliases = 0;
 
-  constructor(private readonly columnOf: (field: string) => WhereColumn | WhereCondition | undefined) {}
-
-  tree(where: WhereTree, path: string, depth: number): Condition | null {
+  tree(where: WhereTree, scope: WhereScope, path: string, depth: number): Condition | null {
     if (depth > MAX_WHERE_DEPTH) {
       throw new BadInputError(
-        `\`${path}\` nests and/or/not deeper than ${MAX_WHERE_DEPTH} levels; write the condition flatter`,
+        `\`${path}\` nests and/or/not and relations deeper than ${MAX_WHERE_DEPTH} levels; write the condition flatter`,
         path,
       );
     }
     const parts: (Condition | null)[] = [];
+    const branches = (trees: WhereTree[], at: string) =>
+      trees.map((t, i) => this.tree(t, scope, `${at}.${i}`, depth + 1));
     for (const [field, value] of Object.entries(where)) {
       if (value == null) continue;
       const at = `${path}.${field}`;
-      if (field === 'and') parts.push(all((value as WhereTree[]).map((t, i) => this.tree(t, `${at}.${i}`, depth + 1))));
-      else if (field === 'or')
-        parts.push(any((value as WhereTree[]).map((t, i) => this.tree(t, `${at}.${i}`, depth + 1))));
-      else if (field === 'not') parts.push(negation(this.tree(value as WhereTree, at, depth + 1)));
-      else parts.push(this.field(field, value, at));
+      if (field === 'and') parts.push(all(branches(value as WhereTree[], at)));
+      else if (field === 'or') parts.push(any(branches(value as WhereTree[], at)));
+      else if (field === 'not') parts.push(negation(this.tree(value as WhereTree, scope, at, depth + 1)));
+      else {
+        const relation = scope.relation(field);
+        parts.push(
+          relation ? this.relation(relation, value as WhereTree, at, depth) : this.field(scope, field, value, at),
+        );
+      }
     }
     return all(parts);
   }
 
-  private field(field: string, value: unknown, path: string): Condition | null {
-    const column = this.columnOf(field);
+  /**
+   * A to-one relation: the related row exists and matches. A list: `some`
+   * (a related row matches), `none` (none does), `every` (none fails: holds
+   * for an empty list). A list over two edges (a payload's executions, as
+   * request or as response) is the union of both.
+   */
+  private relation(relation: WhereRelation, value: WhereTree, path: string, depth: number): Condition | null {
+    const [hop] = relation.hops;
+    if (relation.one) return this.exists(hop!, value, path, depth, false);
+    const parts: (Condition | null)[] = [];
+    for (const [quantifier, tree] of Object.entries(value)) {
+      if (tree == null) continue;
+      const at = `${path}.${quantifier}`;
+      const exists = (failing: boolean) =>
+        any(relation.hops.map((each) => this.exists(each, tree as WhereTree, at, depth, failing)));
+      if (quantifier === 'some') parts.push(exists(false));
+      else if (quantifier === 'none') parts.push(negation(exists(false)));
+      else if (quantifier === 'every') parts.push(negation(exists(true)));
+      else throw new BadInputError(`\`${at}\` is not one of some, every, none`, at);
+    }
+    return all(parts);
+  }
+
+  /** EXISTS a row across `hop` for which `tree` holds (or, `failing`, does not). */
+  private exists(hop: WhereHop, tree: WhereTree, path: string, depth: number, failing: boolean): Condition {
+    this.aliases += 1;
+    const { from, on, scope } = hop(`w${this.aliases}`, `l${this.aliases}`);
+    const inner = this.tree(tree, scope, path, depth + 1);
+    const condition = failing ? negation(inner) : inner;
+    if (condition === FALSE) return FALSE;
+    return {
+      sql: `exists (select 1 from ${from} where ${on}${condition ? ` and (${condition.sql})` : ''})`,
+      params: condition?.params ?? [],
+    };
+  }
+
+  private field(scope: WhereScope, field: string, value: unknown, path: string): Condition | null {
+    const column = scope.column(field);
     if (!column) throw new BadInputError(`\`${path}\` is not a filterable field`, path);
     if ('condition' in column) {
       this.count(path, 1);
@@ -107,6 +173,11 @@ class WhereCompiler {
 
   private operator(column: WhereColumn, operator: string, operand: unknown, path: string): Condition | null {
     const c = column.sql;
+    if (column.oneOf && (operator === 'eq' || operator === 'ne')) {
+      this.count(path, 1);
+      const test = column.oneOf([operand]);
+      return operator === 'eq' ? test : negation(test);
+    }
     switch (operator) {
       case 'eq':
       case 'ne':
@@ -127,6 +198,10 @@ class WhereCompiler {
         }
         this.count(path, values.length);
         if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
+        if (column.oneOf) {
+          const test = column.oneOf(values);
+          return operator === 'in' ? test : negation(test);
+        }
         const placeholders = values.map(() => '?').join(', ');
         return { sql: `${c} ${operator === 'in' ? 'in' : 'not in'} (${placeholders})`, params: values };
       }
@@ -171,28 +246,6 @@ function notNullAnd(column: WhereColumn, condition: Condition | null): Condition
 }
 
 const COMPARISONS = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
-const FALSE: Condition = { sql: 'false', params: [] };
 
 /** `%`, `_` and `\` as themselves in a LIKE pattern (backslash is PostgreSQL's default escape). */
 const literalPattern = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
-
-/** The conjunction; null (no condition) when every part is null. */
-function all(parts: readonly (Condition | null)[]): Condition | null {
-  const given = parts.filter((part): part is Condition => part != null);
-  if (given.length === 0) return TRUE;
-  if (given.length === 1) return given[0]!;
-  return { sql: given.map(({ sql }) => `(${sql})`).join(' and '), params: given.flatMap(({ params }) => params) };
-}
-
-/** The disjunction: an empty `or` matches nothing, a branch without a condition matches everything. */
-function any(parts: readonly (Condition | null)[]): Condition | null {
-  if (parts.length === 0) return FALSE;
-  if (parts.some((part) => part == null)) return TRUE;
-  const given = parts as Condition[];
-  if (given.length === 1) return given[0]!;
-  return { sql: given.map(({ sql }) => `(${sql})`).join(' or '), params: given.flatMap(({ params }) => params) };
-}
-
-function negation(part: Condition | null): Condition {
-  return part == null ? FALSE : { sql: `not (${part.sql})`, params: part.params };
-}

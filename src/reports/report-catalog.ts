@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
 import { apiErrors, type ApiErrorGroup } from './api-errors.report';
 import { dailySummary, type DailySummary } from './daily-summary.report';
+import { executionQuality, type ExecutionQuality } from './execution-quality.report';
 import { failureAnalysis, type FailureAnalysis } from './failure-analysis.report';
 import type { IntegrityReport } from './integrity.report';
 import { daysPeriod } from './period';
@@ -23,6 +24,13 @@ export type ReportDefinition<T = unknown> = {
   run(em: EntityManager, options: ReportOptions): Promise<T>;
   table(result: T): Table;
 };
+
+/** The execution-quality table's latency column groups. */
+const LATENCY_COLUMNS: ['decisionLatency' | 'brokerLatency' | 'fillLatency', string][] = [
+  ['decisionLatency', 'decision'],
+  ['brokerLatency', 'broker'],
+  ['fillLatency', 'fill'],
+];
 
 const define = <T>(definition: ReportDefinition<T>) => definition as ReportDefinition<unknown> & ReportDefinition<T>;
 
@@ -114,6 +122,43 @@ export const REPORTS = {
           `position ${c.positionDatabaseId} (${c.account}) ${c.change} → ${c.quantityAfter}`,
         ]),
       ].sort((a, b) => compareInstants(a[0] as Instant, b[0] as Instant)),
+    }),
+  }),
+  'execution-quality': define<ExecutionQuality[]>({
+    description: 'per strategy and symbol: latency (decision → order, broker round trip, fill) and slippage',
+    period: 'range',
+    run: (em, options) => executionQuality(em, { from: options.from!, to: options.to! }),
+    table: (rows) => ({
+      columns: [
+        'strategy',
+        'symbol',
+        'executions',
+        'fills',
+        'ref limit price',
+        'ref rationale',
+        'ref request',
+        'no ref',
+        ...LATENCY_COLUMNS.flatMap(([, label]) => [`${label} p50 ms`, `${label} p95 ms`, `${label} max ms`]),
+        'slippage cost',
+        'avg slippage',
+        'slippage bps',
+        'worst bps',
+      ],
+      rows: rows.map((row) => [
+        row.strategy,
+        row.symbol,
+        row.executions,
+        row.fills,
+        row.referenceFromLimitPrice,
+        row.referenceFromRationale,
+        row.referenceFromRequest,
+        row.withoutReference,
+        ...LATENCY_COLUMNS.flatMap(([field]) => [row[field].p50, row[field].p95, row[field].max]),
+        row.slippageCost,
+        row.averageSlippage,
+        row.slippageBps,
+        row.worstSlippageBps,
+      ]),
     }),
   }),
   'api-errors': define<ApiErrorGroup[]>({

@@ -3,6 +3,7 @@ import { Permission } from '../auth/roles';
 import type { Context } from './context';
 import { ApiErrorGroup, apiErrors } from '../reports/api-errors.report';
 import { DailySummary, dailySummary } from '../reports/daily-summary.report';
+import { ExecutionQuality, executionQuality } from '../reports/execution-quality.report';
 import { FailureAnalysis, failureAnalysis } from '../reports/failure-analysis.report';
 import { reportCsv, REPORTS } from '../reports/report-catalog';
 import { StrategyPerformance, strategyPerformance } from '../reports/strategy-performance.report';
@@ -69,6 +70,19 @@ export class ReportResolver {
     @Ctx() { em }: Context,
   ): Promise<SymbolReport> {
     return symbolReport(em, { symbol, from, to, limit });
+  }
+
+  @Query(() => [ExecutionQuality], {
+    description:
+      'Execution quality per strategy and symbol, over executions created in the period: latency from decision to ' +
+      'order, the broker round trip and submission to fill, and slippage against the limit or reference price.',
+  })
+  executionQuality(
+    @Arg('from', () => String, day) from: string,
+    @Arg('to', () => String, { description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` }) to: string,
+    @Ctx() { em }: Context,
+  ): Promise<ExecutionQuality[]> {
+    return executionQuality(em, { from, to });
   }
 
   @Query(() => [ApiErrorGroup], {

@@ -1,4 +1,4 @@
-import { UNITS_PER_ONE } from './fixed-point';
+import { UNITS_PER_ONE, unitsToJsonNumberString } from './fixed-point';
 import type { Random } from './random';
 import { ACCOUNTS, type FetchTask, MODEL_VERSIONS, SECTORS } from './vocabulary';
 
@@ -59,6 +59,10 @@ export function rationaleFor(random: Random, decision: Decision, inputs: Fetched
     model_version: MODEL_VERSIONS[decision.strategy],
     source_record_ids: inputs.map((input) => input.id),
   };
+  // The price-driven models record the quote they decided on (their first input's price), as brokers
+  // write prices, in a string: the reference execution quality measures a market order's slippage against.
+  // The filing-driven ones act on a disclosure, not a quote, and record none. No draw: the stream is unchanged.
+  const quoted = { reference_price: unitsToJsonNumberString(decision.priceUnits) };
   switch (decision.strategy) {
     case 'CongressionalTradingStrategy':
       return {
@@ -75,6 +79,7 @@ export function rationaleFor(random: Random, decision: Decision, inputs: Fetched
         ...common,
         sector: random.pick(SECTORS),
         momentum_20d: Math.round((random.float() * 0.2 - 0.05) * 10_000) / 10_000,
+        ...quoted,
       };
     default:
       return {
@@ -82,6 +87,7 @@ export function rationaleFor(random: Random, decision: Decision, inputs: Fetched
         ...common,
         zscore: Math.round((random.float() * 2 + 1.5) * (decision.side === 'buy' ? -100 : 100)) / 100,
         lookback_days: 20,
+        ...quoted,
       };
   }
 }

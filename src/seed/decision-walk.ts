@@ -8,15 +8,18 @@ import { DAY, HOUR, MINUTE, type WalkState } from './walk-state';
 /**
  * One decision drawn from a run's fetched payloads: its status (some planted
  * stuck pending, some without a rationale), its row and input edges, then the
- * executions its status calls for (a few planted twice).
+ * executions its status calls for (a few planted twice). A decision drawn
+ * from a run that failed after fetching is counted as fed by a failed run;
+ * 15% of those (planted) were also fed by the run's failed call.
  */
 export async function walkDecision(
   walk: WalkState,
   task: FetchTask,
-  fetched: FetchedPayload[],
+  run: { fetched: FetchedPayload[]; failedCall: number | null },
   finishedMs: number,
 ): Promise<void> {
-  const { random, anchorMs, next, planted, emit, sink } = walk;
+  const { random, plants, answers, anchorMs, next, planted, emit, sink } = walk;
+  const { fetched, failedCall } = run;
   const atMs = Math.min(finishedMs + random.int(2 * MINUTE, 90 * MINUTE), anchorMs - 1000);
   const inputCount = Math.min(fetched.length, random.int(1, 3));
   const first = random.int(0, fetched.length - 1);
@@ -53,9 +56,16 @@ export async function walkDecision(
     created_at: new Date(atMs),
   });
   if (emit('trade_decisions', decisionRow)) await sink.flush();
-  for (const input of inputs)
-    if (emit('decision_inputs', () => ({ trade_decision_id: decision.id, api_payload_id: input.id })))
-      await sink.flush();
+  const inputIds = inputs.map((input) => input.id);
+  if (failedCall !== null) {
+    answers.decisionsFedByFailedRun += 1;
+    if (plants.chance(0.15)) {
+      inputIds.push(failedCall);
+      answers.decisionsFedByErrorPayload += 1;
+    }
+  }
+  for (const input of inputIds)
+    if (emit('decision_inputs', () => ({ trade_decision_id: decision.id, api_payload_id: input }))) await sink.flush();
 
   const executionStatuses: ExecutionStatus[] =
     status === 'executed'

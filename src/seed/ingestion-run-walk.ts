@@ -8,24 +8,29 @@ const SPAN = 90 * DAY;
 /**
  * One ingestion run: its fetched payloads (or the one error response of a
  * failed run), then its run row. `made` of `total` decisions places the run
- * in the span, so runs keep pace with the decisions drawn from them.
+ * in the span, so runs keep pace with the decisions drawn from them. A few
+ * runs (planted, 3% of those that fetch) fail on a last call after fetching
+ * their records: `failedCall` is that call's error response, and the
+ * records stay for strategies to read.
  */
 export async function walkIngestionRun(
   walk: WalkState,
   made: number,
   total: number,
-): Promise<{ task: FetchTask; finishedMs: number; fetched: FetchedPayload[] }> {
-  const { random, anchorMs, next, emit, sink } = walk;
+): Promise<{ task: FetchTask; finishedMs: number; fetched: FetchedPayload[]; failedCall: number | null }> {
+  const { random, plants, anchorMs, next, emit, sink } = walk;
   const task = random.weighted(FETCH_TASKS, FETCH_TASK_WEIGHTS);
   const runStartMs = anchorMs - SPAN + Math.floor((made / total) * SPAN) + random.int(0, 10 * MINUTE);
   const runId = ++next.run;
   const taskSuffix = task.taskName.slice('data_fetch:'.length);
   const externalRunId = `${taskSuffix}-${ymd(runStartMs)}-${runId.toString(36).padStart(6, '0')}`;
-  const failedStatus = random.chance(0.04) ? random.pick([401, 429, 500, 503]) : null;
+  const failedFetch = random.chance(0.04) ? random.pick([401, 429, 500, 503]) : null;
+  const failedLater = failedFetch === null && plants.chance(0.03) ? plants.pick([429, 500, 503]) : null;
+  const failedStatus = failedFetch ?? failedLater;
   const fetched: FetchedPayload[] = [];
   let clockMs = runStartMs;
 
-  const recordCount = failedStatus === null ? random.int(6, 18) : 0;
+  const recordCount = failedFetch === null ? random.int(6, 18) : 0;
   for (let index = 0; index < recordCount; index++) {
     const symbol = random.weighted(SYMBOLS, SYMBOL_WEIGHTS);
     const price = SYMBOL_PRICES.get(symbol)! * (0.9 + random.float() * 0.2);
@@ -54,11 +59,13 @@ export async function walkIngestionRun(
     )
       await sink.flush();
   }
+  let failedCall: number | null = null;
   if (failedStatus !== null) {
     const body = fetchError(failedStatus);
-    const latency = random.int(50, 30_000);
+    const latency = failedLater === null ? random.int(50, 30_000) : plants.int(50, 30_000);
     clockMs += latency;
     const id = ++next.payload;
+    if (failedLater !== null) failedCall = id;
     const at = clockMs;
     if (
       emit('api_payloads', () => ({
@@ -107,5 +114,5 @@ export async function walkIngestionRun(
     }))
   )
     await sink.flush();
-  return { task, finishedMs, fetched };
+  return { task, finishedMs, fetched, failedCall };
 }

@@ -2,8 +2,19 @@ import { walkDecision } from './decision-walk';
 import { walkIngestionRun } from './ingestion-run-walk';
 import { PositionBook } from './position-book';
 import { Random } from './random';
-import { type PlantedDefects, type RowSink, type SeedRow, type Table, TABLES, type WalkCounts } from './seed-rows';
+import {
+  type PlantedAnswers,
+  type PlantedDefects,
+  type RowSink,
+  type SeedRow,
+  type Table,
+  TABLES,
+  type WalkCounts,
+} from './seed-rows';
 import type { WalkState } from './walk-state';
+
+/** Mixed into the seed for the planted answers' own stream (any constant other than 0 would do). */
+const PLANTS_STREAM = 0x5eed_a115;
 
 /**
  * Walks the whole generated lineage in a fixed order, drawing every random
@@ -27,6 +38,8 @@ export async function walkLineage(
     decisionsWithTwoExecutions: 0,
     pendingDecisionsStuck: 0,
   };
+  const answers: PlantedAnswers = { decisionsFedByFailedRun: 0, decisionsFedByErrorPayload: 0 };
+  const plants = new Random(options.seed ^ PLANTS_STREAM);
   const next = { run: 0, payload: 0, decision: 0, execution: 0 };
 
   /** Counts a row, and formats and hands it over only when its table is being loaded. */
@@ -34,17 +47,17 @@ export async function walkLineage(
     rows[table] += 1;
     return table === sink.table && sink.add(build());
   };
-  const walk: WalkState = { random, anchorMs, book, planted, next, emit, sink };
+  const walk: WalkState = { random, anchorMs, book, planted, plants, answers, next, emit, sink };
 
   let made = 0;
   while (made < total) {
-    const { task, finishedMs, fetched } = await walkIngestionRun(walk, made, total);
+    const { task, finishedMs, fetched, failedCall } = await walkIngestionRun(walk, made, total);
     if (fetched.length === 0) continue;
 
     const decisionCount = Math.min(total - made, random.int(10, 30));
     for (let index = 0; index < decisionCount; index++, made++) {
-      await walkDecision(walk, task, fetched, finishedMs);
+      await walkDecision(walk, task, { fetched, failedCall }, finishedMs);
     }
   }
-  return { rows, planted };
+  return { rows, planted, answers };
 }

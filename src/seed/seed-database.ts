@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { CopySink } from './copy-sink';
 import { walkLineage } from './lineage-walk';
-import { type PlantedDefects, TABLES, type WalkCounts } from './seed-rows';
+import { type PlantedAnswers, type PlantedDefects, TABLES, type WalkCounts } from './seed-rows';
 
 export type SeedOptions = { scale: number; seed: number; anchor?: Date; onProgress?: (message: string) => void };
 
@@ -19,6 +19,8 @@ export type SeedSummary = {
     positions: number;
   };
   plantedDefects: PlantedDefects;
+  /** Rows that answer the questions asked across the graph (where: on relations) on the generated data. */
+  plantedAnswers: PlantedAnswers;
 };
 
 export class SeedError extends Error {
@@ -91,6 +93,7 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
         positions: counts!.rows.positions,
       },
       plantedDefects: counts!.planted,
+      plantedAnswers: counts!.answers,
     };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);

@@ -27,4 +27,14 @@ export type PlantedDefects = {
   decisionsWithTwoExecutions: number;
   pendingDecisionsStuck: number;
 };
-export type WalkCounts = { rows: Record<Table, number>; planted: PlantedDefects };
+/**
+ * Answers planted for the questions investigators ask across the graph (not
+ * defects: real runs fail after fetching, and strategies read what they got).
+ */
+export type PlantedAnswers = {
+  /** Decisions fed by a run that fetched its records, then failed on a later call. */
+  decisionsFedByFailedRun: number;
+  /** Of those, decisions also fed by the run's failed call (HTTP ≥ 400): a strategy that read an error body. */
+  decisionsFedByErrorPayload: number;
+};
+export type WalkCounts = { rows: Record<Table, number>; planted: PlantedDefects; answers: PlantedAnswers };

@@ -13,6 +13,7 @@ import {
   IntOperators,
   StringOperators,
 } from '../../graphql/where/operators';
+import { addRelationFields } from './relation-wheres';
 
 type FieldMetadata = ReturnType<typeof getMetadataStorage>['fields'][number];
 
@@ -59,8 +60,9 @@ function operatorsOf(field: FieldMetadata, columnType: string, where: string): C
  * The `where:` input type of a list, made from what the entity already says:
  * a field per column that is also a field of the object type (so a column
  * added to both is filterable with no edit here), typed by that field's
- * GraphQL type, plus `and`, `or` and `not`. Relations and derived-only
- * fields (`id`, `databaseId`) have no column of their own and drop out.
+ * GraphQL type, plus a field per relation of its node type (see
+ * addRelationFields) and `and`, `or` and `not`. Derived-only fields (`id`,
+ * `databaseId`) have no column of their own and drop out.
  * test/where-metadata.test.ts lists what each type ends up with.
  */
 export function whereInputOf(entity: EntityClass<unknown>, options: WhereOptions): ClassType {
@@ -78,6 +80,7 @@ export function whereInputOf(entity: EntityClass<unknown>, options: WhereOptions
       description: options.descriptions?.[field.name] ?? field.description,
     })(Where.prototype, field.name);
   }
+  addRelationFields(entity, Where, options.records);
   for (const [name, predicate] of Object.entries(options.predicates ?? {})) {
     if (columns.has(name)) throw new Error(`${options.name}.${name}: a predicate may not shadow a column`);
     Field(predicate.type as () => ClassType, { nullable: true, description: predicate.description })(
@@ -96,8 +99,8 @@ export function whereInputOf(entity: EntityClass<unknown>, options: WhereOptions
   Field(() => Where, { nullable: true, description: 'This does not hold.' })(Where.prototype, 'not');
   InputType(options.name, {
     description:
-      `Conditions on ${options.records}: every field given must hold (and, or and not nest at most 10 deep). ` +
-      'Comparisons never match a null value; isNull does.',
+      `Conditions on ${options.records}: every field given must hold (and, or, not and relations nest at most ` +
+      '10 deep). Comparisons never match a null value; isNull does.',
   })(Where);
   return Where;
 }
