@@ -47,6 +47,7 @@ type Row = {
   missingRequest?: boolean;
   missingResponse?: boolean;
   message?: string | null;
+  decision?: string;
 };
 
 /** A where: tree over the predicates, and its in-memory evaluation. */
@@ -147,6 +148,7 @@ describe('integrity predicates in where: agree with an in-memory evaluation and 
           missingRequest: execution.apiRequestPayload == null,
           missingResponse: execution.apiResponsePayload == null,
           message: execution.errorMessage,
+          decision: trade.decision.id,
         });
     }
   }, 120_000);
@@ -210,6 +212,28 @@ describe('integrity predicates in where: agree with an in-memory evaluation and 
       expect({ check, found: await filtered(list, where) }).toEqual({ check, found: expected });
       expect({ check, some: expected.length > 0 }).toEqual({ check, some: true });
     }
+  });
+
+  it('holds inside relation filters too, on the related row', async () => {
+    const found = async (list: string, where: string) =>
+      (await gateway.execute(`{ ${list}(first: 100, where: ${where}) { nodes { databaseId } } }`)).data![
+        list
+      ].nodes.map((node: { databaseId: string }) => node.databaseId);
+    const empty = new Set(decisions.filter((row) => row.emptyRationale).map((row) => row.id));
+    expect((await found('executions', '{ decision: { emptyRationale: true } }')).sort()).toEqual(
+      executions
+        .filter((row) => empty.has(row.decision!))
+        .map((row) => row.id)
+        .sort(),
+    );
+    const missing = new Set(executions.filter((row) => row.missingRequest).map((row) => row.decision));
+    expect((await found('decisions', '{ executions: { some: { missingRequestPayload: true } } }')).sort()).toEqual(
+      decisions
+        .filter((row) => missing.has(row.id))
+        .map((row) => row.id)
+        .sort(),
+    );
+    expect(missing.size).toBeGreaterThan(0);
   });
 
   it('adds no statement per row: a page and its count are two statements, whatever the predicates', async () => {
