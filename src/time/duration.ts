@@ -22,7 +22,8 @@ const MS = { week: 604_800_000, day: 86_400_000, hour: 3_600_000, minute: 60_000
 
 /** The milliseconds of a duration's text, or a DurationError saying what is wrong with it. */
 export function durationMilliseconds(text: string): number {
-  if (/^-|^P-|\d-/.test(text)) throw new DurationError('must not be negative');
+  // No duration has a minus sign but a negative one (-P1D, P-1D, PT-5M).
+  if (text.includes('-')) throw new DurationError('must not be negative');
   const match = ISO_8601.exec(text);
   // `P` alone and `PT` alone name no unit; ISO 8601 asks for at least one.
   if (!match || text === 'P' || text.endsWith('T')) throw new DurationError(`must be ${DURATION_FORMAT}`);
