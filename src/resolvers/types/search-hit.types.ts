@@ -25,7 +25,7 @@ export class SearchHit {
   @Field(() => Float, {
     description:
       'ts_rank of the match; hits are ordered by it, highest first, ' +
-      'equal ranks by kind (decisions, executions, payloads) then id.',
+      'equal ranks by kind (decisions, executions, payloads, audit events) then id.',
   })
   rank!: number;
 
