@@ -138,8 +138,8 @@ function childCountLoader(
   list: Pick<ChildList<unknown>, 'parentType' | 'field' | 'rows'>,
   where: ChildWhere,
 ): DataLoader<string, number> {
-  const sql = `select n.parent_id::text as parent_id, count(*) as total
-    from (${list.rows(':parents::bigint[]')}) n ${where.sql ? `where ${where.sql}` : ''} group by n.parent_id`;
+  const sql = `select c.parent_id::text as parent_id, count(*) as total
+    from ${rowsSql(list, ':parents::bigint[]', where.sql)} c group by c.parent_id`;
   return new DataLoader<string, number>(async (parentIds) => {
     recordBatch(`${list.parentType}.${list.field}.totalCount`, parentIds.length);
     // Parent ids are validated digits, so a PostgreSQL array literal is safe as one parameter.
@@ -151,6 +151,13 @@ function childCountLoader(
     return parentIds.map((parentId) => totals.get(parentId) ?? 0);
   });
 }
+
+/**
+ * The list's rows of every parent in `parents`, under `where` (a condition
+ * compiled on alias `n`, as a root list's is; PostgreSQL flattens the sub-select).
+ */
+const rowsSql = (list: Pick<ChildList<unknown>, 'rows'>, parents: string, where: string | null | undefined) =>
+  where ? `(select * from (${list.rows(parents)}) n where ${where})` : `(${list.rows(parents)})`;
 
 /**
  * The page of every parent in `parents` (a bigint[] expression), each row
@@ -173,15 +180,11 @@ export function childPageSql(
 ): string {
   const bound = (side: 'after' | 'before', id: string | null | undefined) =>
     id ? `and ${keysetSql(page.order, list.table, 'c', side, id)}` : '';
-  // The where: is compiled on alias `n` (as a root list's is); PostgreSQL flattens the sub-select.
-  const rows = page.where
-    ? `(select * from (${list.rows(page.parents)}) n where ${page.where})`
-    : `(${list.rows(page.parents)})`;
   return `
     select * from (
       select c.*${currentStatusColumn(list.table, 'c')},
         row_number() over (partition by c.parent_id order by ${orderBySql(page.order, 'c', page.forward)}) as page_rank
-      from ${rows} c
+      from ${rowsSql(list, page.parents, page.where)} c
       where true ${bound('after', page.after)} ${bound('before', page.before)}
     ) ranked
     where page_rank <= ${page.limit}`;
