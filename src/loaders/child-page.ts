@@ -10,7 +10,8 @@ import { currentStatusColumn } from '../queries/current-status';
 import { keysetSql, type ListOrder, type ListOrders, orderBySql, orderNamed } from '../queries/list-order';
 import type { WhereTree } from '../queries/where-conditions';
 import { runPrepared } from '../sql/prepared-statement';
-import { type ChildWhere, childWhereOf, NO_WHERE } from './child-where';
+import { childCountLoader } from './child-count';
+import { type ChildWhere, childWhereOf, NO_WHERE, rowsSql } from './child-where';
 
 /** The arguments of a node's own list: a page, a `where:` on its rows, an `orderBy:`. */
 export type ListArgs = ConnectionArgs & { where?: WhereTree | null; orderBy?: string | null };
@@ -127,37 +128,6 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
 
 const shapeKey = ({ forward, size, afterId, beforeId, order, where }: PageRequest) =>
   `${forward}|${size}|${afterId ?? ''}|${beforeId ?? ''}|${order.name}|${where.key}`;
-
-/**
- * The number of children of many parents at once: one `group by parent_id`
- * over the list's rows per batch, so a query level's counts are one statement
- * whatever its number of parents; a parent without children counts 0.
- */
-function childCountLoader(
-  em: EntityManager,
-  list: Pick<ChildList<unknown>, 'parentType' | 'field' | 'rows'>,
-  where: ChildWhere,
-): DataLoader<string, number> {
-  const sql = `select c.parent_id::text as parent_id, count(*) as total
-    from ${rowsSql(list, ':parents::bigint[]', where.sql)} c group by c.parent_id`;
-  return new DataLoader<string, number>(async (parentIds) => {
-    recordBatch(`${list.parentType}.${list.field}.totalCount`, parentIds.length);
-    // Parent ids are validated digits, so a PostgreSQL array literal is safe as one parameter.
-    const { rows } = await runPrepared<{ parent_id: string; total: string }>(em, sql, {
-      ...where.bindings,
-      parents: `{${parentIds.join(',')}}`,
-    });
-    const totals = new Map(rows.map((row) => [row.parent_id, Number(row.total)]));
-    return parentIds.map((parentId) => totals.get(parentId) ?? 0);
-  });
-}
-
-/**
- * The list's rows of every parent in `parents`, under `where` (a condition
- * compiled on alias `n`, as a root list's is; PostgreSQL flattens the sub-select).
- */
-const rowsSql = (list: Pick<ChildList<unknown>, 'rows'>, parents: string, where: string | null | undefined) =>
-  where ? `(select * from (${list.rows(parents)}) n where ${where})` : `(${list.rows(parents)})`;
 
 /**
  * The page of every parent in `parents` (a bigint[] expression), each row

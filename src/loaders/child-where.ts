@@ -49,3 +49,13 @@ export function childWhereOf<T>(
   });
   return { where: { sql, bindings, key }, checked: Promise.all(checks).then(() => undefined) };
 }
+
+/**
+ * The list's rows of every parent in `parents`, under `where` (a condition
+ * compiled on alias `n`, as a root list's is; PostgreSQL flattens the sub-select).
+ */
+export const rowsSql = (
+  list: { rows: (parents: string) => string },
+  parents: string,
+  where: string | null | undefined,
+) => (where ? `(select * from (${list.rows(parents)}) n where ${where})` : `(${list.rows(parents)})`);
