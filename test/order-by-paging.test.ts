@@ -19,20 +19,27 @@ function sortedIds(rows: Row[], order: ListOrder): string[] {
 
 type Page = {
   totalCount: number;
-  edges: { cursor: string; node: { databaseId: string } }[];
+  edges: { cursor: string; node: Record<string, string> }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 };
-const PAGE =
-  'totalCount edges { cursor node { databaseId } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
+/** A page's selection, its nodes named by `id` (databaseId; seq for audit events). */
+const pageOf = (id = 'databaseId') =>
+  `totalCount edges { cursor node { ${id} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`;
+const PAGE = pageOf();
 
 /** Every row of a list, page by page, forward (`first/after`) or backward (`last/before`). */
-async function pageThrough(read: (args: Record<string, unknown>) => Promise<Page>, size: number, forward: boolean) {
+async function pageThrough(
+  read: (args: Record<string, unknown>) => Promise<Page>,
+  size: number,
+  forward: boolean,
+  id = 'databaseId',
+) {
   const ids: string[] = [];
   const cursors: string[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 100; pages++) {
     const page: Page = await read(forward ? { first: size, after: cursor } : { last: size, before: cursor });
-    const pageIds = page.edges.map((edge) => edge.node.databaseId);
+    const pageIds = page.edges.map((edge) => edge.node[id]!);
     if (forward) ids.push(...pageIds);
     else ids.unshift(...pageIds);
     cursors.push(...page.edges.map((edge) => edge.cursor));
@@ -148,6 +155,61 @@ describe('orderBy: paging yields every row once, in the order an in-memory sort 
         },
       ),
       { numRuns: 25 },
+    );
+  });
+
+  /** Events of a batch of their own, about one decision, at random instants: their seq order is not their time order. */
+  async function writeEvents(instants: number[]) {
+    const { rows: decisions, symbol } = await writeBatch([0], []);
+    const written = await client.query<{ seq: string; external_id: string }>(
+      `insert into audit_events (log_type, event, actor, occurred_at, subject_table, subject_id, external_id)
+       select 'SYSTEM', $1, 'test', t::timestamptz, 'trade_decisions', $2, $1 || '-' || i
+       from unnest($3::text[]) with ordinality u(t, i) returning seq::text, external_id`,
+      [symbol, decisions[0]!.id, instants.map((instant) => INSTANTS[instant])],
+    );
+    const rows = written.rows.map((row) => ({
+      id: row.seq,
+      instant: instants[Number(row.external_id.split('-')[1]) - 1]!,
+    }));
+    return { event: symbol, decision: decisions[0]!.id, rows };
+  }
+
+  it("on audit events, by the chain's seq or by occurrence, as the root list and as a node's events", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(instants, { minLength: 1, maxLength: 10 }),
+        orderOf(LIST_ORDERS.AuditEvent.orders),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        async (occurred, order, size, forward) => {
+          const { event, decision, rows } = await writeEvents(occurred);
+          const where = { event: { eq: event } };
+          const root = async (args: Record<string, unknown>) => {
+            const result = await gateway.execute(
+              `query($where: AuditEventWhere, $order: AuditEventOrder, $first: Int, $after: String, $last: Int, $before: String) {
+                auditEvents(where: $where, orderBy: $order, first: $first, after: $after, last: $last, before: $before) { ${pageOf('seq')} } }`,
+              { where, order: order.name, ...args },
+            );
+            expect(result.errors).toBeUndefined();
+            return result.data!.auditEvents as Page;
+          };
+          const own = async (args: Record<string, unknown>) => {
+            const result = await gateway.execute(
+              `query($id: ID, $where: AuditEventWhere, $order: AuditEventOrder, $first: Int, $after: String, $last: Int, $before: String) {
+                decision(id: $id) { events(where: $where, orderBy: $order, first: $first, after: $after, last: $last, before: $before) { ${pageOf('seq')} } } }`,
+              { id: toGlobalId('TradeDecision', decision), where, order: order.name, ...args },
+            );
+            expect(result.errors).toBeUndefined();
+            return result.data!.decision.events as Page;
+          };
+          for (const read of [root, own]) {
+            const paged = await pageThrough(read, size, forward, 'seq');
+            expect(paged.ids).toEqual(sortedIds(rows, order));
+            expect(paged.totalCount).toBe(rows.length);
+          }
+        },
+      ),
+      { numRuns: 20 },
     );
   });
 
