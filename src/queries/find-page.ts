@@ -12,14 +12,15 @@ import { currentStatusConditions } from './current-status';
 import { whereCondition, type WhereTree } from './where-conditions';
 import { whereScopeOf } from './where-scope';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
+import { keysetSql, type ListOrders, orderNamed, readDirection } from './list-order';
 
 type PageQuery<T> = {
   entity: EntityName<T>;
   /** GraphQL type name; cursors of another type are refused. */
   typeName: string;
   filter: FilterQuery<T>;
-  /** Time property lists are ordered by, newest first; `id` breaks ties. */
-  sortProperty: keyof T & string;
+  /** The list's orders (see LIST_ORDERS) and the one asked for: null, the root list's default. */
+  order: { orders: ListOrders; name: string | null | undefined };
   /** A JSON filter on one jsonb column, served by its GIN index. */
   json?: { column: string; filter: JsonFilter | null | undefined; argument: string };
   /** Only records whose current status (derived from status-change events) is this one. */
@@ -31,9 +32,10 @@ type PageQuery<T> = {
 };
 
 /**
- * One page of a list in keyset order (sort column desc, id desc), in one SQL
- * statement. The cursor's sort key is read by a sub-select on the primary key,
- * so paging costs an index seek whatever the depth. Its `totalCount` is one
+ * One page of a list in keyset order (an order's column, then the primary
+ * key), in one SQL statement. The cursor's sort key is read by a sub-select
+ * on the primary key, so paging costs an index seek whatever the depth; a
+ * cursor carries its order and is refused in another. Its `totalCount` is one
  * `count(*)` under the same conditions without the keyset bounds, run only
  * when read.
  */
@@ -44,28 +46,30 @@ export async function findPage<T extends { id: string }>(
 ): Promise<ConnectionResult<T>> {
   const { forward, size } = pageShape(args);
   const meta = metadataOf(em, query.entity);
-  const sortColumn = meta.properties[query.sortProperty as keyof typeof meta.properties].fieldNames[0];
-  const idColumn = meta.properties['id' as keyof typeof meta.properties].fieldNames[0];
-  const keyset =
-    `(n.${sortColumn}, n.${idColumn}) %s ` +
-    `(select k.${sortColumn}, k.${idColumn} from ${meta.tableName} k where k.${idColumn} = ?)`;
+  const { orders } = query.order;
+  const order = orderNamed(orders, query.order.name, orders.rootDefault);
+  const cursorOrder = { name: order.name, isDefault: order === orders.rootDefault };
+  const bound = (side: 'after' | 'before', cursor: string) => ({
+    sql: keysetSql(order, meta.tableName, 'n', side, '?'),
+    params: [decodeCursor(cursor, query.typeName, side, cursorOrder)],
+  });
+  const keysets = [
+    ...(args.after ? [bound('after', args.after)] : []),
+    ...(args.before ? [bound('before', args.before)] : []),
+  ];
   const listConditions = await listConditionsOf(em, query);
-  const conditions = [...listConditions];
-  if (args.after)
-    conditions.push({ sql: keyset.replace('%s', '<'), params: [decodeCursor(args.after, query.typeName, 'after')] });
-  if (args.before)
-    conditions.push({ sql: keyset.replace('%s', '>'), params: [decodeCursor(args.before, query.typeName, 'before')] });
-  const direction = forward ? 'desc' : 'asc';
+  const conditions = [...listConditions, ...keysets];
+  const direction = readDirection(order, forward);
 
   const rows = await readModels(em, query.entity, (qb) => {
     qb.where(query.filter);
     for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
-    qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
+    qb.orderBy({ [order.key.property]: direction, [order.idProperty]: direction } as never).limit(size + 1);
   });
   return toConnection(
     rows,
     { forward, size, after: args.after, before: args.before },
-    (node) => encodeCursor(query.typeName, node.id),
+    (node) => encodeCursor(query.typeName, node.id, cursorOrder.isDefault ? null : order.name),
     () => countList(em, query, listConditions),
   );
 }

@@ -8,8 +8,10 @@ import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from './types/connections';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import { ApiPayloadOrder, AuditEventOrder, IngestionRunOrder, ORDER_BY_DESCRIPTION } from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
-import { IngestionRunWhere } from './where/list-wheres';
+import { ApiPayloadWhere, AuditEventWhere, IngestionRunWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 
@@ -37,6 +39,8 @@ export class IngestionRunResolver {
     @Arg('filter', () => IngestionRunFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: IngestionRunFilter | null,
     @Arg('where', () => IngestionRunWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => IngestionRunOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
@@ -50,7 +54,7 @@ export class IngestionRunResolver {
         typeName: 'IngestionRun',
         filter: filtered,
         status: filter?.status,
-        sortProperty: 'createdAt',
+        order: { orders: LIST_ORDERS.IngestionRun, name: orderBy },
         json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' },
       },
       page,
@@ -59,14 +63,28 @@ export class IngestionRunResolver {
   }
 
   @FieldResolver(() => ApiPayloadConnection, { description: 'The payloads this run fetched (FETCHED), oldest first.' })
-  payloads(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.list('IngestionRun', 'payloads').load(run.id, page);
+  payloads(
+    @Root() run: IngestionRun,
+    @Arg('where', () => ApiPayloadWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => ApiPayloadOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
+    return loaders.list('IngestionRun', 'payloads').load(run.id, { ...page, where, orderBy });
   }
 
   @FieldResolver(() => AuditEventConnection, {
     description: 'Audit events about this run (status changes, snapshots, …), in chain order.',
   })
-  events(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.events('IngestionRun').load(run.id, page);
+  events(
+    @Root() run: IngestionRun,
+    @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => AuditEventOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
+    return loaders.events('IngestionRun').load(run.id, { ...page, where, orderBy });
   }
 }

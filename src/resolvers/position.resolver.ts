@@ -7,8 +7,10 @@ import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from './types/connections';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import { AuditEventOrder, PositionOrder, TradeExecutionOrder, ORDER_BY_DESCRIPTION } from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
-import { PositionWhere } from './where/list-wheres';
+import { AuditEventWhere, PositionWhere, TradeExecutionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 
@@ -29,6 +31,7 @@ export class PositionResolver {
     @Arg('filter', () => PositionFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: PositionFilter | null,
     @Arg('where', () => PositionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => PositionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION }) orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
@@ -42,7 +45,7 @@ export class PositionResolver {
         typeName: 'Position',
         filter: filtered,
         status: filter?.status,
-        sortProperty: 'openedAt',
+        order: { orders: LIST_ORDERS.Position, name: orderBy },
       },
       page,
     );
@@ -54,16 +57,26 @@ export class PositionResolver {
   })
   executions(
     @Root() position: Position,
+    @Arg('where', () => TradeExecutionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => TradeExecutionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.list('Position', 'executions').load(position.id, page);
+    return loaders.list('Position', 'executions').load(position.id, { ...page, where, orderBy });
   }
 
   @FieldResolver(() => AuditEventConnection, {
     description: 'Audit events about this position (status changes, snapshots, …), in chain order.',
   })
-  events(@Root() position: Position, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.events('Position').load(position.id, page);
+  events(
+    @Root() position: Position,
+    @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => AuditEventOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
+    return loaders.events('Position').load(position.id, { ...page, where, orderBy });
   }
 }
