@@ -77,8 +77,7 @@ export function positionDerivedSelects(
       property: 'closedAt',
       sql: `case when ${closedByFillsSql(alias, at)}
                  then (select e.filled_at from trade_executions e
-                        where e.position_id = ${alias}.id and e.filled_quantity > 0${filledBySql(at)}
-                        order by e.id desc limit 1)
+                        where e.position_id = ${alias}.id and e.filled_quantity > 0${filledBySql(at)} order by e.id desc limit 1)
                  else ${alias}.closed_at end`,
     },
   ];
