@@ -3,6 +3,7 @@ import { withClient } from './harness/database';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { toGlobalId } from '../src/graphql/global-id';
 import { MAX_NAV_POINTS } from '../src/queries/nav-history';
+import { createTrade } from './harness/fixtures';
 
 /** Exact decimals as integers of 10^-8, the record's scale; the reference never touches a float. */
 const decimal = (units: bigint) => {
@@ -319,5 +320,35 @@ describe('time travel: positions and statuses as they stood at an instant', () =
     );
     expect(result.data).toBeNull();
     expect(result.errors![0]!.extensions!.code).toBe('RESULT_TOO_LARGE');
+  });
+
+  it("answers every lifecycle type's status to the microsecond: absent before it existed, each change from its instant", async () => {
+    const trade = await createTrade(gateway.orm.em.fork(), { executionCount: 1 });
+    const execution = trade.executions[0]!;
+    await withClient(gateway.database.url, (client) =>
+      client.query(
+        `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at) values
+          ('TRADE', 'status_changed', '{"to": "failed"}', 'data_ingestion_runs', $1, 'test', '2026-10-01T14:30:00.000001Z'),
+          ('TRADE', 'status_changed', '{"to": "cancelled"}', 'trade_executions', $2, 'test', '2026-10-01T14:30:00.000001Z')`,
+        [trade.run.id, execution.id],
+      ),
+    );
+    const statusesAt = async (at: string) => {
+      const result = await gateway.execute<any>(
+        `query ($run: ID!, $execution: ID!, $at: DateTime!) {
+          run: ingestionRun(id: $run) { statusAsOf(at: $at) }
+          execution: execution(id: $execution) { statusAsOf(at: $at) } }`,
+        { run: trade.run.nodeId, execution: execution.nodeId, at },
+      );
+      expect(result.errors).toBeUndefined();
+      return [result.data.run.statusAsOf, result.data.execution.statusAsOf];
+    };
+    // The run started at 14:00, the execution was recorded at 14:03 (createTrade), both changed at 14:30.000001.
+    expect(await statusesAt('2026-10-01T13:59:59.999999Z')).toEqual([null, null]);
+    expect(await statusesAt('2026-10-01T14:00:00Z')).toEqual(['succeeded', null]);
+    expect(await statusesAt('2026-10-01T14:03:00Z')).toEqual(['succeeded', 'filled']);
+    expect(await statusesAt('2026-10-01T14:30:00Z')).toEqual(['succeeded', 'filled']);
+    expect(await statusesAt('2026-10-01T14:30:00.000001Z')).toEqual(['failed', 'cancelled']);
+    expect(await statusesAt('2026-10-01T10:30:00.000001-04:00')).toEqual(['failed', 'cancelled']);
   });
 });
