@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { withClient } from './harness/database';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { toGlobalId } from '../src/graphql/global-id';
-import { MAX_NAV_POINTS } from '../src/queries/nav-history';
 import { createTrade } from './harness/fixtures';
 
 /** Exact decimals as integers of 10^-8, the record's scale; the reference never touches a float. */
@@ -279,47 +278,6 @@ describe('time travel: positions and statuses as they stood at an instant', () =
     // statusAsOf statement per level that asks it (positions, executions, decisions).
     expect(large.statements).toBe(5);
     expect(large.sql.filter((statement) => /as at/.test(statement))).toHaveLength(3);
-  });
-
-  it('reads the NAV history from the NAV-log events that state a nav, oldest first, digits as recorded', async () => {
-    await withClient(gateway.database.url, (client) =>
-      client.query(`insert into audit_events (log_type, event, event_data, actor, occurred_at) values
-        ('NAV', 'position_snapshot', '{"nav": 156789.45, "positions": {"SPY": 200}}', 'bot', '2026-11-02T16:15:00Z'),
-        ('NAV', 'nav_calculated', '{"nav": 12345678901234567890.123456789, "cash": 35420.12}', 'admin', '2026-11-02T16:00:00Z'),
-        ('NAV', 'nav_calculated', '{"nav": "not a number"}', 'admin', '2026-11-02T16:30:00Z'),
-        ('RISK', 'drawdown_alert', '{"nav": 145230.45}', 'risk', '2026-11-02T16:20:00Z'),
-        ('NAV', 'position_snapshot', '{"nav": 1}', 'bot', '2026-11-03T00:00:00Z')`),
-    );
-    const result = await gateway.execute<any>(`{
-      navHistory(from: "2026-11-02T00:00:00Z", to: "2026-11-03T00:00:00Z") {
-        nav occurredAt event { event actor eventData } } }`);
-    expect(result.errors).toBeUndefined();
-    const [first, second, ...rest] = result.data.navHistory;
-    expect(rest).toEqual([]);
-    // The nav a double cannot hold keeps its digits; the event is all there, its body included.
-    expect(first).toMatchObject({
-      nav: '12345678901234567890.123456789',
-      occurredAt: '2026-11-02T16:00:00.000000Z',
-      event: { event: 'nav_calculated', actor: 'admin', eventData: { cash: 35420.12 } },
-    });
-    expect(second).toEqual({
-      nav: '156789.45',
-      occurredAt: '2026-11-02T16:15:00.000000Z',
-      event: { event: 'position_snapshot', actor: 'bot', eventData: { nav: 156789.45, positions: { SPY: 200 } } },
-    });
-  });
-
-  it('refuses, never cuts, a NAV window of more points than one answer carries', async () => {
-    await withClient(gateway.database.url, (client) =>
-      client.query(`insert into audit_events (log_type, event, event_data, actor, occurred_at)
-        select 'NAV', 'position_snapshot', jsonb_build_object('nav', g), 'bot', '2026-12-01T00:00:00Z'::timestamptz + g * interval '1 minute'
-        from generate_series(1, ${MAX_NAV_POINTS + 1}) g`),
-    );
-    const result = await gateway.execute<any>(
-      '{ navHistory(from: "2026-12-01T00:00:00Z", to: "2027-01-01T00:00:00Z") { nav } }',
-    );
-    expect(result.data).toBeNull();
-    expect(result.errors![0]!.extensions!.code).toBe('RESULT_TOO_LARGE');
   });
 
   it("answers every lifecycle type's status to the microsecond: absent before it existed, each change from its instant", async () => {
