@@ -13,6 +13,9 @@ import { whereCondition, type WhereTree } from './where-conditions';
 import { whereScopeOf } from './where-scope';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 import { keysetSql, type ListOrders, orderNamed, readDirection } from './list-order';
+import { existedAtCondition } from './as-of';
+import type { Instant } from '../time/instant';
+import { isNodeType } from '../lineage/node-types';
 
 type PageQuery<T> = {
   entity: EntityName<T>;
@@ -29,6 +32,11 @@ type PageQuery<T> = {
   conditions?: { sql: string; params: unknown[] }[];
   /** A `where:` tree over the entity's properties (and its derived ones), ANDed with the rest. */
   where?: { tree: WhereTree | null | undefined; argument: string };
+  /**
+   * Time travel: the records that existed at this instant, their derived
+   * columns as they stood then (see as-of.ts). Filters still read what is current.
+   */
+  asOf?: Instant | null;
 };
 
 /**
@@ -61,11 +69,16 @@ export async function findPage<T extends { id: string }>(
   const conditions = [...listConditions, ...keysets];
   const direction = readDirection(order, forward);
 
-  const rows = await readModels(em, query.entity, (qb) => {
-    qb.where(query.filter);
-    for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
-    qb.orderBy({ [order.key.property]: direction, [order.idProperty]: direction } as never).limit(size + 1);
-  });
+  const rows = await readModels(
+    em,
+    query.entity,
+    (qb) => {
+      qb.where(query.filter);
+      for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
+      qb.orderBy({ [order.key.property]: direction, [order.idProperty]: direction } as never).limit(size + 1);
+    },
+    query.asOf ?? null,
+  );
   return toConnection(
     rows,
     { forward, size, after: args.after, before: args.before },
@@ -83,6 +96,10 @@ type Condition = { sql: string; params: unknown[] };
 async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Promise<Condition[]> {
   const meta = metadataOf(em, query.entity);
   const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
+  if (query.asOf != null) {
+    if (!isNodeType(query.typeName)) throw new Error(`${query.typeName} is not a node type`);
+    conditions.push(existedAtCondition(query.typeName, query.asOf));
+  }
   const execute = (sql: string, params: unknown[]) => em.getConnection().execute(sql, params);
   if (query.json) {
     const { column, filter, argument } = query.json;

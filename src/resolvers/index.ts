@@ -6,6 +6,7 @@ import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
 import { LineageResolver } from './lineage.resolver';
+import { NavHistoryResolver } from './nav-history.resolver';
 import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
 import { QueryAuditResolver } from './query-audit.resolver';
@@ -28,6 +29,7 @@ export const resolvers = [
   IntegrityResolver,
   QueryAuditResolver,
   AuditEventResolver,
+  NavHistoryResolver,
   ChainResolver,
   RecordResolver,
 ] as const;

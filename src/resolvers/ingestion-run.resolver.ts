@@ -1,7 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
+import { DateTime } from '../graphql/date-time.scalar';
+import type { Instant } from '../time/instant';
 import type { Context } from './context';
+import { IngestionRunStatus } from '../entities/ingestion-run.entity';
+import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
 import { IngestionRun } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
@@ -86,5 +90,14 @@ export class IngestionRunResolver {
     @Ctx() { loaders }: Context,
   ) {
     return loaders.events('IngestionRun').load(run.id, { ...page, where, orderBy });
+  }
+
+  @FieldResolver(() => IngestionRunStatus, { nullable: true, description: STATUS_AS_OF })
+  statusAsOf(
+    @Root() run: IngestionRun,
+    @Arg('at', () => DateTime, { description: STATUS_AS_OF_AT }) at: Instant,
+    @Ctx() context: Context,
+  ): Promise<IngestionRunStatus | null> {
+    return statusAsOf<IngestionRunStatus>(context, 'IngestionRun', run.id, at);
   }
 }

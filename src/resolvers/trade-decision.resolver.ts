@@ -1,7 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
+import { DateTime } from '../graphql/date-time.scalar';
+import type { Instant } from '../time/instant';
 import type { Context } from './context';
+import { DecisionStatus } from '../entities/trade-decision.entity';
+import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
 import { TradeDecision } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
@@ -113,5 +117,14 @@ export class TradeDecisionResolver {
     @Ctx() { loaders }: Context,
   ) {
     return loaders.events('TradeDecision').load(decision.id, { ...page, where, orderBy });
+  }
+
+  @FieldResolver(() => DecisionStatus, { nullable: true, description: STATUS_AS_OF })
+  statusAsOf(
+    @Root() decision: TradeDecision,
+    @Arg('at', () => DateTime, { description: STATUS_AS_OF_AT }) at: Instant,
+    @Ctx() context: Context,
+  ): Promise<DecisionStatus | null> {
+    return statusAsOf<DecisionStatus>(context, 'TradeDecision', decision.id, at);
   }
 }

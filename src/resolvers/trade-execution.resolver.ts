@@ -1,7 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
+import { DateTime } from '../graphql/date-time.scalar';
+import type { Instant } from '../time/instant';
 import type { Context } from './context';
+import { ExecutionStatus } from '../entities/trade-execution.entity';
+import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
 import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
@@ -102,5 +106,14 @@ export class TradeExecutionResolver {
     @Ctx() { loaders }: Context,
   ) {
     return loaders.events('TradeExecution').load(execution.id, { ...page, where, orderBy });
+  }
+
+  @FieldResolver(() => ExecutionStatus, { nullable: true, description: STATUS_AS_OF })
+  statusAsOf(
+    @Root() execution: TradeExecution,
+    @Arg('at', () => DateTime, { description: STATUS_AS_OF_AT }) at: Instant,
+    @Ctx() context: Context,
+  ): Promise<ExecutionStatus | null> {
+    return statusAsOf<ExecutionStatus>(context, 'TradeExecution', execution.id, at);
   }
 }
