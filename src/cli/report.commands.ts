@@ -8,19 +8,21 @@ import { commandAction } from './command-action';
 import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { type Format, formatOption, print } from './output-format';
 import { withOrm } from './with-orm';
+import { timeZoneOf } from '../time/time-zone';
 
 const reportNames = Object.keys(REPORTS) as ReportName[];
 
 /** Checks the period options a report needs before anything connects to the database. */
 function checkPeriod(kind: 'date' | 'range', options: ReportOptions) {
+  const timeZone = timeZoneOf(options.timeZone, '--time-zone');
   if (kind === 'date') {
     if (!options.date || options.from || options.to)
       throw new BadInputError('this report takes --date YYYY-MM-DD (not --from/--to)', 'date');
-    dayPeriod(options.date, '--date');
+    dayPeriod(options.date, '--date', timeZone);
   } else {
     if (!options.from || !options.to || options.date)
       throw new BadInputError('this report takes --from YYYY-MM-DD --to YYYY-MM-DD (not --date)', 'from');
-    daysPeriod(options.from, options.to);
+    daysPeriod(options.from, options.to, timeZone);
   }
 }
 
@@ -32,9 +34,10 @@ export function registerReportCommands(program: Command): void {
     .command('report')
     .description('run an audit report; the same SQL as the GraphQL report queries')
     .argument('<name>', `the report: ${reportNames.join(', ')}`)
-    .option('--date <day>', 'the UTC day, for daily-summary and trade-blotter')
-    .option('--from <day>', 'first UTC day of the period, included')
-    .option('--to <day>', 'last UTC day of the period, included')
+    .option('--date <day>', 'the day (UTC unless --time-zone), for daily-summary and trade-blotter')
+    .option('--from <day>', 'first day of the period, included')
+    .option('--to <day>', 'last day of the period, included')
+    .option('--time-zone <IANA>', 'read the days in this time zone, e.g. America/New_York (default UTC)')
     .option('--symbol <ticker>', 'for the symbol report')
     .option('--strategy <name>', 'for strategy-performance: only this strategy')
     .addOption(formatOption())
