@@ -71,3 +71,11 @@ export function manyToOneColumnOf(
     throw new Error(`${entity.name}.${property} is no many-to-one to ${target.name} stored in one column`);
   return prop.fieldNames[0]!;
 }
+
+/** The entity a many-to-one `property` of `entity` references (what an aggregate groups executions by, say). */
+export function manyToOneTargetOf(entity: EntityClass<unknown>, property: string): EntityClass<unknown> {
+  const metadata = discoveredMetadata();
+  const prop = metadata.get(entity.name).properties[property as never] as { kind: string; type: string } | undefined;
+  if (prop?.kind !== 'm:1') throw new Error(`${entity.name}.${property} is no many-to-one`);
+  return metadata.get(prop.type).class as EntityClass<unknown>;
+}

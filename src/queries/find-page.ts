@@ -12,7 +12,7 @@ import { currentStatusConditions, derivedColumns } from './current-status';
 import { type WhereColumn, whereCondition, type WhereTree } from './where-conditions';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 
-type PageQuery<T> = {
+export type PageQuery<T> = {
   entity: EntityName<T>;
   /** GraphQL type name; cursors of another type are refused. */
   typeName: string;
@@ -75,7 +75,7 @@ type Condition = { sql: string; params: unknown[] };
  * What narrows a list whatever the page: the filter's own conditions, the
  * current status, the JSON filter, the `where:` tree.
  */
-async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Promise<Condition[]> {
+export async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Promise<Condition[]> {
   const meta = metadataOf(em, query.entity);
   const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
   const execute = (sql: string, params: unknown[]) => em.getConnection().execute(sql, params);
@@ -93,7 +93,7 @@ async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Prom
 }
 
 /** A property's column on alias `n`, or the derivation read models show instead (a current status, a lot). */
-function whereColumns<T>(meta: EntityMetadata<T>): (property: string) => WhereColumn | undefined {
+export function whereColumns<T>(meta: EntityMetadata<T>): (property: string) => WhereColumn | undefined {
   const derived = derivedColumns(meta.tableName, 'n');
   return (property) => {
     const prop = meta.properties[property as keyof typeof meta.properties];

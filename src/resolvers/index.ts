@@ -1,3 +1,4 @@
+import { AggregateResolver } from './aggregate.resolver';
 import { ApiPayloadResolver } from './api-payload.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
 import { ChainResolver } from './chain.resolver';
@@ -28,6 +29,7 @@ export const resolvers = [
   IntegrityResolver,
   QueryAuditResolver,
   AuditEventResolver,
+  AggregateResolver,
   ChainResolver,
   RecordResolver,
 ] as const;

@@ -14,6 +14,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { AGGREGATE_COST } from '../../graphql/aggregate-limits';
 import { DEFAULT_PAGE_SIZE, TOTAL_COUNT_COST } from '../../graphql/pagination/connection';
 
 /** Lists without a size argument (report rows, a correlation trail) count as this many items. */
@@ -30,7 +31,8 @@ type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
  * (`first`/`last`, else the default), `maxNodes` of a lineage walk, the ids of
  * `nodes`, a report's `limit`. Scalars cost nothing, but for a connection's
  * `totalCount`: a connection that selects it costs TOTAL_COUNT_COST more
- * (once, whatever its page size or aliases, as it runs one count).
+ * (once, whatever its page size or aliases, as it runs one count), and an
+ * aggregate costs AGGREGATE_COST more than its groups, for the same reason.
  */
 const objectCountEstimator =
   (fragments: Fragments): ComplexityEstimator =>
@@ -42,7 +44,9 @@ const objectCountEstimator =
     const objects = (sizedByParent ? 1 : itemsOf(field, args)) * (1 + childComplexity);
     const counted =
       getNamedType(field.type).name.endsWith('Connection') && selectsTotalCount(node.selectionSet, fragments);
-    return objects + (counted ? TOTAL_COUNT_COST : 0);
+    // An aggregate (a list of `…Group`s) reads every row its where leaves, as a count does.
+    const aggregated = isList(field.type) && getNamedType(field.type).name.endsWith('Group');
+    return objects + (counted ? TOTAL_COUNT_COST : 0) + (aggregated ? AGGREGATE_COST : 0);
   };
 
 /** Whether a connection's selection asks for `totalCount`, directly or through fragments. */
