@@ -70,7 +70,7 @@ export async function aggregate(
       owner.properties[name as keyof object] as EntityProperty;
     const isText = (owner: EntityMetadata<object>) => propertyOf(owner, key.property).columnTypes?.[0] === 'text';
     if (!('relation' in key)) return { sql: columnOf(key.property), text: isText(meta) };
-    const alias = `r_${key.relation}`;
+    const alias = `r_${key.relation.toLowerCase()}`;
     if (!joined.has(key.relation)) qb.leftJoin(`n.${key.relation}` as never, alias);
     joined.add(key.relation);
     const target = metadataOf<object>(em, propertyOf(meta, key.relation).type);
