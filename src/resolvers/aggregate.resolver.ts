@@ -6,6 +6,7 @@ import { aggregate } from '../queries/aggregate/aggregate';
 import { AGGREGATE_FAMILIES, type AggregateFamilyName } from '../queries/aggregate/aggregate-families';
 import type { WhereTree } from '../queries/where-conditions';
 import { timeZoneOf } from '../time/time-zone';
+import { TimeZone } from '../graphql/time-zone.scalar';
 import { aggregateTypesOf } from './types/aggregate.types';
 import { ApiPayloadWhere, AuditEventWhere, TradeDecisionWhere, TradeExecutionWhere } from './where/list-wheres';
 
@@ -50,7 +51,7 @@ export class AggregateResolver {
   decisionsAggregate(
     @Arg('where', () => TradeDecisionWhere, { nullable: true }) where: WhereTree | null,
     @Arg('groupBy', () => [decisions.GroupBy], groupByArgument('decisions')) groupBy: string[],
-    @Arg('timeZone', () => String, timeZoneArgument) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, timeZoneArgument) timeZone: string | null,
     @Ctx() context: Context,
   ) {
     return groups('TradeDecision', context, { where, groupBy, timeZone });
@@ -60,7 +61,7 @@ export class AggregateResolver {
   executionsAggregate(
     @Arg('where', () => TradeExecutionWhere, { nullable: true }) where: WhereTree | null,
     @Arg('groupBy', () => [executions.GroupBy], groupByArgument('executions')) groupBy: string[],
-    @Arg('timeZone', () => String, timeZoneArgument) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, timeZoneArgument) timeZone: string | null,
     @Ctx() context: Context,
   ) {
     return groups('TradeExecution', context, { where, groupBy, timeZone });
@@ -70,7 +71,7 @@ export class AggregateResolver {
   apiPayloadsAggregate(
     @Arg('where', () => ApiPayloadWhere, { nullable: true }) where: WhereTree | null,
     @Arg('groupBy', () => [payloads.GroupBy], groupByArgument('API payloads')) groupBy: string[],
-    @Arg('timeZone', () => String, timeZoneArgument) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, timeZoneArgument) timeZone: string | null,
     @Ctx() context: Context,
   ) {
     return groups('ApiPayload', context, { where, groupBy, timeZone });
@@ -80,7 +81,7 @@ export class AggregateResolver {
   auditEventsAggregate(
     @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
     @Arg('groupBy', () => [events.GroupBy], groupByArgument('audit events')) groupBy: string[],
-    @Arg('timeZone', () => String, timeZoneArgument) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, timeZoneArgument) timeZone: string | null,
     @Ctx() context: Context,
   ) {
     return groups('AuditEvent', context, { where, groupBy, timeZone });

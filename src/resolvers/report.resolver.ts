@@ -9,6 +9,7 @@ import { StrategyPerformance, strategyPerformance } from '../reports/strategy-pe
 import { SymbolReport, symbolReport } from '../reports/symbol-report.report';
 import { BlotterLine, tradeBlotter } from '../reports/trade-blotter.report';
 import { DateTime } from '../graphql/date-time.scalar';
+import { TimeZone } from '../graphql/time-zone.scalar';
 import { DAYS_RANGE, type Instant } from '../time/instant';
 
 const day = { description: `A day, YYYY-MM-DD, ${DAYS_RANGE}, of UTC or of timeZone.` };
@@ -37,7 +38,7 @@ export class ReportResolver {
       description: 'A pending decision older than this is stuck.',
     })
     stuckAfterMinutes: number,
-    @Arg('timeZone', () => String, zone) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<DailySummary> {
     return dailySummary(em, { date, stuckAfterMinutes, timeZone });
@@ -51,7 +52,7 @@ export class ReportResolver {
     @Arg('to', () => String, { description: `A day, YYYY-MM-DD, ${DAYS_RANGE}, of UTC or of timeZone; included.` })
     to: string,
     @Arg('strategy', () => String, { nullable: true }) strategy: string | null,
-    @Arg('timeZone', () => String, zone) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<StrategyPerformance[]> {
     return strategyPerformance(em, { from, to, strategy, timeZone });
@@ -61,7 +62,7 @@ export class ReportResolver {
   failureAnalysis(
     @Arg('from', () => String, day) from: string,
     @Arg('to', () => String, day) to: string,
-    @Arg('timeZone', () => String, zone) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<FailureAnalysis> {
     return failureAnalysis(em, { from, to, timeZone });
@@ -76,7 +77,7 @@ export class ReportResolver {
     @Arg('to', () => String, day) to: string,
     @Arg('limit', () => Int, { nullable: true, description: 'Most rows per list (default 1000, at most 10000).' })
     limit: number | null,
-    @Arg('timeZone', () => String, zone) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<SymbolReport> {
     return symbolReport(em, { symbol, from, to, limit, timeZone });
@@ -96,7 +97,7 @@ export class ReportResolver {
   @Query(() => [BlotterLine], { description: 'The daily trade blotter: every fill of the day, in time order.' })
   tradeBlotter(
     @Arg('date', () => String, day) date: string,
-    @Arg('timeZone', () => String, zone) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<BlotterLine[]> {
     return tradeBlotter(em, { date, timeZone });
@@ -105,7 +106,7 @@ export class ReportResolver {
   @Query(() => String, { description: 'The daily trade blotter as CSV with a header row, as compliance files it.' })
   async tradeBlotterCsv(
     @Arg('date', () => String, day) date: string,
-    @Arg('timeZone', () => String, zone) timeZone: string | null,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<string> {
     return reportCsv(REPORTS['trade-blotter'], await tradeBlotter(em, { date, timeZone }));

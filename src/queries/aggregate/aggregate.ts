@@ -27,6 +27,17 @@ export type AggregateGroup = {
   measures: Record<string, Stats>;
 };
 
+/**
+ * A groupBy naming a key twice: a malformed request, refused before any SQL
+ * with a 400 (as an unknown key is), not an answer with an error in it.
+ */
+class RepeatedKeyError extends BadInputError {
+  readonly extensions = { http: { status: 400 } };
+}
+
+/** A key as the GroupBy enums spell it (GraphQL enum style): httpStatus → HTTP_STATUS. */
+export const groupByValueOf = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+
 /** PostgreSQL's SQLSTATE for an unknown time zone name (one Intl knows and its tz database does not). */
 const INVALID_PARAMETER_VALUE = '22023';
 
@@ -45,7 +56,10 @@ export async function aggregate(
 ): Promise<AggregateGroup[]> {
   const repeated = args.groupBy.find((key, index) => args.groupBy.indexOf(key) !== index);
   if (repeated !== undefined)
-    throw new BadInputError(`\`groupBy\` names ${repeated} more than once: give each key once`, 'groupBy');
+    throw new RepeatedKeyError(
+      `\`groupBy\` names ${groupByValueOf(repeated)} more than once: give each key once`,
+      'groupBy',
+    );
   const meta = metadataOf<object>(em, family.entity);
   const columnOf = (property: string) => whereColumns(meta)(property)!.sql;
   const conditions = await listConditionsOf(em, {

@@ -2,7 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import { type ClassType, Field, getMetadataStorage, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { manyToOneTargetOf } from '../../database/entity-metadata';
 import { Decimal } from '../../graphql/decimal.scalar';
-import { AVERAGE_SCALE } from '../../queries/aggregate/aggregate';
+import { AVERAGE_SCALE, groupByValueOf } from '../../queries/aggregate/aggregate';
 import {
   AGGREGATE_FAMILIES,
   type AggregateFamilyName,
@@ -26,9 +26,6 @@ const TIME_DESCRIPTIONS = {
   week: 'The ISO week (Monday to Sunday) by the local date of its Monday, YYYY-MM-DD, in timeZone.',
   month: 'The month by the local date of its first day, YYYY-MM-01, in timeZone.',
 } as const;
-
-/** `httpStatus` → `HTTP_STATUS`, GraphQL's spelling of enum values. */
-const constantCase = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** The object type's field of an entity's property: a key shows the same type and description as the record. */
 function fieldOf(entity: EntityClass<unknown>, property: string) {
@@ -58,7 +55,7 @@ export function aggregateTypesOf(name: AggregateFamilyName): AggregateTypes {
   const family = AGGREGATE_FAMILIES[name];
   const entity = family.entity as EntityClass<unknown>;
   const keyNames = Object.keys(family.keys);
-  const GroupBy = Object.fromEntries(keyNames.map((key) => [constantCase(key), key]));
+  const GroupBy = Object.fromEntries(keyNames.map((key) => [groupByValueOf(key), key]));
   registerEnumType(GroupBy, {
     name: `${name}GroupBy`,
     description: `A key ${family.records} can be grouped by.`,
