@@ -118,7 +118,7 @@ describe('decisionsAggregate: groups equal an in-memory group-by of the same row
   }
 
   const AGGREGATE = /* GraphQL */ `
-    query ($where: TradeDecisionWhere, $groupBy: [TradeDecisionGroupBy!], $timeZone: String) {
+    query ($where: TradeDecisionWhere, $groupBy: [TradeDecisionGroupBy!], $timeZone: TimeZone) {
       decisionsAggregate(where: $where, groupBy: $groupBy, timeZone: $timeZone) {
         keys { strategy symbol side status day week month }
         count

@@ -1,4 +1,10 @@
-import { type EntityManager, type EntityMetadata, type EntityProperty, raw } from '@mikro-orm/postgresql';
+import {
+  type EntityManager,
+  type EntityMetadata,
+  type EntityProperty,
+  type QueryBuilder,
+  raw,
+} from '@mikro-orm/postgresql';
 import { BadInputError, ResultTooLargeError } from '../../base/errors';
 import { sqlStateOf } from '../../base/sql-state';
 import { MAX_GROUPS } from '../../graphql/aggregate-limits';
@@ -71,31 +77,17 @@ export async function aggregate(
   });
 
   const qb = em.createQueryBuilder<object, 'n'>(family.entity, 'n');
-  const joined = new Set<string>();
   const params: unknown[] = [];
-  // Each key's SQL, and whether its values are text (ordered byte by byte, whatever the collation).
-  const keySql = (key: GroupKey): { sql: string; text: boolean } => {
-    if ('unit' in key) {
-      params.push(args.timeZone);
-      const bucket = `date_trunc('${key.unit}', ${columnOf(family.timeProperty)} at time zone ?)`;
-      return { sql: `to_char(${bucket}, 'YYYY-MM-DD')`, text: true };
-    }
-    const propertyOf = (owner: EntityMetadata<object>, name: string) =>
-      owner.properties[name as keyof object] as EntityProperty;
-    const isText = (owner: EntityMetadata<object>) => propertyOf(owner, key.property).columnTypes?.[0] === 'text';
-    if (!('relation' in key)) return { sql: columnOf(key.property), text: isText(meta) };
-    const alias = `r_${key.relation.toLowerCase()}`;
-    if (!joined.has(key.relation)) qb.leftJoin(`n.${key.relation}` as never, alias);
-    joined.add(key.relation);
-    const target = metadataOf<object>(em, propertyOf(meta, key.relation).type);
-    return { sql: `${alias}.${propertyOf(target, key.property).fieldNames[0]}`, text: isText(target) };
-  };
+  const sqlOf = keySqlOf(em, meta, qb, () => {
+    params.push(args.timeZone);
+    return columnOf(family.timeProperty);
+  });
   const measureSql = (measure: Measure): string =>
     'product' in measure
       ? measure.product.map(columnOf).join(' * ')
       : `extract(epoch from ${columnOf(measure.to)} - ${columnOf(measure.millisecondsFrom)}) * 1000`;
 
-  const keys = args.groupBy.map((name, index) => ({ name, alias: `k${index}`, ...keySql(family.keys[name]!) }));
+  const keys = args.groupBy.map((name, index) => ({ name, alias: `k${index}`, ...sqlOf(family.keys[name]!) }));
   const measures = Object.entries(family.measures).map(([name, measure], index) => ({
     name,
     alias: `m${index}`,
@@ -155,4 +147,35 @@ export async function aggregate(
       ]),
     ),
   }));
+}
+
+const propertyOf = (owner: EntityMetadata<object>, name: string) =>
+  owner.properties[name as keyof object] as EntityProperty;
+
+/**
+ * Each key's SQL on alias `n` (joining a many-to-one's record once, for a key
+ * of it), and whether its values are text — ordered byte by byte, whatever the
+ * database's collation. `zonedTime` gives the time column and binds the zone.
+ */
+function keySqlOf(
+  em: EntityManager,
+  meta: EntityMetadata<object>,
+  qb: QueryBuilder<object, 'n'>,
+  zonedTime: () => string,
+): (key: GroupKey) => { sql: string; text: boolean } {
+  const joined = new Set<string>();
+  const isText = (owner: EntityMetadata<object>, property: string) =>
+    propertyOf(owner, property).columnTypes?.[0] === 'text';
+  return (key) => {
+    if ('unit' in key) {
+      const bucket = `date_trunc('${key.unit}', ${zonedTime()} at time zone ?)`;
+      return { sql: `to_char(${bucket}, 'YYYY-MM-DD')`, text: true };
+    }
+    if (!('relation' in key)) return { sql: whereColumns(meta)(key.property)!.sql, text: isText(meta, key.property) };
+    const alias = `r_${key.relation.toLowerCase()}`;
+    if (!joined.has(key.relation)) qb.leftJoin(`n.${key.relation}` as never, alias);
+    joined.add(key.relation);
+    const target = metadataOf<object>(em, propertyOf(meta, key.relation).type);
+    return { sql: `${alias}.${propertyOf(target, key.property).fieldNames[0]}`, text: isText(target, key.property) };
+  };
 }
