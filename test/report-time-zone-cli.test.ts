@@ -1,6 +1,6 @@
 import { runCli } from './harness/cli';
 import { createTestDatabase, type TestDatabase } from './harness/database';
-import { createReportFixture, DAY } from './harness/report-fixture';
+import { createReportFixture, DAY, DAY_BEFORE } from './harness/report-fixture';
 
 const executionIds = (csv: string) =>
   csv
@@ -47,18 +47,32 @@ describe('auditgraph report --time-zone', () => {
     }
   });
 
-  it.each([['Mars/Olympus'], ['UTC; drop table trade_decisions'], ['+05:00']])(
-    'refuses --time-zone %s before connecting, naming it',
-    async (zone) => {
-      const result = await runCli(['report', 'daily-summary', '--date', DAY, '--time-zone', zone], {
-        ...env,
-        // Nothing listens here: a refusal that connected first would say so instead.
-        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-      });
-      expect(result.code).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toContain(`\`--time-zone\` must be an IANA time zone name`);
-      expect(result.stderr).toContain(JSON.stringify(zone));
-    },
-  );
+  it.each([
+    ['Mars/Olympus', ['report', 'daily-summary', '--date', DAY]],
+    ['UTC; drop table trade_decisions', ['report', 'failure-analysis', '--from', DAY, '--to', DAY]],
+    ['+05:00', ['integrity', '--quarter', '2026Q4']],
+  ])('refuses --time-zone %s before connecting, naming it (%j)', async (zone, command) => {
+    const result = await runCli([...command, '--time-zone', zone], {
+      ...env,
+      // Nothing listens here: a refusal that connected first would say so instead.
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`\`--time-zone\` must be an IANA time zone name`);
+    expect(result.stderr).toContain(JSON.stringify(zone));
+  });
+
+  it("reads the integrity audit's days in the zone too", async () => {
+    const args = ['integrity', '--from', DAY, '--to', DAY, '--format', 'json'];
+    const utc = await runCli(args, env);
+    const kiritimati = await runCli([...args, '--time-zone', 'Pacific/Kiritimati'], env);
+    // It ran (0 clean, 1 findings; the day's defects fall after Kiritimati's day ends).
+    expect([utc.code, kiritimati.code]).toEqual([1, 0]);
+    expect(JSON.parse(kiritimati.stdout)).toMatchObject({
+      from: `${DAY_BEFORE}T10:00:00.000000Z`,
+      until: `${DAY}T10:00:00.000000Z`,
+    });
+    expect(JSON.parse(utc.stdout)).toMatchObject({ from: `${DAY}T00:00:00.000000Z` });
+  });
 });

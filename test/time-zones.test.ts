@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import pg from 'pg';
-import { dayPeriod, daysPeriod } from '../src/reports/period';
+import { dayPeriod, daysPeriod, quarterPeriod } from '../src/reports/period';
 import { addMilliseconds, compareInstants, dayStart, instantOf } from '../src/time/instant';
 import { timeZoneOf } from '../src/time/time-zone';
 import { localDate } from './harness/aggregate-model';
@@ -59,6 +59,15 @@ describe("a period's days read in a time zone", () => {
     expect((Date.parse(until) - Date.parse(from)) / HOUR).toBe(hours);
     // Local midnight; where the clocks skip midnight (Havana, Santiago, Beirut), the first instant after the gap.
     expect(from).toBe(start);
+  });
+
+  it("reads a quarter in the zone: New York's 2026Q1 runs from 05:00 UTC on 1 January to 04:00 UTC on 1 April", () => {
+    expect(quarterPeriod('2026Q1', 'America/New_York')).toEqual({
+      from: '2026-01-01T05:00:00.000000Z',
+      until: '2026-04-01T04:00:00.000000Z',
+    });
+    expect(quarterPeriod('9999Q4', 'Asia/Tokyo').until).toBe(quarterPeriod('9999Q4').until);
+    expect(quarterPeriod('2026Q3', 'UTC')).toEqual(quarterPeriod('2026Q3'));
   });
 
   it('leaves UTC periods as they were: 00:00 UTC to the next 00:00, for any valid date', () => {

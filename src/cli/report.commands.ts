@@ -26,7 +26,14 @@ function checkPeriod(kind: 'date' | 'range', options: ReportOptions) {
   }
 }
 
-type IntegrityOptions = { quarter?: string; from?: string; to?: string; limit: number; format: Format };
+type IntegrityOptions = {
+  quarter?: string;
+  from?: string;
+  to?: string;
+  timeZone?: string;
+  limit: number;
+  format: Format;
+};
 
 /** The catalogued audit reports, and the integrity audit, whose findings are its exit code. */
 export function registerReportCommands(program: Command): void {
@@ -58,8 +65,9 @@ export function registerReportCommands(program: Command): void {
     .command('integrity')
     .description('the quarterly data-integrity audit; exit 0 clean, 1 findings, 2 could not run')
     .option('--quarter <quarter>', 'a calendar quarter, e.g. 2026Q3')
-    .option('--from <day>', 'first UTC day, included')
-    .option('--to <day>', 'last UTC day, included')
+    .option('--from <day>', 'first day, included (UTC unless --time-zone)')
+    .option('--to <day>', 'last day, included')
+    .option('--time-zone <IANA>', 'read the quarter or days in this time zone, e.g. America/New_York (default UTC)')
     .addOption(
       new Option('--limit <n>', 'most records listed per check (counts are always complete)')
         .argParser(
@@ -78,7 +86,10 @@ export function registerReportCommands(program: Command): void {
           throw new BadInputError('pass either --quarter or --from and --to, not both', 'quarter');
         if (!options.quarter && (!options.from || !options.to))
           throw new BadInputError('pass --quarter 2026Q3, or --from and --to', 'quarter');
-        const period = options.quarter ? quarterPeriod(options.quarter) : daysPeriod(options.from!, options.to!);
+        const timeZone = timeZoneOf(options.timeZone, '--time-zone');
+        const period = options.quarter
+          ? quarterPeriod(options.quarter, timeZone)
+          : daysPeriod(options.from!, options.to!, timeZone);
         const report = await withOrm((orm) => integrityReport(orm.em.fork(), period, { limit: options.limit }));
         print(options.format, report, () => integrityTable(report));
         if (options.format === 'table')

@@ -61,8 +61,8 @@ export function daysPeriod(from: string, to: string, timeZone = DEFAULT_TIME_ZON
   return { from: start, until: nextDayStart(to, timeZone) };
 }
 
-/** A calendar quarter, `2026Q3` = 2026-07-01 to 2026-09-30; 0001Q1 through 9999Q4. */
-export function quarterPeriod(quarter: string): Period {
+/** A calendar quarter, `2026Q3` = 2026-07-01 to 2026-09-30; 0001Q1 through 9999Q4; of UTC unless `timeZone`. */
+export function quarterPeriod(quarter: string, timeZone = DEFAULT_TIME_ZONE): Period {
   const match = /^(\d{4})Q([1-4])$/.exec(quarter);
   const year = Number(match?.[1]);
   if (!match || year < 1)
@@ -72,10 +72,11 @@ export function quarterPeriod(quarter: string): Period {
     );
   const number = Number(match[2]);
   // The quarter after 9999Q4 starts at 10000-01-01: the exclusive end a period may have.
-  return {
-    from: quarterStart(year, number),
-    until: number === 4 ? quarterStart(year + 1, 1) : quarterStart(year, number + 1),
-  };
+  const from = quarterStart(year, number);
+  const until = number === 4 ? quarterStart(year + 1, 1) : quarterStart(year, number + 1);
+  if (timeZone === DEFAULT_TIME_ZONE) return { from, until };
+  const local = (start: Instant) => (start.startsWith('10000-') ? start : zonedDayStart(start.slice(0, 10), timeZone));
+  return { from: local(from), until: local(until) };
 }
 
 /** A span of instants, as alerts use ("the last hour"); `until` must follow `since`. */
