@@ -69,5 +69,11 @@ describe('aggregates and time zones refuse malformed input over HTTP', () => {
     const answer = await gateway.post({ query: three }, { secret });
     expect(answer.status).toBe(400);
     expect(answer.json.errors[0].extensions).toEqual({ code: 'QUERY_TOO_COSTLY', cost: 6_030, maxCost: 5_000 });
+    // A report's groups are not an aggregate's: priced as their objects only.
+    const window = 'since: "2026-01-01T00:00:00Z", until: "2026-02-01T00:00:00Z"';
+    const reports = `{ a: apiErrors(${window}) { count } b: apiErrors(${window}) { count } c: apiErrors(${window}) { count } }`;
+    const priced = await gateway.post({ query: reports }, { secret });
+    expect([priced.status, priced.json.errors?.[0]?.extensions?.code]).not.toContain('QUERY_TOO_COSTLY');
+    expect(priced.status).toBe(200);
   });
 });

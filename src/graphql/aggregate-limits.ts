@@ -12,3 +12,9 @@ export const MAX_GROUPS = 10_000;
  * a count costs.
  */
 export const AGGREGATE_COST = TOTAL_COUNT_COST;
+
+/**
+ * The field extension (type-graphql's `@Extensions`) the query-cost limit
+ * reads a field's scan price from: an aggregate carries AGGREGATE_COST.
+ */
+export const SCAN_COST = 'scanCost';

@@ -1,7 +1,7 @@
-import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from './context';
-import { AGGREGATE_COST, MAX_GROUPS } from '../graphql/aggregate-limits';
+import { AGGREGATE_COST, MAX_GROUPS, SCAN_COST } from '../graphql/aggregate-limits';
 import { aggregate } from '../queries/aggregate/aggregate';
 import { AGGREGATE_FAMILIES, type AggregateFamilyName } from '../queries/aggregate/aggregate-families';
 import type { WhereTree } from '../queries/where-conditions';
@@ -34,6 +34,9 @@ const timeZoneArgument = {
     'hours); UTC when absent. An unknown name is refused with BAD_USER_INPUT.',
 } as const;
 
+/** Read by the query-cost limit: an aggregate reads what a count reads. */
+const priced = { [SCAN_COST]: AGGREGATE_COST };
+
 type Args = { where: WhereTree | null; groupBy: string[]; timeZone: string | null };
 
 /** Runs one family's aggregate and shapes its groups as the family's Group type. */
@@ -47,6 +50,7 @@ async function groups(name: AggregateFamilyName, { em }: Context, { where, group
 @Authorized(Permission.readLineage)
 @Resolver()
 export class AggregateResolver {
+  @Extensions(priced)
   @Query(() => [decisions.Group], { description: describe('Trade decisions', 'decisions') })
   decisionsAggregate(
     @Arg('where', () => TradeDecisionWhere, { nullable: true }) where: WhereTree | null,
@@ -57,6 +61,7 @@ export class AggregateResolver {
     return groups('TradeDecision', context, { where, groupBy, timeZone });
   }
 
+  @Extensions(priced)
   @Query(() => [executions.Group], { description: describe('Trade executions', 'executions') })
   executionsAggregate(
     @Arg('where', () => TradeExecutionWhere, { nullable: true }) where: WhereTree | null,
@@ -67,6 +72,7 @@ export class AggregateResolver {
     return groups('TradeExecution', context, { where, groupBy, timeZone });
   }
 
+  @Extensions(priced)
   @Query(() => [payloads.Group], { description: describe('API payloads', 'apiPayloads') })
   apiPayloadsAggregate(
     @Arg('where', () => ApiPayloadWhere, { nullable: true }) where: WhereTree | null,
@@ -77,6 +83,7 @@ export class AggregateResolver {
     return groups('ApiPayload', context, { where, groupBy, timeZone });
   }
 
+  @Extensions(priced)
   @Query(() => [events.Group], { description: describe('Audit events', 'auditEvents') })
   auditEventsAggregate(
     @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
