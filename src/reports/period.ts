@@ -13,8 +13,9 @@ import { DEFAULT_TIME_ZONE, zonedDayStart } from '../time/time-zone';
 
 /**
  * A half-open time range, `[from, until)`: whole days for day-based reports,
- * days of UTC or of the time zone the caller names. `until` may be 10000-01-01, the exclusive end of the last
- * supported day; every instant inside is in the supported range.
+ * days of UTC or of the time zone the caller names. `until` may be
+ * 10000-01-01, the exclusive end of the last supported day; every instant
+ * inside is in the supported range.
  */
 export type Period = { from: Instant; until: Instant };
 

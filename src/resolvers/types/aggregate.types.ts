@@ -15,10 +15,11 @@ import {
     `the average is rounded half away from zero to ${AVERAGE_SCALE} decimal places.`,
 })
 export class DecimalStats {
-  @Field(() => Decimal, { nullable: true }) sum!: string | null;
-  @Field(() => Decimal, { nullable: true }) avg!: string | null;
-  @Field(() => Decimal, { nullable: true }) min!: string | null;
-  @Field(() => Decimal, { nullable: true }) max!: string | null;
+  @Field(() => Decimal, { nullable: true, description: 'The sum, exact.' }) sum!: string | null;
+  @Field(() => Decimal, { nullable: true, description: `The mean, to ${AVERAGE_SCALE} decimal places.` })
+  avg!: string | null;
+  @Field(() => Decimal, { nullable: true, description: 'The least value.' }) min!: string | null;
+  @Field(() => Decimal, { nullable: true, description: 'The greatest value.' }) max!: string | null;
 }
 
 const TIME_DESCRIPTIONS = {
