@@ -102,3 +102,11 @@ export function keysetColumnsOf(entity: EntityClass<unknown>): KeysetColumn[] {
     .map(([property]) => keysetColumnOf(entity, property!));
   return [...indexed, keysetColumnOf(entity, primary)];
 }
+
+/** The entity a many-to-one `property` of `entity` references (what an aggregate groups executions by, say). */
+export function manyToOneTargetOf(entity: EntityClass<unknown>, property: string): EntityClass<unknown> {
+  const metadata = discoveredMetadata();
+  const prop = metadata.get(entity.name).properties[property as never] as { kind: string; type: string } | undefined;
+  if (prop?.kind !== 'm:1') throw new Error(`${entity.name}.${property} is no many-to-one`);
+  return metadata.get(prop.type).class as EntityClass<unknown>;
+}

@@ -17,7 +17,7 @@ import { existedAtCondition } from './as-of';
 import type { Instant } from '../time/instant';
 import { isNodeType } from '../lineage/node-types';
 
-type PageQuery<T> = {
+export type PageQuery<T> = {
   entity: EntityName<T>;
   /** GraphQL type name; cursors of another type are refused. */
   typeName: string;
@@ -38,6 +38,9 @@ type PageQuery<T> = {
    */
   asOf?: Instant | null;
 };
+
+/** What narrows a list, whatever its order and page (an aggregate's rows, say). */
+export type ListQuery<T> = Omit<PageQuery<T>, 'order'>;
 
 /**
  * One page of a list in keyset order (an order's column, then the primary
@@ -93,7 +96,7 @@ type Condition = { sql: string; params: unknown[] };
  * What narrows a list whatever the page: the filter's own conditions, the
  * current status, the JSON filter, the `where:` tree.
  */
-async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Promise<Condition[]> {
+export async function listConditionsOf<T>(em: EntityManager, query: ListQuery<T>): Promise<Condition[]> {
   const meta = metadataOf(em, query.entity);
   const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
   if (query.asOf != null) {

@@ -1,3 +1,4 @@
+import { AggregateResolver } from './aggregate.resolver';
 import { ApiPayloadResolver } from './api-payload.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
 import { ChainResolver } from './chain.resolver';
@@ -30,6 +31,7 @@ export const resolvers = [
   QueryAuditResolver,
   AuditEventResolver,
   NavHistoryResolver,
+  AggregateResolver,
   ChainResolver,
   RecordResolver,
 ] as const;
