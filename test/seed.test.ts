@@ -5,6 +5,7 @@ import { createOrm } from '../src/database/orm';
 import { integrityReport } from '../src/reports/integrity.report';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 import { instantOf } from '../src/time/instant';
+import { statusesAsOf } from '../src/queries/as-of';
 
 const anchor = new Date('2026-11-01T00:00:00Z');
 
@@ -37,7 +38,8 @@ describe('the data generator', () => {
       (select count(*) from api_payloads) as "apiPayloads",
       (select count(*) from trade_decisions) as "tradeDecisions",
       (select count(*) from decision_inputs) as "decisionInputs",
-      (select count(*) from trade_executions) as "tradeExecutions", (select count(*) from positions) as "positions"`,
+      (select count(*) from trade_executions) as "tradeExecutions", (select count(*) from positions) as "positions",
+      (select count(*) from audit_events where event = 'status_changed') as "statusChanges"`,
     );
     expect(Object.fromEntries(Object.entries(counts!).map(([key, value]) => [key, Number(value)]))).toEqual(
       summary.rows,
@@ -54,7 +56,9 @@ describe('the data generator', () => {
         as "executionsMissingPayloadLink",
       (select count(*) from (select trade_decision_id from trade_executions group by 1 having count(*) > 1) d)
         as "decisionsWithTwoExecutions",
-      (select count(*) from trade_decisions where status = 'pending'
+      (select count(*) from trade_decisions d where status = 'pending'
+        and not exists (select 1 from audit_events s where s.event = 'status_changed'
+                         and s.subject_table = 'trade_decisions' and s.subject_id = d.id)
         and created_at < '${anchor.toISOString()}'::timestamptz - interval '1 day')
         as "pendingDecisionsStuck"`,
     );
@@ -137,7 +141,8 @@ describe('the data generator', () => {
     ]);
     const reasons = await query<{ error_message: string }>(
       first.url,
-      "select distinct error_message from trade_executions where status = 'rejected'",
+      `select distinct error_message from trade_executions e join audit_events s on s.subject_id = e.id
+        and s.subject_table = 'trade_executions' and s.event = 'status_changed' where s.event_data ->> 'to' = 'rejected'`,
     );
     const messages = reasons.map((row) => row.error_message).join('\n');
     for (const reason of ['insufficient buying power', 'rate limit', 'market is closed', 'invalid symbol'])
@@ -165,6 +170,52 @@ describe('the data generator', () => {
     expect(latest!.max.getTime()).toBeLessThan(anchor.getTime());
   });
 
+  it(
+    'writes lifecycles as status changes over time: rows as first written, each outcome an event after it, ' +
+      'so that a record as of an earlier instant differs from now',
+    async () => {
+      const [written] = await query<Record<string, number>>(
+        first.url,
+        `select
+        (select count(*) from trade_decisions where status <> 'pending')::int as "decisionsNotWrittenPending",
+        (select count(*) from trade_executions where status <> 'submitted')::int as "executionsNotWrittenSubmitted",
+        (select count(*) from audit_events s join trade_decisions d on d.id = s.subject_id
+          where s.event = 'status_changed' and s.subject_table = 'trade_decisions'
+            and (s.occurred_at <= d.created_at or s.occurred_at >= '${anchor.toISOString()}'))::int as "decisionEventsOutOfTime",
+        (select count(*) from audit_events s join trade_executions e on e.id = s.subject_id
+          where s.event = 'status_changed' and s.subject_table = 'trade_executions'
+            and (s.occurred_at < e.created_at or s.occurred_at <> coalesce(e.filled_at, s.occurred_at)))::int
+          as "executionEventsOutOfTime",
+        (select count(*) from trade_executions e where not exists (select 1 from audit_events s
+          where s.event = 'status_changed' and s.subject_table = 'trade_executions' and s.subject_id = e.id))::int
+          as "executionsNeverSettled"`,
+      );
+      expect(written).toEqual({
+        decisionsNotWrittenPending: 0,
+        executionsNotWrittenSubmitted: 0,
+        decisionEventsOutOfTime: 0,
+        executionEventsOutOfTime: 0,
+        executionsNeverSettled: 0,
+      });
+      // A decision settled at some instant was pending just before it, through the API's own derivation.
+      const [settled] = await query<{ id: string; at: Date }>(
+        first.url,
+        `select subject_id::text as id, occurred_at as at from audit_events
+          where event = 'status_changed' and subject_table = 'trade_decisions' order by seq limit 1`,
+      );
+      const orm = await createOrm({ databaseUrl: first.url, poolMax: 1 });
+      try {
+        const before = instantOf(new Date(settled!.at.getTime() - 1));
+        const then = await statusesAsOf(orm.em.fork(), 'TradeDecision', [settled!.id], before);
+        const now = await statusesAsOf(orm.em.fork(), 'TradeDecision', [settled!.id], instantOf(anchor));
+        expect(then.get(settled!.id)).toBe('pending');
+        expect(now.get(settled!.id)).not.toBe('pending');
+      } finally {
+        await orm.close();
+      }
+    },
+  );
+
   it('makes identical data from the same seed, scale and anchor', async () => {
     await seedDatabase(second.url, { scale: 0.3, seed: 7, anchor });
     const fingerprint = `select md5(string_agg(t::text, '|' order by id)) as hash from %s t`;
@@ -173,6 +224,10 @@ describe('the data generator', () => {
       const [b] = await query(second.url, fingerprint.replace('%s', table));
       expect(b).toEqual(a);
     }
+    // The status changes too, but for what the chain adds when it appends them (its times and hashes).
+    const changes = `select md5(string_agg(concat_ws(' ', subject_table, subject_id, event_data, actor, occurred_at),
+      '|' order by seq)) as hash from audit_events where event = 'status_changed'`;
+    expect(await query(second.url, changes)).toEqual(await query(first.url, changes));
   });
 
   it('continues the id sequences after the generated rows', async () => {

@@ -8,23 +8,32 @@ import { commandAction } from './command-action';
 import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { type Format, formatOption, print } from './output-format';
 import { withOrm } from './with-orm';
+import { timeZoneOf } from '../time/time-zone';
 
 const reportNames = Object.keys(REPORTS) as ReportName[];
 
 /** Checks the period options a report needs before anything connects to the database. */
 function checkPeriod(kind: 'date' | 'range', options: ReportOptions) {
+  const timeZone = timeZoneOf(options.timeZone, '--time-zone');
   if (kind === 'date') {
     if (!options.date || options.from || options.to)
       throw new BadInputError('this report takes --date YYYY-MM-DD (not --from/--to)', 'date');
-    dayPeriod(options.date, '--date');
+    dayPeriod(options.date, '--date', timeZone);
   } else {
     if (!options.from || !options.to || options.date)
       throw new BadInputError('this report takes --from YYYY-MM-DD --to YYYY-MM-DD (not --date)', 'from');
-    daysPeriod(options.from, options.to);
+    daysPeriod(options.from, options.to, timeZone);
   }
 }
 
-type IntegrityOptions = { quarter?: string; from?: string; to?: string; limit: number; format: Format };
+type IntegrityOptions = {
+  quarter?: string;
+  from?: string;
+  to?: string;
+  timeZone?: string;
+  limit: number;
+  format: Format;
+};
 
 /** The catalogued audit reports, and the integrity audit, whose findings are its exit code. */
 export function registerReportCommands(program: Command): void {
@@ -32,9 +41,10 @@ export function registerReportCommands(program: Command): void {
     .command('report')
     .description('run an audit report; the same SQL as the GraphQL report queries')
     .argument('<name>', `the report: ${reportNames.join(', ')}`)
-    .option('--date <day>', 'the UTC day, for daily-summary and trade-blotter')
-    .option('--from <day>', 'first UTC day of the period, included')
-    .option('--to <day>', 'last UTC day of the period, included')
+    .option('--date <day>', 'the day (UTC unless --time-zone), for daily-summary and trade-blotter')
+    .option('--from <day>', 'first day of the period, included')
+    .option('--to <day>', 'last day of the period, included')
+    .option('--time-zone <IANA>', 'read the days in this time zone, e.g. America/New_York (default UTC)')
     .option('--symbol <ticker>', 'for the symbol report')
     .option('--strategy <name>', 'for strategy-performance: only this strategy')
     .addOption(formatOption())
@@ -55,8 +65,9 @@ export function registerReportCommands(program: Command): void {
     .command('integrity')
     .description('the quarterly data-integrity audit; exit 0 clean, 1 findings, 2 could not run')
     .option('--quarter <quarter>', 'a calendar quarter, e.g. 2026Q3')
-    .option('--from <day>', 'first UTC day, included')
-    .option('--to <day>', 'last UTC day, included')
+    .option('--from <day>', 'first day, included (UTC unless --time-zone)')
+    .option('--to <day>', 'last day, included')
+    .option('--time-zone <IANA>', 'read the quarter or days in this time zone, e.g. America/New_York (default UTC)')
     .addOption(
       new Option('--limit <n>', 'most records listed per check (counts are always complete)')
         .argParser(
@@ -75,7 +86,10 @@ export function registerReportCommands(program: Command): void {
           throw new BadInputError('pass either --quarter or --from and --to, not both', 'quarter');
         if (!options.quarter && (!options.from || !options.to))
           throw new BadInputError('pass --quarter 2026Q3, or --from and --to', 'quarter');
-        const period = options.quarter ? quarterPeriod(options.quarter) : daysPeriod(options.from!, options.to!);
+        const timeZone = timeZoneOf(options.timeZone, '--time-zone');
+        const period = options.quarter
+          ? quarterPeriod(options.quarter, timeZone)
+          : daysPeriod(options.from!, options.to!, timeZone);
         const report = await withOrm((orm) => integrityReport(orm.em.fork(), period, { limit: options.limit }));
         print(options.format, report, () => integrityTable(report));
         if (options.format === 'table')

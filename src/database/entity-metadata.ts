@@ -71,3 +71,42 @@ export function manyToOneColumnOf(
     throw new Error(`${entity.name}.${property} is no many-to-one to ${target.name} stored in one column`);
   return prop.fieldNames[0]!;
 }
+
+/** A column a list can be ordered by with the primary key breaking ties, and whether it holds nulls. */
+export type KeysetColumn = { property: string; column: string; nullable: boolean; primary: boolean };
+
+/** A scalar property of `entity` as a column to order by. */
+export function keysetColumnOf(entity: EntityClass<unknown>, property: string): KeysetColumn {
+  const meta = discoveredMetadata().get(entity.name);
+  const prop = meta.properties[property as never] as
+    { kind: string; fieldNames: string[]; nullable?: boolean } | undefined;
+  if (prop?.kind !== 'scalar' || prop.fieldNames.length !== 1)
+    throw new Error(`${entity.name}.${property} is no scalar stored in one column`);
+  const primary = property === meta.primaryKeys[0];
+  return { property, column: prop.fieldNames[0]!, nullable: prop.nullable ?? false, primary };
+}
+
+/**
+ * The columns an index of `entity` serves as a keyset order (column, primary
+ * key): the primary key itself, and every scalar property P with an index
+ * on exactly (P, primary key), as its `@Index` declares it. An index on P
+ * alone, or on (P, another column), leaves ties in P to a sort, so it is no
+ * keyset order.
+ */
+export function keysetColumnsOf(entity: EntityClass<unknown>): KeysetColumn[] {
+  const meta = discoveredMetadata().get(entity.name);
+  const primary = meta.primaryKeys[0] as string;
+  const indexed = meta.indexes
+    .map((index) => [index.properties ?? []].flat() as string[])
+    .filter((properties) => properties.length === 2 && properties[1] === primary && properties[0] !== primary)
+    .map(([property]) => keysetColumnOf(entity, property!));
+  return [...indexed, keysetColumnOf(entity, primary)];
+}
+
+/** The entity a many-to-one `property` of `entity` references (what an aggregate groups executions by, say). */
+export function manyToOneTargetOf(entity: EntityClass<unknown>, property: string): EntityClass<unknown> {
+  const metadata = discoveredMetadata();
+  const prop = metadata.get(entity.name).properties[property as never] as { kind: string; type: string } | undefined;
+  if (prop?.kind !== 'm:1') throw new Error(`${entity.name}.${property} is no many-to-one`);
+  return metadata.get(prop.type).class as EntityClass<unknown>;
+}

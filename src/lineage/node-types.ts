@@ -10,11 +10,14 @@ import { PositionStatus } from '../entities/position.entity';
 /**
  * A record with a lifecycle: it is written with one status and moves on only
  * by appended `status_changed` events, along `transitions` (anything else is
- * refused). `kind` names it in the record API (`RecordKind`).
+ * refused). `kind` names it in the record API (`RecordKind`). `since` is the
+ * time property from which it exists: as of an earlier instant it had no
+ * status yet (time travel answers null, see src/queries/as-of.ts).
  */
 export type Lifecycle<Status extends string = string> = {
   kind: string;
   transitions: Partial<Record<Status, readonly Status[]>>;
+  since: string;
 };
 
 type NodeTypeDefinition<T> = {
@@ -39,6 +42,7 @@ export const NODE_TYPES = {
     lifecycle: {
       kind: 'INGESTION_RUN',
       transitions: { [IngestionRunStatus.running]: [IngestionRunStatus.succeeded, IngestionRunStatus.failed] },
+      since: 'startedAt',
     } satisfies Lifecycle<IngestionRunStatus>,
   }),
   ApiPayload: define({ entity: ApiPayload, externalKey: 'externalId', lifecycle: null }),
@@ -50,6 +54,7 @@ export const NODE_TYPES = {
       transitions: {
         [DecisionStatus.pending]: [DecisionStatus.executed, DecisionStatus.failed, DecisionStatus.cancelled],
       },
+      since: 'createdAt',
     } satisfies Lifecycle<DecisionStatus>,
   }),
   TradeExecution: define({
@@ -66,6 +71,7 @@ export const NODE_TYPES = {
         ],
         [ExecutionStatus.partially_filled]: [ExecutionStatus.filled, ExecutionStatus.cancelled],
       },
+      since: 'createdAt',
     } satisfies Lifecycle<ExecutionStatus>,
   }),
   Position: define({
@@ -74,6 +80,7 @@ export const NODE_TYPES = {
     lifecycle: {
       kind: 'POSITION',
       transitions: { [PositionStatus.open]: [PositionStatus.closed] },
+      since: 'openedAt',
     } satisfies Lifecycle<PositionStatus>,
   }),
 };

@@ -7,19 +7,24 @@ import { childListName, decodeCursor, encodeCursor } from '../graphql/pagination
 import { pageShape, toConnection } from '../queries/find-page';
 import { readModelOf } from '../queries/read-model';
 import { currentStatusColumn } from '../queries/current-status';
+import { keysetSql, type ListOrder, type ListOrders, orderBySql, orderNamed } from '../queries/list-order';
+import type { WhereTree } from '../queries/where-conditions';
 import { runPrepared } from '../sql/prepared-statement';
+import { childCountLoader } from './child-count';
+import { type ChildWhere, childWhereOf, NO_WHERE, rowsSql } from './child-where';
 
-/** One node's own list (`Position.executions`), oldest first, `id` breaking ties. */
+/** The arguments of a node's own list: a page, a `where:` on its rows, an `orderBy:`. */
+export type ListArgs = ConnectionArgs & { where?: WhereTree | null; orderBy?: string | null };
+
+/** One node's own list (`Position.executions`), in its type's child order unless asked, the primary key breaking ties. */
 export type ChildList<T> = {
   parentType: NodeType;
   field: string;
   entity: EntityName<T>;
   /** The child table, where a cursor's sort key is looked up. */
   table: string;
-  /** Column the list is ordered by, oldest first (default created_at); the primary key breaks ties. */
-  sortColumn?: string;
-  /** The child table's primary key column (default id). */
-  idColumn?: string;
+  /** The child type's orders (see LIST_ORDERS); `childDefault` when none is asked. */
+  orders: ListOrders;
   /**
    * The child rows of every parent in `parents` (a bigint[] expression: a bound
    * array, or a sub-select when the read-ahead composes lists), each with its
@@ -34,27 +39,47 @@ type PageRequest = {
   size: number;
   afterId: string | null;
   beforeId: string | null;
-  args: ConnectionArgs;
+  order: ListOrder;
+  where: ChildWhere;
+  args: ListArgs;
 };
 export type RankedRow = Record<string, unknown> & { parent_id: string; page_rank: string };
 
 export type ChildPageLoader<T> = {
   list: ChildList<T>;
-  load(parentId: string, args: ConnectionArgs): Promise<ConnectionResult<T>>;
+  load(parentId: string, args: ListArgs): Promise<ConnectionResult<T>>;
   /**
    * Answers `load(parentId, args)` from rows a read-ahead already read with
-   * childPageSql (up to size + 1 of them, in page order), as the batch would have.
+   * childPageSql (up to size + 1 of them, in page order), as the batch would
+   * have; a read-ahead reads no page with a `where:`.
    */
-  prime(parentId: string, args: ConnectionArgs, rows: T[]): void;
+  prime(parentId: string, args: ListArgs, rows: T[]): void;
 };
 
 /**
  * Pages of a node's own list for many parents at once: one statement per
  * batch and page shape, whatever the number of parents, each parent's page cut
- * by `row_number()` over its partition. Cursors are checked before anything
- * is queued, so a bad one fails its own field, not the batch.
+ * by `row_number()` over its partition. Cursors and the `where:` are checked
+ * before anything is queued, so a bad one fails its own field, not the batch.
  */
 export function childPageLoader<T extends { id: string }>(em: EntityManager, list: ChildList<T>): ChildPageLoader<T> {
+  // One count loader per `where:` asked, so the counts of one query level are one statement.
+  const counts = new Map<string, DataLoader<string, number>>();
+  const countsOf = (where: ChildWhere) => {
+    let known = counts.get(where.key);
+    if (!known) counts.set(where.key, (known = childCountLoader(em, list, where)));
+    return known;
+  };
+  const pageOf = (request: PageRequest, rows: T[]): ConnectionResult<T> => {
+    const cursorList = childListName(list.parentType, request.parentId, list.field);
+    const named = request.order === list.orders.childDefault ? null : request.order.name;
+    return toConnection(
+      rows,
+      { ...request, after: request.args.after, before: request.args.before },
+      (node) => encodeCursor(cursorList, node.id, named),
+      () => countsOf(request.where).load(request.parentId),
+    );
+  };
   const loader = new DataLoader<PageRequest, ConnectionResult<T>, string>(
     async (requests) => {
       recordBatch(`${list.parentType}.${list.field}`, requests.length);
@@ -68,97 +93,69 @@ export function childPageLoader<T extends { id: string }>(em: EntityManager, lis
       // Requests of one query level share their arguments, so this is one statement per level.
       for (const group of byShape.values()) {
         const rows = await fetchPages(em, list, group);
-        for (const request of group)
-          pages.set(request, pageOf(list, request, rows.get(request.parentId) ?? [], counts));
+        for (const request of group) pages.set(request, pageOf(request, rows.get(request.parentId) ?? []));
       }
       return requests.map((request) => pages.get(request)!);
     },
     { cacheKeyFn: (request) => `${request.parentId}|${shapeKey(request)}` },
   );
-  const counts = childCountLoader(em, list);
+  const checkedPaths = new Map<string, Promise<void>>();
 
-  const requestOf = (parentId: string, args: ConnectionArgs): PageRequest => {
+  const requestOf = (parentId: string, args: ListArgs, where: ChildWhere): PageRequest => {
     const { forward, size } = pageShape(args);
+    const order = orderNamed(list.orders, args.orderBy, list.orders.childDefault);
+    const cursorOrder = { name: order.name, isDefault: order === list.orders.childDefault };
     const cursorList = childListName(list.parentType, parentId, list.field);
-    const afterId = args.after ? decodeCursor(args.after, cursorList, 'after') : null;
-    const beforeId = args.before ? decodeCursor(args.before, cursorList, 'before') : null;
-    return { parentId, forward, size, afterId, beforeId, args };
+    const afterId = args.after ? decodeCursor(args.after, cursorList, 'after', cursorOrder) : null;
+    const beforeId = args.before ? decodeCursor(args.before, cursorList, 'before', cursorOrder) : null;
+    return { parentId, forward, size, afterId, beforeId, order, where, args };
   };
 
   return {
     list,
-    load(parentId, args) {
-      return loader.load(requestOf(parentId, args));
+    async load(parentId, args) {
+      const { where, checked } = childWhereOf(em, list.entity, args.where, checkedPaths);
+      const request = requestOf(parentId, args, where);
+      await checked;
+      return loader.load(request);
     },
     prime(parentId, args, rows) {
-      const request = requestOf(parentId, args);
-      loader.prime(request, pageOf(list, request, rows, counts));
+      const request = requestOf(parentId, args, NO_WHERE);
+      loader.prime(request, pageOf(request, rows));
     },
   };
 }
 
-const shapeKey = ({ forward, size, afterId, beforeId }: PageRequest) =>
-  `${forward}|${size}|${afterId ?? ''}|${beforeId ?? ''}`;
-
-function pageOf<T extends { id: string }>(
-  list: ChildList<T>,
-  request: PageRequest,
-  rows: T[],
-  counts: DataLoader<string, number>,
-): ConnectionResult<T> {
-  const cursorList = childListName(list.parentType, request.parentId, list.field);
-  return toConnection(
-    rows,
-    { ...request, after: request.args.after, before: request.args.before },
-    (node) => encodeCursor(cursorList, node.id),
-    () => counts.load(request.parentId),
-  );
-}
-
-/**
- * The number of children of many parents at once: one `group by parent_id`
- * over the list's rows per batch, so a query level's counts are one statement
- * whatever its number of parents; a parent without children counts 0.
- */
-function childCountLoader(
-  em: EntityManager,
-  list: Pick<ChildList<unknown>, 'parentType' | 'field' | 'rows'>,
-): DataLoader<string, number> {
-  const sql = `select c.parent_id::text as parent_id, count(*) as total
-    from (${list.rows(':parents::bigint[]')}) c group by c.parent_id`;
-  return new DataLoader<string, number>(async (parentIds) => {
-    recordBatch(`${list.parentType}.${list.field}.totalCount`, parentIds.length);
-    // Parent ids are validated digits, so a PostgreSQL array literal is safe as one parameter.
-    const { rows } = await runPrepared<{ parent_id: string; total: string }>(em, sql, {
-      parents: `{${parentIds.join(',')}}`,
-    });
-    const totals = new Map(rows.map((row) => [row.parent_id, Number(row.total)]));
-    return parentIds.map((parentId) => totals.get(parentId) ?? 0);
-  });
-}
+const shapeKey = ({ forward, size, afterId, beforeId, order, where }: PageRequest) =>
+  `${forward}|${size}|${afterId ?? ''}|${beforeId ?? ''}|${order.name}|${where.key}`;
 
 /**
  * The page of every parent in `parents` (a bigint[] expression), each row
  * with `parent_id` and its `page_rank` in page order; ranks up to `limit`
  * (an expression: page size + 1, the extra row saying there is more).
- * Keyset bounds are child ids, as expressions too.
+ * Keyset bounds are child ids, as expressions too; `where` a condition on
+ * alias `n`, the list's rows.
  */
 export function childPageSql(
-  list: Pick<ChildList<unknown>, 'table' | 'sortColumn' | 'idColumn' | 'rows'>,
-  page: { forward: boolean; parents: string; limit: string; after?: string | null; before?: string | null },
+  list: Pick<ChildList<unknown>, 'table' | 'rows'>,
+  page: {
+    forward: boolean;
+    order: ListOrder;
+    parents: string;
+    limit: string;
+    after?: string | null;
+    before?: string | null;
+    where?: string | null;
+  },
 ): string {
-  const direction = page.forward ? 'asc' : 'desc';
-  const { sortColumn = 'created_at', idColumn = 'id' } = list;
-  const keyset = (operator: '<' | '>', id: string) =>
-    `and (c.${sortColumn}, c.${idColumn}) ${operator}
-      (select k.${sortColumn}, k.${idColumn} from ${list.table} k where k.${idColumn} = ${id})`;
+  const bound = (side: 'after' | 'before', id: string | null | undefined) =>
+    id ? `and ${keysetSql(page.order, list.table, 'c', side, id)}` : '';
   return `
     select * from (
       select c.*${currentStatusColumn(list.table, 'c')},
-        row_number() over (partition by c.parent_id
-          order by c.${sortColumn} ${direction}, c.${idColumn} ${direction}) as page_rank
-      from (${list.rows(page.parents)}) c
-      where true ${page.after ? keyset('>', page.after) : ''} ${page.before ? keyset('<', page.before) : ''}
+        row_number() over (partition by c.parent_id order by ${orderBySql(page.order, 'c', page.forward)}) as page_rank
+      from ${rowsSql(list, page.parents, page.where)} c
+      where true ${bound('after', page.after)} ${bound('before', page.before)}
     ) ranked
     where page_rank <= ${page.limit}`;
 }
@@ -168,9 +165,11 @@ async function fetchPages<T extends { id: string }>(
   list: ChildList<T>,
   group: PageRequest[],
 ): Promise<Map<string, T[]>> {
-  const { forward, size, afterId, beforeId } = group[0]!;
+  const { forward, size, afterId, beforeId, order, where } = group[0]!;
   const sql = `${childPageSql(list, {
     forward,
+    order,
+    where: where.sql,
     parents: ':parents::bigint[]',
     limit: ':limit',
     after: afterId ? ':after' : null,
@@ -178,7 +177,8 @@ async function fetchPages<T extends { id: string }>(
   })}
     order by parent_id, page_rank`;
   // Parent ids are validated digits, so a PostgreSQL array literal is safe as one parameter.
-  const bindings: Record<string, string | number> = {
+  const bindings: Record<string, unknown> = {
+    ...where.bindings,
     parents: `{${group.map((request) => request.parentId).join(',')}}`,
     limit: size + 1,
   };

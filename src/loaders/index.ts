@@ -10,6 +10,7 @@ import { nodeKeyLoader } from './key-loaders';
 import { queryDocumentByHash } from './query-document.loaders';
 import { readAheadLoader } from './read-ahead';
 import { relationListLoader, relationOneLoader, type ToOneLoader } from './relation-loaders';
+import { statusAsOfLoader, type StatusAsOfKey } from './status-as-of.loaders';
 
 /** The read model of a node type: its entity. */
 export type NodeOf<Type extends NodeType> = (typeof NODE_TYPES)[Type]['entity']['prototype'];
@@ -33,6 +34,8 @@ export type Loaders = { readonly [Name in keyof typeof named]: ReturnType<(typeo
   relationList<T>(type: NodeType, field: string): ChildPageLoader<T>;
   /** `events` of every node type: the audit events about a node, in chain order. */
   events(type: NodeType): ChildPageLoader<AuditEvent>;
+  /** `statusAsOf(at:)` of every node type with a lifecycle: its status as it stood at an instant. */
+  statusAsOf(type: NodeType): DataLoader<StatusAsOfKey, string | null, string>;
 };
 
 /**
@@ -58,6 +61,7 @@ export function createLoaders(em: EntityManager): Loaders {
       once(`one:${type}.${field}`, () => relationOneLoader((target) => key<object>(target, 'id'), type, field)),
     list: (type, field) => relationList(type, field),
     events: (type) => once(`events:${type}`, () => eventsOf(em, type)),
+    statusAsOf: (type) => once(`statusAsOf:${type}`, () => statusAsOfLoader(em, type)),
   } as Loaders;
   for (const name of Object.keys(named) as (keyof typeof named)[]) {
     // The read-ahead fills other loaders, so it is given the set it belongs to.

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
 import { NODE_TYPES, type NodeType, tableOf } from '../lineage/node-types';
 import { columnsOf, type EdgeDirection, relationField } from '../lineage/relations';
+import { LIST_ORDERS } from '../queries/list-order';
 import { type ChildList, type ChildPageLoader, childPageLoader } from './child-page';
 
 function directionsOf(type: NodeType, field: string, one: boolean): readonly EdgeDirection[] {
@@ -47,11 +48,12 @@ export function relationList<T>(type: NodeType, field: string): ChildList<T> {
     field,
     entity: NODE_TYPES[leadsTo].entity as never,
     table: tableOf(leadsTo),
+    orders: LIST_ORDERS[leadsTo],
     rows: (parents) => relationRowsSql(directions, parents),
   };
 }
 
-/** The pages of a list field, oldest first, for many parents at once. */
+/** The pages of a list field, in its target type's child order unless asked, for many parents at once. */
 export const relationListLoader = <T extends { id: string }>(
   em: EntityManager,
   type: NodeType,

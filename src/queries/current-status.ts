@@ -25,35 +25,63 @@ const POSITIONS = tableOf('Position');
 /** Column name read models take the derived status from (see readModelOf). */
 export const CURRENT_STATUS = 'current_status';
 
-/** The `to` of the latest status-change event about row `alias` of `table`: one probe of the status-change index. */
-const latestStatusEventSql = (table: string, alias: string) => `(select s.event_data ->> 'to' from audit_events s
-    where s.event = 'status_changed' and s.subject_table = '${table}' and s.subject_id = ${alias}.id
+/**
+ * The `to` of the latest status-change event about row `alias` of `table`:
+ * one probe of the status-change index. As of instant `at` (an SQL
+ * expression; null for now), only events that had occurred by then count —
+ * one at exactly `at` included — and among them the latest appended.
+ */
+const latestStatusEventSql = (
+  table: string,
+  alias: string,
+  at: string | null,
+) => `(select s.event_data ->> 'to' from audit_events s
+    where s.event = 'status_changed' and s.subject_table = '${table}' and s.subject_id = ${alias}.id${
+      at === null ? '' : ` and s.occurred_at <= ${at}`
+    }
     order by s.seq desc limit 1)`;
 
-/** The current status of row `alias` of `table`; a position's also follows from its fills (see position-lot.ts). */
-export function currentStatusSql(table: string, alias: string): string {
-  const latestEvent = latestStatusEventSql(table, alias);
-  return table === POSITIONS ? positionStatusSql(alias, latestEvent) : `coalesce(${latestEvent}, ${alias}.status)`;
+/**
+ * The current status of row `alias` of `table`; a position's also follows from its fills (see position-lot.ts).
+ * With `at` (an SQL expression of a timestamptz), the status as it stood at that instant, from the same derivation.
+ */
+export function currentStatusSql(table: string, alias: string, at: string | null = null): string {
+  const latestEvent = latestStatusEventSql(table, alias, at);
+  return table === POSITIONS ? positionStatusSql(alias, latestEvent, at) : `coalesce(${latestEvent}, ${alias}.status)`;
 }
 
 /**
  * Every column a read model of `table` takes from a derivation instead of the
- * row as written: `column` (selected) replaces `property`.
+ * row as written: `column` (selected) replaces `property`. With `at`, as they
+ * stood at that instant.
  */
-export function derivedColumns(table: string, alias: string): { column: string; property: string; sql: string }[] {
+export function derivedColumns(
+  table: string,
+  alias: string,
+  at: string | null = null,
+): { column: string; property: string; sql: string }[] {
   if (!STATUS_TABLES.has(table)) return [];
-  const status = { column: CURRENT_STATUS, property: 'status', sql: currentStatusSql(table, alias) };
-  return table === POSITIONS ? [status, ...positionDerivedSelects(alias)] : [status];
+  const status = { column: CURRENT_STATUS, property: 'status', sql: currentStatusSql(table, alias, at) };
+  return table === POSITIONS ? [status, ...positionDerivedSelects(alias, at)] : [status];
 }
 
 /**
  * `<current status> as current_status` (and a position's other derived
- * columns), or null for a table without a lifecycle.
+ * columns), or null for a table without a lifecycle. With `at`, as they stood then.
  */
-export function currentStatusSelect(table: string, alias: string): string | null {
-  const derived = derivedColumns(table, alias);
+export function currentStatusSelect(table: string, alias: string, at: string | null = null): string | null {
+  const derived = derivedColumns(table, alias, at);
   return derived.length > 0 ? derived.map(({ column, sql }) => `${sql} as ${column}`).join(', ') : null;
 }
+
+/**
+ * The placeholder a derivation as of a bound instant is written with, and the
+ * parameters it then takes: the instant once per use (a derivation reads it
+ * in several sub-selects; the driver's `?` are positional).
+ */
+export const BOUND_INSTANT = 'cast(? as timestamptz)';
+export const boundInstantParams = (sql: string, instant: string): string[] =>
+  Array.from({ length: sql.split(BOUND_INSTANT).length - 1 }, () => instant);
 
 /** The same, to append to a select list: `, … as current_status` or nothing. */
 export function currentStatusColumn(table: string, alias: string): string {

@@ -12,14 +12,18 @@ import { currentStatusConditions } from './current-status';
 import { whereCondition, type WhereTree } from './where-conditions';
 import { whereScopeOf } from './where-scope';
 import { assertValidJsonPaths, type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
+import { keysetSql, type ListOrders, orderNamed, readDirection } from './list-order';
+import { existedAtCondition } from './as-of';
+import type { Instant } from '../time/instant';
+import { isNodeType } from '../lineage/node-types';
 
-type PageQuery<T> = {
+export type PageQuery<T> = {
   entity: EntityName<T>;
   /** GraphQL type name; cursors of another type are refused. */
   typeName: string;
   filter: FilterQuery<T>;
-  /** Time property lists are ordered by, newest first; `id` breaks ties. */
-  sortProperty: keyof T & string;
+  /** The list's orders (see LIST_ORDERS) and the one asked for: null, the root list's default. */
+  order: { orders: ListOrders; name: string | null | undefined };
   /** A JSON filter on one jsonb column, served by its GIN index. */
   json?: { column: string; filter: JsonFilter | null | undefined; argument: string };
   /** Only records whose current status (derived from status-change events) is this one. */
@@ -28,12 +32,21 @@ type PageQuery<T> = {
   conditions?: { sql: string; params: unknown[] }[];
   /** A `where:` tree over the entity's properties (and its derived ones), ANDed with the rest. */
   where?: { tree: WhereTree | null | undefined; argument: string };
+  /**
+   * Time travel: the records that existed at this instant, their derived
+   * columns as they stood then (see as-of.ts). Filters still read what is current.
+   */
+  asOf?: Instant | null;
 };
 
+/** What narrows a list, whatever its order and page (an aggregate's rows, say). */
+export type ListQuery<T> = Omit<PageQuery<T>, 'order'>;
+
 /**
- * One page of a list in keyset order (sort column desc, id desc), in one SQL
- * statement. The cursor's sort key is read by a sub-select on the primary key,
- * so paging costs an index seek whatever the depth. Its `totalCount` is one
+ * One page of a list in keyset order (an order's column, then the primary
+ * key), in one SQL statement. The cursor's sort key is read by a sub-select
+ * on the primary key, so paging costs an index seek whatever the depth; a
+ * cursor carries its order and is refused in another. Its `totalCount` is one
  * `count(*)` under the same conditions without the keyset bounds, run only
  * when read.
  */
@@ -44,28 +57,35 @@ export async function findPage<T extends { id: string }>(
 ): Promise<ConnectionResult<T>> {
   const { forward, size } = pageShape(args);
   const meta = metadataOf(em, query.entity);
-  const sortColumn = meta.properties[query.sortProperty as keyof typeof meta.properties].fieldNames[0];
-  const idColumn = meta.properties['id' as keyof typeof meta.properties].fieldNames[0];
-  const keyset =
-    `(n.${sortColumn}, n.${idColumn}) %s ` +
-    `(select k.${sortColumn}, k.${idColumn} from ${meta.tableName} k where k.${idColumn} = ?)`;
-  const listConditions = await listConditionsOf(em, query);
-  const conditions = [...listConditions];
-  if (args.after)
-    conditions.push({ sql: keyset.replace('%s', '<'), params: [decodeCursor(args.after, query.typeName, 'after')] });
-  if (args.before)
-    conditions.push({ sql: keyset.replace('%s', '>'), params: [decodeCursor(args.before, query.typeName, 'before')] });
-  const direction = forward ? 'desc' : 'asc';
-
-  const rows = await readModels(em, query.entity, (qb) => {
-    qb.where(query.filter);
-    for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
-    qb.orderBy({ [query.sortProperty]: direction, id: direction } as never).limit(size + 1);
+  const { orders } = query.order;
+  const order = orderNamed(orders, query.order.name, orders.rootDefault);
+  const cursorOrder = { name: order.name, isDefault: order === orders.rootDefault };
+  const bound = (side: 'after' | 'before', cursor: string) => ({
+    sql: keysetSql(order, meta.tableName, 'n', side, '?'),
+    params: [decodeCursor(cursor, query.typeName, side, cursorOrder)],
   });
+  const keysets = [
+    ...(args.after ? [bound('after', args.after)] : []),
+    ...(args.before ? [bound('before', args.before)] : []),
+  ];
+  const listConditions = await listConditionsOf(em, query);
+  const conditions = [...listConditions, ...keysets];
+  const direction = readDirection(order, forward);
+
+  const rows = await readModels(
+    em,
+    query.entity,
+    (qb) => {
+      qb.where(query.filter);
+      for (const condition of conditions) qb.andWhere(condition.sql, condition.params);
+      qb.orderBy({ [order.key.property]: direction, [order.idProperty]: direction } as never).limit(size + 1);
+    },
+    query.asOf ?? null,
+  );
   return toConnection(
     rows,
     { forward, size, after: args.after, before: args.before },
-    (node) => encodeCursor(query.typeName, node.id),
+    (node) => encodeCursor(query.typeName, node.id, cursorOrder.isDefault ? null : order.name),
     () => countList(em, query, listConditions),
   );
 }
@@ -76,9 +96,13 @@ type Condition = { sql: string; params: unknown[] };
  * What narrows a list whatever the page: the filter's own conditions, the
  * current status, the JSON filter, the `where:` tree.
  */
-async function listConditionsOf<T>(em: EntityManager, query: PageQuery<T>): Promise<Condition[]> {
+export async function listConditionsOf<T>(em: EntityManager, query: ListQuery<T>): Promise<Condition[]> {
   const meta = metadataOf(em, query.entity);
   const conditions = [...(query.conditions ?? []), ...currentStatusConditions(meta.tableName, query.status)];
+  if (query.asOf != null) {
+    if (!isNodeType(query.typeName)) throw new Error(`${query.typeName} is not a node type`);
+    conditions.push(existedAtCondition(query.typeName, query.asOf));
+  }
   const execute = (sql: string, params: unknown[]) => em.getConnection().execute(sql, params);
   if (query.json) {
     const { column, filter, argument } = query.json;

@@ -7,7 +7,8 @@ import {
 } from '@mikro-orm/postgresql';
 import { InstantType } from '../entities/instant.type';
 import { currentStatusSelect, derivedColumns } from './current-status';
-import { instantFromDatabase } from '../time/instant';
+import { derivedSelectAsOf } from './as-of';
+import { type Instant, instantFromDatabase } from '../time/instant';
 
 type Row = Record<string, unknown>;
 type ColumnMapping = { property: string; column: string; convert: (value: unknown) => unknown };
@@ -105,18 +106,25 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
 /**
  * Read models of `entity` from one query: a builder over it (alias `n`)
  * selecting what a read model needs — the whole row and, for a table with a
- * lifecycle, its current status — narrowed by `refine` (conditions, order,
+ * lifecycle, its current status (or, given `asOf`, its derived columns as
+ * they stood at that instant) — narrowed by `refine` (conditions, order,
  * limit), run without hydration and mapped with readModelOf.
  */
 export async function readModels<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
   refine: (qb: QueryBuilder<T, 'n'>) => unknown,
+  asOf: Instant | null = null,
 ): Promise<T[]> {
   const meta = metadataOf(em, entity);
   const qb = em.createQueryBuilder<T, 'n'>(entity, 'n').select('*');
-  const currentStatus = currentStatusSelect(meta.tableName, 'n');
-  if (currentStatus) qb.addSelect(raw(currentStatus));
+  if (asOf === null) {
+    const currentStatus = currentStatusSelect(meta.tableName, 'n');
+    if (currentStatus) qb.addSelect(raw(currentStatus));
+  } else {
+    const derived = derivedSelectAsOf(meta.tableName, 'n', asOf);
+    if (derived) qb.addSelect(raw(derived.sql, derived.params));
+  }
   await refine(qb);
   return (await qb.execute<Row[]>('all', false)).map(readModelOf(em, entity));
 }

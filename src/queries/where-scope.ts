@@ -18,6 +18,7 @@ export function whereScopeOf<T>(em: EntityManager, entity: EntityName<T>, alias:
   const type = meta.className;
   return {
     column: columnsOn(meta, alias),
+    predicate: predicatesOn(meta.tableName, alias),
     relation: (field) => {
       const directions = isNodeType(type) ? relationField(type, field) : undefined;
       if (!directions) return undefined;
@@ -26,20 +27,19 @@ export function whereScopeOf<T>(em: EntityManager, entity: EntityName<T>, alias:
   };
 }
 
-/**
- * A property's column on `alias`, or its derivation; a predicate of the
- * table (where-predicates.ts) as a condition on `alias`; undefined for what
- * is neither.
- */
-function columnsOn<T>(
-  meta: EntityMetadata<T>,
-  alias: string,
-): (property: string) => WhereColumn | WhereCondition | undefined {
+/** A predicate of the table (where-predicates.ts) as a condition on `alias`; undefined for any other field. */
+function predicatesOn(table: string, alias: string): (field: string) => WhereCondition | undefined {
+  const predicates = wherePredicatesOf(table);
+  return (field) => {
+    const predicate = Object.hasOwn(predicates, field) ? predicates[field] : undefined;
+    return predicate && { condition: (value, path) => predicate.condition(alias, value, path) };
+  };
+}
+
+/** A property's column on `alias`, or its derivation; undefined for what is no filterable column. */
+function columnsOn<T>(meta: EntityMetadata<T>, alias: string): (property: string) => WhereColumn | undefined {
   const derived = derivedColumns(meta.tableName, alias);
-  const predicates = wherePredicatesOf(meta.tableName);
   return (property) => {
-    const predicate = Object.hasOwn(predicates, property) ? predicates[property] : undefined;
-    if (predicate) return { condition: (value, path) => predicate.condition(alias, value, path) };
     const prop = meta.properties[property as keyof typeof meta.properties];
     if (!prop || prop.persist === false || prop.kind !== 'scalar' || prop.fieldNames?.length !== 1) return undefined;
     const derivation = derived.find((candidate) => candidate.property === property);

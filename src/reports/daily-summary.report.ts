@@ -4,6 +4,7 @@ import { DecisionStatus } from '../entities/trade-decision.entity';
 import { ExecutionStatus } from '../entities/trade-execution.entity';
 import { BadInputError } from '../base/errors';
 import { dayPeriod } from './period';
+import { timeZoneOf } from '../time/time-zone';
 import { currentStatusSql, unchangedStatusSql } from '../queries/current-status';
 import { DateTime } from '../graphql/date-time.scalar';
 import { addMilliseconds, earlierOf, type Instant, instantFromDatabase, instantOf } from '../time/instant';
@@ -32,9 +33,11 @@ export class StuckPendingDecision {
   @Field(() => DateTime) createdAt!: Instant;
 }
 
-@ObjectType({ description: "The morning check of one UTC day: the operations guide's daily summary." })
+@ObjectType({
+  description: "The morning check of one day (UTC unless a timeZone was given): the operations guide's daily summary.",
+})
 export class DailySummary {
-  @Field({ description: 'The UTC day, YYYY-MM-DD.' }) date!: string;
+  @Field({ description: 'The day, YYYY-MM-DD, of UTC or of the timeZone given.' }) date!: string;
   @Field(() => IngestionSummary) ingestion!: IngestionSummary;
   @Field(() => [StatusCount], { description: 'Decisions made that day, every status listed.' })
   decisionsByStatus!: StatusCount[];
@@ -74,9 +77,9 @@ const allStatuses = (values: string[], counts: Record<string, number>) =>
  */
 export async function dailySummary(
   em: EntityManager,
-  params: { date: string; stuckAfterMinutes?: number },
+  params: { date: string; stuckAfterMinutes?: number; timeZone?: string | null },
 ): Promise<DailySummary> {
-  const { from, until } = dayPeriod(params.date);
+  const { from, until } = dayPeriod(params.date, 'date', timeZoneOf(params.timeZone, 'timeZone'));
   const stuckAfterMinutes = params.stuckAfterMinutes ?? 60;
   if (!Number.isInteger(stuckAfterMinutes) || stuckAfterMinutes < 1 || stuckAfterMinutes > 43_200) {
     throw new BadInputError(

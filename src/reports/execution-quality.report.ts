@@ -3,6 +3,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { Decimal } from '../graphql/decimal.scalar';
 import { jsonPriceSql, roundedQuotientSql } from '../sql/exact-numeric';
 import { daysPeriod } from './period';
+import { timeZoneOf } from '../time/time-zone';
 
 /** Where a fill's reference price came from, in the order they are tried, with the field that counts it. */
 const REFERENCE_COUNTS = {
@@ -157,8 +158,8 @@ select strategy, symbol, count(*)::int as executions, count(*) filter (where fil
 /** Latency and slippage per strategy and symbol, for executions created from `from` to `to` (UTC days, included). */
 export async function executionQuality(
   em: EntityManager,
-  params: { from: string; to: string },
+  params: { from: string; to: string; timeZone?: string | null },
 ): Promise<ExecutionQuality[]> {
-  const { from, until } = daysPeriod(params.from, params.to);
+  const { from, until } = daysPeriod(params.from, params.to, timeZoneOf(params.timeZone, 'timeZone'));
   return em.getConnection().execute<ExecutionQuality[]>(EXECUTION_QUALITY_SQL, [from, until]);
 }

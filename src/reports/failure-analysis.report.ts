@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { daysPeriod } from './period';
+import { timeZoneOf } from '../time/time-zone';
 import { hasTerminalStatusSql } from '../queries/current-status';
 
 /**
@@ -61,9 +62,9 @@ const counted = (expression: string, where = 'true') =>
 /** One statement: rejected executions by `(status, created_at)`, their decision and request body by primary key. */
 export async function failureAnalysis(
   em: EntityManager,
-  params: { from: string; to: string },
+  params: { from: string; to: string; timeZone?: string | null },
 ): Promise<FailureAnalysis> {
-  const { from, until } = daysPeriod(params.from, params.to);
+  const { from, until } = daysPeriod(params.from, params.to, timeZoneOf(params.timeZone, 'timeZone'));
   const [row] = await em.getConnection().execute<Row[]>(
     `with failures as materialized (
        select ${reasonOf("coalesce(e.error_message, '')")} as reason,

@@ -10,9 +10,18 @@ import { strategyPerformance, type StrategyPerformance } from './strategy-perfor
 import { symbolReport, type SymbolReport } from './symbol-report.report';
 import { BLOTTER_COLUMNS, tradeBlotter, type BlotterLine } from './trade-blotter.report';
 import { compareInstants, type Instant } from '../time/instant';
+import { timeZoneOf } from '../time/time-zone';
 
 /** What the command line passes to a report; each report says which it needs. */
-export type ReportOptions = { date?: string; from?: string; to?: string; symbol?: string; strategy?: string };
+export type ReportOptions = {
+  date?: string;
+  from?: string;
+  to?: string;
+  symbol?: string;
+  strategy?: string;
+  /** An IANA name the days are read in; UTC when absent. */
+  timeZone?: string;
+};
 
 /** One flat table per report: what `--format table` prints and `--format csv` writes. */
 export type Table = { columns: string[]; rows: unknown[][] };
@@ -38,7 +47,7 @@ export const REPORTS = {
   'daily-summary': define<DailySummary>({
     description: "one day's ingestion, decisions, executions, failure rate, stuck decisions and API errors",
     period: 'date',
-    run: (em, options) => dailySummary(em, { date: options.date! }),
+    run: (em, options) => dailySummary(em, { date: options.date!, timeZone: options.timeZone }),
     table: (summary) => ({
       columns: ['metric', 'value'],
       rows: [
@@ -60,7 +69,12 @@ export const REPORTS = {
     description: 'per strategy: decisions, outcomes, success rate (under 50% flagged)',
     period: 'range',
     run: (em, options) =>
-      strategyPerformance(em, { from: options.from!, to: options.to!, strategy: options.strategy ?? null }),
+      strategyPerformance(em, {
+        from: options.from!,
+        to: options.to!,
+        strategy: options.strategy ?? null,
+        timeZone: options.timeZone,
+      }),
     table: (rows) => ({
       columns: ['strategy', 'decisions', 'executed', 'failed', 'cancelled', 'pending', 'success rate', 'under 50%'],
       rows: rows.map((row) => [
@@ -78,7 +92,7 @@ export const REPORTS = {
   'failure-analysis': define<FailureAnalysis>({
     description: 'rejected executions by reason, raw message, strategy and symbol',
     period: 'range',
-    run: (em, options) => failureAnalysis(em, { from: options.from!, to: options.to! }),
+    run: (em, options) => failureAnalysis(em, { from: options.from!, to: options.to!, timeZone: options.timeZone }),
     table: (analysis) => ({
       columns: ['grouped by', 'key', 'count'],
       rows: [
@@ -97,7 +111,13 @@ export const REPORTS = {
   symbol: define<SymbolReport>({
     description: 'every decision, execution and position change of one symbol (--symbol)',
     period: 'range',
-    run: (em, options) => symbolReport(em, { symbol: options.symbol ?? '', from: options.from!, to: options.to! }),
+    run: (em, options) =>
+      symbolReport(em, {
+        symbol: options.symbol ?? '',
+        from: options.from!,
+        to: options.to!,
+        timeZone: options.timeZone,
+      }),
     table: (report) => ({
       columns: ['time', 'record', 'id', 'detail'],
       rows: [
@@ -127,7 +147,7 @@ export const REPORTS = {
   'execution-quality': define<ExecutionQuality[]>({
     description: 'per strategy and symbol: latency (decision → order, broker round trip, fill) and slippage',
     period: 'range',
-    run: (em, options) => executionQuality(em, { from: options.from!, to: options.to! }),
+    run: (em, options) => executionQuality(em, { from: options.from!, to: options.to!, timeZone: options.timeZone }),
     table: (rows) => ({
       columns: [
         'strategy',
@@ -165,7 +185,7 @@ export const REPORTS = {
     description: 'API responses with status ≥ 400 by provider, endpoint and status',
     period: 'range',
     run: (em, options) => {
-      const { from, until } = daysPeriod(options.from!, options.to!);
+      const { from, until } = daysPeriod(options.from!, options.to!, timeZoneOf(options.timeZone, 'timeZone'));
       return apiErrors(em, { since: from, until });
     },
     table: (groups) => ({
@@ -183,7 +203,7 @@ export const REPORTS = {
   'trade-blotter': define<BlotterLine[]>({
     description: 'the daily trade blotter: every fill of the day',
     period: 'date',
-    run: (em, options) => tradeBlotter(em, { date: options.date! }),
+    run: (em, options) => tradeBlotter(em, { date: options.date!, timeZone: options.timeZone }),
     table: (lines) => ({
       columns: [...BLOTTER_COLUMNS],
       rows: lines.map((line) => BLOTTER_COLUMNS.map((column) => line[column])),

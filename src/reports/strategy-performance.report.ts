@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { daysPeriod } from './period';
+import { timeZoneOf } from '../time/time-zone';
 import { currentStatusSql } from '../queries/current-status';
 
 /** The weekly review's line: strategies under 50% success need a look. */
@@ -34,9 +35,9 @@ type Row = {
 /** One statement over the decisions made in the period: `(strategy, created_at)` or `(created_at, id)` index. */
 export async function strategyPerformance(
   em: EntityManager,
-  params: { from: string; to: string; strategy?: string | null },
+  params: { from: string; to: string; strategy?: string | null; timeZone?: string | null },
 ): Promise<StrategyPerformance[]> {
-  const { from, until } = daysPeriod(params.from, params.to);
+  const { from, until } = daysPeriod(params.from, params.to, timeZoneOf(params.timeZone, 'timeZone'));
   const rows = await em.getConnection().execute<Row[]>(
     `select strategy, count(*)::int as decisions,
             count(*) filter (where status = 'executed')::int as executed,

@@ -4,6 +4,7 @@ import { TradeDecision, TradeExecution } from '../entities';
 import { BadInputError } from '../base/errors';
 import { Decimal } from '../graphql/decimal.scalar';
 import { daysPeriod } from './period';
+import { timeZoneOf } from '../time/time-zone';
 import { readModels } from '../queries/read-model';
 import { DateTime } from '../graphql/date-time.scalar';
 import { type Instant, instantFromDatabase } from '../time/instant';
@@ -41,7 +42,7 @@ type ChangeRow = Omit<PositionChange, 'time'> & { time: string };
  */
 export async function symbolReport(
   em: EntityManager,
-  params: { symbol: string; from: string; to: string; limit?: number | null },
+  params: { symbol: string; from: string; to: string; limit?: number | null; timeZone?: string | null },
 ): Promise<SymbolReport> {
   const symbol = params.symbol.trim().toUpperCase();
   if (!/^[A-Z0-9.-]{1,15}$/.test(symbol))
@@ -50,7 +51,7 @@ export async function symbolReport(
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SYMBOL_REPORT_LIMIT) {
     throw new BadInputError(`\`limit\` must be from 1 to ${MAX_SYMBOL_REPORT_LIMIT}`, 'limit');
   }
-  const { from, until } = daysPeriod(params.from, params.to);
+  const { from, until } = daysPeriod(params.from, params.to, timeZoneOf(params.timeZone, 'timeZone'));
   const period = { $gte: from, $lt: until };
   const [decisions, executions, changes] = await Promise.all([
     readModels(em, TradeDecision, (qb) =>

@@ -3,6 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { Decimal } from '../graphql/decimal.scalar';
 import { TradeSide } from '../entities/trade-decision.entity';
 import { dayPeriod } from './period';
+import { timeZoneOf } from '../time/time-zone';
 import { DateTime } from '../graphql/date-time.scalar';
 import { type Instant, instantFromDatabase } from '../time/instant';
 
@@ -39,11 +40,14 @@ export const BLOTTER_COLUMNS = [
 type Row = Omit<BlotterLine, 'time'> & { time: string };
 
 /**
- * Every fill of one UTC day, in time order, including fills whose decision
+ * Every fill of one day (UTC unless a time zone is given), in time order, including fills whose decision
  * link is missing; one statement on the `filled_at` index.
  */
-export async function tradeBlotter(em: EntityManager, params: { date: string }): Promise<BlotterLine[]> {
-  const { from, until } = dayPeriod(params.date);
+export async function tradeBlotter(
+  em: EntityManager,
+  params: { date: string; timeZone?: string | null },
+): Promise<BlotterLine[]> {
+  const { from, until } = dayPeriod(params.date, 'date', timeZoneOf(params.timeZone, 'timeZone'));
   const rows = await em.getConnection().execute<Row[]>(
     `select e.filled_at as time, e.execution_id as "executionId",
             coalesce(d.symbol, request.payload ->> 'symbol', '(unknown)') as symbol,

@@ -12,8 +12,16 @@ import {
   TradeExecutionConnection,
 } from './types/connections';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import {
+  ApiPayloadOrder,
+  AuditEventOrder,
+  TradeDecisionOrder,
+  TradeExecutionOrder,
+  ORDER_BY_DESCRIPTION,
+} from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
-import { ApiPayloadWhere } from './where/list-wheres';
+import { ApiPayloadWhere, AuditEventWhere, TradeDecisionWhere, TradeExecutionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
 
@@ -34,6 +42,8 @@ export class ApiPayloadResolver {
     @Arg('filter', () => ApiPayloadFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: ApiPayloadFilter | null,
     @Arg('where', () => ApiPayloadWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => ApiPayloadOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
@@ -46,7 +56,7 @@ export class ApiPayloadResolver {
         entity: ApiPayload,
         typeName: 'ApiPayload',
         filter: filtered,
-        sortProperty: 'createdAt',
+        order: { orders: LIST_ORDERS.ApiPayload, name: orderBy },
         json: { column: 'payload', filter: filter?.payload, argument: 'filter.payload' },
       },
       page,
@@ -65,10 +75,13 @@ export class ApiPayloadResolver {
   @FieldResolver(() => TradeDecisionConnection, { description: 'The decisions this payload fed (FED), oldest first.' })
   decisions(
     @Root() payload: ApiPayload,
+    @Arg('where', () => TradeDecisionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => TradeDecisionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.list('ApiPayload', 'decisions').load(payload.id, page);
+    return loaders.list('ApiPayload', 'decisions').load(payload.id, { ...page, where, orderBy });
   }
 
   @FieldResolver(() => TradeExecutionConnection, {
@@ -77,16 +90,26 @@ export class ApiPayloadResolver {
   })
   executions(
     @Root() payload: ApiPayload,
+    @Arg('where', () => TradeExecutionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => TradeExecutionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.list('ApiPayload', 'executions').load(payload.id, page);
+    return loaders.list('ApiPayload', 'executions').load(payload.id, { ...page, where, orderBy });
   }
 
   @FieldResolver(() => AuditEventConnection, {
     description: 'Audit events about this payload (status changes, snapshots, …), in chain order.',
   })
-  events(@Root() payload: ApiPayload, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.events('ApiPayload').load(payload.id, page);
+  events(
+    @Root() payload: ApiPayload,
+    @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => AuditEventOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
+    return loaders.events('ApiPayload').load(payload.id, { ...page, where, orderBy });
   }
 }

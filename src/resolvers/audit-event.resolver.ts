@@ -7,6 +7,8 @@ import { Node } from '../graphql/node.interface';
 import { nodeTypeOfTable } from '../lineage/node-types';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import { AuditEventOrder, ORDER_BY_DESCRIPTION } from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
 import { AuditEventWhere } from './where/list-wheres';
 import { AuditEventFilter, auditEventWhere } from './filters/audit-event.filter';
@@ -20,6 +22,8 @@ export class AuditEventResolver {
     @Arg('filter', () => AuditEventFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: AuditEventFilter | null,
     @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => AuditEventOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { em }: Context,
   ) {
@@ -30,7 +34,7 @@ export class AuditEventResolver {
         entity: AuditEvent,
         typeName: 'AuditEvent',
         filter: auditEventWhere(filter),
-        sortProperty: 'occurredAt',
+        order: { orders: LIST_ORDERS.AuditEvent, name: orderBy },
         json: { column: 'event_data', filter: filter?.data, argument: 'filter.data' },
       },
       page,

@@ -1,3 +1,4 @@
+import { AggregateResolver } from './aggregate.resolver';
 import { ApiPayloadResolver } from './api-payload.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
 import { ChainResolver } from './chain.resolver';
@@ -6,6 +7,7 @@ import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
 import { LineageResolver } from './lineage.resolver';
+import { NavHistoryResolver } from './nav-history.resolver';
 import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
 import { QueryAuditResolver } from './query-audit.resolver';
@@ -28,6 +30,8 @@ export const resolvers = [
   IntegrityResolver,
   QueryAuditResolver,
   AuditEventResolver,
+  NavHistoryResolver,
+  AggregateResolver,
   ChainResolver,
   RecordResolver,
 ] as const;

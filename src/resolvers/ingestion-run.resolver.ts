@@ -1,15 +1,21 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
+import { DateTime } from '../graphql/date-time.scalar';
+import type { Instant } from '../time/instant';
 import type { Context } from './context';
+import { IngestionRunStatus } from '../entities/ingestion-run.entity';
+import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
 import { IngestionRun } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { ApiPayloadConnection, AuditEventConnection, IngestionRunConnection } from './types/connections';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import { ApiPayloadOrder, AuditEventOrder, IngestionRunOrder, ORDER_BY_DESCRIPTION } from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
-import { IngestionRunWhere } from './where/list-wheres';
+import { ApiPayloadWhere, AuditEventWhere, IngestionRunWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { IngestionRunFilter, ingestionRunWhere } from './filters/ingestion-run.filter';
 
@@ -37,6 +43,8 @@ export class IngestionRunResolver {
     @Arg('filter', () => IngestionRunFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: IngestionRunFilter | null,
     @Arg('where', () => IngestionRunWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => IngestionRunOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
@@ -50,7 +58,7 @@ export class IngestionRunResolver {
         typeName: 'IngestionRun',
         filter: filtered,
         status: filter?.status,
-        sortProperty: 'createdAt',
+        order: { orders: LIST_ORDERS.IngestionRun, name: orderBy },
         json: { column: 'metadata', filter: filter?.metadata, argument: 'filter.metadata' },
       },
       page,
@@ -59,14 +67,37 @@ export class IngestionRunResolver {
   }
 
   @FieldResolver(() => ApiPayloadConnection, { description: 'The payloads this run fetched (FETCHED), oldest first.' })
-  payloads(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.list('IngestionRun', 'payloads').load(run.id, page);
+  payloads(
+    @Root() run: IngestionRun,
+    @Arg('where', () => ApiPayloadWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => ApiPayloadOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
+    return loaders.list('IngestionRun', 'payloads').load(run.id, { ...page, where, orderBy });
   }
 
   @FieldResolver(() => AuditEventConnection, {
     description: 'Audit events about this run (status changes, snapshots, …), in chain order.',
   })
-  events(@Root() run: IngestionRun, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.events('IngestionRun').load(run.id, page);
+  events(
+    @Root() run: IngestionRun,
+    @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => AuditEventOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
+    return loaders.events('IngestionRun').load(run.id, { ...page, where, orderBy });
+  }
+
+  @FieldResolver(() => IngestionRunStatus, { nullable: true, description: STATUS_AS_OF })
+  statusAsOf(
+    @Root() run: IngestionRun,
+    @Arg('at', () => DateTime, { description: STATUS_AS_OF_AT }) at: Instant,
+    @Ctx() context: Context,
+  ): Promise<IngestionRunStatus | null> {
+    return statusAsOf<IngestionRunStatus>(context, 'IngestionRun', run.id, at);
   }
 }

@@ -2,15 +2,30 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from './context';
+import { PositionStatus } from '../entities/position.entity';
+import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
 import { Position } from '../entities';
 import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, PositionConnection, TradeExecutionConnection } from './types/connections';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import { AuditEventOrder, PositionOrder, TradeExecutionOrder, ORDER_BY_DESCRIPTION } from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
-import { PositionWhere } from './where/list-wheres';
+import { AuditEventWhere, PositionWhere, TradeExecutionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { PositionFilter, positionWhere } from './filters/position.filter';
+import { DateTime } from '../graphql/date-time.scalar';
+import type { Instant } from '../time/instant';
+import { recordAsOf } from '../queries/record-as-of';
+
+const AS_OF =
+  'quantity, avgCost, status and closedAt as they stood at that instant, rebuilt from the fills ' +
+  'and status changes made by then (one at exactly that instant counts); its lists and events stay as they are now.';
+const AS_OF_LOOKUP = `Time travel: the position's ${AS_OF} Null when it was not open yet. Omitted: now.`;
+const AS_OF_LIST =
+  `Time travel: only positions opened by that instant, each with its ${AS_OF} ` +
+  '`where:` and `filter:` still test what is current. Omitted: now.';
 
 @Authorized(Permission.readLineage)
 @Resolver(() => Position)
@@ -18,10 +33,13 @@ export class PositionResolver {
   @Query(() => Position, { nullable: true, description: 'One position by global id; null when unknown.' })
   position(
     @Arg('id', () => ID) id: string,
-    @Ctx() { loaders }: Context,
+    @Arg('asOf', () => DateTime, { nullable: true, description: AS_OF_LOOKUP }) asOf: Instant | null,
+    @Ctx() { em, loaders }: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Position | null> {
-    return lookupReadingAhead(loaders, info, 'Position', 'id', fromGlobalId(id, 'id', 'Position').databaseId);
+    const { databaseId } = fromGlobalId(id, 'id', 'Position');
+    if (asOf != null) return recordAsOf<Position>(em, 'Position', databaseId, asOf);
+    return lookupReadingAhead(loaders, info, 'Position', 'id', databaseId);
   }
 
   @Query(() => PositionConnection, { description: 'Positions, most recently opened first.' })
@@ -29,6 +47,8 @@ export class PositionResolver {
     @Arg('filter', () => PositionFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: PositionFilter | null,
     @Arg('where', () => PositionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => PositionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION }) orderBy: string | null,
+    @Arg('asOf', () => DateTime, { nullable: true, description: AS_OF_LIST }) asOf: Instant | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
@@ -42,7 +62,8 @@ export class PositionResolver {
         typeName: 'Position',
         filter: filtered,
         status: filter?.status,
-        sortProperty: 'openedAt',
+        order: { orders: LIST_ORDERS.Position, name: orderBy },
+        asOf,
       },
       page,
     );
@@ -54,16 +75,35 @@ export class PositionResolver {
   })
   executions(
     @Root() position: Position,
+    @Arg('where', () => TradeExecutionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => TradeExecutionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.list('Position', 'executions').load(position.id, page);
+    return loaders.list('Position', 'executions').load(position.id, { ...page, where, orderBy });
   }
 
   @FieldResolver(() => AuditEventConnection, {
     description: 'Audit events about this position (status changes, snapshots, …), in chain order.',
   })
-  events(@Root() position: Position, @Args(() => ConnectionArgs) page: ConnectionArgs, @Ctx() { loaders }: Context) {
-    return loaders.events('Position').load(position.id, page);
+  events(
+    @Root() position: Position,
+    @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => AuditEventOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
+    @Args(() => ConnectionArgs) page: ConnectionArgs,
+    @Ctx() { loaders }: Context,
+  ) {
+    return loaders.events('Position').load(position.id, { ...page, where, orderBy });
+  }
+
+  @FieldResolver(() => PositionStatus, { nullable: true, description: STATUS_AS_OF })
+  statusAsOf(
+    @Root() position: Position,
+    @Arg('at', () => DateTime, { description: STATUS_AS_OF_AT }) at: Instant,
+    @Ctx() context: Context,
+  ): Promise<PositionStatus | null> {
+    return statusAsOf<PositionStatus>(context, 'Position', position.id, at);
   }
 }

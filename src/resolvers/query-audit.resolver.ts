@@ -6,6 +6,8 @@ import { ApiKey, QueryAuditEntry } from '../entities';
 import { QueryAuditEntryConnection } from './types/connections';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import { QueryAuditEntryOrder, ORDER_BY_DESCRIPTION } from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
 import { QueryAuditEntryWhere } from './where/list-wheres';
 import { mentionConditions, QueryAuditFilter, queryAuditWhere } from './filters/query-audit.filter';
@@ -21,6 +23,8 @@ export class QueryAuditResolver {
     @Arg('filter', () => QueryAuditFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: QueryAuditFilter | null,
     @Arg('where', () => QueryAuditEntryWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => QueryAuditEntryOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { em }: Context,
   ) {
@@ -31,7 +35,7 @@ export class QueryAuditResolver {
         entity: QueryAuditEntry,
         typeName: 'QueryAuditEntry',
         filter: queryAuditWhere(filter),
-        sortProperty: 'startedAt',
+        order: { orders: LIST_ORDERS.QueryAuditEntry, name: orderBy },
         conditions: mentionConditions(filter),
       },
       page,

@@ -10,9 +10,16 @@ import { StrategyPerformance, strategyPerformance } from '../reports/strategy-pe
 import { SymbolReport, symbolReport } from '../reports/symbol-report.report';
 import { BlotterLine, tradeBlotter } from '../reports/trade-blotter.report';
 import { DateTime } from '../graphql/date-time.scalar';
+import { TimeZone } from '../graphql/time-zone.scalar';
 import { DAYS_RANGE, type Instant } from '../time/instant';
 
-const day = { description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}.` };
+const day = { description: `A day, YYYY-MM-DD, ${DAYS_RANGE}, of UTC or of timeZone.` };
+const zone = {
+  nullable: true,
+  description:
+    'The IANA time zone the days are read in, e.g. America/New_York (a day of 23 or 25 hours where the clocks ' +
+    'change); UTC when absent. An unknown name is refused with BAD_USER_INPUT.',
+} as const;
 
 /**
  * The operations guide's reports. Each is SQL kept in src/reports and shared
@@ -32,9 +39,10 @@ export class ReportResolver {
       description: 'A pending decision older than this is stuck.',
     })
     stuckAfterMinutes: number,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<DailySummary> {
-    return dailySummary(em, { date, stuckAfterMinutes });
+    return dailySummary(em, { date, stuckAfterMinutes, timeZone });
   }
 
   @Query(() => [StrategyPerformance], {
@@ -42,20 +50,23 @@ export class ReportResolver {
   })
   strategyPerformance(
     @Arg('from', () => String, day) from: string,
-    @Arg('to', () => String, { description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` }) to: string,
+    @Arg('to', () => String, { description: `A day, YYYY-MM-DD, ${DAYS_RANGE}, of UTC or of timeZone; included.` })
+    to: string,
     @Arg('strategy', () => String, { nullable: true }) strategy: string | null,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<StrategyPerformance[]> {
-    return strategyPerformance(em, { from, to, strategy });
+    return strategyPerformance(em, { from, to, strategy, timeZone });
   }
 
   @Query(() => FailureAnalysis, { description: 'Rejected executions by reason, raw message, strategy and symbol.' })
   failureAnalysis(
     @Arg('from', () => String, day) from: string,
     @Arg('to', () => String, day) to: string,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<FailureAnalysis> {
-    return failureAnalysis(em, { from, to });
+    return failureAnalysis(em, { from, to, timeZone });
   }
 
   @Query(() => SymbolReport, {
@@ -67,9 +78,10 @@ export class ReportResolver {
     @Arg('to', () => String, day) to: string,
     @Arg('limit', () => Int, { nullable: true, description: 'Most rows per list (default 1000, at most 10000).' })
     limit: number | null,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<SymbolReport> {
-    return symbolReport(em, { symbol, from, to, limit });
+    return symbolReport(em, { symbol, from, to, limit, timeZone });
   }
 
   @Query(() => [ExecutionQuality], {
@@ -79,10 +91,11 @@ export class ReportResolver {
   })
   executionQuality(
     @Arg('from', () => String, day) from: string,
-    @Arg('to', () => String, { description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` }) to: string,
+    @Arg('to', () => String, day) to: string,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
     @Ctx() { em }: Context,
   ): Promise<ExecutionQuality[]> {
-    return executionQuality(em, { from, to });
+    return executionQuality(em, { from, to, timeZone });
   }
 
   @Query(() => [ApiErrorGroup], {
@@ -97,12 +110,20 @@ export class ReportResolver {
   }
 
   @Query(() => [BlotterLine], { description: 'The daily trade blotter: every fill of the day, in time order.' })
-  tradeBlotter(@Arg('date', () => String, day) date: string, @Ctx() { em }: Context): Promise<BlotterLine[]> {
-    return tradeBlotter(em, { date });
+  tradeBlotter(
+    @Arg('date', () => String, day) date: string,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
+    @Ctx() { em }: Context,
+  ): Promise<BlotterLine[]> {
+    return tradeBlotter(em, { date, timeZone });
   }
 
   @Query(() => String, { description: 'The daily trade blotter as CSV with a header row, as compliance files it.' })
-  async tradeBlotterCsv(@Arg('date', () => String, day) date: string, @Ctx() { em }: Context): Promise<string> {
-    return reportCsv(REPORTS['trade-blotter'], await tradeBlotter(em, { date }));
+  async tradeBlotterCsv(
+    @Arg('date', () => String, day) date: string,
+    @Arg('timeZone', () => TimeZone, zone) timeZone: string | null,
+    @Ctx() { em }: Context,
+  ): Promise<string> {
+    return reportCsv(REPORTS['trade-blotter'], await tradeBlotter(em, { date, timeZone }));
   }
 }

@@ -1,7 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
+import { DateTime } from '../graphql/date-time.scalar';
+import type { Instant } from '../time/instant';
 import type { Context } from './context';
+import { DecisionStatus } from '../entities/trade-decision.entity';
+import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
 import { TradeDecision } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
@@ -13,8 +17,16 @@ import {
   TradeExecutionConnection,
 } from './types/connections';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import {
+  ApiPayloadOrder,
+  AuditEventOrder,
+  TradeDecisionOrder,
+  TradeExecutionOrder,
+  ORDER_BY_DESCRIPTION,
+} from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
-import { TradeDecisionWhere } from './where/list-wheres';
+import { ApiPayloadWhere, AuditEventWhere, TradeDecisionWhere, TradeExecutionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { TradeDecisionFilter, tradeDecisionWhere } from './filters/trade-decision.filter';
 
@@ -42,6 +54,8 @@ export class TradeDecisionResolver {
     @Arg('filter', () => TradeDecisionFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: TradeDecisionFilter | null,
     @Arg('where', () => TradeDecisionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => TradeDecisionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
@@ -55,7 +69,7 @@ export class TradeDecisionResolver {
         typeName: 'TradeDecision',
         filter: filtered,
         status: filter?.status,
-        sortProperty: 'createdAt',
+        order: { orders: LIST_ORDERS.TradeDecision, name: orderBy },
         json: { column: 'decision_rationale', filter: filter?.rationale, argument: 'filter.rationale' },
       },
       page,
@@ -68,10 +82,13 @@ export class TradeDecisionResolver {
   })
   inputs(
     @Root() decision: TradeDecision,
+    @Arg('where', () => ApiPayloadWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => ApiPayloadOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.list('TradeDecision', 'inputs').load(decision.id, page);
+    return loaders.list('TradeDecision', 'inputs').load(decision.id, { ...page, where, orderBy });
   }
 
   @FieldResolver(() => TradeExecutionConnection, {
@@ -79,10 +96,13 @@ export class TradeDecisionResolver {
   })
   executions(
     @Root() decision: TradeDecision,
+    @Arg('where', () => TradeExecutionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => TradeExecutionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.list('TradeDecision', 'executions').load(decision.id, page);
+    return loaders.list('TradeDecision', 'executions').load(decision.id, { ...page, where, orderBy });
   }
 
   @FieldResolver(() => AuditEventConnection, {
@@ -90,9 +110,21 @@ export class TradeDecisionResolver {
   })
   events(
     @Root() decision: TradeDecision,
+    @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => AuditEventOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.events('TradeDecision').load(decision.id, page);
+    return loaders.events('TradeDecision').load(decision.id, { ...page, where, orderBy });
+  }
+
+  @FieldResolver(() => DecisionStatus, { nullable: true, description: STATUS_AS_OF })
+  statusAsOf(
+    @Root() decision: TradeDecision,
+    @Arg('at', () => DateTime, { description: STATUS_AS_OF_AT }) at: Instant,
+    @Ctx() context: Context,
+  ): Promise<DecisionStatus | null> {
+    return statusAsOf<DecisionStatus>(context, 'TradeDecision', decision.id, at);
   }
 }

@@ -1,15 +1,21 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
+import { DateTime } from '../graphql/date-time.scalar';
+import type { Instant } from '../time/instant';
 import type { Context } from './context';
+import { ExecutionStatus } from '../entities/trade-execution.entity';
+import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
 import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
 import { AuditEventConnection, TradeExecutionConnection } from './types/connections';
 import { findPage } from '../queries/find-page';
+import { LIST_ORDERS } from '../queries/list-order';
+import { AuditEventOrder, TradeExecutionOrder, ORDER_BY_DESCRIPTION } from './order/list-order-enums';
 import type { WhereTree } from '../queries/where-conditions';
-import { TradeExecutionWhere } from './where/list-wheres';
+import { AuditEventWhere, TradeExecutionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { TradeExecutionFilter, tradeExecutionWhere } from './filters/trade-execution.filter';
 
@@ -43,6 +49,8 @@ export class TradeExecutionResolver {
     @Arg('filter', () => TradeExecutionFilter, { nullable: true, deprecationReason: 'Use where:' })
     filter: TradeExecutionFilter | null,
     @Arg('where', () => TradeExecutionWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => TradeExecutionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
@@ -56,7 +64,7 @@ export class TradeExecutionResolver {
         typeName: 'TradeExecution',
         filter: filtered,
         status: filter?.status,
-        sortProperty: 'createdAt',
+        order: { orders: LIST_ORDERS.TradeExecution, name: orderBy },
       },
       page,
     );
@@ -91,9 +99,21 @@ export class TradeExecutionResolver {
   })
   events(
     @Root() execution: TradeExecution,
+    @Arg('where', () => AuditEventWhere, { nullable: true }) where: WhereTree | null,
+    @Arg('orderBy', () => AuditEventOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+    orderBy: string | null,
     @Args(() => ConnectionArgs) page: ConnectionArgs,
     @Ctx() { loaders }: Context,
   ) {
-    return loaders.events('TradeExecution').load(execution.id, page);
+    return loaders.events('TradeExecution').load(execution.id, { ...page, where, orderBy });
+  }
+
+  @FieldResolver(() => ExecutionStatus, { nullable: true, description: STATUS_AS_OF })
+  statusAsOf(
+    @Root() execution: TradeExecution,
+    @Arg('at', () => DateTime, { description: STATUS_AS_OF_AT }) at: Instant,
+    @Ctx() context: Context,
+  ): Promise<ExecutionStatus | null> {
+    return statusAsOf<ExecutionStatus>(context, 'TradeExecution', execution.id, at);
   }
 }

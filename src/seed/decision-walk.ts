@@ -4,13 +4,20 @@ import { formatUnits } from './fixed-point';
 import type { FetchTask } from './vocabulary';
 import { walkExecution } from './execution-walk';
 import { DAY, HOUR, MINUTE, type WalkState } from './walk-state';
+import { emitStatusChange } from './status-events';
+
+/** How long after its executions' outcome the order router settles a decision. */
+const SETTLE_MS = 250;
+/** When a decision cancelled before any order is settled. */
+const CANCEL_MS = 5 * MINUTE;
 
 /**
  * One decision drawn from a run's fetched payloads: its status (some planted
- * stuck pending, some without a rationale), its row and input edges, then the
- * executions its status calls for (a few planted twice). A decision drawn
- * from a run that failed after fetching is counted as fed by a failed run;
- * 15% of those (planted) were also fed by the run's failed call.
+ * stuck pending, some without a rationale), its row (pending, as written
+ * when it was decided) and input edges, the executions its status calls for
+ * (a few planted twice), then its move from pending to that status. A
+ * decision drawn from a run that failed after fetching is counted as fed by
+ * a failed run; 15% of those (planted) were also fed by the run's failed call.
  */
 export async function walkDecision(
   walk: WalkState,
@@ -50,7 +57,7 @@ export async function walkDecision(
     quantity: formatUnits(decision.quantityUnits),
     order_type: decision.orderType,
     limit_price: decision.limitUnits === null ? null : formatUnits(decision.limitUnits),
-    status: status,
+    status: 'pending',
     decision_rationale: rationale,
     correlation_id: decision.correlationId,
     created_at: new Date(atMs),
@@ -80,5 +87,15 @@ export async function walkDecision(
     executionStatuses.push('filled');
     planted.decisionsWithTwoExecutions += 1;
   }
-  for (const plannedStatus of executionStatuses) await walkExecution(walk, decision, atMs, plannedStatus);
+  let outcomeMs: number | null = null;
+  for (const plannedStatus of executionStatuses)
+    outcomeMs = Math.max(outcomeMs ?? 0, await walkExecution(walk, decision, atMs, plannedStatus));
+  if (status !== 'pending')
+    await emitStatusChange(walk, {
+      table: 'trade_decisions',
+      id: decision.id,
+      from: 'pending',
+      to: status,
+      atMs: outcomeMs === null ? atMs + CANCEL_MS : outcomeMs + SETTLE_MS,
+    });
 }

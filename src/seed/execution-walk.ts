@@ -4,19 +4,21 @@ import { formatUnits } from './fixed-point';
 import type { OpenPosition } from './position-book';
 import { DELISTED_SYMBOLS, REJECTIONS, REJECTION_WEIGHTS } from './vocabulary';
 import { bytes, json, type WalkState, ymd } from './walk-state';
+import { emitStatusChange } from './status-events';
 
 /**
  * One execution of a decision: its fill booked in the position book (which may
  * cut it to a partial fill, or open a position), the order request and response
  * payloads (one link now and then planted missing), the position a fill opened,
- * and the execution row.
+ * the execution row as submitted and its move to its outcome when the broker
+ * answered (filled when it filled). Returns when that was.
  */
 export async function walkExecution(
   walk: WalkState,
   decision: Decision,
   atMs: number,
   plannedStatus: ExecutionStatus,
-): Promise<void> {
+): Promise<number> {
   const { random, book, next, planted, emit, sink } = walk;
   /** A position row records its lot's opening state (see position.entity.ts): the opening fill's quantity and price. */
   const emitPosition = (position: OpenPosition, openingUnits: number, priceUnits: number, openedAtMs: number) =>
@@ -132,7 +134,7 @@ export async function walkExecution(
       trade_decision_id: decision.id,
       position_id: positionId,
       broker_order_id: brokerOrderId,
-      status: executionStatus,
+      status: 'submitted',
       filled_quantity: formatUnits(filledUnits),
       fill_price: fillPriceUnits === null ? null : formatUnits(fillPriceUnits),
       commission: commissionUnits === null ? null : formatUnits(commissionUnits),
@@ -145,4 +147,13 @@ export async function walkExecution(
     }))
   )
     await sink.flush();
+  const outcomeMs = filledMs ?? submittedMs + latency;
+  await emitStatusChange(walk, {
+    table: 'trade_executions',
+    id: executionId,
+    from: 'submitted',
+    to: executionStatus,
+    atMs: outcomeMs,
+  });
+  return outcomeMs;
 }

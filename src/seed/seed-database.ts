@@ -17,6 +17,8 @@ export type SeedSummary = {
     decisionInputs: number;
     tradeExecutions: number;
     positions: number;
+    /** The status_changed events of the generated lifecycles. */
+    statusChanges: number;
   };
   plantedDefects: PlantedDefects;
   /** Rows that answer the questions asked across the graph (where: on relations) on the generated data. */
@@ -69,7 +71,8 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
       );
     }
     for (const table of TABLES) {
-      if (table === 'decision_inputs') continue;
+      // decision_inputs has no id; the chain trigger numbers audit_events itself.
+      if (table === 'decision_inputs' || table === 'audit_events') continue;
       await client.query(
         `select setval(pg_get_serial_sequence('${table}', 'id'), greatest((select max(id) from "${table}"), 1))`,
       );
@@ -91,6 +94,7 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
         decisionInputs: counts!.rows.decision_inputs,
         tradeExecutions: counts!.rows.trade_executions,
         positions: counts!.rows.positions,
+        statusChanges: counts!.rows.audit_events,
       },
       plantedDefects: counts!.planted,
       plantedAnswers: counts!.answers,

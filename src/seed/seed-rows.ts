@@ -1,6 +1,9 @@
 import type { CopyValue } from './copy-text';
 
-/** Tables in foreign-key order: each is loaded after everything it references. */
+/**
+ * Tables in foreign-key order: each is loaded after everything it references;
+ * the status changes of the generated lifecycles (audit_events) last.
+ */
 export const TABLES = [
   'data_ingestion_runs',
   'api_payloads',
@@ -8,6 +11,7 @@ export const TABLES = [
   'trade_decisions',
   'decision_inputs',
   'trade_executions',
+  'audit_events',
 ] as const;
 export type Table = (typeof TABLES)[number];
 

@@ -1,16 +1,17 @@
 import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
-import type { ConnectionArgs } from '../../graphql/pagination/connection';
 import { pageShape } from '../../queries/find-page';
+import { LIST_ORDERS, type ListOrder, orderNamed } from '../../queries/list-order';
 import { argumentsOf, connectionNodeSelections, selectedFields } from '../../graphql/selection';
 import type { NodeType } from '../../lineage/node-types';
 import { columnsOf, relationField } from '../../lineage/relations';
+import type { ListArgs } from '../child-page';
 
 /** A field that leads to one node through a foreign key of the row, read by the target's key loader. */
 export type ToOne = { kind: 'one'; at: NodeType; field: string; type: NodeType; column: string };
 /** A field that leads to a page of a node's own list, read by the field's child-page loader. */
 export type ToList = { kind: 'list'; at: NodeType; field: string; type: NodeType };
 
-export type Page = { args: ConnectionArgs; forward: boolean; size: number };
+export type Page = { args: ListArgs; forward: boolean; size: number; order: ListOrder };
 /** One selected relation field, and what is selected below it. */
 export type Step = { relation: ToOne | ToList; page: Page | null; below: Step[] };
 /** The relation steps selected below a root, and their shape as text: a statement's cache key, computed once. */
@@ -58,18 +59,24 @@ function stepsBelow(info: GraphQLResolveInfo, type: NodeType, sets: readonly (Se
     }
     // Aliases of a list may ask different pages: the first is read ahead, the others by their loader.
     const field = fields[0]!;
-    const page = readAheadPage(info, type, field);
+    const page = readAheadPage(info, type, field, relation.type);
     if (page)
       steps.push({ relation, page, below: stepsBelow(info, relation.type, connectionNodeSelections(info, field)) });
   }
   return steps;
 }
 
-function readAheadPage(info: GraphQLResolveInfo, type: NodeType, field: FieldNode): Page | null {
-  const args = argumentsOf<ConnectionArgs>(info, type, field);
-  if (args.after || args.before) return null;
+/**
+ * The page of a list step, in the order asked; null (left to the list's
+ * loader, one statement for the level) after a cursor, or with a `where:`,
+ * whose values a read-ahead statement does not bind.
+ */
+function readAheadPage(info: GraphQLResolveInfo, type: NodeType, field: FieldNode, leadsTo: NodeType): Page | null {
+  const args = argumentsOf<ListArgs>(info, type, field);
+  if (args.after || args.before || args.where != null) return null;
   try {
-    return { args, ...pageShape(args) };
+    const orders = LIST_ORDERS[leadsTo];
+    return { args, ...pageShape(args), order: orderNamed(orders, args.orderBy, orders.childDefault) };
   } catch {
     // A page size out of range is refused by the list's own resolver, with the field's path.
     return null;
@@ -79,7 +86,7 @@ function readAheadPage(info: GraphQLResolveInfo, type: NodeType, field: FieldNod
 const shapeOf = (steps: Step[]): string =>
   steps
     .map(({ relation, page, below }) => {
-      const read = relation.kind === 'one' ? relation.column : `${page!.forward}${page!.size}`;
+      const read = relation.kind === 'one' ? relation.column : `${page!.forward}${page!.size}${page!.order.name}`;
       return `${relation.at}.${relation.field}:${read}(${shapeOf(below)})`;
     })
     .join(',');

@@ -53,11 +53,12 @@ export function readAheadStatement(em: EntityManager, root: Root, plan: Plan, le
         outputs.push(`'${name}', ${jsonRows(jsonRowSql(meta, 't'), name)}`);
       } else {
         isPage.add(name);
-        const { forward, size } = step.page!;
+        const { forward, size, order } = step.page!;
         const list = relationList(relation.at, relation.field);
         // Page sizes are validated integers (0 to 100), written into the text.
         const page = childPageSql(list, {
           forward,
+          order,
           parents: `array(select id ${parentRows})`,
           limit: String(size + 1),
         });

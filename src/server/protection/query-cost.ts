@@ -14,6 +14,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { SCAN_COST } from '../../graphql/aggregate-limits';
 import { DEFAULT_PAGE_SIZE, TOTAL_COUNT_COST } from '../../graphql/pagination/connection';
 
 /** Lists without a size argument (report rows, a correlation trail) count as this many items. */
@@ -30,7 +31,8 @@ type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
  * (`first`/`last`, else the default), `maxNodes` of a lineage walk, the ids of
  * `nodes`, a report's `limit`. Scalars cost nothing, but for a connection's
  * `totalCount`: a connection that selects it costs TOTAL_COUNT_COST more
- * (once, whatever its page size or aliases, as it runs one count).
+ * (once, whatever its page size or aliases, as it runs one count), and an
+ * aggregate costs its `scanCost` more than its groups, for the same reason.
  */
 const objectCountEstimator =
   (fragments: Fragments): ComplexityEstimator =>
@@ -42,7 +44,7 @@ const objectCountEstimator =
     const objects = (sizedByParent ? 1 : itemsOf(field, args)) * (1 + childComplexity);
     const counted =
       getNamedType(field.type).name.endsWith('Connection') && selectsTotalCount(node.selectionSet, fragments);
-    return objects + (counted ? TOTAL_COUNT_COST : 0);
+    return objects + (counted ? TOTAL_COUNT_COST : 0) + scanCostOf(field);
   };
 
 /** Whether a connection's selection asks for `totalCount`, directly or through fragments. */
@@ -55,6 +57,15 @@ function selectsTotalCount(set: SelectionSetNode | undefined, fragments: Fragmen
     seen.add(name);
     return selectsTotalCount(fragments.get(name)?.selectionSet, fragments, seen);
   });
+}
+
+/**
+ * What a field that reads every row its arguments leave (an aggregate) adds
+ * to its objects: its `scanCost` extension (see aggregate-limits.ts), else nothing.
+ */
+function scanCostOf(field: GraphQLField<unknown, unknown>): number {
+  const cost = field.extensions?.[SCAN_COST];
+  return typeof cost === 'number' ? cost : 0;
 }
 
 function itemsOf(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
