@@ -214,7 +214,7 @@ describe('integrity predicates in where: agree with an in-memory evaluation and 
     }
   });
 
-  it('holds inside relation filters too, on the related row', async () => {
+  it("holds inside relation filters, on a node's own lists and in aggregates too", async () => {
     const found = async (list: string, where: string) =>
       (await gateway.execute(`{ ${list}(first: 100, where: ${where}) { nodes { databaseId } } }`)).data![
         list
@@ -234,6 +234,20 @@ describe('integrity predicates in where: agree with an in-memory evaluation and 
         .sort(),
     );
     expect(missing.size).toBeGreaterThan(0);
+    // A node's own list and an aggregate take the same where: fields.
+    const own = await gateway.execute(
+      `{ decisions(first: 100) { nodes { executions(where: { missingRequestPayload: true }) { nodes { databaseId } } } } }`,
+    );
+    expect(
+      own.data!.decisions.nodes.flatMap((node: any) => node.executions.nodes.map((e: any) => e.databaseId)).sort(),
+    ).toEqual(
+      executions
+        .filter((row) => row.missingRequest)
+        .map((row) => row.id)
+        .sort(),
+    );
+    const counted = await gateway.execute('{ executionsAggregate(where: { missingRequestPayload: true }) { count } }');
+    expect(counted.data!.executionsAggregate[0].count).toBe(executions.filter((row) => row.missingRequest).length);
   });
 
   it('adds no statement per row: a page and its count are two statements, whatever the predicates', async () => {
