@@ -81,6 +81,48 @@ export const QUESTIONS: Question[] = [
     figure: counted('decisions'),
   },
   {
+    family: 'where: full text',
+    name: "rejections whose error matches 'buying power' (errorText) + totalCount",
+    query:
+      `{ executions(first: 20, where: { status: { eq: rejected }, ` +
+      `errorText: { matches: "buying power" } }) { totalCount nodes { id } } }`,
+    variables: () => ({}),
+    figure: counted('executions'),
+  },
+  {
+    family: 'where: integrity predicate',
+    name: 'executions missing their broker request + totalCount',
+    query: `{ executions(first: 20, where: { missingRequestPayload: true }) { totalCount nodes { id } } }`,
+    variables: () => ({}),
+    figure: counted('executions'),
+  },
+  {
+    family: 'where: integrity predicate',
+    name: 'decisions without rationale or with several fills + totalCount',
+    query:
+      `{ decisions(first: 20, where: { or: [{ emptyRationale: true }, { multipleExecutions: true }] }) ` +
+      `{ totalCount nodes { id } } }`,
+    variables: () => ({}),
+    figure: counted('decisions'),
+  },
+  {
+    family: 'where: integrity predicate',
+    name: 'decisions pending over a week (stalePending) + totalCount',
+    query: `{ decisions(first: 20, where: { stalePending: { olderThan: "P7D" } }) { totalCount nodes { id } } }`,
+    variables: () => ({}),
+    figure: counted('decisions'),
+  },
+  {
+    family: 'search: narrowed',
+    name: "'buying power' rejections of one symbol in the last 30 days + totalCount",
+    query:
+      `query($s: String!, $from: DateTime!) { search(query: "buying power", first: 20, where: { execution: { ` +
+      `status: { eq: rejected }, createdAt: { gte: $from }, decision: { symbol: { eq: $s } } } }) ` +
+      `{ totalCount nodes { kind } } }`,
+    variables: ({ symbol, last }) => ({ s: symbol, from: daysBefore(last, 30) }),
+    figure: counted('search'),
+  },
+  {
     family: 'search',
     name: "full-text 'buying power'",
     query: `{ search(query: "buying power", first: 20) { totalCount nodes { kind } } }`,

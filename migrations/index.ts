@@ -8,6 +8,7 @@ import { Migration20261123155203_immutable_record } from './Migration20261123155
 import { Migration20261123160533_producer_external_ids } from './Migration20261123160533_producer_external_ids';
 import { Migration20261123174300_trigger_lookups_by_index } from './Migration20261123174300_trigger_lookups_by_index';
 import { Migration20261201090000_position_lots } from './Migration20261201090000_position_lots';
+import { Migration20261201140105_audit_event_search } from './Migration20261201140105_audit_event_search';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -24,4 +25,5 @@ export const migrationsList = [
   { name: 'Migration20261123160533_producer_external_ids', class: Migration20261123160533_producer_external_ids },
   { name: 'Migration20261123174300_trigger_lookups_by_index', class: Migration20261123174300_trigger_lookups_by_index },
   { name: 'Migration20261201090000_position_lots', class: Migration20261201090000_position_lots },
+  { name: 'Migration20261201140105_audit_event_search', class: Migration20261201140105_audit_event_search },
 ];

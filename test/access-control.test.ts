@@ -108,6 +108,11 @@ describe('roles: every field asks for a permission, and each role gets exactly i
     [
       'the integrity audit',
       '{ integrityReport(quarter: "2026Q3") { clean } }',
+      { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null },
+    ],
+    [
+      'chain verification',
+      '{ verifyChain(limit: 1) { intact } }',
       { investigator: 'FORBIDDEN', integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null },
     ],
     [

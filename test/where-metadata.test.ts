@@ -1,5 +1,6 @@
 import { type GraphQLInputObjectType, isInputObjectType } from 'graphql';
-import { persistedColumnsOf } from '../src/database/entity-metadata';
+import { persistedColumnsOf, tableNameOf } from '../src/database/entity-metadata';
+import { wherePredicatesOf } from '../src/queries/where-predicates';
 import {
   ApiPayload,
   AuditEvent,
@@ -49,7 +50,9 @@ describe('the where: inputs follow the entities', () => {
       .filter(([direction]) => `${direction!.at}Where` === name)
       .map(([direction]) => direction!.field);
     const fields = Object.keys(type.getFields()).filter((field) => !COMBINATORS.includes(field));
-    const expected = [...columns.filter((property) => !left.includes(property)), ...relations];
+    // The predicates (integrity checks, full-text matches) are fields of their own, from their registry.
+    const predicates = Object.keys(wherePredicatesOf(tableNameOf(entity)));
+    const expected = [...columns.filter((property) => !left.includes(property)), ...relations, ...predicates];
     expect(fields.sort()).toEqual([...new Set(expected)].sort());
     expect(Object.keys(type.getFields())).toEqual(expect.arrayContaining(COMBINATORS));
   });

@@ -10,14 +10,22 @@ export { Role, ROLES };
 export enum Permission {
   readLineage = 'read lineage',
   readReports = 'read reports',
+  /** Read the integrity report's findings: it only reads, as every other report. */
+  readIntegrityReport = 'read the integrity report',
+  /** Verify the hash chain: the integrity role's, as the quarterly CLI run (and its exit code) is. */
   auditIntegrity = 'audit integrity',
   writeRecords = 'write records',
   readQueryAudit = 'read the query audit log',
 }
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  [Role.investigator]: new Set([Permission.readLineage, Permission.readReports]),
-  [Role.integrity]: new Set([Permission.readLineage, Permission.readReports, Permission.auditIntegrity]),
+  [Role.investigator]: new Set([Permission.readLineage, Permission.readReports, Permission.readIntegrityReport]),
+  [Role.integrity]: new Set([
+    Permission.readLineage,
+    Permission.readReports,
+    Permission.readIntegrityReport,
+    Permission.auditIntegrity,
+  ]),
   [Role.writer]: new Set([Permission.writeRecords]),
   [Role.admin]: new Set(Object.values(Permission)),
 };

@@ -4,6 +4,7 @@ import { type Instant, instantOf } from '../time/instant';
 import { InstantType } from './instant.type';
 import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { searchIndexDdl } from '../sql/search-vectors';
 
 export enum LogType {
   TRADE = 'TRADE',
@@ -58,6 +59,8 @@ export type SubjectTable = (typeof SUBJECT_TABLES)[number];
     '("subject_table", "subject_id", "seq" desc) include ("event_data") ' +
     "where event = 'status_changed'",
 })
+// Full-text search over what events say (search kind AUDIT_EVENT).
+@Index({ name: 'audit_events_search_gin', expression: searchIndexDdl('audit_events') })
 export class AuditEvent {
   /** The `seq` column, under the name lists and loaders page by. */
   @PrimaryKey({ type: 'bigint', autoincrement: false, fieldName: 'seq' })

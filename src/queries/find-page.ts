@@ -110,15 +110,26 @@ export async function listConditionsOf<T>(em: EntityManager, query: ListQuery<T>
     await assertValidJsonPaths(execute, jsonPathsOf(filter, argument));
   }
   if (query.where) {
-    const { condition, jsonPaths } = whereCondition(
-      query.where.tree,
-      whereScopeOf(em, query.entity, 'n'),
-      query.where.argument,
-    );
+    const condition = await whereConditionOf(em, query.entity, query.where.tree, query.where.argument);
     if (condition) conditions.push(condition);
-    await assertValidJsonPaths(execute, jsonPaths);
   }
   return conditions;
+}
+
+/**
+ * A `where:` tree's one condition on alias `n` of the entity's table, its
+ * JSON paths checked first; null when it narrows nothing. What lists and
+ * search's per-kind narrowing both compile a tree with.
+ */
+export async function whereConditionOf<T>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  tree: WhereTree | null | undefined,
+  argument: string,
+): Promise<Condition | null> {
+  const { condition, jsonPaths } = whereCondition(tree, whereScopeOf(em, entity, 'n'), argument);
+  await assertValidJsonPaths((sql, params) => em.getConnection().execute(sql, params), jsonPaths);
+  return condition;
 }
 
 /** The number of rows of a list under its conditions, in one `count(*)`. */

@@ -34,10 +34,14 @@ export type WhereHop = (target: string, link: string) => { from: string; on: str
 /** A relation field: to one node (one hop), or to a list (one hop per edge it walks). */
 export type WhereRelation = { one: boolean; hops: readonly WhereHop[] };
 
-/** What the fields of a tree mean for one entity on one alias: its columns and its relations. */
+/** A field that is a whole condition of its own (an integrity predicate, a full-text match), not a column. */
+export type WhereCondition = { condition: (value: unknown, path: string) => Condition | null };
+
+/** What the fields of a tree mean for one entity on one alias: its columns, its relations, its predicates. */
 export type WhereScope = {
   column(field: string): WhereColumn | undefined;
   relation(field: string): WhereRelation | undefined;
+  predicate?(field: string): WhereCondition | undefined;
 };
 
 /**
@@ -143,6 +147,11 @@ class WhereCompiler {
   }
 
   private field(scope: WhereScope, field: string, value: unknown, path: string): Condition | null {
+    const predicate = scope.predicate?.(field);
+    if (predicate) {
+      this.count(path, 1);
+      return predicate.condition(value, path);
+    }
     const column = scope.column(field);
     if (!column) throw new BadInputError(`\`${path}\` is not a filterable field`, path);
     if (column.json) {

@@ -3,7 +3,8 @@ import { isNodeType, NODE_TYPES, tableOf } from '../lineage/node-types';
 import { columnsOf, type EdgeDirection, relationField } from '../lineage/relations';
 import { CURRENT_STATUS, currentStatusIn, derivedColumns } from './current-status';
 import { metadataOf } from './read-model';
-import type { WhereColumn, WhereHop, WhereScope } from './where-conditions';
+import type { WhereColumn, WhereCondition, WhereHop, WhereScope } from './where-conditions';
+import { wherePredicatesOf } from './where-predicates';
 
 /**
  * What a `where:` tree's fields mean for `entity` on `alias`: its columns
@@ -17,11 +18,21 @@ export function whereScopeOf<T>(em: EntityManager, entity: EntityName<T>, alias:
   const type = meta.className;
   return {
     column: columnsOn(meta, alias),
+    predicate: predicatesOn(meta.tableName, alias),
     relation: (field) => {
       const directions = isNodeType(type) ? relationField(type, field) : undefined;
       if (!directions) return undefined;
       return { one: directions[0]!.one, hops: directions.map((direction) => hopOf(em, direction, alias)) };
     },
+  };
+}
+
+/** A predicate of the table (where-predicates.ts) as a condition on `alias`; undefined for any other field. */
+function predicatesOn(table: string, alias: string): (field: string) => WhereCondition | undefined {
+  const predicates = wherePredicatesOf(table);
+  return (field) => {
+    const predicate = Object.hasOwn(predicates, field) ? predicates[field] : undefined;
+    return predicate && { condition: (value, path) => predicate.condition(alias, value, path) };
   };
 }
 

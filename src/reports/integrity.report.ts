@@ -3,7 +3,15 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BadInputError } from '../base/errors';
 import type { NodeType } from '../lineage/node-types';
 import type { Period } from './period';
-import { currentStatusSql, hasTerminalStatusSql, unchangedStatusSql } from '../queries/current-status';
+import { currentStatusSql, hasTerminalStatusSql } from '../queries/current-status';
+import {
+  emptyRationaleSql,
+  missingEitherPayloadSql,
+  missingPayloadSql,
+  multipleExecutionsSql,
+  severalExecutionsSql,
+  stalePendingSql,
+} from '../queries/integrity-predicates';
 import { positionLotsByPositionSql } from '../sql/position-lot';
 import { DateTime } from '../graphql/date-time.scalar';
 import { earlierOf, type Instant, instantOf } from '../time/instant';
@@ -61,7 +69,9 @@ export class IntegrityReport {
  * Each check is one statement returning the flagged rows oldest first with
  * the full count beside them (`count(*) over ()`), so a limit never hides how
  * many there are. `:from`/`:until` bound the records' creation; `:as_of` is
- * the end of the period or now, whichever is earlier.
+ * the end of the period or now, whichever is earlier. The conditions on one
+ * record are src/queries/integrity-predicates.ts, which the lists' `where:`
+ * filters share: a filter finds what a check counts.
  */
 const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
   DECISION_WITHOUT_RATIONALE: {
@@ -70,18 +80,17 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
                  ${currentStatusSql('trade_decisions', 'd')} || ' ' || strategy || ' ' || symbol as detail,
                  created_at as at
             from trade_decisions d
-           where (decision_rationale is null or decision_rationale = '{}'::jsonb)
-             and created_at >= :from and created_at < :until`,
+           where ${emptyRationaleSql('d')} and created_at >= :from and created_at < :until`,
   },
   EXECUTION_MISSING_PAYLOAD: {
     description: 'Executions missing their broker request or response payload.',
     sql: `select 'TradeExecution' as type, id, execution_id as external_id,
-                 concat_ws(' and ', case when api_request_payload_id is null then 'no request payload' end,
-                                    case when api_response_payload_id is null then 'no response payload' end) as detail,
+                 concat_ws(' and ', case when ${missingPayloadSql('e', 'request')} then 'no request payload' end,
+                                    case when ${missingPayloadSql('e', 'response')} then 'no response payload' end)
+                   as detail,
                  created_at as at
-            from trade_executions
-           where (api_request_payload_id is null or api_response_payload_id is null)
-             and created_at >= :from and created_at < :until`,
+            from trade_executions e
+           where ${missingEitherPayloadSql('e')} and created_at >= :from and created_at < :until`,
   },
   EXECUTION_WITHOUT_DECISION: {
     description: 'Executions that no decision ordered.',
@@ -102,13 +111,11 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
                  dup.n || ' executions: ' || (select string_agg(e.execution_id, ', ' order by e.id)
                                                 from trade_executions e where e.trade_decision_id = d.id) as detail,
                  d.created_at as at
-            from (select trade_decision_id, count(*) as n from trade_executions
-                   where trade_decision_id is not null group by trade_decision_id having count(*) > 1) dup
+            from (${severalExecutionsSql}) dup
             cross join lateral (select id, decision_id, created_at from trade_decisions
                                  where id = dup.trade_decision_id offset 0) d
            where d.created_at >= :from and d.created_at < :until
-             and (select count(distinct coalesce(e.api_response_payload_id, -e.id))
-                    from trade_executions e where e.trade_decision_id = d.id) > 1`,
+             and ${multipleExecutionsSql('d')}`,
   },
   STALE_PENDING_DECISION: {
     description: 'Decisions still pending more than a week after they were made.',
@@ -116,9 +123,8 @@ const CHECKS: Record<IntegrityCheck, { description: string; sql: string }> = {
                  'pending since ' || to_char(created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' as detail,
                  created_at as at
             from trade_decisions d
-           where status = 'pending' and ${unchangedStatusSql('trade_decisions', 'd')}
-             and created_at >= :from
-             and created_at < least(:until::timestamptz, :as_of::timestamptz - interval '7 days')`,
+           where ${stalePendingSql('trade_decisions', 'd', "least(:until::timestamptz, :as_of::timestamptz - interval '7 days')")}
+             and created_at >= :from`,
   },
   EXECUTED_WITHOUT_FILL: {
     description: 'Decisions marked executed with no filled execution.',

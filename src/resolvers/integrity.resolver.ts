@@ -9,7 +9,8 @@ import { daysPeriod, quarterPeriod } from '../reports/period';
 import { DAYS_RANGE, QUARTERS_RANGE } from '../time/instant';
 import { loadNode } from './node.resolver';
 
-@Authorized(Permission.auditIntegrity)
+// Reading the findings is an investigator's question too; verifying the chain stays the integrity role's.
+@Authorized(Permission.readIntegrityReport)
 @Resolver(() => IntegrityItem)
 export class IntegrityResolver {
   @Query(() => IntegrityReport, {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { BadInputError } from '../base/errors';
-import type { SearchHitKey, SearchKind } from '../queries/search';
+import { SEARCH_KINDS, type SearchHitKey, type SearchKind } from '../queries/search';
 import { isDatabaseId } from '../graphql/arguments';
 import { describeList, listOfCursor, sealCursor, unsealCursor } from '../graphql/pagination/cursor';
 
-const SEARCH_CURSOR = /^SearchHit:([0-9a-f]{12}):(PAYLOAD|DECISION|EXECUTION):(\d+)$/;
+const SEARCH_CURSOR = new RegExp(`^SearchHit:([0-9a-f]{12}):(${SEARCH_KINDS.join('|')}):(\\d+)$`);
 
 /**
  * The search text a cursor was written for, as a short digest: a hit's rank

@@ -8,6 +8,8 @@ import {
   TradeExecution,
 } from '../../entities';
 import { whereInputOf } from './where-input';
+import { tableNameOf } from '../../database/entity-metadata';
+import { wherePredicatesOf } from '../../queries/where-predicates';
 
 const CURRENT_STATUS = 'The current status: the latest status change appended, else the status written.';
 
@@ -16,6 +18,7 @@ export const IngestionRunWhere = whereInputOf(IngestionRun, {
   name: 'IngestionRunWhere',
   records: 'ingestion runs',
   descriptions: { status: CURRENT_STATUS },
+  predicates: wherePredicatesOf(tableNameOf(IngestionRun)),
 });
 
 export const ApiPayloadWhere = whereInputOf(ApiPayload, { name: 'ApiPayloadWhere', records: 'API payloads' });
@@ -24,12 +27,14 @@ export const TradeDecisionWhere = whereInputOf(TradeDecision, {
   name: 'TradeDecisionWhere',
   records: 'decisions',
   descriptions: { status: CURRENT_STATUS },
+  predicates: wherePredicatesOf(tableNameOf(TradeDecision)),
 });
 
 export const TradeExecutionWhere = whereInputOf(TradeExecution, {
   name: 'TradeExecutionWhere',
   records: 'executions',
   descriptions: { status: CURRENT_STATUS },
+  predicates: wherePredicatesOf(tableNameOf(TradeExecution)),
 });
 
 export const PositionWhere = whereInputOf(Position, {

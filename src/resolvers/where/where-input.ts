@@ -29,6 +29,12 @@ type WhereOptions = {
   exclude?: readonly string[];
   /** Descriptions that say more than the object type's own (a derived value, say). */
   descriptions?: Readonly<Record<string, string>>;
+  /**
+   * Fields that are conditions of their own, not columns (the integrity
+   * predicates, full-text matches): each with its input type and
+   * description; src/queries/where-predicates.ts compiles them.
+   */
+  predicates?: Readonly<Record<string, { type: () => unknown; description: string }>>;
 };
 
 /**
@@ -75,6 +81,13 @@ export function whereInputOf(entity: EntityClass<unknown>, options: WhereOptions
     })(Where.prototype, field.name);
   }
   addRelationFields(entity, Where, options.records);
+  for (const [name, predicate] of Object.entries(options.predicates ?? {})) {
+    if (columns.has(name)) throw new Error(`${options.name}.${name}: a predicate may not shadow a column`);
+    Field(predicate.type as () => ClassType, { nullable: true, description: predicate.description })(
+      Where.prototype,
+      name,
+    );
+  }
   Field(() => [Where], { nullable: true, description: 'Every one of these holds; `[]` adds no condition.' })(
     Where.prototype,
     'and',
