@@ -49,29 +49,42 @@ const kindOfScalar = (type: GraphQLInputType, name: string, description: string 
   return null;
 };
 
-/** Every DateTime, date and quarter input of every root field, arguments and input fields at any depth. */
+/**
+ * Every DateTime, date and quarter input of every root field: its arguments, and every input
+ * field of every input type an argument reaches, each (field that led to the type, type,
+ * field) by the first, shortest path to it. The where inputs reach one another through relation filters, so every
+ * path would be every ordering of the node types; a field's handling is its own, whatever the
+ * path that leads to it.
+ */
 function targetsOf(schema: GraphQLSchema): Target[] {
   const targets: Target[] = [];
   for (const root of ['Query', 'Mutation'] as const) {
     const type = root === 'Query' ? schema.getQueryType() : schema.getMutationType();
     for (const field of Object.values(type?.getFields() ?? {})) {
       for (const argument of field.args) {
-        const walk = (
-          input: GraphQLInputType,
-          name: string,
-          description: string | null | undefined,
-          path: string[],
-          seen: Set<string>,
-        ) => {
-          const kind = kindOfScalar(input, name, description);
-          if (kind) targets.push({ root, field, argument, path, kind });
-          const named = getNamedType(input);
-          if (named instanceof GraphQLInputObjectType && !seen.has(named.name)) {
-            for (const inner of Object.values(named.getFields()))
-              walk(inner.type, inner.name, inner.description, [...path, inner.name], new Set([...seen, named.name]));
+        const kind = kindOfScalar(argument.type, argument.name, argument.description);
+        if (kind) targets.push({ root, field, argument, path: [], kind });
+        const walked = new Set<string>();
+        // Breadth first, so each field is reached by its shortest path.
+        let level: { input: GraphQLInputType; path: string[] }[] = [{ input: argument.type, path: [] }];
+        while (level.length > 0) {
+          const next: typeof level = [];
+          for (const { input, path } of level) {
+            const named = getNamedType(input);
+            if (!(named instanceof GraphQLInputObjectType)) continue;
+            for (const inner of Object.values(named.getFields())) {
+              // The field that led here is part of the key: `createdAt.gte` and `submittedAt.gte` differ.
+              const edge = `${path.at(-1) ?? ''}>${named.name}.${inner.name}`;
+              if (walked.has(edge)) continue;
+              walked.add(edge);
+              const innerPath = [...path, inner.name];
+              const innerKind = kindOfScalar(inner.type, inner.name, inner.description);
+              if (innerKind) targets.push({ root, field, argument, path: innerPath, kind: innerKind });
+              next.push({ input: inner.type, path: innerPath });
+            }
           }
-        };
-        walk(argument.type, argument.name, argument.description, [], new Set());
+          level = next;
+        }
       }
     }
   }
@@ -168,6 +181,11 @@ describe('dates at the edges of every DateTime, date and quarter argument', () =
       'decisions.filter.createdFrom',
       'recordExecution.records.createdAt',
       'recordStatusChange.records.occurredAt',
+      'positions.asOf',
+      'executionQuality.from',
+      'executionsAggregate.where.createdAt.gte',
+      'decisions.where.executions.some.submittedAt.lt',
+      'search.where.auditEvent.occurredAt.in',
     ]) {
       expect(names).toContain(expected);
     }
