@@ -21,6 +21,7 @@ export type Question = {
 
 const DAY_MS = 86_400_000;
 const daysBefore = (last: Date, days: number) => new Date(last.getTime() - days * DAY_MS).toISOString();
+const groups = (path: string) => (data: Answer) => `${(valueAt(data, path) as unknown[]).length} groups`;
 const counted = (path: string) => (data: Answer) => `${String(valueAt(data, `${path}.totalCount`))} rows`;
 
 /** The investigator questions of issue 18, one or more per family. */
@@ -128,5 +129,116 @@ export const QUESTIONS: Question[] = [
     query: `{ search(query: "buying power", first: 20) { totalCount nodes { kind } } }`,
     variables: () => ({}),
     figure: counted('search'),
+  },
+  {
+    family: 'relation: some',
+    name: 'decisions fed by a payload answered ≥ 400 + totalCount',
+    query:
+      `{ decisions(first: 20, where: { inputs: { some: { httpStatus: { gte: 400 } } } }) ` +
+      `{ totalCount nodes { id } } }`,
+    variables: () => ({}),
+    figure: counted('decisions'),
+  },
+  {
+    family: 'relation: some, two hops',
+    name: 'decisions fed by a failed ingestion run + totalCount',
+    query:
+      `{ decisions(first: 20, where: { inputs: { some: { ingestionRun: { status: { eq: failed } } } } }) ` +
+      `{ totalCount nodes { id } } }`,
+    variables: () => ({}),
+    figure: counted('decisions'),
+  },
+  {
+    family: 'relation: to-one',
+    name: "rejected executions of one strategy's decisions + totalCount",
+    query:
+      `query($s: String!) { executions(first: 20, where: { status: { eq: rejected }, ` +
+      `decision: { strategy: { eq: $s } } }) { totalCount nodes { id } } }`,
+    variables: ({ strategy }) => ({ s: strategy }),
+    figure: counted('executions'),
+  },
+  {
+    family: 'relation: none',
+    name: 'decisions of one symbol with no execution + totalCount',
+    query:
+      `query($s: String!) { decisions(first: 20, where: { symbol: { eq: $s }, executions: { none: {} } }) ` +
+      `{ totalCount nodes { id } } }`,
+    variables: ({ symbol }) => ({ s: symbol }),
+    figure: counted('decisions'),
+  },
+  {
+    family: 'orderBy',
+    name: 'decisions of one symbol, oldest first, page of 20',
+    query:
+      `query($s: String!) { decisions(first: 20, where: { symbol: { eq: $s } }, orderBy: CREATED_AT_ASC) ` +
+      `{ nodes { id createdAt } } }`,
+    variables: ({ symbol }) => ({ s: symbol }),
+    figure: (data) => `${(valueAt(data, 'decisions.nodes') as unknown[]).length} rows`,
+  },
+  {
+    family: 'where: own list',
+    name: "a position's filled executions, newest first + totalCount",
+    query:
+      `query($id: ID!) { position(id: $id) { executions(first: 20, where: { status: { eq: filled } }, ` +
+      `orderBy: CREATED_AT_DESC) { totalCount nodes { id } } } }`,
+    variables: ({ positionDatabaseId }) => ({ id: toGlobalId('Position', positionDatabaseId) }),
+    figure: counted('position.executions'),
+  },
+  {
+    family: 'aggregate',
+    name: 'rejections per strategy per New York day',
+    query:
+      `{ executionsAggregate(where: { status: { eq: rejected } }, groupBy: [STRATEGY, DAY], ` +
+      `timeZone: "America/New_York") { keys { strategy day } count } }`,
+    variables: () => ({}),
+    figure: groups('executionsAggregate'),
+  },
+  {
+    family: 'aggregate',
+    name: 'decisions per strategy and symbol: quantity and notional',
+    query:
+      `{ decisionsAggregate(groupBy: [STRATEGY, SYMBOL]) { keys { strategy symbol } count ` +
+      `quantity { sum avg } notional { sum max } } }`,
+    variables: () => ({}),
+    figure: groups('decisionsAggregate'),
+  },
+  {
+    family: 'aggregate',
+    name: 'payloads per provider and HTTP status: latency',
+    query:
+      `{ apiPayloadsAggregate(groupBy: [PROVIDER, HTTP_STATUS]) { keys { provider httpStatus } count ` +
+      `latency { avg max } } }`,
+    variables: () => ({}),
+    figure: groups('apiPayloadsAggregate'),
+  },
+  {
+    family: 'aggregate',
+    name: 'audit events per log type, event and month',
+    query: `{ auditEventsAggregate(groupBy: [LOG_TYPE, EVENT, MONTH]) { keys { logType event month } count } }`,
+    variables: () => ({}),
+    figure: groups('auditEventsAggregate'),
+  },
+  {
+    family: 'time travel',
+    name: 'positions as of a week before the last decision, page of 20',
+    query: `query($t: DateTime!) { positions(first: 20, asOf: $t) { nodes { quantity avgCost status } } }`,
+    variables: ({ last }) => ({ t: daysBefore(last, 7) }),
+    figure: (data) => `${(valueAt(data, 'positions.nodes') as unknown[]).length} rows`,
+  },
+  {
+    family: 'time travel',
+    name: "20 decisions' status a day before the last one",
+    query: `query($t: DateTime!) { decisions(first: 20) { nodes { status statusAsOf(at: $t) } } }`,
+    variables: ({ last }) => ({ t: daysBefore(last, 1) }),
+    figure: (data) => `${(valueAt(data, 'decisions.nodes') as unknown[]).length} rows`,
+  },
+  {
+    family: 'execution quality',
+    name: 'latency and slippage per strategy and symbol, last 30 days',
+    query:
+      `query($from: String!, $to: String!) { executionQuality(from: $from, to: $to) ` +
+      `{ strategy symbol fills slippageBps decisionLatency { p50 p95 } } }`,
+    variables: ({ last }) => ({ from: daysBefore(last, 30).slice(0, 10), to: last.toISOString().slice(0, 10) }),
+    figure: (data) => `${(valueAt(data, 'executionQuality') as unknown[]).length} groups`,
   },
 ];
