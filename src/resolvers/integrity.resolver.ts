@@ -8,6 +8,9 @@ import { IntegrityItem, IntegrityReport, integrityReport } from '../reports/inte
 import { daysPeriod, quarterPeriod } from '../reports/period';
 import { DAYS_RANGE, QUARTERS_RANGE } from '../time/instant';
 import { loadNode } from './node.resolver';
+import { TimeZone } from '../graphql/time-zone.scalar';
+import { timeZoneOf } from '../time/time-zone';
+import { TIME_ZONE_ARGUMENT } from './time-zone-argument';
 
 // Reading the findings is an investigator's question too; verifying the chain stays the integrity role's.
 @Authorized(Permission.readIntegrityReport)
@@ -21,13 +24,20 @@ export class IntegrityResolver {
   integrityReport(
     @Arg('quarter', () => String, {
       nullable: true,
-      description: `A UTC calendar quarter such as 2026Q3, ${QUARTERS_RANGE}.`,
+      description: `A calendar quarter such as 2026Q3, ${QUARTERS_RANGE}, of UTC or of timeZone.`,
     })
     quarter: string | null,
-    @Arg('from', () => String, { nullable: true, description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}.` })
+    @Arg('from', () => String, {
+      nullable: true,
+      description: `A day, YYYY-MM-DD, ${DAYS_RANGE}, of UTC or of timeZone.`,
+    })
     from: string | null,
-    @Arg('to', () => String, { nullable: true, description: `A UTC day, YYYY-MM-DD, ${DAYS_RANGE}; included.` })
+    @Arg('to', () => String, {
+      nullable: true,
+      description: `A day, YYYY-MM-DD, ${DAYS_RANGE}, of UTC or of timeZone; included.`,
+    })
     to: string | null,
+    @Arg('timeZone', () => TimeZone, TIME_ZONE_ARGUMENT) timeZone: string | null,
     @Arg('limit', () => Int, {
       nullable: true,
       description: 'Most items listed per check (default 100); counts are always complete.',
@@ -40,7 +50,8 @@ export class IntegrityResolver {
       throw new BadInputError('pass either `quarter` or `from` and `to`, not both', 'quarter');
     if (quarter == null && (from == null || to == null))
       throw new BadInputError('pass `quarter`, or both `from` and `to`', from == null ? 'from' : 'to');
-    const period = quarter != null ? quarterPeriod(quarter) : daysPeriod(from!, to!);
+    const zone = timeZoneOf(timeZone, 'timeZone');
+    const period = quarter != null ? quarterPeriod(quarter, zone) : daysPeriod(from!, to!, zone);
     return integrityReport(em, period, { limit });
   }
 

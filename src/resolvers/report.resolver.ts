@@ -12,14 +12,10 @@ import { BlotterLine, tradeBlotter } from '../reports/trade-blotter.report';
 import { DateTime } from '../graphql/date-time.scalar';
 import { TimeZone } from '../graphql/time-zone.scalar';
 import { DAYS_RANGE, type Instant } from '../time/instant';
+import { TIME_ZONE_ARGUMENT } from './time-zone-argument';
 
 const day = { description: `A day, YYYY-MM-DD, ${DAYS_RANGE}, of UTC or of timeZone.` };
-const zone = {
-  nullable: true,
-  description:
-    'The IANA time zone the days are read in, e.g. America/New_York (a day of 23 or 25 hours where the clocks ' +
-    'change); UTC when absent. An unknown name is refused with BAD_USER_INPUT.',
-} as const;
+const zone = TIME_ZONE_ARGUMENT;
 
 /**
  * The operations guide's reports. Each is SQL kept in src/reports and shared
