@@ -96,9 +96,13 @@ export function currentStatusColumn(table: string, alias: string): string {
  * status index narrows the rows and the change lookup is hashed once — or a
  * producer appended a change to it anyway, which is rare: their ids are read
  * once into an array the primary key serves. Both arms are index scans
- * (a BitmapOr), instead of a change lookup per row of the table: "how many
- * decisions are pending" on 100,000 went from 859 ms to 6 ms
- * (bench:questions). Any other status is compared row by row.
+ * (a BitmapOr) where rows are written with their outcome: "how many decisions
+ * are pending" on 100,000 of them went from 859 ms, a change lookup per row,
+ * to 6 ms. Where every record is written in its first status and moved on by
+ * events (as the generator now writes them), the written status narrows
+ * nothing and the count is a scan against the hashed changes (136 ms at
+ * scale 10, BENCHMARKS.md): indexing the current status itself is what would
+ * make it fast. Any other status is compared row by row.
  */
 export function currentStatusIn(
   table: string,

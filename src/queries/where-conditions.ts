@@ -2,6 +2,9 @@ import { BadInputError } from '../base/errors';
 import { type JsonFilter, jsonFilterConditions, jsonPathsOf } from '../graphql/json-filter';
 import type { Operators } from '../graphql/where/operators';
 import { all, any, type Condition, FALSE, negation, TRUE } from './condition-logic';
+import { notNullAnd, operatorCondition, type WhereColumn } from './where-operators';
+
+export { MAX_IN_VALUES, type WhereColumn } from './where-operators';
 
 /** A `where:` tree: fields of the list's type (operators or a JsonFilter) and the combinators. */
 export type WhereTree = {
@@ -9,19 +12,6 @@ export type WhereTree = {
   or?: WhereTree[] | null;
   not?: WhereTree | null;
   [field: string]: unknown;
-};
-
-/** Where a field's value is read: a column of the row's alias, or a derivation over it (a current status). */
-export type WhereColumn = {
-  sql: string;
-  nullable: boolean;
-  json: boolean;
-  /**
-   * A test that the value is one of `values` (non-empty), for a derivation
-   * that has one cheaper than comparing `sql` row by row; `eq`, `ne`, `in`
-   * and `notIn` use it.
-   */
-  oneOf?: (values: readonly unknown[]) => Condition;
 };
 
 /**
@@ -50,8 +40,6 @@ export type WhereScope = {
  * PostgreSQL's planner) recursion for nothing — an attack, not a question.
  */
 export const MAX_WHERE_DEPTH = 10;
-/** Values of one `in`/`notIn`; a longer list is an export, not a filter. */
-export const MAX_IN_VALUES = 1000;
 /**
  * Values bound in one tree (an `isNull` counts as one), summed over every
  * branch: a 200-branch `or` of single values is fine, 200 branches of
@@ -167,64 +155,12 @@ class WhereCompiler {
       Object.entries(value as Operators)
         .filter(([, operand]) => operand != null)
         .map(([operator, operand]) => {
-          const condition = this.operator(column, operator, operand, `${path}.${operator}`);
+          const condition = operatorCondition(column, operator, operand, `${path}.${operator}`, (at, n) =>
+            this.count(at, n),
+          );
           return operator === 'isNull' ? condition : notNullAnd(column, condition);
         }),
     );
-  }
-
-  private operator(column: WhereColumn, operator: string, operand: unknown, path: string): Condition | null {
-    const c = column.sql;
-    if (column.oneOf && (operator === 'eq' || operator === 'ne')) {
-      this.count(path, 1);
-      const test = column.oneOf([operand]);
-      return operator === 'eq' ? test : negation(test);
-    }
-    switch (operator) {
-      case 'eq':
-      case 'ne':
-      case 'lt':
-      case 'lte':
-      case 'gt':
-      case 'gte':
-        this.count(path, 1);
-        return { sql: `${c} ${COMPARISONS[operator]} ?`, params: [operand] };
-      case 'in':
-      case 'notIn': {
-        const values = operand as unknown[];
-        if (values.length > MAX_IN_VALUES) {
-          throw new BadInputError(
-            `\`${path}\` holds ${values.length} values; at most ${MAX_IN_VALUES} are allowed`,
-            path,
-          );
-        }
-        this.count(path, values.length);
-        if (values.length === 0) return operator === 'in' ? FALSE : TRUE;
-        if (column.oneOf) {
-          const test = column.oneOf(values);
-          return operator === 'in' ? test : negation(test);
-        }
-        const placeholders = values.map(() => '?').join(', ');
-        return { sql: `${c} ${operator === 'in' ? 'in' : 'not in'} (${placeholders})`, params: values };
-      }
-      case 'startsWith':
-        this.count(path, 1);
-        return { sql: `${c} like ?`, params: [`${literalPattern(operand as string)}%`] };
-      case 'contains':
-        this.count(path, 1);
-        return { sql: `${c} like ?`, params: [`%${literalPattern(operand as string)}%`] };
-      case 'ilike':
-        this.count(path, 1);
-        // PostgreSQL refuses a pattern ending in its escape character; say so before it does.
-        if (/(^|[^\\])(\\\\)*\\$/.test(operand as string))
-          throw new BadInputError(`\`${path}\` ends with an unescaped \\; write \\\\ for a backslash`, path);
-        return { sql: `${c} ilike ?`, params: [operand] };
-      case 'isNull':
-        this.count(path, 1);
-        return { sql: `${c} is ${operand ? '' : 'not '}null`, params: [] };
-      default:
-        throw new BadInputError(`\`${path}\` is not an operator`, path);
-    }
   }
 
   private count(path: string, values: number): void {
@@ -237,17 +173,3 @@ class WhereCompiler {
     }
   }
 }
-
-/**
- * Two-valued logic: a comparison with a null value is false, not unknown, so
- * `not` of it holds — what an investigator reading `not: {symbol: {eq: …}}` means.
- */
-function notNullAnd(column: WhereColumn, condition: Condition | null): Condition | null {
-  if (!column.nullable || condition == null || condition === FALSE) return condition;
-  return { sql: `(${column.sql} is not null and ${condition.sql})`, params: condition.params };
-}
-
-const COMPARISONS = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
-
-/** `%`, `_` and `\` as themselves in a LIKE pattern (backslash is PostgreSQL's default escape). */
-const literalPattern = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
