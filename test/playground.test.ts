@@ -148,6 +148,20 @@ describe('GraphiQL playground, on the demo data `npm start` loads', () => {
       const playground = await openPlayground(origin, investigations.at(-1)!.title);
       try {
         expect(await playground.tabTitles()).toEqual(investigations.map((investigation) => investigation.title));
+        // However many tabs are saved, each title is one line inside the tab bar (which scrolls), never
+        // wrapped down over the editors and the result.
+        const layout = await playground.page.evaluate(() => {
+          const document = (globalThis as any).document;
+          const bar = document.querySelector('.graphiql-tabs').getBoundingClientRect();
+          const lineHeight = parseFloat(
+            (globalThis as any).getComputedStyle(document.querySelector('.graphiql-tab-button')).lineHeight,
+          );
+          return [...document.querySelectorAll('.graphiql-tab-button')].map((button: any) => {
+            const box = button.getBoundingClientRect();
+            return { title: button.textContent, oneLine: box.height < 2 * lineHeight, inBar: box.bottom <= bar.bottom };
+          });
+        });
+        expect(layout.filter((tab) => !tab.oneLine || !tab.inBar)).toEqual([]);
 
         /**
          * Run on the tab now open must send its saved operation and variables, and show the

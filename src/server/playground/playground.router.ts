@@ -30,7 +30,14 @@ function packageFolder(name: string): string {
 }
 
 /** The only inline code on the page; allowed by its hash, so the CSP needs no 'unsafe-inline'. */
-const pageStyle = 'html, body, #graphiql { height: 100%; margin: 0; }';
+/**
+ * The page's one style. GraphiQL lets tabs shrink and their titles wrap, so
+ * a dozen saved investigations spilled out of the tab bar over the result
+ * pane: each title stays on one line and the bar scrolls sideways instead.
+ */
+const pageStyle =
+  'html, body, #graphiql { height: 100%; margin: 0; } ' +
+  '.graphiql-tab { flex-shrink: 0; } .graphiql-tab-button { white-space: nowrap; }';
 
 /**
  * Everything from our own origin; nothing inline except the hashed style.
