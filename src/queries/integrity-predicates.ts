@@ -1,4 +1,4 @@
-import { LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
+import { initialOnlyStatuses, LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
 import { unchangedStatusSql } from './current-status';
 
 /**
@@ -57,8 +57,7 @@ export const multipleExecutionsFilterSql = (alias: string) =>
 export function initialStatusOf(table: string): string {
   const lifecycle = LIFECYCLE_TYPES.find(({ type }) => tableOf(type) === table)?.lifecycle;
   if (!lifecycle) throw new Error(`${table} has no lifecycle`);
-  const reached = new Set(Object.values(lifecycle.transitions).flat());
-  const [initial, ...others] = Object.keys(lifecycle.transitions).filter((status) => !reached.has(status));
+  const [initial, ...others] = initialOnlyStatuses(lifecycle);
   if (!initial || others.length > 0) throw new Error(`${table}'s lifecycle has no one initial status`);
   return initial;
 }
