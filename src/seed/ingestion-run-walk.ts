@@ -29,6 +29,23 @@ export async function walkIngestionRun(
   const failedStatus = failedFetch ?? failedLater;
   const fetched: FetchedPayload[] = [];
   let clockMs = runStartMs;
+  /** One of the run's API responses, fetched records and failed call alike; true when the sink wants a flush. */
+  const emitResponse = (id: number, httpStatus: number, latency: number, body: unknown, atMs: number) =>
+    emit('api_payloads', () => ({
+      id,
+      ingestion_run_id: runId,
+      direction: 'response',
+      provider: task.source,
+      endpoint: task.endpoint,
+      http_method: 'GET',
+      http_status: httpStatus,
+      latency_ms: latency,
+      payload: json(body),
+      payload_bytes: bytes(body),
+      correlation_id: externalRunId,
+      created_at: new Date(atMs),
+      external_id: null,
+    }));
 
   const recordCount = failedFetch === null ? random.int(6, 18) : 0;
   for (let index = 0; index < recordCount; index++) {
@@ -39,25 +56,7 @@ export async function walkIngestionRun(
     clockMs += latency;
     const payload = { id: ++next.payload, symbol, price };
     fetched.push(payload);
-    const at = clockMs;
-    if (
-      emit('api_payloads', () => ({
-        id: payload.id,
-        ingestion_run_id: runId,
-        direction: 'response',
-        provider: task.source,
-        endpoint: task.endpoint,
-        http_method: 'GET',
-        http_status: 200,
-        latency_ms: latency,
-        payload: json(body),
-        payload_bytes: bytes(body),
-        correlation_id: externalRunId,
-        created_at: new Date(at),
-        external_id: null,
-      }))
-    )
-      await sink.flush();
+    if (emitResponse(payload.id, 200, latency, body, clockMs)) await sink.flush();
   }
   let failedCall: number | null = null;
   if (failedStatus !== null) {
@@ -66,25 +65,7 @@ export async function walkIngestionRun(
     clockMs += latency;
     const id = ++next.payload;
     if (failedLater !== null) failedCall = id;
-    const at = clockMs;
-    if (
-      emit('api_payloads', () => ({
-        id: id,
-        ingestion_run_id: runId,
-        direction: 'response',
-        provider: task.source,
-        endpoint: task.endpoint,
-        http_method: 'GET',
-        http_status: failedStatus,
-        latency_ms: latency,
-        payload: json(body),
-        payload_bytes: bytes(body),
-        correlation_id: externalRunId,
-        created_at: new Date(at),
-        external_id: null,
-      }))
-    )
-      await sink.flush();
+    if (emitResponse(id, failedStatus, latency, body, clockMs)) await sink.flush();
   }
   const metadata = {
     host: task.host,
