@@ -68,7 +68,9 @@ export async function aggregate(
       'groupBy',
     );
   const meta = metadataOf<object>(em, family.entity);
-  const columnOf = (property: string) => whereScopeOf(em, family.entity, 'n').column(property)!.sql;
+  // The list's own columns and derivations (a current status), as its where: reads them.
+  const scope = whereScopeOf(em, family.entity, 'n');
+  const columnOf = (property: string) => scope.column(property)!.sql;
   const conditions = await listConditionsOf(em, {
     entity: family.entity,
     typeName,
@@ -78,7 +80,7 @@ export async function aggregate(
 
   const qb = em.createQueryBuilder<object, 'n'>(family.entity, 'n');
   const params: unknown[] = [];
-  const sqlOf = keySqlOf(em, meta, qb, () => {
+  const sqlOf = keySqlOf(em, meta, qb, columnOf, () => {
     params.push(args.timeZone);
     return columnOf(family.timeProperty);
   });
@@ -161,6 +163,7 @@ function keySqlOf(
   em: EntityManager,
   meta: EntityMetadata<object>,
   qb: QueryBuilder<object, 'n'>,
+  columnOf: (property: string) => string,
   zonedTime: () => string,
 ): (key: GroupKey) => { sql: string; text: boolean } {
   const joined = new Set<string>();
@@ -171,8 +174,7 @@ function keySqlOf(
       const bucket = `date_trunc('${key.unit}', ${zonedTime()} at time zone ?)`;
       return { sql: `to_char(${bucket}, 'YYYY-MM-DD')`, text: true };
     }
-    if (!('relation' in key))
-      return { sql: whereScopeOf(em, meta.class, 'n').column(key.property)!.sql, text: isText(meta, key.property) };
+    if (!('relation' in key)) return { sql: columnOf(key.property), text: isText(meta, key.property) };
     const alias = `r_${key.relation.toLowerCase()}`;
     if (!joined.has(key.relation)) qb.leftJoin(`n.${key.relation}` as never, alias);
     joined.add(key.relation);
