@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import pg from 'pg';
 import { applyPendingMigrations } from '../src/database/migrations';
+import { logger } from '../src/base/logger';
 import { createOrm, type Orm } from '../src/database/orm';
 import { LINES_PER_CYCLE, generate, importAll } from './trading-log';
 
@@ -18,9 +19,12 @@ import { LINES_PER_CYCLE, generate, importAll } from './trading-log';
  *          recorded_xid index (what the database costs with no record-keeping);
  *   old:   the schema of the chain era (migrated to the migration before the
  *          chain was retired: its own SQL, triggers and all), for comparison;
- * and, while each import runs, a producer in a process of its own recording
- * one decision at a time (the recordDecision mutation's SQL path): its write
- * latency, p50 and p99.
+ * each imported twice per round: alone, for its lines/s, then again (into a
+ * fresh database) while a producer in a process of its own records one
+ * decision at a time (the recordDecision mutation's SQL path), for the
+ * producer's write latency, p50 and p99. Apart, because on two cores the
+ * producer's own work slows the import it runs beside — unless, as with the
+ * chain's lock, it is kept waiting.
  *
  *   npm run bench:writers -- --scale 1 --rounds 3
  */
@@ -81,7 +85,7 @@ async function startProducer(url: string) {
   };
 }
 
-async function oneImport(variant: Variant, dir: string, lines: number, round: number) {
+async function oneImport(variant: Variant, dir: string, lines: number, producing: boolean) {
   const database = `auditgraph_bench_writers_${variant}_${process.pid}`;
   const admin = new pg.Client({ connectionString: options.server });
   await admin.connect();
@@ -93,16 +97,10 @@ async function oneImport(variant: Variant, dir: string, lines: number, round: nu
   const orm = await createOrm({ databaseUrl: url.toString(), snapshot: false });
   try {
     await VARIANTS[variant](orm);
-    const stopProducer = await startProducer(url.toString());
+    const stopProducer = producing ? await startProducer(url.toString()) : undefined;
     const imported = await importAll(orm, dir, () => undefined);
-    const latencies = await stopProducer();
+    const latencies = (await stopProducer?.()) ?? [];
     if (imported.lines !== lines) throw new Error(`imported ${imported.lines} lines, not ${lines}`);
-    const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(
-      `round ${round} ${variant.padEnd(5)}: ${rate(lines, imported.seconds).toLocaleString('en-US')} lines/s ` +
-        `(${imported.seconds.toFixed(1)} s); producer ${latencies.length} writes, ` +
-        `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1) ?? NaN)}`,
-    );
     return { seconds: imported.seconds, latencies };
   } finally {
     await orm.close();
@@ -112,6 +110,8 @@ async function oneImport(variant: Variant, dir: string, lines: number, round: nu
 }
 
 async function main() {
+  // The log's lines (each applied migration) would drown the figures.
+  logger.level = 'warn';
   const lines = Math.round((options.scale * 100_000) / LINES_PER_CYCLE) * LINES_PER_CYCLE;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'auditgraph-writers-'));
   console.log(
@@ -134,9 +134,17 @@ async function main() {
       // Each round starts with another variant, so none always runs on a warmer (or busier) machine.
       const turn = [...order.slice((round - 1) % 3), ...order.slice(0, (round - 1) % 3)];
       for (const variant of turn) {
-        const result = await oneImport(variant, dir, lines, round);
-        results[variant].seconds.push(result.seconds);
-        results[variant].latencies.push(...result.latencies);
+        const alone = await oneImport(variant, dir, lines, false);
+        const beside = await oneImport(variant, dir, lines, true);
+        const sorted = [...beside.latencies].sort((a, b) => a - b);
+        console.log(
+          `round ${round} ${variant.padEnd(5)}: ${rate(lines, alone.seconds).toLocaleString('en-US')} lines/s ` +
+            `(${alone.seconds.toFixed(1)} s); beside a producer ${rate(lines, beside.seconds).toLocaleString('en-US')} ` +
+            `lines/s, producer ${sorted.length} writes, p50 ${ms(percentile(sorted, 50))}, ` +
+            `p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1) ?? NaN)}`,
+        );
+        results[variant].seconds.push(alone.seconds);
+        results[variant].latencies.push(...beside.latencies);
       }
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
