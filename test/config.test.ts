@@ -24,6 +24,10 @@ describe('configuration from the environment', () => {
       maxQueryDepth: 16,
       introspection: true,
       auditRedact: ['password', 'secret', 'token', 'apiKey', 'authorization'],
+      integrateIntervalMs: 250,
+      checkpointKeyFile: undefined,
+      checkpointOrigin: undefined,
+      checkpointIntervalS: 1,
     });
   });
 
