@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { integrateAll } from '../src/integrator/integrate-all';
-import { integrateBatch } from '../src/integrator/integrate-batch';
+import { BATCH_STATE, CANDIDATES, integrateBatch } from '../src/integrator/integrate-batch';
 import { openIntegratorConnection } from '../src/integrator/integrator-connection';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 import { checkedStoredTree } from './harness/merkle-check';
@@ -61,6 +61,38 @@ describe('committed rows become leaves exactly once, in commit order of batches'
     const again = await integrateAll(database.url);
     expect(again).toMatchObject({ leaves: 0, size: second.size });
     expect(again.root).toEqual(second.root);
+  });
+
+  test("an open transaction's rows are outside every batch's range until it commits, whatever else commits", async () => {
+    const [importing, other, integratorLike] = await Promise.all([session(), session(), session()]);
+    await integrateAll(database.url);
+    await importing.query('begin');
+    await writeRecords(importing, 500);
+    // What the next batch's candidate range would take of the open transaction's rows: only that transaction
+    // sees them, so it counts them, with the bounds a batch would compute now.
+    const rangeTakes = async () => {
+      const {
+        rows: [bounds],
+      } = await integratorLike.query<{ xmax: string; finished: string[]; upto: string }>(BATCH_STATE);
+      const { rows } = await importing.query<{ n: string }>(
+        `select count(*)::text as n from trade_decisions t where ${CANDIDATES}`,
+        [bounds!.xmax, bounds!.finished, bounds!.upto],
+      );
+      return Number(rows[0]!.n);
+    };
+    // Another commit, of no record, after the open transaction began: snapshots from here on list it as in
+    // progress below their xmax. A batch then finds nothing new, and still moves its state past it.
+    await other.query('begin');
+    await other.query('select pg_current_xact_id()');
+    await other.query('commit');
+    await integrateAll(database.url);
+    expect(await rangeTakes()).toBe(0);
+    await integrateAll(database.url);
+    expect(await rangeTakes()).toBe(0);
+    const size = (await inspect(checkedStoredTree)).size;
+    await importing.query('commit');
+    await integrateAll(database.url);
+    expect((await inspect(checkedStoredTree)).size).toBe(size + 502);
   });
 
   test('two integrators at once (and writers meanwhile) never integrate a row twice', async () => {

@@ -28,19 +28,26 @@ export type BatchResult = { leaves: number; size: number; root: Buffer; startedA
  * integrator whose snapshot predates another's commit fails here
  * (serialization) instead of integrating the same rows twice.
  */
-const STATE = `
+export const BATCH_STATE = `
   select tree_size::text as size, root,
          pg_snapshot_xmax(snapshot)::text as xmax,
+         pg_snapshot_xmax(pg_current_snapshot())::text as upto,
          array(select pg_snapshot_xip(snapshot) except select pg_snapshot_xip(pg_current_snapshot()))::text[] as finished,
-         pg_current_snapshot()::text as current
+         pg_current_snapshot()::text as current,
+         exists (select from pg_snapshot_xip(pg_current_snapshot()) x where x >= pg_snapshot_xmax(snapshot)) as stale
     from merkle_integration for update`;
 
 /**
- * Rows committed since P, as this transaction's snapshot sees them: written by
- * a transaction that started after P (xid ≥ xmax(P)) or was in progress at P
- * and has finished since — of those, the snapshot sees exactly the committed ones.
+ * Rows committed since P, as this transaction's snapshot C sees them: written
+ * by a transaction that started after P (xid ≥ xmax(P)) or was in progress at
+ * P and has finished since — of those, the snapshot sees exactly the committed
+ * ones. Below xmax(C) too: C sees no xid from there on, and the one there may
+ * be a long import still open, whose rows the index range would otherwise
+ * fetch (and find invisible) in every batch until it commits.
+ * Parameters: xmax(P), P's in-progress xids finished by C, xmax(C).
  */
-const CANDIDATES = '(t.recorded_xid >= $1::xid8 or t.recorded_xid = any($2::xid8[]))';
+export const CANDIDATES =
+  '((t.recorded_xid >= $1::xid8 and t.recorded_xid < $3::xid8) or t.recorded_xid = any($2::xid8[]))';
 
 const UPDATE_STATE = `
   update merkle_integration set tree_size = $1, root = $2, snapshot = $3::pg_snapshot, integrated_at = now()`;
@@ -70,9 +77,11 @@ export async function integrateBatch(connection: Queryable, options: BatchOption
       size: string;
       root: Buffer;
       xmax: string;
+      upto: string;
       finished: string[];
       current: string;
-    }>(STATE);
+      stale: boolean;
+    }>(BATCH_STATE);
     const state = states[0]!;
     const store = pgHashStore(connection);
     const before = Number(state.size);
@@ -82,6 +91,7 @@ export async function integrateBatch(connection: Queryable, options: BatchOption
       await connection.query(`declare leaf_rows no scroll cursor for ${source.select(CANDIDATES)}`, [
         state.xmax,
         state.finished,
+        state.upto,
       ]);
       const fetchChunk = () => connection.query<SourceRow>(`fetch forward ${chunkRows} from leaf_rows`);
       let next = fetchChunk();
@@ -107,8 +117,10 @@ export async function integrateBatch(connection: Queryable, options: BatchOption
       }
       await connection.query('close leaf_rows');
     }
-    // Nothing new: the previous snapshot still finds every later row, so nothing is written.
-    if (size > before) await connection.query(UPDATE_STATE, [String(size), root, state.current]);
+    // Nothing new: the previous snapshot still finds every later row, so it is kept — unless a transaction
+    // begun since it is still open (a long import): every batch would read that one's uncommitted rows again
+    // (xid ≥ xmax(P)) until P moves past it, into P's in-progress list, where the index skips it.
+    if (size > before || state.stale) await connection.query(UPDATE_STATE, [String(size), root, state.current]);
     await connection.query('commit');
     return { leaves: size - before, size, root, startedAt };
   } catch (error) {
