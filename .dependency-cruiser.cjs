@@ -17,8 +17,19 @@
 const LAYERS = [
   {
     name: 'base',
-    paths: ['src/base/', 'src/time/', 'src/json/'],
-    holds: 'what every layer uses and that knows no other: errors, config, logger, SQL states, instants, exact JSON',
+    paths: ['src/base/', 'src/time/', 'src/json/', 'src/merkle/'],
+    holds:
+      'what every layer uses and that knows no other: errors, config, logger, SQL states, instants, exact JSON, the Merkle tree',
+  },
+  {
+    name: 'checkpoint',
+    paths: ['src/checkpoint/'],
+    holds: 'signed notes and checkpoints (C2SP signed-note, tlog-checkpoint) with Ed25519 keys: text and crypto, no database',
+  },
+  {
+    name: 'verifier',
+    paths: ['src/verifier/'],
+    holds: 'the offline verifier of proof bundles: standalone, it shares only src/merkle/tree-hash.ts with the prover',
   },
   {
     name: 'sql',
@@ -94,6 +105,14 @@ const layerRules = LAYERS.slice(0, -1).map((layer, index) => ({
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'verifier-standalone',
+      severity: 'error',
+      comment:
+        'the offline verifier shares no code path with the prover but the hash definitions (src/merkle/tree-hash.ts): a bug in one cannot hide in the other',
+      from: { path: '^src/verifier/' },
+      to: { path: '^src/', pathNot: ['^src/verifier/', '^src/merkle/tree-hash\\.ts$'] },
+    },
     {
       name: 'no-circular',
       severity: 'error',
