@@ -1,9 +1,11 @@
 import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/auth/roles';
+import { verifyChain } from '../src/chain/verify-chain';
 import { runCli } from './harness/cli';
 import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
+import { createLegacyDatabase } from './harness/legacy-database';
 
 const LINEAGE_TABLES = [
   'data_ingestion_runs',
@@ -13,6 +15,9 @@ const LINEAGE_TABLES = [
   'positions',
   'trade_executions',
 ];
+
+/** The transaction id of the legacy record's rows (the migration's that retired the chain triggers). */
+const LEGACY_XID = `(select recorded_xid from audit_events where hash is not null order by seq desc limit 1)`;
 
 /** What a superuser who bypasses the rules does: disable the trigger, change the row, re-enable it. */
 async function tamper(url: string, table: string, trigger: string, sql: string) {
@@ -25,25 +30,46 @@ async function tamper(url: string, table: string, trigger: string, sql: string) 
   });
 }
 
-describe('the immutable record: append-only tables, the hash chain and verify', () => {
+/** One value from `sql` on a connection of its own. */
+async function one<T>(url: string, sql: string): Promise<T> {
+  return withClient(url, async (client) => Object.values((await client.query(sql)).rows[0] as object)[0] as T);
+}
+
+/**
+ * The record as it stands since the chain triggers were retired: a database
+ * that ran the chain (seeded through its triggers), migrated, then written
+ * to by today's writers. `verify` keeps checking the legacy chain; what was
+ * written since is the Merkle tree's to prove (src/integrator).
+ */
+describe('the immutable record: append-only tables, writers that never wait, and verify of the legacy chain', () => {
   let gateway: TestGateway;
   let trade: TradeFixture;
   let env: NodeJS.ProcessEnv;
+  /** records_written events (all from the legacy era), and the events of the legacy chain. */
+  let recordsWritten: string;
+  let legacyEvents: string;
   const integrity = keyCaller({ id: '1', name: 'quarterly', role: Role.integrity, expiresAt: null }, 'test');
 
   beforeAll(async () => {
-    gateway = await startTestGateway();
+    const database = await createLegacyDatabase({ scale: 0.01 });
+    await database.upgrade();
+    recordsWritten = await one(database.url, `select count(*) from audit_events where event = 'records_written'`);
+    legacyEvents = await one(database.url, `select count(*)::text from audit_events`);
+    gateway = await startTestGateway(database);
     trade = await createTrade(gateway.orm.em.fork(), { executionCount: 2, inputCount: 2 });
     env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: gateway.database.url };
-  });
+  }, 120_000);
   afterAll(() => gateway.close());
 
   describe('append-only, enforced by PostgreSQL whatever the client', () => {
-    it.each([...LINEAGE_TABLES, 'audit_events'])(
+    it.each([...LINEAGE_TABLES, 'audit_events', 'query_audit_log'])(
       '%s refuses UPDATE, DELETE and TRUNCATE with a clear error',
       async (table) => {
         await withClient(gateway.database.url, async (client) => {
           const column = table === 'decision_inputs' ? 'trade_decision_id' : table === 'audit_events' ? 'seq' : 'id';
+          if (table === 'query_audit_log')
+            await client.query(`insert into query_audit_log (request_id, role, duration_ms, outcome, started_at)
+              values ('req-chain', 'anonymous', 1, 'ok', now())`);
           for (const sql of [
             `update ${table} set ${column} = ${column}`,
             `delete from ${table}`,
@@ -77,75 +103,81 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
     });
   });
 
-  describe('the chain', () => {
-    it('records every row written, by any client, in a records_written event with its content hash', async () => {
-      const { rows } = await withClient(gateway.database.url, (client) =>
-        client.query<{ subject_table: string; record_ids: string[]; hashes: number }>(
-          `select subject_table, record_ids, array_length(record_hashes, 1) as hashes from audit_events
-            where event = 'records_written' order by seq`,
+  describe('writers', () => {
+    it('note their transaction in every row, and nothing else: no records_written event, no chain hash', async () => {
+      const url = gateway.database.url;
+      expect(Number(recordsWritten)).toBeGreaterThan(0);
+      expect(await one(url, `select count(*) from audit_events where event = 'records_written'`)).toBe(recordsWritten);
+      const { rows } = await withClient(url, (client) =>
+        client.query<{ table: string; xid: string; legacy: boolean }>(
+          `select 'trade_decisions' as table, recorded_xid::text as xid, recorded_xid = ${LEGACY_XID} as legacy
+             from trade_decisions where id = $1
+           union all select 'trade_executions', recorded_xid::text, recorded_xid = ${LEGACY_XID}
+             from trade_executions where id = any($2)`,
+          [trade.decision.id, trade.executions.map((execution) => execution.id)],
         ),
       );
-      const recorded = new Map<string, string[]>();
-      for (const row of rows)
-        recorded.set(row.subject_table, [...(recorded.get(row.subject_table) ?? []), ...row.record_ids]);
-      expect(recorded.get('trade_decisions')).toEqual([trade.decision.id]);
-      expect(recorded.get('trade_executions')!.sort()).toEqual(
-        trade.executions.map((execution) => execution.id).sort(),
-      );
-      expect(recorded.get('decision_inputs')).toEqual([trade.decision.id, trade.decision.id]);
-      expect(rows.every((row) => row.hashes === row.record_ids.length)).toBe(true);
+      // createTrade writes its lineage in one ORM flush: one transaction, so one id.
+      expect(new Set(rows.map((row) => row.xid)).size).toBe(1);
+      expect(rows.map((row) => row.legacy)).toEqual([false, false, false]);
     });
 
-    it('finds the chain head by index even when the statistics say the event log is tiny', async () => {
-      // A plan made from "0 rows" is a sequential scan per appended event: quadratic
-      // over a long import. The transaction's own scan counters show which plan ran.
+    it('take no advisory lock: nothing serialises them until commit', async () => {
       await withClient(gateway.database.url, async (client) => {
-        await client.query('vacuum analyze audit_events');
         await client.query('begin');
-        await client.query(`insert into audit_events (log_type, event, event_data, actor, occurred_at)
-          select 'SYSTEM', 'planner_probe', jsonb_build_object('n', n), 'test', now() from generate_series(1, 300) n`);
-        const { rows } = await client.query<{ seq_scan: string; idx_scan: string }>(
-          `select seq_scan, idx_scan from pg_stat_xact_user_tables where relname = 'audit_events'`,
+        await client.query(`insert into audit_events (log_type, event, actor, occurred_at)
+          values ('RISK', 'limit_check', 'risk-engine', now())`);
+        await client.query(`insert into positions (account, symbol, quantity, status, opened_at)
+          values ('PA-L', 'LCK', 1, 'open', now())`);
+        const { rows } = await client.query(
+          `select locktype, mode from pg_locks where pid = pg_backend_pid() and locktype = 'advisory'`,
         );
         await client.query('rollback');
-        expect(Number(rows[0]!.seq_scan)).toBe(0);
-        expect(Number(rows[0]!.idx_scan)).toBeGreaterThanOrEqual(300);
+        expect(rows).toEqual([]);
       });
     });
 
-    it('numbers events without gaps and never forks, with 8 writers appending at once', async () => {
-      await Promise.all(
+    it('get event numbers that are unique and increasing, after the legacy ones, with 8 writers appending at once', async () => {
+      const lastLegacy = Number(
+        await one(gateway.database.url, `select max(seq) from audit_events where hash is not null`),
+      );
+      const seqs = await Promise.all(
         Array.from({ length: 8 }, (_, writer) =>
           withClient(gateway.database.url, async (client) => {
+            const mine: number[] = [];
             for (let n = 0; n < 10; n++) {
-              // Clients may send any seq and hashes: the chain trigger replaces them.
-              await client.query(
-                `insert into audit_events (log_type, event, event_data, actor, occurred_at, seq, prev_hash, hash)
-                  values ('RISK', 'limit_check', $1, 'risk-engine', now(), 1, '\\x00', '\\x00')`,
+              const { rows } = await client.query<{ seq: string; hash: Buffer | null }>(
+                `insert into audit_events (log_type, event, event_data, actor, occurred_at)
+                  values ('RISK', 'limit_check', $1, 'risk-engine', now()) returning seq, hash`,
                 [{ writer, n }],
               );
+              expect(rows[0]!.hash).toBeNull();
+              mine.push(Number(rows[0]!.seq));
             }
+            return mine;
           }),
         ),
       );
-      const { rows } = await withClient(gateway.database.url, (client) =>
-        client.query<{ seq: string; linked: boolean }>(
-          `select seq, prev_hash = coalesce(lag(hash) over (order by seq), '\\x${'00'.repeat(32)}') as linked
-            from audit_events order by seq`,
-        ),
-      );
-      expect(rows.map((row) => Number(row.seq))).toEqual(rows.map((_, index) => index + 1));
-      expect(rows.every((row) => row.linked)).toBe(true);
-      const verified = await runCli(['verify'], env);
-      expect(verified).toMatchObject({ code: 0, stderr: '' });
-      expect(verified.stdout).toMatch(/^intact: \d+ events, \d+ records verified in \d+ ms$/m);
+      const all = seqs.flat();
+      expect(new Set(all).size).toBe(80);
+      expect(Math.min(...all)).toBeGreaterThan(lastLegacy);
+      for (const mine of seqs) expect(mine).toEqual([...mine].sort((a, b) => a - b));
+      // The legacy chain's check counts the legacy events only, and finds every row written since none of its business.
+      const verified = await verifyChain(gateway.orm.em.fork());
+      expect(verified).toMatchObject({ intact: true, events: legacyEvents, breaks: [] });
     });
   });
 
   describe('verify, after tampering as a superuser would', () => {
     // Each case tampers, checks what verify says, then puts the row back as it was.
-    it('names a lineage row changed behind the triggers: CLI exit 1 and the verifyChain query', async () => {
-      const execution = trade.executions[0]!;
+    it('names a legacy lineage row changed behind the triggers: CLI exit 1 and the verifyChain query', async () => {
+      const execution = {
+        id: await one<string>(
+          gateway.database.url,
+          `select id::text from trade_executions where fill_price is not null and recorded_xid = ${LEGACY_XID}
+            order by id limit 1`,
+        ),
+      };
       await tamper(
         gateway.database.url,
         'trade_executions',
@@ -184,11 +216,13 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
       expect((await runCli(['verify'], env)).code).toBe(0);
     });
 
-    it('names an event whose content was edited, and the break it leaves in the links', async () => {
+    it('names a legacy event whose content was edited', async () => {
       const {
         rows: [event],
       } = await withClient(gateway.database.url, (client) =>
-        client.query<{ seq: string }>(`select seq from audit_events where event = 'limit_check' order by seq limit 1`),
+        client.query<{ seq: string; actor: string }>(
+          `select seq, actor from audit_events where event = 'status_changed' and hash is not null order by seq limit 1`,
+        ),
       );
       await tamper(
         gateway.database.url,
@@ -211,26 +245,34 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
           gateway.database.url,
           'audit_events',
           'audit_events_append_only',
-          `update audit_events set actor = 'risk-engine' where seq = ${event!.seq}`,
+          `update audit_events set actor = '${event!.actor}' where seq = ${event!.seq}`,
         );
       }
     });
 
-    it('names a row deleted behind the triggers and a row inserted around them', async () => {
-      const input = trade.inputs[1]!;
-      const smuggled = await withClient(gateway.database.url, async (client) => {
+    it('names a legacy row deleted behind the triggers and a row smuggled in among the legacy ones', async () => {
+      const url = gateway.database.url;
+      const input = await withClient(url, async (client) => {
+        const { rows } = await client.query<{ decision: string; payload: string }>(
+          `select trade_decision_id::text as decision, api_payload_id::text as payload from decision_inputs
+            where recorded_xid = ${LEGACY_XID} order by 1, 2 limit 1`,
+        );
+        return rows[0]!;
+      });
+      const smuggled = await withClient(url, async (client) => {
         await client.query('begin');
         await client.query('alter table decision_inputs disable trigger decision_inputs_append_only');
-        await client.query('alter table positions disable trigger positions_recorded');
-        await client.query('delete from decision_inputs where api_payload_id = $1', [input.id]);
+        await client.query('delete from decision_inputs where trade_decision_id = $1 and api_payload_id = $2', [
+          input.decision,
+          input.payload,
+        ]);
+        await client.query('alter table decision_inputs enable trigger decision_inputs_append_only');
         const {
           rows: [row],
         } = await client.query<{ id: string }>(
-          `insert into positions (account, symbol, quantity, status, opened_at)
-            values ('PA-X', 'ZZZ', 1, 'open', now()) returning id`,
+          `insert into positions (account, symbol, quantity, status, opened_at, recorded_xid)
+            values ('PA-X', 'ZZZ', 1, 'open', now(), ${LEGACY_XID}) returning id`,
         );
-        await client.query('alter table decision_inputs enable trigger decision_inputs_append_only');
-        await client.query('alter table positions enable trigger positions_recorded');
         await client.query('commit');
         return row!.id;
       });
@@ -238,22 +280,20 @@ describe('the immutable record: append-only tables, the hash chain and verify', 
         const result = await runCli(['verify'], env);
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(/^TAMPERED: /);
-        expect(result.stdout).toContain(`decision_inputs ${trade.decision.id} was written (event #`);
+        expect(result.stdout).toContain(`decision_inputs ${input.decision} was written (event #`);
         expect(result.stdout).toContain(
           `positions ${smuggled} is not in the chain: it was written around the record trigger`,
         );
       } finally {
-        await withClient(gateway.database.url, async (client) => {
+        await withClient(url, async (client) => {
           await client.query('begin');
           await client.query('alter table positions disable trigger positions_append_only');
-          await client.query('alter table decision_inputs disable trigger decision_inputs_recorded');
           await client.query('delete from positions where id = $1', [smuggled]);
-          await client.query('insert into decision_inputs (trade_decision_id, api_payload_id) values ($1, $2)', [
-            trade.decision.id,
-            input.id,
-          ]);
           await client.query('alter table positions enable trigger positions_append_only');
-          await client.query('alter table decision_inputs enable trigger decision_inputs_recorded');
+          await client.query(
+            `insert into decision_inputs (trade_decision_id, api_payload_id, recorded_xid) values ($1, $2, ${LEGACY_XID})`,
+            [input.decision, input.payload],
+          );
           await client.query('commit');
         });
       }

@@ -27,11 +27,9 @@ const fixtures: Record<string, string> = {
     select 'PA-' || g, 'S' || g, 0, 1, 'open', ${when} from generate_series(1, ${ROWS}) g`,
 };
 
-// The event chain's trigger numbers and hashes each event; planner rows carry their own (unique) links instead.
-const auditEvents = `insert into audit_events (seq, log_type, event, actor, occurred_at, prev_hash, hash)
-  select (select coalesce(max(seq), 0) from audit_events) + g, 'SYSTEM', 'planner_row', 'test', ${when},
-    sha256(('p' || g)::bytea), sha256(('h' || g)::bytea)
-  from generate_series(1, ${ROWS}) g`;
+// The database numbers events (seq's sequence); nothing hashes them as they are written.
+const auditEvents = `insert into audit_events (log_type, event, actor, occurred_at)
+  select 'SYSTEM', 'planner_row', 'test', ${when} from generate_series(1, ${ROWS}) g`;
 const queryAuditLog = `insert into query_audit_log (request_id, role, duration_ms, outcome, started_at)
   select 'req-' || g, 'investigator', 1, 'ok', ${when} from generate_series(1, ${ROWS}) g`;
 
@@ -83,13 +81,7 @@ describe(`orderBy reads every offered order from an index on ${ROWS.toLocaleStri
     gateway = await startTestGateway();
     client = new pg.Client({ connectionString: gateway.database.url });
     await client.connect();
-    await writePlannerRows(client, fixtures);
-    await client.query('begin');
-    await client.query('alter table audit_events disable trigger audit_events_chain');
-    await client.query(auditEvents);
-    await client.query('alter table audit_events enable trigger audit_events_chain');
-    await client.query(queryAuditLog);
-    await client.query('commit');
+    await writePlannerRows(client, { ...fixtures, audit_events: auditEvents, query_audit_log: queryAuditLog });
     await client.query(
       'vacuum analyze data_ingestion_runs, api_payloads, trade_decisions, trade_executions, positions, audit_events, query_audit_log',
     );

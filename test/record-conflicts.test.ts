@@ -58,7 +58,7 @@ type Mode = 'again' | 'in one batch';
 const modes = fc.constantFrom<Mode>('again', 'in one batch');
 
 const write = (table: Table, records: PendingRecord[]) =>
-  inWriteTransaction(orm.em.fork(), 'property-test', async (trx) => {
+  inWriteTransaction(orm.em.fork(), async (trx) => {
     const bundle = emptyBundle();
     bundle[table === 'positions' ? 'positions' : 'events'] = records;
     const counts = zeroCounts();

@@ -79,7 +79,7 @@ describe('a record read through the API and sent back is unchanged', () => {
     reader = await http.keyFor(Role.investigator, { name: 'round-trip-reader' });
     writer = await http.keyFor(Role.writer, { name: 'round-trip-writer' });
     // Recorded as the importer records a trading log, whose timestamps carry microseconds.
-    await inWriteTransaction(http.writer.em.fork(), 'importer', async (trx) => {
+    await inWriteTransaction(http.writer.em.fork(), async (trx) => {
       const bundle = emptyBundle();
       bundle.runs = [{ source: 'log:1', row: RUN }];
       bundle.decisions = [{ source: 'log:2', row: DECISION }];

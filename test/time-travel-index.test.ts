@@ -27,23 +27,18 @@ const fixtures: Record<string, string> = {
     from generate_series(1, ${ROWS}) g`,
 };
 
-/**
- * The chain's own trigger numbers and hashes one event at a time; for the planner's rows the
- * test writes the numbers and (meaningless, unique) hashes itself.
- */
+/** The planner's events, numbered by the database (nothing hashes them as they are written). */
 async function writePlannerEvents(client: pg.Client): Promise<void> {
   await client.query('begin');
-  await client.query('alter table audit_events disable trigger audit_events_chain');
   await client.query(`insert into audit_events
-      (seq, log_type, event, event_data, subject_table, subject_id, actor, occurred_at, prev_hash, hash)
-    select g, 'TRADE', 'status_changed', '{"from": "pending", "to": "executed"}', 'trade_decisions', d.id,
-      'planner', d.created_at + interval '1 minute', sha256(('p' || g)::bytea), sha256(('h' || g)::bytea)
-    from trade_decisions d, lateral (select d.id - (select min(id) from trade_decisions) + 1 as g) n`);
-  await client.query(`insert into audit_events (seq, log_type, event, event_data, actor, occurred_at, prev_hash, hash)
-    select ${ROWS} + g, 'NAV', 'position_snapshot', jsonb_build_object('nav', 100000 + g * 0.01), 'planner',
-      ${BASE} - g * interval '1 second', sha256(('p' || ${ROWS} + g)::bytea), sha256(('h' || ${ROWS} + g)::bytea)
+      (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
+    select 'TRADE', 'status_changed', '{"from": "pending", "to": "executed"}', 'trade_decisions', d.id,
+      'planner', d.created_at + interval '1 minute'
+    from trade_decisions d order by d.id`);
+  await client.query(`insert into audit_events (log_type, event, event_data, actor, occurred_at)
+    select 'NAV', 'position_snapshot', jsonb_build_object('nav', 100000 + g * 0.01), 'planner',
+      ${BASE} - g * interval '1 second'
     from generate_series(1, ${ROWS}) g`);
-  await client.query('alter table audit_events enable trigger audit_events_chain');
   await client.query('commit');
 }
 

@@ -3,37 +3,46 @@ import type pg from 'pg';
 import { verifyChain } from '../src/chain/verify-chain';
 import { stringifyExactJson } from '../src/json/exact-json';
 import { createOrm, type Orm } from '../src/database/orm';
-import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
+import { withClient } from './harness/database';
+import { createLegacyDatabase, type LegacyDatabase } from './harness/legacy-database';
 
 type Tamper = 'kept' | 'changed' | 'deleted';
 
 const POSITIONS = 8;
 
-/** What a superuser does with the triggers off: the same statements, with the named trigger disabled around them. */
-async function behindTrigger(client: pg.Client, trigger: string, work: () => Promise<unknown>) {
-  await client.query(`alter table positions disable trigger ${trigger}`);
+/** What a superuser does with the triggers off: the same statements, with the append-only trigger disabled around them. */
+async function behindTrigger(client: pg.Client, work: () => Promise<unknown>) {
+  await client.query(`alter table positions disable trigger positions_append_only`);
   await work();
-  await client.query(`alter table positions enable trigger ${trigger}`);
+  await client.query(`alter table positions enable trigger positions_append_only`);
 }
+
+/** The transaction id the legacy record's rows carry (the migration's that retired the chain). */
+const LEGACY_XID = `(select recorded_xid from audit_events where hash is not null order by seq desc limit 1)`;
 
 /**
  * `verify --limit N` lists at most N breaks, and each one as it truly is: a
  * changed row is two rows in verify's comparison (its recorded hash and its
  * present one), and a limit that cut between them reported it as "gone".
+ * The legacy chain's rows: written before the chain triggers were retired;
+ * a row smuggled among them carries their transaction id.
  */
 describe('verify with a limit', () => {
-  let database: TestDatabase;
+  let database: LegacyDatabase;
   let orm: Orm;
   let ids: string[];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createLegacyDatabase({
+      statements: [
+        `insert into positions (account, symbol, quantity, status, opened_at)
+         select 'PA-' || n, 'SYM', n, 'open', now() from generate_series(1, ${POSITIONS}) n`,
+      ],
+    });
+    await database.upgrade();
     orm = await createOrm({ databaseUrl: database.url, poolMax: 2 });
     ids = await withClient(database.url, async (client) => {
-      const { rows } = await client.query<{ id: string }>(
-        `insert into positions (account, symbol, quantity, status, opened_at)
-         select 'PA-' || n, 'SYM', n, 'open', now() from generate_series(1, ${POSITIONS}) n returning id::text`,
-      );
+      const { rows } = await client.query<{ id: string }>(`select id::text from positions order by id`);
       return rows.map((row) => row.id);
     });
   });
@@ -62,21 +71,18 @@ describe('verify with a limit', () => {
                 'select to_jsonb(p) as row from positions p where id = any($1)',
                 [deleted],
               );
-              await behindTrigger(client, 'positions_append_only', async () => {
+              await behindTrigger(client, async () => {
                 await client.query('update positions set quantity = quantity + 1 where id = any($1)', [changed]);
                 await client.query('delete from positions where id = any($1)', [deleted]);
               });
-              let inserted: string[] = [];
-              await behindTrigger(client, 'positions_recorded', async () => {
-                const { rows } = await client.query<{ id: string }>(
-                  `insert into positions (account, symbol, quantity, status, opened_at)
-                  select 'PA-X', 'ZZZ', n, 'open', now() from generate_series(1, $1::int) n returning id::text`,
-                  [smuggledCount],
-                );
-                inserted = rows.map((row) => row.id);
-              });
+              const { rows } = await client.query<{ id: string }>(
+                `insert into positions (account, symbol, quantity, status, opened_at, recorded_xid)
+                  select 'PA-X', 'ZZZ', n, 'open', now(), ${LEGACY_XID} from generate_series(1, $1::int) n
+                  returning id::text`,
+                [smuggledCount],
+              );
               await client.query('commit');
-              return { inserted, originals: originals.map((original) => original.row) };
+              return { inserted: rows.map((row) => row.id), originals: originals.map((original) => original.row) };
             });
             try {
               const truth = new Map<string, RegExp>([
@@ -109,14 +115,14 @@ describe('verify with a limit', () => {
             } finally {
               await withClient(database.url, async (client) => {
                 await client.query('begin');
-                await behindTrigger(client, 'positions_append_only', async () => {
+                await behindTrigger(client, async () => {
                   await client.query('update positions set quantity = quantity - 1 where id = any($1)', [changed]);
                   await client.query('delete from positions where id = any($1)', [smuggled.inserted]);
                 });
-                await behindTrigger(client, 'positions_recorded', () =>
-                  client.query('insert into positions select * from jsonb_populate_recordset(null::positions, $1)', [
-                    stringifyExactJson(smuggled.originals),
-                  ]),
+                // Put back as they were, their transaction id too.
+                await client.query(
+                  'insert into positions select * from jsonb_populate_recordset(null::positions, $1)',
+                  [stringifyExactJson(smuggled.originals)],
                 );
                 await client.query('commit');
               });

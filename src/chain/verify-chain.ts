@@ -28,10 +28,12 @@ export class ChainVerification {
   @Field({ description: 'True when every event and every record matches its hash.' })
   intact!: boolean;
 
-  @Field(() => String, { description: 'Events in the chain.' })
+  @Field(() => String, { description: 'Events in the legacy chain (those written with a chain hash).' })
   events!: string;
 
-  @Field(() => String, { description: 'Lineage records checked against the hashes written for them.' })
+  @Field(() => String, {
+    description: 'Legacy lineage records (written before the Merkle tree) checked against the hashes written for them.',
+  })
   records!: string;
 
   @Field(() => ChainBreak, {
@@ -49,7 +51,17 @@ export class ChainVerification {
 
 const ZERO_HASH = `'\\x${'00'.repeat(32)}'::bytea`;
 
-/** Each event against its content and its predecessor: numbering, link, hash. */
+/**
+ * The legacy chain is the events that have a chain hash: every event written
+ * before Migration20261201163050_writers_never_wait retired the chain
+ * triggers (the Merkle tree proves what came after, src/integrator). That
+ * migration wrote its own transaction id into every row it found, so the
+ * legacy rows are those whose recorded_xid is the one of the last chained
+ * event: a row written since has another, and is the tree's to prove.
+ */
+const LEGACY_XID_SQL = `(select recorded_xid from audit_events where hash is not null order by seq desc limit 1)`;
+
+/** Each chained event against its content and its predecessor: numbering, link, hash. */
 const CHAIN_SQL = `
   select seq::text, problem from (
     select seq,
@@ -62,23 +74,31 @@ const CHAIN_SQL = `
           then 'its content no longer matches its hash (changed after it was written)'
       end as problem
     from audit_events e
+    where hash is not null
     window w as (order by seq)
   ) checked
   where problem is not null
   order by seq
   limit ?`;
 
-/** How each table's rows are keyed and hashed now, as the record trigger hashed them when written. */
+/**
+ * How each table's legacy rows are keyed and hashed now, as the record trigger
+ * hashed them when written: their content then, without the recorded_xid
+ * column added since.
+ */
 function currentRowsSql(table: SubjectTable): string {
+  const legacy = `t.recorded_xid = ${LEGACY_XID_SQL}`;
   if (table === 'api_payloads') {
     // A purged body is represented by its tombstone's hash, so the payload still verifies.
-    return `select t.id as key, auditgraph_content_hash(to_jsonb(t) - 'payload',
+    return `select t.id as key, auditgraph_content_hash(to_jsonb(t) - 'payload' - 'recorded_xid',
               case when t.payload is null and b.api_payload_id is not null then b.body_hash
                    else auditgraph_body_hash(t.payload) end) as hash
-            from api_payloads t left join api_payload_tombstones b on b.api_payload_id = t.id`;
+            from api_payloads t left join api_payload_tombstones b on b.api_payload_id = t.id
+            where ${legacy}`;
   }
   const key = table === 'decision_inputs' ? 'trade_decision_id' : 'id';
-  return `select t.${key} as key, auditgraph_record_hash('${table}', to_jsonb(t)) as hash from ${table} t`;
+  return `select t.${key} as key, auditgraph_record_hash('${table}', to_jsonb(t) - 'recorded_xid') as hash
+          from ${table} t where ${legacy}`;
 }
 
 /**
@@ -134,10 +154,10 @@ function describeRecordBreaks(table: SubjectTable, rows: Mismatch[]): ChainBreak
 export type VerifyOptions = { limit?: number };
 
 /**
- * Recomputes every event's hash and link, and every lineage row's content
- * hash against the hash the chain recorded when the row was written. The
- * only SQL of verification: `auditgraph verify` and the `verifyChain` query
- * both call this.
+ * Recomputes every chained event's hash and link, and every legacy lineage
+ * row's content hash against the hash the chain recorded when the row was
+ * written. The legacy chain's SQL of verification: `auditgraph verify` and
+ * the `verifyChain` query both call this.
  */
 export async function verifyChain(em: EntityManager, options: VerifyOptions = {}): Promise<ChainVerification> {
   const limit = options.limit ?? 100;
@@ -166,7 +186,7 @@ export async function verifyChain(em: EntityManager, options: VerifyOptions = {}
       }
       const {
         rows: [{ events }],
-      } = await trx.raw(`select count(*)::text as events from audit_events`);
+      } = await trx.raw(`select count(*)::text as events from audit_events where hash is not null`);
       const listed = breaks.slice(0, limit);
       return {
         intact: breaks.length === 0,

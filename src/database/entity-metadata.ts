@@ -1,6 +1,7 @@
 import { Configuration, type EntityClass, MetadataDiscovery, MetadataStorage } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { entities } from '../entities';
+import { RECORDED_XID } from '../entities/recorded-xid';
 
 let discovered: MetadataStorage | undefined;
 
@@ -26,11 +27,15 @@ export type PersistedColumn = { property: string; column: string; primary: boole
 /** The table an entity is stored in. */
 export const tableNameOf = (entity: EntityClass<unknown>): string => discoveredMetadata().get(entity.name).tableName;
 
-/** Every column of the entity's table, in the order the entity declares them (inherited ones first). */
+/**
+ * Every column of the entity's table that the app writes, in the order the
+ * entity declares them (inherited ones first): all but `recorded_xid`, which
+ * only the database fills.
+ */
 export function persistedColumnsOf(entity: EntityClass<unknown>): PersistedColumn[] {
   return discoveredMetadata()
     .get(entity.name)
-    .props.filter((prop) => prop.persist !== false && (prop.fieldNames?.length ?? 0) > 0)
+    .props.filter((prop) => prop.persist !== false && (prop.fieldNames?.length ?? 0) > 0 && prop.name !== RECORDED_XID)
     .flatMap((prop) =>
       prop.fieldNames.map((column, index) => ({
         property: prop.name,

@@ -5,6 +5,7 @@ import { InstantType } from './instant.type';
 import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { searchIndexDdl } from '../sql/search-vectors';
+import { RecordedXid } from './recorded-xid';
 
 export enum LogType {
   TRADE = 'TRADE',
@@ -34,11 +35,12 @@ export const SUBJECT_TABLES = [
 export type SubjectTable = (typeof SUBJECT_TABLES)[number];
 
 /**
- * One entry of the append-only event log, which is also the hash chain: the
- * database gives every event its `seq` (gap-free), the previous event's hash
- * and its own (see the chain trigger in the migration), whoever inserts it.
- * Writes to the lineage tables append `records_written` events carrying each
- * row's content hash, so every record is in the chain too.
+ * One entry of the append-only event log. The database numbers every event
+ * (`seq`, from a sequence: increasing, gaps possible) whoever inserts it,
+ * without a lock: the proof is the Merkle tree, which the integrator grows
+ * after commit. Events written before the tree (the legacy chain) keep their
+ * `prev_hash` and `hash`, and the lineage rows written then their
+ * `records_written` events; both are null or absent after.
  */
 @ObjectType({ description: 'An entry of the append-only, hash-chained audit event log.' })
 @Entity({ tableName: 'audit_events' })
@@ -63,10 +65,10 @@ export type SubjectTable = (typeof SUBJECT_TABLES)[number];
 @Index({ name: 'audit_events_search_gin', expression: searchIndexDdl('audit_events') })
 export class AuditEvent {
   /** The `seq` column, under the name lists and loaders page by. */
-  @PrimaryKey({ type: 'bigint', autoincrement: false, fieldName: 'seq' })
+  @PrimaryKey({ type: 'bigint', autoincrement: true, fieldName: 'seq' })
   id!: string;
 
-  @Field(() => String, { description: 'Position in the chain: 1, 2, 3, … with no gaps.' })
+  @Field(() => String, { description: 'Its number in the log: increasing in insertion order, with gaps possible.' })
   get seq(): string {
     return this.id;
   }
@@ -126,19 +128,31 @@ export class AuditEvent {
     return this.recordIds?.length ?? null;
   }
 
-  @Field({ description: 'SHA-256 (hex) of the previous event; 64 zeros before the first.' })
-  get previousHash(): string {
-    return Buffer.from(this.prevHash).toString('hex');
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Legacy chain: SHA-256 (hex) of the previous event, 64 zeros before the first; null for events the Merkle tree proves.',
+  })
+  get previousHash(): string | null {
+    return this.prevHash && Buffer.from(this.prevHash).toString('hex');
   }
 
-  @Field({ description: "SHA-256 (hex) of the previous hash and this event's canonical content." })
-  get chainHash(): string {
-    return Buffer.from(this.hash).toString('hex');
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Legacy chain: SHA-256 (hex) of the previous hash and this event's canonical content; null for events the Merkle tree proves.",
+  })
+  get chainHash(): string | null {
+    return this.hash && Buffer.from(this.hash).toString('hex');
   }
 
-  @Property({ type: 'bytea', unique: true })
-  prevHash!: Buffer;
+  @Property({ type: 'bytea', unique: true, nullable: true })
+  prevHash: Buffer | null = null;
 
-  @Property({ type: 'bytea' })
-  hash!: Buffer;
+  @Property({ type: 'bytea', nullable: true })
+  hash: Buffer | null = null;
+
+  /** The writer's transaction id, filled by the database (see recorded-xid.ts). */
+  @RecordedXid()
+  recordedXid?: string;
 }

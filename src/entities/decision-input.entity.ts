@@ -1,6 +1,7 @@
 import { Entity, ManyToOne } from '@mikro-orm/core';
 import { ApiPayload } from './api-payload.entity';
 import { TradeDecision } from './trade-decision.entity';
+import { RecordedXid } from './recorded-xid';
 
 /** Which API payloads fed which decision (the `FED` edge of the lineage). */
 @Entity({ tableName: 'decision_inputs' })
@@ -23,4 +24,8 @@ export class DecisionInput {
     index: true,
   })
   apiPayload!: ApiPayload;
+
+  /** The writer's transaction id, filled by the database (see recorded-xid.ts). */
+  @RecordedXid()
+  recordedXid?: string;
 }

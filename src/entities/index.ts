@@ -1,4 +1,9 @@
 import { ApiKey } from './api-key.entity';
+import { CheckpointKey } from './checkpoint-key.entity';
+import { MerkleCheckpoint } from './merkle-checkpoint.entity';
+import { MerkleIntegration } from './merkle-integration.entity';
+import { MerkleLeaf } from './merkle-leaf.entity';
+import { MerkleNode } from './merkle-node.entity';
 import { AuditEvent } from './audit-event.entity';
 import { ApiPayload } from './api-payload.entity';
 import { DecisionInput } from './decision-input.entity';
@@ -14,6 +19,11 @@ export {
   ApiKey,
   ApiPayload,
   AuditEvent,
+  CheckpointKey,
+  MerkleCheckpoint,
+  MerkleIntegration,
+  MerkleLeaf,
+  MerkleNode,
   PayloadTombstone,
   DecisionInput,
   IngestionRun,
@@ -37,4 +47,9 @@ export const entities = [
   QueryAuditEntry,
   AuditEvent,
   PayloadTombstone,
+  MerkleLeaf,
+  MerkleNode,
+  MerkleIntegration,
+  MerkleCheckpoint,
+  CheckpointKey,
 ];

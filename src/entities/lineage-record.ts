@@ -1,6 +1,7 @@
 import { OptionalProps, PrimaryKey } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../graphql/global-id';
+import { RecordedXid } from './recorded-xid';
 
 /**
  * What every lineage table shares: a bigint primary key, exposed to GraphQL
@@ -15,6 +16,10 @@ export abstract class LineageRecord {
   /** The row id (bigint, as a string: JavaScript numbers lose precision past 2^53). */
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
+
+  /** The writer's transaction id, filled by the database (see recorded-xid.ts). */
+  @RecordedXid()
+  recordedXid?: string;
 
   @Field(() => ID, { name: 'id', description: "Opaque global id; pass it to node(id:) or to this type's own lookup." })
   get nodeId(): string {

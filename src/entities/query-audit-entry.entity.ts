@@ -6,6 +6,7 @@ import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { type Role } from './api-key.entity';
 import { ApiKey } from './api-key.entity';
+import { RecordedXid } from './recorded-xid';
 
 export enum QueryOutcome {
   /** Executed without errors. */
@@ -86,4 +87,8 @@ export class QueryAuditEntry {
   @Field(() => DateTime)
   @Property({ type: InstantType })
   startedAt!: Instant;
+
+  /** The writer's transaction id, filled by the database (see recorded-xid.ts): one tree leaf per writer transaction. */
+  @RecordedXid()
+  recordedXid?: string;
 }

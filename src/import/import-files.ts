@@ -61,7 +61,7 @@ export async function importFile(
   const problems: string[] = [];
   const unlinked = { count: 0, named: [] as string[] };
   let lines = 0;
-  await inWriteTransaction(em, options.actor, async (trx) => {
+  await inWriteTransaction(em, async (trx) => {
     // Bytes, not text: a decoding stream would silently turn invalid UTF-8 into U+FFFD.
     const stream = createReadStream(path);
     const book = emptyBook();

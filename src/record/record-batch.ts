@@ -30,7 +30,7 @@ export async function record(
   after?: (trx: Knex.Transaction, ids: Map<string, string>) => Promise<void>,
 ): Promise<RecordResult> {
   const counts = zeroCounts();
-  return inWriteTransaction(em, actor, async (trx) => {
+  return inWriteTransaction(em, async (trx) => {
     const bundle = emptyBundle();
     await fill(bundle, trx);
     const known = await writeBundle(trx, bundle, counts, actor);

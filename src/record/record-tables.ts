@@ -69,8 +69,8 @@ export const EXECUTIONS = RECORD_TABLE_OF.TradeExecution;
 
 /**
  * Events compare on what happened, not on who appended them (actor) or when
- * the database did (recorded_at); seq, the hashes and a records_written
- * event's row keys are the chain trigger's.
+ * the database did (recorded_at); seq is the database's, and the row keys and
+ * hashes belong to the legacy chain's records_written events (null since).
  */
 export const EVENTS = recordTableOf(AuditEvent, 'externalId', [
   'actor',

@@ -65,7 +65,7 @@ export async function purgePayloadBodies(
     );
     return { ...summary, payloads: plan.payloads, bodyBytes: Number(plan.bytes), eventSeq: null };
   }
-  return inWriteTransaction(em, options.actor, async (trx) => {
+  return inWriteTransaction(em, async (trx) => {
     await trx.raw(`select set_config('auditgraph.retention_purge', 'on', true)`);
     const {
       rows: [purged],

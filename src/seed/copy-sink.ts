@@ -8,25 +8,34 @@ import { type RowSink, type SeedRow, type Table } from './seed-rows';
 
 const FLUSH_AT_CHARACTERS = 1 << 18;
 
+/** Columns a COPY leaves to their defaults: an event's number (its sequence) and the time it was appended. */
+const FILLED_BY_DATABASE: Partial<Record<Table, readonly string[]>> = { audit_events: ['seq', 'recorded_at'] };
+
 /** Streams one table's rows into `COPY … FROM STDIN`, waiting whenever PostgreSQL falls behind. */
 export class CopySink implements RowSink {
   private chunks: string[] = [];
   private size = 0;
   private readonly stream;
-  /** Every column of the table, as its entity declares them: COPY's rows are positional, in this order. */
+  /**
+   * Every column of the table, as its entity declares them, but those the
+   * database fills: COPY's rows are positional, in this order.
+   */
   private readonly columns: readonly string[];
 
   constructor(
     client: pg.Client,
     readonly table: Table,
   ) {
-    this.columns = persistedColumnsOfTable(table).map(({ column }) => column);
+    const filled = FILLED_BY_DATABASE[table] ?? [];
+    this.columns = persistedColumnsOfTable(table)
+      .map(({ column }) => column)
+      .filter((column) => !filled.includes(column));
     const list = this.columns.map((column) => `"${column}"`).join(', ');
     this.stream = client.query(copyFrom(`copy "${table}" (${list}) from stdin`));
   }
 
   add(row: SeedRow): boolean {
-    // Every column given, and no other: a column left out would load as null rather than its default.
+    // Every column given, and no other: a column left out by mistake would load as its default, often null.
     if (Object.keys(row).length !== this.columns.length || this.columns.some((column) => !(column in row)))
       throw new Error(
         `a ${this.table} row must give exactly ${this.columns.join(', ')}; got ${Object.keys(row).join(', ')}`,

@@ -71,7 +71,7 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
       );
     }
     for (const table of TABLES) {
-      // decision_inputs has no id; the chain trigger numbers audit_events itself.
+      // decision_inputs has no id; audit_events are numbered by their own sequence as they are copied.
       if (table === 'decision_inputs' || table === 'audit_events') continue;
       await client.query(
         `select setval(pg_get_serial_sequence('${table}', 'id'), greatest((select max(id) from "${table}"), 1))`,

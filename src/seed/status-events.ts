@@ -22,11 +22,10 @@ export async function emitStatusChange(
   const { anchorMs, emit, sink } = walk;
   if (
     emit('audit_events', () => ({
-      // The chain trigger numbers, times and hashes every event: these are its to fill.
-      seq: null,
+      // The database numbers and times every event (seq and recorded_at are left to it, see
+      // copy-sink.ts); the legacy chain's hashes are null since the Merkle tree proves the record.
       prev_hash: null,
       hash: null,
-      recorded_at: null,
       log_type: 'TRADE',
       event: 'status_changed',
       event_data: { from: change.from, to: change.to },

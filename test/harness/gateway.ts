@@ -34,8 +34,11 @@ export type TestGateway = {
 };
 
 /** A gateway over a database of the test file's own. */
-export async function startTestGateway(): Promise<TestGateway> {
-  const database = await createTestDatabase();
+export async function startTestGateway(
+  /** The database to serve (dropped on close); a fresh migrated one unless given. */
+  given?: TestDatabase,
+): Promise<TestGateway> {
+  const database = given ?? (await createTestDatabase());
   const orm = await createOrm({ databaseUrl: database.url, poolMax: 4 });
   const apollo = await createApolloServer();
   const knex = orm.em.getConnection().getKnex();
