@@ -40,6 +40,7 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*$/)
     .default('password,secret,token,apiKey,authorization'),
+  AUDITGRAPH_INTEGRATE_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(250),
 });
 
 export type ConfigVariable = keyof typeof environmentSchema.shape;
@@ -66,6 +67,7 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_MAX_QUERY_DEPTH: 'a whole number from 2 to 100',
   AUDITGRAPH_INTROSPECTION: `one of ${booleanWords.join(', ')}`,
   AUDITGRAPH_AUDIT_REDACT: 'a comma-separated list of variable names, e.g. password,secret,token',
+  AUDITGRAPH_INTEGRATE_INTERVAL_MS: 'a whole number of milliseconds from 10 to 3600000',
 };
 
 export type Config = {
@@ -96,6 +98,8 @@ export type Config = {
   introspection: boolean;
   /** Variable names (at any depth, case-insensitive) whose values the query audit log replaces with "[REDACTED]". */
   auditRedact: string[];
+  /** How often the background integrator looks for committed records to add to the Merkle tree. */
+  integrateIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -152,5 +156,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryDepth: values.AUDITGRAPH_MAX_QUERY_DEPTH,
     introspection: values.AUDITGRAPH_INTROSPECTION ?? values.NODE_ENV !== 'production',
     auditRedact: values.AUDITGRAPH_AUDIT_REDACT.split(',').map((name) => name.trim()),
+    integrateIntervalMs: values.AUDITGRAPH_INTEGRATE_INTERVAL_MS,
   };
 }
