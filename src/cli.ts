@@ -13,6 +13,7 @@ import { registerReportCommands } from './cli/report.commands';
 import { registerRetentionCommands } from './cli/retention.commands';
 import { registerSchemaCommand } from './cli/schema.command';
 import { registerServeCommand } from './cli/serve.command';
+import { registerVerifyBundleCommand } from './cli/verify-bundle.command';
 
 const program = new Command('auditgraph')
   .description("GraphQL audit query gateway: a trade's full provenance in one query")
@@ -25,6 +26,7 @@ registerDatabaseCommands(program);
 registerReportCommands(program);
 registerChainCommands(program);
 registerProofCommands(program);
+registerVerifyBundleCommand(program);
 registerImportCommand(program);
 registerIntegrateCommand(program);
 registerRetentionCommands(program);
