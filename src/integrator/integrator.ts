@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { logger } from '../base/logger';
 import { type BatchResult, integrateBatch } from './integrate-batch';
-import { observeBatch } from './integration-metrics';
+import { observeBatch, observeSkippedBatch } from './integration-metrics';
 import { openIntegratorConnection } from './integrator-connection';
 
 export type IntegratorOptions = {
@@ -45,9 +45,13 @@ export function startIntegrator(options: IntegratorOptions): Integrator {
         connection = opened;
       }
       const batch = await integrateBatch(connection);
-      if (batch) {
+      if (!batch) observeSkippedBatch();
+      else {
         observeBatch(batch);
-        await options.afterBatch?.(connection, batch);
+        // The batch is committed: a failed checkpoint is retried after the next one, and says so.
+        await options.afterBatch?.(connection, batch).catch((error: unknown) => {
+          logger.warn({ err: error }, 'checkpoint signing failed; retrying after the next batch');
+        });
       }
       if (failing) logger.info('integration resumed');
       failing = false;
