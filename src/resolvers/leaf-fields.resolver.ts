@@ -28,6 +28,7 @@ function leafFieldsOf<T extends object>(of: ClassType<T>, refOf: (record: T) => 
   return LeafFields;
 }
 
+@Authorized(Permission.readLineage)
 @Resolver(() => AuditEvent)
 class AuditEventIdField {
   // Not `id`: the entity's `id` property is the seq column, and a leaf holds the stored fields by property.
