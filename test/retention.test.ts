@@ -97,24 +97,8 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     expect(JSON.parse((await purge('--execute')).stdout)).toMatchObject({ payloads: 0 });
   });
 
-  it('detects a forged tombstone: verify names the payload', async () => {
-    const payloadId = trade.inputs[0]!.id;
-    await withClient(gateway.database.url, async (client) => {
-      await client.query('begin');
-      await client.query('alter table api_payload_tombstones disable trigger api_payload_tombstones_append_only');
-      await client.query(
-        `update api_payload_tombstones set body_hash = sha256('something else') where api_payload_id = $1`,
-        [payloadId],
-      );
-      await client.query('alter table api_payload_tombstones enable trigger api_payload_tombstones_append_only');
-      await client.query('commit');
-    });
-    const result = await runCli(['verify'], env);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(
-      new RegExp(`^first break: api_payloads ${payloadId} was changed after it was written`, 'm'),
-    );
-  });
+  // A forged tombstone of a legacy payload is verify's to name (test/chain.test.ts); of a payload
+  // written since the chain was retired, the Merkle tree's (its leaf holds the body's hash).
 
   it('summarises storage per table and payload bodies by month', async () => {
     const result = await runCli(['storage', '--format', 'json'], env);
