@@ -22,6 +22,14 @@ const treeSizeOption = () =>
     number('--tree-size', (value) => Number.isSafeInteger(value) && value >= 1, 'a tree size: a whole number from 1'),
   );
 
+/** ` (tree size 8)`, ` (tree sizes 8…21)`, or nothing. */
+const sizesOf = (sizes: number[]) =>
+  sizes.length === 0
+    ? ''
+    : sizes.length === 1
+      ? ` (tree size ${sizes[0]})`
+      : ` (tree sizes ${sizes[0]}…${sizes.at(-1)})`;
+
 type ProveOptions = { lineage?: string; out?: string; treeSize?: number };
 
 /** `prove`, `checkpoint show`, `checkpoint publish`: the prover's side (README "Proofs"). */
@@ -96,7 +104,7 @@ export function registerProofCommands(program: Command): void {
           const done = await withOrm((orm) => publishCheckpoints(emQueryable(orm.em.fork()), options.to));
           console.log(
             `${done.written.length} checkpoint${done.written.length === 1 ? '' : 's'} written` +
-              `${done.written.length > 0 ? ` (tree sizes ${done.written[0]}…${done.written.at(-1)})` : ''}, ` +
+              `${sizesOf(done.written)}, ` +
               `${done.alreadyThere} already there, ${done.keysAdded} key${done.keysAdded === 1 ? '' : 's'} added; ` +
               `newest published: ${done.newest ?? 'none'}`,
           );
