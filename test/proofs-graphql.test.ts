@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { integrateAll } from '../src/integrator/integrate-all';
 import { appendStatusChange, createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
@@ -107,5 +108,31 @@ describe('errors with stable codes', () => {
   test.each([0, 101])('checkpoints(first: %p)', async (first) => {
     const result = await gateway.execute('query ($first: Int!) { checkpoints(first: $first) { treeSize } }', { first });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('for any id', () => {
+  const ids = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 60 }),
+    // Global ids that decode: any type name, any key text.
+    fc
+      .tuple(fc.constantFrom('TradeDecision', 'Position', 'AuditEvent', 'ApiPayload', 'Node', 'x'), fc.string())
+      .map(([type, key]) => Buffer.from(`${type}:${key}`).toString('base64url')),
+    fc
+      .bigInt({ min: -(2n ** 70n), max: 2n ** 70n })
+      .map((key) => Buffer.from(`TradeDecision:${key}`).toString('base64')),
+  );
+
+  test('inclusionProof answers a proof or a stable code, never an internal error', async () => {
+    await fc.assert(
+      fc.asyncProperty(ids, async (id) => {
+        const result = await gateway.execute(PROOF, { id, treeSize });
+        if (result.errors) {
+          expect(codes(result)).toHaveLength(1);
+          expect(['BAD_USER_INPUT', 'RECORD_NOT_FOUND', 'NOT_INTEGRATED', 'NOT_IN_TREE']).toContain(codes(result)[0]);
+        } else expect(result.data!.inclusionProof.treeSize).toBe(treeSize);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
