@@ -199,3 +199,25 @@ describe('checkpoint show and publish', () => {
     expect(await readFile(path.join(witness(), name!), 'utf8')).not.toBe(original);
   });
 });
+
+describe('a record changed behind the append-only triggers', () => {
+  test('prove exits 1 naming it, and its bundle does not verify', async () => {
+    const changed = await createTrade(gateway.orm.em.fork(), { executionCount: 1, symbol: 'TAMP' });
+    await integrateAndSign(gateway.database.url, key);
+    const client = new pg.Client({ connectionString: gateway.database.url });
+    await client.connect();
+    try {
+      // A superuser can switch the triggers off for a session: what the tree is for.
+      await client.query('set session_replication_role = replica');
+      await client.query(`update trade_decisions set quantity = 99 where id = $1`, [changed.decision.id]);
+    } finally {
+      await client.end();
+    }
+    const proved = await runCli(['prove', changed.decision.nodeId, '--out', file('tampered.json')], env());
+    expect(proved.code).toBe(1);
+    expect(proved.stderr).toContain(`CHANGED: trade_decisions ${changed.decision.id} no longer hashes to its leaf`);
+    const verified = await runCli(['verify-bundle', file('tampered.json'), '--key', key.verifierKey], offline());
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toContain(`FAILED: entry 0 (TradeDecision ${changed.decision.nodeId})`);
+  });
+});
