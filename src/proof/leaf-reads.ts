@@ -42,7 +42,10 @@ export async function recordsOf(
   refs: readonly RecordRef[],
 ): Promise<Map<string, Record<string, unknown>>> {
   const bySource = new Map<string, string[]>();
-  for (const ref of refs) bySource.set(ref.source, [...(bySource.get(ref.source) ?? []), ref.key]);
+  for (const { source, key } of refs) {
+    if (!bySource.has(source)) bySource.set(source, []);
+    bySource.get(source)!.push(key);
+  }
   const records = new Map<string, Record<string, unknown>>();
   for (const [source, keys] of bySource) {
     const leafSource = leafSourceOf(source);

@@ -1,6 +1,6 @@
 import type { Queryable } from '../integrator/pg-hash-store';
 import { stringifyExactJson } from '../json/exact-json';
-import { checkpointsOfSizes, newestCheckpoint, type StoredCheckpoint } from './checkpoint-reads';
+import { newestCheckpoint, type StoredCheckpoint } from './checkpoint-reads';
 import { NoCheckpointError } from './proof-errors';
 import { proofTarget, proveRecords, type RecordProof } from './record-proofs';
 import type { RecordRef } from './record-ref';
@@ -43,9 +43,9 @@ async function bundleCheckpoint(connection: Queryable, treeSize: number | null):
       throwNoCheckpoint('no checkpoint has been signed yet: run `auditgraph integrate` with a checkpoint key')
     );
   }
-  await proofTarget(connection, treeSize);
+  const { checkpoint } = await proofTarget(connection, treeSize);
   return (
-    (await checkpointsOfSizes(connection, [treeSize])).get(treeSize) ??
+    checkpoint ??
     throwNoCheckpoint(
       `no checkpoint was signed at tree size ${treeSize}: a bundle proves against a signed one (see \`auditgraph checkpoint show\`)`,
     )

@@ -27,13 +27,6 @@ export type RecordProof = Leaf & {
   proof: Buffer[];
 };
 
-export type RecordProofs = {
-  treeSize: number;
-  /** The signed checkpoint of that size, when one was signed. */
-  checkpoint: StoredCheckpoint | null;
-  proofs: RecordProof[];
-};
-
 /**
  * The tree size a proof is asked against: `treeSize` when given (1 up to the
  * integrated tree), else the newest checkpoint's, and that checkpoint if signed.
