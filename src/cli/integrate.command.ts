@@ -21,15 +21,17 @@ export function registerIntegrateCommand(program: Command): void {
       commandAction(async (options: { format: 'text' | 'json' }) => {
         const { summary, signed } = await withOrm(async (_orm, url) => {
           const signing = await checkpointSigningOf(loadConfig(), url);
+          // The newest tree size this run signed a checkpoint of.
+          let signed: number | null = null;
           const summary = await integrateAll(url, async (connection) => {
-            if (signing) await signCheckpointIfDue(connection, signing);
+            if (signing) signed = (await signCheckpointIfDue(connection, signing)) ?? signed;
           });
           // The head it leaves gets a checkpoint whatever the interval: cron's run ends signed.
-          const signed = signing
-            ? await withIntegratorConnection(url, (connection) =>
+          if (signing)
+            signed =
+              (await withIntegratorConnection(url, (connection) =>
                 signCheckpointIfDue(connection, { ...signing, intervalS: 0 }),
-              )
-            : null;
+              )) ?? signed;
           return { summary, signed };
         });
         const root = summary.root.toString('base64');
