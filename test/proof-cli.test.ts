@@ -150,6 +150,12 @@ describe('checkpoint show and publish', () => {
     const again = await runCli(['checkpoint', 'publish', '--to', witness()], env());
     expect(again.stdout).toMatch(/^0 checkpoints written, 1 already there, 0 keys added/);
     expect(await readFile(path.join(witness(), 'keys.txt'), 'utf8')).toBe(`${key.verifierKey}\n`);
+    // An examiner given the witness folder verifies with its keys.txt.
+    const withKeysFile = await runCli(
+      ['verify-bundle', file('decision.json'), '--key', path.join(witness(), 'keys.txt')],
+      offline(),
+    );
+    expect(withKeysFile).toMatchObject({ code: 0, stdout: expect.stringMatching(/verified: 1 record\n$/) });
 
     // The tree grows twice: two more checkpoints, appended beside the first.
     for (const symbol of ['MORE', 'EVEN']) {
