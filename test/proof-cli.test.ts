@@ -169,13 +169,28 @@ describe('checkpoint show and publish', () => {
     const after = await checkpointFiles();
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after).toHaveLength(3);
+
+    // A new key signs from now on: its checkpoint and its verifier key are appended, the old key stays listed.
+    const rotated = await createLogKey(folder, 'auditgraph-test-2027');
+    await createTrade(gateway.orm.em.fork(), { executionCount: 1, symbol: 'ROTA' });
+    await integrateAndSign(gateway.database.url, rotated);
+    const fourth = await runCli(['checkpoint', 'publish', '--to', witness()], env());
+    expect(fourth.stdout).toMatch(/^1 checkpoint written \(tree size \d+\), 3 already there, 1 key added/);
+    expect(await readFile(path.join(witness(), 'keys.txt'), 'utf8')).toBe(
+      `${key.verifierKey}\n${rotated.verifierKey}\n`,
+    );
+    const oldBundle = await runCli(
+      ['verify-bundle', file('decision.json'), '--key', path.join(witness(), 'keys.txt')],
+      offline(),
+    );
+    expect(oldBundle.code).toBe(0);
   });
 
   test('consistency proofs between every published pair verify, with the verifier, from the files alone', async () => {
-    const verifier = readVerifierKey(key.verifierKey);
+    const keys = (await readFile(path.join(witness(), 'keys.txt'), 'utf8')).trim().split('\n').map(readVerifierKey);
     const published = await Promise.all(
       (await checkpointFiles()).map(async (name) => {
-        const { text } = verifyNote(await readFile(path.join(witness(), name), 'utf8'), [verifier]);
+        const { text } = verifyNote(await readFile(path.join(witness(), name), 'utf8'), keys);
         return readCheckpoint(text);
       }),
     );
