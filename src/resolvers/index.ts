@@ -6,10 +6,12 @@ import { RecordResolver } from './record.resolver';
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
+import { LEAF_FIELD_RESOLVERS } from './leaf-fields.resolver';
 import { LineageResolver } from './lineage.resolver';
 import { NavHistoryResolver } from './nav-history.resolver';
 import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
+import { ProofResolver } from './proof.resolver';
 import { QueryAuditResolver } from './query-audit.resolver';
 import { ReportResolver } from './report.resolver';
 import { SearchResolver } from './search.resolver';
@@ -34,4 +36,6 @@ export const resolvers = [
   AggregateResolver,
   ChainResolver,
   RecordResolver,
+  ProofResolver,
+  ...LEAF_FIELD_RESOLVERS,
 ] as const;
