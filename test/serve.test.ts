@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { graphql, runCli, startServe, stopProcess } from './harness/cli';
+import { expectCleanStop, graphql, runCli, startServe, stopProcess } from './harness/cli';
 import { loadInvestigations } from '../src/server/playground/investigations';
 import { investigationQuery } from './harness/investigations';
 import { createTestDatabase } from './harness/database';
@@ -51,7 +51,7 @@ describe('auditgraph serve', () => {
       const execution = data.position.executions.nodes[0];
       expect(execution.requestPayload.endpoint).toBeTruthy();
       expect(execution.decision.inputs.nodes[0].ingestionRun.taskName).toMatch(/^data_fetch:/);
-      expect(await stopProcess(gateway.child, 'SIGINT')).toBe(130);
+      await expectCleanStop(gateway);
       expectPostgresStopped();
     });
 
@@ -96,7 +96,7 @@ describe('auditgraph serve', () => {
               true,
             );
         } finally {
-          expect(await stopProcess(gateway.child)).toBe(130);
+          await expectCleanStop(gateway);
         }
       },
     );
@@ -136,7 +136,7 @@ describe('auditgraph serve', () => {
             (await graphql(gateway.url, '{ positions(first: 1) { nodes { id } } }')).data.positions.nodes,
           ).toHaveLength(1);
         } finally {
-          expect(await stopProcess(gateway.child)).toBe(130);
+          await expectCleanStop(gateway);
         }
         expectPostgresStopped();
       },
@@ -158,7 +158,7 @@ describe('auditgraph serve', () => {
       expect(
         (await graphql(gateway.url, '{ decisions(first: 1) { nodes { id } } }')).data.decisions.nodes,
       ).toHaveLength(1);
-      expect(await stopProcess(gateway.child)).toBe(130);
+      await expectCleanStop(gateway);
       expectPostgresStopped();
     });
   });
@@ -220,7 +220,7 @@ describe('auditgraph serve', () => {
             });
             expect(answered).not.toContain(secret);
           } finally {
-            expect(await stopProcess(gateway.child)).toBe(130);
+            await expectCleanStop(gateway);
           }
         } finally {
           await database.drop();

@@ -1,12 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { type Config, ConfigError } from '../base/config';
 import { logger } from '../base/logger';
 import { generateNoteKey, NoteKeyError, parseSignerKey } from '../checkpoint/note-keys';
 import type { CheckpointSigning } from './checkpoint-signer';
 
-/** The embedded demo's key: beside its PostgreSQL data folder, made on first use. */
-export const demoKeyFile = (dataDir: string) => path.join(path.dirname(dataDir), 'checkpoint-signer.key');
+/**
+ * The embedded demo's key, made on first use: beside its PostgreSQL data
+ * folder and named after it, as the cluster's password file is, so that two
+ * data folders side by side (AUDITGRAPH_DATA_DIR) never share a key.
+ */
+export const demoKeyFile = (dataDir: string) => `${dataDir}.checkpoint-signer.key`;
 const DEMO_KEY_NAME = 'auditgraph-demo';
 
 /** The demo key file, generated (mode 600, never overwritten: a racing process's key wins) when missing. */

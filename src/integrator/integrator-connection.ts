@@ -7,6 +7,9 @@ import pg from 'pg';
  */
 export async function openIntegratorConnection(databaseUrl: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'auditgraph integrator' });
+  // Never without a listener, even before its owner adds one: a backend cut between the connect and the first
+  // statement (the embedded database stopping with the gateway) would otherwise end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query("set timezone = 'UTC'; set jit = off; set statement_timeout = 0");

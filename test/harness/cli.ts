@@ -50,6 +50,16 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv, cwd = ELSEWHE
   });
 }
 
+/**
+ * Sends SIGINT to a serving gateway and expects the clean exit a Ctrl-C gives
+ * (130); anything else fails with what the process printed, so a shutdown
+ * that goes wrong only on a busy machine says why.
+ */
+export async function expectCleanStop(gateway: ServingGateway): Promise<void> {
+  const code = await stopProcess(gateway.child, 'SIGINT');
+  if (code !== 130) throw new Error(`serve exited with ${code} on SIGINT, not 130; it printed:\n${gateway.output()}`);
+}
+
 /** Sends `signal` and waits for the exit code. */
 export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
   return new Promise((resolve) => {
