@@ -60,6 +60,7 @@ const LAYERS = [
       'src/auth/',
       'src/chain/',
       'src/import/',
+      'src/integrator/',
       'src/loaders/',
       'src/metrics/',
       'src/queries/',

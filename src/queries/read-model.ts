@@ -88,17 +88,22 @@ function buildReadModel<T extends object>(meta: EntityMetadata<T>): (row: Row) =
     property,
     convert: mappings.find((mapping) => mapping.property === property)?.convert ?? asIs,
   }));
+  const slots = [
+    ...mappings.map(({ property }) => property),
+    ...derived.map(({ property }) => recordedPropertyOf(property)),
+  ];
   const prototype = Object.create(
     meta.class.prototype as object,
-    Object.fromEntries(
-      mappings.map(({ property }) => [property, { value: undefined, writable: true, configurable: true }]),
-    ),
+    Object.fromEntries(slots.map((property) => [property, { value: undefined, writable: true, configurable: true }])),
   ) as object;
   return (row) => {
     const model = Object.create(prototype) as Record<string, unknown>;
     for (const { property, column, convert } of mappings) model[property] = convert(row[column]);
-    for (const { column, property, convert } of derived)
+    for (const { column, property, convert } of derived) {
+      // The value as written stays beside the derived one: the record's leaf holds it (recordedStatus, …).
+      model[recordedPropertyOf(property)] = model[property];
       if (row[column] !== undefined) model[property] = convert(row[column]);
+    }
     return model as T;
   };
 }
@@ -127,4 +132,23 @@ export async function readModels<T extends object>(
   }
   await refine(qb);
   return (await qb.execute<Row[]>('all', false)).map(readModelOf(em, entity));
+}
+
+/**
+ * The GraphQL field (and read-model slot) of the value a derived property was
+ * written with: `status` → `recordedStatus`. The API answers both, so the
+ * record as written — what its Merkle leaf holds — can be read back.
+ */
+export const recordedPropertyOf = (property: string): string =>
+  `recorded${property.charAt(0).toUpperCase()}${property.slice(1)}`;
+
+/**
+ * The value `property` of a record was written with: the read model's kept
+ * copy where a derivation replaced it, else the property itself (an entity
+ * MikroORM loaded holds what was written).
+ */
+export function writtenValueOf<T>(record: object, property: string): T {
+  const recorded = recordedPropertyOf(property);
+  const values = record as Record<string, unknown>;
+  return (Object.hasOwn(values, recorded) ? values[recorded] : values[property]) as T;
 }

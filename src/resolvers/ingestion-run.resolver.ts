@@ -5,7 +5,8 @@ import { DateTime } from '../graphql/date-time.scalar';
 import type { Instant } from '../time/instant';
 import type { Context } from './context';
 import { IngestionRunStatus } from '../entities/ingestion-run.entity';
-import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
+import { RECORDED_STATUS, STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
+import { writtenValueOf } from '../queries/read-model';
 import { IngestionRun } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
@@ -99,5 +100,10 @@ export class IngestionRunResolver {
     @Ctx() context: Context,
   ): Promise<IngestionRunStatus | null> {
     return statusAsOf<IngestionRunStatus>(context, 'IngestionRun', run.id, at);
+  }
+
+  @FieldResolver(() => IngestionRunStatus, { description: RECORDED_STATUS })
+  recordedStatus(@Root() run: IngestionRun): IngestionRunStatus {
+    return writtenValueOf(run, 'status');
   }
 }

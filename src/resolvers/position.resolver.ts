@@ -3,7 +3,8 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, R
 import { Permission } from '../auth/roles';
 import type { Context } from './context';
 import { PositionStatus } from '../entities/position.entity';
-import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
+import { RECORDED_OPENING, RECORDED_STATUS, STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
+import { writtenValueOf } from '../queries/read-model';
 import { Position } from '../entities';
 import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
@@ -16,6 +17,7 @@ import { AuditEventWhere, PositionWhere, TradeExecutionWhere } from './where/lis
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { PositionFilter, positionWhere } from './filters/position.filter';
 import { DateTime } from '../graphql/date-time.scalar';
+import { Decimal } from '../graphql/decimal.scalar';
 import type { Instant } from '../time/instant';
 import { recordAsOf } from '../queries/record-as-of';
 
@@ -105,5 +107,25 @@ export class PositionResolver {
     @Ctx() context: Context,
   ): Promise<PositionStatus | null> {
     return statusAsOf<PositionStatus>(context, 'Position', position.id, at);
+  }
+
+  @FieldResolver(() => PositionStatus, { description: RECORDED_STATUS })
+  recordedStatus(@Root() position: Position): PositionStatus {
+    return writtenValueOf(position, 'status');
+  }
+
+  @FieldResolver(() => Decimal, { description: RECORDED_OPENING('quantity') })
+  recordedQuantity(@Root() position: Position): string {
+    return writtenValueOf(position, 'quantity');
+  }
+
+  @FieldResolver(() => Decimal, { nullable: true, description: RECORDED_OPENING('avgCost') })
+  recordedAvgCost(@Root() position: Position): string | null {
+    return writtenValueOf(position, 'avgCost');
+  }
+
+  @FieldResolver(() => DateTime, { nullable: true, description: RECORDED_OPENING('closedAt') })
+  recordedClosedAt(@Root() position: Position): Instant | null {
+    return writtenValueOf(position, 'closedAt');
   }
 }

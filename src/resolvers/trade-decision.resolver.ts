@@ -5,7 +5,8 @@ import { DateTime } from '../graphql/date-time.scalar';
 import type { Instant } from '../time/instant';
 import type { Context } from './context';
 import { DecisionStatus } from '../entities/trade-decision.entity';
-import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
+import { RECORDED_STATUS, STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
+import { writtenValueOf } from '../queries/read-model';
 import { TradeDecision } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
@@ -126,5 +127,10 @@ export class TradeDecisionResolver {
     @Ctx() context: Context,
   ): Promise<DecisionStatus | null> {
     return statusAsOf<DecisionStatus>(context, 'TradeDecision', decision.id, at);
+  }
+
+  @FieldResolver(() => DecisionStatus, { description: RECORDED_STATUS })
+  recordedStatus(@Root() decision: TradeDecision): DecisionStatus {
+    return writtenValueOf(decision, 'status');
   }
 }

@@ -5,7 +5,8 @@ import { DateTime } from '../graphql/date-time.scalar';
 import type { Instant } from '../time/instant';
 import type { Context } from './context';
 import { ExecutionStatus } from '../entities/trade-execution.entity';
-import { STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
+import { RECORDED_STATUS, STATUS_AS_OF, STATUS_AS_OF_AT, statusAsOf } from './status-as-of';
+import { writtenValueOf } from '../queries/read-model';
 import { ApiPayload, Position, TradeDecision, TradeExecution } from '../entities';
 import { exactlyOne } from '../graphql/arguments';
 import { fromGlobalId } from '../lineage/global-id';
@@ -115,5 +116,10 @@ export class TradeExecutionResolver {
     @Ctx() context: Context,
   ): Promise<ExecutionStatus | null> {
     return statusAsOf<ExecutionStatus>(context, 'TradeExecution', execution.id, at);
+  }
+
+  @FieldResolver(() => ExecutionStatus, { description: RECORDED_STATUS })
+  recordedStatus(@Root() execution: TradeExecution): ExecutionStatus {
+    return writtenValueOf(execution, 'status');
   }
 }
