@@ -35,6 +35,8 @@ const environmentSchema = z.object({
   AUDITGRAPH_MAX_QUERY_COST: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
   AUDITGRAPH_MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(16),
   AUDITGRAPH_INTROSPECTION: booleanFlag.optional(),
+  AUDITGRAPH_WITNESS_DIR: z.string().trim().min(1).optional(),
+  AUDITGRAPH_INTEGRATION_BOUND_S: z.coerce.number().positive().max(86_400).default(5),
   AUDITGRAPH_AUDIT_REDACT: z
     .string()
     .trim()
@@ -65,6 +67,8 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_MAX_QUERY_COST: 'a whole number from 1 to 100000000',
   AUDITGRAPH_MAX_QUERY_DEPTH: 'a whole number from 2 to 100',
   AUDITGRAPH_INTROSPECTION: `one of ${booleanWords.join(', ')}`,
+  AUDITGRAPH_WITNESS_DIR: 'a folder path (a witness folder: <size>.checkpoint files and keys.txt)',
+  AUDITGRAPH_INTEGRATION_BOUND_S: 'a number of seconds above 0 and at most 86400',
   AUDITGRAPH_AUDIT_REDACT: 'a comma-separated list of variable names, e.g. password,secret,token',
 };
 
@@ -94,6 +98,10 @@ export type Config = {
   maxQueryCost: number;
   maxQueryDepth: number;
   introspection: boolean;
+  /** Absolute: a witness folder `verify` proves the tree consistent with, besides any --witness. */
+  witnessDir: string | undefined;
+  /** Seconds a committed record may wait to be integrated before `verify` reports it. */
+  integrationBoundS: number;
   /** Variable names (at any depth, case-insensitive) whose values the query audit log replaces with "[REDACTED]". */
   auditRedact: string[];
 };
@@ -151,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryCost: values.AUDITGRAPH_MAX_QUERY_COST,
     maxQueryDepth: values.AUDITGRAPH_MAX_QUERY_DEPTH,
     introspection: values.AUDITGRAPH_INTROSPECTION ?? values.NODE_ENV !== 'production',
+    witnessDir: values.AUDITGRAPH_WITNESS_DIR && path.resolve(values.AUDITGRAPH_WITNESS_DIR),
+    integrationBoundS: values.AUDITGRAPH_INTEGRATION_BOUND_S,
     auditRedact: values.AUDITGRAPH_AUDIT_REDACT.split(',').map((name) => name.trim()),
   };
 }
