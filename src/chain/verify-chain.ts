@@ -1,6 +1,7 @@
 import { SUBJECT_TABLES, type SubjectTable } from '../entities/audit-event.entity';
-import type { BreakInput, Findings } from './chain-verification';
-import type { Db } from './verification-snapshot';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type BreakInput, type ChainVerification, Findings } from './chain-verification';
+import { type Db, inSnapshot, withConnection } from './verification-snapshot';
 
 const ZERO_HASH = `'\\x${'00'.repeat(32)}'::bytea`;
 
@@ -128,4 +129,26 @@ export async function verifyLegacyChain(db: Db, findings: Findings): Promise<{ e
     rows: [{ events }],
   } = await db.query(`select count(*)::text as events from audit_events where hash is not null`);
   return { events, records: records.toString() };
+}
+
+export type LegacyVerification = Pick<
+  ChainVerification,
+  'intact' | 'events' | 'records' | 'firstBreak' | 'breaks' | 'durationMs'
+>;
+
+/**
+ * The legacy chain alone, in a snapshot of its own (what `verify --full`
+ * runs besides the tree): for tests and benchmarks of the chain itself.
+ */
+export async function verifyChain(em: EntityManager, options: { limit?: number } = {}): Promise<LegacyVerification> {
+  const started = Date.now();
+  const findings = new Findings(options.limit ?? 100);
+  const counted = await withConnection(em, (db) => inSnapshot(db, () => verifyLegacyChain(db, findings)));
+  return {
+    intact: findings.count === 0,
+    ...counted,
+    firstBreak: findings.listed[0] ?? null,
+    breaks: findings.listed,
+    durationMs: Date.now() - started,
+  };
 }
