@@ -1,4 +1,10 @@
 import type pg from 'pg';
+import { canonicalBytes } from '../src/integrator/canonical-json';
+import { leafSourceOf, type SourceRow } from '../src/integrator/leaf-sources';
+import { pgHashStore } from '../src/integrator/pg-hash-store';
+import { inclusionProof } from '../src/merkle/proofs';
+import { leafHash } from '../src/merkle/tree-hash';
+import { verifyInclusion } from '../src/verifier/merkle-proofs';
 import { runCli } from './harness/cli';
 import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
@@ -20,8 +26,44 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     gateway = await startTestGateway();
     trade = await createTrade(gateway.orm.em.fork(), { executionCount: 1, inputCount: 2 });
     env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: gateway.database.url };
+    // The payloads are in the tree before their bodies are purged, as years-old records are.
+    expect((await runCli(['integrate'], env)).code).toBe(0);
   });
+
+  /** Integrates what is new (the test gateway runs no integrator), then `verify --full`. */
+  const verifyFull = async () => {
+    expect((await runCli(['integrate'], env)).code).toBe(0);
+    return runCli(['verify', '--full'], env);
+  };
   afterAll(() => gateway.close());
+
+  /**
+   * A purged payload still proves: its record rebuilt from the row with the
+   * tombstone's canonical body hash is the leaf the tree's inclusion proof,
+   * checked by the offline verifier, leads from to the root.
+   */
+  async function expectPurgedPayloadProves(payloadId: string) {
+    await withClient(gateway.database.url, async (client) => {
+      const source = leafSourceOf('api_payloads')!;
+      const { rows } = await client.query<SourceRow>(source.select(source.keyCondition), [[payloadId]]);
+      const record = source.record(rows[0]!);
+      expect(record.payloadSha256).toBeNull();
+      const {
+        rows: [tombstone],
+      } = await client.query('select body_sha256 from api_payload_tombstones where api_payload_id = $1', [payloadId]);
+      record.payloadSha256 = tombstone.body_sha256;
+      const {
+        rows: [leaf],
+      } = await client.query(
+        `select leaf_index::int as index, (select tree_size::int from merkle_integration) as size,
+                (select root from merkle_integration) as root
+           from merkle_leaves where source = 'api_payloads' and record_key = $1`,
+        [payloadId],
+      );
+      const proof = await inclusionProof(pgHashStore(client), leaf.index, leaf.size);
+      verifyInclusion(BigInt(leaf.index), BigInt(leaf.size), leafHash(canonicalBytes(record)), proof, leaf.root);
+    });
+  }
 
   it.each([
     [['--older-than', '2y'], /--older-than must be a number of days such as 730d; got "2y"/],
@@ -91,28 +133,36 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     expect(tombstones.map((row) => [row.api_payload_id, row.body_bytes])).toEqual(
       bodies.map((row) => [row.id, row.bytes]),
     );
-    expect((await runCli(['verify'], env)).code).toBe(0);
+    const tombstoned = await sql<{ sha256: string | null }>(
+      'select body_sha256 as sha256 from api_payload_tombstones order by api_payload_id',
+    );
+    expect(tombstoned.map(({ sha256 }) => sha256)).toEqual(bodies.map(() => expect.stringMatching(/^[0-9a-f]{64}$/)));
+    // Every leaf is recomputed from the rows, the purged payloads' from their tombstones.
+    const verified = await verifyFull();
+    expect(verified.stdout).toMatch(/^intact \(full\): /);
+    expect(verified.code).toBe(0);
+    await expectPurgedPayloadProves(trade.inputs[0]!.id);
 
     // A second purge finds nothing more to remove.
     expect(JSON.parse((await purge('--execute')).stdout)).toMatchObject({ payloads: 0 });
   });
 
-  it('detects a forged tombstone: verify names the payload', async () => {
+  it('detects a forged tombstone: verify --full names the payload', async () => {
     const payloadId = trade.inputs[0]!.id;
     await withClient(gateway.database.url, async (client) => {
       await client.query('begin');
       await client.query('alter table api_payload_tombstones disable trigger api_payload_tombstones_append_only');
       await client.query(
-        `update api_payload_tombstones set body_hash = sha256('something else') where api_payload_id = $1`,
+        `update api_payload_tombstones set body_sha256 = encode(sha256('something else'), 'hex') where api_payload_id = $1`,
         [payloadId],
       );
       await client.query('alter table api_payload_tombstones enable trigger api_payload_tombstones_append_only');
       await client.query('commit');
     });
-    const result = await runCli(['verify'], env);
+    const result = await verifyFull();
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
-      new RegExp(`^first break: api_payloads ${payloadId} was changed after it was written`, 'm'),
+      new RegExp(`^first break: api_payloads ${payloadId} was changed after it was integrated \\(leaf #\\d+`, 'm'),
     );
   });
 

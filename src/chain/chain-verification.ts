@@ -6,7 +6,7 @@ export type BreakKind = 'chain' | 'record' | 'leaf' | 'tree' | 'checkpoint' | 'i
 
 @ObjectType({ description: 'One place where the record no longer matches what was written.' })
 export class ChainBreak {
-  @Field({
+  @Field(() => String, {
     description:
       'chain (the legacy chain of events), record (a row changed, gone or not in the tree), leaf (a Merkle leaf ' +
       'missing or out of place), tree (a stored node or root that the leaves do not make), checkpoint (a signed ' +
