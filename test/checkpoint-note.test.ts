@@ -3,6 +3,8 @@ import { openCheckpoint, signCheckpoint } from '../src/checkpoint/checkpoint-not
 import { generateNoteKey, NoteKeyError, parseSignerKey, parseVerifierKey } from '../src/checkpoint/note-keys';
 import { NoteError, openNote, signNote } from '../src/checkpoint/signed-note';
 import { leafHash } from '../src/merkle/tree-hash';
+import { readVerifierKey, verifyNote } from '../src/verifier/note';
+import { readme } from './harness/readme';
 
 /*
  * Test vectors of golang.org/x/mod/sumdb/note, the reference implementation of
@@ -189,3 +191,19 @@ function nonCanonical(base64: string): string {
   const at = base64.replace(/=+$/, '').length - 1;
   return base64.slice(0, at) + alphabet[alphabet.indexOf(base64[at]!) + 1] + base64.slice(at + 1);
 }
+
+describe("the README's example checkpoint", () => {
+  it('opens with the example key it names, with the source of truth and the offline verifier alike', () => {
+    const section = readme().split('## Proofs: the tree and checkpoints')[1]!.split('\n## ')[0]!;
+    const note = /```\n(auditgraph\/example\n[\s\S]*?)```/.exec(section)![1]!;
+    const key = /`(auditgraph\/example\+[0-9a-f]{8}\+[A-Za-z0-9+/]+)`/.exec(section)![1]!;
+    const root = Buffer.from('5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328', 'hex');
+    expect(openCheckpoint(note, [parseVerifierKey(key)]).checkpoint).toEqual({
+      origin: 'auditgraph/example',
+      size: 8,
+      root,
+      time: '2026-12-01T16:00:00.123456Z',
+    });
+    expect(verifyNote(note, [readVerifierKey(key)]).signedBy).toEqual([key]);
+  });
+});

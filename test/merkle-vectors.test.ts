@@ -1,7 +1,7 @@
 import { MemoryTree } from '../src/merkle/memory-tree';
 import { consistencyProof, inclusionProof, rootAt } from '../src/merkle/proofs';
 import { EMPTY_ROOT, leafHash, nodeHash } from '../src/merkle/tree-hash';
-import { ProofError, verifyConsistency, verifyInclusion } from '../src/verifier/merkle-proofs';
+import { ProofError, rootFromInclusionProof, verifyConsistency, verifyInclusion } from '../src/verifier/merkle-proofs';
 
 /*
  * Published test data of transparency-dev/merkle (Go), copied as data:
@@ -296,4 +296,37 @@ function throwsProofError(check: () => void): boolean {
     if (error instanceof ProofError) return true;
     throw error;
   }
+}
+
+describe('hostile indexes and sizes', () => {
+  it('the prover refuses indexes ≥ size, negative, fractional or unsafe numbers with a RangeError naming them', async () => {
+    const tree = await vectorTree(8);
+    for (const [index, size] of [
+      [8, 8],
+      [-1, 8],
+      [0.5, 8],
+      [0, 2 ** 53],
+      [Number.NaN, 8],
+    ] as const) {
+      await expect(inclusionProof(tree, index, size)).rejects.toThrow(RangeError);
+    }
+    await expect(consistencyProof(tree, 5, 4)).rejects.toThrow('cannot extend');
+    await expect(consistencyProof(tree, 1, 2 ** 53)).rejects.toThrow('below 2^53');
+    await expect(rootAt(tree, 9)).rejects.toThrow('subtree 0/8 is not stored');
+  });
+
+  it('the verifier computes far-apart leaves of a 2^53 − 1 tree exactly, and refuses sizes past uint64', () => {
+    const size = 2n ** 53n - 1n;
+    const path = Array.from({ length: 53 }, (_, level) => leafHash(Buffer.from(`sibling ${level}`)));
+    const first = rootFromInclusionProofOf(0n, size, path);
+    expect(first).toHaveLength(32);
+    expect(rootFromInclusionProofOf(1n, size, path)).not.toEqual(first);
+    expect(throwsProofError(() => verifyInclusion(2n ** 64n, 2n ** 64n + 1n, SOME_HASH, [], SOME_HASH))).toBe(true);
+    expect(throwsProofError(() => verifyConsistency(1n, 2n ** 64n, SOME_HASH, SOME_HASH, [SOME_HASH]))).toBe(true);
+    expect(throwsProofError(() => verifyInclusion(0n, size, SOME_HASH, [...path, ...path], SOME_HASH))).toBe(true);
+  });
+});
+
+function rootFromInclusionProofOf(index: bigint, size: bigint, path: Buffer[]): Buffer {
+  return rootFromInclusionProof(index, size, leafHash(Buffer.from('leaf')), path);
 }
