@@ -30,6 +30,7 @@ const COMMANDS = [
   ['report', 'daily-summary', '--date', '2026-01-01'],
   ['integrity', '--quarter', '2026Q3'],
   ['verify'],
+  ['integrate'],
   ['import', '/nonexistent/orders.jsonl'],
   ['retention', 'purge', '--older-than', '730d'],
   ['storage'],

@@ -24,6 +24,7 @@ describe('configuration from the environment', () => {
       maxQueryDepth: 16,
       introspection: true,
       auditRedact: ['password', 'secret', 'token', 'apiKey', 'authorization'],
+      integrateIntervalMs: 250,
     });
   });
 

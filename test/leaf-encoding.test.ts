@@ -258,6 +258,15 @@ describe('a leaf is the record as the API answers it', () => {
   });
 });
 
+test('a lone surrogate cannot be stored, so no leaf has to encode one', async () => {
+  await withClient(gateway.database.url, async (client) => {
+    await expect(client.query(`select '"\\ud800"'::jsonb`)).rejects.toThrow(/invalid input syntax for type json/);
+    // Text is UTF-8 on the wire: the driver sends a lone surrogate as U+FFFD, which is what is stored and answered.
+    const { rows } = await client.query<{ text: string }>('select $1::text as text', ['a\ud800b']);
+    expect(rows[0]!.text).toBe('a\ufffdb');
+  });
+});
+
 describe('for any text, JSON and decimal a decision holds', () => {
   const texts = fc.string({ unit: 'grapheme', maxLength: 12 }).filter((text) => !text.includes('\u0000'));
   let id = 20_000;

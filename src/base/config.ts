@@ -42,6 +42,7 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*$/)
     .default('password,secret,token,apiKey,authorization'),
+  AUDITGRAPH_INTEGRATE_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(250),
 });
 
 export type ConfigVariable = keyof typeof environmentSchema.shape;
@@ -70,6 +71,7 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_WITNESS_DIR: 'a folder path (a witness folder: <size>.checkpoint files and keys.txt)',
   AUDITGRAPH_INTEGRATION_BOUND_S: 'a number of seconds above 0 and at most 86400',
   AUDITGRAPH_AUDIT_REDACT: 'a comma-separated list of variable names, e.g. password,secret,token',
+  AUDITGRAPH_INTEGRATE_INTERVAL_MS: 'a whole number of milliseconds from 10 to 3600000',
 };
 
 export type Config = {
@@ -104,6 +106,8 @@ export type Config = {
   integrationBoundS: number;
   /** Variable names (at any depth, case-insensitive) whose values the query audit log replaces with "[REDACTED]". */
   auditRedact: string[];
+  /** How often the background integrator looks for committed records to add to the Merkle tree. */
+  integrateIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -162,5 +166,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     witnessDir: values.AUDITGRAPH_WITNESS_DIR && path.resolve(values.AUDITGRAPH_WITNESS_DIR),
     integrationBoundS: values.AUDITGRAPH_INTEGRATION_BOUND_S,
     auditRedact: values.AUDITGRAPH_AUDIT_REDACT.split(',').map((name) => name.trim()),
+    integrateIntervalMs: values.AUDITGRAPH_INTEGRATE_INTERVAL_MS,
   };
 }

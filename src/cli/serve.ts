@@ -6,6 +6,7 @@ import { createOrm, type Orm } from '../database/orm';
 import { startHttpServer } from '../server/http-server';
 import { logger } from '../base/logger';
 import { DEMO_SEED, seedDatabase } from '../seed/seed-database';
+import { type Integrator, startIntegrator } from '../integrator/integrator';
 
 /**
  * `auditgraph serve`: opens the database (embedded when DATABASE_URL is
@@ -15,6 +16,7 @@ import { DEMO_SEED, seedDatabase } from '../seed/seed-database';
 export async function serve(config: Config, options: { migrate: boolean }): Promise<void> {
   const target = await openDatabaseTarget(config);
   let orm: Orm | undefined;
+  let integrator: Integrator | undefined;
   try {
     await prepareDatabase(config, target, options.migrate);
     orm = await createOrm({
@@ -23,6 +25,8 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
       session: { readOnly: true, statementTimeoutMs: config.statementTimeoutMs },
     });
     const gateway = await startHttpServer(orm, config);
+    // Records become leaves in the background, on a writable connection of the integrator's own.
+    integrator = startIntegrator({ databaseUrl: target.url, intervalMs: config.integrateIntervalMs });
     logger.info(
       { database: redactUrl(target.url), embedded: target.embedded, anonymousRead: config.anonymousRead },
       'gateway started',
@@ -31,10 +35,12 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
     console.log(`auditgraph is serving GraphQL at ${gateway.url}`);
     stopOnSignal(async () => {
       await gateway.close();
+      await integrator!.close();
       await orm!.close();
       await target.stop();
     });
   } catch (error) {
+    await integrator?.close();
     await orm?.close();
     await target.stop();
     throw error;

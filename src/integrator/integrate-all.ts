@@ -17,7 +17,7 @@ export type IntegrationSummary = { size: number; root: Buffer; leaves: number; b
  */
 export async function integrateAll(
   databaseUrl: string,
-  afterGrowth?: (connection: pg.Client, batch: NonNullable<BatchResult>) => Promise<void>,
+  afterBatch?: (connection: pg.Client, batch: NonNullable<BatchResult>) => Promise<void>,
 ): Promise<IntegrationSummary> {
   const started = Date.now();
   const connection = await openIntegratorConnection(databaseUrl);
@@ -33,7 +33,7 @@ export async function integrateAll(
         continue;
       }
       observeBatch(batch);
-      if (batch.leaves > 0) await afterGrowth?.(connection, batch);
+      await afterBatch?.(connection, batch);
       leaves += batch.leaves;
       batches += 1;
       if (batch.leaves === 0)

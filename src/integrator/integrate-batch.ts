@@ -83,9 +83,14 @@ export async function integrateBatch(connection: Queryable, options: BatchOption
         state.xmax,
         state.finished,
       ]);
+      const fetchChunk = () => connection.query<SourceRow>(`fetch forward ${chunkRows} from leaf_rows`);
+      let next = fetchChunk();
       for (;;) {
-        const { rows } = await connection.query<SourceRow>(`fetch forward ${chunkRows} from leaf_rows`);
+        const { rows } = await next;
         if (rows.length === 0) break;
+        // The next chunk is read while this one is encoded and hashed (the driver queues the statements in order).
+        next = fetchChunk();
+        next.catch(() => undefined);
         const hashes = rows.map((row) => leafHash(canonicalBytes(source.record(row))));
         const appended = await appendLeaves(store, size, hashes);
         await insertLeaves(

@@ -14,7 +14,8 @@ new Gauge({
   name: 'auditgraph_integration_lag_seconds',
   help:
     'How old a committed record not yet in the Merkle tree can be, at most: the time since the snapshot of the ' +
-    'last completed integration batch (every record committed before it is integrated). NaN before the first batch.',
+    'last completed integration batch (every record committed before it is integrated). NaN before the first ' +
+    'batch, and while another process is the integrator.',
   registers: [metricsRegistry],
   collect() {
     this.set(integratedThrough === undefined ? Number.NaN : (Date.now() - integratedThrough) / 1000);
@@ -33,4 +34,9 @@ export function observeBatch(batch: { startedAt: number; size: number; leaves: n
   integratedThrough = batch.startedAt;
   treeSize.set(batch.size);
   if (batch.leaves > 0) batchDuration.observe((Date.now() - batch.startedAt) / 1000);
+}
+
+/** Another process holds the integrator's lock: this one knows nothing of the lag. */
+export function observeSkippedBatch(): void {
+  integratedThrough = undefined;
 }

@@ -1,0 +1,90 @@
+import { startServe, stopProcess, type ServingGateway } from './harness/cli';
+import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
+import { checkedStoredTree } from './harness/merkle-check';
+import { writeRecords } from './harness/record-writers';
+
+// `serve` integrates in the background on a connection of its own: records
+// committed while it serves become leaves within the interval, a cut
+// connection is reconnected, and Ctrl-C stops it cleanly. Runs the built CLI.
+
+let database: TestDatabase;
+let gateway: ServingGateway;
+
+const treeSize = () =>
+  withClient(database.url, async (client) => {
+    const { rows } = await client.query<{ size: string }>('select tree_size::text as size from merkle_integration');
+    return Number(rows[0]!.size);
+  });
+
+/** Polls until the tree holds `size` leaves; resolves with how long that took (ms). */
+async function untilTreeSize(size: number, withinMs: number): Promise<number> {
+  const started = Date.now();
+  while ((await treeSize()) < size) {
+    if (Date.now() - started > withinMs) throw new Error(`the tree did not reach ${size} leaves in ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Date.now() - started;
+}
+
+const write = (count: number) => withClient(database.url, (client) => writeRecords(client, count));
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await write(500);
+  gateway = await startServe([], {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    AUDITGRAPH_INTEGRATE_INTERVAL_MS: '100',
+  });
+});
+afterAll(async () => {
+  if (gateway.child.exitCode === null) await stopProcess(gateway.child, 'SIGKILL');
+  await database.drop();
+});
+
+test('records committed before and while it serves become leaves, each within about the interval', async () => {
+  await untilTreeSize(502, 10_000);
+  const delays: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const before = await treeSize();
+    const rows = await write(3);
+    delays.push(await untilTreeSize(before + rows.length, 5_000));
+  }
+  // 100 ms interval: a commit waits at most one interval and a batch.
+  expect(Math.max(...delays)).toBeLessThan(1_000);
+  const tree = await withClient(database.url, checkedStoredTree);
+  expect(tree.size).toBe(502 + 5 * 5);
+});
+
+test('its metrics show the tree size, the lag and the batch durations', async () => {
+  const size = await treeSize();
+  const metrics = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+  expect(metrics).toContain(`auditgraph_merkle_tree_size ${size}\n`);
+  const lag = Number(/^auditgraph_integration_lag_seconds (\S+)$/m.exec(metrics)![1]);
+  expect(lag).toBeGreaterThanOrEqual(0);
+  expect(lag).toBeLessThan(5);
+  expect(metrics).toMatch(/^auditgraph_integration_batch_seconds_count [1-9]\d*$/m);
+});
+
+test('its connection terminated by the database: it reconnects and integrates what was committed meanwhile', async () => {
+  const terminated = await withClient(database.url, async (client) => {
+    const { rows } = await client.query<{ terminated: boolean }>(
+      `select pg_terminate_backend(pid) as terminated from pg_stat_activity
+        where application_name = 'auditgraph integrator' and datname = current_database()`,
+    );
+    return rows.length;
+  });
+  expect(terminated).toBe(1);
+  const before = await treeSize();
+  const rows = await write(10);
+  await untilTreeSize(before + rows.length, 10_000);
+  await withClient(database.url, checkedStoredTree);
+});
+
+test('Ctrl-C stops it cleanly, integrator included', async () => {
+  expect(await stopProcess(gateway.child, 'SIGINT')).toBe(130);
+  expect(gateway.output()).not.toMatch(/"level":50|unclean shutdown/);
+});
