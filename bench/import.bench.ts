@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +8,7 @@ import { verifyChain } from '../src/chain/verify-chain';
 import { createOrm, type Orm } from '../src/database/orm';
 import { applyPendingMigrations } from '../src/database/migrations';
 import { ImportError, importFile } from '../src/import/import-files';
+import { LINES_PER_CYCLE, generate, importAll } from './trading-log';
 import { DECISIONS, EVENTS, EXECUTIONS, PAYLOADS, POSITIONS, type RecordTable } from '../src/record/record-tables';
 
 /**
@@ -30,91 +29,6 @@ const program = new Command('import.bench')
   .parse();
 const options = program.opts<{ scale: number; server: string }>();
 
-const LINES_PER_CYCLE = 10;
-const BASE = Date.UTC(2025, 10, 18, 14, 30);
-const SYMBOLS = ['SPY', 'QQQ', 'TLT', 'IWM', 'GLD', 'XLE', 'XLF', 'XLK', 'AAPL', 'NVDA'];
-
-type Writers = Record<'orders' | 'trades' | 'performance' | 'errors', NodeJS.WritableStream>;
-
-async function write(stream: NodeJS.WritableStream, line: object) {
-  if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
-}
-
-/** Per cycle: four orders, three of them filled, one rejected, and two NAV snapshots — ten lines. */
-async function generate(dir: string, lines: number): Promise<void> {
-  const streams = Object.fromEntries(
-    ['orders', 'trades', 'performance', 'errors'].map((name) => [
-      name,
-      createWriteStream(path.join(dir, `${name}.jsonl`)),
-    ]),
-  ) as unknown as Writers;
-  const position = new Map<string, number>();
-  for (let cycle = 0; cycle < lines / LINES_PER_CYCLE; cycle++) {
-    const at = (second: number) => new Date(BASE + cycle * 60_000 + second * 1000).toISOString().replace('Z', '+00:00');
-    for (let leg = 0; leg < 4; leg++) {
-      const symbol = SYMBOLS[(cycle * 4 + leg) % SYMBOLS.length]!;
-      const side = (cycle + leg) % 3 === 0 ? 'sell' : 'buy';
-      const quantity = 1 + ((cycle * 7 + leg) % 20);
-      const price = 100 + ((cycle * 13 + leg * 5) % 500) + 0.25;
-      const orderId = `ord-${cycle}-${leg}`;
-      await write(streams.orders, {
-        timestamp: at(leg),
-        event_type: 'order_submitted',
-        order_id: orderId,
-        symbol,
-        side,
-        quantity,
-        price,
-        order_type: 'market',
-        status: 'accepted',
-        nav: 100000 + cycle,
-        model: 'SectorRotationModel_v1',
-      });
-      if (leg < 3) {
-        const next = (position.get(symbol) ?? 0) + (side === 'buy' ? quantity : -quantity);
-        position.set(symbol, next);
-        await write(streams.trades, {
-          timestamp: at(leg + 5),
-          event_type: 'trade_executed',
-          order_id: orderId,
-          symbol,
-          side,
-          quantity,
-          price: price + 0.02,
-          value: quantity * price,
-          new_position: next,
-          nav: 100000 + cycle,
-        });
-      } else {
-        await write(streams.errors, {
-          timestamp: at(leg + 5),
-          event_type: 'order_error',
-          order_id: orderId,
-          symbol,
-          side,
-          quantity,
-          error: 'Insufficient buying power',
-          order_data: { symbol, qty: quantity },
-        });
-      }
-    }
-    for (const second of [30, 45]) {
-      await write(streams.performance, {
-        timestamp: at(second),
-        event_type: 'cycle_complete',
-        nav: 100000 + cycle,
-        cash: 40000,
-        positions_count: position.size,
-        positions: Object.fromEntries(position),
-        buying_power: 80000,
-      });
-    }
-  }
-  await Promise.all(
-    Object.values(streams).map((stream) => new Promise<void>((resolve) => stream.end(() => resolve()))),
-  );
-}
-
 async function rowCounts(orm: Orm): Promise<Record<string, number>> {
   const tables = ['api_payloads', 'trade_decisions', 'trade_executions', 'positions', 'audit_events'];
   const { rows } = await orm.em
@@ -123,52 +37,33 @@ async function rowCounts(orm: Orm): Promise<Record<string, number>> {
   return Object.fromEntries((rows as { t: string; n: number }[]).map((row) => [row.t, row.n]));
 }
 
-async function importAll(orm: Orm, dir: string) {
-  let lines = 0;
-  const started = Date.now();
-  for (const name of ['orders', 'trades', 'performance', 'errors']) {
-    const result = await importFile(orm.em.fork(), path.join(dir, `${name}.jsonl`), { actor: 'import.bench' });
-    lines += result.lines;
-    console.log(
-      `  ${result.file}: ${result.lines} lines in ${result.seconds.toFixed(1)} s ` +
-        `(${Math.round(result.lines / result.seconds)} lines/s)`,
-    );
-  }
-  const seconds = (Date.now() - started) / 1000;
-  return { lines, seconds };
-}
-
 /**
  * What no importer can beat on this machine: the rows the import wrote,
  * written again by the server itself from the tables (fresh external ids,
  * the same links), one INSERT … SELECT per table, in one transaction that is
  * then rolled back. No client, no parsing, no round trips: only the indexes,
- * constraints and, with `hashing`, the record and chain triggers.
+ * constraints and, with `triggers`, the record tables' triggers (since the
+ * chain's were retired, only refusals of UPDATE, DELETE and TRUNCATE).
  */
-async function databaseFloor(orm: Orm, lines: number, hashing: boolean): Promise<string> {
+async function databaseFloor(orm: Orm, lines: number, triggers: boolean): Promise<string> {
   const knex = orm.em.getKnex();
-  const OFFSET = 1_000_000_000;
   const parts: string[] = [];
   const rolledBack = new Error('rolled back on purpose');
   let total = 0;
   await knex
     .transaction(async (trx) => {
-      if (!hashing)
+      if (!triggers)
         for (const { table } of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS])
           await trx.raw(`alter table ${table} disable trigger user`);
       for (const spec of [PAYLOADS, POSITIONS, DECISIONS, EXECUTIONS, EVENTS] as RecordTable[]) {
         // What a producer sets that a second recording does not compare is copied too.
         const uncompared = spec === EVENTS ? ['actor'] : spec === PAYLOADS ? ['payload_bytes'] : [];
         const columns = [...spec.columns, ...uncompared];
-        const chain = spec === EVENTS && !hashing ? ['seq', 'prev_hash', 'hash'] : [];
         const values = columns.map((column) => (column === spec.externalId ? `${column} || '#floor'` : column));
-        const chainValues = chain.length
-          ? [`seq + ${OFFSET}`, `int8send(seq + ${OFFSET})`, `int8send(seq + ${OFFSET})`]
-          : [];
         const started = process.hrtime.bigint();
-        const { rowCount } = await trx.raw(`insert into ${spec.table} (${[...chain, ...columns].join(', ')})
-        select ${[...chainValues, ...values].join(', ')} from ${spec.table}
-        where ${spec === EVENTS ? `event <> 'records_written'` : 'true'} order by ${spec === EVENTS ? 'seq' : 'id'}`);
+        // Events are numbered by their sequence (seq's default), as a producer's are.
+        const { rowCount } = await trx.raw(`insert into ${spec.table} (${columns.join(', ')})
+        select ${values.join(', ')} from ${spec.table} order by ${spec === EVENTS ? 'seq' : 'id'}`);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         total += seconds;
         parts.push(`${spec.table} ${(rowCount as number).toLocaleString('en-US')} rows ${seconds.toFixed(1)} s`);
@@ -259,9 +154,7 @@ async function main() {
     console.log(
       `database floor, the same rows written by the server itself: ${await databaseFloor(orm, first.lines, true)}`,
     );
-    console.log(
-      `database floor without the record and chain triggers: ${await databaseFloor(orm, first.lines, false)}`,
-    );
+    console.log(`database floor without any trigger: ${await databaseFloor(orm, first.lines, false)}`);
   } finally {
     await orm.close();
     await rm(dir, { recursive: true, force: true });

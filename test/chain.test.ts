@@ -314,6 +314,43 @@ describe('the immutable record: append-only tables, writers that never wait, and
       expect(after.stdout).toMatch(/^intact/);
       expect(after.code).toBe(0);
     });
+
+    it('still verifies a legacy payload whose body the retention purge removed, and names a forged tombstone', async () => {
+      const url = gateway.database.url;
+      const purged = await runCli(
+        ['retention', 'purge', '--older-than', '30d', '--allow-short-window', '--execute', '--format', 'json'],
+        env,
+      );
+      expect(purged.code).toBe(0);
+      expect(JSON.parse(purged.stdout).payloads).toBeGreaterThan(0);
+      expect(await runCli(['verify'], env)).toMatchObject({ code: 0 });
+      const tombstone = await withClient(url, async (client) => {
+        const { rows } = await client.query<{ id: string; hash: string }>(
+          `select b.api_payload_id::text as id, encode(b.body_hash, 'hex') as hash from api_payload_tombstones b
+            join api_payloads p on p.id = b.api_payload_id where p.recorded_xid = ${LEGACY_XID}
+            order by b.api_payload_id limit 1`,
+        );
+        return rows[0]!;
+      });
+      const forge = (hash: string) =>
+        tamper(
+          url,
+          'api_payload_tombstones',
+          'api_payload_tombstones_append_only',
+          `update api_payload_tombstones set body_hash = ${hash} where api_payload_id = ${tombstone.id}`,
+        );
+      await forge(`sha256('something else')`);
+      try {
+        const result = await runCli(['verify'], env);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(
+          new RegExp(`^first break: api_payloads ${tombstone.id} was changed after it was written`, 'm'),
+        );
+      } finally {
+        await forge(`'\\x${tombstone.hash}'`);
+      }
+      expect((await runCli(['verify'], env)).code).toBe(0);
+    });
   });
 
   it('exits 2 with a message when it cannot run', async () => {

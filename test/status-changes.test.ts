@@ -63,7 +63,7 @@ describe('status changes: appended, never updated, and what queries show', () =>
     expect(result.data.executed.nodes).toEqual([{ databaseId: other.decision.id }]);
   });
 
-  it('lists the changes as events on the node, with actor and chain position, and in the event log', async () => {
+  it('lists the changes as events on the node, with actor and number, and in the event log', async () => {
     const result = await gateway.execute<any>(
       `query ($id: ID!) {
         execution(id: $id) { events { nodes { seq logType event eventData actor
@@ -81,9 +81,11 @@ describe('status changes: appended, never updated, and what queries show', () =>
       event: 'status_changed',
       actor: 'broker-sync',
       subject: { id: trade.executions[0]!.nodeId },
-      previousHash: events[0].chainHash,
+      // Written since the chain was retired: no chain link; the Merkle tree proves them.
+      previousHash: null,
+      chainHash: null,
     });
-    expect(Number(events[1].seq)).toBe(Number(events[0].seq) + 1);
+    expect(Number(events[1].seq)).toBeGreaterThan(Number(events[0].seq));
     expect(result.data.auditEvents.nodes.map((node: any) => node.subject.id).sort()).toEqual(
       [trade.decision.nodeId, trade.executions[0]!.nodeId].sort(),
     );

@@ -68,7 +68,9 @@ export class AuditEvent {
   @PrimaryKey({ type: 'bigint', autoincrement: true, fieldName: 'seq' })
   id!: string;
 
-  @Field(() => String, { description: 'Its number in the log: increasing in insertion order, with gaps possible.' })
+  @Field(() => String, {
+    description: 'Its number in the log, given as it is inserted: unique and increasing, gaps possible.',
+  })
   get seq(): string {
     return this.id;
   }

@@ -27,7 +27,7 @@ export type SearchNarrowing = Partial<Record<SearchKind, Condition>>;
 
 /**
  * Audit events that are hits: those about a lineage record, the node a hit
- * leads to (the others — the chain's records_written bookkeeping, NAV
+ * leads to (the others — the legacy chain's records_written bookkeeping, NAV
  * snapshots, errors naming no recorded order — are in `auditEvents`).
  */
 const NODE_EVENTS = `n.subject_id is not null and n.subject_table in (${NODE_TYPE_NAMES.map((type) => `'${tableOf(type)}'`).join(', ')})`;

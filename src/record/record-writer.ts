@@ -90,8 +90,9 @@ const sameContent = (columns: string[], a: string, b: string) => {
  * table's own row type (so `1` and `1.00000000`, or two spellings of one
  * instant, compare as the column stores them); those already recorded are
  * compared in place, the others inserted in the order sent. An insert that
- * conflicted would still run the chain trigger, so existing ids are never
- * offered to it; ON CONFLICT only covers a concurrent writer.
+ * conflicted would still take a number from the table's sequence (a gap in
+ * ids or event numbers), so existing ids are never offered to it; ON CONFLICT
+ * only covers a concurrent writer.
  */
 function writeSql(spec: RecordTable, columns: string[]): string {
   const id = spec.idColumn;
