@@ -131,6 +131,43 @@ describe('auditgraph verify: the record against its Merkle tree', () => {
     expect(full.stdout).toMatch(/node 1\/2 \(leaves 4 to 5\) is not the hash of its leaves$/m);
   });
 
+  it('names a stored node changed (the root no longer made), and leaves and nodes stored beyond the tree', async () => {
+    const url = await drill();
+    // The highest node of the tree: part of every root and proof.
+    const top = await one(
+      url,
+      `select level || '/' || node_index from merkle_nodes order by level desc, node_index limit 1`,
+    );
+    const [level, index] = top.split('/');
+    await asSuperuser(url, async (client) => {
+      await client.query(`update merkle_nodes set hash = sha256('forged') where level = $1 and node_index = $2`, [
+        level,
+        index,
+      ]);
+      await client.query(
+        `insert into merkle_leaves (leaf_index, source, record_key, leaf_hash) values ($1, 'audit_events', 'x', sha256('x'))`,
+        [base.size + 1],
+      );
+    });
+    const result = await verify(url);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^first break: the stored nodes make root \S+ at size \d+, not merkle_integration's \S+$/m,
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(`leaf #${base.size + 1} is stored beyond the tree of ${base.size} leaves`),
+    );
+    // Its key is no event number: named as such, the lookup of the others unharmed.
+    expect(result.stdout).toMatch(
+      new RegExp(`leaf #${base.size + 1} names audit_events "x", which no record of it can be`),
+    );
+    expect(result.stdout).toMatch(/rewritten\/forked: the tree of \d+ leaves does not extend the checkpoint of size/);
+    const full = await verify(url, '--full');
+    expect(full.stdout).toMatch(
+      new RegExp(`node ${level}/${index} \\(leaves \\d+ to \\d+\\) is not the hash of its leaves`),
+    );
+  });
+
   it('names a row smuggled in with an integrated transaction id, so the integrator never takes it', async () => {
     const url = await drill();
     const id = await one(

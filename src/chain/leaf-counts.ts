@@ -1,5 +1,6 @@
 import { LEAF_SOURCES, type LeafSource } from '../integrator/leaf-sources';
 import type { Findings } from './chain-verification';
+import { rowsByKey } from './rows-by-key';
 import type { Db } from './verification-snapshot';
 
 /**
@@ -34,12 +35,21 @@ async function gone(db: Db, source: LeafSource, findings: Findings): Promise<voi
     while (!findings.full) {
       const { rows } = await db.query<{ leaf: string; key: string }>(`fetch forward ${KEY_CHUNK} from source_leaves`);
       if (rows.length === 0) return;
-      const found = await db.query<{ key: string }>(`select key from (${source.select(source.keyCondition)}) s`, [
+      const { rows: present, malformed } = await rowsByKey(
+        db,
+        source,
         rows.map(({ key }) => key),
-      ]);
-      const present = new Set(found.rows.map(({ key }) => key));
+      );
       for (const { leaf, key } of rows) {
-        if (!present.has(key))
+        if (malformed.includes(key))
+          findings.add({
+            kind: 'leaf',
+            table: source.source,
+            recordId: key,
+            leafIndex: leaf,
+            problem: `leaf #${leaf} names ${source.source} ${JSON.stringify(key)}, which no record of it can be`,
+          });
+        else if (!present.has(key))
           findings.add({
             kind: 'record',
             table: source.source,

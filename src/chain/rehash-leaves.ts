@@ -2,6 +2,7 @@ import { canonicalBytes } from '../integrator/canonical-json';
 import { leafSourceOf, type LeafSource, type SourceRow } from '../integrator/leaf-sources';
 import { leafHash } from '../merkle/tree-hash';
 import type { Findings } from './chain-verification';
+import { rowsByKey } from './rows-by-key';
 import type { Db } from './verification-snapshot';
 
 /** Leaves re-encoded per fetch: the rows they stand for are read with one statement per source. */
@@ -49,13 +50,18 @@ async function checkChunk(db: Db, leaves: readonly Leaf[], findings: Findings): 
       continue;
     }
     const keys = group.map(({ key }) => key);
-    const { rows } = await db.query<SourceRow>(source.select(source.keyCondition), [keys]);
-    const byKey = new Map(rows.map((row) => [row.key, row]));
+    const { rows: byKey, malformed } = await rowsByKey(db, source, keys);
     const purged = source.source === 'api_payloads' ? await purgedBodies(db, keys) : new Map<string, string>();
     for (const { leaf, key, hash } of group) {
       const row = byKey.get(key);
       const at = { table: name, recordId: key, leafIndex: leaf };
-      if (!row) findings.add({ kind: 'record', ...at, problem: `${name} ${key} (leaf #${leaf}) is gone` });
+      if (malformed.includes(key))
+        findings.add({
+          kind: 'leaf',
+          ...at,
+          problem: `leaf #${leaf} names ${name} ${JSON.stringify(key)}, which no record of it can be`,
+        });
+      else if (!row) findings.add({ kind: 'record', ...at, problem: `${name} ${key} (leaf #${leaf}) is gone` });
       else if (!rehash(source, row, purged).equals(hash))
         findings.add({
           kind: 'record',
