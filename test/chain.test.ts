@@ -323,7 +323,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
       );
       expect(purged.code).toBe(0);
       expect(JSON.parse(purged.stdout).payloads).toBeGreaterThan(0);
-      expect(await runCli(['verify'], env)).toMatchObject({ code: 0 });
+      expect(await verifyFull()).toMatchObject({ code: 0 });
       const tombstone = await withClient(url, async (client) => {
         const { rows } = await client.query<{ id: string; hash: string }>(
           `select b.api_payload_id::text as id, encode(b.body_hash, 'hex') as hash from api_payload_tombstones b
@@ -341,7 +341,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
         );
       await forge(`sha256('something else')`);
       try {
-        const result = await runCli(['verify'], env);
+        const result = await verifyFull();
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(
           new RegExp(`^first break: api_payloads ${tombstone.id} was changed after it was written`, 'm'),
@@ -349,7 +349,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
       } finally {
         await forge(`'\\x${tombstone.hash}'`);
       }
-      expect((await runCli(['verify'], env)).code).toBe(0);
+      expect((await verifyFull()).code).toBe(0);
     });
   });
 

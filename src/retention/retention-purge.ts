@@ -60,9 +60,10 @@ async function writeTombstones(trx: Knex.Transaction, cutoff: Date): Promise<{ p
   let bytes = 0;
   for (let after = '0'; ;) {
     const { rows } = (await trx.raw(
-      `select id::text as id, payload::text as body ${CANDIDATES} and id > ? order by id limit ${PURGE_CHUNK}`,
+      // Ordered by the column, not by its text (an output column named id would sort '10' before '9').
+      `select id::text as key, payload::text as body ${CANDIDATES} and id > ? order by api_payloads.id limit ${PURGE_CHUNK}`,
       [cutoff, after],
-    )) as { rows: { id: string; body: string }[] };
+    )) as { rows: { key: string; body: string }[] };
     if (rows.length === 0) return { payloads, bytes };
     const {
       rows: [written],
@@ -74,11 +75,11 @@ async function writeTombstones(trx: Knex.Transaction, cutoff: Date): Promise<{ p
          order by p.id
          returning body_bytes
        ) select count(*)::int as payloads, coalesce(sum(body_bytes), 0)::bigint as bytes from tombstones`,
-      [rows.map(({ id }) => id), rows.map(({ body }) => canonicalSha256(parseExactJson(body)))],
+      [rows.map(({ key }) => key), rows.map(({ body }) => canonicalSha256(parseExactJson(body)))],
     );
     payloads += written.payloads;
     bytes += Number(written.bytes);
-    after = rows[rows.length - 1]!.id;
+    after = rows[rows.length - 1]!.key;
   }
 }
 
