@@ -113,7 +113,9 @@ export async function trustedCheckpoints(
       .sort()) {
       const file = path.join(dir, name);
       const checkpoint = open(readFileSync(file, 'utf8'), file);
-      if (checkpoint) known.push({ ...checkpoint, from: file, signed: true });
+      // The database's own checkpoint, published: one head, proved once.
+      const same = known.some((head) => head.size === checkpoint?.size && head.root.equals(checkpoint.root));
+      if (checkpoint && !same) known.push({ ...checkpoint, from: file, signed: true });
     }
   }
   return known;
