@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { currentStatusSql } from '../src/queries/current-status';
 import { runCli } from './harness/cli';
 import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 import { asSuperuser, cliEnv, cloneDatabase, type DrillBase, drillBase } from './harness/tree-drills';
@@ -77,11 +78,22 @@ describe('auditgraph verify: the record against its Merkle tree', () => {
 
   it('names a status change deleted so that the decision reads pending again; with its leaf, --full names the hole', async () => {
     const url = await drill();
-    const seq = await one(
-      url,
-      `select min(seq)::text from audit_events where event = 'status_changed' and subject_table = 'trade_decisions'`,
-    );
+    // A decision written pending whose one status change moved it on.
+    const [seq, decision] = (
+      await one(
+        url,
+        `select e.seq::text || ' ' || e.subject_id::text from audit_events e join trade_decisions d on d.id = e.subject_id
+          where e.event = 'status_changed' and e.subject_table = 'trade_decisions' and d.status = 'pending'
+            and (select count(*) from audit_events o where o.event = 'status_changed'
+                  and o.subject_table = 'trade_decisions' and o.subject_id = d.id) = 1
+          order by e.seq limit 1`,
+      )
+    ).split(' ');
+    const status = () =>
+      one(url, `select ${currentStatusSql('trade_decisions', 't')} from trade_decisions t where t.id = ${decision}`);
+    expect(await status()).not.toBe('pending');
     await asSuperuser(url, (client) => client.query(`delete from audit_events where seq = $1`, [seq]));
+    expect(await status()).toBe('pending');
     const result = await verify(url);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`audit_events ${seq} \\(leaf #\\d+\\) is gone$`, 'm'));
