@@ -25,6 +25,9 @@ describe('configuration from the environment', () => {
       introspection: true,
       auditRedact: ['password', 'secret', 'token', 'apiKey', 'authorization'],
       integrateIntervalMs: 250,
+      checkpointKeyFile: undefined,
+      checkpointOrigin: undefined,
+      checkpointIntervalS: 1,
     });
   });
 

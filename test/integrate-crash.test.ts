@@ -1,4 +1,9 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openCheckpoint } from '../src/checkpoint/checkpoint-note';
+import { generateNoteKey, parseVerifierKey } from '../src/checkpoint/note-keys';
 import { cliPath, runCli } from './harness/cli';
 import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 import { checkedStoredTree } from './harness/merkle-check';
@@ -9,16 +14,28 @@ import { oneBatchLeafOrder, writeRecords } from './harness/record-writers';
 // one an uninterrupted run makes. Runs the built CLI (npm run build).
 
 let database: TestDatabase;
-const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: database.url });
+let folder: string;
+const key = generateNoteKey('crash-test');
+const env = () => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  DATABASE_URL: database.url,
+  AUDITGRAPH_CHECKPOINT_KEY_FILE: path.join(folder, 'signer.key'),
+});
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  folder = await mkdtemp(path.join(tmpdir(), 'auditgraph-crash-'));
+  await writeFile(path.join(folder, 'signer.key'), `${key.signerKey}\n`, { mode: 0o600 });
   await withClient(database.url, async (client) => {
     // Six transactions of 5,000 decisions: a batch of over 30,000 rows, six chunks or more.
     for (let transaction = 0; transaction < 6; transaction++) await writeRecords(client, 5_000);
   });
 });
-afterAll(() => database.drop());
+afterAll(async () => {
+  await database.drop();
+  await rm(folder, { recursive: true, force: true });
+});
 
 /** Starts `auditgraph integrate` and SIGKILLs it once it logs its first stored chunk; resolves with its stderr. */
 function killAfterFirstChunk(): Promise<string> {
@@ -54,6 +71,14 @@ test('kill -9 mid-batch, then resume: nothing of the killed batch stays, and the
   expect(Number(size)).toBe(tree.size);
   expect(root).toBe(tree.root.toString('base64'));
   expect(tree.size).toBeGreaterThan(30_000);
+  // The head it leaves is signed, and nothing of the killed run was.
+  expect(rerun.stdout).toContain(`checkpoint signed at tree size ${size}\n`);
+  const notes = await withClient(database.url, (client) =>
+    client.query<{ note: string }>('select note from merkle_checkpoints order by tree_size'),
+  );
+  expect(
+    notes.rows.map(({ note }) => openCheckpoint(note, [parseVerifierKey(key.verifierKey)]).checkpoint.size),
+  ).toEqual([tree.size]);
 
   // Nothing left: a second run adds nothing and prints the same head.
   const again = await runCli(['integrate'], env());

@@ -1,3 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openCheckpoint } from '../src/checkpoint/checkpoint-note';
+import { generateNoteKey, parseVerifierKey } from '../src/checkpoint/note-keys';
 import { startServe, stopProcess, type ServingGateway } from './harness/cli';
 import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 import { checkedStoredTree } from './harness/merkle-check';
@@ -26,19 +31,21 @@ async function untilTreeSize(size: number, withinMs: number): Promise<number> {
   return Date.now() - started;
 }
 
+const env = () => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  LOG_LEVEL: 'warn',
+  PORT: '0',
+  DATABASE_URL: database.url,
+  AUDITGRAPH_INTEGRATE_INTERVAL_MS: '100',
+});
+
 const write = (count: number) => withClient(database.url, (client) => writeRecords(client, count));
 
 beforeAll(async () => {
   database = await createTestDatabase();
   await write(500);
-  gateway = await startServe([], {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LOG_LEVEL: 'warn',
-    PORT: '0',
-    DATABASE_URL: database.url,
-    AUDITGRAPH_INTEGRATE_INTERVAL_MS: '100',
-  });
+  gateway = await startServe([], env());
 });
 afterAll(async () => {
   if (gateway.child.exitCode === null) await stopProcess(gateway.child, 'SIGKILL');
@@ -84,7 +91,40 @@ test('its connection terminated by the database: it reconnects and integrates wh
   await withClient(database.url, checkedStoredTree);
 });
 
-test('Ctrl-C stops it cleanly, integrator included', async () => {
+test('Ctrl-C stops it cleanly, integrator included; without a key it said once that it signs nothing', async () => {
   expect(await stopProcess(gateway.child, 'SIGINT')).toBe(130);
   expect(gateway.output()).not.toMatch(/"level":50|unclean shutdown/);
+  expect(gateway.output().match(/no checkpoint is signed/g)).toHaveLength(1);
+  const { rows } = await withClient(database.url, (client) => client.query('select 1 from merkle_checkpoints'));
+  expect(rows).toHaveLength(0);
+});
+
+test('with a key file it signs checkpoints of the tree after its batches', async () => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'auditgraph-serve-key-'));
+  const { signerKey, verifierKey } = generateNoteKey('serve-test');
+  await writeFile(path.join(folder, 'signer.key'), `${signerKey}\n`, { mode: 0o600 });
+  gateway = await startServe([], { ...env(), AUDITGRAPH_CHECKPOINT_KEY_FILE: path.join(folder, 'signer.key') });
+  try {
+    const before = await treeSize();
+    const rows = await write(4);
+    await untilTreeSize(before + rows.length, 5_000);
+    const started = Date.now();
+    let note: string | undefined;
+    while (!note && Date.now() - started < 5_000) {
+      const { rows: signed } = await withClient(database.url, (client) =>
+        client.query<{ note: string }>('select note from merkle_checkpoints where tree_size = $1', [
+          before + rows.length,
+        ]),
+      );
+      note = signed[0]?.note;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { checkpoint } = openCheckpoint(note!, [parseVerifierKey(verifierKey)]);
+    expect(checkpoint.size).toBe(before + rows.length);
+    expect(checkpoint.origin).toBe(`auditgraph/${new URL(database.url).pathname.slice(1)}`);
+    expect(gateway.output()).not.toContain(signerKey.split('+').at(-1)!);
+  } finally {
+    await stopProcess(gateway.child, 'SIGINT');
+    await rm(folder, { recursive: true, force: true });
+  }
 });

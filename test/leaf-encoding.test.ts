@@ -4,7 +4,13 @@ import fc from 'fast-check';
 import { isLosslessNumber } from 'lossless-json';
 import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/entities/api-key.entity';
+import { generateNoteKey, parseSignerKey } from '../src/checkpoint/note-keys';
 import { canonicalJson } from '../src/integrator/canonical-json';
+import { signCheckpointIfDue } from '../src/integrator/checkpoint-signer';
+import { integrateAll } from '../src/integrator/integrate-all';
+import { pgHashStore } from '../src/integrator/pg-hash-store';
+import { inclusionProof } from '../src/merkle/proofs';
+import { verifyBundle } from '../src/verifier/bundle';
 import { leafSourceOf, type SourceRow } from '../src/integrator/leaf-sources';
 import { parseExactJson, stringifyExactJson } from '../src/json/exact-json';
 import { createContext } from '../src/resolvers/context';
@@ -255,6 +261,72 @@ describe('a leaf is the record as the API answers it', () => {
     );
     expect(batches.get(rows[0]!.xid)).toEqual({ type: 'QueryAuditBatch', entries: [hashOf('r1'), hashOf('r2')] });
     expect(batches.get(rows[1]!.xid)).toEqual({ type: 'QueryAuditBatch', entries: [hashOf('r3')] });
+  });
+
+  test('every hostile record, rebuilt from its answer, verifies offline in a bundle against a signed checkpoint', async () => {
+    // The prover's encoding and the offline verifier's (which shares only the hash definitions) must agree.
+    const key = generateNoteKey('leaf-test');
+    await integrateAll(gateway.database.url, async (connection) => {
+      await signCheckpointIfDue(connection, {
+        signer: parseSignerKey(key.signerKey),
+        origin: 'leaf-test',
+        intervalS: 0,
+      });
+    });
+    const records: { source: string; key: string; record: Values }[] = [];
+    for (const [type, list] of Object.entries({
+      IngestionRun: 'ingestionRuns',
+      ApiPayload: 'apiPayloads',
+      TradeDecision: 'decisions',
+      TradeExecution: 'executions',
+      Position: 'positions',
+    })) {
+      const data = await answer(
+        `{ ${list}(first: 100) { nodes { databaseId ${NODE_FIELDS[type as keyof typeof NODE_FIELDS]} } } }`,
+      );
+      for (const { databaseId, ...node } of (data[list] as { nodes: Values[] }).nodes)
+        records.push({
+          source: tableOf[type as keyof typeof tableOf],
+          key: databaseId as string,
+          record: nodeRecordFromAnswer(type, node),
+        });
+    }
+    const events = (await answer(`{ auditEvents(first: 100) { nodes { ${EVENT_FIELDS} } } }`)).auditEvents as {
+      nodes: Values[];
+    };
+    for (const event of events.nodes)
+      records.push({
+        source: 'audit_events',
+        key: event.seq as string,
+        record: { type: 'AuditEvent', ...event, subject: idOf(event.subject) },
+      });
+    const bundle = await withClient(gateway.database.url, async (client) => {
+      const {
+        rows: [checkpoint],
+      } = await client.query<{ tree_size: string; note: string }>(
+        'select tree_size::text, note from merkle_checkpoints order by tree_size desc limit 1',
+      );
+      const size = Number(checkpoint!.tree_size);
+      const entries = [];
+      for (const { source, key: recordKey, record } of records) {
+        const { rows } = await client.query<{ leaf_index: string }>(
+          'select leaf_index::text from merkle_leaves where source = $1 and record_key = $2',
+          [source, recordKey],
+        );
+        const leafIndex = Number(rows[0]!.leaf_index);
+        const proof = await inclusionProof(pgHashStore(client), leafIndex, size);
+        entries.push({ record, leafIndex, inclusionProof: proof.map((hash) => hash.toString('base64')) });
+      }
+      return { format: 'auditgraph-proof-bundle/v1', checkpoint: checkpoint!.note, entries };
+    });
+    expect(bundle.entries.length).toBeGreaterThanOrEqual(12);
+    const result = verifyBundle(stringifyExactJson(bundle), [key.verifierKey]);
+    expect(result.entries.filter((entry) => !entry.ok)).toEqual([]);
+    expect(result.ok).toBe(true);
+    // And a record changed by one character no longer verifies.
+    const changed = structuredClone(bundle);
+    (changed.entries[0]!.record as Values).runId = `${String((changed.entries[0]!.record as Values).runId)}x`;
+    expect(verifyBundle(stringifyExactJson(changed), [key.verifierKey]).ok).toBe(false);
   });
 });
 

@@ -43,6 +43,13 @@ const environmentSchema = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*$/)
     .default('password,secret,token,apiKey,authorization'),
   AUDITGRAPH_INTEGRATE_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(250),
+  AUDITGRAPH_CHECKPOINT_KEY_FILE: z.string().trim().min(1).optional(),
+  AUDITGRAPH_CHECKPOINT_ORIGIN: z
+    .string()
+    .trim()
+    .regex(/^[\x21-\x2a\x2c-\x7e]+$/)
+    .optional(),
+  AUDITGRAPH_CHECKPOINT_INTERVAL_S: z.coerce.number().min(0).max(86_400).default(1),
 });
 
 export type ConfigVariable = keyof typeof environmentSchema.shape;
@@ -72,6 +79,9 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_INTEGRATION_BOUND_S: 'a number of seconds above 0 and at most 86400',
   AUDITGRAPH_AUDIT_REDACT: 'a comma-separated list of variable names, e.g. password,secret,token',
   AUDITGRAPH_INTEGRATE_INTERVAL_MS: 'a whole number of milliseconds from 10 to 3600000',
+  AUDITGRAPH_CHECKPOINT_KEY_FILE: 'the path of a signer key file (PRIVATE+KEY+<name>+<key id>+<key>)',
+  AUDITGRAPH_CHECKPOINT_ORIGIN: 'a checkpoint origin: printable ASCII without spaces or +, e.g. example.com/auditgraph',
+  AUDITGRAPH_CHECKPOINT_INTERVAL_S: 'a number of seconds from 0 to 86400',
 };
 
 export type Config = {
@@ -108,6 +118,12 @@ export type Config = {
   auditRedact: string[];
   /** How often the background integrator looks for committed records to add to the Merkle tree. */
   integrateIntervalMs: number;
+  /** Absolute: the signer key checkpoints are signed with; unset with DATABASE_URL means none are signed. */
+  checkpointKeyFile: string | undefined;
+  /** The checkpoints' origin line; unset: `auditgraph/<database name>`. */
+  checkpointOrigin: string | undefined;
+  /** At most one checkpoint per this many seconds (after a batch that grew the tree). */
+  checkpointIntervalS: number;
 };
 
 export class ConfigError extends Error {
@@ -167,5 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     integrationBoundS: values.AUDITGRAPH_INTEGRATION_BOUND_S,
     auditRedact: values.AUDITGRAPH_AUDIT_REDACT.split(',').map((name) => name.trim()),
     integrateIntervalMs: values.AUDITGRAPH_INTEGRATE_INTERVAL_MS,
+    checkpointKeyFile: values.AUDITGRAPH_CHECKPOINT_KEY_FILE && path.resolve(values.AUDITGRAPH_CHECKPOINT_KEY_FILE),
+    checkpointOrigin: values.AUDITGRAPH_CHECKPOINT_ORIGIN,
+    checkpointIntervalS: values.AUDITGRAPH_CHECKPOINT_INTERVAL_S,
   };
 }

@@ -7,6 +7,8 @@ import { startHttpServer } from '../server/http-server';
 import { logger } from '../base/logger';
 import { DEMO_SEED, seedDatabase } from '../seed/seed-database';
 import { type Integrator, startIntegrator } from '../integrator/integrator';
+import { checkpointSigningOf } from '../integrator/checkpoint-key';
+import { signCheckpointIfDue } from '../integrator/checkpoint-signer';
 
 /**
  * `auditgraph serve`: opens the database (embedded when DATABASE_URL is
@@ -26,7 +28,12 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
     });
     const gateway = await startHttpServer(orm, config);
     // Records become leaves in the background, on a writable connection of the integrator's own.
-    integrator = startIntegrator({ databaseUrl: target.url, intervalMs: config.integrateIntervalMs });
+    const signing = await checkpointSigningOf(config, target.url);
+    integrator = startIntegrator({
+      databaseUrl: target.url,
+      intervalMs: config.integrateIntervalMs,
+      afterBatch: signing ? (connection) => signCheckpointIfDue(connection, signing).then(() => undefined) : undefined,
+    });
     logger.info(
       { database: redactUrl(target.url), embedded: target.embedded, anonymousRead: config.anonymousRead },
       'gateway started',

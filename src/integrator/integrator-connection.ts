@@ -16,3 +16,13 @@ export async function openIntegratorConnection(databaseUrl: string): Promise<pg.
   }
   return client;
 }
+
+/** Runs `work` on an integrator connection of its own, and ends it. */
+export async function withIntegratorConnection<T>(databaseUrl: string, work: (connection: pg.Client) => Promise<T>) {
+  const connection = await openIntegratorConnection(databaseUrl);
+  try {
+    return await work(connection);
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+}

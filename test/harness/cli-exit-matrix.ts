@@ -77,14 +77,16 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
       await run(['report', 'daily-summary', '--date', '2025-11-18'], 2, {
         stderr: /^auditgraph: the database is not migrated: run `auditgraph migrate`$/m,
       });
+      await run(['integrate'], 2, { stderr: /^auditgraph: the database is not migrated: run `auditgraph migrate`$/m });
     });
 
-    it('migrate and seed: 0 done, 2 when seeding a database that holds rows', async () => {
+    it('migrate, seed and integrate: 0 done, 2 when seeding a database that holds rows', async () => {
       await run(['migrate'], 0, { stdout: /^applied: Migration\d+/ });
       await run(['seed', '--scale', '0.01', '--anchor', '2025-10-01'], 0, { stdout: /"tradeDecisions": 100/ });
       await run(['seed', '--scale', '0.01'], 2, {
         stderr: /^auditgraph: the database already holds \d+ rows in \w+; seed only an empty database$/m,
       });
+      await run(['integrate'], 0, { stdout: /^tree size [1-9]\d*, root \S+$/m });
     });
 
     it('import: 0 imported, 1 a file refused, 2 a file that is not there', async () => {

@@ -1,0 +1,55 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Config, ConfigError } from '../base/config';
+import { logger } from '../base/logger';
+import { generateNoteKey, NoteKeyError, parseSignerKey } from '../checkpoint/note-keys';
+import type { CheckpointSigning } from './checkpoint-signer';
+
+/** The embedded demo's key: beside its PostgreSQL data folder, made on first use. */
+export const demoKeyFile = (dataDir: string) => path.join(path.dirname(dataDir), 'checkpoint-signer.key');
+const DEMO_KEY_NAME = 'auditgraph-demo';
+
+/** The demo key file, generated (mode 600, never overwritten: a racing process's key wins) when missing. */
+async function ensureDemoKey(file: string): Promise<string> {
+  const { signerKey, verifierKey } = generateNoteKey(DEMO_KEY_NAME);
+  try {
+    await writeFile(file, `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
+    await writeFile(`${file}.pub`, `${verifierKey}\n`, { mode: 0o644 });
+    logger.info({ keyFile: file, verifierKey }, 'generated the demo checkpoint signer key');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return file;
+}
+
+/**
+ * How this process signs checkpoints: the configured key file
+ * (AUDITGRAPH_CHECKPOINT_KEY_FILE), else on the embedded database a demo key
+ * of its own, else — DATABASE_URL without a key — none, said once. A file
+ * that holds no signer key is a configuration error naming the file, never
+ * its content. The origin defaults to `auditgraph/<database name>`.
+ */
+export async function checkpointSigningOf(config: Config, databaseUrl: string): Promise<CheckpointSigning | null> {
+  const file =
+    config.checkpointKeyFile ??
+    (config.databaseUrl === undefined ? await ensureDemoKey(demoKeyFile(config.dataDir)) : null);
+  if (!file) {
+    logger.warn('AUDITGRAPH_CHECKPOINT_KEY_FILE is not set: the Merkle tree grows, but no checkpoint is signed');
+    return null;
+  }
+  let text: string;
+  try {
+    text = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new ConfigError(`cannot read the checkpoint key file ${file}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  try {
+    const signer = parseSignerKey(text);
+    const origin =
+      config.checkpointOrigin ?? `auditgraph/${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}`;
+    return { signer, origin, intervalS: config.checkpointIntervalS };
+  } catch (error) {
+    if (error instanceof NoteKeyError) throw new ConfigError(`the checkpoint key file ${file}: ${error.message}`);
+    throw error;
+  }
+}
