@@ -128,14 +128,11 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
       await argumentCheck(['verify', '--limit', '0'], 2, { stderr: /--limit must be a whole number/ });
       await mode.withServer((url) =>
         withClient(url, async (client) => {
-          await client.query('begin');
-          await client.query('alter table trade_decisions disable trigger trade_decisions_append_only');
-          await client.query(
-            `update trade_decisions set quantity = quantity + 1 where decision_id = '${ORDER.order_id}'`,
-          );
-          await client.query('alter table trade_decisions enable trigger trade_decisions_append_only');
-          await client.query('commit');
-          await run(['verify'], 1, { stdout: /^first break: trade_decisions \d+ was changed after it was written/m });
+          // The import's rows are the Merkle tree's to prove; what verify checks here is the legacy
+          // chain, so the tamper is an event forged into it (a chain hash that links to nothing).
+          await client.query(`insert into audit_events (log_type, event, actor, occurred_at, prev_hash, hash)
+            values ('SYSTEM', 'forged', 'someone', now(), '\\x01', '\\x02')`);
+          await run(['verify'], 1, { stdout: /^first break: event #\d+: /m });
         }),
       );
       await run(['verify'], 1, { stdout: /^TAMPERED: / });
