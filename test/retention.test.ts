@@ -149,21 +149,32 @@ describe('auditgraph retention purge and auditgraph storage', () => {
 
   it('detects a forged tombstone: verify --full names the payload', async () => {
     const payloadId = trade.inputs[0]!.id;
-    await withClient(gateway.database.url, async (client) => {
-      await client.query('begin');
-      await client.query('alter table api_payload_tombstones disable trigger api_payload_tombstones_append_only');
-      await client.query(
-        `update api_payload_tombstones set body_sha256 = encode(sha256('something else'), 'hex') where api_payload_id = $1`,
-        [payloadId],
-      );
-      await client.query('alter table api_payload_tombstones enable trigger api_payload_tombstones_append_only');
-      await client.query('commit');
-    });
-    const result = await verifyFull();
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(
-      new RegExp(`^first break: api_payloads ${payloadId} was changed after it was integrated \\(leaf #\\d+`, 'm'),
+    const forge = (sha256: string) =>
+      withClient(gateway.database.url, async (client) => {
+        await client.query('begin');
+        await client.query('alter table api_payload_tombstones disable trigger api_payload_tombstones_append_only');
+        await client.query(`update api_payload_tombstones set body_sha256 = $2 where api_payload_id = $1`, [
+          payloadId,
+          sha256,
+        ]);
+        await client.query('alter table api_payload_tombstones enable trigger api_payload_tombstones_append_only');
+        await client.query('commit');
+      });
+    const [original] = await sql<{ sha256: string }>(
+      'select body_sha256 as sha256 from api_payload_tombstones where api_payload_id = $1',
+      [payloadId],
     );
+    await forge('0'.repeat(64));
+    try {
+      const result = await verifyFull();
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(
+        new RegExp(`^first break: api_payloads ${payloadId} was changed after it was integrated \\(leaf #\\d+`, 'm'),
+      );
+    } finally {
+      await forge(original!.sha256);
+    }
+    expect((await verifyFull()).code).toBe(0);
   });
 
   it('summarises storage per table and payload bodies by month', async () => {
@@ -180,5 +191,20 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     const table = await runCli(['storage'], env);
     expect(table.stdout).toMatch(/^api_payloads\s+4\s+\d+$/m);
     expect(table.stdout).toMatch(/^2026-10\s+4\s+0\s+0\s+4$/m);
+  });
+
+  it('verifies a payload purged before it was integrated: its leaf was made from the row without a body', async () => {
+    const late = await createTrade(gateway.orm.em.fork(), { executionCount: 1, inputCount: 1 });
+    expect(JSON.parse((await purge('--execute')).stdout).payloads).toBeGreaterThan(0);
+    const verified = await verifyFull();
+    expect(verified.stdout).toMatch(/^intact \(full\): /);
+    expect(verified.code).toBe(0);
+    const [leaf] = await sql<{ purged_first: boolean }>(
+      `select t.purged_at <= l.integrated_at as purged_first from api_payload_tombstones t
+         join merkle_leaves l on l.source = 'api_payloads' and l.record_key = t.api_payload_id::text
+        where t.api_payload_id = $1`,
+      [late.inputs[0]!.id],
+    );
+    expect(leaf).toEqual({ purged_first: true });
   });
 });
