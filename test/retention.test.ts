@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { canonicalBytes } from '../src/integrator/canonical-json';
+import { canonicalBytes, canonicalSha256 } from '../src/integrator/canonical-json';
+import { parseExactJson } from '../src/json/exact-json';
 import { leafSourceOf, type SourceRow } from '../src/integrator/leaf-sources';
 import { pgHashStore } from '../src/integrator/pg-hash-store';
 import { inclusionProof } from '../src/merkle/proofs';
@@ -38,20 +39,21 @@ describe('auditgraph retention purge and auditgraph storage', () => {
   afterAll(() => gateway.close());
 
   /**
-   * A purged payload still proves: its record rebuilt from the row with the
-   * tombstone's canonical body hash is the leaf the tree's inclusion proof,
-   * checked by the offline verifier, leads from to the root.
+   * A purged payload still proves: its record, read from the row as the
+   * integrator, verify and prove read it, carries the tombstone's canonical body
+   * hash, and is the leaf the tree's inclusion proof, checked by the offline
+   * verifier, leads from to the root.
    */
   async function expectPurgedPayloadProves(payloadId: string) {
     await withClient(gateway.database.url, async (client) => {
       const source = leafSourceOf('api_payloads')!;
       const { rows } = await client.query<SourceRow>(source.select(source.keyCondition), [[payloadId]]);
       const record = source.record(rows[0]!);
-      expect(record.payloadSha256).toBeNull();
       const {
         rows: [tombstone],
       } = await client.query('select body_sha256 from api_payload_tombstones where api_payload_id = $1', [payloadId]);
-      record.payloadSha256 = tombstone.body_sha256;
+      expect(record.payloadSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(record.payloadSha256).toBe(tombstone.body_sha256);
       const {
         rows: [leaf],
       } = await client.query(
@@ -193,8 +195,12 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     expect(table.stdout).toMatch(/^2026-10\s+4\s+0\s+0\s+4$/m);
   });
 
-  it('verifies a payload purged before it was integrated: its leaf was made from the row without a body', async () => {
+  it('gives a payload purged before it was integrated the leaf it would have had: its body hash, from the tombstone', async () => {
     const late = await createTrade(gateway.orm.em.fork(), { executionCount: 1, inputCount: 1 });
+    const payloadId = late.inputs[0]!.id;
+    const [{ body }] = await sql<{ body: string }>('select payload::text as body from api_payloads where id = $1', [
+      payloadId,
+    ]);
     expect(JSON.parse((await purge('--execute')).stdout).payloads).toBeGreaterThan(0);
     const verified = await verifyFull();
     expect(verified.stdout).toMatch(/^intact \(full\): /);
@@ -203,8 +209,14 @@ describe('auditgraph retention purge and auditgraph storage', () => {
       `select t.purged_at <= l.integrated_at as purged_first from api_payload_tombstones t
          join merkle_leaves l on l.source = 'api_payloads' and l.record_key = t.api_payload_id::text
         where t.api_payload_id = $1`,
-      [late.inputs[0]!.id],
+      [payloadId],
     );
     expect(leaf).toEqual({ purged_first: true });
+    const [tombstone] = await sql<{ sha256: string }>(
+      'select body_sha256 as sha256 from api_payload_tombstones where api_payload_id = $1',
+      [payloadId],
+    );
+    expect(tombstone!.sha256).toBe(canonicalSha256(parseExactJson(body)));
+    await expectPurgedPayloadProves(payloadId);
   });
 });

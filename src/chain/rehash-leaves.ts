@@ -10,36 +10,9 @@ const CHUNK = 5_000;
 
 type Leaf = { leaf: string; source: string; key: string; hash: Buffer };
 
-/** A purged body's canonical hash, and whether the purge may have preceded the payload's integration. */
-type PurgedBody = { sha256: string; beforeLeaf: boolean };
-
-/**
- * A purged payload's row has no body: its leaf's `payloadSha256` (the
- * canonical body hash, src/integrator/leaf-sources.ts) is its tombstone's,
- * which the purge wrote with the same hash function — unless the body was
- * purged before the payload was integrated, when the integrator encoded the
- * row as it found it, with no body.
- */
-async function purgedBodies(db: Db, keys: readonly string[]): Promise<Map<string, PurgedBody>> {
-  const { rows } = await db.query<{ id: string; sha256: string; before: boolean }>(
-    `select t.api_payload_id::text as id, t.body_sha256 as sha256, t.purged_at <= l.integrated_at as before
-       from api_payload_tombstones t
-       join merkle_leaves l on l.source = 'api_payloads' and l.record_key = t.api_payload_id::text
-      where t.api_payload_id = any($1::bigint[]) and t.body_sha256 is not null`,
-    [keys],
-  );
-  return new Map(rows.map(({ id, sha256, before }) => [id, { sha256, beforeLeaf: before }]));
-}
-
-/** Whether a source's row makes `hash` now, as the integrator made its leaf. */
-function matches(source: LeafSource, row: SourceRow, hash: Buffer, purged: ReadonlyMap<string, PurgedBody>): boolean {
-  const record = source.record(row);
-  const body = purged.get(row.key);
-  if (source.source !== 'api_payloads' || record.payloadSha256 !== null || !body)
-    return leafHash(canonicalBytes(record)).equals(hash);
-  if (body.beforeLeaf && leafHash(canonicalBytes(record)).equals(hash)) return true;
-  return leafHash(canonicalBytes({ ...record, payloadSha256: body.sha256 })).equals(hash);
-}
+/** Whether a source's row makes `hash` now, as the integrator made its leaf (a purged body: its tombstone's hash). */
+const matches = (source: LeafSource, row: SourceRow, hash: Buffer): boolean =>
+  leafHash(canonicalBytes(source.record(row))).equals(hash);
 
 /** One chunk of leaves, grouped by source: one read of their rows per source, and each leaf hash compared. */
 async function checkChunk(db: Db, leaves: readonly Leaf[], findings: Findings): Promise<void> {
@@ -60,7 +33,6 @@ async function checkChunk(db: Db, leaves: readonly Leaf[], findings: Findings): 
     }
     const keys = group.map(({ key }) => key);
     const { rows: byKey, malformed } = await rowsByKey(db, source, keys);
-    const purged = source.source === 'api_payloads' ? await purgedBodies(db, keys) : new Map<string, PurgedBody>();
     for (const { leaf, key, hash } of group) {
       const row = byKey.get(key);
       const at = { table: name, recordId: key, leafIndex: leaf };
@@ -71,7 +43,7 @@ async function checkChunk(db: Db, leaves: readonly Leaf[], findings: Findings): 
           problem: `leaf #${leaf} names ${name} ${JSON.stringify(key)}, which no record of it can be`,
         });
       else if (!row) findings.add({ kind: 'record', ...at, problem: `${name} ${key} (leaf #${leaf}) is gone` });
-      else if (!matches(source, row, hash, purged))
+      else if (!matches(source, row, hash))
         findings.add({
           kind: 'record',
           ...at,

@@ -1,5 +1,5 @@
 import type { EntityClass } from '@mikro-orm/core';
-import { AuditEvent, QueryAuditEntry } from '../entities';
+import { AuditEvent, PayloadTombstone, QueryAuditEntry } from '../entities';
 import { SUBJECT_TABLES } from '../entities/audit-event.entity';
 import { toGlobalId } from '../graphql/global-id';
 import { parseExactJson } from '../json/exact-json';
@@ -39,9 +39,18 @@ const unique = (columns: string[]) => [...new Set(columns)];
 /**
  * Bodies a record proves by their hash rather than carry (a purged body's
  * record still proves): `payload` is in the leaf as `payloadSha256`, the hex
- * SHA-256 of the body's canonical JSON, null for no body.
+ * SHA-256 of the body's canonical JSON — of the body, or once the retention
+ * purge has removed it, the hash its tombstone kept — null for no body. So a
+ * payload's leaf is the same whether it was integrated before its purge or
+ * after, and integrator, verify and prove all read it here.
  */
 const BODY_FIELDS: Partial<Record<NodeType, string>> = { ApiPayload: 'payload' };
+const TOMBSTONES = tableNameOf(PayloadTombstone);
+
+/** The purged body's canonical hash, read only for a row without a body. */
+const purgedBodySql = (body: string) =>
+  `'purged_${body}_sha256', case when t.${body} is null then
+     (select b.body_sha256 from ${TOMBSTONES} b where b.api_payload_id = t.id) end`;
 
 /** A node type's rows: `type`, global `id`, its stored GraphQL fields, each to-one relation as a global id. */
 function nodeSource(type: NodeType): LeafSource {
@@ -55,7 +64,7 @@ function nodeSource(type: NodeType): LeafSource {
     .filter((direction) => direction.at === type && direction.one)
     .map((direction) => ({ name: direction.field, column: columnsOf(direction).far, target: direction.leadsTo }));
   const columns = unique(['id', ...fields.map(({ column }) => column), ...relations.map(({ column }) => column)]);
-  const json = columnJsonSql(entity, 't', columns);
+  const json = columnJsonSql(entity, 't', columns) + (body ? `, ${purgedBodySql(body)}` : '');
   return {
     source: table,
     select: (condition) =>
@@ -67,7 +76,8 @@ function nodeSource(type: NodeType): LeafSource {
       const record: Values = { type, id: toGlobalId(type, String(values.id)), ...fieldValues(fields, values) };
       if (body) {
         delete record[body];
-        record[`${body}Sha256`] = values[body] == null ? null : canonicalSha256(values[body]);
+        const purged = values[`purged_${body}_sha256`];
+        record[`${body}Sha256`] = values[body] != null ? canonicalSha256(values[body]) : (purged ?? null);
       }
       for (const { name, column, target } of relations) record[name] = gidOrNull(target, values[column]);
       return record;
