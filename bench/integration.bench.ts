@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { createOrm, type Orm } from '../src/database/orm';
 import { integrateAll } from '../src/integrator/integrate-all';
 import { ensureDataset } from './dataset';
-import { type CatchUp, catchUp, emptyTree } from './integration-catch-up';
+import { analyzeGrown, type CatchUp, catchUp, emptyTree } from './integration-catch-up';
 import { integrationBatches, LeafWatcher, Producer, quantile, type Write } from './integration-delay';
 import { drawSamples, load } from './load';
 import { startGateway } from './systems';
@@ -181,6 +181,7 @@ async function main() {
   const url = await ensureDataset(options.server, options.scale, 'auditgraph_bench_integration');
   await emptyTree(url);
   const caughtUp = await catchUp(url);
+  await analyzeGrown(url);
   console.log(`${renderCatchUp(caughtUp).join('\n')}\nload average after the catch-up: ${loadAverage()}`);
 
   const samples = await drawSamples(url);
@@ -196,6 +197,7 @@ async function main() {
     console.error(`run ${index + 1}: integrator ${measured.integrator}, W1 ${measured.rps.toFixed(0)} req/s`);
     // What an off run left unintegrated is taken now, not during the next run's measurement.
     if (!on) await integrateAll(url);
+    await analyzeGrown(url);
   }
   await writer.close();
   console.log(renderRuns(runs).join('\n'));
