@@ -118,7 +118,7 @@ function renderCatchUp(result: CatchUp): string[] {
   const leaves = result.leaves;
   return [
     `catch-up (auditgraph integrate from an empty tree): ${leaves.toLocaleString('en-US')} leaves in ` +
-      `${result.batches} batch(es), ${result.seconds.toFixed(1)} s, ` +
+      `${result.batches} batches (the last finding none), ${result.seconds.toFixed(1)} s, ` +
       `${Math.round(result.leavesPerSecond).toLocaleString('en-US')} leaves/s; integrate peak RSS ` +
       `${result.peakRssMiB === undefined ? 'unknown' : `${result.peakRssMiB.toFixed(0)} MiB`}`,
     `  leaves by source: ${result.bySource.map(({ source, leaves: n }) => `${source} ${n.toLocaleString('en-US')}`).join(', ')}`,
