@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Orm } from '../src/database/orm';
@@ -147,6 +149,51 @@ export async function integrationBatches(origin: string): Promise<{ count: numbe
     count: value('auditgraph_integration_batch_seconds_count'),
     seconds: value('auditgraph_integration_batch_seconds_sum'),
   };
+}
+
+/**
+ * bench/integrator-process.ts as a child process, its batches (those that
+ * added leaves) timed as they are reported: the integrator with an event loop
+ * of its own, for comparison with serve's.
+ */
+export class SeparateIntegrator {
+  private readonly reported: { at: number; ms: number }[] = [];
+
+  private constructor(private readonly child: ChildProcess) {
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        const [, ms, leaves] = line.split(' ');
+        if (Number(leaves) > 0) this.reported.push({ at: performance.now(), ms: Number(ms) });
+      }
+    });
+  }
+
+  static start(databaseUrl: string, intervalMs: number): SeparateIntegrator {
+    const script = path.join(__dirname, 'integrator-process.js');
+    return new SeparateIntegrator(
+      spawn(process.execPath, [script], {
+        env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, INTERVAL_MS: String(intervalMs), LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
+  }
+
+  /** Batches reported between `from` and `to` (performance.now() ms), and their total seconds. */
+  batchesBetween(from: number, to: number): { count: number; seconds: number } {
+    const within = this.reported.filter(({ at }) => at >= from && at <= to);
+    return { count: within.length, seconds: within.reduce((sum, { ms }) => sum + ms, 0) / 1000 };
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGTERM');
+    });
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

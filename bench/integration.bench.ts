@@ -6,7 +6,14 @@ import { createOrm, type Orm } from '../src/database/orm';
 import { integrateAll } from '../src/integrator/integrate-all';
 import { ensureDataset } from './dataset';
 import { analyzeGrown, type CatchUp, catchUp, emptyTree } from './integration-catch-up';
-import { integrationBatches, LeafWatcher, Producer, quantile, type Write } from './integration-delay';
+import {
+  integrationBatches,
+  LeafWatcher,
+  Producer,
+  quantile,
+  SeparateIntegrator,
+  type Write,
+} from './integration-delay';
 import { drawSamples, load } from './load';
 import { startGateway } from './systems';
 import { type Samples, WORKLOADS } from './workloads';
@@ -26,6 +33,11 @@ const program = new Command('integration.bench')
   .addOption(new Option('--rounds <n>', 'runs with the integrator on, and as many off').argParser(Number).default(2))
   .addOption(new Option('--connections <n>', 'W1 concurrency').argParser(Number).default(8))
   .addOption(new Option('--rate <n>', 'producer writes per second').argParser(Number).default(50))
+  .option(
+    '--states <list>',
+    'integrator states to compare: on (in the gateway), off, separate (a process of its own, the gateway off)',
+    'on,off',
+  )
   .addOption(new Option('--pool <n>', "the gateway's PostgreSQL pool size").argParser(Number).default(10))
   .option(
     '--server <url>',
@@ -38,6 +50,7 @@ const options = program.opts<{
   duration: number;
   warmup: number;
   rounds: number;
+  states: string;
   connections: number;
   rate: number;
   pool: number;
@@ -49,8 +62,11 @@ const W1 = WORKLOADS.find((workload) => workload.name === 'W1')!;
 const OFF_INTERVAL_MS = '3600000';
 const DRAIN_MS = 60_000;
 
+type State = 'on' | 'off' | 'separate';
+const INTERVAL_MS = 250; // the default of AUDITGRAPH_INTEGRATE_INTERVAL_MS, for the separate integrator
+
 type Run = {
-  integrator: 'on' | 'off';
+  integrator: State;
   rps: number;
   p50: number;
   p99: number;
@@ -59,7 +75,7 @@ type Run = {
   writes: Write[];
   writeErrors: number;
   unseen: number;
-  /** The gateway's integration batches that added leaves during the measured seconds, and their total duration. */
+  /** The integrator's batches that added leaves during the measured seconds, and their total duration. */
   batches: number;
   batchSeconds: number;
   load: string;
@@ -71,14 +87,15 @@ const loadAverage = () =>
     .map((value) => value.toFixed(2))
     .join(' ');
 
-/** One run: a gateway (its integrator on or off), W1 and the producer together, warm-up then measured. */
-async function run(url: string, samples: Samples, writer: Orm, on: boolean, tag: string): Promise<Run> {
+/** One run: a gateway (its integrator on, off, or off and one separate), W1 and the producer, warm-up then measured. */
+async function run(url: string, samples: Samples, writer: Orm, state: State, tag: string): Promise<Run> {
   const gateway = await startGateway(
     url,
     options.pool,
-    on ? {} : { AUDITGRAPH_INTEGRATE_INTERVAL_MS: OFF_INTERVAL_MS },
+    state === 'on' ? {} : { AUDITGRAPH_INTEGRATE_INTERVAL_MS: OFF_INTERVAL_MS },
   );
-  const watcher = on ? await LeafWatcher.open(url) : undefined;
+  const separate = state === 'separate' ? SeparateIntegrator.start(url, INTERVAL_MS) : undefined;
+  const watcher = state === 'off' ? undefined : await LeafWatcher.open(url);
   const producer = new Producer(writer, options.rate, tag, (write) => watcher?.watch(write));
   try {
     producer.start();
@@ -88,11 +105,12 @@ async function run(url: string, samples: Samples, writer: Orm, on: boolean, tag:
     const result = await load(gateway, W1, samples, options.connections, options.duration);
     const to = performance.now();
     const batchesAfter = await integrationBatches(gateway.origin);
+    const separateBatches = separate?.batchesBetween(from, to);
     const loadNow = loadAverage();
     await producer.stop();
     const unseen = (await watcher?.drain(DRAIN_MS)) ?? 0;
     return {
-      integrator: on ? 'on' : 'off',
+      integrator: state,
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -100,13 +118,14 @@ async function run(url: string, samples: Samples, writer: Orm, on: boolean, tag:
       writes: producer.writes.filter((write) => write.committedAt >= from && write.committedAt <= to),
       writeErrors: producer.errors,
       unseen,
-      batches: batchesAfter.count - batchesBefore.count,
-      batchSeconds: batchesAfter.seconds - batchesBefore.seconds,
+      batches: separateBatches?.count ?? batchesAfter.count - batchesBefore.count,
+      batchSeconds: separateBatches?.seconds ?? batchesAfter.seconds - batchesBefore.seconds,
       load: loadNow,
     };
   } finally {
     await producer.stop();
     await watcher?.close();
+    await separate?.stop();
     await gateway.stop();
   }
 }
@@ -135,15 +154,17 @@ function renderRuns(runs: Run[]): string[] {
     `integration delay under load: W1 at ${options.connections} connections, a producer writing ` +
       `${options.rate} records/s (recordApiPayloads, one record per transaction, from the benchmark's process); ` +
       `${options.warmup} s warm-up + ${options.duration} s measured per run; integrator on = ` +
-      `AUDITGRAPH_INTEGRATE_INTERVAL_MS unset (250), off = ${OFF_INTERVAL_MS}`,
+      `AUDITGRAPH_INTEGRATE_INTERVAL_MS unset (250), off = ${OFF_INTERVAL_MS}, separate = the gateway's off and ` +
+      `bench/integrator-process.js integrating every ${INTERVAL_MS} ms`,
     '| run | integrator | W1 req/s | W1 p50 ms | W1 p99 ms | W1 errors | writes | write p50 / p99 ms ' +
       '| delay p50 ms | delay p99 ms | delay max ms | write errors | unseen | batches (mean ms) | load avg (1, 5, 15 min) |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
+  const delaysOf = (measured: Run) =>
+    measured.writes.filter((write) => write.seenAt !== undefined).map((write) => write.seenAt! - write.committedAt);
   for (const [index, measured] of runs.entries()) {
     const latencies = measured.writes.map((write) => write.latencyMs);
-    const delays = measured.writes.filter((write) => write.seenAt !== undefined).map((w) => w.seenAt! - w.committedAt);
-    const delay = (q: number) => (measured.integrator === 'on' ? ms(quantile(delays, q)) : '—');
+    const delay = (q: number) => (measured.integrator === 'off' ? '—' : ms(quantile(delaysOf(measured), q)));
     const batches = measured.batches
       ? `${measured.batches} (${ms((measured.batchSeconds * 1000) / measured.batches)})`
       : String(measured.batches);
@@ -154,23 +175,31 @@ function renderRuns(runs: Run[]): string[] {
         `| ${measured.writeErrors} | ${measured.unseen} | ${batches} | ${measured.load} |`,
     );
   }
-  const rps = (state: 'on' | 'off') => runs.filter((measured) => measured.integrator === state).map((r) => r.rps);
+  const of = (state: State) => runs.filter((measured) => measured.integrator === state);
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  const allDelays = runs.flatMap((measured) =>
-    measured.writes.filter((write) => write.seenAt !== undefined).map((write) => write.seenAt! - write.committedAt),
-  );
-  lines.push(
-    `over the runs with the integrator on: delay p50 ${ms(quantile(allDelays, 0.5))} ms, ` +
-      `p99 ${ms(quantile(allDelays, 0.99))} ms, max ${ms(quantile(allDelays, 1))} ms (${allDelays.length} writes)`,
-    `W1 req/s, integrator on ÷ off: ${(mean(rps('on')) / mean(rps('off'))).toFixed(2)} ` +
-      `(on ${rps('on')
-        .map((value) => value.toFixed(0))
-        .join(', ')}; off ${rps('off')
-        .map((value) => value.toFixed(0))
-        .join(', ')})`,
-  );
+  const rps = (state: State) => of(state).map((measured) => measured.rps);
+  const listed = (values: number[]) => values.map((value) => value.toFixed(0)).join(', ');
+  for (const state of states().filter((state) => state !== 'off')) {
+    const delays = of(state).flatMap(delaysOf);
+    lines.push(
+      `over the runs with the integrator ${state}: delay p50 ${ms(quantile(delays, 0.5))} ms, ` +
+        `p99 ${ms(quantile(delays, 0.99))} ms, max ${ms(quantile(delays, 1))} ms (${delays.length} writes)`,
+    );
+    if (of('off').length)
+      lines.push(
+        `W1 req/s, integrator ${state} ÷ off: ${(mean(rps(state)) / mean(rps('off'))).toFixed(2)} ` +
+          `(${state} ${listed(rps(state))}; off ${listed(rps('off'))})`,
+      );
+  }
   return lines;
 }
+
+const states = (): State[] => {
+  const listed = options.states.split(',').map((state) => state.trim());
+  const unknown = listed.filter((state) => !['on', 'off', 'separate'].includes(state));
+  if (unknown.length) throw new Error(`--states: unknown ${unknown.join(', ')} (on, off, separate)`);
+  return listed as State[];
+};
 
 async function main() {
   console.log(
@@ -189,14 +218,16 @@ async function main() {
   const writer = await createOrm({ databaseUrl: url, poolMax: 4 });
   const runs: Run[] = [];
   const tag = Date.now().toString(36);
-  for (let index = 0; index < options.rounds * 2; index++) {
-    // Alternating, each state first in every other round, so drift is shared.
-    const on = (index + Math.floor(index / 2)) % 2 === 0;
-    const measured = await run(url, samples, writer, on, `${tag}-${index}`);
+  // Alternating: the states in order, then reversed (on, off, off, on), so drift is shared.
+  const order = Array.from({ length: options.rounds }, (_, round) =>
+    round % 2 ? [...states()].reverse() : states(),
+  ).flat();
+  for (const [index, state] of order.entries()) {
+    const measured = await run(url, samples, writer, state, `${tag}-${index}`);
     runs.push(measured);
     console.error(`run ${index + 1}: integrator ${measured.integrator}, W1 ${measured.rps.toFixed(0)} req/s`);
     // What an off run left unintegrated is taken now, not during the next run's measurement.
-    if (!on) await integrateAll(url);
+    if (state === 'off') await integrateAll(url);
     await analyzeGrown(url);
   }
   await writer.close();

@@ -9,7 +9,7 @@ const SCALE = '0.01';
  * Benchmarks are not run by the suite, so one that no longer works goes
  * unnoticed until its numbers are needed. This runs the integration benchmark
  * at a small scale and a second per run, end to end: the catch-up from an
- * emptied tree, and one run with the integrator on, one off.
+ * emptied tree, and one run with the integrator on, one off, one in a process of its own.
  */
 describe('the integration benchmark', () => {
   afterAll(() =>
@@ -24,6 +24,7 @@ describe('the integration benchmark', () => {
         const child = spawn(process.execPath, [
           BENCH,
           ...['--scale', SCALE, '--duration', '1', '--warmup', '1', '--rounds', '1', '--rate', '20'],
+          ...['--states', 'on,off,separate'],
           ...['--server', process.env.AUDITGRAPH_TEST_ADMIN_URL!],
         ]);
         let output = '';
@@ -34,8 +35,9 @@ describe('the integration benchmark', () => {
       });
     const first = await runBench();
     expect(first).toEqual({ code: 0, output: expect.stringMatching(/W1 req\/s, integrator on ÷ off: \d/) });
-    // The on run: some writes measured, each of them seen as a leaf, none refused.
+    // The on and separate runs: some writes measured, each of them seen as a leaf, none refused.
     expect(first.output).toMatch(/^\| 1 \| on \| \d+ \| \d+ \| \d+ \| 0 \| [1-9]\d* \| .* \| 0 \| 0 \| /m);
+    expect(first.output).toMatch(/^\| 3 \| separate \| \d+ \| \d+ \| \d+ \| 0 \| [1-9]\d* \| .* \| 0 \| 0 \| /m);
 
     // The second run empties the tree again and integrates every record from the start: the dataset
     // as before plus the records the first run's producer and W1 appended.
