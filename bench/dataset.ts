@@ -4,12 +4,14 @@ import { createOrm } from '../src/database/orm';
 import { seedDatabase } from '../src/seed/seed-database';
 
 /**
- * The benchmark dataset of a scale: its own database `auditgraph_bench_s<scale>`
- * on `server` (never DATABASE_URL's), migrated, seeded with seed 42 the first
- * time and reused after. Returns its URL.
+ * The benchmark dataset of a scale: its own database `<prefix>_s<scale>`
+ * (`auditgraph_bench_s10`) on `server` (never DATABASE_URL's), migrated,
+ * seeded with seed 42 the first time and reused after. A benchmark that
+ * changes its dataset beyond appending records gives a prefix of its own.
+ * Returns its URL.
  */
-export async function ensureDataset(server: string, scale: number): Promise<string> {
-  const database = `auditgraph_bench_s${String(scale).replace('.', '_')}`;
+export async function ensureDataset(server: string, scale: number, prefix = 'auditgraph_bench'): Promise<string> {
+  const database = `${prefix}_s${String(scale).replace('.', '_')}`;
   const url = new URL(server);
   const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();

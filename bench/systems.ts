@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SystemName } from './workloads';
 
 const root = path.join(__dirname, '..', '..');
+const cli = path.join(root, 'dist', 'src', 'cli.js');
 
 export type RunningSystem = {
   name: SystemName;
@@ -57,34 +58,44 @@ const stopper = (child: ChildProcess) => () =>
     child.kill('SIGTERM');
   });
 
-/**
- * The gateway as production runs it: the built CLI, NODE_ENV=production,
- * keys required (an investigator key made with `auditgraph keys create`),
- * query audit log, metrics and request logs on. Only the rate limit is raised,
- * so the load generator measures the gateway rather than its limiter.
- */
-export async function startGateway(databaseUrl: string, poolMax: number): Promise<RunningSystem> {
-  const cli = path.join(root, 'dist', 'src', 'cli.js');
-  const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' };
-  const secret = execFileSync(
+/** A new API key of `role` in the database (`auditgraph keys create`): its secret. */
+export function createKey(databaseUrl: string, role: 'investigator' | 'writer'): string {
+  return execFileSync(
     process.execPath,
-    [cli, 'keys', 'create', '--name', `bench-${Date.now()}`, '--role', 'investigator'],
+    [cli, 'keys', 'create', '--name', `bench-${role}-${Date.now()}`, '--role', role],
     {
-      env: { ...process.env, ...env },
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'ignore'],
     },
   )
     .toString()
     .trim();
+}
+
+/**
+ * The gateway as production runs it: the built CLI, NODE_ENV=production,
+ * keys required (an investigator key made with `auditgraph keys create`),
+ * query audit log, metrics and request logs on. Only the rate limit is raised,
+ * so the load generator measures the gateway rather than its limiter.
+ * `env` adds to its environment (e.g. AUDITGRAPH_INTEGRATE_INTERVAL_MS).
+ */
+export async function startGateway(
+  databaseUrl: string,
+  poolMax: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningSystem> {
+  const secret = createKey(databaseUrl, 'investigator');
   const { child, url } = await startProcess(
     process.execPath,
     [cli, 'serve', '--no-migrate'],
     {
-      ...env,
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       PORT: '0',
       AUDITGRAPH_DB_POOL_MAX: String(poolMax),
       AUDITGRAPH_RATE_LIMIT_PER_MINUTE: '1000000',
+      ...env,
     },
     /serving GraphQL at (http:\/\/\S+)\/graphql/,
   );
