@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { integrateAll } from '../src/integrator/integrate-all';
-import { BATCH_STATE, CANDIDATES, integrateBatch } from '../src/integrator/integrate-batch';
+import { BATCH_STATE, CANDIDATES, INTEGRATOR_LOCK, integrateBatch } from '../src/integrator/integrate-batch';
 import { openIntegratorConnection } from '../src/integrator/integrator-connection';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 import { checkedStoredTree } from './harness/merkle-check';
@@ -73,7 +73,9 @@ describe('committed rows become leaves exactly once, in commit order of batches'
     const rangeTakes = async () => {
       const {
         rows: [bounds],
-      } = await integratorLike.query<{ xmax: string; finished: string[]; upto: string }>(BATCH_STATE);
+      } = await integratorLike.query<{ xmax: string; finished: string[]; upto: string }>(BATCH_STATE, [
+        INTEGRATOR_LOCK,
+      ]);
       const { rows } = await importing.query<{ n: string }>(
         `select count(*)::text as n from trade_decisions t where ${CANDIDATES}`,
         [bounds!.xmax, bounds!.finished, bounds!.upto],

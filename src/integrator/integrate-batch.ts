@@ -1,9 +1,10 @@
 import { sqlStateOf } from '../base/sql-state';
-import { appendLeaves } from '../merkle/append';
 import { leafHash } from '../merkle/tree-hash';
 import { canonicalBytes } from './canonical-json';
 import { LEAF_SOURCES, type SourceRow } from './leaf-sources';
-import { insertLeaves, insertNodes, pgHashStore, type Queryable } from './pg-hash-store';
+import type pg from 'pg';
+import { type Queryable } from './pg-hash-store';
+import { treeWriter } from './tree-writer';
 
 /** The advisory lock whose holder is the one integrator (any gateway, `auditgraph integrate`). */
 export const INTEGRATOR_LOCK = 2_323_230_001;
@@ -35,7 +36,17 @@ export const BATCH_STATE = `
          array(select pg_snapshot_xip(snapshot) except select pg_snapshot_xip(pg_current_snapshot()))::text[] as finished,
          pg_current_snapshot()::text as current,
          exists (select from pg_snapshot_xip(pg_current_snapshot()) x where x >= pg_snapshot_xmax(snapshot)) as stale
-    from merkle_integration for update`;
+    from merkle_integration where pg_try_advisory_xact_lock($1) for update`;
+
+type BatchState = {
+  size: string;
+  root: Buffer;
+  xmax: string;
+  upto: string;
+  finished: string[];
+  current: string;
+  stale: boolean;
+};
 
 /**
  * Rows committed since P, as this transaction's snapshot C sees them: written
@@ -48,6 +59,11 @@ export const BATCH_STATE = `
  */
 export const CANDIDATES =
   '((t.recorded_xid >= $1::xid8 and t.recorded_xid < $3::xid8) or t.recorded_xid = any($2::xid8[]))';
+
+/** Which sources (indexes into LEAF_SOURCES) have rows committed since P: one statement, an index probe each. */
+const SOURCES_WITH_CANDIDATES = LEAF_SOURCES.map(
+  (source, at) => `select ${at} as at where exists (${source.select(CANDIDATES)})`,
+).join(' union all ');
 
 const UPDATE_STATE = `
   update merkle_integration set tree_size = $1, root = $2, snapshot = $3::pg_snapshot, integrated_at = now()`;
@@ -65,58 +81,37 @@ export async function integrateBatch(connection: Queryable, options: BatchOption
   const startedAt = Date.now();
   await connection.query('begin isolation level repeatable read');
   try {
-    const { rows: locked } = await connection.query<{ locked: boolean }>(
-      'select pg_try_advisory_xact_lock($1) as locked',
-      [INTEGRATOR_LOCK],
-    );
-    if (!locked[0]!.locked) {
+    // The lock first, in the same statement: a process that does not get it neither locks nor reads the state.
+    const { rows: states } = await connection.query<BatchState>(BATCH_STATE, [INTEGRATOR_LOCK]);
+    const state = states[0];
+    if (!state) {
       await connection.query('rollback');
       return null;
     }
-    const { rows: states } = await connection.query<{
-      size: string;
-      root: Buffer;
-      xmax: string;
-      upto: string;
-      finished: string[];
-      current: string;
-      stale: boolean;
-    }>(BATCH_STATE);
-    const state = states[0]!;
-    const store = pgHashStore(connection);
-    const before = Number(state.size);
-    let size = before;
-    let root = state.root;
-    for (const source of LEAF_SOURCES) {
-      await connection.query(`declare leaf_rows no scroll cursor for ${source.select(CANDIDATES)}`, [
-        state.xmax,
-        state.finished,
-        state.upto,
-      ]);
-      const fetchChunk = () => connection.query<SourceRow>(`fetch forward ${chunkRows} from leaf_rows`);
-      let next = fetchChunk();
-      for (;;) {
-        const { rows } = await next;
-        if (rows.length === 0) break;
-        // The next chunk is read while this one is encoded and hashed (the driver queues the statements in order).
-        next = fetchChunk();
-        next.catch(() => undefined);
-        const hashes = rows.map((row) => leafHash(canonicalBytes(source.record(row))));
-        const appended = await appendLeaves(store, size, hashes);
-        await insertLeaves(
-          connection,
-          size,
+    const bounds = [state.xmax, state.finished, state.upto];
+    const tree = treeWriter(connection, Number(state.size), state.root, chunkRows, options.onChunk);
+    // Most batches are a few rows of a few sources: one statement says which sources have any, and only those
+    // are read. The batch's round trips, not its rows, are most of a small batch's time in a busy gateway.
+    const { rows: found } = await connection.query<{ at: number }>(SOURCES_WITH_CANDIDATES, bounds);
+    for (const { at } of found) {
+      const source = LEAF_SOURCES[at]!;
+      const cursor = `leaf_rows_${at}`;
+      await connection.query(`declare ${cursor} no scroll cursor for ${source.select(CANDIDATES)}`, bounds);
+      const fetchChunk = () => connection.query<SourceRow>(`fetch forward ${chunkRows} from ${cursor}`);
+      for (let next: Promise<pg.QueryResult<SourceRow>> | undefined = fetchChunk(); next;) {
+        const { rows }: { rows: SourceRow[] } = await next;
+        // A short chunk is the last; a full one may have more, read while this one is encoded and hashed.
+        next = rows.length === chunkRows ? fetchChunk() : undefined;
+        next?.catch(() => undefined);
+        await tree.add(
           source.source,
           rows.map((row) => row.key),
-          hashes,
+          rows.map((row) => leafHash(canonicalBytes(source.record(row)))),
         );
-        await insertNodes(connection, appended.nodes);
-        size = appended.size;
-        root = appended.root;
-        await options.onChunk?.(size);
       }
-      await connection.query('close leaf_rows');
     }
+    const { size, root } = await tree.flush();
+    const before = Number(state.size);
     // Nothing new: the previous snapshot still finds every later row, so it is kept — unless a transaction
     // begun since it is still open (a long import): every batch would read that one's uncommitted rows again
     // (xid ≥ xmax(P)) until P moves past it, into P's in-progress list, where the index skips it.

@@ -12,7 +12,10 @@ export async function openIntegratorConnection(databaseUrl: string): Promise<pg.
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query("set timezone = 'UTC'; set jit = off; set statement_timeout = 0");
+    // Every statement of a batch is an index lookup or a range of the newest rows. Without statistics (a young
+    // table, autovacuum off) the planner takes a sequential scan of a whole table, every batch, as the chain
+    // trigger did (Migration20261123174300): off for this session, as it was for that trigger.
+    await client.query("set timezone = 'UTC'; set jit = off; set statement_timeout = 0; set enable_seqscan = off");
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;

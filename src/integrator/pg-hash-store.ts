@@ -36,19 +36,19 @@ export function pgHashStore(connection: Queryable): HashReader {
   };
 }
 
-/** Appends leaves `first`, `first + 1`, … of one source: one statement. */
+/** Appends leaves `first`, `first + 1`, …, each of its own source: one statement. */
 export async function insertLeaves(
   connection: Queryable,
   first: number,
-  source: string,
+  sources: readonly string[],
   keys: readonly string[],
   hashes: readonly Buffer[],
 ): Promise<void> {
   await connection.query(
     `insert into merkle_leaves (leaf_index, source, record_key, leaf_hash)
-       select $1::bigint + ordinality - 1, $2, key, hash
-         from unnest($3::text[], $4::bytea[]) with ordinality as leaf(key, hash, ordinality)`,
-    [String(first), source, keys, hashes],
+       select $1::bigint + ordinality - 1, source, key, hash
+         from unnest($2::text[], $3::text[], $4::bytea[]) with ordinality as leaf(source, key, hash, ordinality)`,
+    [String(first), sources, keys, hashes],
   );
 }
 
