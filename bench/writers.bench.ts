@@ -94,7 +94,7 @@ async function oneImport(variant: Variant, dir: string, lines: number, producing
   const url = new URL(options.server);
   url.pathname = `/${database}`;
   // The old variant is migrated partway: it must not rewrite migrations/.snapshot.json.
-  const orm = await createOrm({ databaseUrl: url.toString(), snapshot: false });
+  const orm = await createOrm({ databaseUrl: url.toString() });
   try {
     await VARIANTS[variant](orm);
     const stopProducer = producing ? await startProducer(url.toString()) : undefined;

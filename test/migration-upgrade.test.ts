@@ -188,7 +188,7 @@ describe('upgrading a database of the chain era to the Merkle tree (Migration202
   });
 
   it('cannot be undone once events were written without the chain', async () => {
-    const orm = await createOrm({ databaseUrl: database.url, poolMax: 1, snapshot: false });
+    const orm = await createOrm({ databaseUrl: database.url, poolMax: 1 });
     try {
       await expect(orm.getMigrator().down({ to: PREVIOUS_MIGRATION })).rejects.toThrow(
         /audit events were written without the chain/,
@@ -203,7 +203,7 @@ describe('undoing the migration on a database written only by the chain', () => 
   it('puts the chain triggers back; what they write then verifies after the upgrade again', async () => {
     const database = await createLegacyDatabase({ scale: 0.01 });
     const migrator = async (work: (orm: Awaited<ReturnType<typeof createOrm>>) => Promise<unknown>) => {
-      const orm = await createOrm({ databaseUrl: database.url, poolMax: 1, snapshot: false });
+      const orm = await createOrm({ databaseUrl: database.url, poolMax: 1 });
       await work(orm).finally(() => orm.close());
     };
     try {

@@ -24,7 +24,7 @@ export function registerDatabaseCommands(program: Command): void {
     .argument('[name]', 'a few words for the file name, snake_case')
     .action(
       commandAction(async (name: string | undefined) => {
-        const file = await withOrm((orm) => createMigration(orm, name), { builds: true });
+        const file = await withOrm((orm) => createMigration(orm, name), { builds: true, snapshot: true });
         console.log(file ? `wrote migrations/${file}: read it, then add it to migrations/index.ts` : 'no changes');
       }),
     );

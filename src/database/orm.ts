@@ -28,11 +28,13 @@ type OrmSettings = {
    */
   session?: { readOnly: boolean; statementTimeoutMs: number };
   /**
-   * False: migrations run through this ORM leave migrations/.snapshot.json
-   * as it is. MikroORM rewrites it from the database after every migration
-   * run, which is right only when the database ends fully migrated; one
-   * migrated partway or back down (tests, benchmarks of the old schema) is
-   * not the entities' schema.
+   * True only to write a migration (`migration-create`): MikroORM then diffs
+   * the entities against migrations/.snapshot.json and writes the snapshot
+   * anew. Otherwise off, because MikroORM also rewrites the snapshot from the
+   * database after every migration run — in its own spelling (int8 for
+   * bigserial, …) and, for a database migrated partway or back down (tests,
+   * benchmarks of the old schema), not the entities' schema at all — so that
+   * `npm start` or `migrate` in a checkout changed a committed file.
    */
   snapshot?: boolean;
 };
@@ -40,7 +42,7 @@ type OrmSettings = {
 type PooledConnection = { query(sql: string, done: (error: Error | null) => void): void };
 
 /** The MikroORM options shared by the server, the CLI and the tests. */
-export function ormOptions({ databaseUrl, poolMax = 10, session, snapshot = true }: OrmSettings): Options {
+export function ormOptions({ databaseUrl, poolMax = 10, session, snapshot = false }: OrmSettings): Options {
   // JIT compilation costs up to ~150 ms per large statement (seen on the integrity
   // audit), more than most reports take through their indexes: off for our sessions.
   // The loaders' named statements (runPrepared) are key and page lookups whose

@@ -27,7 +27,7 @@ export async function createLegacyDatabase(
   await withClient(admin, (client) => client.query(`create database ${name}`));
   const url = withDatabase(admin, name);
   const migrateTo = async (to?: string) => {
-    const orm = await createOrm({ databaseUrl: url, poolMax: 1, snapshot: false });
+    const orm = await createOrm({ databaseUrl: url, poolMax: 1 });
     try {
       return to
         ? (await orm.getMigrator().up({ to })).map((migration) => migration.name)
