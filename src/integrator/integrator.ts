@@ -38,8 +38,11 @@ export function startIntegrator(options: IntegratorOptions): Integrator {
       if (!connection) {
         const opened = await openIntegratorConnection(options.databaseUrl);
         // An idle client whose backend is terminated reports it here, not on a query.
+        // That starts an outage as a failed batch does: said once, with the batch failures that may follow it
+        // (a restarting database refuses the reconnects), until a batch succeeds again.
         opened.on('error', (error) => {
-          logger.warn({ err: error }, 'integrator connection lost');
+          if (!failing) logger.warn({ err: error }, 'integrator connection lost');
+          failing = true;
           if (connection === opened) dropConnection();
         });
         connection = opened;
