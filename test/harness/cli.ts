@@ -63,7 +63,8 @@ export async function expectCleanStop(gateway: ServingGateway): Promise<void> {
 /** Sends `signal` and waits for the exit code. */
 export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
+    // Already gone: exited (exitCode) or killed by a signal (signalCode, exitCode null) — no exit event will come.
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
     child.once('exit', (code) => resolve(code));
     child.kill(signal);
   });
