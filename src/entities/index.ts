@@ -12,6 +12,7 @@ import { PayloadTombstone } from './payload-tombstone.entity';
 import { Position } from './position.entity';
 import { QueryAuditEntry } from './query-audit-entry.entity';
 import { QueryDocument } from './query-document.entity';
+import { RecordCorrection } from './record-correction.entity';
 import { TradeDecision } from './trade-decision.entity';
 import { TradeExecution } from './trade-execution.entity';
 
@@ -30,6 +31,7 @@ export {
   Position,
   QueryAuditEntry,
   QueryDocument,
+  RecordCorrection,
   TradeDecision,
   TradeExecution,
 };
@@ -52,4 +54,5 @@ export const entities = [
   MerkleIntegration,
   MerkleCheckpoint,
   CheckpointKey,
+  RecordCorrection,
 ];
