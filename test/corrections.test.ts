@@ -177,6 +177,118 @@ describe('corrections are records too', () => {
   });
 });
 
+describe('a corrected link: lineage follows it', () => {
+  it("an execution booked on the wrong position: both positions' lineage and lists follow the correction", async () => {
+    const wrong = await trade();
+    const right = await trade();
+    const execution = gid('TradeExecution', wrong.executions[0]!.id);
+    const [wrongId, rightId] = [gid('Position', wrong.position.id), gid('Position', right.position.id)];
+    const result = await correct(execution, { position: rightId }, 'booked on the wrong position');
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.correctRecord).toMatchObject({
+      corrected: { position: rightId },
+      superseded: { position: wrongId },
+    });
+    const upstream = async (id: string) => {
+      const answer = await read(
+        `query($id: ID!) { lineage(from: $id, direction: UPSTREAM, depth: 1) { nodes { id } } position(id: $id) { executions { nodes { id } } } }`,
+        { id },
+      );
+      expect(answer.errors).toBeUndefined();
+      return {
+        lineage: answer.data!.lineage.nodes.map((node: { id: string }) => node.id),
+        executions: answer.data!.position.executions.nodes.map((node: { id: string }) => node.id),
+      };
+    };
+    const fromWrong = await upstream(wrongId);
+    expect(fromWrong.lineage).not.toContain(execution);
+    expect(fromWrong.executions).toEqual([]);
+    const fromRight = await upstream(rightId);
+    expect(fromRight.lineage).toContain(execution);
+    expect(fromRight.executions).toContain(execution);
+    // Corrected before its first integration: its leaf is still its original content.
+    await integrateAll(gateway.database.url);
+    expect((await leafOf('trade_executions', wrong.executions[0]!.id)).position).toBe(wrongId);
+  });
+});
+
+describe('the database lets an UPDATE through only for a correction of its transaction', () => {
+  const attempt = async (statements: [string, unknown[]?][]) =>
+    withClient(gateway.database.url, async (client) => {
+      await client.query('begin');
+      try {
+        for (const [text, values] of statements) await client.query(text, values);
+        await client.query('commit');
+        return null;
+      } catch (error) {
+        await client.query('rollback');
+        return error as { code: string; message: string };
+      }
+    });
+  const correction = (id: string, corrected: object, superseded: object) =>
+    [
+      `insert into record_corrections (subject_table, subject_id, corrected, superseded, reason, actor)
+       values ('trade_executions', $1, $2, $3, 'test', 'test')`,
+      [id, corrected, superseded],
+    ] as [string, unknown[]];
+  const named = `select set_config('auditgraph.correction', (select max(id)::text from record_corrections), true)`;
+
+  it('an UPDATE without a correction is refused (SQLSTATE 42501), and so is one that is not what its correction says', async () => {
+    const { executions } = await trade();
+    const id = executions[0]!.id;
+    const update = (set: string) => [`update trade_executions set ${set} where id = $1`, [id]] as [string, unknown[]];
+    expect(await attempt([update('fill_price = 1')])).toMatchObject({
+      code: '42501',
+      message: 'trade_executions is append-only: UPDATE refused',
+    });
+    // A correction whose superseded value is not the row's.
+    expect(
+      await attempt([correction(id, { fillPrice: '2' }, { fillPrice: '1' }), [named], update('fill_price = 2')]),
+    ).toMatchObject({
+      code: '42501',
+      message: expect.stringMatching(/fillPrice of trade_executions row \d+ was not "1"/),
+    });
+    // One that changes a column it does not correct.
+    expect(
+      await attempt([
+        correction(id, { fillPrice: '2' }, { fillPrice: '187.25000000' }),
+        [named],
+        update('fill_price = 2, commission = 5'),
+      ]),
+    ).toMatchObject({
+      code: '42501',
+      message: expect.stringMatching(/column commission of trade_executions is not one it corrects/),
+    });
+    // One of a field that is not correctable (the status, the external key).
+    expect(
+      await attempt([
+        correction(id, { executionId: 'x' }, { executionId: executions[0]!.executionId }),
+        [named],
+        update(`execution_id = 'x'`),
+      ]),
+    ).toMatchObject({
+      code: '42501',
+      message: expect.stringMatching(/executionId of trade_executions is not correctable/),
+    });
+    // A correction committed earlier, named again by a later transaction.
+    expect(await attempt([correction(id, { fillPrice: '2' }, { fillPrice: '187.25000000' })])).toBeNull();
+    expect(await attempt([[named], update('fill_price = 2')])).toMatchObject({
+      code: '42501',
+      message: 'trade_executions is append-only: UPDATE refused',
+    });
+    // And the one that matches goes through.
+    expect(
+      await attempt([
+        correction(id, { fillPrice: '2' }, { fillPrice: '187.25000000' }),
+        [named],
+        update('fill_price = 2'),
+      ]),
+    ).toBeNull();
+    expect(await attempt([[`delete from trade_executions where id = $1`, [id]]])).toMatchObject({ code: '42501' });
+    expect(await attempt([[`update record_corrections set reason = 'x'`]])).toMatchObject({ code: '42501' });
+  });
+});
+
 const NODE_TYPES_KEY: Record<string, string> = {
   IngestionRun: 'runId',
   ApiPayload: 'externalId',

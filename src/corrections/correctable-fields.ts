@@ -55,7 +55,12 @@ function viaScalar(scalar: GraphQLScalarType, value: unknown, where: string): un
   try {
     return scalar.parseValue(value);
   } catch (error) {
-    if (error instanceof GraphQLError) throw new BadInputError(`${where}: ${error.message}`, where);
+    // The scalars quote the value whole; a hostile one may be long.
+    if (error instanceof GraphQLError)
+      throw new BadInputError(
+        `${where}: ${error.message.length > 300 ? `${error.message.slice(0, 300)}…` : error.message}`,
+        where,
+      );
     throw error;
   }
 }
