@@ -76,7 +76,7 @@ export class RecordCorrection {
   @RecordedXid()
   recordedXid?: string;
 
-  @Field(() => ID, { name: 'id', description: 'The correction’s number (its row id).' })
+  @Field(() => ID, { name: 'id', description: 'The number of the correction (its row id).' })
   get correctionId(): string {
     return this.id;
   }
