@@ -24,7 +24,7 @@ const RECORD_TABLES = [
   ]),
 ];
 /** The node tables: an UPDATE of theirs is let through only for a correction (src/corrections). */
-const CORRECTABLE = new Set(NODE_TYPE_NAMES.map(tableOf));
+const CORRECTABLE = new Set<string>(NODE_TYPE_NAMES.map(tableOf));
 
 /** The only triggers a record table may have: refusals, and the two guarded exceptions (purge, correction). */
 const REFUSALS = /^(append_only|no_truncate|append_only_update|correction_only)$/;

@@ -10,9 +10,9 @@ import type { Context } from './context';
 import { loadNode } from './node.resolver';
 
 /** The write: `correctRecord`, for the roles that may record. */
-@Resolver(() => RecordCorrection)
+@Authorized(Permission.writeRecords)
+@Resolver()
 export class CorrectionResolver {
-  @Authorized(Permission.writeRecords)
   @Mutation(() => RecordCorrection, {
     description:
       'Correct a wrong record: `fields` maps GraphQL field names of its type to their new values, as the API ' +
@@ -29,8 +29,12 @@ export class CorrectionResolver {
   ): Promise<RecordCorrection> {
     return correctRecord(em, actorOf(caller), { id, fields, reason });
   }
+}
 
-  @Authorized(Permission.readLineage)
+/** A correction's record, for the roles that read lineage. */
+@Authorized(Permission.readLineage)
+@Resolver(() => RecordCorrection)
+export class RecordCorrectionResolver {
   @FieldResolver(() => Node, { description: 'The corrected record.', nullable: true })
   subject(@Root() correction: RecordCorrection, @Ctx() { loaders }: Context): Promise<Node | null> {
     return loadNode(loaders, nodeTypeOfTable(correction.subjectTable)!, String(correction.subjectId));

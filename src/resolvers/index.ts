@@ -3,7 +3,7 @@ import { ApiPayloadResolver } from './api-payload.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
 import { ChainResolver } from './chain.resolver';
 import { RecordResolver } from './record.resolver';
-import { CorrectionResolver, CORRECTIONS_RESOLVERS } from './correction.resolver';
+import { CorrectionResolver, CORRECTIONS_RESOLVERS, RecordCorrectionResolver } from './correction.resolver';
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
@@ -36,5 +36,6 @@ export const resolvers = [
   ChainResolver,
   RecordResolver,
   CorrectionResolver,
+  RecordCorrectionResolver,
   ...CORRECTIONS_RESOLVERS,
 ] as const;
