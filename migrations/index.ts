@@ -10,6 +10,7 @@ import { Migration20261123174300_trigger_lookups_by_index } from './Migration202
 import { Migration20261201090000_position_lots } from './Migration20261201090000_position_lots';
 import { Migration20261201140105_audit_event_search } from './Migration20261201140105_audit_event_search';
 import { Migration20261201163050_writers_never_wait } from './Migration20261201163050_writers_never_wait';
+import { Migration20261201164251_verify_tree } from './Migration20261201164251_verify_tree';
 import { Migration20261201173226_record_corrections } from './Migration20261201173226_record_corrections';
 
 /**
@@ -29,5 +30,6 @@ export const migrationsList = [
   { name: 'Migration20261201090000_position_lots', class: Migration20261201090000_position_lots },
   { name: 'Migration20261201140105_audit_event_search', class: Migration20261201140105_audit_event_search },
   { name: 'Migration20261201163050_writers_never_wait', class: Migration20261201163050_writers_never_wait },
+  { name: 'Migration20261201164251_verify_tree', class: Migration20261201164251_verify_tree },
   { name: 'Migration20261201173226_record_corrections', class: Migration20261201173226_record_corrections },
 ];

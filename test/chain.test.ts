@@ -58,6 +58,8 @@ describe('the immutable record: append-only tables, writers that never wait, and
     gateway = await startTestGateway(database);
     trade = await createTrade(gateway.orm.em.fork(), { executionCount: 2, inputCount: 2 });
     env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: gateway.database.url };
+    // Into the tree, legacy rows and all, before anyone tampers.
+    expect((await runCli(['integrate'], env)).code).toBe(0);
   }, 120_000);
   afterAll(() => gateway.close());
 
@@ -169,6 +171,12 @@ describe('the immutable record: append-only tables, writers that never wait, and
   });
 
   describe('verify, after tampering as a superuser would', () => {
+    // The test gateway runs no integrator: what was written is integrated first, as serve would have.
+    // --full: the legacy chain is the full run's (the default run relies on the tree, which holds its records too).
+    const verifyFull = async (...args: string[]) => {
+      expect((await runCli(['integrate'], env)).code).toBe(0);
+      return runCli(['verify', '--full', ...args], env);
+    };
     // Each case tampers, checks what verify says, then puts the row back as it was.
     it('names a legacy lineage row changed behind the triggers: CLI exit 1 and the verifyChain query', async () => {
       const execution = {
@@ -185,7 +193,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
         `update trade_executions set fill_price = fill_price * 2 where id = ${execution.id}`,
       );
       try {
-        const result = await runCli(['verify'], env);
+        const result = await verifyFull();
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(
           new RegExp(
@@ -195,16 +203,20 @@ describe('the immutable record: append-only tables, writers that never wait, and
           ),
         );
         const answer = await gateway.execute<{ verifyChain: any }>(
-          '{ verifyChain { intact firstBreak { kind table recordId problem } breaks { recordId } } }',
+          '{ verifyChain(full: true) { intact firstBreak { kind table recordId problem } breaks { recordId } } }',
           {},
           integrity,
         );
         expect(answer.errors).toBeUndefined();
+        // The legacy chain names it, and so does the tree, whose leaf the row no longer matches.
         expect(answer.data!.verifyChain).toMatchObject({
           intact: false,
           firstBreak: { kind: 'record', table: 'trade_executions', recordId: execution.id },
-          breaks: [{ recordId: execution.id }],
+          breaks: [{ recordId: execution.id }, { recordId: execution.id }],
         });
+        expect(result.stdout).toMatch(
+          new RegExp(`^  also: trade_executions ${execution.id} was changed after it was integrated`, 'm'),
+        );
       } finally {
         await tamper(
           gateway.database.url,
@@ -213,7 +225,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
           `update trade_executions set fill_price = fill_price / 2 where id = ${execution.id}`,
         );
       }
-      expect((await runCli(['verify'], env)).code).toBe(0);
+      expect((await verifyFull()).code).toBe(0);
     });
 
     it('names a legacy event whose content was edited', async () => {
@@ -231,13 +243,14 @@ describe('the immutable record: append-only tables, writers that never wait, and
         `update audit_events set actor = 'someone else' where seq = ${event!.seq}`,
       );
       try {
-        const result = await runCli(['verify', '--format', 'json'], env);
+        const result = await verifyFull('--format', 'json');
         expect(result.code).toBe(1);
         expect(JSON.parse(result.stdout).firstBreak).toEqual({
           kind: 'chain',
           seq: event!.seq,
           table: null,
           recordId: null,
+          leafIndex: null,
           problem: `event #${event!.seq}: its content no longer matches its hash (changed after it was written)`,
         });
       } finally {
@@ -277,9 +290,9 @@ describe('the immutable record: append-only tables, writers that never wait, and
         return row!.id;
       });
       try {
-        const result = await runCli(['verify'], env);
+        const result = await verifyFull();
         expect(result.code).toBe(1);
-        expect(result.stdout).toMatch(/^TAMPERED: /);
+        expect(result.stdout).toMatch(/^TAMPERED \(full\): /);
         expect(result.stdout).toContain(`decision_inputs ${input.decision} was written (event #`);
         expect(result.stdout).toContain(
           `positions ${smuggled} is not in the chain: it was written around the record trigger`,
@@ -297,7 +310,9 @@ describe('the immutable record: append-only tables, writers that never wait, and
           await client.query('commit');
         });
       }
-      expect((await runCli(['verify'], env)).code).toBe(0);
+      const after = await verifyFull();
+      expect(after.stdout).toMatch(/^intact/);
+      expect(after.code).toBe(0);
     });
 
     it('still verifies a legacy payload whose body the retention purge removed, and names a forged tombstone', async () => {
@@ -308,7 +323,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
       );
       expect(purged.code).toBe(0);
       expect(JSON.parse(purged.stdout).payloads).toBeGreaterThan(0);
-      expect(await runCli(['verify'], env)).toMatchObject({ code: 0 });
+      expect(await verifyFull()).toMatchObject({ code: 0 });
       const tombstone = await withClient(url, async (client) => {
         const { rows } = await client.query<{ id: string; hash: string }>(
           `select b.api_payload_id::text as id, encode(b.body_hash, 'hex') as hash from api_payload_tombstones b
@@ -326,7 +341,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
         );
       await forge(`sha256('something else')`);
       try {
-        const result = await runCli(['verify'], env);
+        const result = await verifyFull();
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(
           new RegExp(`^first break: api_payloads ${tombstone.id} was changed after it was written`, 'm'),
@@ -334,7 +349,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
       } finally {
         await forge(`'\\x${tombstone.hash}'`);
       }
-      expect((await runCli(['verify'], env)).code).toBe(0);
+      expect((await verifyFull()).code).toBe(0);
     });
   });
 

@@ -23,6 +23,8 @@ describe('configuration from the environment', () => {
       maxQueryCost: 200_000,
       maxQueryDepth: 16,
       introspection: true,
+      witnessDir: undefined,
+      integrationBoundS: 5,
       auditRedact: ['password', 'secret', 'token', 'apiKey', 'authorization'],
       integrateIntervalMs: 250,
       checkpointKeyFile: undefined,

@@ -153,6 +153,7 @@ describe('auditgraph import', () => {
       // The events the lines make, and nothing else: no records_written bookkeeping since the chain was retired.
       audit_events: 4,
     });
+    expect((await runCli(['integrate'], env)).code).toBe(0);
     expect((await runCli(['verify'], env)).code).toBe(0);
   });
 

@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import { verifyChain } from '../src/chain/verify-chain';
+import { verifyRecord } from '../src/chain/verify-record';
 import { createOrm } from '../src/database/orm';
+import { integrateAll } from '../src/integrator/integrate-all';
 import { withClient } from './harness/database';
-import { createLegacyDatabase, type LegacyDatabase } from './harness/legacy-database';
+import { createLegacyDatabase, type LegacyDatabase, PREVIOUS_MIGRATION } from './harness/legacy-database';
 
 const WRITERS_NEVER_WAIT = 'Migration20261201163050_writers_never_wait';
 
@@ -149,6 +151,34 @@ describe('upgrading a database of the chain era to the Merkle tree (Migration202
     expect(verified).toMatchObject({ intact: true, events: chained.events, records: chained.records, breaks: [] });
   });
 
+  it('after: integrated, every old record is in the tree and verify --full finds the tree and the legacy chain intact', async () => {
+    const integrated = await integrateAll(database.url);
+    const orm = await createOrm({ databaseUrl: database.url, poolMax: 2 });
+    try {
+      const verified = await verifyRecord(orm.em.fork(), { full: true });
+      expect(verified).toMatchObject({
+        intact: true,
+        events: chained.events,
+        records: chained.records,
+        treeSize: String(integrated.size),
+        leavesRehashed: String(integrated.size),
+        breaks: [],
+      });
+      // Every row of every table, old and new, has its leaf; the query audit log one per writer transaction.
+      const rows = await withClient(database.url, async (client) => {
+        let total = 0;
+        for (const table of RECORD_TABLES) {
+          const counted = table === 'query_audit_log' ? 'count(distinct recorded_xid)' : 'count(*)';
+          total += Number((await client.query(`select ${counted} as n from ${table}`)).rows[0].n);
+        }
+        return total;
+      });
+      expect(integrated.size).toBe(rows);
+    } finally {
+      await orm.close();
+    }
+  });
+
   it('after: two producers write at the same time, neither waiting for the other', async () => {
     expect(await secondProducerWhileFirstIsOpen(database.url)).toEqual({ committed: true });
     await withClient(database.url, async (client) => {
@@ -160,7 +190,7 @@ describe('upgrading a database of the chain era to the Merkle tree (Migration202
   it('cannot be undone once events were written without the chain', async () => {
     const orm = await createOrm({ databaseUrl: database.url, poolMax: 1, snapshot: false });
     try {
-      await expect(orm.getMigrator().down({ to: WRITERS_NEVER_WAIT })).rejects.toThrow(
+      await expect(orm.getMigrator().down({ to: PREVIOUS_MIGRATION })).rejects.toThrow(
         /audit events were written without the chain/,
       );
     } finally {
@@ -178,7 +208,7 @@ describe('undoing the migration on a database written only by the chain', () => 
     };
     try {
       await database.upgrade();
-      await migrator((orm) => orm.getMigrator().down({ to: WRITERS_NEVER_WAIT }));
+      await migrator((orm) => orm.getMigrator().down({ to: PREVIOUS_MIGRATION }));
       await withClient(database.url, async (client) => {
         const { rows } = await client.query(
           `select count(*)::int as n from information_schema.columns where column_name = 'recorded_xid'`,

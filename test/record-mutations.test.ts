@@ -178,12 +178,15 @@ describe('record mutations: the write path for producers', () => {
       },
     });
     expect(execution.databaseIds).toHaveLength(1);
-    const verified = await runCli(['verify'], {
+    const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       LOG_LEVEL: 'warn',
       DATABASE_URL: gateway.database.url,
-    });
+    };
+    // The test gateway runs no integrator: the records are integrated as serve would, then verified.
+    expect((await runCli(['integrate'], env)).code).toBe(0);
+    const verified = await runCli(['verify'], env);
     expect(verified.code).toBe(0);
   });
 
@@ -368,6 +371,13 @@ describe('record mutations: the write path for producers', () => {
       '{ auditEvents(filter: { logType: RISK }, first: 100) { nodes { seq subject { id } } } }',
     );
     expect(events.data.auditEvents.nodes).toHaveLength(100);
+    const integrated = await runCli(['integrate'], {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: gateway.database.url,
+    });
+    expect(integrated.code).toBe(0);
     const verified = await gateway.execute<any>(
       '{ verifyChain { intact events } }',
       {},

@@ -1,4 +1,10 @@
 import type pg from 'pg';
+import { canonicalBytes } from '../src/integrator/canonical-json';
+import { leafSourceOf, type SourceRow } from '../src/integrator/leaf-sources';
+import { pgHashStore } from '../src/integrator/pg-hash-store';
+import { inclusionProof } from '../src/merkle/proofs';
+import { leafHash } from '../src/merkle/tree-hash';
+import { verifyInclusion } from '../src/verifier/merkle-proofs';
 import { runCli } from './harness/cli';
 import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
@@ -20,8 +26,44 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     gateway = await startTestGateway();
     trade = await createTrade(gateway.orm.em.fork(), { executionCount: 1, inputCount: 2 });
     env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: gateway.database.url };
+    // The payloads are in the tree before their bodies are purged, as years-old records are.
+    expect((await runCli(['integrate'], env)).code).toBe(0);
   });
+
+  /** Integrates what is new (the test gateway runs no integrator), then `verify --full`. */
+  const verifyFull = async () => {
+    expect((await runCli(['integrate'], env)).code).toBe(0);
+    return runCli(['verify', '--full'], env);
+  };
   afterAll(() => gateway.close());
+
+  /**
+   * A purged payload still proves: its record rebuilt from the row with the
+   * tombstone's canonical body hash is the leaf the tree's inclusion proof,
+   * checked by the offline verifier, leads from to the root.
+   */
+  async function expectPurgedPayloadProves(payloadId: string) {
+    await withClient(gateway.database.url, async (client) => {
+      const source = leafSourceOf('api_payloads')!;
+      const { rows } = await client.query<SourceRow>(source.select(source.keyCondition), [[payloadId]]);
+      const record = source.record(rows[0]!);
+      expect(record.payloadSha256).toBeNull();
+      const {
+        rows: [tombstone],
+      } = await client.query('select body_sha256 from api_payload_tombstones where api_payload_id = $1', [payloadId]);
+      record.payloadSha256 = tombstone.body_sha256;
+      const {
+        rows: [leaf],
+      } = await client.query(
+        `select leaf_index::int as index, (select tree_size::int from merkle_integration) as size,
+                (select root from merkle_integration) as root
+           from merkle_leaves where source = 'api_payloads' and record_key = $1`,
+        [payloadId],
+      );
+      const proof = await inclusionProof(pgHashStore(client), leaf.index, leaf.size);
+      verifyInclusion(BigInt(leaf.index), BigInt(leaf.size), leafHash(canonicalBytes(record)), proof, leaf.root);
+    });
+  }
 
   it.each([
     [['--older-than', '2y'], /--older-than must be a number of days such as 730d; got "2y"/],
@@ -91,14 +133,49 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     expect(tombstones.map((row) => [row.api_payload_id, row.body_bytes])).toEqual(
       bodies.map((row) => [row.id, row.bytes]),
     );
-    expect((await runCli(['verify'], env)).code).toBe(0);
+    const tombstoned = await sql<{ sha256: string | null }>(
+      'select body_sha256 as sha256 from api_payload_tombstones order by api_payload_id',
+    );
+    expect(tombstoned.map(({ sha256 }) => sha256)).toEqual(bodies.map(() => expect.stringMatching(/^[0-9a-f]{64}$/)));
+    // Every leaf is recomputed from the rows, the purged payloads' from their tombstones.
+    const verified = await verifyFull();
+    expect(verified.stdout).toMatch(/^intact \(full\): /);
+    expect(verified.code).toBe(0);
+    await expectPurgedPayloadProves(trade.inputs[0]!.id);
 
     // A second purge finds nothing more to remove.
     expect(JSON.parse((await purge('--execute')).stdout)).toMatchObject({ payloads: 0 });
   });
 
-  // A forged tombstone of a legacy payload is verify's to name (test/chain.test.ts); of a payload
-  // written since the chain was retired, the Merkle tree's (its leaf holds the body's hash).
+  it('detects a forged tombstone: verify --full names the payload', async () => {
+    const payloadId = trade.inputs[0]!.id;
+    const forge = (sha256: string) =>
+      withClient(gateway.database.url, async (client) => {
+        await client.query('begin');
+        await client.query('alter table api_payload_tombstones disable trigger api_payload_tombstones_append_only');
+        await client.query(`update api_payload_tombstones set body_sha256 = $2 where api_payload_id = $1`, [
+          payloadId,
+          sha256,
+        ]);
+        await client.query('alter table api_payload_tombstones enable trigger api_payload_tombstones_append_only');
+        await client.query('commit');
+      });
+    const [original] = await sql<{ sha256: string }>(
+      'select body_sha256 as sha256 from api_payload_tombstones where api_payload_id = $1',
+      [payloadId],
+    );
+    await forge('0'.repeat(64));
+    try {
+      const result = await verifyFull();
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(
+        new RegExp(`^first break: api_payloads ${payloadId} was changed after it was integrated \\(leaf #\\d+`, 'm'),
+      );
+    } finally {
+      await forge(original!.sha256);
+    }
+    expect((await verifyFull()).code).toBe(0);
+  });
 
   it('summarises storage per table and payload bodies by month', async () => {
     const result = await runCli(['storage', '--format', 'json'], env);
@@ -114,5 +191,20 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     const table = await runCli(['storage'], env);
     expect(table.stdout).toMatch(/^api_payloads\s+4\s+\d+$/m);
     expect(table.stdout).toMatch(/^2026-10\s+4\s+0\s+0\s+4$/m);
+  });
+
+  it('verifies a payload purged before it was integrated: its leaf was made from the row without a body', async () => {
+    const late = await createTrade(gateway.orm.em.fork(), { executionCount: 1, inputCount: 1 });
+    expect(JSON.parse((await purge('--execute')).stdout).payloads).toBeGreaterThan(0);
+    const verified = await verifyFull();
+    expect(verified.stdout).toMatch(/^intact \(full\): /);
+    expect(verified.code).toBe(0);
+    const [leaf] = await sql<{ purged_first: boolean }>(
+      `select t.purged_at <= l.integrated_at as purged_first from api_payload_tombstones t
+         join merkle_leaves l on l.source = 'api_payloads' and l.record_key = t.api_payload_id::text
+        where t.api_payload_id = $1`,
+      [late.inputs[0]!.id],
+    );
+    expect(leaf).toEqual({ purged_first: true });
   });
 });

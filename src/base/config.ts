@@ -35,6 +35,8 @@ const environmentSchema = z.object({
   AUDITGRAPH_MAX_QUERY_COST: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
   AUDITGRAPH_MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(16),
   AUDITGRAPH_INTROSPECTION: booleanFlag.optional(),
+  AUDITGRAPH_WITNESS_DIR: z.string().trim().min(1).optional(),
+  AUDITGRAPH_INTEGRATION_BOUND_S: z.coerce.number().positive().max(86_400).default(5),
   AUDITGRAPH_AUDIT_REDACT: z
     .string()
     .trim()
@@ -73,6 +75,8 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_MAX_QUERY_COST: 'a whole number from 1 to 100000000',
   AUDITGRAPH_MAX_QUERY_DEPTH: 'a whole number from 2 to 100',
   AUDITGRAPH_INTROSPECTION: `one of ${booleanWords.join(', ')}`,
+  AUDITGRAPH_WITNESS_DIR: 'a folder path (a witness folder: <size>.checkpoint files and keys.txt)',
+  AUDITGRAPH_INTEGRATION_BOUND_S: 'a number of seconds above 0 and at most 86400',
   AUDITGRAPH_AUDIT_REDACT: 'a comma-separated list of variable names, e.g. password,secret,token',
   AUDITGRAPH_INTEGRATE_INTERVAL_MS: 'a whole number of milliseconds from 10 to 3600000',
   AUDITGRAPH_CHECKPOINT_KEY_FILE: 'the path of a signer key file (PRIVATE+KEY+<name>+<key id>+<key>)',
@@ -106,6 +110,10 @@ export type Config = {
   maxQueryCost: number;
   maxQueryDepth: number;
   introspection: boolean;
+  /** Absolute: a witness folder `verify` proves the tree consistent with, besides any --witness. */
+  witnessDir: string | undefined;
+  /** Seconds a committed record may wait to be integrated before `verify` reports it. */
+  integrationBoundS: number;
   /** Variable names (at any depth, case-insensitive) whose values the query audit log replaces with "[REDACTED]". */
   auditRedact: string[];
   /** How often the background integrator looks for committed records to add to the Merkle tree. */
@@ -171,6 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryCost: values.AUDITGRAPH_MAX_QUERY_COST,
     maxQueryDepth: values.AUDITGRAPH_MAX_QUERY_DEPTH,
     introspection: values.AUDITGRAPH_INTROSPECTION ?? values.NODE_ENV !== 'production',
+    witnessDir: values.AUDITGRAPH_WITNESS_DIR && path.resolve(values.AUDITGRAPH_WITNESS_DIR),
+    integrationBoundS: values.AUDITGRAPH_INTEGRATION_BOUND_S,
     auditRedact: values.AUDITGRAPH_AUDIT_REDACT.split(',').map((name) => name.trim()),
     integrateIntervalMs: values.AUDITGRAPH_INTEGRATE_INTERVAL_MS,
     checkpointKeyFile: values.AUDITGRAPH_CHECKPOINT_KEY_FILE && path.resolve(values.AUDITGRAPH_CHECKPOINT_KEY_FILE),

@@ -1,53 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Field, Int, ObjectType } from 'type-graphql';
 import { SUBJECT_TABLES, type SubjectTable } from '../entities/audit-event.entity';
-
-@ObjectType({ description: 'One place where the record no longer matches what was written.' })
-export class ChainBreak {
-  @Field({ description: 'chain (an event or the links between events) or record (a lineage row).' })
-  kind!: 'chain' | 'record';
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'The event concerned: the broken one, or the one that recorded the row.',
-  })
-  seq!: string | null;
-
-  @Field(() => String, { nullable: true, description: 'The lineage table of the row concerned.' })
-  table!: SubjectTable | null;
-
-  @Field(() => String, { nullable: true, description: "The row's id (for decision_inputs, its decision's id)." })
-  recordId!: string | null;
-
-  @Field({ description: 'What is wrong, in words.' })
-  problem!: string;
-}
-
-@ObjectType({ description: 'The result of recomputing every hash of the record and of the chain.' })
-export class ChainVerification {
-  @Field({ description: 'True when every event and every record matches its hash.' })
-  intact!: boolean;
-
-  @Field(() => String, { description: 'Events in the legacy chain (those written with a chain hash).' })
-  events!: string;
-
-  @Field(() => String, {
-    description: 'Legacy lineage records (written before the Merkle tree) checked against the hashes written for them.',
-  })
-  records!: string;
-
-  @Field(() => ChainBreak, {
-    nullable: true,
-    description: 'The first break: the lowest event, then the lowest record.',
-  })
-  firstBreak!: ChainBreak | null;
-
-  @Field(() => [ChainBreak], { description: 'Every break found, up to `limit`.' })
-  breaks!: ChainBreak[];
-
-  @Field(() => Int, { description: 'How long the verification took.' })
-  durationMs!: number;
-}
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type BreakInput, type ChainVerification, Findings } from './chain-verification';
+import { type Db, inSnapshot, withConnection } from './verification-snapshot';
 
 const ZERO_HASH = `'\\x${'00'.repeat(32)}'::bytea`;
 
@@ -79,7 +33,7 @@ const CHAIN_SQL = `
   ) checked
   where problem is not null
   order by seq
-  limit ?`;
+  limit $1`;
 
 /**
  * How each table's legacy rows are keyed and hashed now, as the record trigger
@@ -121,7 +75,7 @@ function recordsSql(table: SubjectTable): string {
       select coalesce(r.key, p.key) as key, r.seq, p.key is not null as present, r.key is not null as recorded
       from recorded r full join present p on p.key = r.key and p.hash = r.hash
       where r.key is null or p.key is null
-    ), listed as (select distinct key from mismatched order by key limit ?)
+    ), listed as (select distinct key from mismatched order by key limit $1)
     select (select count(*) from present)::text as checked, coalesce((
       select json_agg(json_build_object('key', m.key::text, 'seq', m.seq::text,
                                         'present', m.present, 'recorded', m.recorded)
@@ -135,7 +89,7 @@ type Mismatch = { key: string; seq: string | null; present: boolean; recorded: b
  * A changed row appears on both sides under one key; a deleted one only as
  * recorded; a smuggled one only as present.
  */
-function describeRecordBreaks(table: SubjectTable, rows: Mismatch[]): ChainBreak[] {
+function describeRecordBreaks(table: SubjectTable, rows: Mismatch[]): BreakInput[] {
   const byKey = new Map<string, Mismatch[]>();
   for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
   return [...byKey.entries()].map(([key, sides]) => {
@@ -147,56 +101,54 @@ function describeRecordBreaks(table: SubjectTable, rows: Mismatch[]): ChainBreak
         : written
           ? `${table} ${key} was written (event #${written.seq}) but is gone`
           : `${table} ${key} is not in the chain: it was written around the record trigger`;
-    return { kind: 'record' as const, seq: written?.seq ?? null, table, recordId: key, problem };
+    return { kind: 'record', seq: written?.seq ?? null, table, recordId: key, problem };
   });
 }
-
-export type VerifyOptions = { limit?: number };
 
 /**
  * Recomputes every chained event's hash and link, and every legacy lineage
  * row's content hash against the hash the chain recorded when the row was
- * written. The legacy chain's SQL of verification: `auditgraph verify` and
- * the `verifyChain` query both call this.
+ * written: the events and rows written before the Merkle tree (the tree
+ * proves them too, from its first integration on). Breaks go to `findings`;
+ * returns how many events and records it checked.
  */
-export async function verifyChain(em: EntityManager, options: VerifyOptions = {}): Promise<ChainVerification> {
-  const limit = options.limit ?? 100;
+export async function verifyLegacyChain(db: Db, findings: Findings): Promise<{ events: string; records: string }> {
+  const chain = (await db.query(CHAIN_SQL, [findings.limit])).rows as { seq: string; problem: string }[];
+  for (const { seq, problem } of chain) findings.add({ kind: 'chain', seq, problem: `event #${seq}: ${problem}` });
+  let records = 0n;
+  for (const table of SUBJECT_TABLES) {
+    const {
+      rows: [{ checked, mismatches }],
+    } = (await db.query(recordsSql(table), [findings.limit])) as {
+      rows: { checked: string; mismatches: Mismatch[] }[];
+    };
+    for (const found of describeRecordBreaks(table, mismatches)) findings.add(found);
+    records += BigInt(checked);
+  }
+  const {
+    rows: [{ events }],
+  } = await db.query(`select count(*)::text as events from audit_events where hash is not null`);
+  return { events, records: records.toString() };
+}
+
+export type LegacyVerification = Pick<
+  ChainVerification,
+  'intact' | 'events' | 'records' | 'firstBreak' | 'breaks' | 'durationMs'
+>;
+
+/**
+ * The legacy chain alone, in a snapshot of its own (what `verify --full`
+ * runs besides the tree): for tests and benchmarks of the chain itself.
+ */
+export async function verifyChain(em: EntityManager, options: { limit?: number } = {}): Promise<LegacyVerification> {
   const started = Date.now();
-  const knex = em.getKnex();
-  return knex.transaction(
-    async (trx) => {
-      // Hashes cover timestamps and bytea as text: render them as the triggers did.
-      await trx.raw(`set local timezone to 'UTC'`);
-      await trx.raw(`set local bytea_output to 'hex'`);
-      const chain = (await trx.raw(CHAIN_SQL, [limit])).rows as { seq: string; problem: string }[];
-      const breaks: ChainBreak[] = chain.map(({ seq, problem }) => ({
-        kind: 'chain',
-        seq,
-        table: null,
-        recordId: null,
-        problem: `event #${seq}: ${problem}`,
-      }));
-      let records = 0n;
-      for (const table of SUBJECT_TABLES) {
-        const {
-          rows: [{ checked, mismatches }],
-        } = (await trx.raw(recordsSql(table), [limit])) as { rows: { checked: string; mismatches: Mismatch[] }[] };
-        breaks.push(...describeRecordBreaks(table, mismatches));
-        records += BigInt(checked);
-      }
-      const {
-        rows: [{ events }],
-      } = await trx.raw(`select count(*)::text as events from audit_events where hash is not null`);
-      const listed = breaks.slice(0, limit);
-      return {
-        intact: breaks.length === 0,
-        events,
-        records: records.toString(),
-        firstBreak: listed[0] ?? null,
-        breaks: listed,
-        durationMs: Date.now() - started,
-      };
-    },
-    { readOnly: true },
-  );
+  const findings = new Findings(options.limit ?? 100);
+  const counted = await withConnection(em, (db) => inSnapshot(db, () => verifyLegacyChain(db, findings)));
+  return {
+    intact: findings.count === 0,
+    ...counted,
+    firstBreak: findings.listed[0] ?? null,
+    breaks: findings.listed,
+    durationMs: Date.now() - started,
+  };
 }

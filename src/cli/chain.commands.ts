@@ -1,16 +1,62 @@
 import { type Command, Option } from 'commander';
-import { verifyChain } from '../chain/verify-chain';
+import { loadConfig } from '../base/config';
+import { recordVerifiedTree } from '../chain/verification-runs';
+import { verifyRecord } from '../chain/verify-record';
 import { number } from './arguments';
 import { commandAction } from './command-action';
 import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { formatOption, printJson } from './output-format';
 import { withOrm } from './with-orm';
 
-/** The tamper-evidence check: every hash recomputed, a break is its exit code. */
+/** What each mode guarantees: `verify --help` says it, README "Verifying the record" repeats it. */
+const GUARANTEES = `
+Default run (seconds, whatever the size of the record):
+  - every signed checkpoint, in merkle_checkpoints and in each witness folder,
+    is signed by a trusted key and the current tree is proved (RFC 9162
+    consistency proof from the stored nodes) to extend it: a checkpoint larger
+    than the tree is reported "truncated", one the tree does not extend
+    "rewritten/forked", naming the checkpoint; so is the tree a previous run verified;
+  - the stored nodes make the root merkle_integration holds, and nothing is
+    stored beyond the tree;
+  - each table has exactly one leaf per integrated record (a deleted or
+    smuggled-in row is named when the counts differ);
+  - every record integrated since the last intact run is re-encoded and
+    re-hashed against its leaf (the first run: every record);
+  - no record has been committed longer than AUDITGRAPH_INTEGRATION_BOUND_S
+    without being integrated.
+  It does not re-read records verified by an earlier run: a row changed in
+  place, or a leaf hash changed, since then is found by --full.
+--full (reads every record and every node):
+  - everything above, every record re-encoded and compared with its leaf
+    (changed, gone or not in the tree, each named with its table and id),
+    every stored node recomputed from the leaves, and the legacy chain (events
+    written before the Merkle tree) verified as before.
+Trusted keys: --key and the witness folders' keys.txt when given, otherwise
+checkpoint_keys. Without a witness folder, a superuser who rewrites the tree
+and its checkpoints consistently (or cuts its tail) is not detected: publish
+checkpoints (auditgraph checkpoint publish --to DIR) and verify against them.
+Exit 0 intact, 1 a break found, 2 could not run. An intact run is recorded in
+chain_verifications (tree size, root, mode).`;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+type VerifyCommandOptions = { limit: number; format: 'text' | 'json'; full: boolean; witness: string[]; key: string[] };
+
+/** The tamper-evidence check: the tree against its checkpoints and its records; a break is its exit code. */
 export function registerChainCommands(program: Command): void {
   program
     .command('verify')
-    .description('recompute every hash of the record and the chain; exit 0 intact, 1 tampered, 2 could not run')
+    .description(
+      'prove the record intact: the Merkle tree against every checkpoint and every record against its leaf; exit 0 intact, 1 tampered, 2 could not run',
+    )
+    .option('--full', 're-encode every record, recompute every stored node, verify the legacy chain', false)
+    .option(
+      '--witness <dir>',
+      'a witness folder of published checkpoints (repeatable; also AUDITGRAPH_WITNESS_DIR)',
+      collect,
+      [],
+    )
+    .option('--key <key>', 'a trusted verifier key, or a file of them (repeatable)', collect, [])
     .addOption(
       new Option('--limit <n>', 'most breaks listed')
         .argParser(
@@ -23,14 +69,37 @@ export function registerChainCommands(program: Command): void {
         .default(100),
     )
     .addOption(formatOption(['text', 'json']))
+    .addHelpText('after', GUARANTEES)
     .action(
-      commandAction(async (options: { limit: number; format: 'text' | 'json' }) => {
-        const result = await withOrm((orm) => verifyChain(orm.em.fork(), { limit: options.limit }));
-        if (options.format === 'json') printJson(result);
+      commandAction(async (options: VerifyCommandOptions) => {
+        const config = loadConfig();
+        const witnessDirs = [...(config.witnessDir ? [config.witnessDir] : []), ...options.witness];
+        const result = await withOrm(async (orm) => {
+          const verified = await verifyRecord(orm.em.fork(), {
+            limit: options.limit,
+            full: options.full,
+            witnessDirs,
+            keys: options.key,
+            integrationBoundS: config.integrationBoundS,
+          });
+          if (verified.intact)
+            await recordVerifiedTree(orm.em.fork(), {
+              size: Number(verified.treeSize),
+              root: verified.root,
+              full: options.full,
+            });
+          return verified;
+        });
+        const { root: _root, ...shown } = result;
+        if (options.format === 'json') printJson(shown);
         else {
           process.stdout.write(
-            `${result.intact ? 'intact' : 'TAMPERED'}: ${result.events} events, ` +
-              `${result.records} records verified in ${result.durationMs} ms\n`,
+            `${result.intact ? 'intact' : 'TAMPERED'}${result.full ? ' (full)' : ''}: tree of ${result.treeSize} leaves ` +
+              `consistent with ${result.checkpoints} checkpoints, ${result.leavesRehashed} leaves re-hashed` +
+              (result.full
+                ? `, ${result.nodesRecomputed} nodes recomputed, legacy chain of ${result.events} events and ${result.records} records`
+                : '') +
+              ` in ${result.durationMs} ms\n`,
           );
           if (result.firstBreak) process.stdout.write(`first break: ${result.firstBreak.problem}\n`);
           for (const found of result.breaks.slice(1)) process.stdout.write(`  also: ${found.problem}\n`);

@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity';
+import { ChainVerificationRun } from './chain-verification-run.entity';
 import { CheckpointKey } from './checkpoint-key.entity';
 import { MerkleCheckpoint } from './merkle-checkpoint.entity';
 import { MerkleIntegration } from './merkle-integration.entity';
@@ -20,6 +21,7 @@ export {
   ApiKey,
   ApiPayload,
   AuditEvent,
+  ChainVerificationRun,
   CheckpointKey,
   MerkleCheckpoint,
   MerkleIntegration,
@@ -55,4 +57,5 @@ export const entities = [
   MerkleCheckpoint,
   CheckpointKey,
   RecordCorrection,
+  ChainVerificationRun,
 ];

@@ -26,6 +26,15 @@ export class PayloadTombstone {
   @Property({ type: 'integer' })
   bodyBytes!: number;
 
+  /**
+   * Hex SHA-256 of the body's canonical JSON: the `payloadSha256` of the
+   * payload's Merkle leaf, so a purged payload's leaf is still recomputed
+   * (verify --full) and its record still proves. Null for bodies purged
+   * before the tree existed: their leaves were made from the purged row.
+   */
+  @Property({ type: 'text', nullable: true })
+  bodySha256: string | null = null;
+
   @Property({ type: InstantType, defaultRaw: 'now()' })
   purgedAt: Instant = instantOf(new Date());
 }

@@ -1,5 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
+import { canonicalSha256 } from '../integrator/canonical-json';
+import { parseExactJson } from '../json/exact-json';
 import { inWriteTransaction } from '../record/write-transaction';
 
 /** SEC 204-2 style: the first two years stay immediately accessible. */
@@ -42,6 +44,45 @@ export type PurgeSummary = {
 
 const CANDIDATES = `from api_payloads where created_at < ? and payload is not null`;
 
+/** Bodies read into memory at a time while their canonical hashes are computed. */
+const PURGE_CHUNK = 1_000;
+
+/**
+ * Tombstones for every body older than the cutoff, a chunk at a time in id
+ * order: the legacy chain's body hash and the size, computed by PostgreSQL,
+ * and the hex SHA-256 of the body's canonical JSON — the `payloadSha256` of
+ * the payload's Merkle leaf, computed by the leaf encoding's own function
+ * (src/integrator/canonical-json) so that verify --full recomputes the leaf
+ * of the purged row and its inclusion proof still holds.
+ */
+async function writeTombstones(trx: Knex.Transaction, cutoff: Date): Promise<{ payloads: number; bytes: number }> {
+  let payloads = 0;
+  let bytes = 0;
+  for (let after = '0'; ;) {
+    const { rows } = (await trx.raw(
+      // Ordered by the column, not by its text (an output column named id would sort '10' before '9').
+      `select id::text as key, payload::text as body ${CANDIDATES} and id > ? order by api_payloads.id limit ${PURGE_CHUNK}`,
+      [cutoff, after],
+    )) as { rows: { key: string; body: string }[] };
+    if (rows.length === 0) return { payloads, bytes };
+    const {
+      rows: [written],
+    } = await trx.raw(
+      `with tombstones as (
+         insert into api_payload_tombstones (api_payload_id, body_hash, body_bytes, body_sha256)
+         select p.id, auditgraph_body_hash(p.payload), octet_length(p.payload::text), b.sha256
+           from unnest(?::bigint[], ?::text[]) as b(id, sha256) join api_payloads p on p.id = b.id
+         order by p.id
+         returning body_bytes
+       ) select count(*)::int as payloads, coalesce(sum(body_bytes), 0)::bigint as bytes from tombstones`,
+      [rows.map(({ key }) => key), rows.map(({ body }) => canonicalSha256(parseExactJson(body)))],
+    );
+    payloads += written.payloads;
+    bytes += Number(written.bytes);
+    after = rows[rows.length - 1]!.key;
+  }
+}
+
 /**
  * The one deletion path of the record: payload bodies older than the window
  * are replaced by tombstones holding their hash and size, inside one
@@ -67,17 +108,7 @@ export async function purgePayloadBodies(
   }
   return inWriteTransaction(em, async (trx) => {
     await trx.raw(`select set_config('auditgraph.retention_purge', 'on', true)`);
-    const {
-      rows: [purged],
-    } = await trx.raw(
-      `with tombstones as (
-         insert into api_payload_tombstones (api_payload_id, body_hash, body_bytes)
-         select id, auditgraph_body_hash(payload), octet_length(payload::text) ${CANDIDATES}
-         order by id
-         returning body_bytes
-       ) select count(*)::int as payloads, coalesce(sum(body_bytes), 0)::bigint as bytes from tombstones`,
-      [window.cutoff],
-    );
+    const purged = await writeTombstones(trx, window.cutoff);
     // Exactly the bodies just tombstoned: earlier purges left theirs null already.
     await trx.raw(
       `update api_payloads p set payload = null
@@ -94,11 +125,11 @@ export async function purgePayloadBodies(
           olderThanDays: window.days,
           cutoff: window.cutoff.toISOString(),
           payloads: purged.payloads,
-          bodyBytes: Number(purged.bytes),
+          bodyBytes: purged.bytes,
         },
         options.actor,
       ],
     );
-    return { ...summary, payloads: purged.payloads, bodyBytes: Number(purged.bytes), eventSeq: event.seq };
+    return { ...summary, payloads: purged.payloads, bodyBytes: purged.bytes, eventSeq: event.seq };
   });
 }
