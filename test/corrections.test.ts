@@ -12,7 +12,9 @@ import { NODE_TYPE_NAMES, tableOf } from '../src/lineage/node-types';
 import { inclusionProof, rootAt } from '../src/merkle/proofs';
 import { leafHash } from '../src/merkle/tree-hash';
 import { verifyInclusion } from '../src/verifier/merkle-proofs';
+import { runCli } from './harness/cli';
 import { createTrade, type TradeFixture } from './harness/fixtures';
+import { cliEnv } from './harness/tree-drills';
 import { withClient } from './harness/database';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 
@@ -286,6 +288,16 @@ describe('the database lets an UPDATE through only for a correction of its trans
     ).toBeNull();
     expect(await attempt([[`delete from trade_executions where id = $1`, [id]]])).toMatchObject({ code: '42501' });
     expect(await attempt([[`update record_corrections set reason = 'x'`]])).toMatchObject({ code: '42501' });
+  });
+});
+
+describe('verify: corrected records still verify, as their original content', () => {
+  it('verify and verify --full are intact after corrections (their leaves re-encoded from the originals)', async () => {
+    await integrateAll(gateway.database.url);
+    for (const args of [[], ['--full']]) {
+      const result = await runCli(['verify', ...args, '--format', 'json'], cliEnv(gateway.database.url));
+      expect({ code: result.code, breaks: JSON.parse(result.stdout).breaks }).toEqual({ code: 0, breaks: [] });
+    }
   });
 });
 
