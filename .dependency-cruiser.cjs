@@ -64,6 +64,7 @@ const LAYERS = [
       'src/integrator/',
       'src/loaders/',
       'src/metrics/',
+      'src/proof/',
       'src/queries/',
       'src/query-audit/',
       'src/record/',

@@ -8,10 +8,12 @@ import { registerDatabaseCommands } from './cli/database.commands';
 import { registerImportCommand } from './cli/import.command';
 import { registerIntegrateCommand } from './cli/integrate.command';
 import { registerKeyCommands } from './cli/key.commands';
+import { registerProofCommands } from './cli/proof.commands';
 import { registerReportCommands } from './cli/report.commands';
 import { registerRetentionCommands } from './cli/retention.commands';
 import { registerSchemaCommand } from './cli/schema.command';
 import { registerServeCommand } from './cli/serve.command';
+import { registerVerifyBundleCommand } from './cli/verify-bundle.command';
 
 const program = new Command('auditgraph')
   .description("GraphQL audit query gateway: a trade's full provenance in one query")
@@ -23,6 +25,8 @@ registerServeCommand(program);
 registerDatabaseCommands(program);
 registerReportCommands(program);
 registerChainCommands(program);
+registerProofCommands(program);
+registerVerifyBundleCommand(program);
 registerImportCommand(program);
 registerIntegrateCommand(program);
 registerRetentionCommands(program);

@@ -33,6 +33,7 @@ function sampleValue(type: GraphQLInputType): string {
   if (isScalarType(type)) {
     const samples: Record<string, string> = {
       Int: '1',
+      SafeInt: '1',
       Float: '1',
       Boolean: 'true',
       DateTime: '"2026-10-01T00:00:00Z"',

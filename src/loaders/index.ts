@@ -8,6 +8,7 @@ import { eventsOf } from './audit-event.loaders';
 import { correctionsOf } from './correction.loaders';
 import type { ChildPageLoader } from './child-page';
 import { nodeKeyLoader } from './key-loaders';
+import { leafOfRecord } from './leaf.loaders';
 import { queryDocumentByHash } from './query-document.loaders';
 import { readAheadLoader } from './read-ahead';
 import { relationListLoader, relationOneLoader, type ToOneLoader } from './relation-loaders';
@@ -16,7 +17,7 @@ import { statusAsOfLoader, type StatusAsOfKey } from './status-as-of.loaders';
 /** The read model of a node type: its entity. */
 export type NodeOf<Type extends NodeType> = (typeof NODE_TYPES)[Type]['entity']['prototype'];
 
-const named = { apiKeyById, queryDocumentByHash, readAhead: readAheadLoader };
+const named = { apiKeyById, queryDocumentByHash, readAhead: readAheadLoader, leaf: leafOfRecord };
 
 export type Loaders = { readonly [Name in keyof typeof named]: ReturnType<(typeof named)[Name]> } & {
   /** The request's loader of `type` nodes by `property`: the id, or the node type's external key. */

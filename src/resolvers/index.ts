@@ -7,10 +7,12 @@ import { CorrectionResolver, CORRECTIONS_RESOLVERS, RecordCorrectionResolver } f
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
+import { LEAF_FIELD_RESOLVERS } from './leaf-fields.resolver';
 import { LineageResolver } from './lineage.resolver';
 import { NavHistoryResolver } from './nav-history.resolver';
 import { NodeResolver } from './node.resolver';
 import { PositionResolver } from './position.resolver';
+import { ProofResolver } from './proof.resolver';
 import { QueryAuditResolver } from './query-audit.resolver';
 import { ReportResolver } from './report.resolver';
 import { SearchResolver } from './search.resolver';
@@ -38,4 +40,6 @@ export const resolvers = [
   CorrectionResolver,
   RecordCorrectionResolver,
   ...CORRECTIONS_RESOLVERS,
+  ProofResolver,
+  ...LEAF_FIELD_RESOLVERS,
 ] as const;
