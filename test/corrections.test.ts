@@ -12,6 +12,10 @@ import { NODE_TYPE_NAMES, tableOf } from '../src/lineage/node-types';
 import { inclusionProof, rootAt } from '../src/merkle/proofs';
 import { leafHash } from '../src/merkle/tree-hash';
 import { verifyInclusion } from '../src/verifier/merkle-proofs';
+import { generateNoteKey, parseSignerKey } from '../src/checkpoint/note-keys';
+import { signCheckpointIfDue } from '../src/integrator/checkpoint-signer';
+import { proofBundle } from '../src/proof/proof-bundle';
+import { verifyBundle } from '../src/verifier/bundle';
 import { runCli } from './harness/cli';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { cliEnv } from './harness/tree-drills';
@@ -298,6 +302,36 @@ describe('verify: corrected records still verify, as their original content', ()
       const result = await runCli(['verify', ...args, '--format', 'json'], cliEnv(gateway.database.url));
       expect({ code: result.code, breaks: JSON.parse(result.stdout).breaks }).toEqual({ code: 0, breaks: [] });
     }
+  });
+});
+
+describe('prove: a corrected record comes with its corrections', () => {
+  it("the bundle holds the record's original content and each correction of it, and verifies offline", async () => {
+    const { executions } = await trade();
+    const id = executions[0]!.id;
+    const first = await correct(gid('TradeExecution', id), { commission: '0.02' });
+    const second = await correct(gid('TradeExecution', id), { commission: '0.03', fillPrice: '190' });
+    expect([first.errors, second.errors]).toEqual([undefined, undefined]);
+    const key = generateNoteKey('corrections-test');
+    await integrateAll(gateway.database.url, async (connection) => {
+      await signCheckpointIfDue(connection, {
+        signer: parseSignerKey(key.signerKey),
+        origin: 'corrections-test',
+        intervalS: 0,
+      });
+    });
+    const bundle = await withClient(gateway.database.url, (client) =>
+      proofBundle(client, [{ source: 'trade_executions', key: id }], null),
+    );
+    const records = bundle.proofs.map((proof) => proof.record);
+    expect(records.map((record) => record.type)).toEqual(['TradeExecution', 'RecordCorrection', 'RecordCorrection']);
+    expect(records[0]).toMatchObject({ commission: '0.01000000', fillPrice: '187.25000000' });
+    expect(records.slice(1).map((record) => record.id)).toEqual([
+      first.data!.correctRecord.id,
+      second.data!.correctRecord.id,
+    ]);
+    expect(bundle.proofs.every((proof) => proof.matchesLeaf)).toBe(true);
+    expect(verifyBundle(bundle.text, [key.verifierKey]).entries.filter((entry) => !entry.ok)).toEqual([]);
   });
 });
 
