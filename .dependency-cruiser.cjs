@@ -59,6 +59,7 @@ const LAYERS = [
     paths: [
       'src/auth/',
       'src/chain/',
+      'src/corrections/',
       'src/import/',
       'src/integrator/',
       'src/loaders/',

@@ -11,6 +11,7 @@ import { Migration20261201090000_position_lots } from './Migration20261201090000
 import { Migration20261201140105_audit_event_search } from './Migration20261201140105_audit_event_search';
 import { Migration20261201163050_writers_never_wait } from './Migration20261201163050_writers_never_wait';
 import { Migration20261201164251_verify_tree } from './Migration20261201164251_verify_tree';
+import { Migration20261201173226_record_corrections } from './Migration20261201173226_record_corrections';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -30,4 +31,5 @@ export const migrationsList = [
   { name: 'Migration20261201140105_audit_event_search', class: Migration20261201140105_audit_event_search },
   { name: 'Migration20261201163050_writers_never_wait', class: Migration20261201163050_writers_never_wait },
   { name: 'Migration20261201164251_verify_tree', class: Migration20261201164251_verify_tree },
+  { name: 'Migration20261201173226_record_corrections', class: Migration20261201173226_record_corrections },
 ];

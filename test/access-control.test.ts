@@ -72,6 +72,7 @@ describe('roles: every field asks for a permission, and each role gets exactly i
       'AuditEvent.recordCount',
       'AuditEvent.previousHash',
       'AuditEvent.chainHash',
+      'RecordCorrection.correctionId',
     ]);
     expect(
       handlers.map((handler) => `${handler.target.name}.${handler.methodName}`).filter((name) => !getters.has(name)),

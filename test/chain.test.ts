@@ -189,7 +189,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
       await tamper(
         gateway.database.url,
         'trade_executions',
-        'trade_executions_append_only',
+        'trade_executions_correction_only',
         `update trade_executions set fill_price = fill_price * 2 where id = ${execution.id}`,
       );
       try {
@@ -221,7 +221,7 @@ describe('the immutable record: append-only tables, writers that never wait, and
         await tamper(
           gateway.database.url,
           'trade_executions',
-          'trade_executions_append_only',
+          'trade_executions_correction_only',
           `update trade_executions set fill_price = fill_price / 2 where id = ${execution.id}`,
         );
       }

@@ -40,6 +40,7 @@ const NOT_EDGES: Record<string, string> = {
   'Query.correlated': 'the records of one correlation id, not a lineage walk',
   'SearchHit.node': 'a full-text match',
   'AuditEvent.subject': 'the record an audit event is about (events are not lineage nodes)',
+  'RecordCorrection.subject': 'the record a correction corrects (corrections are not lineage nodes)',
   'IntegrityItem.node': 'a record an integrity check flagged',
   'SymbolReport.decisions': "a report's rows",
   'SymbolReport.executions': "a report's rows",

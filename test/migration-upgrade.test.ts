@@ -6,6 +6,8 @@ import { integrateAll } from '../src/integrator/integrate-all';
 import { withClient } from './harness/database';
 import { createLegacyDatabase, type LegacyDatabase, PREVIOUS_MIGRATION } from './harness/legacy-database';
 
+const WRITERS_NEVER_WAIT = 'Migration20261201163050_writers_never_wait';
+
 const RECORD_TABLES = [
   'data_ingestion_runs',
   'api_payloads',
@@ -111,10 +113,8 @@ describe('upgrading a database of the chain era to the Merkle tree (Migration202
   });
 
   it('keeps every row as it was, notes the migration as its writer, and the legacy chain still verifies', async () => {
-    expect(await database.upgrade()).toEqual([
-      'Migration20261201163050_writers_never_wait',
-      'Migration20261201164251_verify_tree',
-    ]);
+    // The migrations after it come along (they are not this test's subject).
+    expect((await database.upgrade())[0]).toBe(WRITERS_NEVER_WAIT);
     await withClient(database.url, async (client) => {
       expect(await contentDigests(client)).toEqual(before);
       const xids = new Set<string>();

@@ -20,11 +20,14 @@ const RECORD_TABLES = [
     ...SUBJECT_TABLES,
     'audit_events',
     'query_audit_log',
+    'record_corrections',
   ]),
 ];
+/** The node tables: an UPDATE of theirs is let through only for a correction (src/corrections). */
+const CORRECTABLE = new Set<string>(NODE_TYPE_NAMES.map(tableOf));
 
-/** The only triggers a record table may have: refusals, and the purge's one exception. */
-const REFUSALS = /^(append_only|no_truncate|append_only_update)$/;
+/** The only triggers a record table may have: refusals, and the two guarded exceptions (purge, correction). */
+const REFUSALS = /^(append_only|no_truncate|append_only_update|correction_only)$/;
 
 describe('the record is append-only and notes its writers, table by table, with no hashing trigger', () => {
   let database: TestDatabase;
@@ -61,16 +64,25 @@ describe('the record is append-only and notes its writers, table by table, with 
     );
   });
 
-  it.each(RECORD_TABLES)('%s: no delete, no update (but a purged payload body), no truncate', (table) => {
-    const changes = table === 'api_payloads' ? 'DELETE' : 'DELETE OR UPDATE';
-    const of = (name: string) => triggers.find((trigger) => trigger.name === name)?.definition;
-    expect(of(`${table}_append_only`)).toMatch(
-      new RegExp(`BEFORE ${changes} ON public\\.${table} .* EXECUTE FUNCTION auditgraph_refuse_change\\(\\)`),
-    );
-    expect(of(`${table}_no_truncate`)).toMatch(
-      new RegExp(`BEFORE TRUNCATE ON public\\.${table} .* EXECUTE FUNCTION auditgraph_refuse_change\\(\\)`),
-    );
-  });
+  it.each(RECORD_TABLES)(
+    '%s: no delete, no update (but a purged payload body or a correction), no truncate',
+    (table) => {
+      const changes = CORRECTABLE.has(table) ? 'DELETE' : 'DELETE OR UPDATE';
+      if (CORRECTABLE.has(table))
+        expect(triggers.find((trigger) => trigger.name === `${table}_correction_only`)?.definition).toMatch(
+          new RegExp(
+            `BEFORE UPDATE ON public\\.${table} FOR EACH ROW .*EXECUTE FUNCTION auditgraph_correction_only\\('\\{`,
+          ),
+        );
+      const of = (name: string) => triggers.find((trigger) => trigger.name === name)?.definition;
+      expect(of(`${table}_append_only`)).toMatch(
+        new RegExp(`BEFORE ${changes} ON public\\.${table} .* EXECUTE FUNCTION auditgraph_refuse_change\\(\\)`),
+      );
+      expect(of(`${table}_no_truncate`)).toMatch(
+        new RegExp(`BEFORE TRUNCATE ON public\\.${table} .* EXECUTE FUNCTION auditgraph_refuse_change\\(\\)`),
+      );
+    },
+  );
 
   it.each(RECORD_TABLES)('%s: no trigger but the refusals (nothing hashes, numbers or locks per row)', (table) => {
     const others = triggers
@@ -79,7 +91,10 @@ describe('the record is append-only and notes its writers, table by table, with 
     expect(others).toEqual([]);
     // The purge's exception only lets a body go: it runs on UPDATE, which no writer does.
     const update = triggers.find((trigger) => trigger.name === `${table}_append_only_update`);
-    if (update) expect(update.definition).toMatch(/BEFORE UPDATE ON public\.api_payloads FOR EACH ROW/);
+    if (update)
+      expect(update.definition).toMatch(
+        /BEFORE UPDATE ON public\.api_payloads FOR EACH ROW WHEN .*auditgraph\.correction.* EXECUTE FUNCTION auditgraph_purge_body_only/,
+      );
   });
 
   it.each(['merkle_leaves', 'merkle_nodes', 'merkle_checkpoints', 'checkpoint_keys'])(

@@ -12,9 +12,12 @@ const POSITIONS = 8;
 
 /** What a superuser does with the triggers off: the same statements, with the append-only trigger disabled around them. */
 async function behindTrigger(client: pg.Client, work: () => Promise<unknown>) {
-  await client.query(`alter table positions disable trigger positions_append_only`);
+  // UPDATE is refused by the correction guard, DELETE by the append-only trigger.
+  for (const trigger of ['positions_append_only', 'positions_correction_only'])
+    await client.query(`alter table positions disable trigger ${trigger}`);
   await work();
-  await client.query(`alter table positions enable trigger positions_append_only`);
+  for (const trigger of ['positions_append_only', 'positions_correction_only'])
+    await client.query(`alter table positions enable trigger ${trigger}`);
 }
 
 /** The transaction id the legacy record's rows carry (the migration's that retired the chain). */

@@ -27,6 +27,18 @@ export class BadInputError extends DomainError {
   }
 }
 
+/** What the caller named does not exist (a correction's record). */
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  override name = 'NotFoundError';
+  constructor(
+    message: string,
+    readonly argument?: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The answer would be larger than the stated most one answer carries, for a
  * field that has no pages: refused whole rather than cut silently.

@@ -13,6 +13,7 @@ import { PayloadTombstone } from './payload-tombstone.entity';
 import { Position } from './position.entity';
 import { QueryAuditEntry } from './query-audit-entry.entity';
 import { QueryDocument } from './query-document.entity';
+import { RecordCorrection } from './record-correction.entity';
 import { TradeDecision } from './trade-decision.entity';
 import { TradeExecution } from './trade-execution.entity';
 
@@ -32,6 +33,7 @@ export {
   Position,
   QueryAuditEntry,
   QueryDocument,
+  RecordCorrection,
   TradeDecision,
   TradeExecution,
 };
@@ -54,5 +56,6 @@ export const entities = [
   MerkleIntegration,
   MerkleCheckpoint,
   CheckpointKey,
+  RecordCorrection,
   ChainVerificationRun,
 ];

@@ -1,5 +1,5 @@
 import type { EntityClass } from '@mikro-orm/core';
-import { AuditEvent, PayloadTombstone, QueryAuditEntry } from '../entities';
+import { AuditEvent, PayloadTombstone, QueryAuditEntry, RecordCorrection } from '../entities';
 import { SUBJECT_TABLES } from '../entities/audit-event.entity';
 import { toGlobalId } from '../graphql/global-id';
 import { parseExactJson } from '../json/exact-json';
@@ -9,9 +9,14 @@ import { derivedColumns } from '../queries/current-status';
 import { tableNameOf } from '../database/entity-metadata';
 import { canonicalSha256 } from './canonical-json';
 import { columnJsonSql, type RecordField, recordFieldsOf } from './record-fields';
+import { originalValues, supersededSql } from './original-values';
 
-/** A selected row of a source: its record key, its writer's transaction id and its columns as JSON text. */
-export type SourceRow = { key: string; xid: string; row: string };
+/**
+ * A selected row of a source: its record key, its writer's transaction id,
+ * its columns as JSON text and, for a node, the values its corrections
+ * superseded (newest first, JSON text; null without corrections).
+ */
+export type SourceRow = { key: string; xid: string; row: string; superseded?: string | null };
 
 type Values = Record<string, unknown>;
 
@@ -68,7 +73,8 @@ function nodeSource(type: NodeType): LeafSource {
   return {
     source: table,
     select: (condition) =>
-      `select t.id::text as key, t.recorded_xid::text as xid, json_build_object(${json})::text as row
+      `select t.id::text as key, t.recorded_xid::text as xid, json_build_object(${json})::text as row,
+              ${supersededSql(table, 't')} as superseded
          from ${table} t where ${condition} order by t.recorded_xid, t.id`,
     keyCondition: 't.id = any($1::bigint[])',
     record(row) {
@@ -80,7 +86,8 @@ function nodeSource(type: NodeType): LeafSource {
         record[`${body}Sha256`] = values[body] != null ? canonicalSha256(values[body]) : (purged ?? null);
       }
       for (const { name, column, target } of relations) record[name] = gidOrNull(target, values[column]);
-      return record;
+      // The leaf is the record as first written: its corrections are leaves of their own.
+      return row.superseded ? originalValues(record, parseExactJson(row.superseded) as Values[]) : record;
     },
   };
 }
@@ -128,6 +135,39 @@ function auditEventSource(): LeafSource {
   };
 }
 
+/**
+ * A correction: `type`, `id` (its number, a string), `subject` (the record's
+ * global id), its stored fields (corrected, superseded, reason, actor,
+ * correctedAt).
+ */
+function correctionSource(): LeafSource {
+  const entity = RecordCorrection as EntityClass<unknown>;
+  const table = tableNameOf(RecordCorrection);
+  const fields = recordFieldsOf(entity, new Set());
+  const json = columnJsonSql(
+    entity,
+    't',
+    unique(['subject_table', 'subject_id', ...fields.map(({ column }) => column)]),
+  );
+  return {
+    source: table,
+    select: (condition) =>
+      `select t.id::text as key, t.recorded_xid::text as xid, json_build_object(${json})::text as row
+         from ${table} t where ${condition} order by t.recorded_xid, t.id`,
+    keyCondition: 't.id = any($1::bigint[])',
+    record(row) {
+      const values = valuesOf(row);
+      const subject = nodeTypeOfTable(values.subject_table as string)!;
+      return {
+        type: 'RecordCorrection',
+        id: row.key,
+        subject: toGlobalId(subject, String(values.subject_id)),
+        ...fieldValues(fields, values),
+      };
+    },
+  };
+}
+
 const ENTRY_FIELDS = recordFieldsOf(QueryAuditEntry as EntityClass<unknown>, new Set());
 
 /**
@@ -165,13 +205,15 @@ function queryAuditSource(): LeafSource {
 
 /**
  * Every source, in leaf order within a batch: the lineage tables (the
- * chain's SUBJECT_TABLES order, upstream first), audit events, the query audit log.
+ * chain's SUBJECT_TABLES order, upstream first), the corrections of their
+ * records, audit events, the query audit log.
  */
 export const LEAF_SOURCES: readonly LeafSource[] = [
   ...SUBJECT_TABLES.map((table) => {
     const type = nodeTypeOfTable(table);
     return type ? nodeSource(type) : decisionInputSource();
   }),
+  correctionSource(),
   auditEventSource(),
   queryAuditSource(),
 ];

@@ -10,7 +10,16 @@ import { recordedPropertyOf } from '../queries/read-model';
  * answers it under, the column, and how the column's value (as a row's JSON
  * gives it, see columnJsonSql) becomes the value the API writes.
  */
-export type RecordField = { name: string; column: string; convert: (value: unknown) => unknown };
+export type RecordField = {
+  name: string;
+  column: string;
+  convert: (value: unknown) => unknown;
+  /** The entity's property, its GraphQL type (a scalar or an enum object), whether a list of it, whether nullable. */
+  property: string;
+  graphqlType: unknown;
+  list: boolean;
+  nullable: boolean;
+};
 
 const asIs = (value: unknown) => value;
 const asInstant = (value: unknown) => (value == null ? null : instantFromDatabase(value as string));
@@ -58,6 +67,10 @@ export function recordFieldsOf(entity: EntityClass<unknown>, derived: ReadonlySe
       name: derived.has(field.name) ? recordedPropertyOf(field.name) : field.schemaName,
       column: columns.get(field.name)!,
       convert: converterOf(field.getType()),
+      property: field.name,
+      graphqlType: field.getType(),
+      list: Boolean(field.typeOptions.array),
+      nullable: Boolean(field.typeOptions.nullable),
     }));
 }
 

@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
-import type { AuditEvent } from '../entities';
+import type { AuditEvent, RecordCorrection } from '../entities';
 import type { NODE_TYPES, NodeType } from '../lineage/node-types';
 import type { TargetOf, ToListField, ToOneField } from '../lineage/relations';
 import { apiKeyById } from './api-key.loaders';
 import { eventsOf } from './audit-event.loaders';
+import { correctionsOf } from './correction.loaders';
 import type { ChildPageLoader } from './child-page';
 import { nodeKeyLoader } from './key-loaders';
 import { leafOfRecord } from './leaf.loaders';
@@ -35,6 +36,8 @@ export type Loaders = { readonly [Name in keyof typeof named]: ReturnType<(typeo
   relationList<T>(type: NodeType, field: string): ChildPageLoader<T>;
   /** `events` of every node type: the audit events about a node, in chain order. */
   events(type: NodeType): ChildPageLoader<AuditEvent>;
+  /** `corrections` of every node type: its corrections, oldest first, by its id. */
+  corrections(type: NodeType): DataLoader<string, RecordCorrection[]>;
   /** `statusAsOf(at:)` of every node type with a lifecycle: its status as it stood at an instant. */
   statusAsOf(type: NodeType): DataLoader<StatusAsOfKey, string | null, string>;
 };
@@ -62,6 +65,7 @@ export function createLoaders(em: EntityManager): Loaders {
       once(`one:${type}.${field}`, () => relationOneLoader((target) => key<object>(target, 'id'), type, field)),
     list: (type, field) => relationList(type, field),
     events: (type) => once(`events:${type}`, () => eventsOf(em, type)),
+    corrections: (type) => once(`corrections:${type}`, () => correctionsOf(em, type)),
     statusAsOf: (type) => once(`statusAsOf:${type}`, () => statusAsOfLoader(em, type)),
   } as Loaders;
   for (const name of Object.keys(named) as (keyof typeof named)[]) {

@@ -4,6 +4,7 @@ import { newestCheckpoint, type StoredCheckpoint } from './checkpoint-reads';
 import { NoCheckpointError } from './proof-errors';
 import { proofTarget, proveRecords, type RecordProof } from './record-proofs';
 import type { RecordRef } from './record-ref';
+import { withCorrections } from './correction-refs';
 
 /** The bundle format's name, its first field (README "Proofs"). */
 export const BUNDLE_FORMAT = 'auditgraph-proof-bundle/v1';
@@ -12,8 +13,9 @@ export type ProofBundle = { text: string; checkpoint: StoredCheckpoint; proofs: 
 
 /**
  * The self-contained bundle of `refs`: one signed checkpoint (the newest, or
- * the one of `treeSize`) and, per record, the canonical record, its leaf
- * index and its inclusion proof in that checkpoint's tree. Everything an
+ * the one of `treeSize`) and, per record (and per correction of one of them
+ * in that tree), the canonical record, its leaf index and its inclusion proof
+ * in that checkpoint's tree. Everything an
  * examiner needs with the verifier key, and nothing else.
  */
 export async function proofBundle(
@@ -22,7 +24,11 @@ export async function proofBundle(
   treeSize: number | null,
 ): Promise<ProofBundle> {
   const checkpoint = await bundleCheckpoint(connection, treeSize);
-  const proofs = await proveRecords(connection, refs, checkpoint.treeSize);
+  const proofs = await proveRecords(
+    connection,
+    await withCorrections(connection, refs, checkpoint.treeSize),
+    checkpoint.treeSize,
+  );
   const bundle = {
     format: BUNDLE_FORMAT,
     checkpoint: checkpoint.note,

@@ -5,6 +5,7 @@ import { DECISIONS, PAYLOADS } from './record-tables';
 import { RecordError } from './record-writer';
 import { checkCount, checkDecimal, checkText } from './input-checks';
 import { record } from './record-batch';
+import { DECIMAL_RULES } from './field-rules';
 
 export function recordDecisions(
   em: EntityManager,
@@ -15,8 +16,8 @@ export function recordDecisions(
   decisions.forEach((decision, index) => {
     for (const field of ['decisionId', 'strategy', 'symbol', 'orderType'] as const)
       checkText(decision[field], `records[${index}].${field}`);
-    checkDecimal(decision.quantity, `records[${index}].quantity`, 'positive');
-    checkDecimal(decision.limitPrice, `records[${index}].limitPrice`, 'positive');
+    for (const [field, rule] of Object.entries(DECIMAL_RULES.TradeDecision!))
+      checkDecimal(decision[field as keyof TradeDecisionInput] as string | null, `records[${index}].${field}`, rule);
     if ((decision.inputPayloadIds?.length ?? 0) > 100)
       throw new BadInputError(`records[${index}].inputPayloadIds: at most 100`, 'inputPayloadIds');
   });

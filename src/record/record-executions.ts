@@ -3,6 +3,7 @@ import type { RecordResult, TradeExecutionInput } from './record-inputs';
 import { DECISIONS, EXECUTIONS, PAYLOADS, POSITIONS } from './record-tables';
 import { checkCount, checkDecimal, checkText } from './input-checks';
 import { links, record } from './record-batch';
+import { DECIMAL_RULES } from './field-rules';
 
 export function recordExecutions(
   em: EntityManager,
@@ -14,9 +15,8 @@ export function recordExecutions(
     checkText(execution.executionId, `records[${index}].executionId`);
     checkText(execution.brokerOrderId, `records[${index}].brokerOrderId`, false);
     checkText(execution.errorMessage, `records[${index}].errorMessage`, false);
-    checkDecimal(execution.filledQuantity, `records[${index}].filledQuantity`, 'not negative');
-    checkDecimal(execution.fillPrice, `records[${index}].fillPrice`, 'positive');
-    checkDecimal(execution.commission, `records[${index}].commission`, 'not negative');
+    for (const [field, rule] of Object.entries(DECIMAL_RULES.TradeExecution!))
+      checkDecimal(execution[field as keyof TradeExecutionInput] as string | null, `records[${index}].${field}`, rule);
   });
   return record(
     em,

@@ -3,13 +3,15 @@ import type { PositionInput, RecordResult } from './record-inputs';
 import { POSITIONS } from './record-tables';
 import { checkCount, checkDecimal, checkText } from './input-checks';
 import { record } from './record-batch';
+import { DECIMAL_RULES } from './field-rules';
 
 export function recordPositions(em: EntityManager, actor: string, positions: PositionInput[]): Promise<RecordResult> {
   checkCount(positions);
   positions.forEach((position, index) => {
     for (const field of ['externalId', 'account', 'symbol'] as const)
       checkText(position[field], `records[${index}].${field}`);
-    checkDecimal(position.avgCost, `records[${index}].avgCost`, 'not negative');
+    for (const [field, rule] of Object.entries(DECIMAL_RULES.Position!))
+      checkDecimal(position[field as keyof PositionInput] as string | null, `records[${index}].${field}`, rule);
   });
   return record(
     em,

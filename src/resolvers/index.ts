@@ -3,6 +3,7 @@ import { ApiPayloadResolver } from './api-payload.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
 import { ChainResolver } from './chain.resolver';
 import { RecordResolver } from './record.resolver';
+import { CorrectionResolver, CORRECTIONS_RESOLVERS, RecordCorrectionResolver } from './correction.resolver';
 import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
@@ -36,6 +37,9 @@ export const resolvers = [
   AggregateResolver,
   ChainResolver,
   RecordResolver,
+  CorrectionResolver,
+  RecordCorrectionResolver,
+  ...CORRECTIONS_RESOLVERS,
   ProofResolver,
   ...LEAF_FIELD_RESOLVERS,
 ] as const;
