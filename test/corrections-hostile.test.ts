@@ -103,9 +103,9 @@ describe('hostile corrections are refused clearly, and nothing is half-written',
     expect(await state()).toEqual(before);
   });
 
-  it('an unknown record is NOT_FOUND; an id that is not one is BAD_USER_INPUT', async () => {
+  it('an unknown record is RECORD_NOT_FOUND (as for proofs); an id that is not one is BAD_USER_INPUT', async () => {
     const unknown = await correct(toGlobalId('TradeExecution', '999999999'), { fillPrice: '190' });
-    expect(unknown.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND', argument: 'id' } });
+    expect(unknown.errors?.[0]).toMatchObject({ extensions: { code: 'RECORD_NOT_FOUND', argument: 'id' } });
     const malformed = await correct('TradeExecution:1', { fillPrice: '190' });
     expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });

@@ -27,10 +27,10 @@ export class BadInputError extends DomainError {
   }
 }
 
-/** What the caller named does not exist (a correction's record). */
-export class NotFoundError extends DomainError {
-  readonly code = 'NOT_FOUND';
-  override name = 'NotFoundError';
+/** No record has this id: it is well formed, but nothing was ever written under it (a proof's, a correction's). */
+export class RecordNotFoundError extends DomainError {
+  readonly code = 'RECORD_NOT_FOUND';
+  override name = 'RecordNotFoundError';
   constructor(
     message: string,
     readonly argument?: string,

@@ -1,6 +1,6 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { BadInputError, NotFoundError } from '../base/errors';
+import { BadInputError, RecordNotFoundError } from '../base/errors';
 import { holdsUnstorableText } from '../base/unstorable-text';
 import { RecordCorrection } from '../entities/record-correction.entity';
 import { canonicalJson } from '../integrator/canonical-json';
@@ -82,7 +82,7 @@ export async function correctRecord(
       `select json_build_object(${json('t')})::text as row from ${table} t where t.id = ? for update`,
       [databaseId],
     );
-    if (current.length === 0) throw new NotFoundError(`id names no recorded ${type}`, 'id');
+    if (current.length === 0) throw new RecordNotFoundError(`id names no recorded ${type}`, 'id');
     // The new values as the column holds them (the scale of a decimal, an instant in UTC), then as the API writes them.
     const {
       rows: [stored],

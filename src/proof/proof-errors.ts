@@ -1,14 +1,10 @@
 import { DomainError } from '../base/errors';
 
+export { RecordNotFoundError } from '../base/errors';
+
 // A proof request that cannot be answered, each with a code of its own that
 // clients and scripts can rely on (README "Proofs"); the message says which
 // record or size and why.
-
-/** No record has this id (it is well formed, but nothing was ever written under it). */
-export class RecordNotFoundError extends DomainError {
-  readonly code = 'RECORD_NOT_FOUND';
-  override name = 'RecordNotFoundError';
-}
 
 /** The record exists but the integrator has not given it a leaf yet (retry within the integration delay). */
 export class NotIntegratedError extends DomainError {
