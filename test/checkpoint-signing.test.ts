@@ -11,6 +11,7 @@ import { signCheckpointIfDue } from '../src/integrator/checkpoint-signer';
 import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 import { checkedStoredTree } from './harness/merkle-check';
 import { writeRecords } from './harness/record-writers';
+import { runCli } from './harness/cli';
 
 let database: TestDatabase;
 let folder: string;
@@ -132,5 +133,35 @@ describe('which key', () => {
     const refused = checkpointSigningOf(loadConfig({ DATABASE_URL: url, AUDITGRAPH_CHECKPOINT_KEY_FILE: file }), url);
     await expect(refused).rejects.toThrow(new RegExp(`the checkpoint key file ${file}: `));
     await expect(refused).rejects.not.toThrow(verifierKey.split('+').at(-1)!);
+  });
+
+  test('auditgraph checkpoint keygen writes a key the gateway signs with (mode 600, .pub beside it), never over one', async () => {
+    const file = path.join(folder, 'keygen.key');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' };
+    const made = await runCli(['checkpoint', 'keygen', '--name', 'audit.example', '--out', file], env);
+    expect(made.code).toBe(0);
+    const verifierKey = (await readFile(`${file}.pub`, 'utf8')).trim();
+    expect(made.stdout).toContain(verifierKey);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const url = 'postgres://app@db.example:5432/audit';
+    const signing = await checkpointSigningOf(
+      loadConfig({ DATABASE_URL: url, AUDITGRAPH_CHECKPOINT_KEY_FILE: file }),
+      url,
+    );
+    expect(signing!.signer.verifierKey).toBe(verifierKey);
+    expect(parseVerifierKey(verifierKey).name).toBe('audit.example');
+    const before = await readFile(file, 'utf8');
+    for (const [args, message] of [
+      [['--name', 'audit.example', '--out', file], /exists: a key is never overwritten/],
+      [['--name', 'two words', '--out', path.join(folder, 'other.key')], /--name: key name "two words"/],
+      [['--name', 'x', '--out', path.join(folder, 'missing', 'k.key')], /cannot write .*: ENOENT/],
+    ] as const) {
+      const refused = await runCli(['checkpoint', 'keygen', ...args], env);
+      expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+        code: 2,
+        stderr: expect.stringMatching(message),
+      });
+    }
+    expect(await readFile(file, 'utf8')).toBe(before);
   });
 });

@@ -35,6 +35,7 @@ const COMMANDS = [
   ['verify-bundle', '/nonexistent/bundle.json', '--key', 'k+00000000+AQ=='],
   ['checkpoint', 'show'],
   ['checkpoint', 'publish', '--to', '/nonexistent/witness'],
+  ['checkpoint', 'keygen', '--name', 'x', '--out', '/nonexistent/k.key'],
   ['import', '/nonexistent/orders.jsonl'],
   ['retention', 'purge', '--older-than', '730d'],
   ['storage'],

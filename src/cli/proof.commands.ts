@@ -1,6 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { BadInputError } from '../base/errors';
+import { BadInputError, OperatorError } from '../base/errors';
+import { NoteKeyError } from '../checkpoint/note-keys';
+import { writeNewSignerKey } from '../integrator/checkpoint-key';
 import { fromGlobalId } from '../lineage/global-id';
 import { newestCheckpoint } from '../proof/checkpoint-reads';
 import { emQueryable } from '../proof/em-queryable';
@@ -71,7 +74,34 @@ export function registerProofCommands(program: Command): void {
       }),
     );
 
-  const checkpoint = program.command('checkpoint').description('signed checkpoints of the Merkle tree: show, publish');
+  const checkpoint = program
+    .command('checkpoint')
+    .description('signed checkpoints of the Merkle tree: show, publish, keygen');
+
+  checkpoint
+    .command('keygen')
+    .description(
+      'write a new Ed25519 signer key for AUDITGRAPH_CHECKPOINT_KEY_FILE (mode 600) and its verifier key ' +
+        '(<file>.pub, for examiners and verify-bundle --key); never overwrites a file',
+    )
+    .requiredOption('--name <name>', 'the key name signatures carry, e.g. auditgraph.example.com (no space, no +)')
+    .requiredOption('--out <file>', 'the signer key file to write')
+    .action(
+      commandAction(async (options: { name: string; out: string }) => {
+        try {
+          const { verifierKey } = await writeNewSignerKey(path.resolve(options.out), options.name);
+          console.log(`signer key written to ${path.resolve(options.out)}; verifier key (also in its .pub):`);
+          console.log(verifierKey);
+          return EXIT_DONE;
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (error instanceof NoteKeyError) throw new OperatorError(`--name: ${error.message}`);
+          if (code === 'EEXIST') throw new OperatorError(`${options.out} exists: a key is never overwritten`);
+          if (code) throw new OperatorError(`cannot write ${options.out}: ${code}`);
+          throw error;
+        }
+      }),
+    );
 
   checkpoint
     .command('show')

@@ -12,12 +12,22 @@ import type { CheckpointSigning } from './checkpoint-signer';
 export const demoKeyFile = (dataDir: string) => `${dataDir}.checkpoint-signer.key`;
 const DEMO_KEY_NAME = 'auditgraph-demo';
 
-/** The demo key file, generated (mode 600, never overwritten: a racing process's key wins) when missing. */
+/**
+ * A new signer key in `file` (mode 600) and its verifier key in `file`.pub;
+ * never overwrites: an existing file is refused with EEXIST (a key that
+ * signed checkpoints must stay). `auditgraph checkpoint keygen` and the demo.
+ */
+export async function writeNewSignerKey(file: string, name: string): Promise<{ verifierKey: string }> {
+  const { signerKey, verifierKey } = generateNoteKey(name);
+  await writeFile(file, `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(`${file}.pub`, `${verifierKey}\n`, { mode: 0o644 });
+  return { verifierKey };
+}
+
+/** The demo key file, generated when missing (a racing process's key wins). */
 async function ensureDemoKey(file: string): Promise<string> {
-  const { signerKey, verifierKey } = generateNoteKey(DEMO_KEY_NAME);
   try {
-    await writeFile(file, `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
-    await writeFile(`${file}.pub`, `${verifierKey}\n`, { mode: 0o644 });
+    const { verifierKey } = await writeNewSignerKey(file, DEMO_KEY_NAME);
     logger.info({ keyFile: file, verifierKey }, 'generated the demo checkpoint signer key');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
