@@ -3,7 +3,7 @@ import pg from 'pg';
 import { integrateAll } from '../src/integrator/integrate-all';
 import { BATCH_STATE, CANDIDATES, INTEGRATOR_LOCK, integrateBatch } from '../src/integrator/integrate-batch';
 import { openIntegratorConnection } from '../src/integrator/integrator-connection';
-import { createTestDatabase, type TestDatabase } from './harness/database';
+import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 import { checkedStoredTree } from './harness/merkle-check';
 import { oneBatchLeafOrder, writeRecords } from './harness/record-writers';
 
@@ -18,8 +18,9 @@ async function session(url = database.url): Promise<pg.Client> {
   return client;
 }
 
-async function inspect<T>(work: (client: pg.Client) => Promise<T>, url = database.url): Promise<T> {
-  return work(await session(url));
+/** A look at the database on a connection of its own, closed after: a property's many runs hold no sessions. */
+function inspect<T>(work: (client: pg.Client) => Promise<T>, url = database.url): Promise<T> {
+  return withClient(url, work);
 }
 
 let fresh: TestDatabase;
