@@ -31,13 +31,18 @@ import { LINES_PER_CYCLE, generate, importAll } from './trading-log';
 const program = new Command('writers.bench')
   .addOption(new Option('--scale <n>', 'size: 1 = 100,000 lines').argParser(Number).default(1))
   .addOption(new Option('--rounds <n>', 'imports per variant, alternating').argParser(Number).default(2))
+  .addOption(
+    new Option('--variants <list>', 'which schemas, comma-separated (old is the slowest: skip it at scale 10)')
+      .argParser((list) => list.split(',').map((name) => name.trim()))
+      .default(['new', 'floor', 'old']),
+  )
   .option(
     '--server <url>',
     'PostgreSQL server (its database is ignored)',
     'postgres://postgres@127.0.0.1:5432/postgres',
   )
   .parse();
-const options = program.opts<{ scale: number; rounds: number; server: string }>();
+const options = program.opts<{ scale: number; rounds: number; variants: string[]; server: string }>();
 
 const PREVIOUS_MIGRATION = 'Migration20261201140105_audit_event_search';
 const RECORD_TABLES = [
@@ -129,10 +134,13 @@ async function main() {
       floor: { seconds: [], latencies: [] },
       old: { seconds: [], latencies: [] },
     };
-    const order: Variant[] = ['new', 'floor', 'old'];
+    const order = (['new', 'floor', 'old'] as const).filter((variant) => options.variants.includes(variant));
+    const unknown = options.variants.filter((name) => !(name in VARIANTS));
+    if (unknown.length > 0 || order.length === 0) throw new Error(`--variants: not among new, floor, old: ${unknown}`);
     for (let round = 1; round <= options.rounds; round++) {
       // Each round starts with another variant, so none always runs on a warmer (or busier) machine.
-      const turn = [...order.slice((round - 1) % 3), ...order.slice(0, (round - 1) % 3)];
+      const first = (round - 1) % order.length;
+      const turn = [...order.slice(first), ...order.slice(0, first)];
       for (const variant of turn) {
         const alone = await oneImport(variant, dir, lines, false);
         const beside = await oneImport(variant, dir, lines, true);
@@ -158,10 +166,18 @@ async function main() {
           `max ${ms(sorted.at(-1) ?? NaN)}`,
       );
     }
-    console.log(
-      `  new / floor = ${(linesPerSecond('new') / linesPerSecond('floor')).toFixed(2)}, ` +
-        `new / old = ${(linesPerSecond('new') / linesPerSecond('old')).toFixed(2)}`,
-    );
+    // Ratios of the same round's imports, run minutes apart, see less of the machine's drift than ratios of medians.
+    for (const [over, under] of [
+      ['new', 'floor'],
+      ['new', 'old'],
+    ] as const) {
+      if (!order.includes(over) || !order.includes(under)) continue;
+      const ratios = results[over].seconds.map((seconds, round) => results[under].seconds[round]! / seconds);
+      console.log(
+        `  ${over} / ${under} = ${(linesPerSecond(over) / linesPerSecond(under)).toFixed(2)} on medians; ` +
+          `by round ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)})`,
+      );
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import { generateNoteKey, NoteKeyError, parseSignerKey, parseVerifierKey } from 
 import { NoteError, openNote, signNote } from '../src/checkpoint/signed-note';
 import { leafHash } from '../src/merkle/tree-hash';
 import { readVerifierKey, verifyNote } from '../src/verifier/note';
+import { signerKeyPart, verifierKeyPart } from './harness/note-key-parts';
 import { readme } from './harness/readme';
 
 /*
@@ -75,6 +76,19 @@ describe('note keys (TestNewVerifier, TestNewSigner)', () => {
     expect(openNote(note, [parseVerifierKey(verifierKey)]).text).toBe('hello\n');
     for (const name of ['', 'a b', 'a+b', 'tab\there', 'nbsp\u00a0x'])
       expect(() => generateNoteKey(name)).toThrow(NoteKeyError);
+  });
+
+  // Tests that check a key never leaks search for its key part; base64's '+' made the last '+'-piece a partial or empty one.
+  it("a key text's key part is all of its base64, whatever '+' and '/' the base64 holds", () => {
+    expect(signerKeyPart(PETER_SIGNER)).toBe('AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz');
+    expect(verifierKeyPart(PETER_VERIFIER)).toBe('ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW');
+    for (let i = 0; i < 200; i += 1) {
+      const { signerKey, verifierKey } = generateNoteKey('a/b.c');
+      for (const part of [signerKeyPart(signerKey), verifierKeyPart(verifierKey)]) {
+        expect(Buffer.from(part, 'base64').toString('base64')).toBe(part);
+        expect(Buffer.from(part, 'base64')).toHaveLength(33);
+      }
+    }
   });
 });
 
