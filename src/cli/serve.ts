@@ -6,9 +6,9 @@ import { createOrm, type Orm } from '../database/orm';
 import { startHttpServer } from '../server/http-server';
 import { logger } from '../base/logger';
 import { DEMO_SEED, seedDatabase } from '../seed/seed-database';
-import { type Integrator, startIntegrator } from '../integrator/integrator';
-import { checkpointSigningOf } from '../integrator/checkpoint-key';
-import { signCheckpointIfDue } from '../integrator/checkpoint-signer';
+import type { Integrator } from '../integrator/integrator';
+import { checkpointSigningSourceOf, readCheckpointSigning } from '../integrator/checkpoint-key';
+import { startIntegratorThread } from '../integrator/integrator-thread';
 
 /**
  * `auditgraph serve`: opens the database (embedded when DATABASE_URL is
@@ -27,13 +27,11 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
       session: { readOnly: true, statementTimeoutMs: config.statementTimeoutMs },
     });
     const gateway = await startHttpServer(orm, config);
-    // Records become leaves in the background, on a writable connection of the integrator's own.
-    const signing = await checkpointSigningOf(config, target.url);
-    integrator = startIntegrator({
-      databaseUrl: target.url,
-      intervalMs: config.integrateIntervalMs,
-      afterBatch: signing ? (connection) => signCheckpointIfDue(connection, signing).then(() => undefined) : undefined,
-    });
+    // Records become leaves in the background: a thread of the integrator's own, on a writable connection.
+    const signing = await checkpointSigningSourceOf(config, target.url);
+    // Read here first, so a bad key file stops the start with its configuration error.
+    if (signing) await readCheckpointSigning(signing);
+    integrator = startIntegratorThread({ databaseUrl: target.url, intervalMs: config.integrateIntervalMs, signing });
     logger.info(
       { database: redactUrl(target.url), embedded: target.embedded, anonymousRead: config.anonymousRead },
       'gateway started',

@@ -35,14 +35,19 @@ async function ensureDemoKey(file: string): Promise<string> {
   return file;
 }
 
+/** Where the signer key is and how it signs: what a thread needs to read the key itself (never the key). */
+export type CheckpointSigningSource = { file: string; origin: string; intervalS: number };
+
 /**
  * How this process signs checkpoints: the configured key file
  * (AUDITGRAPH_CHECKPOINT_KEY_FILE), else on the embedded database a demo key
- * of its own, else — DATABASE_URL without a key — none, said once. A file
- * that holds no signer key is a configuration error naming the file, never
- * its content. The origin defaults to `auditgraph/<database name>`.
+ * of its own, else — DATABASE_URL without a key — none, said once. The origin
+ * defaults to `auditgraph/<database name>`.
  */
-export async function checkpointSigningOf(config: Config, databaseUrl: string): Promise<CheckpointSigning | null> {
+export async function checkpointSigningSourceOf(
+  config: Config,
+  databaseUrl: string,
+): Promise<CheckpointSigningSource | null> {
   const file =
     config.checkpointKeyFile ??
     (config.databaseUrl === undefined ? await ensureDemoKey(demoKeyFile(config.dataDir)) : null);
@@ -50,6 +55,16 @@ export async function checkpointSigningOf(config: Config, databaseUrl: string): 
     logger.warn('AUDITGRAPH_CHECKPOINT_KEY_FILE is not set: the Merkle tree grows, but no checkpoint is signed');
     return null;
   }
+  const origin = config.checkpointOrigin ?? `auditgraph/${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}`;
+  return { file, origin, intervalS: config.checkpointIntervalS };
+}
+
+/** The signer of `source`: a file that holds no signer key is a configuration error naming the file, never its content. */
+export async function readCheckpointSigning({
+  file,
+  origin,
+  intervalS,
+}: CheckpointSigningSource): Promise<CheckpointSigning> {
   let text: string;
   try {
     text = (await readFile(file, 'utf8')).trim();
@@ -57,12 +72,15 @@ export async function checkpointSigningOf(config: Config, databaseUrl: string): 
     throw new ConfigError(`cannot read the checkpoint key file ${file}: ${(error as NodeJS.ErrnoException).code}`);
   }
   try {
-    const signer = parseSignerKey(text);
-    const origin =
-      config.checkpointOrigin ?? `auditgraph/${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}`;
-    return { signer, origin, intervalS: config.checkpointIntervalS };
+    return { signer: parseSignerKey(text), origin, intervalS };
   } catch (error) {
     if (error instanceof NoteKeyError) throw new ConfigError(`the checkpoint key file ${file}: ${error.message}`);
     throw error;
   }
+}
+
+/** How this process signs checkpoints (see checkpointSigningSourceOf), the key read and checked. */
+export async function checkpointSigningOf(config: Config, databaseUrl: string): Promise<CheckpointSigning | null> {
+  const source = await checkpointSigningSourceOf(config, databaseUrl);
+  return source && readCheckpointSigning(source);
 }

@@ -9,6 +9,8 @@ export type IntegratorOptions = {
   intervalMs: number;
   /** After each batch this process ran (not skipped), on the integrator's connection: the checkpoint signer. */
   afterBatch?: (connection: pg.Client, batch: NonNullable<BatchResult>) => Promise<void>;
+  /** After each batch that ran or was skipped (another process holds the lock: null). Default: the metrics. */
+  onBatch?: (batch: BatchResult) => void;
 };
 
 export type Integrator = { close(): Promise<void> };
@@ -26,6 +28,7 @@ export function startIntegrator(options: IntegratorOptions): Integrator {
   let inFlight: Promise<void> | undefined;
   let closed = false;
   let failing = false;
+  const onBatch = options.onBatch ?? ((batch: BatchResult) => (batch ? observeBatch(batch) : observeSkippedBatch()));
 
   const dropConnection = () => {
     const dropped = connection;
@@ -48,9 +51,8 @@ export function startIntegrator(options: IntegratorOptions): Integrator {
         connection = opened;
       }
       const batch = await integrateBatch(connection);
-      if (!batch) observeSkippedBatch();
-      else {
-        observeBatch(batch);
+      onBatch(batch);
+      if (batch) {
         // The batch is committed: a failed checkpoint is retried after the next one, and says so.
         await options.afterBatch?.(connection, batch).catch((error: unknown) => {
           logger.warn({ err: error }, 'checkpoint signing failed; retrying after the next batch');
