@@ -7,7 +7,7 @@ import { startHttpServer } from '../server/http-server';
 import { logger } from '../base/logger';
 import { DEMO_SEED, seedDatabase } from '../seed/seed-database';
 import type { Integrator } from '../integrator/integrator';
-import { checkpointSigningSourceOf, readCheckpointSigning } from '../integrator/checkpoint-key';
+import { checkpointKeySettingOf } from '../integrator/checkpoint-key';
 import { startIntegratorThread } from '../integrator/integrator-thread';
 
 /**
@@ -28,9 +28,8 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
     });
     const gateway = await startHttpServer(orm, config);
     // Records become leaves in the background: a thread of the integrator's own, on a writable connection.
-    const signing = await checkpointSigningSourceOf(config, target.url);
-    // Read here first, so a bad key file stops the start with its configuration error.
-    if (signing) await readCheckpointSigning(signing);
+    // Read and checked here, so a bad key file stops the start with its configuration error.
+    const signing = await checkpointKeySettingOf(config, target.url);
     integrator = startIntegratorThread({ databaseUrl: target.url, intervalMs: config.integrateIntervalMs, signing });
     logger.info(
       { database: redactUrl(target.url), embedded: target.embedded, anonymousRead: config.anonymousRead },

@@ -35,19 +35,23 @@ async function ensureDemoKey(file: string): Promise<string> {
   return file;
 }
 
-/** Where the signer key is and how it signs: what a thread needs to read the key itself (never the key). */
-export type CheckpointSigningSource = { file: string; origin: string; intervalS: number };
+/**
+ * The signer key's text (read and checked) and how it signs: what the
+ * integrator's thread is started with, so it never reads the file again.
+ */
+export type CheckpointKeySetting = { signerKey: string; origin: string; intervalS: number };
 
 /**
  * How this process signs checkpoints: the configured key file
  * (AUDITGRAPH_CHECKPOINT_KEY_FILE), else on the embedded database a demo key
- * of its own, else — DATABASE_URL without a key — none, said once. The origin
- * defaults to `auditgraph/<database name>`.
+ * of its own, else — DATABASE_URL without a key — none, said once. A file
+ * that holds no signer key is a configuration error naming the file, never
+ * its content. The origin defaults to `auditgraph/<database name>`.
  */
-export async function checkpointSigningSourceOf(
+export async function checkpointKeySettingOf(
   config: Config,
   databaseUrl: string,
-): Promise<CheckpointSigningSource | null> {
+): Promise<CheckpointKeySetting | null> {
   const file =
     config.checkpointKeyFile ??
     (config.databaseUrl === undefined ? await ensureDemoKey(demoKeyFile(config.dataDir)) : null);
@@ -55,32 +59,31 @@ export async function checkpointSigningSourceOf(
     logger.warn('AUDITGRAPH_CHECKPOINT_KEY_FILE is not set: the Merkle tree grows, but no checkpoint is signed');
     return null;
   }
-  const origin = config.checkpointOrigin ?? `auditgraph/${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}`;
-  return { file, origin, intervalS: config.checkpointIntervalS };
-}
-
-/** The signer of `source`: a file that holds no signer key is a configuration error naming the file, never its content. */
-export async function readCheckpointSigning({
-  file,
-  origin,
-  intervalS,
-}: CheckpointSigningSource): Promise<CheckpointSigning> {
-  let text: string;
+  let signerKey: string;
   try {
-    text = (await readFile(file, 'utf8')).trim();
+    signerKey = (await readFile(file, 'utf8')).trim();
   } catch (error) {
     throw new ConfigError(`cannot read the checkpoint key file ${file}: ${(error as NodeJS.ErrnoException).code}`);
   }
   try {
-    return { signer: parseSignerKey(text), origin, intervalS };
+    parseSignerKey(signerKey);
   } catch (error) {
     if (error instanceof NoteKeyError) throw new ConfigError(`the checkpoint key file ${file}: ${error.message}`);
     throw error;
   }
+  const origin = config.checkpointOrigin ?? `auditgraph/${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}`;
+  return { signerKey, origin, intervalS: config.checkpointIntervalS };
 }
 
-/** How this process signs checkpoints (see checkpointSigningSourceOf), the key read and checked. */
+/** The signer of a checked setting. */
+export const signingOf = ({ signerKey, origin, intervalS }: CheckpointKeySetting): CheckpointSigning => ({
+  signer: parseSignerKey(signerKey),
+  origin,
+  intervalS,
+});
+
+/** How this process signs checkpoints (see checkpointKeySettingOf), as a signer. */
 export async function checkpointSigningOf(config: Config, databaseUrl: string): Promise<CheckpointSigning | null> {
-  const source = await checkpointSigningSourceOf(config, databaseUrl);
-  return source && readCheckpointSigning(source);
+  const setting = await checkpointKeySettingOf(config, databaseUrl);
+  return setting && signingOf(setting);
 }

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { logger } from '../base/logger';
-import type { CheckpointSigningSource } from './checkpoint-key';
+import type { CheckpointKeySetting } from './checkpoint-key';
 import type { Integrator } from './integrator';
 import { observeBatch, observeSkippedBatch } from './integration-metrics';
 
-/** What the thread is started with: nothing secret, the thread reads the key file itself. */
+/** What the thread is started with: the signer key's text stays in this process's memory, as in the main thread's. */
 export type IntegratorThreadData = {
   databaseUrl: string;
   intervalMs: number;
-  signing: CheckpointSigningSource | null;
+  signing: CheckpointKeySetting | null;
 };
 
 /** What the thread tells the gateway: its batches, for the gateway's metrics (one registry, in the main thread). */

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
-import { logger } from '../base/logger';
-import { readCheckpointSigning } from './checkpoint-key';
+import { signingOf } from './checkpoint-key';
 import { signCheckpointIfDue } from './checkpoint-signer';
 import { startIntegrator } from './integrator';
 import type { IntegratorThreadCommand, IntegratorThreadData, IntegratorThreadMessage } from './integrator-thread';
 
 /** The integrator thread's entry (integrator-thread.ts starts it): the loop of integrator.ts, reporting batches. */
-async function run(port: NonNullable<typeof parentPort>, data: IntegratorThreadData): Promise<void> {
+function run(port: NonNullable<typeof parentPort>, data: IntegratorThreadData): void {
   const tell = (message: IntegratorThreadMessage) => port.postMessage(message);
-  const signing = data.signing && (await readCheckpointSigning(data.signing));
+  // Checked by the main thread before it started this one.
+  const signing = data.signing && signingOf(data.signing);
   const integrator = startIntegrator({
     databaseUrl: data.databaseUrl,
     intervalMs: data.intervalMs,
@@ -23,15 +23,10 @@ async function run(port: NonNullable<typeof parentPort>, data: IntegratorThreadD
   });
   port.on('message', (command: IntegratorThreadCommand) => {
     if (command.kind !== 'close') return;
-    void integrator.close().then(() => {
-      tell({ kind: 'closed' });
-      port.close();
-    });
+    // With its connection ended and the port closed the thread has nothing left to do, and exits.
+    void integrator.close().then(() => port.close());
   });
 }
 
 if (!parentPort) throw new Error('integrator-worker.js runs as a worker thread of `auditgraph serve`');
-run(parentPort, workerData as IntegratorThreadData).catch((error: unknown) => {
-  logger.error({ err: error }, 'the integrator thread could not start');
-  process.exit(1);
-});
+run(parentPort, workerData as IntegratorThreadData);
