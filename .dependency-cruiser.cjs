@@ -132,6 +132,14 @@ module.exports = {
       from: {},
     },
     {
+      name: 'settings-from-the-context',
+      severity: 'error',
+      comment:
+        'resolvers use the settings the server was started with (Context.settings), never the environment read per request: a setting given to serve is the one they answer with',
+      from: { path: '^src/resolvers/' },
+      to: { path: '^src/base/config\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-tests-in-src',
       severity: 'error',
       comment: 'src/ is what ships: it never imports the tests, benchmarks or scripts',

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import pg from 'pg';
+import { migrateToChainEra } from '../src/database/chain-era';
 import { applyPendingMigrations } from '../src/database/migrations';
 import { logger } from '../src/base/logger';
 import { createOrm, type Orm } from '../src/database/orm';
@@ -17,8 +18,9 @@ import { LINES_PER_CYCLE, generate, importAll } from './trading-log';
  *   new:   today's schema (recorded_xid and its index, append-only triggers);
  *   floor: today's schema with no trigger on the record tables and no
  *          recorded_xid index (what the database costs with no record-keeping);
- *   old:   the schema of the chain era (migrated to the migration before the
- *          chain was retired: its own SQL, triggers and all), for comparison;
+ *   old:   the schema of the chain era (migrateToChainEra: the migrations
+ *          before the chain was retired, their SQL, triggers and all), for
+ *          comparison;
  * each imported twice per round: alone, for its lines/s, then again (into a
  * fresh database) while a producer in a process of its own records one
  * decision at a time (the recordDecision mutation's SQL path), for the
@@ -44,7 +46,6 @@ const program = new Command('writers.bench')
   .parse();
 const options = program.opts<{ scale: number; rounds: number; variants: string[]; server: string }>();
 
-const PREVIOUS_MIGRATION = 'Migration20261201140105_audit_event_search';
 const RECORD_TABLES = [
   'data_ingestion_runs',
   'api_payloads',
@@ -67,7 +68,7 @@ const VARIANTS: Record<Variant, (orm: Orm) => Promise<void>> = {
       await knex.raw(`drop index ${table}_recorded_xid_index`);
     }
   },
-  old: async (orm) => void (await orm.getMigrator().up({ to: PREVIOUS_MIGRATION })),
+  old: async (orm) => void (await migrateToChainEra(orm)),
 };
 
 const percentile = (sorted: number[], p: number) =>

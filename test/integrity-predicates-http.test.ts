@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Role } from '../src/auth/roles';
 import { createTrade } from './harness/fixtures';
 import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
+import { newSigner } from './harness/tree-drills';
 
 const REPORT = '{ integrityReport(from: "2026-10-01", to: "2026-10-01") { clean totalFindings } }';
 
@@ -37,6 +41,46 @@ describe('the integrity report over HTTP: investigators read it, verifying the c
   ])('answers verifyChain to a %s key with %s', async (role, code) => {
     const answer = await gateway.post({ query: '{ verifyChain(limit: 1) { intact } }' }, { secret: secrets[role] });
     expect(answer.json.errors?.[0]?.extensions.code ?? null).toBe(code);
+  });
+});
+
+describe('verifyChain answers with the settings the server was started with, as serve passes its configuration', () => {
+  let gateway: HttpTestGateway;
+  let secret: string;
+  const witness = mkdtempSync(path.join(tmpdir(), 'auditgraph-witness-'));
+
+  beforeAll(async () => {
+    // Given to the server only: a request that read the environment would see neither.
+    expect(process.env.AUDITGRAPH_WITNESS_DIR).toBeUndefined();
+    expect(process.env.AUDITGRAPH_INTEGRATION_BOUND_S).toBeUndefined();
+    // A witness folder whose one checkpoint its own key did not sign: a finding only for a run that reads the folder.
+    writeFileSync(path.join(witness, 'keys.txt'), `${newSigner('witness').verifierKey}\n`);
+    writeFileSync(path.join(witness, '1.checkpoint'), 'not a signed note\n');
+    gateway = await startHttpTestGateway({ witnessDir: witness, integrationBoundS: 0.2 });
+    // Records this gateway (no integrator) leaves out of the tree: a finding once the bound has passed.
+    await createTrade(gateway.writer.em.fork(), { executionCount: 1 });
+    secret = await gateway.keyFor(Role.integrity);
+  });
+  afterAll(async () => {
+    await gateway.close();
+    rmSync(witness, { recursive: true, force: true });
+  });
+
+  it('reads the witness folder and waits the integration bound it was given', async () => {
+    const answer = await gateway.post({ query: '{ verifyChain { intact breaks { kind problem } } }' }, { secret });
+    expect(answer.json.errors).toBeUndefined();
+    const { intact, breaks } = answer.json.data.verifyChain;
+    expect(intact).toBe(false);
+    expect(breaks).toContainEqual({
+      kind: 'checkpoint',
+      problem: expect.stringContaining(
+        `${path.join(witness, '1.checkpoint')}: not a checkpoint signed by a trusted key`,
+      ),
+    });
+    expect(breaks).toContainEqual({
+      kind: 'integration',
+      problem: expect.stringMatching(/ are still not in the tree 0\.2 s later$/),
+    });
   });
 });
 

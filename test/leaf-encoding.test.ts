@@ -35,7 +35,7 @@ afterAll(() => gateway.close());
 async function answer(query: string, variables: Values = {}): Promise<Values> {
   const response = await gateway.apollo.executeOperation(
     { query, variables },
-    { contextValue: createContext(gateway.orm, admin) },
+    { contextValue: createContext(gateway.orm, admin, gateway.settings) },
   );
   assert(response.body.kind === 'single');
   const result = parseExactJson(stringifyExactJson(response.body.singleResult)) as { data: Values; errors?: unknown };

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { verifyChain } from '../src/chain/verify-chain';
 import { verifyRecord } from '../src/chain/verify-record';
+import { LAST_CHAIN_ERA_MIGRATION } from '../src/database/chain-era';
 import { createOrm } from '../src/database/orm';
 import { integrateAll } from '../src/integrator/integrate-all';
 import { withClient } from './harness/database';
-import { createLegacyDatabase, type LegacyDatabase, PREVIOUS_MIGRATION } from './harness/legacy-database';
+import { createLegacyDatabase, type LegacyDatabase } from './harness/legacy-database';
 
 const WRITERS_NEVER_WAIT = 'Migration20261201163050_writers_never_wait';
 
@@ -190,7 +191,7 @@ describe('upgrading a database of the chain era to the Merkle tree (Migration202
   it('cannot be undone once events were written without the chain', async () => {
     const orm = await createOrm({ databaseUrl: database.url, poolMax: 1 });
     try {
-      await expect(orm.getMigrator().down({ to: PREVIOUS_MIGRATION })).rejects.toThrow(
+      await expect(orm.getMigrator().down({ to: LAST_CHAIN_ERA_MIGRATION })).rejects.toThrow(
         /audit events were written without the chain/,
       );
     } finally {
@@ -208,7 +209,7 @@ describe('undoing the migration on a database written only by the chain', () => 
     };
     try {
       await database.upgrade();
-      await migrator((orm) => orm.getMigrator().down({ to: PREVIOUS_MIGRATION }));
+      await migrator((orm) => orm.getMigrator().down({ to: LAST_CHAIN_ERA_MIGRATION }));
       await withClient(database.url, async (client) => {
         const { rows } = await client.query(
           `select count(*)::int as n from information_schema.columns where column_name = 'recorded_xid'`,

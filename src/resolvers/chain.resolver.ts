@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import { loadConfig } from '../base/config';
 import { ChainVerification } from '../chain/chain-verification';
 import { verifyRecord } from '../chain/verify-record';
 import type { Context } from './context';
@@ -21,16 +20,15 @@ export class ChainResolver {
       description: 'Re-encode every record and recompute every stored node, as `verify --full` (default false).',
     })
     full: boolean | null,
-    @Ctx() { em }: Context,
+    @Ctx() { em, settings }: Context,
   ): Promise<ChainVerification> {
     if (limit != null && (limit < 1 || limit > 10_000))
       throw new BadInputError('`limit` must be from 1 to 10000', 'limit');
-    const config = loadConfig();
     const { root: _root, ...result } = await verifyRecord(em, {
       limit: limit ?? 100,
       full: full ?? false,
-      witnessDirs: config.witnessDir ? [config.witnessDir] : [],
-      integrationBoundS: config.integrationBoundS,
+      witnessDirs: settings.witnessDir ? [settings.witnessDir] : [],
+      integrationBoundS: settings.integrationBoundS,
     });
     return result;
   }

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../auth/caller';
+import type { Config } from '../base/config';
 import type { Orm } from '../database/orm';
 import { createLoaders, type Loaders } from '../loaders';
+
+/**
+ * What resolvers read of the configuration: that of the server they run in,
+ * read once when it started (a setting given to `serve` is the one they use;
+ * no request parses the environment).
+ */
+export type ServerSettings = Pick<Config, 'witnessDir' | 'integrationBoundS'>;
 
 export type Context = {
   em: EntityManager;
@@ -10,10 +18,16 @@ export type Context = {
   /** Returned as X-Request-Id, carried by the log lines and the query audit entry of this request. */
   requestId: string;
   caller: Caller;
+  settings: ServerSettings;
 };
 
 /** The one place a request's context is made: its own EntityManager fork and loaders, and who is asking. */
-export function createContext(orm: Orm, caller: Caller, requestId: string = randomUUID()): Context {
+export function createContext(
+  orm: Orm,
+  caller: Caller,
+  settings: ServerSettings,
+  requestId: string = randomUUID(),
+): Context {
   const em = orm.em.fork();
-  return { em, loaders: createLoaders(em), requestId, caller } satisfies Context;
+  return { em, loaders: createLoaders(em), requestId, caller, settings } satisfies Context;
 }

@@ -7,7 +7,7 @@ import { ApiKeyVerifier } from '../auth/api-key-verifier';
 import { authenticate, callerOf } from './middleware/authenticate.middleware';
 import { rateLimitPerCaller } from './middleware/rate-limit.middleware';
 import { type Config, ConfigError, loadConfig } from '../base/config';
-import { createContext } from '../resolvers/context';
+import { createContext, type ServerSettings } from '../resolvers/context';
 import type { Orm } from '../database/orm';
 import { createApolloServer } from './apollo-server';
 import { refuseBeforeGraphQL } from './protection/refuse-before-graphql.middleware';
@@ -39,6 +39,7 @@ export type HttpSettings = Pick<
   | 'introspection'
   | 'auditRedact'
   | 'statementTimeoutMs'
+  | keyof ServerSettings
 >;
 
 export type RunningGateway = {
@@ -62,6 +63,7 @@ export async function startHttpServer(
   const verifier = new ApiKeyVerifier(orm);
   await verifier.start();
   const recordRefused = recordRefusal(auditLog);
+  const settings: ServerSettings = { witnessDir: options.witnessDir, integrationBoundS: options.integrationBoundS };
   const apollo = await createApolloServer({
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -109,7 +111,7 @@ export async function startHttpServer(
     operationSqlScope,
     rememberResponseForAudit,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => createContext(orm, callerOf(res), String(req.id)),
+      context: async ({ req, res }) => createContext(orm, callerOf(res), settings, String(req.id)),
     }),
   );
 

@@ -2,7 +2,8 @@ import assert from 'node:assert';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { anonymousCaller, type Caller } from '../../src/auth/caller';
-import { type Context, createContext } from '../../src/resolvers/context';
+import { loadConfig } from '../../src/base/config';
+import { type Context, createContext, type ServerSettings } from '../../src/resolvers/context';
 import { createOrm, type Orm } from '../../src/database/orm';
 import { createApolloServer } from '../../src/server/apollo-server';
 import { stringifyExactJson } from '../../src/json/exact-json';
@@ -14,6 +15,8 @@ export type TestGateway = {
   orm: Orm;
   database: TestDatabase;
   apollo: ApolloServer<Context>;
+  /** The server's settings every request's context carries. */
+  settings: ServerSettings;
   /**
    * Runs one operation in-process with a fresh request context, as HTTP would; anonymous (read)
    * unless a caller is given.
@@ -38,6 +41,9 @@ export async function startTestGateway(
   /** The database to serve (dropped on close); a fresh migrated one unless given. */
   given?: TestDatabase,
 ): Promise<TestGateway> {
+  // The configuration's defaults, as startHttpServer keeps them for what a test does not set.
+  const { witnessDir, integrationBoundS } = loadConfig({});
+  const settings: ServerSettings = { witnessDir, integrationBoundS };
   const database = given ?? (await createTestDatabase());
   const orm = await createOrm({ databaseUrl: database.url, poolMax: 4 });
   const apollo = await createApolloServer();
@@ -47,10 +53,11 @@ export async function startTestGateway(
     orm,
     database,
     apollo,
+    settings,
     async execute(query, variables, caller = anonymousCaller('test')) {
       const response = await apollo.executeOperation(
         { query, variables },
-        { contextValue: createContext(orm, caller) },
+        { contextValue: createContext(orm, caller, settings) },
       );
       assert(response.body.kind === 'single');
       // Round-trip through JSON as the server writes it, so tests see what an HTTP client would.

@@ -1,20 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { migrateToChainEra } from '../../src/database/chain-era';
 import { applyPendingMigrations } from '../../src/database/migrations';
-import { createOrm } from '../../src/database/orm';
+import { createOrm, type Orm } from '../../src/database/orm';
 import { seedDatabase } from '../../src/seed/seed-database';
 import { type TestDatabase, withClient } from './database';
 import { withDatabase } from './global-setup';
 
-/** The last migration of the hash chain's era: its triggers numbered, linked and recorded every write. */
-export const PREVIOUS_MIGRATION = 'Migration20261201140105_audit_event_search';
-
 export type LegacyDatabase = TestDatabase & {
-  /** Applies the migrations after PREVIOUS_MIGRATION (the chain's retirement and the Merkle tables). */
+  /** Applies the migrations after the chain era's (the chain's retirement and the Merkle tables). */
   upgrade(): Promise<string[]>;
 };
 
 /**
- * A database of this test file's own, migrated to PREVIOUS_MIGRATION only and
+ * A database of this test file's own, migrated to the chain era only and
  * written there (the generated demo data at `scale`, then `statements`), so
  * that every row and event of it went through the old triggers, as in a
  * database that ran the version before the Merkle tree.
@@ -26,17 +24,15 @@ export async function createLegacyDatabase(
   const name = `auditgraph_legacy_${randomBytes(5).toString('hex')}`;
   await withClient(admin, (client) => client.query(`create database ${name}`));
   const url = withDatabase(admin, name);
-  const migrateTo = async (to?: string) => {
+  const migrate = async (migrations: (orm: Orm) => Promise<string[]>) => {
     const orm = await createOrm({ databaseUrl: url, poolMax: 1 });
     try {
-      return to
-        ? (await orm.getMigrator().up({ to })).map((migration) => migration.name)
-        : await applyPendingMigrations(orm);
+      return await migrations(orm);
     } finally {
       await orm.close();
     }
   };
-  await migrateTo(PREVIOUS_MIGRATION);
+  await migrate(migrateToChainEra);
   if (written.scale)
     await seedDatabase(url, { scale: written.scale, seed: 42, anchor: new Date('2026-11-30T00:00:00Z') });
   await withClient(url, async (client) => {
@@ -44,7 +40,7 @@ export async function createLegacyDatabase(
   });
   return {
     url,
-    upgrade: () => migrateTo(),
+    upgrade: () => migrate(applyPendingMigrations),
     drop: () =>
       withClient(admin, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
