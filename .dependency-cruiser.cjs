@@ -57,6 +57,7 @@ const LAYERS = [
   {
     name: 'domain',
     paths: [
+      'src/admin/',
       'src/auth/',
       'src/chain/',
       'src/corrections/',
@@ -73,7 +74,7 @@ const LAYERS = [
       'src/seed/',
     ],
     holds:
-      'what the gateway does, with no GraphQL server in sight: reads, loaders, writes, import, reports, keys, the audit log',
+      'what the gateway does, with no GraphQL server in sight: reads, loaders, writes, import, reports, keys, admin events, the audit log',
   },
   {
     name: 'resolvers',

@@ -199,7 +199,7 @@ describe('API keys over HTTP: 401 without a valid key, revocation at once', () =
   it('answers a valid key, and refuses it on the very next request once revoked', async () => {
     const secret = await gateway.keyFor(Role.investigator, { name: 'revoked-soon' });
     for (let i = 0; i < 3; i++) expect((await gateway.post({ query: positions }, { secret })).status).toBe(200);
-    await revokeApiKey(gateway.writer.em.fork(), 'revoked-soon');
+    await revokeApiKey(gateway.writer.em.fork(), 'test', 'revoked-soon');
     const answer = await gateway.post({ query: positions }, { secret });
     expect(answer.status).toBe(401);
     expect(answer.json.errors[0].message).toMatch(/revoked/);

@@ -11,14 +11,19 @@ import { createTestDatabase, type TestDatabase } from './harness/database';
  * its notification reaches this process's socket before this process can read it.
  * A verifier that trusts its cache without catching up on notifications answers the
  * revoked key on the next request; this is the race that made the HTTP revocation
- * test fail about once in fourteen runs.
+ * test fail about once in fourteen runs. It writes the revocation's ADMIN event
+ * with it, as `auditgraph keys revoke` does: the database refuses one without the other.
  */
 function revokeFromAnotherProcess(url: string, name: string): void {
   const script = `
     const pg = require('pg');
     const client = new pg.Client({ connectionString: process.env.URL });
     client.connect()
-      .then(() => client.query('update api_keys set revoked_at = now() where name = $1 and revoked_at is null', [process.env.NAME]))
+      .then(() => client.query(\`with revoked as (
+          update api_keys set revoked_at = now() where name = $1 and revoked_at is null returning id)
+        insert into audit_events (log_type, event, event_data, actor, occurred_at)
+        select 'ADMIN', 'api_key_revoked', jsonb_build_object('keyId', id::text, 'name', $1::text), 'another-process', now()
+          from revoked\`, [process.env.NAME]))
       .then((result) => { if (result.rowCount !== 1) throw new Error('revoked ' + result.rowCount + ' keys'); })
       .then(() => client.end())
       .catch((error) => { console.error(error); process.exit(1); });`;
@@ -53,7 +58,7 @@ describe('API key revocation: refused on the first request after it commits, on 
   it('refuses a cached key at once, every time, when another process revoked it', async () => {
     for (let round = 0; round < 8; round++) {
       const name = `revoked-${round}`;
-      const { secret } = await createApiKey(writer.em.fork(), { name, role: Role.investigator });
+      const { secret } = await createApiKey(writer.em.fork(), 'test', { name, role: Role.investigator });
       for (const { verifier } of gateways) {
         // Twice: the first answer comes from the table, the second from the cache.
         expect((await verifier.verify(secret))?.name).toBe(name);
@@ -66,7 +71,7 @@ describe('API key revocation: refused on the first request after it commits, on 
   });
 
   it('keeps answering live keys from the cache, and requests arriving together share one round trip', async () => {
-    const { secret } = await createApiKey(writer.em.fork(), { name: 'busy', role: Role.admin });
+    const { secret } = await createApiKey(writer.em.fork(), 'test', { name: 'busy', role: Role.admin });
     const [{ verifier }] = gateways;
     type Inside = {
       listener: { query: (...args: unknown[]) => unknown };

@@ -42,7 +42,7 @@ describe('while PostgreSQL cannot be reached', () => {
       anonymousRead: true,
       rateLimitPerMinute: 10_000,
     });
-    ({ secret } = await createApiKey(writer.em.fork(), { name: 'outage', role: Role.investigator }));
+    ({ secret } = await createApiKey(writer.em.fork(), 'test', { name: 'outage', role: Role.investigator }));
   });
   afterAll(async () => {
     await proxy.restore().catch(() => undefined);

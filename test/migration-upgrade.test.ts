@@ -91,6 +91,9 @@ describe('upgrading a database of the chain era to the Merkle tree (Migration202
       statements: [
         `insert into query_audit_log (request_id, role, duration_ms, outcome, started_at)
          select 'req-' || n, 'investigator', n, 'ok', now() from generate_series(1, 5) n`,
+        // `import --actor` took any text then.
+        `insert into audit_events (log_type, event, actor, occurred_at)
+         values ('SYSTEM', 'long_actor', repeat('x', 300), now())`,
       ],
     });
     before = await withClient(database.url, contentDigests);
@@ -150,6 +153,17 @@ describe('upgrading a database of the chain era to the Merkle tree (Migration202
     });
     const verified = await legacyChain(database.url);
     expect(verified).toMatchObject({ intact: true, events: chained.events, records: chained.records, breaks: [] });
+  });
+
+  it('after: an actor over 200 characters written before stays as it was; a new one is refused (after the test above: the refused insert spends a seq)', async () => {
+    await withClient(database.url, async (client) => {
+      const { rows } = await client.query(`select length(actor) as n from audit_events where event = 'long_actor'`);
+      expect(rows).toEqual([{ n: 300 }]);
+      await expect(
+        client.query(`insert into audit_events (log_type, event, actor, occurred_at)
+          values ('SYSTEM', 'long_actor', repeat('x', 201), now())`),
+      ).rejects.toMatchObject({ code: '23514', constraint: 'audit_events_actor_length' });
+    });
   });
 
   it('after: integrated, every old record is in the tree and verify --full finds the tree and the legacy chain intact', async () => {

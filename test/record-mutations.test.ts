@@ -326,6 +326,11 @@ describe('record mutations: the write path for producers', () => {
     ],
     [
       'recordEvent',
+      [{ externalId: 'e-admin', logType: 'ADMIN', event: 'api_key_created', occurredAt: '2026-10-01T15:00:00Z' }],
+      /logType ADMIN is written by auditgraph itself/,
+    ],
+    [
+      'recordEvent',
       [
         {
           externalId: 'e2',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { installationPath } from './installation-path';
+import { ACTOR_MAX_LENGTH, actorProblem } from './actor';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const booleanWords = ['true', 'false', '1', '0', 'yes', 'no'] as const;
@@ -50,6 +51,11 @@ const environmentSchema = z.object({
     .regex(/^[\x21-\x2a\x2c-\x7e]+$/)
     .optional(),
   AUDITGRAPH_CHECKPOINT_INTERVAL_S: z.coerce.number().min(0).max(86_400).default(1),
+  AUDITGRAPH_ACTOR: z
+    .string()
+    .trim()
+    .refine((value) => actorProblem(value) === undefined)
+    .optional(),
 });
 
 export type ConfigVariable = keyof typeof environmentSchema.shape;
@@ -82,6 +88,7 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_CHECKPOINT_KEY_FILE: 'the path of a signer key file (PRIVATE+KEY+<name>+<key id>+<key>)',
   AUDITGRAPH_CHECKPOINT_ORIGIN: 'a checkpoint origin: printable ASCII without spaces or +, e.g. example.com/auditgraph',
   AUDITGRAPH_CHECKPOINT_INTERVAL_S: 'a number of seconds from 0 to 86400',
+  AUDITGRAPH_ACTOR: `a person's name, 1–${ACTOR_MAX_LENGTH} characters without control characters`,
 };
 
 export type Config = {
@@ -124,6 +131,8 @@ export type Config = {
   checkpointOrigin: string | undefined;
   /** At most one checkpoint per this many seconds (after a batch that grew the tree). */
   checkpointIntervalS: number;
+  /** Who the CLI's commands say ran them (admin events, imports, purges) when `--actor` does not; unset: the OS user. */
+  actor: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -186,5 +195,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointKeyFile: values.AUDITGRAPH_CHECKPOINT_KEY_FILE && path.resolve(values.AUDITGRAPH_CHECKPOINT_KEY_FILE),
     checkpointOrigin: values.AUDITGRAPH_CHECKPOINT_ORIGIN,
     checkpointIntervalS: values.AUDITGRAPH_CHECKPOINT_INTERVAL_S,
+    actor: values.AUDITGRAPH_ACTOR,
   };
 }

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command } from 'commander';
@@ -9,6 +8,7 @@ import { progressReporter } from '../import/import-progress';
 import { commandAction, type Outcome } from './command-action';
 import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { withOrm } from './with-orm';
+import { actorOption, commandActor } from './actor';
 
 /** Files that others link to first: trades name orders, errors name orders. */
 const IMPORT_ORDER = ['orders.jsonl', 'trades.jsonl', 'performance.jsonl', 'errors.jsonl'];
@@ -21,9 +21,10 @@ export function registerImportCommand(program: Command): void {
         'each file whole or not at all, again adds nothing',
     )
     .argument('<files...>', 'orders.jsonl, trades.jsonl, performance.jsonl, errors.jsonl (imported in that order)')
-    .option('--actor <name>', 'who imports, recorded on every event', userInfo().username)
+    .addOption(actorOption('every event it writes'))
     .action(
-      commandAction(async (files: string[], options: { actor: string }) => {
+      commandAction(async (files: string[], options: { actor?: string }) => {
+        const actor = commandActor(options.actor);
         for (const file of files) if (!existsSync(file)) throw new BadInputError(`no such file: ${file}`, 'files');
         // Files of other names keep their order, after the four.
         const rank = (file: string) => {
@@ -34,7 +35,7 @@ export function registerImportCommand(program: Command): void {
         return withOrm(async (orm) => {
           let outcome: Outcome = EXIT_DONE;
           // A file refused is told and left out; the files after it are still imported.
-          for (const path of ordered) if (!(await importOne(orm.em.fork(), path, options.actor))) outcome = EXIT_FOUND;
+          for (const path of ordered) if (!(await importOne(orm.em.fork(), path, actor))) outcome = EXIT_FOUND;
           return outcome;
         });
       }),

@@ -6,6 +6,7 @@ import { instant } from './arguments';
 import { commandAction } from './command-action';
 import { formatOption, print } from './output-format';
 import { withOrm } from './with-orm';
+import { actorOption, commandActor } from './actor';
 
 /** `--expires`: an ISO date or timestamp, or a number of days from now (`90d`). */
 function expiry(raw: string): Instant {
@@ -16,7 +17,9 @@ function expiry(raw: string): Instant {
 const time = (value: Instant | null | undefined) => value ?? '';
 
 export function registerKeyCommands(program: Command): void {
-  const keys = program.command('keys').description('API keys: create, list, revoke');
+  const keys = program
+    .command('keys')
+    .description('API keys: create, list, revoke; each change an ADMIN event of the record');
 
   keys
     .command('create')
@@ -26,14 +29,16 @@ export function registerKeyCommands(program: Command): void {
     .addOption(
       new Option('--expires <when>', 'expiry: an ISO date or timestamp, or days from now (e.g. 90d)').argParser(expiry),
     )
+    .addOption(actorOption('the api_key_created event'))
     .action(
-      commandAction(async (options: { name: string; role: Role; expires?: Instant }) => {
-        const { key, secret } = await withOrm((orm) =>
-          createApiKey(orm.em.fork(), { name: options.name, role: options.role, expiresAt: options.expires }),
+      commandAction(async (options: { name: string; role: Role; expires?: Instant; actor?: string }) => {
+        const actor = commandActor(options.actor);
+        const { key, secret, event } = await withOrm((orm) =>
+          createApiKey(orm.em.fork(), actor, { name: options.name, role: options.role, expiresAt: options.expires }),
         );
         const expires = key.expiresAt ? `, expires ${key.expiresAt}` : ', no expiry';
         console.error(
-          `created key ${key.id} "${key.name}" (${key.role}${expires}). ` +
+          `created key ${key.id} "${key.name}" (${key.role}${expires}), recorded as event ${event.id}. ` +
             'Store the secret now: it is not shown again. Send it as `Authorization: Bearer <secret>`.',
         );
         process.stdout.write(`${secret}\n`);
@@ -67,10 +72,14 @@ export function registerKeyCommands(program: Command): void {
     .command('revoke')
     .description('revoke a live key by id or name; running gateways refuse it at once')
     .argument('<key>', 'the key id or name')
+    .addOption(actorOption('the api_key_revoked event'))
     .action(
-      commandAction(async (idOrName: string) => {
-        const key = await withOrm((orm) => revokeApiKey(orm.em.fork(), idOrName));
-        console.log(`revoked key ${key.id} "${key.name}" (${key.role}) at ${key.revokedAt!}`);
+      commandAction(async (idOrName: string, options: { actor?: string }) => {
+        const actor = commandActor(options.actor);
+        const { key, event } = await withOrm((orm) => revokeApiKey(orm.em.fork(), actor, idOrName));
+        console.log(
+          `revoked key ${key.id} "${key.name}" (${key.role}) at ${key.revokedAt!}, recorded as event ${event.id}`,
+        );
       }),
     );
 }

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { tableText } from '../reports/report-catalog';
 import { purgePayloadBodies, retentionWindow } from '../retention/retention-purge';
@@ -6,12 +5,13 @@ import { storageSummary } from '../retention/storage-summary';
 import { commandAction } from './command-action';
 import { formatOption, printJson } from './output-format';
 import { withOrm } from './with-orm';
+import { actorOption, commandActor } from './actor';
 
 type PurgeOptions = {
   olderThan: string;
   execute?: boolean;
   allowShortWindow?: boolean;
-  actor: string;
+  actor?: string;
   format: 'text' | 'json';
 };
 
@@ -30,13 +30,14 @@ export function registerRetentionCommands(program: Command): void {
     )
     .option('--execute', 'purge; without it nothing changes and the plan is printed')
     .option('--allow-short-window', 'allow a window shorter than 730 days')
-    .option('--actor <name>', 'who runs the purge, for the COMPLIANCE event', userInfo().username)
+    .addOption(actorOption('the retention_purge event'))
     .addOption(formatOption(['text', 'json']))
     .action(
       commandAction(async (options: PurgeOptions) => {
         const window = retentionWindow(options.olderThan, { allowShort: options.allowShortWindow });
+        const actor = commandActor(options.actor);
         const summary = await withOrm((orm) =>
-          purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor: options.actor }),
+          purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor }),
         );
         const { payloads, bodyBytes, cutoff } = summary;
         const bodies = `${payloads} payload bodies (${bodyBytes} bytes) created before ${cutoff}`;

@@ -6,6 +6,7 @@ import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { searchIndexDdl } from '../sql/search-vectors';
 import { RecordedXid } from './recorded-xid';
+import { ACTOR_MAX_LENGTH } from '../base/actor';
 
 export enum LogType {
   TRADE = 'TRADE',
@@ -13,8 +14,19 @@ export enum LogType {
   SYSTEM = 'SYSTEM',
   NAV = 'NAV',
   COMPLIANCE = 'COMPLIANCE',
+  ADMIN = 'ADMIN',
 }
-registerEnumType(LogType, { name: 'LogType', description: 'The trading-log families of the logging spec.' });
+registerEnumType(LogType, {
+  name: 'LogType',
+  description: "The trading-log families of the logging spec, and the operators' own actions (ADMIN).",
+  valuesConfig: {
+    ADMIN: {
+      description:
+        'What an operator did to the gateway itself (an API key created or revoked), written by auditgraph in the ' +
+        'same transaction as the change; never by a producer.',
+    },
+  },
+});
 
 /**
  * The lineage tables an event can be about, and that the chain records: each
@@ -46,6 +58,10 @@ export type SubjectTable = (typeof SUBJECT_TABLES)[number];
 @Entity({ tableName: 'audit_events' })
 @Check({ name: 'audit_events_subject_has_table', expression: 'subject_id is null or subject_table is not null' })
 @Check({ name: 'audit_events_event_length', expression: '(length(event) >= 1) AND (length(event) <= 200)' })
+@Check({
+  name: 'audit_events_actor_length',
+  expression: `(length(actor) >= 1) AND (length(actor) <= ${ACTOR_MAX_LENGTH})`,
+})
 @Index({ properties: ['occurredAt', 'id'] })
 @Index({ properties: ['logType', 'occurredAt'] })
 @Index({ properties: ['subjectTable', 'subjectId', 'id'] })

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
+import { LogType } from '../entities/audit-event.entity';
 import { fromGlobalId } from '../lineage/global-id';
 import { tableOf } from '../lineage/node-types';
 import type { AuditEventInput, RecordResult } from './record-inputs';
@@ -15,6 +16,13 @@ export function recordEvents(em: EntityManager, actor: string, events: AuditEven
     checkText(event.event, `records[${index}].event`);
     if (event.event.length > 200)
       throw new BadInputError(`records[${index}].event must be at most 200 characters`, 'event');
+    if (event.logType === LogType.ADMIN) {
+      throw new BadInputError(
+        `records[${index}].logType ADMIN is written by auditgraph itself, with the change it describes ` +
+          '(`auditgraph keys create`, `keys revoke`)',
+        'logType',
+      );
+    }
     if (event.event === 'status_changed' || event.event === 'records_written' || event.event === 'retention_purge') {
       throw new BadInputError(
         `records[${index}].event ${event.event} is written by auditgraph itself; ` +

@@ -126,7 +126,7 @@ export class StatusChangeInput {
 @InputType({ description: 'An event for the audit event log.' })
 export class AuditEventInput {
   @Field({ description: 'The producer id of this event; sending it again is a no-op.' }) externalId!: string;
-  @Field(() => LogType) logType!: LogType;
+  @Field(() => LogType, { description: 'Any but ADMIN, which auditgraph writes itself.' }) logType!: LogType;
   @Field() event!: string;
   @Field(() => GraphQLJSONObject, { nullable: true }) data?: Record<string, unknown> | null;
   @Field(() => ID, { nullable: true, description: 'The global id of the node it concerns.' }) subjectId?: string | null;

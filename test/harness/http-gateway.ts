@@ -93,7 +93,7 @@ export async function startHttpTestGateway(overrides: Partial<HttpSettings> = {}
     writer,
     database,
     async keyFor(role, options = {}) {
-      const { secret } = await createApiKey(writer.em.fork(), {
+      const { secret } = await createApiKey(writer.em.fork(), 'test-harness', {
         name: options.name ?? `${role}-${++keyCount}`,
         role,
         expiresAt: options.expiresAt && instantOf(options.expiresAt),
