@@ -9,14 +9,14 @@ import { derivedColumns } from '../queries/current-status';
 import { tableNameOf } from '../database/entity-metadata';
 import { canonicalSha256 } from './canonical-json';
 import { columnJsonSql, type RecordField, recordFieldsOf } from './record-fields';
-import { originalValues, supersededSql } from './original-values';
+import { type AppliedCorrection, correctionsSql, originalValues } from './original-values';
 
 /**
  * A selected row of a source: its record key, its writer's transaction id,
- * its columns as JSON text and, for a node, the values its corrections
- * superseded (newest first, JSON text; null without corrections).
+ * its columns as JSON text and, for a node, its corrections' values
+ * (newest first, JSON text; null without corrections).
  */
-export type SourceRow = { key: string; xid: string; row: string; superseded?: string | null };
+export type SourceRow = { key: string; xid: string; row: string; corrections?: string | null };
 
 type Values = Record<string, unknown>;
 
@@ -74,7 +74,7 @@ function nodeSource(type: NodeType): LeafSource {
     source: table,
     select: (condition) =>
       `select t.id::text as key, t.recorded_xid::text as xid, json_build_object(${json})::text as row,
-              ${supersededSql(table, 't')} as superseded
+              ${correctionsSql(table, 't')} as corrections
          from ${table} t where ${condition} order by t.recorded_xid, t.id`,
     keyCondition: 't.id = any($1::bigint[])',
     record(row) {
@@ -87,7 +87,7 @@ function nodeSource(type: NodeType): LeafSource {
       }
       for (const { name, column, target } of relations) record[name] = gidOrNull(target, values[column]);
       // The leaf is the record as first written: its corrections are leaves of their own.
-      return row.superseded ? originalValues(record, parseExactJson(row.superseded) as Values[]) : record;
+      return row.corrections ? originalValues(record, parseExactJson(row.corrections) as AppliedCorrection[]) : record;
     },
   };
 }
