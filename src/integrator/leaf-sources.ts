@@ -1,6 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import { AuditEvent, PayloadTombstone, QueryAuditEntry, RecordCorrection } from '../entities';
 import { SUBJECT_TABLES } from '../entities/audit-event.entity';
+import { CORRECTION_TYPE, correctionGlobalId } from '../entities/record-correction.entity';
 import { toGlobalId } from '../graphql/global-id';
 import { parseExactJson } from '../json/exact-json';
 import { NODE_TYPES, type NodeType, nodeTypeOfTable, tableOf } from '../lineage/node-types';
@@ -136,9 +137,9 @@ function auditEventSource(): LeafSource {
 }
 
 /**
- * A correction: `type`, `id` (its number, a string), `subject` (the record's
- * global id), its stored fields (corrected, superseded, reason, actor,
- * correctedAt).
+ * A correction: `type`, `id` (its global id, as the API answers it),
+ * `subject` (the record's global id), its stored fields (corrected,
+ * superseded, reason, actor, correctedAt).
  */
 function correctionSource(): LeafSource {
   const entity = RecordCorrection as EntityClass<unknown>;
@@ -159,8 +160,8 @@ function correctionSource(): LeafSource {
       const values = valuesOf(row);
       const subject = nodeTypeOfTable(values.subject_table as string)!;
       return {
-        type: 'RecordCorrection',
-        id: row.key,
+        type: CORRECTION_TYPE,
+        id: correctionGlobalId(row.key),
         subject: toGlobalId(subject, String(values.subject_id)),
         ...fieldValues(fields, values),
       };
