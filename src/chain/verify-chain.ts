@@ -16,7 +16,11 @@ const ZERO_HASH = `'\\x${'00'.repeat(32)}'::bytea`;
  */
 const LEGACY_XID_SQL = `(select recorded_xid from audit_events where hash is not null order by seq desc limit 1)`;
 
-/** Each chained event against its content and its predecessor: numbering, link, hash. */
+/**
+ * Each chained event against its content and its predecessor: numbering,
+ * link, hash. Ordered by `checked.seq`, the number: a bare `seq` would be the
+ * output column, its text (#10 before #9).
+ */
 const CHAIN_SQL = `
   select seq::text, problem from (
     select seq,
@@ -33,7 +37,7 @@ const CHAIN_SQL = `
     window w as (order by seq)
   ) checked
   where problem is not null
-  order by seq
+  order by checked.seq
   limit $1`;
 
 /**
