@@ -3,7 +3,7 @@ import { type GraphQLSchema, getNamedType, isObjectType } from 'graphql';
 import pg from 'pg';
 import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/auth/roles';
-import { toGlobalId } from '../src/graphql/global-id';
+import { parseGlobalId, toGlobalId } from '../src/graphql/global-id';
 import type { NodeType } from '../src/lineage/node-types';
 import { gatewaySchema } from '../src/server/schema';
 import { type GraphQLResult, startTestGateway, type TestGateway } from './harness/gateway';
@@ -49,6 +49,15 @@ const events = (type: NodeType): Spec => ({
   expected: child(type, (world, id) =>
     inChainOrder(
       world.events.filter((event) => event.subject?.table === EVENT_SUBJECTS[type] && event.subject.id === id),
+    ),
+  ),
+});
+const corrections = (type: NodeType): Spec => ({
+  expected: child(type, (world, id) =>
+    inChainOrder(
+      world.corrections.filter(
+        (correction) => correction.subject.table === EVENT_SUBJECTS[type] && correction.subject.id === id,
+      ),
     ),
   ),
 });
@@ -104,6 +113,11 @@ const SPECS: Record<string, Spec> = {
   'TradeDecision.events': events('TradeDecision'),
   'TradeExecution.events': events('TradeExecution'),
   'Position.events': events('Position'),
+  'IngestionRun.corrections': corrections('IngestionRun'),
+  'ApiPayload.corrections': corrections('ApiPayload'),
+  'TradeDecision.corrections': corrections('TradeDecision'),
+  'TradeExecution.corrections': corrections('TradeExecution'),
+  'Position.corrections': corrections('Position'),
 };
 
 /**
@@ -138,6 +152,7 @@ function nodeTypeOf(schema: GraphQLSchema, coordinate: string): string {
 const IDENTITY: Record<string, { select: string; key(node: any): string }> = {
   AuditEvent: { select: 'seq', key: (node) => node.seq },
   QueryAuditEntry: { select: 'id', key: (node) => node.id },
+  RecordCorrection: { select: 'id', key: (node) => parseGlobalId(node.id)!.databaseId },
   SearchHit: { select: 'kind rank node { databaseId }', key: (node) => `${node.kind}:${node.node.databaseId}` },
   Node: { select: 'databaseId', key: (node) => node.databaseId },
 };

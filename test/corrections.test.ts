@@ -1,4 +1,6 @@
-import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { keyCaller } from '../src/auth/caller';
 import { CORRECTABLE_FIELDS, triggerFieldsOf } from '../src/corrections/correctable-fields';
 import { Role } from '../src/entities/api-key.entity';
@@ -7,7 +9,7 @@ import { canonicalBytes } from '../src/integrator/canonical-json';
 import { integrateAll } from '../src/integrator/integrate-all';
 import { leafSourceOf, type SourceRow } from '../src/integrator/leaf-sources';
 import { pgHashStore } from '../src/integrator/pg-hash-store';
-import { toGlobalId } from '../src/graphql/global-id';
+import { parseGlobalId, toGlobalId } from '../src/graphql/global-id';
 import { NODE_TYPE_NAMES, tableOf } from '../src/lineage/node-types';
 import { inclusionProof, rootAt } from '../src/merkle/proofs';
 import { leafHash } from '../src/merkle/tree-hash';
@@ -38,6 +40,12 @@ beforeAll(async () => {
 afterAll(() => gateway.close());
 
 const gid = (type: string, id: string) => toGlobalId(type, id);
+/** A correction's row id, from the global id the API answers. */
+const rowIdOf = (id: string) => {
+  const parsed = parseGlobalId(id);
+  expect(parsed?.typeName).toBe('RecordCorrection');
+  return parsed!.databaseId;
+};
 const correct = (id: string, fields: Record<string, unknown>, reason = 'broker sent a corrected fill') =>
   gateway.execute(CORRECT, { id, fields, reason }, writer);
 const read = (query: string, variables: Record<string, unknown> = {}) => gateway.execute(query, variables, reader);
@@ -104,28 +112,31 @@ describe('corrections are records too', () => {
     });
 
     const answered = await read(
-      `query($id: ID!) { execution(id: $id) { fillPrice corrections { id corrected superseded reason actor subject { id } } } }`,
+      `query($id: ID!) { execution(id: $id) { fillPrice corrections { totalCount nodes { id corrected superseded reason actor subject { id } } } } }`,
       { id: executionId },
     );
     expect(answered.data!.execution).toEqual({
       fillPrice: '188.25000000',
-      corrections: [
-        {
-          id: result.data!.correctRecord.id,
-          corrected: { fillPrice: '188.25000000' },
-          superseded: { fillPrice: '187.25000000' },
-          reason: 'broker sent a corrected fill',
-          actor: 'corrections test',
-          subject: { id: executionId },
-        },
-      ],
+      corrections: {
+        totalCount: 1,
+        nodes: [
+          {
+            id: result.data!.correctRecord.id,
+            corrected: { fillPrice: '188.25000000' },
+            superseded: { fillPrice: '187.25000000' },
+            reason: 'broker sent a corrected fill',
+            actor: 'corrections test',
+            subject: { id: executionId },
+          },
+        ],
+      },
     });
     const provenance = await read(
-      `query($id: ID!) { position(id: $id) { executions { nodes { fillPrice corrections { corrected } } } } }`,
+      `query($id: ID!) { position(id: $id) { executions { nodes { fillPrice corrections { nodes { corrected } } } } } }`,
       { id: gid('Position', fixture.position.id) },
     );
     expect(provenance.data!.position.executions.nodes).toEqual([
-      { fillPrice: '188.25000000', corrections: [{ corrected: { fillPrice: '188.25000000' } }] },
+      { fillPrice: '188.25000000', corrections: { nodes: [{ corrected: { fillPrice: '188.25000000' } }] } },
     ]);
     const report = await read(`{ executionQuality(from: "2026-10-01", to: "2026-10-01") { strategy slippageCost } }`);
     // A buy of 10.5 at 188.25 against a limit of 186: 2.25 × 10.5.
@@ -168,7 +179,7 @@ describe('corrections are records too', () => {
       );
     });
     // The correction is a leaf of its own.
-    const correctionLeaf = await leafOf('record_corrections', result.data!.correctRecord.id);
+    const correctionLeaf = await leafOf('record_corrections', rowIdOf(result.data!.correctRecord.id));
     expect(correctionLeaf).toMatchObject({
       type: 'RecordCorrection',
       id: result.data!.correctRecord.id,
@@ -177,7 +188,7 @@ describe('corrections are records too', () => {
       superseded: { fillPrice: '187.25000000' },
     });
     const [leaf] = await sql(`select 1 from merkle_leaves where source = 'record_corrections' and record_key = $1`, [
-      result.data!.correctRecord.id,
+      rowIdOf(result.data!.correctRecord.id),
     ]);
     expect(leaf).toBeDefined();
   });
@@ -342,4 +353,138 @@ const NODE_TYPES_KEY: Record<string, string> = {
   TradeExecution: 'executionId',
   Position: 'externalId',
 };
-void fc;
+
+describe('corrections page as every node list does, a query level in a bounded number of statements', () => {
+  const PAGE = `query($first: Int!, $after: String) {
+    executions(first: $first) {
+      nodes {
+        id
+        corrections(first: 2, after: $after) {
+          totalCount
+          pageInfo { hasNextPage hasPreviousPage endCursor }
+          nodes { id reason leafIndex subject { id } }
+        }
+      }
+    }
+  }`;
+
+  it('the newest executions with 3 corrections each: pages of 2, totalCount 3, the same statements for 3 as for 12', async () => {
+    const executions: string[] = [];
+    for (let index = 0; index < 12; index++) {
+      const { executions: made } = await trade();
+      const id = gid('TradeExecution', made[0]!.id);
+      for (const commission of ['0.02', '0.03', '0.04'])
+        expect((await correct(id, { commission }, `commission ${commission}`)).errors).toBeUndefined();
+      executions.unshift(id);
+    }
+    const page = async (first: number) => {
+      const { result, statements } = await gateway.countStatements(() =>
+        gateway.execute(PAGE, { first, after: null }, reader),
+      );
+      expect(result.errors).toBeUndefined();
+      return { nodes: result.data!.executions.nodes, statements };
+    };
+    const [three, twelve] = [await page(3), await page(12)];
+    expect(twelve.nodes.map((node: { id: string }) => node.id)).toEqual(executions);
+    for (const node of twelve.nodes) {
+      expect(node.corrections).toMatchObject({
+        totalCount: 3,
+        pageInfo: { hasNextPage: true, hasPreviousPage: false },
+        nodes: [
+          { reason: 'commission 0.02', subject: { id: node.id } },
+          { reason: 'commission 0.03', subject: { id: node.id } },
+        ],
+      });
+    }
+    // The executions; their corrections' pages; their counts; the corrections' subjects; their leaves.
+    expect(twelve.statements).toBe(three.statements);
+    expect(twelve.statements).toBeLessThanOrEqual(5);
+
+    // The next page of one execution's corrections, through its cursor.
+    const first = twelve.nodes[0];
+    const next = await read(
+      `query($id: ID!, $after: String) { execution(id: $id) { corrections(first: 2, after: $after) {
+        pageInfo { hasNextPage } nodes { reason } } } }`,
+      { id: first.id, after: first.corrections.pageInfo.endCursor },
+    );
+    expect(next.data!.execution.corrections).toEqual({
+      pageInfo: { hasNextPage: false },
+      nodes: [{ reason: 'commission 0.04' }],
+    });
+    // Newest first on request; a cursor of another record's corrections is refused.
+    const newest = await read(
+      `query($id: ID!) { execution(id: $id) { corrections(first: 1, orderBy: ID_DESC) { nodes { reason } } } }`,
+      { id: first.id },
+    );
+    expect(newest.data!.execution.corrections.nodes).toEqual([{ reason: 'commission 0.04' }]);
+    const foreign = await read(
+      `query($id: ID!, $after: String) { execution(id: $id) { corrections(after: $after) { nodes { id } } } }`,
+      { id: twelve.nodes[1].id, after: first.corrections.pageInfo.endCursor },
+    );
+    expect(foreign.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('a correction is proved by its id, over GraphQL and by auditgraph prove', () => {
+  it("inclusionProof(id:) and prove take a correction's id; the bundle verifies offline; unknown ids keep their codes", async () => {
+    const { executions } = await trade();
+    const executionId = gid('TradeExecution', executions[0]!.id);
+    const made = await correct(executionId, { fillPrice: '191.5' }, 'a fill the broker re-sent');
+    expect(made.errors).toBeUndefined();
+    const correctionId: string = made.data!.correctRecord.id;
+    const key = generateNoteKey('corrections-cli-test');
+    await integrateAll(gateway.database.url, async (connection) => {
+      await signCheckpointIfDue(connection, {
+        signer: parseSignerKey(key.signerKey),
+        origin: 'corrections-test',
+        intervalS: 0,
+      });
+    });
+
+    const answer = await read(
+      `query($id: ID!, $correction: ID!) {
+        execution(id: $id) { corrections(last: 1) { nodes { id corrected superseded reason actor correctedAt subject { id } leafIndex leafHash } } }
+        inclusionProof(id: $correction) { leafIndex leafHash treeSize record }
+      }`,
+      { id: executionId, correction: correctionId },
+    );
+    expect(answer.errors).toBeUndefined();
+    const [correction] = answer.data!.execution.corrections.nodes;
+    const proof = answer.data!.inclusionProof;
+    expect(correction.id).toBe(correctionId);
+    expect(correction.leafIndex).toEqual(expect.any(Number));
+    expect(proof).toMatchObject({ leafIndex: correction.leafIndex, leafHash: correction.leafHash });
+    // An outsider rebuilds the leaf from the answer alone: the README's table, the record the proof carries.
+    const { subject, leafIndex: _index, leafHash: _hash, ...fields } = correction;
+    const rebuilt = { type: 'RecordCorrection', ...fields, subject: subject.id };
+    expect(canonicalBytes(rebuilt).toString('utf8')).toBe(proof.record);
+    expect(leafHash(canonicalBytes(rebuilt)).toString('base64')).toBe(correction.leafHash);
+
+    const folder = mkdtempSync(path.join(tmpdir(), 'auditgraph-correction-proof-'));
+    try {
+      const bundleFile = path.join(folder, 'correction.json');
+      const proved = await runCli(['prove', correctionId, '--out', bundleFile], cliEnv(gateway.database.url));
+      expect(proved).toMatchObject({ code: 0, stdout: '' });
+      expect(proved.stderr).toMatch(/^1 record proved against the checkpoint of tree size \d+/);
+      const bundle = JSON.parse(readFileSync(bundleFile, 'utf8'));
+      expect(bundle.entries.map((entry: { record: unknown }) => entry.record)).toEqual([rebuilt]);
+      const offline = { PATH: process.env.PATH, HOME: process.env.HOME, AUDITGRAPH_DATA_DIR: '/nonexistent' };
+      const verified = await runCli(['verify-bundle', bundleFile, '--key', key.verifierKey], offline);
+      expect(verified).toMatchObject({ code: 0, stderr: '' });
+      expect(verified.stdout).toMatch(/verified: 1 record\n$/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+
+    const unknown = toGlobalId('RecordCorrection', '999999999');
+    const refusals = await read(`query($id: ID!) { inclusionProof(id: $id) { leafIndex } }`, { id: unknown });
+    expect(refusals.errors?.map((error) => error.extensions?.code)).toEqual(['RECORD_NOT_FOUND']);
+    const malformed = await read(`query($id: ID!) { inclusionProof(id: $id) { leafIndex } }`, {
+      id: toGlobalId('RecordCorrection', 'x'),
+    });
+    expect(malformed.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    const notProved = await runCli(['prove', unknown], cliEnv(gateway.database.url));
+    expect(notProved.code).toBe(2);
+    expect(notProved.stderr).toMatch(/no record record_corrections 999999999/);
+  });
+});

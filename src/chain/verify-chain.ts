@@ -1,3 +1,4 @@
+import { originalRowSql } from '../corrections/original-row';
 import { SUBJECT_TABLES, type SubjectTable } from '../entities/audit-event.entity';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type BreakInput, type ChainVerification, Findings } from './chain-verification';
@@ -15,7 +16,11 @@ const ZERO_HASH = `'\\x${'00'.repeat(32)}'::bytea`;
  */
 const LEGACY_XID_SQL = `(select recorded_xid from audit_events where hash is not null order by seq desc limit 1)`;
 
-/** Each chained event against its content and its predecessor: numbering, link, hash. */
+/**
+ * Each chained event against its content and its predecessor: numbering,
+ * link, hash. Ordered by `checked.seq`, the number: a bare `seq` would be the
+ * output column, its text (#10 before #9).
+ */
 const CHAIN_SQL = `
   select seq::text, problem from (
     select seq,
@@ -32,27 +37,29 @@ const CHAIN_SQL = `
     window w as (order by seq)
   ) checked
   where problem is not null
-  order by seq
+  order by checked.seq
   limit $1`;
 
 /**
  * How each table's legacy rows are keyed and hashed now, as the record trigger
  * hashed them when written: their content then, without the recorded_xid
- * column added since.
+ * column added since, and a corrected row with its original values put back
+ * (a correction changes the row, never what was written).
  */
 function currentRowsSql(table: SubjectTable): string {
   const legacy = `t.recorded_xid = ${LEGACY_XID_SQL}`;
+  const original = originalRowSql(table, 't');
   if (table === 'api_payloads') {
     // A purged body is represented by its tombstone's hash, so the payload still verifies.
-    return `select t.id as key, auditgraph_content_hash(to_jsonb(t) - 'payload' - 'recorded_xid',
+    return `select t.id as key, auditgraph_content_hash(${original.row} - 'payload' - 'recorded_xid',
               case when t.payload is null and b.api_payload_id is not null then b.body_hash
                    else auditgraph_body_hash(t.payload) end) as hash
-            from api_payloads t left join api_payload_tombstones b on b.api_payload_id = t.id
+            from api_payloads t left join api_payload_tombstones b on b.api_payload_id = t.id ${original.join}
             where ${legacy}`;
   }
   const key = table === 'decision_inputs' ? 'trade_decision_id' : 'id';
-  return `select t.${key} as key, auditgraph_record_hash('${table}', to_jsonb(t) - 'recorded_xid') as hash
-          from ${table} t where ${legacy}`;
+  return `select t.${key} as key, auditgraph_record_hash('${table}', ${original.row} - 'recorded_xid') as hash
+          from ${table} t ${original.join} where ${legacy}`;
 }
 
 /**

@@ -43,7 +43,7 @@ export function registerProofCommands(program: Command): void {
       'write a self-contained proof bundle (records, leaves, inclusion proofs, one signed checkpoint) for ' +
         '`auditgraph verify-bundle`; exit 1 when a record no longer matches its leaf',
     )
-    .argument('[id]', "a node's or an audit event's id, as the API returns it")
+    .argument('[id]', 'the id of a node, an audit event or a correction, as the API returns it')
     .option('--lineage <position id>', "every record of a position's provenance (the README's provenance query)")
     .option('--out <file>', 'write the bundle here instead of stdout')
     .addOption(treeSizeOption())

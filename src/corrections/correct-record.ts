@@ -2,7 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { BadInputError, RecordNotFoundError } from '../base/errors';
 import { holdsUnstorableText } from '../base/unstorable-text';
-import { RecordCorrection } from '../entities/record-correction.entity';
+import { correctionGlobalId, RecordCorrection } from '../entities/record-correction.entity';
 import { canonicalJson } from '../integrator/canonical-json';
 import { columnJsonSql } from '../integrator/record-fields';
 import { stringifyExactJson, parseExactJson } from '../json/exact-json';
@@ -63,8 +63,9 @@ async function checkTargetsExist(trx: Knex.Transaction, fields: Parsed['fields']
  * after, as the API writes them) and, in the same transaction, updates the
  * record's row, which the database allows for exactly this correction (see
  * Migration20261201173226_record_corrections); a `record_corrected`
- * COMPLIANCE event about the record says so in its event history, as a
- * status change or a retention purge does. Every named field must change.
+ * COMPLIANCE event about the record (naming the correction by its `id`)
+ * says so in its event history, as a status change or a retention purge
+ * does. Every named field must change.
  */
 export async function correctRecord(
   em: EntityManager,
@@ -117,7 +118,12 @@ export async function correctRecord(
     await trx.raw(
       `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
        values ('COMPLIANCE', 'record_corrected', ?::jsonb, ?, ?, ?, now())`,
-      [JSON.stringify({ correction: row.id, fields: fields.map(({ field }) => field.name) }), table, databaseId, actor],
+      [
+        JSON.stringify({ correction: correctionGlobalId(row.id), fields: fields.map(({ field }) => field.name) }),
+        table,
+        databaseId,
+        actor,
+      ],
     );
     return Object.assign(new RecordCorrection(), {
       id: row.id as string,

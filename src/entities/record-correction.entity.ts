@@ -1,6 +1,7 @@
 import { Check, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { DateTime } from '../graphql/date-time.scalar';
+import { toGlobalId } from '../graphql/global-id';
 import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { type Instant, instantOf } from '../time/instant';
 import { InstantType } from './instant.type';
@@ -21,6 +22,12 @@ export const CORRECTABLE_TABLES = [
 ] as const;
 export type CorrectableTable = (typeof CORRECTABLE_TABLES)[number];
 
+/** The GraphQL type of a correction, the type name its global id carries. */
+export const CORRECTION_TYPE = 'RecordCorrection';
+
+/** A correction's `id` as the API answers it (and its leaf holds it): the global id of its row id. */
+export const correctionGlobalId = (rowId: string): string => toGlobalId(CORRECTION_TYPE, rowId);
+
 /**
  * An appended correction of a wrong record (issue 23): which fields it
  * supersedes, with their values before and after as the API writes them,
@@ -30,7 +37,7 @@ export type CorrectableTable = (typeof CORRECTABLE_TABLES)[number];
  * leaf in the Merkle tree stays its original content, and this correction is
  * a leaf of its own.
  */
-@ObjectType({
+@ObjectType(CORRECTION_TYPE, {
   description:
     'A correction of a wrong record: the fields it supersedes, their values before and after, who and why. ' +
     'The record answers the corrected values; its original stays provable.',
@@ -76,8 +83,11 @@ export class RecordCorrection {
   @RecordedXid()
   recordedXid?: string;
 
-  @Field(() => ID, { name: 'id', description: 'The number of the correction (its row id).' })
+  @Field(() => ID, {
+    name: 'id',
+    description: 'Opaque id of the correction, for `inclusionProof(id:)` and `auditgraph prove`.',
+  })
   get correctionId(): string {
-    return this.id;
+    return correctionGlobalId(this.id);
   }
 }

@@ -1,6 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import { AuditEvent, PayloadTombstone, QueryAuditEntry, RecordCorrection } from '../entities';
 import { SUBJECT_TABLES } from '../entities/audit-event.entity';
+import { CORRECTION_TYPE, correctionGlobalId } from '../entities/record-correction.entity';
 import { toGlobalId } from '../graphql/global-id';
 import { parseExactJson } from '../json/exact-json';
 import { NODE_TYPES, type NodeType, nodeTypeOfTable, tableOf } from '../lineage/node-types';
@@ -9,14 +10,14 @@ import { derivedColumns } from '../queries/current-status';
 import { tableNameOf } from '../database/entity-metadata';
 import { canonicalSha256 } from './canonical-json';
 import { columnJsonSql, type RecordField, recordFieldsOf } from './record-fields';
-import { originalValues, supersededSql } from './original-values';
+import { type AppliedCorrection, correctionsSql, originalValues } from './original-values';
 
 /**
  * A selected row of a source: its record key, its writer's transaction id,
- * its columns as JSON text and, for a node, the values its corrections
- * superseded (newest first, JSON text; null without corrections).
+ * its columns as JSON text and, for a node, its corrections' values
+ * (newest first, JSON text; null without corrections).
  */
-export type SourceRow = { key: string; xid: string; row: string; superseded?: string | null };
+export type SourceRow = { key: string; xid: string; row: string; corrections?: string | null };
 
 type Values = Record<string, unknown>;
 
@@ -74,7 +75,7 @@ function nodeSource(type: NodeType): LeafSource {
     source: table,
     select: (condition) =>
       `select t.id::text as key, t.recorded_xid::text as xid, json_build_object(${json})::text as row,
-              ${supersededSql(table, 't')} as superseded
+              ${correctionsSql(table, 't')} as corrections
          from ${table} t where ${condition} order by t.recorded_xid, t.id`,
     keyCondition: 't.id = any($1::bigint[])',
     record(row) {
@@ -87,7 +88,7 @@ function nodeSource(type: NodeType): LeafSource {
       }
       for (const { name, column, target } of relations) record[name] = gidOrNull(target, values[column]);
       // The leaf is the record as first written: its corrections are leaves of their own.
-      return row.superseded ? originalValues(record, parseExactJson(row.superseded) as Values[]) : record;
+      return row.corrections ? originalValues(record, parseExactJson(row.corrections) as AppliedCorrection[]) : record;
     },
   };
 }
@@ -136,9 +137,9 @@ function auditEventSource(): LeafSource {
 }
 
 /**
- * A correction: `type`, `id` (its number, a string), `subject` (the record's
- * global id), its stored fields (corrected, superseded, reason, actor,
- * correctedAt).
+ * A correction: `type`, `id` (its global id, as the API answers it),
+ * `subject` (the record's global id), its stored fields (corrected,
+ * superseded, reason, actor, correctedAt).
  */
 function correctionSource(): LeafSource {
   const entity = RecordCorrection as EntityClass<unknown>;
@@ -159,8 +160,8 @@ function correctionSource(): LeafSource {
       const values = valuesOf(row);
       const subject = nodeTypeOfTable(values.subject_table as string)!;
       return {
-        type: 'RecordCorrection',
-        id: row.key,
+        type: CORRECTION_TYPE,
+        id: correctionGlobalId(row.key),
         subject: toGlobalId(subject, String(values.subject_id)),
         ...fieldValues(fields, values),
       };

@@ -1,22 +1,24 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
+import { tableNameOf } from '../database/entity-metadata';
 import { RecordCorrection } from '../entities/record-correction.entity';
-import type { CorrectableTable } from '../entities/record-correction.entity';
 import { type NodeType, tableOf } from '../lineage/node-types';
-import { recordBatch } from '../metrics/dataloader-metrics';
+import { LIST_ORDERS } from '../queries/list-order';
+import { childPageLoader } from './child-page';
 
-/** `corrections` of every node type: the corrections of many records at once, oldest first, one statement per batch. */
-export const correctionsOf = (em: EntityManager, type: NodeType) => {
-  const subjectTable = tableOf(type) as CorrectableTable;
-  return new DataLoader<string, RecordCorrection[]>(async (ids) => {
-    recordBatch(`${type}.corrections`, ids.length);
-    const found = await em.find(
-      RecordCorrection,
-      { subjectTable, subjectId: { $in: [...ids] } },
-      { orderBy: { id: 'asc' } },
-    );
-    const bySubject = new Map<string, RecordCorrection[]>(ids.map((id) => [id, []]));
-    for (const correction of found) bySubject.get(String(correction.subjectId))?.push(correction);
-    return ids.map((id) => bySubject.get(id)!);
+const CORRECTIONS = tableNameOf(RecordCorrection);
+
+/**
+ * `corrections` of every node type: the corrections of a record, oldest
+ * first unless asked, paged like every node's own list — the pages of all
+ * the records of one query level in one statement, their counts in one more.
+ */
+export const correctionsOf = (em: EntityManager, parentType: NodeType) =>
+  childPageLoader(em, {
+    parentType,
+    field: 'corrections',
+    entity: RecordCorrection,
+    table: CORRECTIONS,
+    orders: LIST_ORDERS.RecordCorrection,
+    rows: (parents) => `select c.*, c.subject_id as parent_id
+      from ${CORRECTIONS} c where c.subject_table = '${tableOf(parentType)}' and c.subject_id = any(${parents})`,
   });
-};

@@ -36,8 +36,8 @@ export type Loaders = { readonly [Name in keyof typeof named]: ReturnType<(typeo
   relationList<T>(type: NodeType, field: string): ChildPageLoader<T>;
   /** `events` of every node type: the audit events about a node, in chain order. */
   events(type: NodeType): ChildPageLoader<AuditEvent>;
-  /** `corrections` of every node type: its corrections, oldest first, by its id. */
-  corrections(type: NodeType): DataLoader<string, RecordCorrection[]>;
+  /** `corrections` of every node type: its corrections, oldest first, by its id and page. */
+  corrections(type: NodeType): ChildPageLoader<RecordCorrection>;
   /** `statusAsOf(at:)` of every node type with a lifecycle: its status as it stood at an instant. */
   statusAsOf(type: NodeType): DataLoader<StatusAsOfKey, string | null, string>;
 };

@@ -6,7 +6,9 @@ export type StoredCheckpoint = { treeSize: number; root: Buffer; time: Instant; 
 
 type CheckpointRow = { tree_size: string; root: Buffer; signed_at: string; key_name: string; note: string };
 
-const COLUMNS = 'tree_size::text, root, signed_at::text, key_name, note';
+// Read from `merkle_checkpoints c`, and ordered by `c.…`: an unqualified ORDER BY name is the output column
+// first, which here is the text of the size or time (by text, 60 comes after 264).
+const COLUMNS = 'c.tree_size::text, c.root, c.signed_at::text, c.key_name, c.note';
 
 const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({
   treeSize: Number(row.tree_size),
@@ -25,7 +27,7 @@ async function some(connection: Queryable, sql: string, values: unknown[]): Prom
 export async function newestCheckpoint(connection: Queryable): Promise<StoredCheckpoint | null> {
   const [newest] = await some(
     connection,
-    `select ${COLUMNS} from merkle_checkpoints order by tree_size desc limit 1`,
+    `select ${COLUMNS} from merkle_checkpoints c order by c.tree_size desc limit 1`,
     [],
   );
   return newest ?? null;
@@ -38,8 +40,8 @@ export async function newestCheckpoint(connection: Queryable): Promise<StoredChe
 export async function checkpointAt(connection: Queryable, time: Instant): Promise<StoredCheckpoint | null> {
   const [found] = await some(
     connection,
-    `select ${COLUMNS} from merkle_checkpoints where signed_at <= $1::timestamptz
-      order by signed_at desc, tree_size desc limit 1`,
+    `select ${COLUMNS} from merkle_checkpoints c where c.signed_at <= $1::timestamptz
+      order by c.signed_at desc, c.tree_size desc limit 1`,
     [time],
   );
   return found ?? null;
@@ -52,7 +54,7 @@ export async function checkpointsOfSizes(
 ): Promise<Map<number, StoredCheckpoint>> {
   const found = await some(
     connection,
-    `select ${COLUMNS} from merkle_checkpoints where tree_size = any($1::bigint[])`,
+    `select ${COLUMNS} from merkle_checkpoints c where c.tree_size = any($1::bigint[])`,
     [sizes.map(String)],
   );
   return new Map(found.map((checkpoint) => [checkpoint.treeSize, checkpoint]));
@@ -66,8 +68,8 @@ export function checkpointsPage(
 ): Promise<StoredCheckpoint[]> {
   return some(
     connection,
-    `select ${COLUMNS} from merkle_checkpoints where $1::bigint is null or tree_size < $1::bigint
-      order by tree_size desc limit $2`,
+    `select ${COLUMNS} from merkle_checkpoints c where $1::bigint is null or c.tree_size < $1::bigint
+      order by c.tree_size desc limit $2`,
     [before === null ? null : String(before), first],
   );
 }
@@ -76,7 +78,7 @@ export function checkpointsPage(
 export function checkpointsAfter(connection: Queryable, after: number, limit: number): Promise<StoredCheckpoint[]> {
   return some(
     connection,
-    `select ${COLUMNS} from merkle_checkpoints where tree_size > $1::bigint order by tree_size limit $2`,
+    `select ${COLUMNS} from merkle_checkpoints c where c.tree_size > $1::bigint order by c.tree_size limit $2`,
     [String(after), limit],
   );
 }

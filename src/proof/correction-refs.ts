@@ -1,10 +1,6 @@
-import { tableNameOf } from '../database/entity-metadata';
-import { RecordCorrection } from '../entities';
 import type { Queryable } from '../integrator/pg-hash-store';
 import { refKey } from './leaf-reads';
-import type { RecordRef } from './record-ref';
-
-const CORRECTIONS = tableNameOf(RecordCorrection);
+import { CORRECTION_SOURCE as CORRECTIONS, type RecordRef } from './record-ref';
 
 /**
  * `refs` and, after them, the corrections of those records that are leaves

@@ -1,6 +1,7 @@
 import { BadInputError } from '../base/errors';
 import { tableNameOf } from '../database/entity-metadata';
-import { AuditEvent } from '../entities';
+import { AuditEvent, RecordCorrection } from '../entities';
+import { CORRECTION_TYPE } from '../entities/record-correction.entity';
 import { isDatabaseId } from '../graphql/arguments';
 import { parseGlobalId, toGlobalId } from '../graphql/global-id';
 import { isNodeType, tableOf } from '../lineage/node-types';
@@ -19,18 +20,22 @@ export const auditEventId = (seq: string): string => toGlobalId(AUDIT_EVENT, seq
 /** The table of audit events, the source of their leaves. */
 export const AUDIT_EVENT_SOURCE = tableNameOf(AuditEvent);
 
+/** The table of corrections, the source of their leaves. */
+export const CORRECTION_SOURCE = tableNameOf(RecordCorrection);
+
 /**
- * The record a GraphQL id names: a node's global id, or an audit event's
- * `id`. Anything else is BAD_USER_INPUT naming `argument`.
+ * The record a GraphQL id names: a node's global id, an audit event's `id`
+ * or a correction's `id`. Anything else is BAD_USER_INPUT naming `argument`.
  */
 export function recordRefOf(id: string, argument: string): RecordRef {
   const parsed = parseGlobalId(id);
   if (parsed && isDatabaseId(parsed.databaseId)) {
     if (isNodeType(parsed.typeName)) return { source: tableOf(parsed.typeName), key: parsed.databaseId };
     if (parsed.typeName === AUDIT_EVENT) return { source: AUDIT_EVENT_SOURCE, key: parsed.databaseId };
+    if (parsed.typeName === CORRECTION_TYPE) return { source: CORRECTION_SOURCE, key: parsed.databaseId };
   }
   throw new BadInputError(
-    `\`${argument}\` is not the id of a record: use a node's \`id\` or an audit event's \`id\` as this API returns them`,
+    `\`${argument}\` is not the id of a record: use the \`id\` of a node, an audit event or a correction as this API returns it`,
     argument,
   );
 }

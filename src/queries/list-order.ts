@@ -7,6 +7,7 @@ import {
   IngestionRun,
   Position,
   QueryAuditEntry,
+  RecordCorrection,
   TradeDecision,
   TradeExecution,
 } from '../entities';
@@ -117,6 +118,8 @@ export const LIST_ORDERS = {
     child: 'STARTED_AT_DESC',
     unindexed: { property: 'startedAt', direction: 'desc' },
   }),
+  // Only a node's own list (`corrections`), oldest first: the order they were applied in.
+  RecordCorrection: ordersOf(RecordCorrection, { root: 'ID_ASC', child: 'ID_ASC' }),
 } satisfies Record<string, ListOrders>;
 
 /** The order `name` of a list (its enum value), or `fallback` when none is asked. */

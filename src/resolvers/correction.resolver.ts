@@ -1,13 +1,16 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { actorOf } from '../auth/caller';
 import { Permission } from '../auth/roles';
 import { correctRecord, MAX_REASON } from '../corrections/correct-record';
 import { RecordCorrection } from '../entities/record-correction.entity';
 import { GraphQLJSONObject } from '../graphql/json.scalar';
 import { Node } from '../graphql/node.interface';
+import { ConnectionArgs, type ConnectionResult } from '../graphql/pagination/connection';
 import { NODE_TYPE_NAMES, NODE_TYPES, nodeTypeOfTable, type NodeType } from '../lineage/node-types';
 import type { Context } from './context';
 import { loadNode } from './node.resolver';
+import { ORDER_BY_DESCRIPTION, RecordCorrectionOrder } from './order/list-order-enums';
+import { RecordCorrectionConnection } from './types/connections';
 
 /** The write: `correctRecord`, for the roles that may record. */
 @Authorized(Permission.writeRecords)
@@ -46,11 +49,19 @@ function correctionsResolverOf(type: NodeType) {
   @Authorized(Permission.readLineage)
   @Resolver(() => NODE_TYPES[type].entity)
   class CorrectionsOfNode {
-    @FieldResolver(() => [RecordCorrection], {
-      description: 'Corrections of this record, oldest first: the fields it answers are the corrected ones.',
+    @FieldResolver(() => RecordCorrectionConnection, {
+      description:
+        'Corrections of this record, oldest first unless `orderBy` says otherwise: the fields it answers are the ' +
+        'corrected ones.',
     })
-    corrections(@Root() node: { id: string }, @Ctx() { loaders }: Context): Promise<RecordCorrection[]> {
-      return loaders.corrections(type).load(node.id);
+    corrections(
+      @Root() node: { id: string },
+      @Arg('orderBy', () => RecordCorrectionOrder, { nullable: true, description: ORDER_BY_DESCRIPTION })
+      orderBy: string | null,
+      @Args(() => ConnectionArgs) page: ConnectionArgs,
+      @Ctx() { loaders }: Context,
+    ): Promise<ConnectionResult<RecordCorrection>> {
+      return loaders.corrections(type).load(node.id, { ...page, orderBy });
     }
   }
   Object.defineProperty(CorrectionsOfNode, 'name', { value: `${type}CorrectionsResolver` });

@@ -1,9 +1,9 @@
 import { Authorized, type ClassType, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
-import { AuditEvent } from '../entities';
+import { AuditEvent, RecordCorrection } from '../entities';
 import { SafeInt } from '../graphql/safe-int.scalar';
 import { NODE_TYPE_NAMES, NODE_TYPES, tableOf } from '../lineage/node-types';
-import { AUDIT_EVENT_SOURCE, auditEventId, type RecordRef } from '../proof/record-ref';
+import { AUDIT_EVENT_SOURCE, auditEventId, CORRECTION_SOURCE, type RecordRef } from '../proof/record-ref';
 import type { Context } from './context';
 
 const LEAF_INDEX = 'Its leaf in the Merkle tree (`inclusionProof` proves it); null until the integrator has taken it.';
@@ -38,7 +38,7 @@ class AuditEventIdField {
   }
 }
 
-/** The resolvers of every record's proof fields: each node type's, and the audit events'. */
+/** The resolvers of every record's proof fields: each node type's, the audit events' and the corrections'. */
 export const LEAF_FIELD_RESOLVERS = [
   ...NODE_TYPE_NAMES.map((type) =>
     leafFieldsOf(NODE_TYPES[type].entity as ClassType<{ id: string }>, (node) => ({
@@ -47,5 +47,6 @@ export const LEAF_FIELD_RESOLVERS = [
     })),
   ),
   leafFieldsOf(AuditEvent, (event) => ({ source: AUDIT_EVENT_SOURCE, key: event.id })),
+  leafFieldsOf(RecordCorrection, (correction) => ({ source: CORRECTION_SOURCE, key: correction.id })),
   AuditEventIdField,
 ];

@@ -70,7 +70,7 @@ export class ProofResolver {
       '`treeSize`), TREE_SIZE_BEYOND_TREE, NO_CHECKPOINT (none signed yet and no `treeSize`), BAD_USER_INPUT.',
   })
   async inclusionProof(
-    @Arg('id', () => ID, { description: "A node's `id`, or an audit event's `id`." }) id: string,
+    @Arg('id', () => ID, { description: 'The `id` of a node, an audit event or a correction.' }) id: string,
     @Arg('treeSize', () => SafeInt, { nullable: true }) treeSize: number | null,
     @Ctx() { em }: Context,
   ): Promise<InclusionProof> {

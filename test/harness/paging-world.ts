@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type pg from 'pg';
 import type { SubjectTable } from '../../src/entities/audit-event.entity';
+import { type CorrectableTable, CORRECTABLE_TABLES } from '../../src/entities/record-correction.entity';
 
 /**
  * Instants rows are created at: few, so most rows tie, and some a microsecond
@@ -54,6 +55,8 @@ export type World = {
     text: string | null;
   })[];
   events: (Row & { subject: { table: SubjectTable; id: string } | null })[];
+  /** Corrections, each of a record (a node's `corrections`); their content is not what paging tests. */
+  corrections: (Row & { subject: { table: CorrectableTable; id: string } })[];
   queryAudit: Row[];
 };
 
@@ -98,6 +101,15 @@ export const worldArbitrary: fc.Arbitrary<World> = fc
       }),
       16,
     ),
+    corrections: rows(
+      fc.record({
+        id,
+        at,
+        table: fc.constantFrom<CorrectableTable>(...CORRECTABLE_TABLES),
+        subject: fc.nat(),
+      }),
+      12,
+    ),
     queryAudit: rows(fc.record({ id, at }), 14),
   })
   .map((drawn) => {
@@ -140,11 +152,16 @@ export const worldArbitrary: fc.Arbitrary<World> = fc
         const subjectId = table ? pick(subjectIds[table], subject) : null;
         return { id, at, subject: table && subjectId ? { table, id: subjectId } : null };
       }),
+      corrections: drawn.corrections.flatMap(({ id, at, table, subject }) => {
+        const subjectId = pick(subjectIds[table], subject);
+        return subjectId ? [{ id, at, subject: { table, id: subjectId } }] : [];
+      }),
       queryAudit: drawn.queryAudit,
     };
   });
 
 const TABLES = [
+  'record_corrections',
   'decision_inputs',
   'trade_executions',
   'positions',
@@ -224,6 +241,16 @@ function tableRows(world: World): Record<(typeof TABLES)[number], Record<string,
       actor: 'test',
       occurred_at: time(row),
       recorded_at: time(row),
+    })),
+    record_corrections: world.corrections.map((row) => ({
+      id: row.id,
+      subject_table: row.subject.table,
+      subject_id: row.subject.id,
+      corrected: { note: 'corrected' },
+      superseded: { note: 'as written' },
+      reason: 'paging',
+      actor: 'test',
+      corrected_at: time(row),
     })),
     query_audit_log: world.queryAudit.map((row) => ({
       id: row.id,

@@ -8,12 +8,14 @@ type OrderEnum = Record<string, string>;
  * LIST_ORDERS): a value per order an index serves, each described with the
  * index that serves it and where it is a default.
  */
-function orderEnumOf(orders: ListOrders, records: string): OrderEnum {
+function orderEnumOf(orders: ListOrders, records: string, { rootList = true } = {}): OrderEnum {
   const values: OrderEnum = Object.fromEntries(orders.orders.map(({ name }) => [name, name]));
   const defaults = (order: ListOrders['orders'][number]) =>
     [
-      order === orders.rootDefault ? ` The default of the ${records} root list.` : '',
-      order === orders.childDefault && order !== orders.rootDefault ? ` The default of a node's own ${records}.` : '',
+      rootList && order === orders.rootDefault ? ` The default of the ${records} root list.` : '',
+      order === orders.childDefault && (!rootList || order !== orders.rootDefault)
+        ? ` The default of a node's own ${records}.`
+        : '',
     ].join('');
   registerEnumType(values, {
     name: orders.enumName,
@@ -34,6 +36,7 @@ export const TradeExecutionOrder = orderEnumOf(LIST_ORDERS.TradeExecution, 'exec
 export const PositionOrder = orderEnumOf(LIST_ORDERS.Position, 'positions');
 export const AuditEventOrder = orderEnumOf(LIST_ORDERS.AuditEvent, 'audit events');
 export const QueryAuditEntryOrder = orderEnumOf(LIST_ORDERS.QueryAuditEntry, 'query audit entries');
+export const RecordCorrectionOrder = orderEnumOf(LIST_ORDERS.RecordCorrection, 'corrections', { rootList: false });
 
 /** The description of every `orderBy:` argument. */
 export const ORDER_BY_DESCRIPTION =

@@ -5,6 +5,7 @@ import {
   IngestionRun,
   Position,
   QueryAuditEntry,
+  RecordCorrection,
   TradeDecision,
   TradeExecution,
 } from '../../entities';
@@ -33,3 +34,6 @@ export class QueryAuditEntryConnection extends Connection(QueryAuditEntry, 'Quer
 
 @ObjectType()
 export class AuditEventConnection extends Connection(AuditEvent, 'AuditEvent') {}
+
+@ObjectType()
+export class RecordCorrectionConnection extends Connection(RecordCorrection, 'RecordCorrection') {}
