@@ -193,12 +193,15 @@ test('a gateway SIGKILLed mid-batch, then a new one: it resumes; PostgreSQL cras
   const before = await treeSize(url);
 
   // One transaction of 60,000 decisions, then the batch that takes them: the integrator's backend active in
-  // a transaction begun after the commit, storing leaves (not the checkpoint signer's transaction that follows).
-  const committedAt = await withClient(url, async (client) => {
+  // a transaction begun after the write began, storing leaves (not the checkpoint signer's transaction that
+  // follows). Not "begun after the commit": a batch can begin between the commit and any clock read after
+  // it, and take the rows (under load that window missed the batch: the test waited 30 s for nothing).
+  const writeBegan = await withClient(url, async (client) => {
+    const { rows } = await client.query<{ at: Date }>('select clock_timestamp() as at');
     await client.query('begin');
     await writeRecords(client, 60_000);
     await client.query('commit');
-    return (await client.query<{ at: Date }>('select clock_timestamp() as at')).rows[0]!.at;
+    return rows[0]!.at;
   });
   const started = Date.now();
   for (;;) {
@@ -207,7 +210,7 @@ test('a gateway SIGKILLed mid-batch, then a new one: it resumes; PostgreSQL cras
         `select 1 from pg_stat_activity
           where application_name = 'auditgraph integrator' and datname = current_database()
             and state = 'active' and xact_start > $1 and (query like '%merkle_leaves%' or query like '%merkle_nodes%')`,
-        [committedAt],
+        [writeBegan],
       ),
     );
     if (rows.length > 0) break;
