@@ -14,7 +14,7 @@ export type IntegratorThreadData = {
 
 /** What the thread tells the gateway: its batches, for the gateway's metrics (one registry, in the main thread). */
 export type IntegratorThreadMessage =
-  { kind: 'batch'; startedAt: number; size: number; leaves: number } | { kind: 'skipped' } | { kind: 'closed' };
+  { kind: 'batch'; startedAt: number; size: number; leaves: number } | { kind: 'skipped' };
 
 /** The gateway tells the thread to stop. */
 export type IntegratorThreadCommand = { kind: 'close' };
@@ -25,7 +25,7 @@ const WORKER_FILE = path.join(__dirname, 'integrator-worker.js');
  * `serve`'s integrator in a worker thread of its own. In the event loop that
  * answers GraphQL, a batch's hashing and encoding waited behind requests under
  * load (and requests behind it): integration delay p99 2.1 s at scale 100 with
- * W1 load, against 0.67 s for the same batches in a process apart. A thread
+ * W1 load; 0.69 s in this thread (BENCHMARKS.md). A thread
  * keeps it one process, one PID, one set of settings. A thread that dies (an
  * error the loop did not catch) is logged and started again after an interval;
  * the batch it was in rolled back with its connection.

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { logger } from '../base/logger';
 import { type BatchResult, integrateBatch } from './integrate-batch';
-import { observeBatch, observeSkippedBatch } from './integration-metrics';
 import { openIntegratorConnection } from './integrator-connection';
 
 export type IntegratorOptions = {
@@ -9,15 +8,15 @@ export type IntegratorOptions = {
   intervalMs: number;
   /** After each batch this process ran (not skipped), on the integrator's connection: the checkpoint signer. */
   afterBatch?: (connection: pg.Client, batch: NonNullable<BatchResult>) => Promise<void>;
-  /** After each batch that ran or was skipped (another process holds the lock: null). Default: the metrics. */
-  onBatch?: (batch: BatchResult) => void;
+  /** After each batch that ran or was skipped (another process holds the lock: null): the gateway's metrics. */
+  onBatch: (batch: BatchResult) => void;
 };
 
 export type Integrator = { close(): Promise<void> };
 
 /**
- * The background integrator of `serve`: a batch every `intervalMs` on a
- * connection of its own. Among gateways the holder of the advisory lock
+ * The background integrator of `serve` (run in a thread of its own:
+ * integrator-thread.ts): a batch every `intervalMs` on a connection of its own. Among gateways the holder of the advisory lock
  * integrates and the others skip; a failed batch (the database restarted, the
  * connection cut) has rolled back, is logged, and the next tick reconnects
  * and redoes it. `close` waits for a batch in flight, then ends the connection.
@@ -28,7 +27,6 @@ export function startIntegrator(options: IntegratorOptions): Integrator {
   let inFlight: Promise<void> | undefined;
   let closed = false;
   let failing = false;
-  const onBatch = options.onBatch ?? ((batch: BatchResult) => (batch ? observeBatch(batch) : observeSkippedBatch()));
 
   const dropConnection = () => {
     const dropped = connection;
@@ -51,7 +49,7 @@ export function startIntegrator(options: IntegratorOptions): Integrator {
         connection = opened;
       }
       const batch = await integrateBatch(connection);
-      onBatch(batch);
+      options.onBatch(batch);
       if (batch) {
         // The batch is committed: a failed checkpoint is retried after the next one, and says so.
         await options.afterBatch?.(connection, batch).catch((error: unknown) => {
