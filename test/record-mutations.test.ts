@@ -1,5 +1,6 @@
 import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/auth/roles';
+import { EVENTS_WRITTEN_BY_AUDITGRAPH } from '../src/entities/audit-event.entity';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
 import { runCli } from './harness/cli';
@@ -319,11 +320,12 @@ describe('record mutations: the write path for producers', () => {
       ],
       /exe-404", which is not recorded/,
     ],
-    [
+    // Every event auditgraph writes itself, or a producer could forge one (record_corrected was accepted).
+    ...[...EVENTS_WRITTEN_BY_AUDITGRAPH].map((event): [string, unknown[], RegExp] => [
       'recordEvent',
-      [{ externalId: 'e1', logType: 'SYSTEM', event: 'status_changed', occurredAt: '2026-10-01T15:00:00Z' }],
-      /is written by auditgraph itself/,
-    ],
+      [{ externalId: `e-${event}`, logType: 'COMPLIANCE', event, occurredAt: '2026-10-01T15:00:00Z' }],
+      new RegExp(`event ${event} is written by auditgraph itself`),
+    ]),
     [
       'recordEvent',
       [{ externalId: 'e-admin', logType: 'ADMIN', event: 'api_key_created', occurredAt: '2026-10-01T15:00:00Z' }],

@@ -47,6 +47,19 @@ export const SUBJECT_TABLES = [
 export type SubjectTable = (typeof SUBJECT_TABLES)[number];
 
 /**
+ * The events auditgraph writes itself, each with the change it describes (a
+ * status change, the legacy chain's records, a purge, a correction): a
+ * producer's `recordEvent` may not write them, or it could forge one — a
+ * correction that never happened, a purge that erased nothing.
+ */
+export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
+  'status_changed',
+  'records_written',
+  'retention_purge',
+  'record_corrected',
+]);
+
+/**
  * One entry of the append-only event log. The database numbers every event
  * (`seq`, from a sequence: increasing, gaps possible) whoever inserts it,
  * without a lock: the proof is the Merkle tree, which the integrator grows

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
-import { LogType } from '../entities/audit-event.entity';
+import { EVENTS_WRITTEN_BY_AUDITGRAPH, LogType } from '../entities/audit-event.entity';
 import { fromGlobalId } from '../lineage/global-id';
 import { tableOf } from '../lineage/node-types';
 import type { AuditEventInput, RecordResult } from './record-inputs';
@@ -23,10 +23,10 @@ export function recordEvents(em: EntityManager, actor: string, events: AuditEven
         'logType',
       );
     }
-    if (event.event === 'status_changed' || event.event === 'records_written' || event.event === 'retention_purge') {
+    if (EVENTS_WRITTEN_BY_AUDITGRAPH.has(event.event)) {
       throw new BadInputError(
         `records[${index}].event ${event.event} is written by auditgraph itself; ` +
-          'use recordStatusChange for status changes',
+          'use recordStatusChange for status changes, correctRecord for corrections',
         'event',
       );
     }
