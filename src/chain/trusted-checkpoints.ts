@@ -6,12 +6,12 @@ import { openCheckpoint } from '../checkpoint/checkpoint-note';
 import { type NoteVerifier, parseVerifierKey } from '../checkpoint/note-keys';
 import type { Findings } from './chain-verification';
 import type { Db } from './verification-snapshot';
+import { WITNESS_KEYS_FILE } from '../proof/witness-folder';
 
 /** A signed checkpoint that opened with a trusted key, and where it was found. */
 export type KnownCheckpoint = Checkpoint & { from: string; signed: true };
 
 /** The witness folder's public keys, as `auditgraph checkpoint publish` writes them beside the checkpoints. */
-const WITNESS_KEYS_FILE = 'keys.txt';
 const CHECKPOINT_FILE = /\.checkpoint$/;
 
 export type TrustOptions = {

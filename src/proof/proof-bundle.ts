@@ -5,9 +5,8 @@ import { NoCheckpointError } from './proof-errors';
 import { proofTarget, proveRecords, type RecordProof } from './record-proofs';
 import type { RecordRef } from './record-ref';
 import { withCorrections } from './correction-refs';
-
-/** The bundle format's name, its first field (README "Proofs"). */
-export const BUNDLE_FORMAT = 'auditgraph-proof-bundle/v1';
+// The bundle format's name, its first field: the verifier's, so a bundle `prove` writes is one it reads.
+import { BUNDLE_FORMAT } from '../verifier/bundle';
 
 export type ProofBundle = { text: string; checkpoint: StoredCheckpoint; proofs: RecordProof[] };
 

@@ -1,7 +1,5 @@
 import { DomainError } from '../base/errors';
 
-export { RecordNotFoundError } from '../base/errors';
-
 // A proof request that cannot be answered, each with a code of its own that
 // clients and scripts can rely on (README "Proofs"); the message says which
 // record or size and why.

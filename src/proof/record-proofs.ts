@@ -5,13 +5,8 @@ import { hashRange, rangeSubtrees, type Subtree, subtreeKey } from '../merkle/su
 import { leafHash } from '../merkle/tree-hash';
 import { integratedSize, newestCheckpoint, type StoredCheckpoint, checkpointsOfSizes } from './checkpoint-reads';
 import { type Leaf, leavesOf, recordsOf, refKey } from './leaf-reads';
-import {
-  NoCheckpointError,
-  NotInTreeError,
-  NotIntegratedError,
-  RecordNotFoundError,
-  TreeSizeBeyondTreeError,
-} from './proof-errors';
+import { NoCheckpointError, NotInTreeError, NotIntegratedError, TreeSizeBeyondTreeError } from './proof-errors';
+import { RecordNotFoundError } from '../base/errors';
 import { describeRef, type RecordRef } from './record-ref';
 import { BadInputError } from '../base/errors';
 
@@ -50,7 +45,7 @@ export async function proofTarget(
 }
 
 /** A tree size argument: a whole number from 1 (sizes past 2^53 never reach here: the scalar refuses them). */
-export function checkTreeSize(size: number, argument: string): void {
+function checkTreeSize(size: number, argument: string): void {
   if (!Number.isSafeInteger(size) || size < 1) {
     throw new BadInputError(`\`${argument}\` must be a tree size from 1; got ${size}`, argument);
   }

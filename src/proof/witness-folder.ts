@@ -5,7 +5,7 @@ import { checkpointsAfter, type StoredCheckpoint, checkpointsOfSizes, verifierKe
 
 /** One checkpoint per file, named by its tree size; never rewritten. */
 const CHECKPOINT_FILE = /^(\d{1,16})\.checkpoint$/;
-export const KEYS_FILE = 'keys.txt';
+export const WITNESS_KEYS_FILE = 'keys.txt';
 const PAGE = 1000;
 
 /** A file of the witness folder that says something else than the database: a fork, or a rewritten history. */
@@ -16,7 +16,7 @@ export class WitnessConflictError extends Error {
 export type Publication = { written: number[]; alreadyThere: number; keysAdded: number; newest: number | null };
 
 /** The tree sizes of the checkpoints a witness folder holds, smallest first. */
-export async function publishedSizes(folder: string): Promise<number[]> {
+async function publishedSizes(folder: string): Promise<number[]> {
   const names = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
     throw error;
@@ -77,7 +77,7 @@ async function writeExclusive(path: string, text: string): Promise<void> {
 
 /** Adds the keys `keys.txt` lacks, one per line, keeping every key already listed (rotation keeps old ones). */
 async function appendKeys(folder: string, keys: string[]): Promise<number> {
-  const path = join(folder, KEYS_FILE);
+  const path = join(folder, WITNESS_KEYS_FILE);
   const listed = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;
