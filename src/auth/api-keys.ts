@@ -105,13 +105,14 @@ export async function revokeApiKey(
       [value],
     );
     if (!found) throw new BadInputError(`no live key has the id or name "${idOrName}"`, 'key');
-    const live = readModelOf(em, ApiKey)(found);
+    const toKey = readModelOf(em, ApiKey);
+    const live = toKey(found);
     if (live.revokedAt)
       throw new BadInputError(`key ${live.id} ("${live.name}") was already revoked at ${live.revokedAt}`, 'key');
     const {
       rows: [row],
     } = await trx.raw(`update api_keys set revoked_at = now() where id = ? returning ${KEY_COLUMNS}`, [live.id]);
-    const key = readModelOf(em, ApiKey)(row);
+    const key = toKey(row);
     const event = await appendAdminEvent(trx, actor, AdminEvent.apiKeyRevoked, keyFacts(key));
     return { key, event };
   });

@@ -8,6 +8,8 @@ import { columnJsonSql } from '../integrator/record-fields';
 import { stringifyExactJson, parseExactJson } from '../json/exact-json';
 import { fromGlobalId } from '../lineage/global-id';
 import { NODE_TYPES, type NodeType, tableOf } from '../lineage/node-types';
+import { LogType } from '../entities/audit-event.entity';
+import { appendEvent } from '../record/append-event';
 import { inWriteTransaction } from '../record/write-transaction';
 import { instantFromDatabase } from '../time/instant';
 import { type CorrectableField, CORRECTABLE_FIELDS } from './correctable-fields';
@@ -28,7 +30,8 @@ function parseRequest(request: CorrectionRequest): Parsed {
   const names = Object.keys(request.fields);
   if (names.length === 0) throw new BadInputError('fields must name at least one field to correct', 'fields');
   const fields = names.map((name) => {
-    const field = Object.hasOwn(Object.fromEntries(correctable), name) ? correctable.get(name) : undefined;
+    // A Map never reads its prototype: `__proto__` or `constructor` are simply not correctable.
+    const field = correctable.get(name);
     if (!field)
       throw new BadInputError(
         `fields.${name.slice(0, 60)} is not a correctable field of ${type}; ` +
@@ -115,16 +118,14 @@ export async function correctRecord(
       [sent, databaseId],
     );
     await trx.raw(`select set_config('auditgraph.correction', '', true)`);
-    await trx.raw(
-      `insert into audit_events (log_type, event, event_data, subject_table, subject_id, actor, occurred_at)
-       values ('COMPLIANCE', 'record_corrected', ?::jsonb, ?, ?, ?, now())`,
-      [
-        JSON.stringify({ correction: correctionGlobalId(row.id), fields: fields.map(({ field }) => field.name) }),
-        table,
-        databaseId,
-        actor,
-      ],
-    );
+    await appendEvent(trx, {
+      logType: LogType.COMPLIANCE,
+      event: 'record_corrected',
+      data: { correction: correctionGlobalId(row.id), fields: fields.map(({ field }) => field.name) },
+      subjectTable: table,
+      subjectId: databaseId,
+      actor,
+    });
     return Object.assign(new RecordCorrection(), {
       id: row.id as string,
       subjectTable: table,

@@ -2,6 +2,8 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
 import { canonicalSha256 } from '../integrator/canonical-json';
 import { parseExactJson } from '../json/exact-json';
+import { LogType } from '../entities/audit-event.entity';
+import { appendEvent } from '../record/append-event';
 import { inWriteTransaction } from '../record/write-transaction';
 
 /** SEC 204-2 style: the first two years stay immediately accessible. */
@@ -115,21 +117,18 @@ export async function purgePayloadBodies(
          from api_payload_tombstones t
         where t.api_payload_id = p.id and p.payload is not null`,
     );
-    const {
-      rows: [event],
-    } = await trx.raw(
-      `insert into audit_events (log_type, event, event_data, subject_table, actor, occurred_at)
-       values ('COMPLIANCE', 'retention_purge', ?, 'api_payloads', ?, now()) returning seq::text`,
-      [
-        {
-          olderThanDays: window.days,
-          cutoff: window.cutoff.toISOString(),
-          payloads: purged.payloads,
-          bodyBytes: purged.bytes,
-        },
-        options.actor,
-      ],
-    );
+    const event = await appendEvent(trx, {
+      logType: LogType.COMPLIANCE,
+      event: 'retention_purge',
+      data: {
+        olderThanDays: window.days,
+        cutoff: window.cutoff.toISOString(),
+        payloads: purged.payloads,
+        bodyBytes: purged.bytes,
+      },
+      subjectTable: 'api_payloads',
+      actor: options.actor,
+    });
     return { ...summary, payloads: purged.payloads, bodyBytes: purged.bytes, eventSeq: event.seq };
   });
 }
