@@ -59,6 +59,9 @@ export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
   'record_corrected',
 ]);
 
+/** The log types only auditgraph writes (with the change they describe), for the same reason. */
+export const LOG_TYPES_WRITTEN_BY_AUDITGRAPH: ReadonlySet<LogType> = new Set([LogType.ADMIN]);
+
 /**
  * One entry of the append-only event log. The database numbers every event
  * (`seq`, from a sequence: increasing, gaps possible) whoever inserts it,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInputError } from '../base/errors';
-import { EVENTS_WRITTEN_BY_AUDITGRAPH, LogType } from '../entities/audit-event.entity';
+import { EVENTS_WRITTEN_BY_AUDITGRAPH, LOG_TYPES_WRITTEN_BY_AUDITGRAPH } from '../entities/audit-event.entity';
 import { fromGlobalId } from '../lineage/global-id';
 import { tableOf } from '../lineage/node-types';
 import type { AuditEventInput, RecordResult } from './record-inputs';
@@ -16,9 +16,9 @@ export function recordEvents(em: EntityManager, actor: string, events: AuditEven
     checkText(event.event, `records[${index}].event`);
     if (event.event.length > 200)
       throw new BadInputError(`records[${index}].event must be at most 200 characters`, 'event');
-    if (event.logType === LogType.ADMIN) {
+    if (LOG_TYPES_WRITTEN_BY_AUDITGRAPH.has(event.logType)) {
       throw new BadInputError(
-        `records[${index}].logType ADMIN is written by auditgraph itself, with the change it describes ` +
+        `records[${index}].logType ${event.logType} is written by auditgraph itself, with the change it describes ` +
           '(`auditgraph keys create`, `keys revoke`)',
         'logType',
       );
