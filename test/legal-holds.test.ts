@@ -216,7 +216,7 @@ describe('legal holds', () => {
     [[], /exactly one of --symbol/],
     [['--symbol', '   '], /symbol is empty/],
     [['--symbol', 'A\nB'], /symbol holds a control character/],
-    [['--symbol', 'x'.repeat(201)], /symbol is longer than 200 characters/],
+    [['--symbol', 'x'.repeat(201)], /symbol is 201 characters long/],
   ])('refuses the scope %j with exit 2, one line, and no hold', async (scope, message) => {
     const before = await sql('select id from legal_holds');
     const result = await cli(['hold', 'place', ...scope, '--reason', 'r']);

@@ -1,5 +1,5 @@
 import { BadInputError } from '../base/errors';
-import { holdsUnstorableText } from '../base/unstorable-text';
+import { oneLineTextProblem } from '../base/one-line-text';
 import { HOLD_NAME_MAX_LENGTH, HOLD_REASON_MAX_LENGTH, type HoldScope } from '../entities/legal-hold.entity';
 import { dayStart, InstantError } from '../time/instant';
 
@@ -17,24 +17,9 @@ export type StoredScope = {
   to: string | null;
 };
 
-/**
- * What is wrong with `text` as free text of the record (a reason, a held
- * name), or undefined: blank, longer than `max` code points (as PostgreSQL's
- * length() counts), text PostgreSQL cannot store, or a control character —
- * a line break would forge a line of every listing that shows it.
- */
-function textProblem(text: string, max: number): string | undefined {
-  if (text.trim() === '') return 'is empty';
-  if (holdsUnstorableText(text)) return 'holds a NUL or an unpaired UTF-16 surrogate';
-  if (/\p{Cc}/u.test(text)) return 'holds a control character (a line break, a tab, …)';
-  // A code point is one or two UTF-16 units: a text of megabytes is refused before it is spread.
-  if (text.length > 2 * max || [...text].length > max) return `is longer than ${max} characters`;
-  return undefined;
-}
-
 function checkedText(text: string, max: number, argument: string): string {
   const trimmed = text.trim();
-  const problem = textProblem(trimmed, max);
+  const problem = oneLineTextProblem(trimmed, max);
   if (problem) throw new BadInputError(`${argument} ${problem}: it must be 1–${max} characters of one line`, argument);
   return trimmed;
 }
