@@ -5,6 +5,7 @@ import { loadConfig } from './base/config';
 import { registerChainCommands } from './cli/chain.commands';
 import { runProgram } from './cli/command-action';
 import { registerDatabaseCommands } from './cli/database.commands';
+import { registerHoldCommands } from './cli/hold.commands';
 import { registerImportCommand } from './cli/import.command';
 import { registerIntegrateCommand } from './cli/integrate.command';
 import { registerKeyCommands } from './cli/key.commands';
@@ -30,6 +31,7 @@ registerVerifyBundleCommand(program);
 registerImportCommand(program);
 registerIntegrateCommand(program);
 registerRetentionCommands(program);
+registerHoldCommands(program);
 registerKeyCommands(program);
 registerSchemaCommand(program);
 

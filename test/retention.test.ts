@@ -72,11 +72,16 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     [['--older-than', "1d'; drop table api_payloads; --"], /--older-than must be a number of days/],
     [['--older-than', '0d', '--allow-short-window'], /--older-than must be at least 1d/],
     [['--older-than', '30d'], /inside the 730-day window records must stay accessible; pass --allow-short-window/],
-    [[], /required option '--older-than <days>' not specified/],
   ])('refuses %j with exit 2 and a message', async (args, message) => {
     const result = await runCli(['retention', 'purge', ...args], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+
+  it("defaults the window to the retention policy's days in the database for payload bodies (730)", async () => {
+    const result = await runCli(['retention', 'purge', '--format', 'json'], env);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ olderThanDays: 730, executed: false, payloads: 0, heldBack: 0 });
   });
 
   it('plans without changing anything unless --execute', async () => {

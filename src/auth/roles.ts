@@ -16,15 +16,23 @@ export enum Permission {
   auditIntegrity = 'audit integrity',
   writeRecords = 'write records',
   readQueryAudit = 'read the query audit log',
+  /** Read compliance records (legal holds): what an investigator or an auditor is asked to produce. */
+  readCompliance = 'read compliance records',
 }
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  [Role.investigator]: new Set([Permission.readLineage, Permission.readReports, Permission.readIntegrityReport]),
+  [Role.investigator]: new Set([
+    Permission.readLineage,
+    Permission.readReports,
+    Permission.readIntegrityReport,
+    Permission.readCompliance,
+  ]),
   [Role.integrity]: new Set([
     Permission.readLineage,
     Permission.readReports,
     Permission.readIntegrityReport,
     Permission.auditIntegrity,
+    Permission.readCompliance,
   ]),
   [Role.writer]: new Set([Permission.writeRecords]),
   [Role.admin]: new Set(Object.values(Permission)),

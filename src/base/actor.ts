@@ -1,5 +1,5 @@
 import { BadInputError } from './errors';
-import { holdsUnstorableText } from './unstorable-text';
+import { oneLineTextProblem } from './one-line-text';
 
 /**
  * The most characters an actor (who did something, as audit_events.actor
@@ -11,19 +11,10 @@ export const ACTOR_MAX_LENGTH = 200;
 
 /**
  * What is wrong with `actor` as a name for the record, or undefined: free
- * text, a person's name in any script, but not blank, not longer than
- * ACTOR_MAX_LENGTH, and without control characters (a line break would
- * forge a line of every listing and log that shows it) or text PostgreSQL
- * cannot store.
+ * text, a person's name in any script, one line of 1–ACTOR_MAX_LENGTH
+ * characters (see oneLineTextProblem).
  */
-export function actorProblem(actor: string): string | undefined {
-  if (actor.trim() === '') return 'is empty';
-  if (holdsUnstorableText(actor)) return 'holds a NUL or an unpaired UTF-16 surrogate';
-  if (/\p{Cc}/u.test(actor)) return 'holds a control character (a line break, a tab, …)';
-  const length = [...actor].length;
-  if (length > ACTOR_MAX_LENGTH) return `is ${length} characters long`;
-  return undefined;
-}
+export const actorProblem = (actor: string): string | undefined => oneLineTextProblem(actor, ACTOR_MAX_LENGTH);
 
 /** `actor` without surrounding spaces, or BAD_USER_INPUT naming `argument` and what is wrong with it. */
 export function checkedActor(actor: string, argument: string): string {

@@ -56,6 +56,7 @@ const environmentSchema = z.object({
     .trim()
     .refine((value) => actorProblem(value) === undefined)
     .optional(),
+  AUDITGRAPH_RETENTION_POLICY_FILE: z.string().trim().min(1).optional(),
 });
 
 export type ConfigVariable = keyof typeof environmentSchema.shape;
@@ -89,6 +90,7 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_CHECKPOINT_ORIGIN: 'a checkpoint origin: printable ASCII without spaces or +, e.g. example.com/auditgraph',
   AUDITGRAPH_CHECKPOINT_INTERVAL_S: 'a number of seconds from 0 to 86400',
   AUDITGRAPH_ACTOR: `a person's name, 1–${ACTOR_MAX_LENGTH} characters without control characters`,
+  AUDITGRAPH_RETENTION_POLICY_FILE: 'the path of a JSON retention policy (README: retention policy)',
 };
 
 export type Config = {
@@ -133,6 +135,8 @@ export type Config = {
   checkpointIntervalS: number;
   /** Who the CLI's commands say ran them (admin events, imports, purges) when `--actor` does not; unset: the OS user. */
   actor: string | undefined;
+  /** Absolute: the retention policy file; unset: the seed's schedule (src/retention/retention-policy.ts). */
+  retentionPolicyFile: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -196,5 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointOrigin: values.AUDITGRAPH_CHECKPOINT_ORIGIN,
     checkpointIntervalS: values.AUDITGRAPH_CHECKPOINT_INTERVAL_S,
     actor: values.AUDITGRAPH_ACTOR,
+    retentionPolicyFile:
+      values.AUDITGRAPH_RETENTION_POLICY_FILE && path.resolve(values.AUDITGRAPH_RETENTION_POLICY_FILE),
   };
 }

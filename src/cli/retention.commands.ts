@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { tableText } from '../reports/report-catalog';
-import { purgePayloadBodies, retentionWindow } from '../retention/retention-purge';
+import { BadInputError } from '../base/errors';
+import { MIN_RETENTION_DAYS, purgePayloadBodies, retentionWindow } from '../retention/retention-purge';
+import { loadRetentionPolicy, RECORD_TYPES, type RecordType } from '../retention/retention-policy';
 import { storageSummary } from '../retention/storage-summary';
 import { commandAction } from './command-action';
 import { formatOption, printJson } from './output-format';
@@ -8,12 +10,31 @@ import { withOrm } from './with-orm';
 import { actorOption, commandActor } from './actor';
 
 type PurgeOptions = {
-  olderThan: string;
+  olderThan?: string;
   execute?: boolean;
   allowShortWindow?: boolean;
   actor?: string;
   format: 'text' | 'json';
 };
+
+/**
+ * `--older-than` as given, else the policy's days in the database for payload
+ * bodies — a policy under two years needs --allow-short-window as a flag does.
+ */
+function purgeWindowText(options: PurgeOptions): string {
+  if (options.olderThan !== undefined) return options.olderThan;
+  const policy = loadRetentionPolicy();
+  const days = policy.tiers.payloadBodies.databaseDays;
+  const source = policy.file ?? 'the default retention policy';
+  if (days === 'permanent')
+    throw new BadInputError(`${source} keeps payload bodies in the database permanently: there is nothing to purge`);
+  if (days < MIN_RETENTION_DAYS && !options.allowShortWindow)
+    throw new BadInputError(
+      `${source} keeps payload bodies ${days} days, inside the ${MIN_RETENTION_DAYS}-day window records must stay ` +
+        'accessible; pass --allow-short-window to purge anyway',
+    );
+  return `${days}d`;
+}
 
 /** The retention window's purge, and the storage summary that tells what a purge would free. */
 export function registerRetentionCommands(program: Command): void {
@@ -24,9 +45,10 @@ export function registerRetentionCommands(program: Command): void {
     .description(
       'replace payload bodies older than the window by tombstones (hash and size); a dry run unless --execute',
     )
-    .requiredOption(
+    .option(
       '--older-than <days>',
-      'the window, e.g. 730d (two years, the shortest allowed without --allow-short-window)',
+      'the window, e.g. 730d (two years, the shortest allowed without --allow-short-window); default: the ' +
+        "retention policy's databaseDays for payload bodies",
     )
     .option('--execute', 'purge; without it nothing changes and the plan is printed')
     .option('--allow-short-window', 'allow a window shorter than 730 days')
@@ -34,16 +56,42 @@ export function registerRetentionCommands(program: Command): void {
     .addOption(formatOption(['text', 'json']))
     .action(
       commandAction(async (options: PurgeOptions) => {
-        const window = retentionWindow(options.olderThan, { allowShort: options.allowShortWindow });
+        const window = retentionWindow(purgeWindowText(options), { allowShort: options.allowShortWindow });
         const actor = commandActor(options.actor);
         const summary = await withOrm((orm) =>
           purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor }),
         );
-        const { payloads, bodyBytes, cutoff } = summary;
+        const { payloads, bodyBytes, cutoff, heldBack } = summary;
         const bodies = `${payloads} payload bodies (${bodyBytes} bytes) created before ${cutoff}`;
+        const held = `${heldBack} kept under a legal hold`;
         if (options.format === 'json') printJson(summary);
-        else if (summary.executed) process.stdout.write(`purged ${bodies}; recorded as event #${summary.eventSeq}\n`);
-        else process.stdout.write(`dry run: would purge ${bodies}; run again with --execute to purge\n`);
+        else if (summary.executed)
+          process.stdout.write(`purged ${bodies}; ${held}; recorded as event #${summary.eventSeq}\n`);
+        else process.stdout.write(`dry run: would purge ${bodies}; ${held}; run again with --execute to purge\n`);
+      }),
+    );
+
+  retention
+    .command('policy')
+    .description('the effective retention policy: days per tier and record type (AUDITGRAPH_RETENTION_POLICY_FILE)')
+    .addOption(formatOption(['text', 'json']))
+    .action(
+      commandAction(async (options: { format: 'text' | 'json' }) => {
+        const policy = loadRetentionPolicy();
+        if (options.format === 'json') {
+          printJson(policy);
+          return;
+        }
+        process.stdout.write(`retention policy: ${policy.file ?? "the default (the logging spec's schedule)"}\n`);
+        process.stdout.write(
+          tableText({
+            columns: ['record type', 'hot days', 'database days', 'kept days', 'covers'],
+            rows: (Object.keys(RECORD_TYPES) as RecordType[]).map((type) => {
+              const tier = policy.tiers[type];
+              return [type, tier.hotDays, tier.databaseDays, tier.keepDays, RECORD_TYPES[type]];
+            }),
+          }),
+        );
       }),
     );
 

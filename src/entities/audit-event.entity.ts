@@ -57,6 +57,8 @@ export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
   'records_written',
   'retention_purge',
   'record_corrected',
+  'legal_hold_placed',
+  'legal_hold_released',
 ]);
 
 /** The log types only auditgraph writes (with the change they describe), for the same reason. */

@@ -9,6 +9,8 @@ import { AuditEvent } from './audit-event.entity';
 import { ApiPayload } from './api-payload.entity';
 import { DecisionInput } from './decision-input.entity';
 import { IngestionRun } from './ingestion-run.entity';
+import { LegalHold } from './legal-hold.entity';
+import { LegalHoldRelease } from './legal-hold-release.entity';
 import { PayloadTombstone } from './payload-tombstone.entity';
 import { Position } from './position.entity';
 import { QueryAuditEntry } from './query-audit-entry.entity';
@@ -30,6 +32,8 @@ export {
   PayloadTombstone,
   DecisionInput,
   IngestionRun,
+  LegalHold,
+  LegalHoldRelease,
   Position,
   QueryAuditEntry,
   QueryDocument,
@@ -58,4 +62,6 @@ export const entities = [
   CheckpointKey,
   RecordCorrection,
   ChainVerificationRun,
+  LegalHold,
+  LegalHoldRelease,
 ];

@@ -9,6 +9,7 @@ import { correctionsOf } from './correction.loaders';
 import type { ChildPageLoader } from './child-page';
 import { nodeKeyLoader } from './key-loaders';
 import { leafOfRecord } from './leaf.loaders';
+import { payloadUnderHold } from './legal-hold.loaders';
 import { queryDocumentByHash } from './query-document.loaders';
 import { readAheadLoader } from './read-ahead';
 import { relationListLoader, relationOneLoader, type ToOneLoader } from './relation-loaders';
@@ -17,7 +18,7 @@ import { statusAsOfLoader, type StatusAsOfKey } from './status-as-of.loaders';
 /** The read model of a node type: its entity. */
 export type NodeOf<Type extends NodeType> = (typeof NODE_TYPES)[Type]['entity']['prototype'];
 
-const named = { apiKeyById, queryDocumentByHash, readAhead: readAheadLoader, leaf: leafOfRecord };
+const named = { apiKeyById, queryDocumentByHash, readAhead: readAheadLoader, leaf: leafOfRecord, payloadUnderHold };
 
 export type Loaders = { readonly [Name in keyof typeof named]: ReturnType<(typeof named)[Name]> } & {
   /** The request's loader of `type` nodes by `property`: the id, or the node type's external key. */

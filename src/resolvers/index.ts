@@ -8,6 +8,7 @@ import { CorrelationResolver } from './correlation.resolver';
 import { IngestionRunResolver } from './ingestion-run.resolver';
 import { IntegrityResolver } from './integrity.resolver';
 import { LEAF_FIELD_RESOLVERS } from './leaf-fields.resolver';
+import { ApiPayloadHoldResolver, LegalHoldResolver } from './legal-hold.resolver';
 import { LineageResolver } from './lineage.resolver';
 import { NavHistoryResolver } from './nav-history.resolver';
 import { NodeResolver } from './node.resolver';
@@ -42,4 +43,6 @@ export const resolvers = [
   ...CORRECTIONS_RESOLVERS,
   ProofResolver,
   ...LEAF_FIELD_RESOLVERS,
+  LegalHoldResolver,
+  ApiPayloadHoldResolver,
 ] as const;

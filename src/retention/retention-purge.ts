@@ -5,6 +5,7 @@ import { parseExactJson } from '../json/exact-json';
 import { LogType } from '../entities/audit-event.entity';
 import { appendEvent } from '../record/append-event';
 import { inWriteTransaction } from '../record/write-transaction';
+import { payloadUnderHoldSql } from './legal-holds';
 
 /** SEC 204-2 style: the first two years stay immediately accessible. */
 export const MIN_RETENTION_DAYS = 730;
@@ -40,11 +41,25 @@ export type PurgeSummary = {
   payloads: number;
   /** Bytes of body text freed (or that would be). */
   bodyBytes: number;
+  /** Bodies past the window kept because a legal hold reaches them. */
+  heldBack: number;
   /** The COMPLIANCE event that records an executed purge. */
   eventSeq: string | null;
 };
 
-const CANDIDATES = `from api_payloads where created_at < ? and payload is not null`;
+const PAST_WINDOW = `from api_payloads where created_at < ? and payload is not null`;
+/** Bodies past the window that no legal hold keeps. Built on first use: the predicate reads entity metadata. */
+const candidates = () => `${PAST_WINDOW} and not ${payloadUnderHoldSql('api_payloads')}`;
+
+/** How many bodies past the window a hold keeps, for the summary. */
+async function countHeldBack(knex: Knex, cutoff: Date): Promise<number> {
+  const {
+    rows: [held],
+  } = await knex.raw(`select count(*)::int as held ${PAST_WINDOW} and ${payloadUnderHoldSql('api_payloads')}`, [
+    cutoff,
+  ]);
+  return held.held as number;
+}
 
 /** Bodies read into memory at a time while their canonical hashes are computed. */
 const PURGE_CHUNK = 1_000;
@@ -63,7 +78,7 @@ async function writeTombstones(trx: Knex.Transaction, cutoff: Date): Promise<{ p
   for (let after = '0'; ;) {
     const { rows } = (await trx.raw(
       // Ordered by the column, not by its text (an output column named id would sort '10' before '9').
-      `select id::text as key, payload::text as body ${CANDIDATES} and id > ? order by api_payloads.id limit ${PURGE_CHUNK}`,
+      `select id::text as key, payload::text as body ${candidates()} and id > ? order by api_payloads.id limit ${PURGE_CHUNK}`,
       [cutoff, after],
     )) as { rows: { key: string; body: string }[] };
     if (rows.length === 0) return { payloads, bytes };
@@ -103,14 +118,18 @@ export async function purgePayloadBodies(
     const {
       rows: [plan],
     } = await knex.raw(
-      `select count(*)::int as payloads, coalesce(sum(octet_length(payload::text)), 0)::bigint as bytes ${CANDIDATES}`,
+      `select count(*)::int as payloads, coalesce(sum(octet_length(payload::text)), 0)::bigint as bytes ${candidates()}`,
       [window.cutoff],
     );
-    return { ...summary, payloads: plan.payloads, bodyBytes: Number(plan.bytes), eventSeq: null };
+    const heldBack = await countHeldBack(knex, window.cutoff);
+    return { ...summary, payloads: plan.payloads, bodyBytes: Number(plan.bytes), heldBack, eventSeq: null };
   }
   return inWriteTransaction(em, async (trx) => {
     await trx.raw(`select set_config('auditgraph.retention_purge', 'on', true)`);
+    // A hold placed while the purge runs waits for it, or commits before and is seen by every statement here.
+    await trx.raw(`lock table legal_holds in share mode`);
     const purged = await writeTombstones(trx, window.cutoff);
+    const heldBack = await countHeldBack(trx, window.cutoff);
     // Exactly the bodies just tombstoned: earlier purges left theirs null already.
     await trx.raw(
       `update api_payloads p set payload = null
@@ -125,10 +144,11 @@ export async function purgePayloadBodies(
         cutoff: window.cutoff.toISOString(),
         payloads: purged.payloads,
         bodyBytes: purged.bytes,
+        heldBack,
       },
       subjectTable: 'api_payloads',
       actor: options.actor,
     });
-    return { ...summary, payloads: purged.payloads, bodyBytes: purged.bytes, eventSeq: event.seq };
+    return { ...summary, payloads: purged.payloads, bodyBytes: purged.bytes, heldBack, eventSeq: event.seq };
   });
 }
