@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { CopySink } from './copy-sink';
-import { walkLineage } from './lineage-walk';
+import { OLDER_TRANCHE, olderDecisionsFor, walkLineage } from './lineage-walk';
 import { type PlantedAnswers, type PlantedDefects, TABLES, type WalkCounts } from './seed-rows';
 
 export type SeedOptions = { scale: number; seed: number; anchor?: Date; onProgress?: (message: string) => void };
@@ -19,7 +19,18 @@ export type SeedSummary = {
     positions: number;
     /** The status_changed events of the generated lifecycles. */
     statusChanges: number;
+    /** The NAV log's nav_calculated, one per trading day. */
+    navEvents: number;
+    /** The RISK log: risk_check per decision, limit_exceeded, circuit_breaker_triggered. */
+    riskEvents: number;
+    /** The COMPLIANCE log: restricted_list_check per decision, daily_logs_certified per trading day. */
+    complianceEvents: number;
   };
+  /**
+   * The tranche older than two years (at scale 1 and above): its decisions,
+   * and the span its ingestion runs start in; null below scale 1.
+   */
+  olderTranche: { decisions: number; from: string; to: string } | null;
   plantedDefects: PlantedDefects;
   /** Rows that answer the questions asked across the graph (where: on relations) on the generated data. */
   plantedAnswers: PlantedAnswers;
@@ -38,6 +49,9 @@ export const DEMO_SEED = 42;
 /** Scale 1 is this many trade decisions. */
 export const DECISIONS_PER_SCALE = 10_000;
 
+/** From this scale on, the data also holds a tranche older than two years (below it, the demo stays small). */
+export const OLDER_TRANCHE_FROM_SCALE = 1;
+
 /**
  * Loads a generated, realistic lineage into an empty, migrated database, in
  * one transaction (a failure leaves nothing), one COPY per table. The same
@@ -45,6 +59,7 @@ export const DECISIONS_PER_SCALE = 10_000;
  */
 export async function seedDatabase(databaseUrl: string, options: SeedOptions): Promise<SeedSummary> {
   const decisions = validate(options);
+  const olderDecisions = olderDecisionsFor(decisions, options.scale >= OLDER_TRANCHE_FROM_SCALE);
   const anchor = options.anchor ?? startOfUtcDay(new Date());
   const progress = options.onProgress ?? (() => undefined);
   const started = Date.now();
@@ -58,7 +73,7 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
       const tableStarted = Date.now();
       const sink = new CopySink(client, table);
       try {
-        counts = await walkLineage({ decisions, seed: options.seed, anchorMs: anchor.getTime() }, sink);
+        counts = await walkLineage({ decisions, olderDecisions, seed: options.seed, anchorMs: anchor.getTime() }, sink);
         await sink.end();
       } catch (error) {
         await sink.abort(error instanceof Error ? error : new Error(String(error)));
@@ -94,8 +109,19 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
         decisionInputs: counts!.rows.decision_inputs,
         tradeExecutions: counts!.rows.trade_executions,
         positions: counts!.rows.positions,
-        statusChanges: counts!.rows.audit_events,
+        statusChanges: counts!.events.statusChanges,
+        navEvents: counts!.events.nav,
+        riskEvents: counts!.events.risk,
+        complianceEvents: counts!.events.compliance,
       },
+      olderTranche:
+        olderDecisions === 0
+          ? null
+          : {
+              decisions: olderDecisions,
+              from: new Date(anchor.getTime() - OLDER_TRANCHE.startsBeforeAnchorMs).toISOString(),
+              to: new Date(anchor.getTime() - OLDER_TRANCHE.startsBeforeAnchorMs + OLDER_TRANCHE.spanMs).toISOString(),
+            },
       plantedDefects: counts!.planted,
       plantedAnswers: counts!.answers,
     };

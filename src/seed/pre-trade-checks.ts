@@ -1,0 +1,83 @@
+import type { Decision } from './decision-draft';
+import { emitEvent } from './event-rows';
+import { centsToJsonNumber, productToCents, unitsToJsonNumberString } from './fixed-point';
+import type { WalkState } from './walk-state';
+
+/** Each strategy's notional for one day, past which the risk engine blocks its orders: 2 million dollars. */
+const STRATEGY_DAILY_NOTIONAL_CENTS = 200_000_000n;
+/** Of the decisions refused before any order, the share the restricted list stops (the rest the risk engine). */
+const RESTRICTED_SHARE = 0.3;
+
+/**
+ * The checks between a decision and its order (strategy intent → risk →
+ * order, with the intent's correlation id): the compliance desk's
+ * `restricted_list_check`, then the risk engine's `risk_check`, both about
+ * the decision. A decision cancelled before any order (`refused`) was
+ * stopped by one of them: on the restricted list, or over its strategy's
+ * daily notional, which the risk engine also logs as `limit_exceeded`.
+ * Outcomes are drawn from the walk's `checks` stream, so the lineage stays
+ * as it was.
+ */
+export async function emitPreTradeChecks(walk: WalkState, decision: Decision, refused: boolean): Promise<void> {
+  const { checks } = walk;
+  const restricted = refused && checks.chance(RESTRICTED_SHARE);
+  const subject = { table: 'trade_decisions', id: decision.id } as const;
+  const about = {
+    decision_id: decision.externalId,
+    correlation_id: decision.correlationId,
+    strategy: decision.strategy,
+    symbol: decision.symbol,
+  };
+  await emitEvent(walk, {
+    kind: 'compliance',
+    logType: 'COMPLIANCE',
+    event: 'restricted_list_check',
+    actor: 'compliance-engine',
+    atMs: decision.atMs + 100,
+    subject,
+    data: {
+      ...about,
+      result: restricted ? 'restricted' : 'clear',
+      reasoning: restricted ? 'on the restricted list' : 'no conflict, not restricted',
+    },
+  });
+  if (restricted) return;
+  const notionalCents = productToCents(BigInt(decision.quantityUnits) * BigInt(decision.priceUnits));
+  const rejected = refused;
+  await emitEvent(walk, {
+    kind: 'risk',
+    logType: 'RISK',
+    event: 'risk_check',
+    actor: 'risk-engine',
+    atMs: decision.atMs + 200,
+    subject,
+    data: {
+      ...about,
+      side: decision.side,
+      quantity: Number(unitsToJsonNumberString(decision.quantityUnits)),
+      notional: centsToJsonNumber(notionalCents),
+      result: rejected ? 'rejected' : 'approved',
+      checks: { restricted_list: 'pass', strategy_daily_notional: rejected ? 'fail' : 'pass' },
+    },
+  });
+  if (!rejected) return;
+  // Already used: short of the limit by less than this order, so that the order would cross it.
+  const shortBy = (notionalCents * BigInt(checks.int(0, 90))) / 100n;
+  await emitEvent(walk, {
+    kind: 'risk',
+    logType: 'RISK',
+    event: 'limit_exceeded',
+    actor: 'risk-engine',
+    atMs: decision.atMs + 200,
+    subject,
+    data: {
+      ...about,
+      limit: 'strategy_daily_notional',
+      limit_value: centsToJsonNumber(STRATEGY_DAILY_NOTIONAL_CENTS),
+      used_before: centsToJsonNumber(STRATEGY_DAILY_NOTIONAL_CENTS - shortBy),
+      requested: centsToJsonNumber(notionalCents),
+      severity: 'MEDIUM',
+      action_taken: 'order_blocked',
+    },
+  });
+}
