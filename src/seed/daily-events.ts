@@ -59,8 +59,7 @@ export async function emitDailyEvents(walk: WalkState, days: readonly number[], 
   for (const book of walk.ledger.booksAt(days, capital)) {
     const navMs = book.dayMs + NAV_CUTOFF_MS;
     const { navCents, cashCents, equityCents, components } = valuation(book);
-    await emitEvent(walk, {
-      kind: 'nav',
+    await emitEvent(walk, 'nav', () => ({
       logType: 'NAV',
       exactNumbers: true,
       event: 'nav_calculated',
@@ -77,12 +76,12 @@ export async function emitDailyEvents(walk: WalkState, days: readonly number[], 
         verification_timestamp: new Date(navMs + VERIFIED_AFTER_MS).toISOString(),
         discrepancy: exactDecimal('0.00'),
       },
-    });
+    }));
     // Ten-thousandths of the previous NAV, rounded towards zero: what the limit is compared with.
-    const changeBp = previousCents === null ? 0n : ((navCents - previousCents) * 10_000n) / previousCents;
-    if (previousCents !== null && changeBp < DAILY_LOSS_LIMIT_BP)
-      await emitEvent(walk, {
-        kind: 'risk',
+    const previous = previousCents;
+    const changeBp = previous === null ? 0n : ((navCents - previous) * 10_000n) / previous;
+    if (previous !== null && changeBp < DAILY_LOSS_LIMIT_BP)
+      await emitEvent(walk, 'risk', () => ({
         logType: 'RISK',
         event: 'circuit_breaker_triggered',
         exactNumbers: true,
@@ -95,15 +94,14 @@ export async function emitDailyEvents(walk: WalkState, days: readonly number[], 
           threshold: Number(DAILY_LOSS_LIMIT_BP) / 10_000,
           action_taken: 'new_orders_paused_for_review',
           portfolio_nav: exactDecimal(formatCents(navCents)),
-          previous_nav: exactDecimal(formatCents(previousCents)),
+          previous_nav: exactDecimal(formatCents(previous)),
           positions_affected: Object.keys(components).length / 2,
           notified: ['portfolio_manager', 'cco'],
           auto_executed: false,
         },
-      });
+      }));
     previousCents = navCents;
-    await emitEvent(walk, {
-      kind: 'compliance',
+    await emitEvent(walk, 'compliance', () => ({
       logType: 'COMPLIANCE',
       event: 'daily_logs_certified',
       actor: 'cco',
@@ -116,6 +114,6 @@ export async function emitDailyEvents(walk: WalkState, days: readonly number[], 
         nav_calculated: true,
         statement: 'I certify that the audit logs for this date are complete and accurate',
       },
-    });
+    }));
   }
 }

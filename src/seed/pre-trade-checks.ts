@@ -22,62 +22,60 @@ export async function emitPreTradeChecks(walk: WalkState, decision: Decision, re
   const { checks } = walk;
   const restricted = refused && checks.chance(RESTRICTED_SHARE);
   const subject = { table: 'trade_decisions', id: decision.id } as const;
-  const about = {
+  const about = () => ({
     decision_id: decision.externalId,
     correlation_id: decision.correlationId,
     strategy: decision.strategy,
     symbol: decision.symbol,
-  };
-  await emitEvent(walk, {
-    kind: 'compliance',
+  });
+  const notionalCents = () => productToCents(BigInt(decision.quantityUnits) * BigInt(decision.priceUnits));
+  await emitEvent(walk, 'compliance', () => ({
     logType: 'COMPLIANCE',
     event: 'restricted_list_check',
     actor: 'compliance-engine',
     atMs: decision.atMs + 100,
     subject,
     data: {
-      ...about,
+      ...about(),
       result: restricted ? 'restricted' : 'clear',
       reasoning: restricted ? 'on the restricted list' : 'no conflict, not restricted',
     },
-  });
+  }));
   if (restricted) return;
-  const notionalCents = productToCents(BigInt(decision.quantityUnits) * BigInt(decision.priceUnits));
   const rejected = refused;
-  await emitEvent(walk, {
-    kind: 'risk',
+  await emitEvent(walk, 'risk', () => ({
     logType: 'RISK',
     event: 'risk_check',
     actor: 'risk-engine',
     atMs: decision.atMs + 200,
     subject,
     data: {
-      ...about,
+      ...about(),
       side: decision.side,
       quantity: Number(unitsToJsonNumberString(decision.quantityUnits)),
-      notional: centsToJsonNumber(notionalCents),
+      notional: centsToJsonNumber(notionalCents()),
       result: rejected ? 'rejected' : 'approved',
       checks: { restricted_list: 'pass', strategy_daily_notional: rejected ? 'fail' : 'pass' },
     },
-  });
+  }));
   if (!rejected) return;
   // Already used: short of the limit by less than this order, so that the order would cross it.
-  const shortBy = (notionalCents * BigInt(checks.int(0, 90))) / 100n;
-  await emitEvent(walk, {
-    kind: 'risk',
+  const requested = notionalCents();
+  const shortBy = (requested * BigInt(checks.int(0, 90))) / 100n;
+  await emitEvent(walk, 'risk', () => ({
     logType: 'RISK',
     event: 'limit_exceeded',
     actor: 'risk-engine',
     atMs: decision.atMs + 200,
     subject,
     data: {
-      ...about,
+      ...about(),
       limit: 'strategy_daily_notional',
       limit_value: centsToJsonNumber(STRATEGY_DAILY_NOTIONAL_CENTS),
       used_before: centsToJsonNumber(STRATEGY_DAILY_NOTIONAL_CENTS - shortBy),
-      requested: centsToJsonNumber(notionalCents),
+      requested: centsToJsonNumber(requested),
       severity: 'MEDIUM',
       action_taken: 'order_blocked',
     },
-  });
+  }));
 }

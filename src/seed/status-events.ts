@@ -20,13 +20,12 @@ export async function emitStatusChange(
   walk: WalkState,
   change: { table: 'trade_decisions' | 'trade_executions'; id: number; from: string; to: string; atMs: number },
 ): Promise<void> {
-  await emitEvent(walk, {
-    kind: 'statusChanges',
+  await emitEvent(walk, 'statusChanges', () => ({
     logType: 'TRADE',
     event: 'status_changed',
     data: { from: change.from, to: change.to },
     actor: ACTORS[change.table]!,
     atMs: change.atMs,
     subject: { table: change.table, id: change.id },
-  });
+  }));
 }
