@@ -21,61 +21,50 @@ const RESTRICTED_SHARE = 0.3;
 export async function emitPreTradeChecks(walk: WalkState, decision: Decision, refused: boolean): Promise<void> {
   const { checks } = walk;
   const restricted = refused && checks.chance(RESTRICTED_SHARE);
-  const subject = { table: 'trade_decisions', id: decision.id } as const;
-  const about = () => ({
-    decision_id: decision.externalId,
-    correlation_id: decision.correlationId,
-    strategy: decision.strategy,
-    symbol: decision.symbol,
-  });
+  /** One check's event about the decision, `afterMs` after it; `data` adds to what names the decision. */
+  const emitCheck = (
+    kind: 'risk' | 'compliance',
+    check: { event: string; afterMs: number },
+    data: () => Record<string, unknown>,
+  ) =>
+    emitEvent(walk, kind, () => ({
+      logType: kind === 'risk' ? 'RISK' : 'COMPLIANCE',
+      event: check.event,
+      actor: kind === 'risk' ? 'risk-engine' : 'compliance-engine',
+      atMs: decision.atMs + check.afterMs,
+      subject: { table: 'trade_decisions', id: decision.id },
+      data: {
+        decision_id: decision.externalId,
+        correlation_id: decision.correlationId,
+        strategy: decision.strategy,
+        symbol: decision.symbol,
+        ...data(),
+      },
+    }));
   const notionalCents = () => productToCents(BigInt(decision.quantityUnits) * BigInt(decision.priceUnits));
-  await emitEvent(walk, 'compliance', () => ({
-    logType: 'COMPLIANCE',
-    event: 'restricted_list_check',
-    actor: 'compliance-engine',
-    atMs: decision.atMs + 100,
-    subject,
-    data: {
-      ...about(),
-      result: restricted ? 'restricted' : 'clear',
-      reasoning: restricted ? 'on the restricted list' : 'no conflict, not restricted',
-    },
+  await emitCheck('compliance', { event: 'restricted_list_check', afterMs: 100 }, () => ({
+    result: restricted ? 'restricted' : 'clear',
+    reasoning: restricted ? 'on the restricted list' : 'no conflict, not restricted',
   }));
   if (restricted) return;
   const rejected = refused;
-  await emitEvent(walk, 'risk', () => ({
-    logType: 'RISK',
-    event: 'risk_check',
-    actor: 'risk-engine',
-    atMs: decision.atMs + 200,
-    subject,
-    data: {
-      ...about(),
-      side: decision.side,
-      quantity: Number(unitsToJsonNumberString(decision.quantityUnits)),
-      notional: centsToJsonNumber(notionalCents()),
-      result: rejected ? 'rejected' : 'approved',
-      checks: { restricted_list: 'pass', strategy_daily_notional: rejected ? 'fail' : 'pass' },
-    },
+  await emitCheck('risk', { event: 'risk_check', afterMs: 200 }, () => ({
+    side: decision.side,
+    quantity: Number(unitsToJsonNumberString(decision.quantityUnits)),
+    notional: centsToJsonNumber(notionalCents()),
+    result: rejected ? 'rejected' : 'approved',
+    checks: { restricted_list: 'pass', strategy_daily_notional: rejected ? 'fail' : 'pass' },
   }));
   if (!rejected) return;
   // Already used: short of the limit by less than this order, so that the order would cross it.
   const requested = notionalCents();
   const shortBy = (requested * BigInt(checks.int(0, 90))) / 100n;
-  await emitEvent(walk, 'risk', () => ({
-    logType: 'RISK',
-    event: 'limit_exceeded',
-    actor: 'risk-engine',
-    atMs: decision.atMs + 200,
-    subject,
-    data: {
-      ...about(),
-      limit: 'strategy_daily_notional',
-      limit_value: centsToJsonNumber(STRATEGY_DAILY_NOTIONAL_CENTS),
-      used_before: centsToJsonNumber(STRATEGY_DAILY_NOTIONAL_CENTS - shortBy),
-      requested: centsToJsonNumber(requested),
-      severity: 'MEDIUM',
-      action_taken: 'order_blocked',
-    },
+  await emitCheck('risk', { event: 'limit_exceeded', afterMs: 200 }, () => ({
+    limit: 'strategy_daily_notional',
+    limit_value: centsToJsonNumber(STRATEGY_DAILY_NOTIONAL_CENTS),
+    used_before: centsToJsonNumber(STRATEGY_DAILY_NOTIONAL_CENTS - shortBy),
+    requested: centsToJsonNumber(requested),
+    severity: 'MEDIUM',
+    action_taken: 'order_blocked',
   }));
 }
