@@ -3,7 +3,18 @@ import { CopySink } from './copy-sink';
 import { OLDER_TRANCHE, olderDecisionsFor, walkLineage } from './lineage-walk';
 import { type PlantedAnswers, type PlantedDefects, TABLES, type WalkCounts } from './seed-rows';
 
-export type SeedOptions = { scale: number; seed: number; anchor?: Date; onProgress?: (message: string) => void };
+export type SeedOptions = {
+  scale: number;
+  seed: number;
+  anchor?: Date;
+  /**
+   * Whether to add the tranche older than two years; by default from scale
+   * OLDER_TRANCHE_FROM_SCALE on (a small dataset with it serves where one
+   * must be quick, as a test verifying the whole tree).
+   */
+  olderTranche?: boolean;
+  onProgress?: (message: string) => void;
+};
 
 export type SeedSummary = {
   scale: number;
@@ -59,7 +70,7 @@ export const OLDER_TRANCHE_FROM_SCALE = 1;
  */
 export async function seedDatabase(databaseUrl: string, options: SeedOptions): Promise<SeedSummary> {
   const decisions = validate(options);
-  const olderDecisions = olderDecisionsFor(decisions, options.scale >= OLDER_TRANCHE_FROM_SCALE);
+  const olderDecisions = olderDecisionsFor(decisions, withOlderTranche(options));
   const anchor = options.anchor ?? startOfUtcDay(new Date());
   const progress = options.onProgress ?? (() => undefined);
   const started = Date.now();
@@ -131,6 +142,11 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
   } finally {
     await client.end();
   }
+}
+
+/** Whether a seed adds the tranche older than two years: as asked, else from OLDER_TRANCHE_FROM_SCALE on. */
+export function withOlderTranche(options: Pick<SeedOptions, 'scale' | 'olderTranche'>): boolean {
+  return options.olderTranche ?? options.scale >= OLDER_TRANCHE_FROM_SCALE;
 }
 
 function validate(options: SeedOptions): number {
