@@ -39,10 +39,19 @@ describe('the data generator', () => {
       (select count(*) from trade_decisions) as "tradeDecisions",
       (select count(*) from decision_inputs) as "decisionInputs",
       (select count(*) from trade_executions) as "tradeExecutions", (select count(*) from positions) as "positions",
-      (select count(*) from audit_events where event = 'status_changed') as "statusChanges"`,
+      (select count(*) from audit_events where event = 'status_changed') as "statusChanges",
+      (select count(*) from audit_events where log_type = 'NAV') as "navEvents",
+      (select count(*) from audit_events where log_type = 'RISK') as "riskEvents",
+      (select count(*) from audit_events where log_type = 'COMPLIANCE') as "complianceEvents",
+      (select count(*) from audit_events) as "allEvents"`,
     );
-    expect(Object.fromEntries(Object.entries(counts!).map(([key, value]) => [key, Number(value)]))).toEqual(
-      summary.rows,
+    const { allEvents, ...rows } = Object.fromEntries(
+      Object.entries(counts!).map(([key, value]) => [key, Number(value)]),
+    );
+    expect(rows).toEqual(summary.rows);
+    // The status changes, the NAV, RISK and COMPLIANCE logs, and no other event.
+    expect(allEvents).toBe(
+      summary.rows.statusChanges + summary.rows.navEvents + summary.rows.riskEvents + summary.rows.complianceEvents,
     );
     expect(summary.rows.tradeDecisions).toBe(3000);
   });
@@ -225,9 +234,9 @@ describe('the data generator', () => {
       const [b] = await query(second.url, fingerprint.replace('%s', table));
       expect(b).toEqual(a);
     }
-    // The status changes too, but for what the database adds when it appends them (seq, recorded_at, recorded_xid).
-    const changes = `select md5(string_agg(concat_ws(' ', subject_table, subject_id, event_data, actor, occurred_at),
-      '|' order by seq)) as hash from audit_events where event = 'status_changed'`;
+    // The events too, but for what the database adds when it appends them (seq, recorded_at, recorded_xid).
+    const changes = `select md5(string_agg(concat_ws(' ', log_type, event, subject_table, subject_id, event_data, actor,
+      occurred_at), '|' order by seq)) as hash from audit_events`;
     expect(await query(second.url, changes)).toEqual(await query(first.url, changes));
   });
 

@@ -33,7 +33,10 @@ export function registerDatabaseCommands(program: Command): void {
     .command('seed')
     .description('load a deterministic, realistic generated dataset into an empty database')
     .addOption(
-      new Option('--scale <n>', 'size: 1 = 10,000 decisions (fractions allowed)')
+      new Option(
+        '--scale <n>',
+        'size: 1 = 10,000 decisions (fractions allowed); from 1 on, a tenth more older than two years',
+      )
         .argParser(number('--scale', (value) => value > 0 && value <= 1000, 'a number above 0 and at most 1000'))
         .default(1),
     )

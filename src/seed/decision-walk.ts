@@ -5,6 +5,7 @@ import type { FetchTask } from './vocabulary';
 import { walkExecution } from './execution-walk';
 import { DAY, HOUR, MINUTE, type WalkState } from './walk-state';
 import { emitStatusChange } from './status-events';
+import { emitPreTradeChecks } from './pre-trade-checks';
 
 /** How long after its executions' outcome the order router settles a decision. */
 const SETTLE_MS = 250;
@@ -18,6 +19,8 @@ const CANCEL_MS = 5 * MINUTE;
  * (a few planted twice), then its move from pending to that status. A
  * decision drawn from a run that failed after fetching is counted as fed by
  * a failed run; 15% of those (planted) were also fed by the run's failed call.
+ * Before its orders, the checks that let them go (or, for a decision
+ * cancelled before any order, refused it).
  */
 export async function walkDecision(
   walk: WalkState,
@@ -87,6 +90,7 @@ export async function walkDecision(
     executionStatuses.push('filled');
     planted.decisionsWithTwoExecutions += 1;
   }
+  await emitPreTradeChecks(walk, decision, status === 'cancelled' && executionStatuses.length === 0);
   let outcomeMs: number | null = null;
   for (const plannedStatus of executionStatuses)
     outcomeMs = Math.max(outcomeMs ?? 0, await walkExecution(walk, decision, atMs, plannedStatus));

@@ -11,7 +11,7 @@ import { emitStatusChange } from './status-events';
  * cut it to a partial fill, or open a position), the order request and response
  * payloads (one link now and then planted missing), the position a fill opened,
  * the execution row as submitted and its move to its outcome when the broker
- * answered (filled when it filled). Returns when that was.
+ * answered (filled when it filled), and its fill in the ledger. Returns when that was.
  */
 export async function walkExecution(
   walk: WalkState,
@@ -19,7 +19,7 @@ export async function walkExecution(
   atMs: number,
   plannedStatus: ExecutionStatus,
 ): Promise<number> {
-  const { random, book, next, planted, emit, sink } = walk;
+  const { random, book, ledger, next, planted, emit, sink } = walk;
   /** A position row records its lot's opening state (see position.entity.ts): the opening fill's quantity and price. */
   const emitPosition = (position: OpenPosition, openingUnits: number, priceUnits: number, openedAtMs: number) =>
     emit('positions', () => ({
@@ -147,6 +147,15 @@ export async function walkExecution(
     }))
   )
     await sink.flush();
+  if (filledUnits > 0)
+    ledger.add({
+      atMs: filledMs!,
+      executionId,
+      symbol: decision.symbol,
+      signedUnits: decision.side === 'buy' ? filledUnits : -filledUnits,
+      priceUnits: fillPriceUnits!,
+      commissionUnits: commissionUnits!,
+    });
   const outcomeMs = filledMs ?? submittedMs + latency;
   await emitStatusChange(walk, {
     table: 'trade_executions',

@@ -1,14 +1,12 @@
 import type { FetchedPayload } from './decision-draft';
 import { fetchError, fetchedRecord } from './payload-bodies';
 import { type FetchTask, FETCH_TASKS, FETCH_TASK_WEIGHTS, SYMBOL_PRICES, SYMBOL_WEIGHTS, SYMBOLS } from './vocabulary';
-import { bytes, DAY, json, MINUTE, type WalkState, ymd } from './walk-state';
-
-const SPAN = 90 * DAY;
+import { bytes, json, MINUTE, type WalkState, ymd } from './walk-state';
 
 /**
  * One ingestion run: its fetched payloads (or the one error response of a
  * failed run), then its run row. `made` of `total` decisions places the run
- * in the span, so runs keep pace with the decisions drawn from them. A few
+ * in the tranche's span, so runs keep pace with the decisions drawn from them. A few
  * runs (planted, 3% of those that fetch) fail on a last call after fetching
  * their records: `failedCall` is that call's error response, and the
  * records stay for strategies to read.
@@ -18,9 +16,9 @@ export async function walkIngestionRun(
   made: number,
   total: number,
 ): Promise<{ task: FetchTask; finishedMs: number; fetched: FetchedPayload[]; failedCall: number | null }> {
-  const { random, plants, anchorMs, next, emit, sink } = walk;
+  const { random, plants, span, next, emit, sink } = walk;
   const task = random.weighted(FETCH_TASKS, FETCH_TASK_WEIGHTS);
-  const runStartMs = anchorMs - SPAN + Math.floor((made / total) * SPAN) + random.int(0, 10 * MINUTE);
+  const runStartMs = span.startMs + Math.floor((made / total) * span.ms) + random.int(0, 10 * MINUTE);
   const runId = ++next.run;
   const taskSuffix = task.taskName.slice('data_fetch:'.length);
   const externalRunId = `${taskSuffix}-${ymd(runStartMs)}-${runId.toString(36).padStart(6, '0')}`;

@@ -1,9 +1,20 @@
 import pg from 'pg';
 import { CopySink } from './copy-sink';
-import { walkLineage } from './lineage-walk';
+import { OLDER_TRANCHE, olderDecisionsFor, walkLineage } from './lineage-walk';
 import { type PlantedAnswers, type PlantedDefects, TABLES, type WalkCounts } from './seed-rows';
 
-export type SeedOptions = { scale: number; seed: number; anchor?: Date; onProgress?: (message: string) => void };
+export type SeedOptions = {
+  scale: number;
+  seed: number;
+  anchor?: Date;
+  /**
+   * Whether to add the tranche older than two years; by default from scale
+   * OLDER_TRANCHE_FROM_SCALE on (a small dataset with it serves where one
+   * must be quick, as a test verifying the whole tree).
+   */
+  olderTranche?: boolean;
+  onProgress?: (message: string) => void;
+};
 
 export type SeedSummary = {
   scale: number;
@@ -19,7 +30,18 @@ export type SeedSummary = {
     positions: number;
     /** The status_changed events of the generated lifecycles. */
     statusChanges: number;
+    /** The NAV log's nav_calculated, one per trading day. */
+    navEvents: number;
+    /** The RISK log: risk_check per decision, limit_exceeded, circuit_breaker_triggered. */
+    riskEvents: number;
+    /** The COMPLIANCE log: restricted_list_check per decision, daily_logs_certified per trading day. */
+    complianceEvents: number;
   };
+  /**
+   * The tranche older than two years (at scale 1 and above): its decisions,
+   * and the span its ingestion runs start in; null below scale 1.
+   */
+  olderTranche: { decisions: number; from: string; to: string } | null;
   plantedDefects: PlantedDefects;
   /** Rows that answer the questions asked across the graph (where: on relations) on the generated data. */
   plantedAnswers: PlantedAnswers;
@@ -38,6 +60,9 @@ export const DEMO_SEED = 42;
 /** Scale 1 is this many trade decisions. */
 export const DECISIONS_PER_SCALE = 10_000;
 
+/** From this scale on, the data also holds a tranche older than two years (below it, the demo stays small). */
+export const OLDER_TRANCHE_FROM_SCALE = 1;
+
 /**
  * Loads a generated, realistic lineage into an empty, migrated database, in
  * one transaction (a failure leaves nothing), one COPY per table. The same
@@ -45,6 +70,7 @@ export const DECISIONS_PER_SCALE = 10_000;
  */
 export async function seedDatabase(databaseUrl: string, options: SeedOptions): Promise<SeedSummary> {
   const decisions = validate(options);
+  const olderDecisions = olderDecisionsFor(decisions, withOlderTranche(options));
   const anchor = options.anchor ?? startOfUtcDay(new Date());
   const progress = options.onProgress ?? (() => undefined);
   const started = Date.now();
@@ -58,7 +84,7 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
       const tableStarted = Date.now();
       const sink = new CopySink(client, table);
       try {
-        counts = await walkLineage({ decisions, seed: options.seed, anchorMs: anchor.getTime() }, sink);
+        counts = await walkLineage({ decisions, olderDecisions, seed: options.seed, anchorMs: anchor.getTime() }, sink);
         await sink.end();
       } catch (error) {
         await sink.abort(error instanceof Error ? error : new Error(String(error)));
@@ -94,8 +120,19 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
         decisionInputs: counts!.rows.decision_inputs,
         tradeExecutions: counts!.rows.trade_executions,
         positions: counts!.rows.positions,
-        statusChanges: counts!.rows.audit_events,
+        statusChanges: counts!.events.statusChanges,
+        navEvents: counts!.events.nav,
+        riskEvents: counts!.events.risk,
+        complianceEvents: counts!.events.compliance,
       },
+      olderTranche:
+        olderDecisions === 0
+          ? null
+          : {
+              decisions: olderDecisions,
+              from: new Date(anchor.getTime() - OLDER_TRANCHE.startsBeforeAnchorMs).toISOString(),
+              to: new Date(anchor.getTime() - OLDER_TRANCHE.startsBeforeAnchorMs + OLDER_TRANCHE.spanMs).toISOString(),
+            },
       plantedDefects: counts!.planted,
       plantedAnswers: counts!.answers,
     };
@@ -105,6 +142,11 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
   } finally {
     await client.end();
   }
+}
+
+/** Whether a seed adds the tranche older than two years: as asked, else from OLDER_TRANCHE_FROM_SCALE on. */
+export function withOlderTranche(options: Pick<SeedOptions, 'scale' | 'olderTranche'>): boolean {
+  return options.olderTranche ?? options.scale >= OLDER_TRANCHE_FROM_SCALE;
 }
 
 function validate(options: SeedOptions): number {

@@ -2,7 +2,7 @@ import type { CopyValue } from './copy-text';
 
 /**
  * Tables in foreign-key order: each is loaded after everything it references;
- * the status changes of the generated lifecycles (audit_events) last.
+ * the events (audit_events: lifecycles' status changes, pre-trade checks, end-of-day NAV and certification) last.
  */
 export const TABLES = [
   'data_ingestion_runs',
@@ -41,4 +41,15 @@ export type PlantedAnswers = {
   /** Of those, decisions also fed by the run's failed call (HTTP ≥ 400): a strategy that read an error body. */
   decisionsFedByErrorPayload: number;
 };
-export type WalkCounts = { rows: Record<Table, number>; planted: PlantedDefects; answers: PlantedAnswers };
+/** The families of generated events, counted apart in the seed's summary. */
+export type EventKind = 'statusChanges' | 'nav' | 'risk' | 'compliance';
+export type EventCounts = Record<EventKind, number>;
+export const noEvents = (): EventCounts => ({ statusChanges: 0, nav: 0, risk: 0, compliance: 0 });
+
+export type WalkCounts = {
+  rows: Record<Table, number>;
+  planted: PlantedDefects;
+  answers: PlantedAnswers;
+  /** The audit_events rows, by family. */
+  events: EventCounts;
+};

@@ -1,5 +1,6 @@
 import type { Table } from './seed-rows';
 import type { WalkState } from './walk-state';
+import { emitEvent } from './event-rows';
 
 /** Who moves each generated lifecycle on: the order router settles decisions, the broker sync executions. */
 const ACTORS: Partial<Record<Table, string>> = {
@@ -17,26 +18,14 @@ const ACTORS: Partial<Record<Table, string>> = {
  */
 export async function emitStatusChange(
   walk: WalkState,
-  change: { table: Table; id: number; from: string; to: string; atMs: number },
+  change: { table: 'trade_decisions' | 'trade_executions'; id: number; from: string; to: string; atMs: number },
 ): Promise<void> {
-  const { anchorMs, emit, sink } = walk;
-  if (
-    emit('audit_events', () => ({
-      // The database numbers and times every event (seq and recorded_at are left to it, see
-      // copy-sink.ts); the legacy chain's hashes are null since the Merkle tree proves the record.
-      prev_hash: null,
-      hash: null,
-      log_type: 'TRADE',
-      event: 'status_changed',
-      event_data: { from: change.from, to: change.to },
-      subject_table: change.table,
-      subject_id: change.id,
-      external_id: null,
-      actor: ACTORS[change.table]!,
-      occurred_at: new Date(Math.min(change.atMs, anchorMs - 1)),
-      record_ids: null,
-      record_hashes: null,
-    }))
-  )
-    await sink.flush();
+  await emitEvent(walk, 'statusChanges', () => ({
+    logType: 'TRADE',
+    event: 'status_changed',
+    data: { from: change.from, to: change.to },
+    actor: ACTORS[change.table]!,
+    atMs: change.atMs,
+    subject: { table: change.table, id: change.id },
+  }));
 }
