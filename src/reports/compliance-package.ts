@@ -12,6 +12,7 @@ import { packageCheckpoints } from './package-checkpoints';
 import { eventLines } from './package-events';
 import { packageReadme, README_DESCRIPTION, README_PATH } from './package-readme';
 import { integrityTable, REPORTS, type ReportName, tableCsv } from './report-catalog';
+import { MAX_SYMBOL_REPORT_LIMIT, symbolReport } from './symbol-report.report';
 
 /** One file of a package: where it goes, what it is (for the README and the index), and its bytes. */
 export type PackageFile = { path: string; description: string; content: Buffer };
@@ -82,7 +83,11 @@ async function rangeReport(
   symbol?: string,
 ): Promise<PackageFile[]> {
   const report = REPORTS[name];
-  const result = await report.run(em, { from: period.fromDay, to: period.toDay, symbol });
+  const result =
+    symbol === undefined
+      ? await report.run(em, { from: period.fromDay, to: period.toDay })
+      : // The most rows a symbol report lists: a quarter of one ticker's trading fits (`truncated` says when not).
+        await symbolReport(em, { symbol, from: period.fromDay, to: period.toDay, limit: MAX_SYMBOL_REPORT_LIMIT });
   const base = symbol === undefined ? `reports/${name}` : `reports/symbol/${symbol}`;
   const what = symbol === undefined ? report.description : `the symbol report of ${symbol}: ${report.description}`;
   return [text(`${base}.json`, what, json(result)), text(`${base}.csv`, what, tableCsv(report.table(result)))];
