@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../base/config';
 import { OperatorError } from '../base/errors';
 import { checkpointSigningOf } from '../integrator/checkpoint-key';
+import { checkDestination } from '../reports/package-folder';
 import { packagePeriod } from '../reports/package-period';
 import { writeCompliancePackage } from '../reports/write-compliance-package';
 import { actorOption, commandActor } from './actor';
@@ -39,6 +40,8 @@ export function registerPackageCommand(program: Command): void {
       commandAction(async (options: PackageOptions) => {
         const period = packagePeriod(options);
         const actor = commandActor(options.actor);
+        // Before the database is opened; staging checks again, in case the folder fills meanwhile.
+        await checkDestination(options.toDir, { force: Boolean(options.force) });
         const written = await withOrm(async (orm, url) => {
           const signing = await checkpointSigningOf(loadConfig(), url);
           if (signing === null)

@@ -20,6 +20,13 @@ async function entriesOf(dir: string): Promise<string[] | null> {
   }
 }
 
+/** Refuses a destination that exists and holds anything, unless `force`: checked before any work, and again at staging. */
+export async function checkDestination(dir: string, options: { force: boolean }): Promise<void> {
+  const existing = await entriesOf(path.resolve(dir));
+  if (existing !== null && existing.length > 0 && !options.force)
+    throw new OperatorError(`${dir} is not empty: pass --force to replace it, or choose another folder`);
+}
+
 /**
  * Writes every file and the signed manifest into a fresh folder beside `dir`
  * (same parent, so the final rename is atomic on one file system): nothing is
@@ -34,9 +41,7 @@ export async function stagePackage(
   options: { force: boolean },
 ): Promise<StagedPackage> {
   const target = path.resolve(dir);
-  const existing = await entriesOf(target);
-  if (existing !== null && existing.length > 0 && !options.force)
-    throw new OperatorError(`${dir} is not empty: pass --force to replace it, or choose another folder`);
+  await checkDestination(dir, options);
   const stage = `${target}.partial-${randomBytes(4).toString('hex')}`;
   await mkdir(path.dirname(target), { recursive: true });
   await mkdir(stage, { mode: 0o755 });
