@@ -7,6 +7,8 @@ import { generateNoteKey, parseSignerKey } from '../src/checkpoint/note-keys';
 import { createOrm } from '../src/database/orm';
 import { signCheckpointIfDue } from '../src/integrator/checkpoint-signer';
 import { integrateAll } from '../src/integrator/integrate-all';
+import { verifierKeys } from '../src/proof/checkpoint-reads';
+import { emQueryable } from '../src/proof/em-queryable';
 import { packagePeriod } from '../src/reports/package-period';
 import { writeCompliancePackage } from '../src/reports/write-compliance-package';
 import { verifyPackage } from '../src/verifier/compliance-package';
@@ -41,7 +43,7 @@ const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
 
 async function main(): Promise<void> {
   const url = await ensureDataset(options.server, options.scale);
-  const { signerKey, verifierKey } = generateNoteKey('auditgraph-bench');
+  const { signerKey } = generateNoteKey('auditgraph-bench');
   const signer = parseSignerKey(signerKey);
   const integrated = await integrateAll(url, async (connection) => {
     await signCheckpointIfDue(connection, { signer, origin: 'auditgraph/bench', intervalS: 0 });
@@ -70,8 +72,10 @@ async function main(): Promise<void> {
       const bytes = written.files.reduce((sum, file) => sum + file.content.length, 0);
       summary = `${written.files.length} files, ${(bytes / 1e6).toFixed(2)} MB`;
     }
+    // Every key that ever signed (a run before this one signed the first checkpoint), as an examiner's keys.txt.
+    const keys = await verifierKeys(emQueryable(em));
     const verifyStarted = process.hrtime.bigint();
-    const verified = await verifyPackage(path.join(folder, 'package'), [verifierKey]);
+    const verified = await verifyPackage(path.join(folder, 'package'), keys);
     const verifySeconds = seconds(verifyStarted);
     if (!verified.ok) throw new Error(`the package does not verify: ${verified.problems.join('; ')}`);
     times.sort((a, b) => a - b);
