@@ -59,6 +59,7 @@ export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
   'record_corrected',
   'legal_hold_placed',
   'legal_hold_released',
+  'compliance_package_written',
 ]);
 
 /** The log types only auditgraph writes (with the change they describe), for the same reason. */

@@ -2,6 +2,7 @@ import { AggregateResolver } from './aggregate.resolver';
 import { ApiPayloadResolver } from './api-payload.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
 import { ChainResolver } from './chain.resolver';
+import { CompliancePackageResolver } from './compliance-package.resolver';
 import { RecordResolver } from './record.resolver';
 import { CorrectionResolver, CORRECTIONS_RESOLVERS, RecordCorrectionResolver } from './correction.resolver';
 import { CorrelationResolver } from './correlation.resolver';
@@ -32,6 +33,7 @@ export const resolvers = [
   SearchResolver,
   ReportResolver,
   IntegrityResolver,
+  CompliancePackageResolver,
   QueryAuditResolver,
   AuditEventResolver,
   NavHistoryResolver,
