@@ -70,6 +70,7 @@ const LAYERS = [
       'src/query-audit/',
       'src/record/',
       'src/reports/',
+      'src/restore/',
       'src/retention/',
       'src/seed/',
     ],

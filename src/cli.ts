@@ -10,6 +10,7 @@ import { registerIntegrateCommand } from './cli/integrate.command';
 import { registerKeyCommands } from './cli/key.commands';
 import { registerProofCommands } from './cli/proof.commands';
 import { registerReportCommands } from './cli/report.commands';
+import { registerRestoreCommands } from './cli/restore.commands';
 import { registerRetentionCommands } from './cli/retention.commands';
 import { registerSchemaCommand } from './cli/schema.command';
 import { registerServeCommand } from './cli/serve.command';
@@ -30,6 +31,7 @@ registerVerifyBundleCommand(program);
 registerImportCommand(program);
 registerIntegrateCommand(program);
 registerRetentionCommands(program);
+registerRestoreCommands(program);
 registerKeyCommands(program);
 registerSchemaCommand(program);
 

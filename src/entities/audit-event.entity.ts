@@ -57,6 +57,7 @@ export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
   'records_written',
   'retention_purge',
   'record_corrected',
+  'records_restored',
 ]);
 
 /** The log types only auditgraph writes (with the change they describe), for the same reason. */
