@@ -58,6 +58,7 @@ const LAYERS = [
     name: 'domain',
     paths: [
       'src/admin/',
+      'src/archive/',
       'src/auth/',
       'src/chain/',
       'src/corrections/',

@@ -56,6 +56,8 @@ const environmentSchema = z.object({
     .trim()
     .refine((value) => actorProblem(value) === undefined)
     .optional(),
+  AUDITGRAPH_ARCHIVE_DIR: z.string().trim().min(1).optional(),
+  AUDITGRAPH_ARCHIVE_KEY_FILE: z.string().trim().min(1).optional(),
 });
 
 export type ConfigVariable = keyof typeof environmentSchema.shape;
@@ -89,6 +91,8 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_CHECKPOINT_ORIGIN: 'a checkpoint origin: printable ASCII without spaces or +, e.g. example.com/auditgraph',
   AUDITGRAPH_CHECKPOINT_INTERVAL_S: 'a number of seconds from 0 to 86400',
   AUDITGRAPH_ACTOR: `a person's name, 1–${ACTOR_MAX_LENGTH} characters without control characters`,
+  AUDITGRAPH_ARCHIVE_DIR: 'a folder path (the archive: a mounted bucket, a WORM volume)',
+  AUDITGRAPH_ARCHIVE_KEY_FILE: 'the path of an archive key file (one line: base64 of 32 random bytes)',
 };
 
 export type Config = {
@@ -133,6 +137,10 @@ export type Config = {
   checkpointIntervalS: number;
   /** Who the CLI's commands say ran them (admin events, imports, purges) when `--actor` does not; unset: the OS user. */
   actor: string | undefined;
+  /** Absolute: the archive folder (bodies/YYYY-MM.agarch and their manifests); `--archive-dir` overrides. */
+  archiveDir: string | undefined;
+  /** Absolute: the AES-256-GCM key archives are encrypted with; no key, no archive. */
+  archiveKeyFile: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -196,5 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointOrigin: values.AUDITGRAPH_CHECKPOINT_ORIGIN,
     checkpointIntervalS: values.AUDITGRAPH_CHECKPOINT_INTERVAL_S,
     actor: values.AUDITGRAPH_ACTOR,
+    archiveDir: values.AUDITGRAPH_ARCHIVE_DIR && path.resolve(values.AUDITGRAPH_ARCHIVE_DIR),
+    archiveKeyFile: values.AUDITGRAPH_ARCHIVE_KEY_FILE && path.resolve(values.AUDITGRAPH_ARCHIVE_KEY_FILE),
   };
 }
