@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { type ArchiveLine, type ArchiveManifest, readArchiveFrames, readManifest } from '../archive/archive-file';
@@ -95,6 +95,24 @@ const sha256OfFile = (file: string) =>
       .on('end', () => resolve({ sha256: hash.digest('hex'), bytes }));
   });
 
+/** Which listed frame of a changed file no longer has its manifest's hash, with its byte range; null for none. */
+async function firstChangedFrame(file: string, manifest: ArchiveManifest): Promise<string | null> {
+  const handle = await open(file, 'r');
+  try {
+    for (const [number, frame] of manifest.frames.entries()) {
+      const bytes = Buffer.alloc(frame.length);
+      const { bytesRead } = await handle.read(bytes, 0, frame.length, frame.offset);
+      const range = `bytes ${frame.offset}–${frame.offset + frame.length - 1}`;
+      if (bytesRead < frame.length) return `${file} frame ${number} (${range}) is cut short`;
+      if (createHash('sha256').update(bytes).digest('hex') !== frame.sha256)
+        return `${file} frame ${number} (${range}, leaves ${frame.firstLeaf}–${frame.lastLeaf}) no longer has its manifest's SHA-256`;
+    }
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * The manifest of one file of the export, checked against the file's whole
  * bytes and against the export's checkpoint and key: a changed byte, a
@@ -114,11 +132,14 @@ export async function checkedFileManifest(opened: OpenedExport, file: string, ke
   if (manifest.keyId !== keyId)
     throw unreadable(`${where} was written with archive key ${manifest.keyId}, not the given key ${keyId}`);
   const actual = await sha256OfFile(where);
-  if (actual.sha256 !== manifest.sha256 || actual.bytes !== manifest.bytes)
+  if (actual.sha256 !== manifest.sha256 || actual.bytes !== manifest.bytes) {
+    const changed = await firstChangedFrame(where, manifest);
+    if (changed) throw unreadable(changed);
     throw unreadable(
       `${where} is not the file its manifest describes (${actual.bytes} bytes, SHA-256 ${actual.sha256}; ` +
         `the manifest: ${manifest.bytes} bytes, ${manifest.sha256})`,
     );
+  }
   return manifest;
 }
 

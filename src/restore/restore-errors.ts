@@ -13,6 +13,7 @@ export class RestoreRefusedError extends DomainError {
     readonly code: RestoreRefusal,
     message: string,
   ) {
-    super(message);
+    // The code in the text too: a terminal shows the message, and a script greps for the kind.
+    super(`${code}: ${message}`);
   }
 }
