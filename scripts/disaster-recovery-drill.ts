@@ -4,6 +4,7 @@ import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { installationPath } from '../src/base/installation-path';
 
 /**
  * The disaster-recovery drill (issue 17): seed a database, export it, restore
@@ -17,7 +18,7 @@ import pg from 'pg';
  * test/disaster-recovery-drill.test.ts runs it in both modes.
  */
 
-const CLI = path.join(__dirname, '../src/cli.js');
+const CLI = installationPath('dist', 'src', 'cli.js');
 
 export type DrillStep = { title: string; command: string; exit: number; output: string; expected: string; ok: boolean };
 export type DrillResult = { ok: boolean; steps: DrillStep[]; transcript: string };
