@@ -45,6 +45,7 @@ const COMMANDS = [
   ['import', '/nonexistent/orders.jsonl'],
   ['retention', 'purge', '--older-than', '730d'],
   ['storage'],
+  ['restore', '/nonexistent/export'],
   ['keys', 'create', '--name', 'x', '--role', 'admin'],
   ['keys', 'list'],
   ['keys', 'revoke', 'x'],
