@@ -58,6 +58,7 @@ const LAYERS = [
     name: 'domain',
     paths: [
       'src/admin/',
+      'src/archive/',
       'src/auth/',
       'src/chain/',
       'src/corrections/',
@@ -70,6 +71,7 @@ const LAYERS = [
       'src/query-audit/',
       'src/record/',
       'src/reports/',
+      'src/restore/',
       'src/retention/',
       'src/seed/',
     ],

@@ -14,6 +14,7 @@ import { Migration20261201164251_verify_tree } from './Migration20261201164251_v
 import { Migration20261201173226_record_corrections } from './Migration20261201173226_record_corrections';
 import { Migration20261201194910_admin_events } from './Migration20261201194910_admin_events';
 import { Migration20261201231414_legal_holds } from './Migration20261201231414_legal_holds';
+import { Migration20261201233000_restore_mode } from './Migration20261201233000_restore_mode';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -36,4 +37,5 @@ export const migrationsList = [
   { name: 'Migration20261201173226_record_corrections', class: Migration20261201173226_record_corrections },
   { name: 'Migration20261201194910_admin_events', class: Migration20261201194910_admin_events },
   { name: 'Migration20261201231414_legal_holds', class: Migration20261201231414_legal_holds },
+  { name: 'Migration20261201233000_restore_mode', class: Migration20261201233000_restore_mode },
 ];

@@ -12,6 +12,7 @@ import { registerKeyCommands } from './cli/key.commands';
 import { registerPackageCommand } from './cli/package.command';
 import { registerProofCommands } from './cli/proof.commands';
 import { registerReportCommands } from './cli/report.commands';
+import { registerRestoreCommands } from './cli/restore.commands';
 import { registerRetentionCommands } from './cli/retention.commands';
 import { registerSchemaCommand } from './cli/schema.command';
 import { registerServeCommand } from './cli/serve.command';
@@ -34,6 +35,7 @@ registerImportCommand(program);
 registerIntegrateCommand(program);
 registerRetentionCommands(program);
 registerHoldCommands(program);
+registerRestoreCommands(program);
 registerKeyCommands(program);
 registerSchemaCommand(program);
 

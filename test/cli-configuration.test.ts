@@ -4,7 +4,13 @@ import { runCli } from './harness/cli';
 /** Values some variable refuses: each variable is tried with every one, and must refuse at least one. */
 const HOSTILE_VALUES = ['verbose', 'a b;c', '-1', 'two\nlines'];
 /** Any path is a path: the only variables with nothing to refuse (a key file is read, and refused, when used). */
-const FREE_FORM: ConfigVariable[] = ['AUDITGRAPH_DATA_DIR', 'AUDITGRAPH_CHECKPOINT_KEY_FILE', 'AUDITGRAPH_WITNESS_DIR'];
+const FREE_FORM: ConfigVariable[] = [
+  'AUDITGRAPH_DATA_DIR',
+  'AUDITGRAPH_CHECKPOINT_KEY_FILE',
+  'AUDITGRAPH_WITNESS_DIR',
+  'AUDITGRAPH_ARCHIVE_DIR',
+  'AUDITGRAPH_ARCHIVE_KEY_FILE',
+];
 
 const refuses = (name: ConfigVariable, value: string) => {
   try {
@@ -39,6 +45,7 @@ const COMMANDS = [
   ['import', '/nonexistent/orders.jsonl'],
   ['retention', 'purge', '--older-than', '730d'],
   ['storage'],
+  ['restore', '/nonexistent/export'],
   ['keys', 'create', '--name', 'x', '--role', 'admin'],
   ['keys', 'list'],
   ['keys', 'revoke', 'x'],

@@ -33,6 +33,15 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('resolves the archive folder and key file against where the command is run', () => {
+    expect(
+      loadConfig({ AUDITGRAPH_ARCHIVE_DIR: 'archive', AUDITGRAPH_ARCHIVE_KEY_FILE: ' keys/archive.key ' }),
+    ).toMatchObject({
+      archiveDir: path.resolve('archive'),
+      archiveKeyFile: path.resolve('keys/archive.key'),
+    });
+  });
+
   it('turns anonymous reading off when DATABASE_URL names a server, unless asked for', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://app@db:5432/audit' }).anonymousRead).toBe(false);
     expect(

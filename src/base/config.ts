@@ -57,6 +57,8 @@ const environmentSchema = z.object({
     .refine((value) => actorProblem(value) === undefined)
     .optional(),
   AUDITGRAPH_RETENTION_POLICY_FILE: z.string().trim().min(1).optional(),
+  AUDITGRAPH_ARCHIVE_DIR: z.string().trim().min(1).optional(),
+  AUDITGRAPH_ARCHIVE_KEY_FILE: z.string().trim().min(1).optional(),
 });
 
 export type ConfigVariable = keyof typeof environmentSchema.shape;
@@ -91,6 +93,8 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_CHECKPOINT_INTERVAL_S: 'a number of seconds from 0 to 86400',
   AUDITGRAPH_ACTOR: `a person's name, 1–${ACTOR_MAX_LENGTH} characters without control characters`,
   AUDITGRAPH_RETENTION_POLICY_FILE: 'the path of a JSON retention policy (README: retention policy)',
+  AUDITGRAPH_ARCHIVE_DIR: 'a folder path (the archive: a mounted bucket, a WORM volume)',
+  AUDITGRAPH_ARCHIVE_KEY_FILE: 'the path of an archive key file (one line: base64 of 32 random bytes)',
 };
 
 export type Config = {
@@ -137,6 +141,10 @@ export type Config = {
   actor: string | undefined;
   /** Absolute: the retention policy file; unset: the seed's schedule (src/retention/retention-policy.ts). */
   retentionPolicyFile: string | undefined;
+  /** Absolute: the archive folder (bodies/YYYY-MM.agarch and their manifests); `--archive-dir` overrides. */
+  archiveDir: string | undefined;
+  /** Absolute: the AES-256-GCM key archives are encrypted with; no key, no archive. */
+  archiveKeyFile: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -202,5 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     actor: values.AUDITGRAPH_ACTOR,
     retentionPolicyFile:
       values.AUDITGRAPH_RETENTION_POLICY_FILE && path.resolve(values.AUDITGRAPH_RETENTION_POLICY_FILE),
+    archiveDir: values.AUDITGRAPH_ARCHIVE_DIR && path.resolve(values.AUDITGRAPH_ARCHIVE_DIR),
+    archiveKeyFile: values.AUDITGRAPH_ARCHIVE_KEY_FILE && path.resolve(values.AUDITGRAPH_ARCHIVE_KEY_FILE),
   };
 }

@@ -42,6 +42,13 @@ function checkFolder(dir: string): void {
     throw new OperatorError(`the witness folder ${dir} does not exist`);
 }
 
+/** `--key` values: each a verifier key's text, or the path of a file of key lines. */
+export function verifierKeysOf(keys: readonly string[]): NoteVerifier[] {
+  return keys.flatMap((key) =>
+    parseKeys(existsSync(key) ? keyLines(readFileSync(key, 'utf8')) : [key.trim()], `--key ${key}`),
+  );
+}
+
 /**
  * The keys a checkpoint must be signed by. Keys from outside the database
  * (--key, a witness folder's keys.txt) when there are any, so a key a
@@ -49,11 +56,7 @@ function checkFolder(dir: string): void {
  * (every key that has signed, rotated ones included) otherwise.
  */
 async function trustedKeys(db: Db, options: TrustOptions): Promise<NoteVerifier[]> {
-  const outside: NoteVerifier[] = [];
-  for (const key of options.keys) {
-    const lines = existsSync(key) ? keyLines(readFileSync(key, 'utf8')) : [key.trim()];
-    outside.push(...parseKeys(lines, `--key ${key}`));
-  }
+  const outside = verifierKeysOf(options.keys);
   for (const dir of options.witnessDirs) {
     checkFolder(dir);
     const file = path.join(dir, WITNESS_KEYS_FILE);

@@ -1,0 +1,19 @@
+/**
+ * The tables an export carries besides the leaves, and the order a restore
+ * writes them in: a key's row before the query audit entries that name it
+ * (api_keys), a body's tombstone after its payload. The leaf tables are
+ * LEAF_SOURCES' own (src/integrator/leaf-sources.ts).
+ */
+export const TABLES_BEFORE_LEAVES = ['api_keys', 'query_documents'] as const;
+export const TABLES_AFTER_LEAVES = ['api_payload_tombstones', 'chain_verifications'] as const;
+
+/** Everything a restored database gets without the export, and why. */
+export const NOT_EXPORTED: Record<string, string> = {
+  merkle_nodes: 'rebuilt from the leaves, and checked against the checkpoint root',
+  merkle_integration: 'set by restore to the restored tree, after the restored rows',
+  mikro_orm_migrations: 'written by the migrations restore runs first',
+  'checkpoint signer key':
+    'a file outside the database (AUDITGRAPH_CHECKPOINT_KEY_FILE), never in it: keep it with your secrets',
+  'API key secrets': 'never stored: api_keys holds only their hashes (exported, so the keys callers hold keep working)',
+  'archive key': 'the export is encrypted with it; keep it apart from the export',
+};
