@@ -138,7 +138,8 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
       await argumentCheck(['hold', 'place', '--from', '2026-02-02', '--to', '2026-02-01', '--reason', 'r'], 2, {
         stderr: /a period runs forward/,
       });
-    });
+      // Seven commands, each starting the embedded server itself when DATABASE_URL is unset.
+    }, 300_000);
 
     it('verify: 0 intact, 1 tampered (on a server it shares, and on one it starts), 2 bad arguments', async () => {
       // What import wrote is integrated first (no integrator runs here): otherwise it is a finding past the bound.
