@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import type pg from 'pg';
+import { keyCaller } from '../src/auth/caller';
 import { BadInputError } from '../src/base/errors';
+import { Role } from '../src/entities/api-key.entity';
 import { instantOf } from '../src/time/instant';
 import { listLegalHolds } from '../src/retention/legal-hold-list';
 import { placeLegalHold, releaseLegalHold } from '../src/retention/legal-hold-writes';
@@ -184,6 +186,16 @@ describe('legal holds', () => {
       active: false,
       releasedBy: 'Counsel',
     });
+  });
+
+  it('answers legalHolds to the roles that read compliance records, and refuses a writer', async () => {
+    const as = (role: Role) => keyCaller({ id: '1', name: `a ${role}`, role, expiresAt: null }, 'test');
+    for (const role of [Role.investigator, Role.integrity, Role.admin]) {
+      const answer = await gateway.execute<any>('{ legalHolds { id } }', {}, as(role));
+      expect([role, answer.errors]).toEqual([role, undefined]);
+    }
+    const refused = await gateway.execute<any>('{ legalHolds { id } }', {}, as(Role.writer));
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   /** A payload created at `at`, and whether a period hold from–to (UTC days, both included) reaches it. */

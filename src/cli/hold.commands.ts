@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { BadInputError } from '../base/errors';
 import { tableText } from '../reports/report-catalog';
-import type { HoldScopeInput } from '../retention/legal-hold-input';
+import { checkedReason, checkedScope, type HoldScopeInput } from '../retention/legal-hold-input';
 import { listLegalHolds } from '../retention/legal-hold-list';
 import { placeLegalHold, releaseLegalHold } from '../retention/legal-hold-writes';
 import { actorOption, commandActor } from './actor';
@@ -70,6 +70,9 @@ export function registerHoldCommands(program: Command): void {
     .action(
       commandAction(async (options: PlaceOptions) => {
         const scope = scopeOf(options);
+        // Refused before any database is opened (placeLegalHold checks the same for its other callers).
+        checkedScope(scope);
+        checkedReason(options.reason);
         const actor = commandActor(options.actor);
         const placed = await withOrm((orm) => placeLegalHold(orm.em.fork(), { scope, reason: options.reason, actor }));
         if (options.format === 'json') printJson(placed);
@@ -89,6 +92,7 @@ export function registerHoldCommands(program: Command): void {
     .addOption(formatOption(['text', 'json']))
     .action(
       commandAction(async (id: string, options: { reason: string; actor?: string; format: 'text' | 'json' }) => {
+        checkedReason(options.reason);
         const actor = commandActor(options.actor);
         const released = await withOrm((orm) => releaseLegalHold(orm.em.fork(), { id, reason: options.reason, actor }));
         if (options.format === 'json') printJson(released);

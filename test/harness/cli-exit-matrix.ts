@@ -123,6 +123,24 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
       await argumentCheck(['migration-create', '--bogus'], 2, { stderr: /unknown option '--bogus'/ });
     });
 
+    it('hold and retention policy: 0 done, 2 refused', async () => {
+      const placed = await run(['hold', 'place', '--symbol', 'SPY', '--reason', 'exit codes', '--actor', 'cron'], 0, {
+        stdout: /^placed legal hold \d+ on symbol SPY; recorded as event #\d+$/m,
+      });
+      const id = /legal hold (\d+)/.exec(placed.stdout)![1]!;
+      await run(['hold', 'list'], 0, { stdout: /symbol SPY/ });
+      await run(['retention', 'purge'], 0, { stdout: /^dry run: would purge .*; \d+ kept under a legal hold;/m });
+      await run(['hold', 'release', id, '--reason', 'done', '--actor', 'cron'], 0, { stdout: /^released legal hold/ });
+      await run(['hold', 'release', id, '--reason', 'again', '--actor', 'cron'], 2, {
+        stderr: /^auditgraph: legal hold \d+ is released already$/m,
+      });
+      await run(['retention', 'policy'], 0, { stdout: /^payloadBodies\s+90\s+730\s+2557\s/m });
+      await argumentCheck(['hold', 'place', '--from', '2026-02-02', '--to', '2026-02-01', '--reason', 'r'], 2, {
+        stderr: /a period runs forward/,
+      });
+      // Seven commands, each starting the embedded server itself when DATABASE_URL is unset.
+    }, 300_000);
+
     it('verify: 0 intact, 1 tampered (on a server it shares, and on one it starts), 2 bad arguments', async () => {
       // What import wrote is integrated first (no integrator runs here): otherwise it is a finding past the bound.
       await run(['integrate'], 0, { stdout: /^tree size [1-9]\d*, root \S+$/m });
