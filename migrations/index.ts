@@ -13,6 +13,7 @@ import { Migration20261201163050_writers_never_wait } from './Migration202612011
 import { Migration20261201164251_verify_tree } from './Migration20261201164251_verify_tree';
 import { Migration20261201173226_record_corrections } from './Migration20261201173226_record_corrections';
 import { Migration20261201194910_admin_events } from './Migration20261201194910_admin_events';
+import { Migration20261201234606_archived_bodies } from './Migration20261201234606_archived_bodies';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -34,4 +35,5 @@ export const migrationsList = [
   { name: 'Migration20261201164251_verify_tree', class: Migration20261201164251_verify_tree },
   { name: 'Migration20261201173226_record_corrections', class: Migration20261201173226_record_corrections },
   { name: 'Migration20261201194910_admin_events', class: Migration20261201194910_admin_events },
+  { name: 'Migration20261201234606_archived_bodies', class: Migration20261201234606_archived_bodies },
 ];

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { loadConfig } from './base/config';
+import { registerArchiveCommands } from './cli/archive.commands';
 import { registerChainCommands } from './cli/chain.commands';
 import { runProgram } from './cli/command-action';
 import { registerDatabaseCommands } from './cli/database.commands';
@@ -30,6 +31,7 @@ registerVerifyBundleCommand(program);
 registerImportCommand(program);
 registerIntegrateCommand(program);
 registerRetentionCommands(program);
+registerArchiveCommands(program);
 registerKeyCommands(program);
 registerSchemaCommand(program);
 

@@ -57,6 +57,8 @@ export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
   'records_written',
   'retention_purge',
   'record_corrected',
+  'archive_written',
+  'archive_verified',
 ]);
 
 /** The log types only auditgraph writes (with the change they describe), for the same reason. */
