@@ -28,7 +28,8 @@ const note = (refused: CopiesRefused, reason: string) => {
   if (refused.reasons.length < MAX_REASONS && !refused.reasons.includes(reason)) refused.reasons.push(reason);
 };
 
-type IndexRow = {
+/** An archived_bodies row as the readers use it: the payload id and where its frame is. */
+export type ArchiveIndexRow = {
   key: string;
   archive_file: string;
   frame_offset: string;
@@ -38,21 +39,21 @@ type IndexRow = {
 };
 
 /** Index rows of `keys`, by payload id. */
-export async function archivedRowsOf(knex: Knex, keys: readonly string[]): Promise<Map<string, IndexRow>> {
+export async function archivedRowsOf(knex: Knex, keys: readonly string[]): Promise<Map<string, ArchiveIndexRow>> {
   const { rows } = (await knex.raw(
     `select api_payload_id::text as key, archive_file, frame_offset::text, frame_length, frame_number, body_sha256
        from archived_bodies where api_payload_id = any(?::bigint[])`,
     [[...keys]],
-  )) as { rows: IndexRow[] };
+  )) as { rows: ArchiveIndexRow[] };
   return new Map(rows.map((row) => [row.key, row]));
 }
 
 /** The frame an index row points at, the key its read is shared by. */
-export const frameKeyOf = (row: Pick<IndexRow, 'archive_file' | 'frame_number'>) =>
+export const frameKeyOf = (row: Pick<ArchiveIndexRow, 'archive_file' | 'frame_number'>) =>
   `${row.archive_file}\u0000${row.frame_number}`;
 
 /** Reads the frame of an index row: one read, decrypt, gunzip. */
-export const readIndexedFrame = (settings: ArchiveSettings, row: IndexRow): Promise<ArchiveLine[]> =>
+export const readIndexedFrame = (settings: ArchiveSettings, row: ArchiveIndexRow): Promise<ArchiveLine[]> =>
   readFrame(
     path.join(settings.dir, row.archive_file),
     { number: row.frame_number, offset: Number(row.frame_offset), length: row.frame_length },

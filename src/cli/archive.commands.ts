@@ -91,13 +91,12 @@ export function registerArchiveCommands(program: Command): void {
   archive
     .command('verify')
     .description(
-      're-read every archive file against its manifest and the database index; exit 1 naming what no longer matches',
+      "re-read every archive file against its manifest and the database index; exit 1 naming what no longer matches (archive's --archive-dir, --actor, --format apply)",
     )
-    .option('--archive-dir <folder>', 'the archive folder (default: AUDITGRAPH_ARCHIVE_DIR)')
-    .addOption(actorOption('the archive_verified event'))
-    .addOption(formatOption(['text', 'json']))
     .action(
-      commandAction(async (options: { archiveDir?: string; actor?: string; format: 'text' | 'json' }) => {
+      // archive's own options: Commander gives an option the parent declares to the parent, wherever it is written.
+      commandAction(async (_options: unknown, command: Command) => {
+        const options = command.parent!.opts<ArchiveOptions>();
         const actor = commandActor(options.actor);
         const settings = await archiveSettingsOf(loadConfig(), options.archiveDir);
         const summary = await withOrm((orm) => verifyArchive(orm.em.fork(), settings, actor));
