@@ -15,6 +15,7 @@ import { Migration20261201173226_record_corrections } from './Migration202612011
 import { Migration20261201194910_admin_events } from './Migration20261201194910_admin_events';
 import { Migration20261201231414_legal_holds } from './Migration20261201231414_legal_holds';
 import { Migration20261201233000_restore_mode } from './Migration20261201233000_restore_mode';
+import { Migration20261201234606_archived_bodies } from './Migration20261201234606_archived_bodies';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -38,4 +39,5 @@ export const migrationsList = [
   { name: 'Migration20261201194910_admin_events', class: Migration20261201194910_admin_events },
   { name: 'Migration20261201231414_legal_holds', class: Migration20261201231414_legal_holds },
   { name: 'Migration20261201233000_restore_mode', class: Migration20261201233000_restore_mode },
+  { name: 'Migration20261201234606_archived_bodies', class: Migration20261201234606_archived_bodies },
 ];

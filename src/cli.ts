@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { loadConfig } from './base/config';
+import { registerArchiveCommands } from './cli/archive.commands';
 import { registerChainCommands } from './cli/chain.commands';
 import { runProgram } from './cli/command-action';
 import { registerDatabaseCommands } from './cli/database.commands';
@@ -36,6 +37,7 @@ registerIntegrateCommand(program);
 registerRetentionCommands(program);
 registerHoldCommands(program);
 registerRestoreCommands(program);
+registerArchiveCommands(program);
 registerKeyCommands(program);
 registerSchemaCommand(program);
 

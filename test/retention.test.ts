@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { canonicalBytes, canonicalSha256 } from '../src/integrator/canonical-json';
-import { parseExactJson } from '../src/json/exact-json';
+import { canonicalBytes } from '../src/integrator/canonical-json';
 import { leafSourceOf, type SourceRow } from '../src/integrator/leaf-sources';
 import { pgHashStore } from '../src/integrator/pg-hash-store';
 import { inclusionProof } from '../src/merkle/proofs';
@@ -10,6 +9,11 @@ import { runCli } from './harness/cli';
 import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeNewArchiveKey } from '../src/archive/archive-key';
+import { createLogKey, integrateAndSign } from './harness/proof-log';
 
 /** The one deletion path: payload bodies past the window become tombstones, and the record still verifies. */
 describe('auditgraph retention purge and auditgraph storage', () => {
@@ -26,9 +30,19 @@ describe('auditgraph retention purge and auditgraph storage', () => {
   beforeAll(async () => {
     gateway = await startTestGateway();
     trade = await createTrade(gateway.orm.em.fork(), { executionCount: 1, inputCount: 2 });
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: gateway.database.url };
-    // The payloads are in the tree before their bodies are purged, as years-old records are.
-    expect((await runCli(['integrate'], env)).code).toBe(0);
+    const folder = await mkdtemp(path.join(tmpdir(), 'auditgraph-retention-'));
+    await writeNewArchiveKey(path.join(folder, 'archive.key'));
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: gateway.database.url,
+      AUDITGRAPH_ARCHIVE_DIR: folder,
+      AUDITGRAPH_ARCHIVE_KEY_FILE: path.join(folder, 'archive.key'),
+    };
+    // The payloads are in the tree, under a signed checkpoint, and archived before their bodies are purged.
+    await integrateAndSign(gateway.database.url, await createLogKey(folder));
+    expect((await runCli(['archive', '--older-than', '30d', '--execute'], env)).code).toBe(0);
   });
 
   /** Integrates what is new (the test gateway runs no integrator), then `verify --full`. */
@@ -114,26 +128,28 @@ describe('auditgraph retention purge and auditgraph storage', () => {
 
     const answer = await gateway.execute<any>(
       `query ($id: ID!) {
-        payload: apiPayload(id: $id) { payload payloadBytes decisions { nodes { decisionId } } }
+        payload: apiPayload(id: $id) { payloadSource payloadBytes decisions { nodes { decisionId } } }
         auditEvents(filter: { logType: COMPLIANCE }) { nodes { seq event actor eventData } }
       }`,
       { id: trade.inputs[0]!.nodeId },
     );
     expect(answer.errors).toBeUndefined();
-    // The row and its lineage stay; only the body is gone.
+    // The row and its lineage stay; the body is gone from the database, kept in the archive.
     expect(answer.data.payload).toEqual({
-      payload: null,
+      payloadSource: 'ARCHIVE',
       payloadBytes: 80,
       decisions: { nodes: [{ decisionId: trade.decision.decisionId }] },
     });
-    expect(answer.data.auditEvents.nodes).toEqual([
-      {
-        seq: summary.eventSeq,
-        event: 'retention_purge',
-        actor: 'compliance-officer',
-        eventData: expect.objectContaining({ olderThanDays: 30, payloads: 4 }),
-      },
-    ]);
+    expect(answer.data.auditEvents.nodes.filter((node: { event: string }) => node.event !== 'archive_written')).toEqual(
+      [
+        {
+          seq: summary.eventSeq,
+          event: 'retention_purge',
+          actor: 'compliance-officer',
+          eventData: expect.objectContaining({ olderThanDays: 30, payloads: 4 }),
+        },
+      ],
+    );
     const tombstones = await sql<{ api_payload_id: string; body_bytes: number }>(
       'select api_payload_id, body_bytes from api_payload_tombstones order by api_payload_id',
     );
@@ -200,28 +216,15 @@ describe('auditgraph retention purge and auditgraph storage', () => {
     expect(table.stdout).toMatch(/^2026-10\s+4\s+0\s+0\s+4$/m);
   });
 
-  it('gives a payload purged before it was integrated the leaf it would have had: its body hash, from the tombstone', async () => {
+  it('keeps a payload not integrated (so not archivable) yet: the purge takes only archived, read-back bodies', async () => {
     const late = await createTrade(gateway.orm.em.fork(), { executionCount: 1, inputCount: 1 });
     const payloadId = late.inputs[0]!.id;
-    const [{ body }] = await sql<{ body: string }>('select payload::text as body from api_payloads where id = $1', [
-      payloadId,
-    ]);
-    expect(JSON.parse((await purge('--execute')).stdout).payloads).toBeGreaterThan(0);
-    const verified = await verifyFull();
-    expect(verified.stdout).toMatch(/^intact \(full\): /);
-    expect(verified.code).toBe(0);
-    const [leaf] = await sql<{ purged_first: boolean }>(
-      `select t.purged_at <= l.integrated_at as purged_first from api_payload_tombstones t
-         join merkle_leaves l on l.source = 'api_payloads' and l.record_key = t.api_payload_id::text
-        where t.api_payload_id = $1`,
+    const summary = JSON.parse((await purge('--execute')).stdout);
+    expect(summary.kept.notArchived).toBeGreaterThan(0);
+    const [{ kept }] = await sql<{ kept: boolean }>(
+      'select payload is not null as kept from api_payloads where id = $1',
       [payloadId],
     );
-    expect(leaf).toEqual({ purged_first: true });
-    const [tombstone] = await sql<{ sha256: string }>(
-      'select body_sha256 as sha256 from api_payload_tombstones where api_payload_id = $1',
-      [payloadId],
-    );
-    expect(tombstone!.sha256).toBe(canonicalSha256(parseExactJson(body)));
-    await expectPurgedPayloadProves(payloadId);
+    expect(kept).toBe(true);
   });
 });

@@ -8,12 +8,16 @@ import { commandAction } from './command-action';
 import { formatOption, printJson } from './output-format';
 import { withOrm } from './with-orm';
 import { actorOption, commandActor } from './actor';
+import { loadConfig } from '../base/config';
+import { archiveSettingsOf } from '../archive/archive-settings';
+import type { CopiesRefused } from '../archive/archived-copies';
 
 type PurgeOptions = {
   olderThan?: string;
   execute?: boolean;
   allowShortWindow?: boolean;
   actor?: string;
+  archiveDir?: string;
   format: 'text' | 'json';
 };
 
@@ -36,6 +40,20 @@ function purgeWindowText(options: PurgeOptions): string {
   return `${days}d`;
 }
 
+/** What stayed, in words: one line per reason, then the messages naming files and frames. */
+function keptText(kept: CopiesRefused): string {
+  const lines = [
+    kept.notArchived > 0 && `kept ${kept.notArchived} bodies not archived yet (run auditgraph archive first)`,
+    kept.archiveUnreadable > 0 && `kept ${kept.archiveUnreadable} bodies whose archived copy cannot be read back`,
+    kept.archiveMismatch > 0 && `kept ${kept.archiveMismatch} bodies whose archived copy does not match`,
+    ...kept.reasons.map((reason) => `  ${reason}`),
+  ];
+  return lines
+    .filter(Boolean)
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
 /** The retention window's purge, and the storage summary that tells what a purge would free. */
 export function registerRetentionCommands(program: Command): void {
   const retention = program.command('retention').description('the retention window: purge payload bodies past it');
@@ -43,7 +61,7 @@ export function registerRetentionCommands(program: Command): void {
   retention
     .command('purge')
     .description(
-      'replace payload bodies older than the window by tombstones (hash and size); a dry run unless --execute',
+      'replace payload bodies older than the window, whose archived copy reads back and matches, by tombstones (hash and size); a dry run unless --execute',
     )
     .option(
       '--older-than <days>',
@@ -52,22 +70,34 @@ export function registerRetentionCommands(program: Command): void {
     )
     .option('--execute', 'purge; without it nothing changes and the plan is printed')
     .option('--allow-short-window', 'allow a window shorter than 730 days')
+    .option('--archive-dir <folder>', 'the archive whose copies are read back first (default: AUDITGRAPH_ARCHIVE_DIR)')
     .addOption(actorOption('the retention_purge event'))
     .addOption(formatOption(['text', 'json']))
     .action(
       commandAction(async (options: PurgeOptions) => {
         const window = retentionWindow(purgeWindowText(options), { allowShort: options.allowShortWindow });
         const actor = commandActor(options.actor);
+        const config = loadConfig();
+        // Without an archive nothing can be read back, so nothing is purged (the summary says why).
+        const archive =
+          options.archiveDir || config.archiveDir || config.archiveKeyFile
+            ? await archiveSettingsOf(config, options.archiveDir)
+            : null;
         const summary = await withOrm((orm) =>
-          purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor }),
+          purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor, archive }),
         );
         const { payloads, bodyBytes, cutoff, heldBack } = summary;
         const bodies = `${payloads} payload bodies (${bodyBytes} bytes) created before ${cutoff}`;
         const held = `${heldBack} kept under a legal hold`;
         if (options.format === 'json') printJson(summary);
         else if (summary.executed)
-          process.stdout.write(`purged ${bodies}; ${held}; recorded as event #${summary.eventSeq}\n`);
-        else process.stdout.write(`dry run: would purge ${bodies}; ${held}; run again with --execute to purge\n`);
+          process.stdout.write(
+            `purged ${bodies}; ${held}; recorded as event #${summary.eventSeq}\n${keptText(summary.kept)}`,
+          );
+        else
+          process.stdout.write(
+            `dry run: would purge ${bodies}; ${held}; run again with --execute to purge\n${keptText(summary.kept)}`,
+          );
       }),
     );
 

@@ -61,6 +61,8 @@ export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
   'legal_hold_released',
   'compliance_package_written',
   'records_restored',
+  'archive_written',
+  'archive_verified',
 ]);
 
 /** The log types only auditgraph writes (with the change they describe), for the same reason. */

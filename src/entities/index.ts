@@ -7,6 +7,7 @@ import { MerkleLeaf } from './merkle-leaf.entity';
 import { MerkleNode } from './merkle-node.entity';
 import { AuditEvent } from './audit-event.entity';
 import { ApiPayload } from './api-payload.entity';
+import { ArchivedBody } from './archived-body.entity';
 import { DecisionInput } from './decision-input.entity';
 import { IngestionRun } from './ingestion-run.entity';
 import { LegalHold } from './legal-hold.entity';
@@ -22,6 +23,7 @@ import { TradeExecution } from './trade-execution.entity';
 export {
   ApiKey,
   ApiPayload,
+  ArchivedBody,
   AuditEvent,
   ChainVerificationRun,
   CheckpointKey,
@@ -55,6 +57,7 @@ export const entities = [
   QueryAuditEntry,
   AuditEvent,
   PayloadTombstone,
+  ArchivedBody,
   MerkleLeaf,
   MerkleNode,
   MerkleIntegration,

@@ -4,6 +4,7 @@ import type { AuditEvent, RecordCorrection } from '../entities';
 import type { NODE_TYPES, NodeType } from '../lineage/node-types';
 import type { TargetOf, ToListField, ToOneField } from '../lineage/relations';
 import { apiKeyById } from './api-key.loaders';
+import { type ArchiveReadSettings, archiveFramesOf, payloadStorageOf } from './archived-body.loaders';
 import { eventsOf } from './audit-event.loaders';
 import { correctionsOf } from './correction.loaders';
 import type { ChildPageLoader } from './child-page';
@@ -41,6 +42,10 @@ export type Loaders = { readonly [Name in keyof typeof named]: ReturnType<(typeo
   corrections(type: NodeType): ChildPageLoader<RecordCorrection>;
   /** `statusAsOf(at:)` of every node type with a lifecycle: its status as it stood at an instant. */
   statusAsOf(type: NodeType): DataLoader<StatusAsOfKey, string | null, string>;
+  /** Whether a payload without a body was purged, and where its archived copy is. */
+  readonly payloadStorage: ReturnType<typeof payloadStorageOf>;
+  /** Archive frames' lines, one read per frame: purged bodies read back. */
+  readonly archiveFrames: ReturnType<typeof archiveFramesOf>;
 };
 
 /**
@@ -49,7 +54,7 @@ export type Loaders = { readonly [Name in keyof typeof named]: ReturnType<(typeo
  * its request would serve one caller's view to another. Each is made on first
  * use — a point lookup needs one of them.
  */
-export function createLoaders(em: EntityManager): Loaders {
+export function createLoaders(em: EntityManager, archive: ArchiveReadSettings = {} as ArchiveReadSettings): Loaders {
   const made = new Map<string, unknown>();
   const once = <T>(name: string, make: () => T): T => {
     if (!made.has(name)) made.set(name, make());
@@ -68,6 +73,12 @@ export function createLoaders(em: EntityManager): Loaders {
     events: (type) => once(`events:${type}`, () => eventsOf(em, type)),
     corrections: (type) => once(`corrections:${type}`, () => correctionsOf(em, type)),
     statusAsOf: (type) => once(`statusAsOf:${type}`, () => statusAsOfLoader(em, type)),
+    get payloadStorage() {
+      return once('payloadStorage', () => payloadStorageOf(em));
+    },
+    get archiveFrames() {
+      return once('archiveFrames', () => archiveFramesOf(archive));
+    },
   } as Loaders;
   for (const name of Object.keys(named) as (keyof typeof named)[]) {
     // The read-ahead fills other loaders, so it is given the set it belongs to.

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../auth/roles';
 import type { Context } from './context';
+import { GraphQLJSON } from '../graphql/json.scalar';
 import { ApiPayload, IngestionRun } from '../entities';
 import { fromGlobalId } from '../lineage/global-id';
 import { ConnectionArgs } from '../graphql/pagination/connection';
@@ -24,6 +25,8 @@ import type { WhereTree } from '../queries/where-conditions';
 import { ApiPayloadWhere, AuditEventWhere, TradeDecisionWhere, TradeExecutionWhere } from './where/list-wheres';
 import { lookupReadingAhead, pageReadingAhead } from '../loaders/read-ahead';
 import { ApiPayloadFilter, apiPayloadWhere } from './filters/api-payload.filter';
+import { PayloadSource } from './types/payload-source';
+import { archivedBodyOf } from '../archive/archived-body';
 
 @Authorized(Permission.readLineage)
 @Resolver(() => ApiPayload)
@@ -62,6 +65,24 @@ export class ApiPayloadResolver {
       page,
     );
     return pageReadingAhead(context, info, 'ApiPayload', found);
+  }
+
+  @FieldResolver(() => GraphQLJSON, {
+    nullable: true,
+    description:
+      'The body: from its row, or once purged, read back from its archived copy (see payloadSource); null when it had none or only its hash is left.',
+  })
+  async payload(@Root() payload: ApiPayload, @Ctx() { loaders }: Context): Promise<unknown> {
+    if (payload.payload !== null) return payload.payload;
+    return archivedBodyOf(payload.id, await loaders.payloadStorage.load(payload.id), loaders.archiveFrames);
+  }
+
+  @FieldResolver(() => PayloadSource, { description: 'Where payload is answered from.' })
+  async payloadSource(@Root() payload: ApiPayload, @Ctx() { loaders }: Context): Promise<PayloadSource> {
+    if (payload.payload !== null) return PayloadSource.DATABASE;
+    const storage = await loaders.payloadStorage.load(payload.id);
+    if (!storage.purged) return PayloadSource.DATABASE;
+    return storage.archived ? PayloadSource.ARCHIVE : PayloadSource.PURGED;
   }
 
   @FieldResolver(() => IngestionRun, {

@@ -10,7 +10,7 @@ import { createLoaders, type Loaders } from '../loaders';
  * read once when it started (a setting given to `serve` is the one they use;
  * no request parses the environment).
  */
-export type ServerSettings = Pick<Config, 'witnessDir' | 'integrationBoundS'>;
+export type ServerSettings = Pick<Config, 'witnessDir' | 'integrationBoundS' | 'archiveDir' | 'archiveKeyFile'>;
 
 export type Context = {
   em: EntityManager;
@@ -29,5 +29,5 @@ export function createContext(
   requestId: string = randomUUID(),
 ): Context {
   const em = orm.em.fork();
-  return { em, loaders: createLoaders(em), requestId, caller, settings } satisfies Context;
+  return { em, loaders: createLoaders(em, settings), requestId, caller, settings } satisfies Context;
 }

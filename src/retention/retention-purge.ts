@@ -6,6 +6,8 @@ import { LogType } from '../entities/audit-event.entity';
 import { appendEvent } from '../record/append-event';
 import { inWriteTransaction } from '../record/write-transaction';
 import { payloadUnderHoldSql } from './legal-holds';
+import { type CopiesRefused, noCopiesRefused, verifiedArchivedCopies } from '../archive/archived-copies';
+import type { ArchiveSettings } from '../archive/archive-settings';
 
 /** SEC 204-2 style: the first two years stay immediately accessible. */
 export const MIN_RETENTION_DAYS = 730;
@@ -45,6 +47,8 @@ export type PurgeSummary = {
   heldBack: number;
   /** The COMPLIANCE event that records an executed purge. */
   eventSeq: string | null;
+  /** Bodies past the window kept, and why: no archived copy, or one that could not be read back and matched. */
+  kept: CopiesRefused;
 };
 
 const PAST_WINDOW = `from api_payloads where created_at < ? and payload is not null`;
@@ -65,23 +69,46 @@ async function countHeldBack(knex: Knex, cutoff: Date): Promise<number> {
 const PURGE_CHUNK = 1_000;
 
 /**
- * Tombstones for every body older than the cutoff, a chunk at a time in id
- * order: the legacy chain's body hash and the size, computed by PostgreSQL,
- * and the hex SHA-256 of the body's canonical JSON — the `payloadSha256` of
- * the payload's Merkle leaf, computed by the leaf encoding's own function
- * (src/integrator/canonical-json) so that verify --full recomputes the leaf
- * of the purged row and its inclusion proof still holds.
+ * The bodies older than the cutoff a chunk at a time in id order, each
+ * with the hex SHA-256 of its canonical JSON — the `payloadSha256` of the
+ * payload's Merkle leaf, computed by the leaf encoding's own function
+ * (src/integrator/canonical-json) — narrowed to those whose archived copy
+ * was read back and matched just now (src/archive/archived-copies.ts).
  */
-async function writeTombstones(trx: Knex.Transaction, cutoff: Date): Promise<{ payloads: number; bytes: number }> {
-  let payloads = 0;
-  let bytes = 0;
+async function* purgeableChunks(knex: Knex, cutoff: Date, archive: ArchiveSettings | null, kept: CopiesRefused) {
   for (let after = '0'; ;) {
-    const { rows } = (await trx.raw(
+    const { rows } = (await knex.raw(
       // Ordered by the column, not by its text (an output column named id would sort '10' before '9').
       `select id::text as key, payload::text as body ${candidates()} and id > ? order by api_payloads.id limit ${PURGE_CHUNK}`,
       [cutoff, after],
     )) as { rows: { key: string; body: string }[] };
-    if (rows.length === 0) return { payloads, bytes };
+    if (rows.length === 0) return;
+    const bodies = rows.map(({ key, body }) => ({
+      key,
+      sha256: canonicalSha256(parseExactJson(body)),
+      bytes: Buffer.byteLength(body),
+    }));
+    const verified = await verifiedArchivedCopies(knex, bodies, archive, kept);
+    yield bodies.filter(({ key }) => verified.has(key));
+    after = rows[rows.length - 1]!.key;
+  }
+}
+
+/**
+ * Tombstones for the purgeable bodies: the legacy chain's body hash and the
+ * size, computed by PostgreSQL, and the canonical SHA-256, so that verify
+ * --full recomputes the leaf of the purged row and its inclusion proof still holds.
+ */
+async function writeTombstones(
+  trx: Knex.Transaction,
+  cutoff: Date,
+  archive: ArchiveSettings | null,
+  kept: CopiesRefused,
+): Promise<{ payloads: number; bytes: number }> {
+  let payloads = 0;
+  let bytes = 0;
+  for await (const bodies of purgeableChunks(trx, cutoff, archive, kept)) {
+    if (bodies.length === 0) continue;
     const {
       rows: [written],
     } = await trx.raw(
@@ -92,12 +119,12 @@ async function writeTombstones(trx: Knex.Transaction, cutoff: Date): Promise<{ p
          order by p.id
          returning body_bytes
        ) select count(*)::int as payloads, coalesce(sum(body_bytes), 0)::bigint as bytes from tombstones`,
-      [rows.map(({ key }) => key), rows.map(({ body }) => canonicalSha256(parseExactJson(body)))],
+      [bodies.map(({ key }) => key), bodies.map(({ sha256 }) => sha256)],
     );
     payloads += written.payloads;
     bytes += Number(written.bytes);
-    after = rows[rows.length - 1]!.key;
   }
+  return { payloads, bytes };
 }
 
 /**
@@ -110,25 +137,26 @@ async function writeTombstones(trx: Knex.Transaction, cutoff: Date): Promise<{ p
 export async function purgePayloadBodies(
   em: EntityManager,
   window: RetentionWindow,
-  options: { execute: boolean; actor: string },
+  options: { execute: boolean; actor: string; archive: ArchiveSettings | null },
 ): Promise<PurgeSummary> {
   const summary = { olderThanDays: window.days, cutoff: window.cutoff.toISOString(), executed: options.execute };
-  const knex = em.getKnex();
+  const kept = noCopiesRefused();
   if (!options.execute) {
-    const {
-      rows: [plan],
-    } = await knex.raw(
-      `select count(*)::int as payloads, coalesce(sum(octet_length(payload::text)), 0)::bigint as bytes ${candidates()}`,
-      [window.cutoff],
-    );
-    const heldBack = await countHeldBack(knex, window.cutoff);
-    return { ...summary, payloads: plan.payloads, bodyBytes: Number(plan.bytes), heldBack, eventSeq: null };
+    // The plan reads back the same copies the purge would: it says what would stay, and why.
+    let payloads = 0;
+    let bodyBytes = 0;
+    for await (const bodies of purgeableChunks(em.getKnex(), window.cutoff, options.archive, kept)) {
+      payloads += bodies.length;
+      bodyBytes += bodies.reduce((sum, { bytes }) => sum + bytes, 0);
+    }
+    const heldBack = await countHeldBack(em.getKnex(), window.cutoff);
+    return { ...summary, payloads, bodyBytes, heldBack, eventSeq: null, kept };
   }
   return inWriteTransaction(em, async (trx) => {
     await trx.raw(`select set_config('auditgraph.retention_purge', 'on', true)`);
     // A hold placed while the purge runs waits for it, or commits before and is seen by every statement here.
     await trx.raw(`lock table legal_holds in share mode`);
-    const purged = await writeTombstones(trx, window.cutoff);
+    const purged = await writeTombstones(trx, window.cutoff, options.archive, kept);
     const heldBack = await countHeldBack(trx, window.cutoff);
     // Exactly the bodies just tombstoned: earlier purges left theirs null already.
     await trx.raw(
@@ -145,10 +173,15 @@ export async function purgePayloadBodies(
         payloads: purged.payloads,
         bodyBytes: purged.bytes,
         heldBack,
+        kept: {
+          notArchived: kept.notArchived,
+          archiveUnreadable: kept.archiveUnreadable,
+          archiveMismatch: kept.archiveMismatch,
+        },
       },
       subjectTable: 'api_payloads',
       actor: options.actor,
     });
-    return { ...summary, payloads: purged.payloads, bodyBytes: purged.bytes, heldBack, eventSeq: event.seq };
+    return { ...summary, payloads: purged.payloads, bodyBytes: purged.bytes, heldBack, eventSeq: event.seq, kept };
   });
 }

@@ -63,7 +63,12 @@ export async function startHttpServer(
   const verifier = new ApiKeyVerifier(orm);
   await verifier.start();
   const recordRefused = recordRefusal(auditLog);
-  const settings: ServerSettings = { witnessDir: options.witnessDir, integrationBoundS: options.integrationBoundS };
+  const settings: ServerSettings = {
+    witnessDir: options.witnessDir,
+    integrationBoundS: options.integrationBoundS,
+    archiveDir: options.archiveDir,
+    archiveKeyFile: options.archiveKeyFile,
+  };
   const apollo = await createApolloServer({
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

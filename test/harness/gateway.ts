@@ -42,8 +42,8 @@ export async function startTestGateway(
   given?: TestDatabase,
 ): Promise<TestGateway> {
   // The configuration's defaults, as startHttpServer keeps them for what a test does not set.
-  const { witnessDir, integrationBoundS } = loadConfig({});
-  const settings: ServerSettings = { witnessDir, integrationBoundS };
+  const { witnessDir, integrationBoundS, archiveDir, archiveKeyFile } = loadConfig({});
+  const settings: ServerSettings = { witnessDir, integrationBoundS, archiveDir, archiveKeyFile };
   const database = given ?? (await createTestDatabase());
   const orm = await createOrm({ databaseUrl: database.url, poolMax: 4 });
   const apollo = await createApolloServer();
