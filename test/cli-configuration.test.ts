@@ -10,6 +10,7 @@ const FREE_FORM: ConfigVariable[] = [
   'AUDITGRAPH_WITNESS_DIR',
   'AUDITGRAPH_ARCHIVE_DIR',
   'AUDITGRAPH_ARCHIVE_KEY_FILE',
+  'AUDITGRAPH_RETENTION_POLICY_FILE',
 ];
 
 const refuses = (name: ConfigVariable, value: string) => {

@@ -12,6 +12,11 @@ import { runCli } from './harness/cli';
 import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
+import { createLogKey, integrateAndSign, type LogKey } from './harness/proof-log';
+import { writeNewArchiveKey } from '../src/archive/archive-key';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /** Every payload of a trade: the decision's inputs and each execution's broker request and response. */
 const payloadsOf = (trade: TradeFixture) => [
@@ -28,6 +33,7 @@ const fresh = (prefix: string) => `${prefix}-${process.pid}-${++names}`;
 describe('legal holds', () => {
   let gateway: TestGateway;
   let env: NodeJS.ProcessEnv;
+  let logKey: LogKey;
 
   const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> =>
     withClient(gateway.database.url, async (client) => (await client.query<T>(text, values)).rows);
@@ -49,6 +55,9 @@ describe('legal holds', () => {
   };
   // The fixtures are dated 2026-10-01 (or earlier), so a 30-day window reaches them.
   const purge = async () => {
+    // The purge takes only bodies archived and read back: the new payloads are integrated, signed and archived first.
+    await integrateAndSign(gateway.database.url, logKey);
+    expect((await cli(['archive', '--older-than', '30d', '--execute'])).code).toBe(0);
     const result = await cli([
       'retention',
       'purge',
@@ -83,7 +92,17 @@ describe('legal holds', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway();
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: gateway.database.url };
+    const folder = await mkdtemp(path.join(tmpdir(), 'auditgraph-holds-'));
+    await writeNewArchiveKey(path.join(folder, 'archive.key'));
+    logKey = await createLogKey(folder);
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: gateway.database.url,
+      AUDITGRAPH_ARCHIVE_DIR: folder,
+      AUDITGRAPH_ARCHIVE_KEY_FILE: path.join(folder, 'archive.key'),
+    };
   });
   afterAll(() => gateway.close());
   // A period hold reaches every test's payloads: each test releases what it placed.
