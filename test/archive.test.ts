@@ -4,17 +4,12 @@ import path from 'node:path';
 import type pg from 'pg';
 import { readArchiveFrames, readManifest } from '../src/archive/archive-file';
 import { readArchiveKey, writeNewArchiveKey } from '../src/archive/archive-key';
-import { canonicalBytes } from '../src/integrator/canonical-json';
-import { leafSourceOf, type SourceRow } from '../src/integrator/leaf-sources';
-import { pgHashStore } from '../src/integrator/pg-hash-store';
 import { stringifyExactJson } from '../src/json/exact-json';
 import { toGlobalId } from '../src/graphql/global-id';
-import { inclusionProof } from '../src/merkle/proofs';
-import { leafHash } from '../src/merkle/tree-hash';
-import { verifyInclusion } from '../src/verifier/merkle-proofs';
 import { flipByte, HOSTILE_BODIES, insertPayload } from './harness/archive-drill';
 import { runCli } from './harness/cli';
 import { withClient } from './harness/database';
+import { expectPayloadLeafProves } from './harness/payload-proof';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { createLogKey, integrateAndSign, type LogKey } from './harness/proof-log';
 
@@ -48,25 +43,6 @@ const purge = (...extra: string[]) =>
 
 const PAYLOAD = `query ($id: ID!) { apiPayload(id: $id) { payload payloadSource } }`;
 const readPayload = (id: string) => gateway.execute(PAYLOAD, { id: toGlobalId('ApiPayload', id) });
-
-/** A purged payload's leaf still proves: its record from the row (with the tombstone's hash) leads to the root. */
-async function expectPayloadProves(id: string) {
-  await withClient(gateway.database.url, async (client) => {
-    const source = leafSourceOf('api_payloads')!;
-    const { rows } = await client.query<SourceRow>(source.select(source.keyCondition), [[id]]);
-    const record = source.record(rows[0]!);
-    const {
-      rows: [leaf],
-    } = await client.query(
-      `select leaf_index::int as index, (select tree_size::int from merkle_integration) as size,
-              (select root from merkle_integration) as root
-         from merkle_leaves where source = 'api_payloads' and record_key = $1`,
-      [id],
-    );
-    const proof = await inclusionProof(pgHashStore(client), leaf.index, leaf.size);
-    verifyInclusion(BigInt(leaf.index), BigInt(leaf.size), leafHash(canonicalBytes(record)), proof, leaf.root);
-  });
-}
 
 beforeAll(async () => {
   gateway = await startTestGateway();
@@ -236,7 +212,7 @@ describe('auditgraph archive, archive verify, the purge gate and the read-back',
       expect(stringifyExactJson({ apiPayload: { ...answer.data!.apiPayload, payloadSource: 'DATABASE' } })).toBe(
         before.get(id),
       );
-      await expectPayloadProves(id);
+      await expectPayloadLeafProves(gateway.database.url, id);
     }
     const kept = await readPayload(ids[ids.length - 1]!);
     expect(kept.data!.apiPayload.payloadSource).toBe('DATABASE');

@@ -11,12 +11,9 @@ import { payloadUnderHoldSql } from '../src/retention/legal-holds';
 import { runCli } from './harness/cli';
 import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
+import { archiveFolder } from './harness/archive-folder';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { createLogKey, integrateAndSign, type LogKey } from './harness/proof-log';
-import { writeNewArchiveKey } from '../src/archive/archive-key';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 
 /** Every payload of a trade: the decision's inputs and each execution's broker request and response. */
 const payloadsOf = (trade: TradeFixture) => [
@@ -92,16 +89,15 @@ describe('legal holds', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway();
-    const folder = await mkdtemp(path.join(tmpdir(), 'auditgraph-holds-'));
-    await writeNewArchiveKey(path.join(folder, 'archive.key'));
+    const archive = await archiveFolder('holds');
+    const folder = archive.folder;
     logKey = await createLogKey(folder);
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       LOG_LEVEL: 'warn',
       DATABASE_URL: gateway.database.url,
-      AUDITGRAPH_ARCHIVE_DIR: folder,
-      AUDITGRAPH_ARCHIVE_KEY_FILE: path.join(folder, 'archive.key'),
+      ...archive.env,
     };
   });
   afterAll(() => gateway.close());

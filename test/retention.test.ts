@@ -1,18 +1,10 @@
 import type pg from 'pg';
-import { canonicalBytes } from '../src/integrator/canonical-json';
-import { leafSourceOf, type SourceRow } from '../src/integrator/leaf-sources';
-import { pgHashStore } from '../src/integrator/pg-hash-store';
-import { inclusionProof } from '../src/merkle/proofs';
-import { leafHash } from '../src/merkle/tree-hash';
-import { verifyInclusion } from '../src/verifier/merkle-proofs';
 import { runCli } from './harness/cli';
 import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
+import { expectPayloadLeafProves } from './harness/payload-proof';
+import { archiveFolder } from './harness/archive-folder';
 import { startTestGateway, type TestGateway } from './harness/gateway';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { writeNewArchiveKey } from '../src/archive/archive-key';
 import { createLogKey, integrateAndSign } from './harness/proof-log';
 
 /** The one deletion path: payload bodies past the window become tombstones, and the record still verifies. */
@@ -30,15 +22,14 @@ describe('auditgraph retention purge and auditgraph storage', () => {
   beforeAll(async () => {
     gateway = await startTestGateway();
     trade = await createTrade(gateway.orm.em.fork(), { executionCount: 1, inputCount: 2 });
-    const folder = await mkdtemp(path.join(tmpdir(), 'auditgraph-retention-'));
-    await writeNewArchiveKey(path.join(folder, 'archive.key'));
+    const archive = await archiveFolder('retention');
+    const folder = archive.folder;
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       LOG_LEVEL: 'warn',
       DATABASE_URL: gateway.database.url,
-      AUDITGRAPH_ARCHIVE_DIR: folder,
-      AUDITGRAPH_ARCHIVE_KEY_FILE: path.join(folder, 'archive.key'),
+      ...archive.env,
     };
     // The payloads are in the tree, under a signed checkpoint, and archived before their bodies are purged.
     await integrateAndSign(gateway.database.url, await createLogKey(folder));
@@ -59,26 +50,13 @@ describe('auditgraph retention purge and auditgraph storage', () => {
    * verifier, leads from to the root.
    */
   async function expectPurgedPayloadProves(payloadId: string) {
-    await withClient(gateway.database.url, async (client) => {
-      const source = leafSourceOf('api_payloads')!;
-      const { rows } = await client.query<SourceRow>(source.select(source.keyCondition), [[payloadId]]);
-      const record = source.record(rows[0]!);
-      const {
-        rows: [tombstone],
-      } = await client.query('select body_sha256 from api_payload_tombstones where api_payload_id = $1', [payloadId]);
-      expect(record.payloadSha256).toMatch(/^[0-9a-f]{64}$/);
-      expect(record.payloadSha256).toBe(tombstone.body_sha256);
-      const {
-        rows: [leaf],
-      } = await client.query(
-        `select leaf_index::int as index, (select tree_size::int from merkle_integration) as size,
-                (select root from merkle_integration) as root
-           from merkle_leaves where source = 'api_payloads' and record_key = $1`,
-        [payloadId],
-      );
-      const proof = await inclusionProof(pgHashStore(client), leaf.index, leaf.size);
-      verifyInclusion(BigInt(leaf.index), BigInt(leaf.size), leafHash(canonicalBytes(record)), proof, leaf.root);
-    });
+    const record = await expectPayloadLeafProves(gateway.database.url, payloadId);
+    const [tombstone] = await sql<{ body_sha256: string }>(
+      'select body_sha256 from api_payload_tombstones where api_payload_id = $1',
+      [payloadId],
+    );
+    expect(record.payloadSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.payloadSha256).toBe(tombstone!.body_sha256);
   }
 
   it.each([
