@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -68,6 +68,9 @@ export async function runDrill(options: { scale?: number } = {}): Promise<DrillR
   const lines: string[] = [];
   const archiveKey = path.join(work, 'archive.key');
   writeFileSync(archiveKey, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  // The source's archive: the purge takes only bodies archived there and read back.
+  const archiveDir = path.join(work, 'archive');
+  mkdirSync(archiveDir);
   const { targets: all, drop } = await targets(work, ['source', 'restored', 'refused']);
   const [source, restored, refused] = all as [Target, Target, Target];
   const run = (
@@ -76,7 +79,11 @@ export async function runDrill(options: { scale?: number } = {}): Promise<DrillR
     args: string[],
     expect: { exit: number; includes?: string[] },
   ): DrillStep => {
-    const env = { ...(where?.env ?? all[0]!.env), AUDITGRAPH_ARCHIVE_KEY_FILE: archiveKey };
+    const env = {
+      ...(where?.env ?? all[0]!.env),
+      AUDITGRAPH_ARCHIVE_KEY_FILE: archiveKey,
+      AUDITGRAPH_ARCHIVE_DIR: archiveDir,
+    };
     const child = spawnSync(process.execPath, [CLI, ...args], { env, cwd: work, encoding: 'utf8' });
     // The log lines of migrations are the server's business, not the drill's.
     const output = `${child.stdout}${child.stderr}`
@@ -120,12 +127,20 @@ export async function runDrill(options: { scale?: number } = {}): Promise<DrillR
       ['keys', 'create', '--name', 'drill', '--role', 'investigator'],
       { exit: 0 },
     );
+    run('integrate: the seeded records become leaves under a signed checkpoint', source, ['integrate'], { exit: 0 });
+    run(
+      'archive bodies older than 30 days, read back before they are indexed',
+      source,
+      ['archive', '--older-than', '30d', '--execute'],
+      { exit: 0 },
+    );
     run(
       'purge bodies older than 30 days, so the export carries tombstones',
       source,
       ['retention', 'purge', '--older-than', '30d', '--allow-short-window', '--execute'],
       { exit: 0 },
     );
+    run('the archive reads back whole', source, ['archive', 'verify'], { exit: 0 });
     const exported = run('export every record', source, ['export', '--all', '--to', exportDir], {
       exit: 0,
       includes: ['exported'],

@@ -1,7 +1,9 @@
 import { keyCaller } from '../src/auth/caller';
 import { Role } from '../src/auth/roles';
 import { verifyChain } from '../src/chain/verify-chain';
+import { archiveFolder } from './harness/archive-folder';
 import { runCli } from './harness/cli';
+import { createLogKey, integrateAndSign } from './harness/proof-log';
 import { withClient } from './harness/database';
 import { createTrade, type TradeFixture } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
@@ -317,9 +319,14 @@ describe('the immutable record: append-only tables, writers that never wait, and
 
     it('still verifies a legacy payload whose body the retention purge removed, and names a forged tombstone', async () => {
       const url = gateway.database.url;
+      // The purge takes only bodies archived and read back: integrate under a signed checkpoint, archive, then purge.
+      const archive = await archiveFolder('chain');
+      const archiving = { ...env, ...archive.env };
+      await integrateAndSign(url, await createLogKey(archive.folder));
+      expect((await runCli(['archive', '--older-than', '30d', '--execute'], archiving)).code).toBe(0);
       const purged = await runCli(
         ['retention', 'purge', '--older-than', '30d', '--allow-short-window', '--execute', '--format', 'json'],
-        env,
+        archiving,
       );
       expect(purged.code).toBe(0);
       expect(JSON.parse(purged.stdout).payloads).toBeGreaterThan(0);

@@ -5,7 +5,9 @@ import { NAV_CUTOFF_MS } from '../src/seed/fill-ledger';
 import { OLDER_TRANCHE } from '../src/seed/lineage-walk';
 import { seedDatabase, type SeedSummary, withOlderTranche } from '../src/seed/seed-database';
 import { instantOf } from '../src/time/instant';
+import { archiveFolder } from './harness/archive-folder';
 import { runCli } from './harness/cli';
+import { createLogKey, integrateAndSign } from './harness/proof-log';
 import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 
 const DAY = 86_400_000;
@@ -274,11 +276,20 @@ describe('the generated NAV, RISK and COMPLIANCE logs, and the tranche older tha
   });
 
   it('integrates and verifies in full, and gives the purge bodies past two years to act on', async () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: withOlder.url };
-    expect((await runCli(['integrate'], env)).code).toBe(0);
+    const archive = await archiveFolder('seed-logs');
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: withOlder.url,
+      ...archive.env,
+    };
+    await integrateAndSign(withOlder.url, await createLogKey(archive.folder));
     const verified = await runCli(['verify', '--full'], env);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/^intact \(full\)/);
+    // The purge reads back archived copies of the generated bodies past two years.
+    expect((await runCli(['archive', '--older-than', '730d', '--execute'], env)).code).toBe(0);
     const purge = await runCli(['retention', 'purge', '--older-than', '730d'], env);
     expect(purge.code).toBe(0);
     const older = await one<{ payloads: number }>(withOlder.url, OLDER_THAN_TWO_YEARS);
