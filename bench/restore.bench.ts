@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import pg from 'pg';
+import { ensureDataset } from './dataset';
 
 /**
- * Export and restore throughput: seeds (`--scale`) and integrates a fresh
- * database on `--server`, times `auditgraph export --all` and `auditgraph
+ * Export and restore throughput: copies the benchmark dataset of `--scale`
+ * (a template copy of `auditgraph_bench_s<scale>`, seeded the first time) on
+ * `--server` and integrates it, times `auditgraph export --all` and `auditgraph
  * restore` into a second fresh database, each as an operator runs it, and
  * prints rows/s, MB/s and the export's size against the database's.
  *
@@ -33,6 +35,7 @@ const urlOf = (database: string) => {
 };
 
 async function main(): Promise<void> {
+  const dataset = new URL(await ensureDataset(options.server, options.scale)).pathname.slice(1);
   const work = mkdtempSync(path.join(tmpdir(), 'auditgraph-restore-bench-'));
   const suffix = randomBytes(4).toString('hex');
   const [source, target] = [`restore_bench_${suffix}_source`, `restore_bench_${suffix}_target`];
@@ -56,9 +59,10 @@ async function main(): Promise<void> {
     return { seconds: (Date.now() - started) / 1000, output };
   };
   try {
-    for (const database of [source, target]) await admin.query(`create database ${database}`);
+    // A file-level copy: the shared dataset stays as seeded for the other benchmarks.
+    await admin.query(`create database ${source} template ${dataset}`);
+    await admin.query(`create database ${target}`);
     run(source, ['checkpoint', 'keygen', '--name', 'bench', '--out', signerKey]);
-    run(source, ['seed', '--scale', String(options.scale)]);
     run(source, ['integrate']);
     const size = async (database: string) =>
       Number(
