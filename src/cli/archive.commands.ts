@@ -3,6 +3,7 @@ import { loadConfig } from '../base/config';
 import { BadInputError } from '../base/errors';
 import { archiveBodies, type ArchiveRunSummary } from '../archive/archive-bodies';
 import { writeNewArchiveKey } from '../archive/archive-key';
+import { whenExecuting } from '../archive/archive-lock';
 import { archiveSettingsOf } from '../archive/archive-settings';
 import { type ArchiveFinding, verifyArchive } from '../archive/archive-verify';
 import { retentionWindow } from '../retention/retention-purge';
@@ -96,8 +97,11 @@ export function registerArchiveCommands(program: Command): void {
         const window = retentionWindow(hotWindowText(options.olderThan), { allowShort: true });
         const actor = commandActor(options.actor);
         const settings = await archiveSettingsOf(loadConfig(), options.archiveDir);
-        const summary = await withOrm((orm) =>
-          archiveBodies(orm.em.fork(), window, settings, { execute: Boolean(options.execute), actor }),
+        const execute = Boolean(options.execute);
+        const summary = await withOrm((orm, url) =>
+          whenExecuting(execute, url, 'archive --execute', () =>
+            archiveBodies(orm.em.fork(), window, settings, { execute, actor }),
+          ),
         );
         if (options.format === 'json') printJson(summary);
         else process.stdout.write(runText(summary));

@@ -9,6 +9,7 @@ import { formatOption, printJson } from './output-format';
 import { withOrm } from './with-orm';
 import { actorOption, commandActor } from './actor';
 import { loadConfig } from '../base/config';
+import { whenExecuting } from '../archive/archive-lock';
 import { archiveSettingsOf } from '../archive/archive-settings';
 import type { CopiesRefused } from '../archive/archived-copies';
 
@@ -83,8 +84,11 @@ export function registerRetentionCommands(program: Command): void {
           options.archiveDir || config.archiveDir || config.archiveKeyFile
             ? await archiveSettingsOf(config, options.archiveDir)
             : null;
-        const summary = await withOrm((orm) =>
-          purgePayloadBodies(orm.em.fork(), window, { execute: Boolean(options.execute), actor, archive }),
+        const execute = Boolean(options.execute);
+        const summary = await withOrm((orm, url) =>
+          whenExecuting(execute, url, 'retention purge --execute', () =>
+            purgePayloadBodies(orm.em.fork(), window, { execute, actor, archive }),
+          ),
         );
         const { payloads, bodyBytes, cutoff, heldBack } = summary;
         const bodies = `${payloads} payload bodies (${bodyBytes} bytes) created before ${cutoff}`;

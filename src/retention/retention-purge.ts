@@ -51,45 +51,51 @@ export type PurgeSummary = {
   kept: CopiesRefused;
 };
 
-const PAST_WINDOW = `from api_payloads where created_at < ? and payload is not null`;
-/** Bodies past the window that no legal hold keeps. Built on first use: the predicate reads entity metadata. */
-const candidates = () => `${PAST_WINDOW} and not ${payloadUnderHoldSql('api_payloads')}`;
-
-/** How many bodies past the window a hold keeps, for the summary. */
-async function countHeldBack(knex: Knex, cutoff: Date): Promise<number> {
-  const {
-    rows: [held],
-  } = await knex.raw(`select count(*)::int as held ${PAST_WINDOW} and ${payloadUnderHoldSql('api_payloads')}`, [
-    cutoff,
-  ]);
-  return held.held as number;
-}
-
 /** Bodies read into memory at a time while their canonical hashes are computed. */
 const PURGE_CHUNK = 1_000;
+
+/**
+ * One chunk of the bodies past the window, in id order: each row's hold
+ * predicate is evaluated once, in the lateral join, and decides both whether
+ * the body is read (held bodies are not) and the summary's heldBack count.
+ * Ordered by the column, not by its text (an output column named id would
+ * sort '10' before '9'). Built on first use: the predicate reads entity metadata.
+ */
+const pastWindowChunk = () =>
+  `select p.id::text as key, h.held, case when h.held then null else p.payload::text end as body
+     from api_payloads p cross join lateral (select ${payloadUnderHoldSql('p')} as held) h
+    where p.created_at < ? and p.payload is not null and p.id > ?
+    order by p.id limit ${PURGE_CHUNK}`;
+
+/** A chunk's purgeable bodies, and how many past the window a legal hold kept. */
+type PurgeChunk = { bodies: { key: string; sha256: string; bytes: number }[]; heldBack: number };
 
 /**
  * The bodies older than the cutoff a chunk at a time in id order, each
  * with the hex SHA-256 of its canonical JSON — the `payloadSha256` of the
  * payload's Merkle leaf, computed by the leaf encoding's own function
- * (src/integrator/canonical-json) — narrowed to those whose archived copy
- * was read back and matched just now (src/archive/archived-copies.ts).
+ * (src/integrator/canonical-json) — narrowed to those no legal hold keeps and
+ * whose archived copy was read back and matched just now
+ * (src/archive/archived-copies.ts).
  */
-async function* purgeableChunks(knex: Knex, cutoff: Date, archive: ArchiveSettings | null, kept: CopiesRefused) {
+async function* purgeableChunks(
+  knex: Knex,
+  cutoff: Date,
+  archive: ArchiveSettings | null,
+  kept: CopiesRefused,
+): AsyncGenerator<PurgeChunk> {
   for (let after = '0'; ;) {
-    const { rows } = (await knex.raw(
-      // Ordered by the column, not by its text (an output column named id would sort '10' before '9').
-      `select id::text as key, payload::text as body ${candidates()} and id > ? order by api_payloads.id limit ${PURGE_CHUNK}`,
-      [cutoff, after],
-    )) as { rows: { key: string; body: string }[] };
+    const { rows } = (await knex.raw(pastWindowChunk(), [cutoff, after])) as {
+      rows: { key: string; held: boolean; body: string | null }[];
+    };
     if (rows.length === 0) return;
-    const bodies = rows.map(({ key, body }) => ({
-      key,
-      sha256: canonicalSha256(parseExactJson(body)),
-      bytes: Buffer.byteLength(body),
-    }));
+    const bodies = rows.flatMap(({ key, held, body }) =>
+      held || body === null
+        ? []
+        : [{ key, sha256: canonicalSha256(parseExactJson(body)), bytes: Buffer.byteLength(body) }],
+    );
     const verified = await verifiedArchivedCopies(knex, bodies, archive, kept);
-    yield bodies.filter(({ key }) => verified.has(key));
+    yield { bodies: bodies.filter(({ key }) => verified.has(key)), heldBack: rows.length - bodies.length };
     after = rows[rows.length - 1]!.key;
   }
 }
@@ -104,10 +110,12 @@ async function writeTombstones(
   cutoff: Date,
   archive: ArchiveSettings | null,
   kept: CopiesRefused,
-): Promise<{ payloads: number; bytes: number }> {
+): Promise<{ payloads: number; bytes: number; heldBack: number }> {
   let payloads = 0;
   let bytes = 0;
-  for await (const bodies of purgeableChunks(trx, cutoff, archive, kept)) {
+  let heldBack = 0;
+  for await (const { bodies, heldBack: held } of purgeableChunks(trx, cutoff, archive, kept)) {
+    heldBack += held;
     if (bodies.length === 0) continue;
     const {
       rows: [written],
@@ -124,7 +132,7 @@ async function writeTombstones(
     payloads += written.payloads;
     bytes += Number(written.bytes);
   }
-  return { payloads, bytes };
+  return { payloads, bytes, heldBack };
 }
 
 /**
@@ -145,11 +153,17 @@ export async function purgePayloadBodies(
     // The plan reads back the same copies the purge would: it says what would stay, and why.
     let payloads = 0;
     let bodyBytes = 0;
-    for await (const bodies of purgeableChunks(em.getKnex(), window.cutoff, options.archive, kept)) {
+    let heldBack = 0;
+    for await (const { bodies, heldBack: held } of purgeableChunks(
+      em.getKnex(),
+      window.cutoff,
+      options.archive,
+      kept,
+    )) {
       payloads += bodies.length;
       bodyBytes += bodies.reduce((sum, { bytes }) => sum + bytes, 0);
+      heldBack += held;
     }
-    const heldBack = await countHeldBack(em.getKnex(), window.cutoff);
     return { ...summary, payloads, bodyBytes, heldBack, eventSeq: null, kept };
   }
   return inWriteTransaction(em, async (trx) => {
@@ -157,7 +171,7 @@ export async function purgePayloadBodies(
     // A hold placed while the purge runs waits for it, or commits before and is seen by every statement here.
     await trx.raw(`lock table legal_holds in share mode`);
     const purged = await writeTombstones(trx, window.cutoff, options.archive, kept);
-    const heldBack = await countHeldBack(trx, window.cutoff);
+    const { heldBack } = purged;
     // Exactly the bodies just tombstoned: earlier purges left theirs null already.
     await trx.raw(
       `update api_payloads p set payload = null
