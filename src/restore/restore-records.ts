@@ -7,7 +7,7 @@ import { treeWriter } from '../integrator/tree-writer';
 import { EMPTY_ROOT, leafHash } from '../merkle/tree-hash';
 import type { LeafLine, TableLine } from './export-layout';
 import { checkedLines, type OpenedExport } from './export-package';
-import { TABLES_AFTER_LEAVES, TABLES_BEFORE_LEAVES } from './export-tables';
+import { MANIFEST_TABLES, TABLES_AFTER_LEAVES, TABLES_BEFORE_LEAVES } from './export-tables';
 import { RestoreRefusedError } from './restore-errors';
 import { EXACT_TEXT_SETTINGS, insertRowsSql, type TableColumn, tableColumns } from './table-columns';
 
@@ -22,11 +22,20 @@ export const RESTORED_TABLES = [
   ...LEAF_SOURCES.map(({ source }) => source),
   ...TABLES_AFTER_LEAVES,
   'merkle_leaves',
-  'merkle_checkpoints',
-  'checkpoint_keys',
+  ...MANIFEST_TABLES,
 ];
 
-export type RestoreSummary = { treeSize: number; root: string; rows: number; tables: Record<string, number> };
+/**
+ * `rows` and `tables` count what the export counted (leaf rows and table
+ * files), so the two agree; `checkpoints` the manifest's checkpoints.
+ */
+export type RestoreSummary = {
+  treeSize: number;
+  root: string;
+  rows: number;
+  tables: Record<string, number>;
+  checkpoints: number;
+};
 
 const mismatch = (message: string) => new RestoreRefusedError('PACKAGE_MISMATCH', message);
 
@@ -188,8 +197,10 @@ export async function restoreExport(
       [String(size), root],
     );
     await connection.query('commit');
-    const rows = Object.values(inserter.counts).reduce((sum, count) => sum + count, 0);
-    return { treeSize: size, root: root.toString('hex'), rows, tables: inserter.counts };
+    const manifestTables = new Set<string>(MANIFEST_TABLES);
+    const tables = Object.fromEntries(Object.entries(inserter.counts).filter(([table]) => !manifestTables.has(table)));
+    const rows = Object.values(tables).reduce((sum, count) => sum + count, 0);
+    return { treeSize: size, root: root.toString('hex'), rows, tables, checkpoints: manifest.checkpoints.length };
   } catch (error) {
     await connection.query('rollback').catch(() => undefined);
     throw error;
