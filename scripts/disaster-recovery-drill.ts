@@ -140,7 +140,13 @@ export async function runDrill(options: { scale?: number } = {}): Promise<DrillR
       ['retention', 'purge', '--older-than', '30d', '--allow-short-window', '--execute'],
       { exit: 0 },
     );
-    run('the archive reads back whole', source, ['archive', 'verify'], { exit: 0 });
+    run(
+      'a full archive: every record integrated so far, each leaf with its rows (and the bodies not yet archived)',
+      source,
+      ['archive', '--full', '--older-than', '0d', '--execute'],
+      { exit: 0, includes: ['full archive: archived'] },
+    );
+    run('the archive reads back whole', source, ['archive', 'verify'], { exit: 0, includes: ['archive whole'] });
     const exported = run('export every record', source, ['export', '--all', '--to', exportDir], {
       exit: 0,
       includes: ['exported'],

@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { LogType } from '../entities/audit-event.entity';
@@ -16,8 +14,9 @@ import { archivePlan, type ArchivePlan, bodiesOfMonth, type BodyToArchive } from
 import { ArchiveUnreadableError } from './archive-error';
 import { type ArchiveLine, readArchiveFrames, writeArchiveFile } from './archive-file';
 import { nextBodiesFileName } from './archive-file-names';
+import { fileSizeAndSha256 } from './file-sha256';
 import type { ArchiveManifest } from './archive-manifest';
-import { type ArchiveSettings, writableBodiesDir } from './archive-settings';
+import { type ArchiveSettings, BODIES_FOLDER, writableArchiveFolder } from './archive-settings';
 
 const SOURCE = 'api_payloads';
 
@@ -97,12 +96,6 @@ async function* checkedLines(
   }
 }
 
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /**
  * Reads a just-written file back as any later reader will (every frame's
  * tag, every line) and matches it to what was meant: the manifest's frames
@@ -120,7 +113,7 @@ async function readBack(
       `reading back ${file} found ${why}; nothing was indexed and no body will be purged from it`,
     );
   };
-  if ((await fileSha256(file)) !== manifest.sha256) fail('a file whose SHA-256 is not its manifest’s');
+  if ((await fileSizeAndSha256(file)).sha256 !== manifest.sha256) fail('a file whose SHA-256 is not its manifest’s');
   const rows: IndexRow[] = [];
   for await (const frame of readArchiveFrames(file, settings.key)) {
     const listed = manifest.frames[frame.number];
@@ -171,6 +164,7 @@ async function indexFile(
     logType: LogType.COMPLIANCE,
     event: 'archive_written',
     data: {
+      folder: BODIES_FOLDER,
       file: name,
       month,
       records: rows.length,
@@ -219,7 +213,7 @@ export async function archiveBodies(
     mismatched: [],
   };
   if (!options.execute || !checkpoint || plan.months.length === 0) return summary;
-  const bodiesDir = await writableBodiesDir(settings);
+  const bodiesDir = await writableArchiveFolder(settings, BODIES_FOLDER);
   await mkdir(bodiesDir, { recursive: true });
   let bodies = 0;
   for (const { month } of plan.months) {

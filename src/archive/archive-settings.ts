@@ -11,6 +11,9 @@ export type ArchiveSettings = { dir: string; key: ArchiveKey };
 /** Payload bodies by the UTC month of their creation: `bodies/YYYY-MM.agarch`. */
 export const BODIES_FOLDER = 'bodies';
 
+/** A full archive's records, every leaf with its rows, by consecutive leaf range: `records/leaves-<first>-<last>.agarch`. */
+export const RECORDS_FOLDER = 'records';
+
 /**
  * The archive folder (`--archive-dir`, else AUDITGRAPH_ARCHIVE_DIR) and key
  * (AUDITGRAPH_ARCHIVE_KEY_FILE): either missing is a BadInputError saying
@@ -27,8 +30,8 @@ export async function archiveSettingsOf(
   return { dir, key: await readArchiveKey(config.archiveKeyFile) };
 }
 
-/** The bodies folder of an archive, refused unless the archive folder exists and can be written. */
-export async function writableBodiesDir(settings: ArchiveSettings): Promise<string> {
+/** `folder` of the archive (bodies or records), refused unless the archive folder exists and can be written. */
+export async function writableArchiveFolder(settings: ArchiveSettings, folder: string): Promise<string> {
   const isFolder = await stat(settings.dir).then(
     (found) => found.isDirectory(),
     () => false,
@@ -40,5 +43,5 @@ export async function writableBodiesDir(settings: ArchiveSettings): Promise<stri
   } catch {
     throw new BadInputError(`the archive folder ${settings.dir} cannot be written`, 'archive-dir');
   }
-  return path.join(settings.dir, BODIES_FOLDER);
+  return path.join(settings.dir, folder);
 }

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../base/config';
 import { BadInputError } from '../base/errors';
 import { archiveBodies, type ArchiveRunSummary } from '../archive/archive-bodies';
+import { archiveRecords, type RecordsRunSummary } from '../archive/archive-records';
+import { withIntegratorConnection } from '../integrator/integrator-connection';
 import { writeNewArchiveKey } from '../archive/archive-key';
 import { whenExecuting } from '../archive/archive-lock';
 import { archiveSettingsOf } from '../archive/archive-settings';
@@ -32,6 +34,7 @@ function hotWindowText(olderThan: string | undefined): string {
 
 type ArchiveOptions = {
   olderThan?: string;
+  full?: boolean;
   archiveDir?: string;
   execute?: boolean;
   actor?: string;
@@ -68,6 +71,21 @@ function runText(summary: ArchiveRunSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+function recordsText(summary: RecordsRunSummary): string {
+  const leaves = summary.endLeaf - summary.firstLeaf;
+  const range = `leaves ${summary.firstLeaf}–${summary.endLeaf - 1}`;
+  if (summary.checkpointTreeSize === null) return '';
+  if (leaves === 0)
+    return `full archive: no record past the cutoff left to archive (leaves from ${summary.firstLeaf} wait for it)\n`;
+  if (!summary.executed)
+    return `full archive, dry run: would archive ${leaves} records (${range}), every leaf with its rows\n`;
+  const files = summary.files.map(
+    (file) =>
+      `  ${file.file}: leaves ${file.firstLeaf}–${file.lastLeaf}, ${file.rows} rows, ${file.bytes} bytes, read back and matched; event #${file.eventSeq}`,
+  );
+  return `full archive: archived ${leaves} records (${range}) under the checkpoint of tree size ${summary.checkpointTreeSize}\n${files.join('\n')}\n`;
+}
+
 const findingText = (finding: ArchiveFinding) =>
   [
     `  ${finding.file}`,
@@ -82,11 +100,16 @@ export function registerArchiveCommands(program: Command): void {
   const archive = program
     .command('archive')
     .description(
-      'archive payload bodies past the hot window: one encrypted file per UTC month, read back and matched before it is indexed; a dry run unless --execute',
+      'archive payload bodies past the hot window: one encrypted file per UTC month, read back and matched before it is indexed; ' +
+        'with --full, every record too; a dry run unless --execute',
     )
     .option(
       '--older-than <days>',
-      "bodies created more than this long ago, e.g. 90d; default: the retention policy's hotDays for payload bodies",
+      "bodies created (with --full, records integrated) more than this long ago, e.g. 90d, 0d for all; default: the retention policy's hotDays for payload bodies",
+    )
+    .option(
+      '--full',
+      'a full archive: also every record integrated before the cutoff (each leaf with its rows, by leaf range, from where the last run stopped)',
     )
     .option('--archive-dir <folder>', 'the archive folder (default: AUDITGRAPH_ARCHIVE_DIR)')
     .option('--execute', 'archive; without it nothing is written and the plan is printed')
@@ -94,18 +117,24 @@ export function registerArchiveCommands(program: Command): void {
     .addOption(formatOption(['text', 'json']))
     .action(
       commandAction(async (options: ArchiveOptions) => {
-        const window = retentionWindow(hotWindowText(options.olderThan), { allowShort: true });
+        const window = retentionWindow(hotWindowText(options.olderThan), { allowShort: true, allowNow: true });
         const actor = commandActor(options.actor);
         const settings = await archiveSettingsOf(loadConfig(), options.archiveDir);
         const execute = Boolean(options.execute);
-        const summary = await withOrm((orm, url) =>
-          whenExecuting(execute, url, 'archive --execute', () =>
-            archiveBodies(orm.em.fork(), window, settings, { execute, actor }),
-          ),
+        const { bodies, records } = await withOrm((orm, url) =>
+          whenExecuting(execute, url, 'archive --execute', async () => {
+            const bodies = await archiveBodies(orm.em.fork(), window, settings, { execute, actor });
+            const records = options.full
+              ? await withIntegratorConnection(url, (connection) =>
+                  archiveRecords(connection, orm.em.fork(), window.cutoff, settings, { execute, actor }),
+                )
+              : undefined;
+            return { bodies, records };
+          }),
         );
-        if (options.format === 'json') printJson(summary);
-        else process.stdout.write(runText(summary));
-        return summary.mismatched.length > 0 ? EXIT_FOUND : EXIT_DONE;
+        if (options.format === 'json') printJson(records ? { ...bodies, records } : bodies);
+        else process.stdout.write(runText(bodies) + (records ? recordsText(records) : ''));
+        return bodies.mismatched.length > 0 ? EXIT_FOUND : EXIT_DONE;
       }),
     );
 

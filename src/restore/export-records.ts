@@ -6,6 +6,7 @@ import type { ArchiveKey } from '../archive/archive-key';
 import { BadInputError } from '../base/errors';
 import { canonicalJson, canonicalSha256 } from '../integrator/canonical-json';
 import { LEAF_SOURCES } from '../integrator/leaf-sources';
+import { leafLines, leafRowsSql } from './leaf-lines';
 import {
   EXPORT_FORMAT,
   EXPORT_MANIFEST,
@@ -19,7 +20,7 @@ import {
 import { NOT_EXPORTED, TABLES_AFTER_LEAVES, TABLES_BEFORE_LEAVES } from './export-tables';
 import { EXACT_TEXT_SETTINGS, rowTextJsonSql, tableColumns } from './table-columns';
 
-/** Leaves read per statement while a records file is written. */
+/** Rows read per statement while a tables file is written. */
 const CHUNK = 2_000;
 
 /** What an export wrote: the tree it is consistent with, and how much. */
@@ -32,45 +33,6 @@ export type ExportSummary = {
   bytes: number;
   tables: Record<string, number>;
 };
-
-/**
- * One statement reading leaves [$1, $2) with the rows each stands for: a
- * source's own key lookup (LeafSource.keyCondition, which takes an array of
- * keys) given the one key of the leaf, so each lookup is an index probe.
- */
-async function leafRowsSql(connection: pg.ClientBase): Promise<string> {
-  const branches: string[] = [];
-  for (const source of LEAF_SOURCES) {
-    const columns = await tableColumns(connection, source.source);
-    const condition = source.keyCondition.replaceAll('$1', 'array[l.record_key]');
-    branches.push(
-      `when '${source.source}' then (select json_agg(${rowTextJsonSql(columns, 't')} order by t."${columns[0]!.name}")
-                                       from ${source.source} t where ${condition})`,
-    );
-  }
-  return `select l.leaf_index::int as "leafIndex", l.source, l.record_key as key, encode(l.leaf_hash, 'hex') as "leafHash",
-                 (case l.source ${branches.join(' ')} end)::text as rows
-            from merkle_leaves l where l.leaf_index >= $1 and l.leaf_index < $2 order by l.leaf_index`;
-}
-
-type LeafRow = Omit<LeafLine, 'rows'> & { rows: string | null };
-
-async function* leafLines(
-  connection: pg.ClientBase,
-  sql: string,
-  first: number,
-  end: number,
-): AsyncGenerator<LeafLine> {
-  for (let from = first; from < end; from += CHUNK) {
-    const { rows } = await connection.query<LeafRow>(sql, [from, Math.min(end, from + CHUNK)]);
-    for (const row of rows) {
-      // A leaf whose row is gone cannot be restored: the export says so rather than writing a hole.
-      if (row.rows === null)
-        throw new BadInputError(`leaf #${row.leafIndex} (${row.source} ${row.key}) has no row: run auditgraph verify`);
-      yield { ...row, rows: JSON.parse(row.rows) as LeafLine['rows'] };
-    }
-  }
-}
 
 async function* tableLines(connection: pg.ClientBase, table: string): AsyncGenerator<TableLine> {
   const columns = await tableColumns(connection, table);

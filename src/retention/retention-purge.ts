@@ -16,7 +16,10 @@ const DAY_MS = 86_400_000;
 export type RetentionWindow = { days: number; cutoff: Date };
 
 /** `730d` → a window ending `days` before `now`. Shorter than two years only when asked for explicitly. */
-export function retentionWindow(raw: string, options: { allowShort?: boolean; now?: Date } = {}): RetentionWindow {
+export function retentionWindow(
+  raw: string,
+  options: { allowShort?: boolean; allowNow?: boolean; now?: Date } = {},
+): RetentionWindow {
   const match = /^(\d{1,6})d$/.exec(raw.trim());
   if (!match)
     throw new BadInputError(
@@ -24,7 +27,8 @@ export function retentionWindow(raw: string, options: { allowShort?: boolean; no
       'older-than',
     );
   const days = Number(match[1]);
-  if (days < 1) throw new BadInputError('--older-than must be at least 1d', 'older-than');
+  // A copy may be taken of everything up to now (0d); a purge must leave a day at least.
+  if (days < 1 && !options.allowNow) throw new BadInputError('--older-than must be at least 1d', 'older-than');
   if (days < MIN_RETENTION_DAYS && !options.allowShort) {
     throw new BadInputError(
       `--older-than ${days}d is inside the ${MIN_RETENTION_DAYS}-day window records must stay accessible; ` +
