@@ -47,21 +47,22 @@ export const foldChangesSql = (condition: string) => `
 export const REBUILD_CURRENT_STATUSES = [`delete from current_statuses`, foldChangesSql('true')];
 
 /**
- * Every record of `table` whose projected row disagrees with the derivation
- * from its events (or is missing, or stands for no record), as of snapshot
- * `$1` (merkle_integration's, text): records and events it does not see are
- * the reads' to add, not the projection's to hold.
+ * Every record of `table` the snapshot `$1` (merkle_integration's, text) sees
+ * whose projected row disagrees with the derivation from the events that
+ * snapshot sees, or is missing: records and events committed since are the
+ * reads' to add, not the projection's to hold. At most `$2`, by id.
  */
 export const projectionMismatchSql = (table: string) => `
-  with expected as (
-    select t.id as subject_id,
-           coalesce((select s.event_data ->> 'to' from audit_events s
-                      where s.event = 'status_changed' and s.subject_table = '${table}' and s.subject_id = t.id
-                        and pg_visible_in_snapshot(s.recorded_xid, $1::pg_snapshot)
-                      order by s.seq desc limit 1), t.status::text) as status
-      from ${table} t where pg_visible_in_snapshot(t.recorded_xid, $1::pg_snapshot)),
-  projected as (select c.subject_id, c.status from current_statuses c where c.subject_table = '${table}')
-  select coalesce(e.subject_id, p.subject_id)::text as id, e.status as expected, p.status as projected
-    from expected e full join projected p on p.subject_id = e.subject_id
-   where e.status is distinct from p.status and e.subject_id is not null
-   order by 1 limit 100`;
+  select t.id::text as id,
+         coalesce((select s.event_data ->> 'to' from audit_events s
+                    where s.event = 'status_changed' and s.subject_table = '${table}' and s.subject_id = t.id
+                      and pg_visible_in_snapshot(s.recorded_xid, $1::pg_snapshot)
+                    order by s.seq desc limit 1), t.status::text) as expected,
+         c.status as projected
+    from ${table} t left join current_statuses c on c.subject_table = '${table}' and c.subject_id = t.id
+   where pg_visible_in_snapshot(t.recorded_xid, $1::pg_snapshot)
+     and c.status is distinct from coalesce((select s.event_data ->> 'to' from audit_events s
+                    where s.event = 'status_changed' and s.subject_table = '${table}' and s.subject_id = t.id
+                      and pg_visible_in_snapshot(s.recorded_xid, $1::pg_snapshot)
+                    order by s.seq desc limit 1), t.status::text)
+   order by t.id limit $2`;
