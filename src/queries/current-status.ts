@@ -121,11 +121,13 @@ export function currentStatusIn(
   const projected = `select c.subject_id from current_statuses c
     where c.subject_table = '${table}' and c.status in (${placeholders})
       and not exists (${statusEventsSinceSql(table)} and d.subject_id = c.subject_id)`;
-  const since = `${statusEventsSinceSql(table)} union all select r.id from ${table} r where ${sinceProjectionSql('r')}`;
+  // A semi-join, not `= any(array(…))`: with the integrator far behind, "since" is most of the table, and
+  // an array compared row by row would be quadratic.
+  const since = `select r.id from ${table} r
+    where r.id in (${statusEventsSinceSql(table)} union all select r2.id from ${table} r2 where ${sinceProjectionSql('r2')})
+      and ${currentStatusSql(table, 'r')} in (${placeholders})`;
   return {
-    sql:
-      `(${alias}.id = any(array(${projected}))` +
-      ` or (${alias}.id = any(array(${since})) and ${currentStatusSql(table, alias)} in (${placeholders})))`,
+    sql: `${alias}.id in (${projected} union all ${since})`,
     params: [...statuses, ...statuses],
   };
 }
