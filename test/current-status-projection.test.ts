@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { integrateBatch } from '../src/integrator/integrate-batch';
 import { currentStatusIn } from '../src/queries/current-status';
+import { stillPendingSql } from '../src/queries/integrity-predicates';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 
 /** `?` placeholders (the query builder's) as pg's `$n`. */
@@ -89,6 +90,20 @@ describe('current status: the projection and the events agree at every instant',
     return Number(rows[0]!.count);
   };
 
+  /** Written pending and no status event about it since, by the events and through the projection. */
+  const stillPending = async () => {
+    const { rows: expected } = await reader.query<{ id: string }>(
+      `select n.id::text as id from trade_decisions n
+        where n.status = 'pending' and not exists (select 1 from audit_events s
+          where s.event = 'status_changed' and s.subject_table = 'trade_decisions' and s.subject_id = n.id)
+        order by n.id`,
+    );
+    const { rows: projected } = await reader.query<{ id: string }>(
+      `select n.id::text as id from trade_decisions n where ${stillPendingSql('trade_decisions', 'n')} order by n.id`,
+    );
+    return { expected: expected.map(({ id }) => id), projected: projected.map(({ id }) => id) };
+  };
+
   it('for random interleavings of writers and batches', async () => {
     let serial = 0;
     await fc.assert(
@@ -134,6 +149,8 @@ describe('current status: the projection and the events agree at every instant',
               expect((await byProjection(status)).rows.map(({ id }) => id)).toEqual(expected);
               expect(await countByProjection(status)).toBe(expected.length);
             }
+            const pending = await stillPending();
+            expect(pending.projected).toEqual(pending.expected);
           }
         } finally {
           for (const at of open) await writers[at]!.query('rollback');

@@ -151,6 +151,23 @@ export function unchangedStatusSql(table: string, alias: string): string {
 }
 
 /**
+ * Row `alias` was written with `status` and no status event has been
+ * appended about it since: for a table current_statuses projects, its rows at
+ * seq 0 in that status that nothing was committed about since its snapshot
+ * (the projection's index), and the records committed since that no event is
+ * about — not a change lookup per row written with `status`.
+ */
+export function unchangedInStatusSql(table: string, alias: string, status: string): string {
+  if (!PROJECTED_TABLES.includes(table))
+    return `(${alias}.status = '${status}' and ${unchangedStatusSql(table, alias)})`;
+  return `${alias}.id in (select c.subject_id from current_statuses c
+      where c.subject_table = '${table}' and c.status = '${status}' and c.seq = 0
+        and not exists (${statusEventsSinceSql(table)} and d.subject_id = c.subject_id)
+    union all select r.id from ${table} r
+      where ${sinceProjectionSql('r')} and r.status = '${status}' and ${unchangedStatusSql(table, 'r')})`;
+}
+
+/**
  * Rows of `table` whose current status is `status`, for a terminal status (one
  * nothing follows): written with it, or changed to it since. Index-friendly
  * where `currentStatusSql(…) = status` would probe every row of a range.
