@@ -17,6 +17,7 @@ import { Migration20261201231414_legal_holds } from './Migration20261201231414_l
 import { Migration20261201233000_restore_mode } from './Migration20261201233000_restore_mode';
 import { Migration20261201234606_archived_bodies } from './Migration20261201234606_archived_bodies';
 import { Migration20261202092000_restore_legal_holds } from './Migration20261202092000_restore_legal_holds';
+import { Migration20261202141603_current_statuses } from './Migration20261202141603_current_statuses';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -42,4 +43,5 @@ export const migrationsList = [
   { name: 'Migration20261201233000_restore_mode', class: Migration20261201233000_restore_mode },
   { name: 'Migration20261201234606_archived_bodies', class: Migration20261201234606_archived_bodies },
   { name: 'Migration20261202092000_restore_legal_holds', class: Migration20261202092000_restore_legal_holds },
+  { name: 'Migration20261202141603_current_statuses', class: Migration20261202141603_current_statuses },
 ];

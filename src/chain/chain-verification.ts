@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import type { SubjectTable } from '../entities/audit-event.entity';
 
 /** What a break is about: each check of `verify` names its own. */
-export type BreakKind = 'chain' | 'record' | 'leaf' | 'tree' | 'checkpoint' | 'integration';
+export type BreakKind = 'chain' | 'record' | 'leaf' | 'tree' | 'checkpoint' | 'integration' | 'projection';
 
 @ObjectType({ description: 'One place where the record no longer matches what was written.' })
 export class ChainBreak {
@@ -10,8 +10,9 @@ export class ChainBreak {
     description:
       'chain (the legacy chain of events), record (a row changed, gone or not in the tree), leaf (a Merkle leaf ' +
       'missing or out of place), tree (a stored node or root that the leaves do not make), checkpoint (a signed ' +
-      'checkpoint the tree is not consistent with: truncated, rewritten or forked, or badly signed), or ' +
-      'integration (a record committed and still not in the tree past the bound).',
+      'checkpoint the tree is not consistent with: truncated, rewritten or forked, or badly signed), ' +
+      'integration (a record committed and still not in the tree past the bound), or projection (a full run: ' +
+      "a record's status in current_statuses, which status filters read, is not what its events say).",
   })
   kind!: BreakKind;
 

@@ -3,6 +3,7 @@ import { pgHashStore } from '../integrator/pg-hash-store';
 import { type ChainVerification, Findings } from './chain-verification';
 import { observePending, verifyIntegrationBound } from './integration-bound';
 import { verifyLeafCounts } from './leaf-counts';
+import { verifyStatusProjection } from './projection-check';
 import { recomputeNodes, verifyNothingBeyond } from './recompute-nodes';
 import { rehashLeaves } from './rehash-leaves';
 import { verifyConsistencyWithHeads } from './tree-consistency';
@@ -61,6 +62,7 @@ export async function verifyRecord(
       const from = full || !verified || verified.size > tree.size ? 0 : verified.size;
       const leavesRehashed = await rehashLeaves(db, from, tree.size, findings);
       const nodesRecomputed = full ? await recomputeNodes(db, tree.size, findings) : 0;
+      if (full) await verifyStatusProjection(db, state!.snapshot, findings);
       return { ...legacy, tree, root, checkpoints: consistent, leavesRehashed, nodesRecomputed };
     });
     await verifyIntegrationBound(db, pending, options.integrationBoundS ?? 5, findings);

@@ -1,6 +1,7 @@
 import { ApiKey } from './api-key.entity';
 import { ChainVerificationRun } from './chain-verification-run.entity';
 import { CheckpointKey } from './checkpoint-key.entity';
+import { CurrentStatus } from './current-status.entity';
 import { MerkleCheckpoint } from './merkle-checkpoint.entity';
 import { MerkleIntegration } from './merkle-integration.entity';
 import { MerkleLeaf } from './merkle-leaf.entity';
@@ -27,6 +28,7 @@ export {
   AuditEvent,
   ChainVerificationRun,
   CheckpointKey,
+  CurrentStatus,
   MerkleCheckpoint,
   MerkleIntegration,
   MerkleLeaf,
@@ -61,6 +63,7 @@ export const entities = [
   MerkleLeaf,
   MerkleNode,
   MerkleIntegration,
+  CurrentStatus,
   MerkleCheckpoint,
   CheckpointKey,
   RecordCorrection,

@@ -1,6 +1,7 @@
 import { sqlStateOf } from '../base/sql-state';
 import { leafHash } from '../merkle/tree-hash';
 import { canonicalBytes } from './canonical-json';
+import { foldChangesSql } from '../queries/current-status-projection';
 import { LEAF_SOURCES, type SourceRow } from './leaf-sources';
 import type pg from 'pg';
 import { type Queryable } from './pg-hash-store';
@@ -65,6 +66,9 @@ const SOURCES_WITH_CANDIDATES = LEAF_SOURCES.map(
   (source, at) => `select ${at} as at where exists (${source.select(CANDIDATES)})`,
 ).join(' union all ');
 
+/** The batch's records and status events folded into current_statuses, in its transaction. */
+const FOLD_STATUSES = foldChangesSql(CANDIDATES);
+
 const UPDATE_STATE = `
   update merkle_integration set tree_size = $1, root = $2, snapshot = $3::pg_snapshot, integrated_at = now()`;
 
@@ -110,6 +114,9 @@ export async function integrateBatch(connection: Queryable, options: BatchOption
         );
       }
     }
+    // The projection moves with the snapshot, in this transaction: as of any snapshot a reader sees, it holds
+    // exactly what merkle_integration.snapshot sees.
+    if (found.length > 0) await connection.query(FOLD_STATUSES, bounds);
     const { size, root } = await tree.flush();
     const before = Number(state.size);
     // Nothing new: the previous snapshot still finds every later row, so it is kept — unless a transaction

@@ -1,5 +1,5 @@
 import { initialOnlyStatuses, LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
-import { unchangedStatusSql } from './current-status';
+import { unchangedInStatusSql } from './current-status';
 
 /**
  * The integrity audit's conditions on one record, written once: the
@@ -65,10 +65,10 @@ export function initialStatusOf(table: string): string {
 /**
  * Still pending: written with the lifecycle's initial status and never
  * changed since. Statuses only move forward, so this is "still pending" —
- * and the `(status, created_at)` index stays in play.
+ * through current_statuses' index where it holds the table.
  */
 export const stillPendingSql = (table: string, alias: string) =>
-  `(${alias}.status = '${initialStatusOf(table)}' and ${unchangedStatusSql(table, alias)})`;
+  unchangedInStatusSql(table, alias, initialStatusOf(table));
 
 /** Still pending, and made before `cutoff` (SQL: a bound value or an expression). */
 export const stalePendingSql = (table: string, alias: string, cutoff: string) =>

@@ -23,6 +23,8 @@ export const NOT_EXPORTED: Record<string, string> = {
   merkle_leaves: 'rebuilt from the restored records, each leaf matched to the hash the export lists',
   merkle_nodes: 'rebuilt from the leaves, and checked against the checkpoint root',
   merkle_integration: 'set by restore to the restored tree, after the restored rows',
+  current_statuses:
+    'derived from the records and their status events: rebuilt by restore after the restored rows, as of the restored tree',
   mikro_orm_migrations: 'written by the migrations restore runs first',
   'checkpoint signer key':
     'a file outside the database (AUDITGRAPH_CHECKPOINT_KEY_FILE), never in it: keep it with your secrets',

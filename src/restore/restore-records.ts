@@ -5,6 +5,7 @@ import { canonicalBytes } from '../integrator/canonical-json';
 import { LEAF_SOURCES, leafSourceOf } from '../integrator/leaf-sources';
 import { treeWriter } from '../integrator/tree-writer';
 import { EMPTY_ROOT, leafHash } from '../merkle/tree-hash';
+import { REBUILD_CURRENT_STATUSES } from '../queries/current-status-projection';
 import type { LeafLine, TableLine } from './export-layout';
 import { checkedLines, type OpenedExport } from './export-package';
 import { MANIFEST_TABLES, TABLES_AFTER_LEAVES, TABLES_BEFORE_LEAVES } from './export-tables';
@@ -189,6 +190,8 @@ export async function restoreExport(
     await inserter.add('checkpoint_keys', manifest.checkpointKeys);
     await inserter.flush();
     await advanceSequences(connection);
+    // The restored rows count as integrated (below): the projection of their statuses must hold them all.
+    for (const statement of REBUILD_CURRENT_STATUSES) await connection.query(statement);
     // xmin = xmax = the next transaction id after this one: every restored row (this transaction's, or an
     // exported xid below it) counts as integrated; every later write is the integrator's to take.
     await connection.query(
