@@ -105,19 +105,15 @@ describe(`where: relation filters probe the edge's index inside EXISTS on ${ROWS
   });
 
   it('decisions fed by a failed run: two edges, each by its index', async () => {
-    const { data, page, count } = await plansOf(
+    const { data, page } = await plansOf(
       'decisions',
       '{ inputs: { some: { ingestionRun: { status: { eq: failed } } } } }',
     );
     expect(data.totalCount).toBe(ROWS / 100);
-    // The failed runs by current_statuses' index (and the runs committed since its snapshot — here all of
-    // them, no batch has run — by recorded_xid), then walked up to the decisions, every edge by its index.
-    for (const plan of [page, count]) {
-      expect(plan).toContain('current_statuses_status_index');
-      expect(plan).toContain('data_ingestion_runs_recorded_xid_index');
-      expect(plan).toMatch(/decision_inputs_(pkey|api_payload_id_index)/);
-      expect(plan).not.toMatch(/Seq Scan on (data_ingestion_runs|api_payloads|decision_inputs|trade_decisions)/);
-    }
+    expect(page).toContain('decision_inputs_pkey');
+    expect(page).toContain('data_ingestion_runs_pkey');
+    // The count reads every run: a run's current status is derived from its status events, per row, so no
+    // index holds it (as for where: on status itself); the edges to the decisions are then walked by index.
   });
 
   it('executions whose decision has a strategy: the decision by primary key, or its strategy index', async () => {

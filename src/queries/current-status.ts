@@ -1,4 +1,4 @@
-import { LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
+import { initialOnlyStatuses, LIFECYCLE_TYPES, tableOf } from '../lineage/node-types';
 import { positionDerivedSelects, positionStatusSql } from '../sql/position-lot';
 import { PROJECTED_TABLES } from './current-status-projection';
 
@@ -12,6 +12,13 @@ import { PROJECTED_TABLES } from './current-status-projection';
 const STATUS_TABLES = new Set<string>(LIFECYCLE_TYPES.map(({ type }) => tableOf(type)));
 /** A position's status also follows from its fills. */
 const POSITIONS = tableOf('Position');
+/**
+ * Per projected table, the statuses a record is in only while no change was
+ * appended (see initialOnlyStatuses): the ones the projection answers.
+ */
+const INITIAL_ONLY = new Map<string, ReadonlySet<string>>(
+  LIFECYCLE_TYPES.map(({ type, lifecycle }) => [tableOf(type), initialOnlyStatuses(lifecycle)]),
+);
 
 /** Column name read models take the derived status from (see readModelOf). */
 export const CURRENT_STATUS = 'current_status';
@@ -108,7 +115,13 @@ const statusEventsSinceSql = (table: string) =>
  * projection alone; with the integrator stopped or behind, the second part
  * grows and stays right. "How many decisions pending now" went from a hash
  * anti-join of every decision against every change (136–197 ms at scale 10)
- * to an index range. A position's status also follows from its fills: compared row by row.
+ * to an index range. Only for initial-only statuses (pending, running): a
+ * status reached by a change (filled, rejected) is most of a table, and the
+ * questions that ask for one narrow by something else first (a position's
+ * executions, an error text), where the projection's whole range hashed
+ * against them was 2–20× slower at scale 10 (BENCHMARKS.md) than comparing the
+ * narrowed rows one by one, which such a status is. A position's status also
+ * follows from its fills: compared row by row.
  */
 export function currentStatusIn(
   table: string,
@@ -116,7 +129,12 @@ export function currentStatusIn(
   statuses: readonly unknown[],
 ): { sql: string; params: unknown[] } {
   const placeholders = statuses.map(() => '?').join(', ');
-  if (!PROJECTED_TABLES.includes(table))
+  const initialOnly = INITIAL_ONLY.get(table);
+  if (
+    !PROJECTED_TABLES.includes(table) ||
+    !initialOnly ||
+    !statuses.every((status) => initialOnly.has(status as string))
+  )
     return { sql: `${currentStatusSql(table, alias)} in (${placeholders})`, params: [...statuses] };
   const projected = `select c.subject_id from current_statuses c
     where c.subject_table = '${table}' and c.status in (${placeholders})
