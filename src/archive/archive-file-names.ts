@@ -6,7 +6,8 @@ import { BODIES_FOLDER } from './archive-settings';
 
 export const ARCHIVE_EXTENSION = '.agarch';
 
-const exists = (file: string) =>
+/** Whether anything is at `file` (a file, a folder, a manifest): a name it holds is taken. */
+export const exists = (file: string) =>
   stat(file).then(
     () => true,
     () => false,

@@ -1,9 +1,10 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { LogType } from '../entities/audit-event.entity';
 import type { Queryable } from '../integrator/pg-hash-store';
+import { newestCheckpoint } from '../proof/checkpoint-reads';
 import { appendEvent } from '../record/append-event';
 import { inWriteTransaction } from '../record/write-transaction';
 import { LEAVES_PER_FILE, type LeafLine, recordsFileOf } from '../restore/export-layout';
@@ -12,6 +13,7 @@ import { EXACT_TEXT_SETTINGS } from '../restore/table-columns';
 import { BadInputError } from '../base/errors';
 import { ArchiveUnreadableError } from './archive-error';
 import { type ArchiveLine, readArchiveFrames, writeArchiveFile } from './archive-file';
+import { exists } from './archive-file-names';
 import { type ArchiveManifest, manifestPathOf } from './archive-manifest';
 import { type ArchiveSettings, RECORDS_FOLDER, writableArchiveFolder } from './archive-settings';
 import { fileSizeAndSha256 } from './file-sha256';
@@ -64,11 +66,7 @@ export async function archivedRecordRanges(
  * leaves are a prefix of the tree and every file a consecutive range.
  */
 async function plannedRange(connection: pg.ClientBase, cutoff: Date) {
-  const {
-    rows: [head],
-  } = await connection.query<{ size: number; note: string }>(
-    `select tree_size::int as size, note from merkle_checkpoints order by tree_size desc limit 1`,
-  );
+  const head = await newestCheckpoint(connection);
   const ranges = await archivedRecordRanges(connection);
   const firstLeaf = ranges.length === 0 ? 0 : ranges[ranges.length - 1]!.lastLeaf + 1;
   if (!head) return { checkpoint: null, firstLeaf, endLeaf: firstLeaf };
@@ -76,16 +74,10 @@ async function plannedRange(connection: pg.ClientBase, cutoff: Date) {
     rows: [end],
   } = await connection.query<{ end: number }>(
     `select coalesce(max(leaf_index) + 1, 0)::float8 as end from merkle_leaves where leaf_index < $1 and integrated_at < $2`,
-    [head.size, cutoff.toISOString()],
+    [head.treeSize, cutoff.toISOString()],
   );
   return { checkpoint: head, firstLeaf, endLeaf: Math.max(firstLeaf, end!.end) };
 }
-
-const exists = (file: string) =>
-  stat(file).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * Reads a just-written records file back as `archive verify` will and
@@ -134,7 +126,7 @@ export async function archiveRecords(
     const summary: RecordsRunSummary = {
       cutoff: cutoff.toISOString(),
       executed: options.execute,
-      checkpointTreeSize: plan.checkpoint?.size ?? null,
+      checkpointTreeSize: plan.checkpoint?.treeSize ?? null,
       firstLeaf: plan.firstLeaf,
       endLeaf: plan.endLeaf,
       files: [],

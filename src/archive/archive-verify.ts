@@ -69,7 +69,6 @@ async function verifyFile(
     [manifest.records.map((record) => record.leafIndex)],
   )) as { rows: { leaf_index: string; leaf_hash: string }[] };
   const treeLeaves = new Map(leafRows.map((row) => [Number(row.leaf_index), row.leaf_hash]));
-  const frameLocations = manifest.frames;
   const seen = new Set<string>();
   await frameFindings(
     settings,
@@ -78,7 +77,7 @@ async function verifyFile(
     found,
     (line, record, frame) => {
       const indexed = index.get(line.key);
-      const location = frameLocations[frame];
+      const location = manifest.frames[frame];
       seen.add(line.key);
       return (
         lineIsListed(line, record) &&

@@ -17,7 +17,10 @@ const POSITIONS = tableOf('Position');
  * appended (see initialOnlyStatuses): the ones the projection answers.
  */
 const INITIAL_ONLY = new Map<string, ReadonlySet<string>>(
-  LIFECYCLE_TYPES.map(({ type, lifecycle }) => [tableOf(type), initialOnlyStatuses(lifecycle)]),
+  LIFECYCLE_TYPES.filter(({ type }) => PROJECTED_TABLES.includes(tableOf(type))).map(({ type, lifecycle }) => [
+    tableOf(type),
+    initialOnlyStatuses(lifecycle),
+  ]),
 );
 
 /** Column name read models take the derived status from (see readModelOf). */
@@ -130,11 +133,7 @@ export function currentStatusIn(
 ): { sql: string; params: unknown[] } {
   const placeholders = statuses.map(() => '?').join(', ');
   const initialOnly = INITIAL_ONLY.get(table);
-  if (
-    !PROJECTED_TABLES.includes(table) ||
-    !initialOnly ||
-    !statuses.every((status) => initialOnly.has(status as string))
-  )
+  if (!initialOnly || !statuses.every((status) => initialOnly.has(status as string)))
     return { sql: `${currentStatusSql(table, alias)} in (${placeholders})`, params: [...statuses] };
   const projected = `select c.subject_id from current_statuses c
     where c.subject_table = '${table}' and c.status in (${placeholders})

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { type ArchiveLine, type ArchiveManifest, readArchiveFrames, readManifest } from '../archive/archive-file';
 import type { ArchiveKey } from '../archive/archive-key';
+import { fileSizeAndSha256 } from '../archive/file-sha256';
 import type { Checkpoint } from '../checkpoint/checkpoint-body';
 import { openCheckpoint } from '../checkpoint/checkpoint-note';
 import { type NoteVerifier, parseVerifierKey } from '../checkpoint/note-keys';
@@ -81,18 +81,8 @@ export async function openExport(dir: string, trusted: readonly NoteVerifier[] |
 }
 
 const sha256OfFile = (file: string) =>
-  new Promise<{ sha256: string; bytes: number }>((resolve, reject) => {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    createReadStream(file)
-      .on('data', (chunk) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-      })
-      .on('error', (error: NodeJS.ErrnoException) =>
-        reject(unreadable(`cannot read ${file}: ${error.code ?? error.message}`)),
-      )
-      .on('end', () => resolve({ sha256: hash.digest('hex'), bytes }));
+  fileSizeAndSha256(file).catch((error: NodeJS.ErrnoException) => {
+    throw unreadable(`cannot read ${file}: ${error.code ?? error.message}`);
   });
 
 /** Which listed frame of a changed file no longer has its manifest's hash, with its byte range; null for none. */
