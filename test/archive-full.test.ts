@@ -68,6 +68,9 @@ describe.each([
     expect(all.records).toMatchObject({ executed: false, firstLeaf: 0, endLeaf: leaves, files: [] });
     const hot = await runJson('archive', '--full');
     expect(hot.records).toMatchObject({ firstLeaf: 0, endLeaf: 0, files: [] });
+    // The longest window the option takes puts the cutoff before year 1 (an ISO text PostgreSQL cannot read).
+    const oldest = await runJson('archive', '--full', '--older-than', '999999d');
+    expect(oldest.records).toMatchObject({ firstLeaf: 0, endLeaf: 0, files: [] });
     const text = await run('archive', '--full', '--older-than', '0d');
     expect(text.stdout).toContain(`full archive, dry run: would archive ${leaves} records (leaves 0–${leaves - 1})`);
     expect(await recordsFiles()).toEqual([]);

@@ -74,7 +74,7 @@ async function plannedRange(connection: pg.ClientBase, cutoff: Date) {
     rows: [end],
   } = await connection.query<{ end: number }>(
     `select coalesce(max(leaf_index) + 1, 0)::float8 as end from merkle_leaves where leaf_index < $1 and integrated_at < $2`,
-    [head.treeSize, cutoff.toISOString()],
+    [head.treeSize, cutoff],
   );
   return { checkpoint: head, firstLeaf, endLeaf: Math.max(firstLeaf, end!.end) };
 }
