@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { ARCHIVE_LOCK } from '../src/archive/archive-lock';
+import { ARCHIVE_LOCK } from '../src/database/advisory-locks';
 import { insertPayload } from './harness/archive-drill';
 import { archiveFolder } from './harness/archive-folder';
 import { type CliResult, cliPath, runCli } from './harness/cli';

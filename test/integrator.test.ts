@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { integrateAll } from '../src/integrator/integrate-all';
-import { BATCH_STATE, CANDIDATES, INTEGRATOR_LOCK, integrateBatch } from '../src/integrator/integrate-batch';
+import { INTEGRATOR_LOCK } from '../src/database/advisory-locks';
+import { BATCH_STATE, CANDIDATES, integrateBatch } from '../src/integrator/integrate-batch';
 import { openIntegratorConnection } from '../src/integrator/integrator-connection';
 import { createTestDatabase, type TestDatabase, withClient } from './harness/database';
 import { checkedStoredTree } from './harness/merkle-check';

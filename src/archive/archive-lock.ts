@@ -1,12 +1,6 @@
 import pg from 'pg';
 import { DomainError } from '../base/errors';
-
-/**
- * The advisory lock held by the one run that writes the archive or removes
- * bodies (archive --execute, retention purge --execute): beside the
- * integrator's (src/integrator/integrate-batch.ts), one key up.
- */
-export const ARCHIVE_LOCK = 2_323_230_002;
+import { ARCHIVE_LOCK } from '../database/advisory-locks';
 
 /** Another run holds the archive lock: this one was refused before it wrote anything. */
 export class ArchiveInProgressError extends DomainError {

@@ -4,6 +4,9 @@ import { installationPath } from './installation-path';
 import { ACTOR_MAX_LENGTH, actorProblem } from './actor';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Where rate-limit counts are kept (src/server/rate-limit/caller-rate-limiter.ts). */
+export const RATE_LIMIT_STORES = ['postgres', 'memory'] as const;
+export type RateLimitStore = (typeof RATE_LIMIT_STORES)[number];
 const booleanWords = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 
 const booleanFlag = z.enum(booleanWords).transform((value) => value === 'true' || value === '1' || value === 'yes');
@@ -31,6 +34,7 @@ const environmentSchema = z.object({
   AUDITGRAPH_DEMO_SCALE: z.coerce.number().positive().max(1000).default(0.2),
   AUDITGRAPH_ANONYMOUS_READ: booleanFlag.optional(),
   AUDITGRAPH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  AUDITGRAPH_RATE_LIMIT_STORE: z.enum(RATE_LIMIT_STORES).default('postgres'),
   AUDITGRAPH_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   AUDITGRAPH_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(100_000_000).default(1_000_000),
   AUDITGRAPH_MAX_QUERY_COST: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
@@ -79,6 +83,7 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   AUDITGRAPH_DEMO_SCALE: 'a number above 0 and at most 1000',
   AUDITGRAPH_ANONYMOUS_READ: `one of ${booleanWords.join(', ')}`,
   AUDITGRAPH_RATE_LIMIT_PER_MINUTE: 'a whole number from 1 to 1000000',
+  AUDITGRAPH_RATE_LIMIT_STORE: `one of ${RATE_LIMIT_STORES.join(', ')}`,
   AUDITGRAPH_STATEMENT_TIMEOUT_MS: 'a whole number of milliseconds from 100 to 3600000',
   AUDITGRAPH_MAX_BODY_BYTES: 'a whole number of bytes from 1024 to 100000000',
   AUDITGRAPH_MAX_QUERY_COST: 'a whole number from 1 to 100000000',
@@ -113,6 +118,12 @@ export type Config = {
   anonymousRead: boolean;
   /** GraphQL operations per minute per API key (per client address for anonymous callers). */
   rateLimitPerMinute: number;
+  /**
+   * Where the per-caller counts live: `postgres` (one table every gateway on
+   * the database shares, so the limit holds across them) or `memory` (this
+   * process only: one gateway).
+   */
+  rateLimitStore: RateLimitStore;
   /** PostgreSQL statement_timeout on the gateway's connections. */
   statementTimeoutMs: number;
   maxBodyBytes: number;
@@ -195,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoScale: values.AUDITGRAPH_DEMO_SCALE,
     anonymousRead: values.AUDITGRAPH_ANONYMOUS_READ ?? values.DATABASE_URL === undefined,
     rateLimitPerMinute: values.AUDITGRAPH_RATE_LIMIT_PER_MINUTE,
+    rateLimitStore: values.AUDITGRAPH_RATE_LIMIT_STORE,
     statementTimeoutMs: values.AUDITGRAPH_STATEMENT_TIMEOUT_MS,
     maxBodyBytes: values.AUDITGRAPH_MAX_BODY_BYTES,
     maxQueryCost: values.AUDITGRAPH_MAX_QUERY_COST,

@@ -1,17 +1,33 @@
+import pg from 'pg';
 import type { Orm } from './orm';
 import { logger } from '../base/logger';
 import { migrationsList } from '../../migrations';
+import { MIGRATION_LOCK } from './advisory-locks';
 
 /** The database lacks some or all of the migrations this version needs: nothing else can be trusted to work on it. */
 export class DatabaseNotMigratedError extends Error {
   override name = 'DatabaseNotMigratedError';
 }
 
-/** Applies every pending migration, each in its own transaction; returns their names. */
+/**
+ * Applies every pending migration, each in its own transaction; returns their
+ * names. Under MIGRATION_LOCK, held on a connection of its own for the whole
+ * run (the migrations commit one by one on the ORM's): gateways starting
+ * together on one database wait for the first, then find nothing pending,
+ * instead of racing to create the same tables.
+ */
 export async function applyPendingMigrations(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  for (const migration of applied) logger.info({ migration: migration.name }, 'applied migration');
-  return applied.map((migration) => migration.name);
+  const lock = new pg.Client({ connectionString: orm.config.get('clientUrl') });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await orm.getMigrator().up();
+    for (const migration of applied) logger.info({ migration: migration.name }, 'applied migration');
+    return applied.map((migration) => migration.name);
+  } finally {
+    // Ending the session releases the lock, also when a migration failed.
+    await lock.end();
+  }
 }
 
 /**

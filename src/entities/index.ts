@@ -15,6 +15,7 @@ import { LegalHold } from './legal-hold.entity';
 import { LegalHoldRelease } from './legal-hold-release.entity';
 import { PayloadTombstone } from './payload-tombstone.entity';
 import { Position } from './position.entity';
+import { RateLimitCounter } from './rate-limit-counter.entity';
 import { QueryAuditEntry } from './query-audit-entry.entity';
 import { QueryDocument } from './query-document.entity';
 import { RecordCorrection } from './record-correction.entity';
@@ -41,6 +42,7 @@ export {
   Position,
   QueryAuditEntry,
   QueryDocument,
+  RateLimitCounter,
   RecordCorrection,
   TradeDecision,
   TradeExecution,
@@ -70,4 +72,5 @@ export const entities = [
   ChainVerificationRun,
   LegalHold,
   LegalHoldRelease,
+  RateLimitCounter,
 ];

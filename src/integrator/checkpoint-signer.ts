@@ -1,7 +1,7 @@
 import { signCheckpoint } from '../checkpoint/checkpoint-note';
 import type { NoteSigner } from '../checkpoint/note-keys';
 import { instantFromDatabase } from '../time/instant';
-import { INTEGRATOR_LOCK } from './integrate-batch';
+import { INTEGRATOR_LOCK } from '../database/advisory-locks';
 import type { Queryable } from './pg-hash-store';
 
 /** How checkpoints are signed: the key, the origin line, and at most one per `intervalS` seconds. */

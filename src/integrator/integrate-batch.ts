@@ -6,9 +6,7 @@ import { LEAF_SOURCES, type SourceRow } from './leaf-sources';
 import type pg from 'pg';
 import { type Queryable } from './pg-hash-store';
 import { treeWriter } from './tree-writer';
-
-/** The advisory lock whose holder is the one integrator (any gateway, `auditgraph integrate`). */
-export const INTEGRATOR_LOCK = 2_323_230_001;
+import { INTEGRATOR_LOCK } from '../database/advisory-locks';
 
 const SERIALIZATION_FAILURE = '40001';
 

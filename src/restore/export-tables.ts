@@ -25,6 +25,8 @@ export const NOT_EXPORTED: Record<string, string> = {
   merkle_integration: 'set by restore to the restored tree, after the restored rows',
   current_statuses:
     'derived from the records and their status events: rebuilt by restore after the restored rows, as of the restored tree',
+  rate_limit_counters:
+    "how many requests each caller made in its current minute: operational, and a restored database's callers start afresh",
   mikro_orm_migrations: 'written by the migrations restore runs first',
   'checkpoint signer key':
     'a file outside the database (AUDITGRAPH_CHECKPOINT_KEY_FILE), never in it: keep it with your secrets',

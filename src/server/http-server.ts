@@ -6,6 +6,7 @@ import express from 'express';
 import { ApiKeyVerifier } from '../auth/api-key-verifier';
 import { authenticate, callerOf } from './middleware/authenticate.middleware';
 import { rateLimitPerCaller } from './middleware/rate-limit.middleware';
+import { CallerRateLimiter } from './rate-limit/caller-rate-limiter';
 import { type Config, ConfigError, loadConfig } from '../base/config';
 import { createContext, type ServerSettings } from '../resolvers/context';
 import type { Orm } from '../database/orm';
@@ -33,6 +34,7 @@ export type HttpSettings = Pick<
   | 'port'
   | 'anonymousRead'
   | 'rateLimitPerMinute'
+  | 'rateLimitStore'
   | 'maxBodyBytes'
   | 'maxQueryCost'
   | 'maxQueryDepth'
@@ -60,6 +62,11 @@ export async function startHttpServer(
     redact: options.auditRedact,
     statementTimeoutMs: options.statementTimeoutMs,
   });
+  const rateLimiter = CallerRateLimiter.create(
+    options.rateLimitPerMinute,
+    options.rateLimitStore,
+    orm.config.get('clientUrl')!,
+  );
   const verifier = new ApiKeyVerifier(orm);
   await verifier.start();
   const recordRefused = recordRefusal(auditLog);
@@ -108,9 +115,7 @@ export async function startHttpServer(
       anonymousRead: options.anonymousRead,
       onRefused: (response) => recordRefused(response, 'UNAUTHENTICATED'),
     }),
-    rateLimitPerCaller(options.rateLimitPerMinute, (response) =>
-      recordRefused(response, 'RATE_LIMITED', callerOf(response)),
-    ),
+    rateLimitPerCaller(rateLimiter, (response) => recordRefused(response, 'RATE_LIMITED', callerOf(response))),
     ...exactJsonBody(options.maxBodyBytes),
     refuseBeforeGraphQL,
     operationSqlScope,
@@ -131,6 +136,7 @@ export async function startHttpServer(
     await apollo.stop();
     await verifier.stop();
     await auditLog.close();
+    await rateLimiter.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       // A setting to change, as a bad variable is: one line, exit 2.
       throw new ConfigError(
@@ -148,6 +154,7 @@ export async function startHttpServer(
       await apollo.stop();
       await auditLog.close();
       await verifier.stop();
+      await rateLimiter.close();
     },
   };
 }

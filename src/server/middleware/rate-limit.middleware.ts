@@ -1,36 +1,38 @@
 import type { RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { callerOf } from './authenticate.middleware';
+import { type CallerRateLimiter, callerKey, RATE_LIMIT_WINDOW_S } from '../rate-limit/caller-rate-limiter';
 
 /**
- * At most `perMinute` requests a minute per API key, or per client address for
- * anonymous callers; beyond it 429 RATE_LIMITED with `Retry-After`. Counts are
- * per gateway process (express-rate-limit's memory store).
+ * The limiter on Express's request path: past the caller's limit, 429
+ * RATE_LIMITED with `Retry-After`; every answer carries the IETF draft's
+ * `RateLimit-Policy` and `RateLimit` headers (draft-ietf-httpapi-ratelimit-headers-08).
  */
 export function rateLimitPerCaller(
-  perMinute: number,
+  limiter: CallerRateLimiter,
   onLimited: (response: Response) => Promise<void>,
 ): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (request, response) => {
-      const caller = callerOf(response);
-      return caller.kind === 'key' ? `key:${caller.keyId}` : `address:${ipKeyGenerator(request.ip ?? 'unknown')}`;
-    },
-    handler: (_request, response, _next, options) => {
+  return (request, response, next) => {
+    const caller = callerOf(response);
+    const key = callerKey(caller.kind === 'key' ? { keyId: caller.keyId } : { address: request.ip ?? 'unknown' });
+    limiter.consume(key).then(({ allowed, limit, remaining, resetS }) => {
+      const policy = `"${limit}-in-1min"`;
+      response.setHeader('RateLimit-Policy', `${policy}; q=${limit}; w=${RATE_LIMIT_WINDOW_S}`);
+      response.setHeader('RateLimit', `${policy}; r=${remaining}; t=${resetS}`);
+      if (allowed) {
+        next();
+        return;
+      }
+      response.setHeader('Retry-After', String(resetS));
       const answer = () =>
-        response.status(options.statusCode).json({
+        response.status(429).json({
           errors: [
             {
-              message: `rate limit exceeded: at most ${perMinute} requests a minute for this caller`,
+              message: `rate limit exceeded: at most ${limit} requests a minute for this caller`,
               extensions: { code: 'RATE_LIMITED' },
             },
           ],
         });
       onLimited(response).then(answer, answer);
-    },
-  });
+    }, next);
+  };
 }
