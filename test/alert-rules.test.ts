@@ -4,10 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { metricsRegistry } from '../src/metrics/registry';
 import '../src/server/plugins/graphql-metrics.plugin';
-import '../src/metrics/operation-sql';
-import '../src/metrics/dataloader-metrics';
-import '../src/metrics/pool-metrics';
-import '../src/metrics/runbook-gauges';
+import '../src/metrics/gateway-metrics';
+import '../src/integrator/integration-metrics';
 
 const ops = path.join(__dirname, '..', 'ops');
 const promtool = '/usr/bin/promtool';
