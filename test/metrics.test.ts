@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { createServer } from 'node:net';
 import pg from 'pg';
+import { ConfigError } from '../src/base/config';
 import { createApiKey } from '../src/auth/api-keys';
 import { Role } from '../src/auth/roles';
 import { type RunningGateway, startHttpServer } from '../src/server/http-server';
@@ -11,6 +13,15 @@ import { startTestGateway, type TestGateway } from './harness/gateway';
 import { investigationQuery, provenanceThroughNode } from './harness/investigations';
 
 const HOUR = 3_600_000;
+
+/** A port nothing listens on right now. */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 /**
@@ -80,6 +91,20 @@ describe('/metrics: the runbook alert inputs', () => {
     } finally {
       await separate.close();
     }
+  });
+
+  it('refuses a metrics port in use with the setting to change, and leaves the API port free', async () => {
+    const apiPort = await freePort();
+    const taken = Number(new URL(http.url).port);
+    await expect(
+      startHttpServer(gateway.orm, { host: '127.0.0.1', port: apiPort, metricsPort: taken }),
+    ).rejects.toThrow(
+      new ConfigError(
+        `port ${taken} on 127.0.0.1 is already in use: set AUDITGRAPH_METRICS_PORT to another port (0 picks a free one)`,
+      ),
+    );
+    const again = await startHttpServer(gateway.orm, { host: '127.0.0.1', port: apiPort });
+    await again.close();
   });
 
   it('says the epoch for the last ingestion and NaN failure rate on an empty database', async () => {
