@@ -140,10 +140,13 @@ export class LeafWatcher {
 
 /**
  * The gateway's integration batches so far that added leaves, and their total
- * seconds, from its metrics (auditgraph_integration_batch_seconds).
+ * seconds, from its metrics (auditgraph_integration_batch_seconds; /metrics wants an admin key).
  */
-export async function integrationBatches(origin: string): Promise<{ count: number; seconds: number }> {
-  const text = await (await fetch(`${origin}/metrics`)).text();
+export async function integrationBatches(
+  origin: string,
+  adminSecret: string,
+): Promise<{ count: number; seconds: number }> {
+  const text = await (await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${adminSecret}` } })).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   return {
     count: value('auditgraph_integration_batch_seconds_count'),

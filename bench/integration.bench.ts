@@ -15,7 +15,7 @@ import {
   type Write,
 } from './integration-delay';
 import { drawSamples, load } from './load';
-import { startGateway } from './systems';
+import { createKey, startGateway } from './systems';
 import { type Samples, WORKLOADS } from './workloads';
 
 /**
@@ -89,6 +89,7 @@ const loadAverage = () =>
 
 /** One run: a gateway (its integrator on, off, or off and one separate), W1 and the producer, warm-up then measured. */
 async function run(url: string, samples: Samples, writer: Orm, state: State, tag: string): Promise<Run> {
+  const metricsSecret = createKey(url, 'admin');
   const gateway = await startGateway(
     url,
     options.pool,
@@ -100,11 +101,11 @@ async function run(url: string, samples: Samples, writer: Orm, state: State, tag
   try {
     producer.start();
     await load(gateway, W1, samples, options.connections, options.warmup);
-    const batchesBefore = await integrationBatches(gateway.origin);
+    const batchesBefore = await integrationBatches(gateway.origin, metricsSecret);
     const from = performance.now();
     const result = await load(gateway, W1, samples, options.connections, options.duration);
     const to = performance.now();
-    const batchesAfter = await integrationBatches(gateway.origin);
+    const batchesAfter = await integrationBatches(gateway.origin, metricsSecret);
     const separateBatches = separate?.batchesBetween(from, to);
     const loadNow = loadAverage();
     await producer.stop();

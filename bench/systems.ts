@@ -59,7 +59,7 @@ const stopper = (child: ChildProcess) => () =>
   });
 
 /** A new API key of `role` in the database (`auditgraph keys create`): its secret. */
-export function createKey(databaseUrl: string, role: 'investigator' | 'writer'): string {
+export function createKey(databaseUrl: string, role: 'investigator' | 'writer' | 'admin'): string {
   return execFileSync(
     process.execPath,
     [cli, 'keys', 'create', '--name', `bench-${role}-${Date.now()}`, '--role', role],

@@ -10,6 +10,7 @@ describe('configuration from the environment', () => {
       databaseUrl: undefined,
       port: 4000,
       host: '127.0.0.1',
+      metricsHost: '127.0.0.1',
       logLevel: 'info',
       nodeEnv: 'development',
       dataDir: path.join(CLONE, '.data', 'postgres'),

@@ -1,3 +1,5 @@
+import { createApiKey } from '../src/auth/api-keys';
+import { Role } from '../src/auth/roles';
 import { toGlobalId } from '../src/graphql/global-id';
 import { startHttpServer, type RunningGateway } from '../src/server/http-server';
 import { createTrade } from './harness/fixtures';
@@ -226,7 +228,11 @@ describe('malformed and hostile requests', () => {
 
   it('counts operations and error codes in /metrics', async () => {
     await post({ query: `query DecisionLookup { decision(id: "${toGlobalId('TradeDecision', '1')}") { id } }` });
-    const metrics = await (await fetch(http.url.replace('/graphql', '/metrics'))).text();
+    const { secret } = await createApiKey(gateway.orm.em.fork(), 'errors-test', {
+      name: 'prometheus',
+      role: Role.admin,
+    });
+    const metrics = await (await fetch(http.metricsUrl, { headers: { authorization: `Bearer ${secret}` } })).text();
     expect(metrics).toMatch(
       new RegExp(
         /auditgraph_graphql_operation_duration_seconds_count/.source +
@@ -234,7 +240,7 @@ describe('malformed and hostile requests', () => {
       ),
     );
     expect(metrics).toMatch(/auditgraph_graphql_errors_total\{code="GRAPHQL_PARSE_FAILED"\} [1-9]/);
-    expect(metrics).toMatch(/auditgraph_process_resident_memory_bytes \d+/);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
   });
 
   it('masks database failures: no SQL, no table names, a stable INTERNAL_SERVER_ERROR', async () => {

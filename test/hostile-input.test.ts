@@ -574,7 +574,10 @@ describe('rate limiting per key', () => {
           limited.headers.get('x-request-id'),
         ]);
       expect(outcome).toBe('rate_limited');
-      const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
+      const admin = await gateway.keyFor(Role.admin, { name: 'prometheus' });
+      const metrics = await (
+        await fetch(new URL('/metrics', gateway.url), { headers: { authorization: `Bearer ${admin}` } })
+      ).text();
       expect(metrics).toMatch(/auditgraph_graphql_errors_total\{code="RATE_LIMITED"\} [1-9]/);
     },
   );

@@ -1,6 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createApiKey } from '../src/auth/api-keys';
+import { Role } from '../src/auth/roles';
+import { createOrm } from '../src/database/orm';
 import { openCheckpoint } from '../src/checkpoint/checkpoint-note';
 import { generateNoteKey, parseVerifierKey } from '../src/checkpoint/note-keys';
 import { startServe, stopProcess, type ServingGateway } from './harness/cli';
@@ -67,11 +70,25 @@ test('records committed before and while it serves become leaves, each within ab
   expect(tree.size).toBe(502 + 5 * 5);
 });
 
-test('its metrics show the tree size, the lag and the batch durations', async () => {
-  const size = await treeSize();
-  const metrics = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+test('its metrics show the tree size, how far it integrated, and the batch durations', async () => {
+  const orm = await createOrm({ databaseUrl: database.url, poolMax: 1 });
+  const { secret } = await createApiKey(orm.em.fork(), 'integrator-test', { name: 'prometheus', role: Role.admin });
+  await orm.close();
+  const scrape = async () =>
+    (
+      await fetch(gateway.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${secret}` } })
+    ).text();
+  // The key's ADMIN event becomes a leaf too: scrape until the gauge has caught up with it.
+  let size = await treeSize();
+  let metrics = await scrape();
+  for (let attempt = 0; attempt < 50 && !metrics.includes(`auditgraph_merkle_tree_size ${size}\n`); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    size = await treeSize();
+    metrics = await scrape();
+  }
   expect(metrics).toContain(`auditgraph_merkle_tree_size ${size}\n`);
-  const lag = Number(/^auditgraph_integration_lag_seconds (\S+)$/m.exec(metrics)![1]);
+  const through = /^auditgraph_integration_integrated_through_timestamp_seconds (\S+)$/m.exec(metrics)![1];
+  const lag = Date.now() / 1000 - Number(through);
   expect(lag).toBeGreaterThanOrEqual(0);
   expect(lag).toBeLessThan(5);
   expect(metrics).toMatch(/^auditgraph_integration_batch_seconds_count [1-9]\d*$/m);

@@ -18,6 +18,8 @@ export enum Permission {
   readQueryAudit = 'read the query audit log',
   /** Read compliance records (legal holds): what an investigator or an auditor is asked to produce. */
   readCompliance = 'read compliance records',
+  /** Scrape `/metrics` and read `/health/detailed`: business gauges and the database's state are not for anyone. */
+  readOperations = 'read metrics and detailed health',
 }
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {

@@ -26,6 +26,12 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9.:-]+$/)
     .default('127.0.0.1'),
+  AUDITGRAPH_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  AUDITGRAPH_METRICS_HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:-]+$/)
+    .default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   AUDITGRAPH_DATA_DIR: z.string().trim().min(1).optional(),
@@ -75,6 +81,8 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   DATABASE_URL: 'a postgres:// or postgresql:// URL, e.g. postgres://user@127.0.0.1:5432/auditgraph',
   PORT: 'a whole number from 0 to 65535 (0 picks a free port)',
   HOST: 'a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0',
+  AUDITGRAPH_METRICS_PORT: 'a whole number from 0 to 65535 (0 picks a free port)',
+  AUDITGRAPH_METRICS_HOST: 'a host name or IP address, e.g. 127.0.0.1 or 10.0.0.5',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
   NODE_ENV: 'one of development, production, test',
   AUDITGRAPH_DATA_DIR: 'a folder path',
@@ -107,6 +115,12 @@ export type Config = {
   databaseUrl: string | undefined;
   port: number;
   host: string;
+  /**
+   * Set: `/metrics` is served on this port of `metricsHost` only, without a key (Prometheus scrapes it even
+   * while PostgreSQL, which verifies keys, is down). Unset: on `port`, to admin keys.
+   */
+  metricsPort: number | undefined;
+  metricsHost: string;
   logLevel: (typeof LOG_LEVELS)[number];
   nodeEnv: 'development' | 'production' | 'test';
   /** Absolute: where the embedded PostgreSQL keeps its cluster. */
@@ -201,6 +215,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: values.AUDITGRAPH_DATA_DIR
       ? path.resolve(values.AUDITGRAPH_DATA_DIR)
       : installationPath('.data', 'postgres'),
+    metricsPort: values.AUDITGRAPH_METRICS_PORT,
+    metricsHost: values.AUDITGRAPH_METRICS_HOST,
     poolMax: values.AUDITGRAPH_DB_POOL_MAX,
     migrateOnStart: values.AUDITGRAPH_MIGRATE_ON_START,
     demoScale: values.AUDITGRAPH_DEMO_SCALE,

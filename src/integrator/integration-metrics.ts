@@ -11,14 +11,14 @@ const treeSize = new Gauge({
 });
 
 new Gauge({
-  name: 'auditgraph_integration_lag_seconds',
+  name: 'auditgraph_integration_integrated_through_timestamp_seconds',
   help:
-    'How old a committed record not yet in the Merkle tree can be, at most: the time since the snapshot of the ' +
-    'last completed integration batch (every record committed before it is integrated). NaN before the first ' +
-    'batch, and while another process is the integrator.',
+    'Every record committed before this instant (Unix seconds) is in the Merkle tree: the snapshot time of the ' +
+    'last completed integration batch; time() minus it is the integration lag. NaN before the first batch, and ' +
+    'while another process is the integrator.',
   registers: [metricsRegistry],
   collect() {
-    this.set(integratedThrough === undefined ? Number.NaN : (Date.now() - integratedThrough) / 1000);
+    this.set(integratedThrough === undefined ? Number.NaN : integratedThrough / 1000);
   },
 });
 

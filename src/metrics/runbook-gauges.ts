@@ -1,79 +1,53 @@
 import { Gauge } from 'prom-client';
 import type { Orm } from '../database/orm';
-import { logger } from '../base/logger';
 import { apiErrors } from '../reports/api-errors.report';
 import { dailySummary } from '../reports/daily-summary.report';
-import { withTimeout } from '../base/with-timeout';
 import { metricsRegistry } from './registry';
-import { instantFromDatabase, instantOf, millisecondsOf } from '../time/instant';
+import { addMilliseconds, instantFromDatabase, instantOf, millisecondsOf } from '../time/instant';
+import { CachedReading, FRESH_READING_MS } from './cached-reading';
+import { logPatterns, type LogPatterns, REPEATED_ERRORS_WINDOW_MS, SLOW_API_CALL_MS } from './log-patterns';
 
-/** A scrape reuses values this fresh: Prometheus may scrape often, the database should not notice. */
-export const RUNBOOK_GAUGES_MAX_AGE_MS = 15_000;
 /** Longer than the queries take at scale 100, shorter than a scrape timeout. */
 const REFRESH_TIMEOUT_MS = 3_000;
+const HOUR_MS = 3_600_000;
 
-type Snapshot = {
-  secondsSinceLastIngestion: number;
+type Snapshot = LogPatterns & {
+  lastIngestionSeconds: number;
   failureRateToday: number;
   apiErrorsLastHour: number;
   pendingOverAnHour: number;
 };
 
-const HOUR_MS = 3_600_000;
-let source: Orm | undefined;
-let cached: { at: number; snapshot: Snapshot } | undefined;
-let refreshing: Promise<void> | undefined;
-
-/** The gateway's database, read by the gauges below (one gateway per process). */
-export function useRunbookGaugeSource(orm: Orm): void {
-  source = orm;
-  cached = undefined;
-}
-
 /**
  * The runbook's alert inputs, from the same report SQL as `dailySummary` and
  * `apiErrors` (so an alert and the report an on-call engineer runs next agree),
- * plus the time of the last ingestion run (one index lookup).
+ * the time of the last ingestion run (one index lookup), and the logging
+ * spec's patterns over the last hour.
  */
 async function takeSnapshot(orm: Orm): Promise<Snapshot> {
   const em = orm.em.fork();
-  const now = new Date();
-  const today = now.toISOString().slice(0, 10);
-  const [summary, errorGroups, [last]] = await Promise.all([
-    dailySummary(em, { date: today, stuckAfterMinutes: 60 }),
-    apiErrors(em, { since: instantOf(new Date(now.getTime() - HOUR_MS)), until: instantOf(now) }),
+  const now = instantOf(new Date());
+  const [summary, errorGroups, [last], patterns] = await Promise.all([
+    dailySummary(em, { date: now.slice(0, 10), stuckAfterMinutes: 60 }),
+    apiErrors(em, { since: addMilliseconds(now, -HOUR_MS), until: now }),
     em.getConnection().execute<{ at: string | null }[]>('select max(created_at) as at from data_ingestion_runs'),
+    logPatterns(em, addMilliseconds(now, -HOUR_MS), now),
   ]);
   return {
-    // No run ever: infinitely long ago, so the "no ingestion for 24 h" alert fires.
-    secondsSinceLastIngestion: last?.at
-      ? (now.getTime() - millisecondsOf(instantFromDatabase(last.at))) / 1000
-      : Number.POSITIVE_INFINITY,
+    ...patterns,
+    // No run ever: the epoch, so the "no ingestion for 24 h" alert fires.
+    lastIngestionSeconds: last?.at ? millisecondsOf(instantFromDatabase(last.at)) / 1000 : 0,
     failureRateToday: summary.failureRate ?? Number.NaN,
     apiErrorsLastHour: errorGroups.reduce((sum, group) => sum + group.count, 0),
     pendingOverAnHour: summary.stuckPendingCount,
   };
 }
 
-async function currentSnapshot(): Promise<Snapshot | undefined> {
-  if (!source) return undefined;
-  if (!cached || Date.now() - cached.at > RUNBOOK_GAUGES_MAX_AGE_MS) {
-    const orm = source;
-    // One refresh at a time, however many scrapes arrive together.
-    refreshing ??= withTimeout(takeSnapshot(orm), REFRESH_TIMEOUT_MS, 'the runbook gauges query')
-      .then((snapshot) => {
-        cached = { at: Date.now(), snapshot };
-      })
-      .catch((error: unknown) => {
-        // A scrape must not fail while PostgreSQL is away: keep the last values.
-        logger.warn({ err: error }, 'runbook gauges not refreshed');
-      })
-      .finally(() => {
-        refreshing = undefined;
-      });
-    await refreshing;
-  }
-  return cached?.snapshot;
+const snapshot = new CachedReading('the runbook gauges query', FRESH_READING_MS, REFRESH_TIMEOUT_MS, takeSnapshot);
+
+/** The gateway's database, read by the gauges below (one gateway per process); drops the cached values. */
+export function useRunbookGaugeSource(orm: Orm): void {
+  snapshot.use(orm);
 }
 
 function runbookGauge(name: string, help: string, pick: (snapshot: Snapshot) => number) {
@@ -82,17 +56,17 @@ function runbookGauge(name: string, help: string, pick: (snapshot: Snapshot) => 
     help,
     registers: [metricsRegistry],
     async collect() {
-      const snapshot = await currentSnapshot();
-      if (snapshot) this.set(pick(snapshot));
+      const current = (await snapshot.current())?.value;
+      if (current) this.set(pick(current));
     },
   });
 }
 
-// Base units and `_ratio`, as Prometheus names things: the alert rules turn seconds into 24 h.
+// Base units, `_ratio`, and times as Unix timestamps, as Prometheus names things: the rules subtract from time().
 runbookGauge(
-  'auditgraph_ingestion_seconds_since_last_run',
-  'Seconds since the newest data ingestion run was recorded (+Inf when none).',
-  (s) => s.secondsSinceLastIngestion,
+  'auditgraph_ingestion_last_run_timestamp_seconds',
+  'When the newest data ingestion run was recorded, in Unix seconds (0 when none ever was).',
+  (s) => s.lastIngestionSeconds,
 );
 runbookGauge(
   'auditgraph_decisions_failed_ratio_today',
@@ -108,4 +82,24 @@ runbookGauge(
   'auditgraph_decisions_pending_over_an_hour',
   'Trade decisions still pending more than an hour after they were made.',
   (s) => s.pendingOverAnHour,
+);
+runbookGauge(
+  'auditgraph_trade_failures_last_hour',
+  'Trade decisions that failed in the last hour (written failed, changed to failed, or a trade_failed event).',
+  (s) => s.tradeFailures,
+);
+runbookGauge(
+  'auditgraph_circuit_breaker_events_last_hour',
+  'RISK circuit_breaker_triggered events in the last hour.',
+  (s) => s.circuitBreakers,
+);
+runbookGauge(
+  'auditgraph_slow_api_calls_last_hour',
+  `API responses recorded in the last hour that took over ${SLOW_API_CALL_MS} ms.`,
+  (s) => s.slowApiCalls,
+);
+runbookGauge(
+  'auditgraph_api_error_responses_most_repeated',
+  `The most API error responses of one kind (provider, endpoint, status) in the last ${REPEATED_ERRORS_WINDOW_MS / 60_000} minutes.`,
+  (s) => s.mostRepeatedApiError,
 );

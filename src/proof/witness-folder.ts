@@ -15,8 +15,8 @@ export class WitnessConflictError extends Error {
 
 export type Publication = { written: number[]; alreadyThere: number; keysAdded: number; newest: number | null };
 
-/** The tree sizes of the checkpoints a witness folder holds, smallest first. */
-async function publishedSizes(folder: string): Promise<number[]> {
+/** The tree sizes of the checkpoints a witness folder holds, smallest first (none when it does not exist). */
+export async function publishedSizes(folder: string): Promise<number[]> {
   const names = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
     throw error;

@@ -3,6 +3,7 @@ import type { Caller } from '../auth/caller';
 import { type QueryOutcome } from '../entities/query-audit-entry.entity';
 import { stringifyExactJson } from '../json/exact-json';
 import { logger } from '../base/logger';
+import { countQueryAuditWriteFailure } from '../metrics/query-audit-metrics';
 import { storableText } from '../base/unstorable-text';
 import { variablesForTheRecord } from './redact';
 
@@ -125,6 +126,7 @@ export class QueryAuditLog {
       }
     } catch (error) {
       if (batch.length === 1) {
+        countQueryAuditWriteFailure();
         batch[0]!.settle(error as Error);
         return;
       }

@@ -15,10 +15,11 @@ import { refuseBeforeGraphQL } from './protection/refuse-before-graphql.middlewa
 import { answerHttpErrorsAsGraphQL } from './http-error-answer';
 import { graphqlMetricsPlugin } from './plugins/graphql-metrics.plugin';
 import { metricsRegistry } from '../metrics/registry';
-import { countOperationStatements, operationSqlScope } from '../metrics/operation-sql';
-import { usePoolMetricsSource } from '../metrics/pool-metrics';
-import { useRunbookGaugeSource } from '../metrics/runbook-gauges';
+import { operationSqlScope } from '../metrics/operation-sql';
+import { observeGateway } from '../metrics/gateway-metrics';
 import { healthRouter } from './health/health.router';
+import { requirePermission } from './middleware/require-permission.middleware';
+import { Permission } from '../auth/roles';
 import { playgroundRouter } from './playground/playground.router';
 import { QueryAuditLog } from '../query-audit/query-audit-log';
 import { recordInvalidRequestsPlugin, rememberResponseForAudit } from './plugins/invalid-requests.plugin';
@@ -32,6 +33,8 @@ export type HttpSettings = Pick<
   Config,
   | 'host'
   | 'port'
+  | 'metricsHost'
+  | 'metricsPort'
   | 'anonymousRead'
   | 'rateLimitPerMinute'
   | 'rateLimitStore'
@@ -47,6 +50,8 @@ export type HttpSettings = Pick<
 export type RunningGateway = {
   /** The GraphQL endpoint. */
   url: string;
+  /** Where Prometheus scrapes: the metrics port's `/metrics`, else the endpoint's (with an admin key). */
+  metricsUrl: string;
   close(): Promise<void>;
 };
 
@@ -101,13 +106,11 @@ export async function startHttpServer(
     next();
   });
   app.use(playgroundRouter({ endpoint: '/graphql' }));
-  app.use(healthRouter(orm));
-  useRunbookGaugeSource(orm);
-  usePoolMetricsSource(orm);
-  countOperationStatements(orm);
-  app.get('/metrics', async (_request, response) => {
-    response.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
-  });
+  app.use(healthRouter(orm, verifier));
+  observeGateway(orm, settings);
+  // Business gauges and the database's state are not for anyone: a port of their own, else an admin key.
+  const metricsServer = options.metricsPort === undefined ? undefined : http.createServer(metricsApp());
+  if (!metricsServer) app.get('/metrics', ...requirePermission(Permission.readOperations, verifier), serveMetrics);
   app.use(
     '/graphql',
     authenticate({
@@ -115,7 +118,9 @@ export async function startHttpServer(
       anonymousRead: options.anonymousRead,
       onRefused: (response) => recordRefused(response, 'UNAUTHENTICATED'),
     }),
-    rateLimitPerCaller(rateLimiter, (response) => recordRefused(response, 'RATE_LIMITED', callerOf(response))),
+    rateLimitPerCaller(rateLimiter, (response) =>
+      recordRefused(response, 'RATE_LIMITED', callerOf(response)),
+    ),
     ...exactJsonBody(options.maxBodyBytes),
     refuseBeforeGraphQL,
     operationSqlScope,
@@ -127,34 +132,74 @@ export async function startHttpServer(
 
   app.use(answerHttpErrorsAsGraphQL(options.maxBodyBytes, recordRefused));
 
+  let metricsAddress: string | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(options.port, options.host, () => resolve());
-    });
+    const address = await listen(httpServer, options.port, options.host, 'PORT');
+    if (metricsServer)
+      metricsAddress = await listen(
+        metricsServer,
+        options.metricsPort!,
+        options.metricsHost,
+        'AUDITGRAPH_METRICS_PORT',
+      );
+    const origin = `http://${address}`;
+    return {
+      url: `${origin}/graphql`,
+      metricsUrl: `${metricsAddress ? `http://${metricsAddress}` : origin}/metrics`,
+      close: async () => {
+        // Drains HTTP first, so every answered operation's record is appended before the log closes.
+        await apollo.stop();
+        await auditLog.close();
+        await verifier.stop();
+        await rateLimiter.close();
+        await closeServer(metricsServer);
+      },
+    };
   } catch (error) {
+    // The drain plugin closes the API's listener; the metrics one is ours.
     await apollo.stop();
     await verifier.stop();
     await auditLog.close();
     await rateLimiter.close();
+    await closeServer(metricsServer);
+    throw error;
+  }
+}
+
+/** `/metrics` on a listener of its own: nothing else is served there. */
+function metricsApp(): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', serveMetrics);
+  return app;
+}
+
+const serveMetrics: express.RequestHandler = async (_request, response) => {
+  response.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+};
+
+/** Listens on `host:port`; resolves with the `host:port` a client connects to. */
+async function listen(server: http.Server, port: number, host: string, variable: string): Promise<string> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       // A setting to change, as a bad variable is: one line, exit 2.
       throw new ConfigError(
-        `port ${options.port} on ${options.host} is already in use: set PORT to another port (0 picks a free one)`,
+        `port ${port} on ${host} is already in use: set ${variable} to another port (0 picks a free one)`,
       );
     }
     throw error;
   }
-  const { port } = httpServer.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/graphql`,
-    close: async () => {
-      // Drains HTTP first, so every answered operation's record is appended before the log closes.
-      await apollo.stop();
-      await auditLog.close();
-      await verifier.stop();
-      await rateLimiter.close();
-    },
-  };
+  const { port: bound } = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return `${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${bound}`;
+}
+
+function closeServer(server: http.Server | undefined): Promise<void> {
+  if (!server?.listening) return Promise.resolve();
+  return new Promise((resolve) => server.close(() => resolve()));
 }
