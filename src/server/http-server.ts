@@ -118,9 +118,7 @@ export async function startHttpServer(
       anonymousRead: options.anonymousRead,
       onRefused: (response) => recordRefused(response, 'UNAUTHENTICATED'),
     }),
-    rateLimitPerCaller(rateLimiter, (response) =>
-      recordRefused(response, 'RATE_LIMITED', callerOf(response)),
-    ),
+    rateLimitPerCaller(rateLimiter, (response) => recordRefused(response, 'RATE_LIMITED', callerOf(response))),
     ...exactJsonBody(options.maxBodyBytes),
     refuseBeforeGraphQL,
     operationSqlScope,
