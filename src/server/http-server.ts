@@ -25,6 +25,7 @@ import { queryAuditPlugin } from './plugins/query-audit.plugin';
 import { recordRefusal } from './record-refusal';
 import { exactJsonBody } from './middleware/exact-json-body';
 import { requestLogging } from './middleware/request-logging';
+import { traceContext, traceIdOf } from './trace/trace-context.middleware';
 
 /** What the HTTP server takes from the configuration; tests override a few and keep the defaults. */
 export type HttpSettings = Pick<
@@ -81,7 +82,7 @@ export async function startHttpServer(
 
   // Nobody needs to be told which framework answers.
   app.disable('x-powered-by');
-  app.use(requestLogging);
+  app.use(traceContext, requestLogging);
 
   app.get('/', (_request, response) => response.redirect('/playground'));
   // A browser opening the endpoint itself gets the playground too (Apollo's own
@@ -116,7 +117,7 @@ export async function startHttpServer(
     operationSqlScope,
     rememberResponseForAudit,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => createContext(orm, callerOf(res), settings, String(req.id)),
+      context: async ({ req, res }) => createContext(orm, callerOf(res), settings, String(req.id), traceIdOf(res)),
     }),
   );
 
