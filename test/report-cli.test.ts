@@ -1,3 +1,4 @@
+import { relativeDaySpan } from '../src/time/relative-days';
 import { runCli } from './harness/cli';
 import { createTestDatabase, type TestDatabase } from './harness/database';
 import { createReportFixture, DAY } from './harness/report-fixture';
@@ -84,6 +85,29 @@ describe('auditgraph report and auditgraph integrity', () => {
     expect(result.stderr).toBe('auditgraph: cannot reach the database: connect ECONNREFUSED 127.0.0.1:1\n');
   });
 
+  it('reads yesterday, last-week and last-quarter in UTC, or in the zone --tz names', async () => {
+    // Computed before and after each run, in case it straddles a midnight.
+    const yesterdayIn = async (zone: string, extra: string[] = []) => {
+      const before = relativeDaySpan('yesterday', zone, new Date()).first;
+      const result = await runCli(
+        ['report', 'daily-summary', '--date', 'yesterday', ...extra, '--format', 'json'],
+        env,
+      );
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect([before, relativeDaySpan('yesterday', zone, new Date()).first]).toContain(JSON.parse(result.stdout).date);
+    };
+    await yesterdayIn('UTC');
+    await yesterdayIn('Pacific/Kiritimati', ['--tz', 'Pacific/Kiritimati']);
+    for (const args of [
+      ['report', 'failure-analysis', '--from', 'last-week'],
+      ['report', 'execution-quality', '--from', 'last-quarter', '--to', 'yesterday'],
+      ['integrity', '--quarter', 'last-quarter'],
+    ]) {
+      const result = await runCli(args, env);
+      expect({ args, code: result.code === 2 ? result.stderr : 'ran' }).toEqual({ args, code: 'ran' });
+    }
+  });
+
   it.each([
     [['report', 'weekly-gossip', '--date', DAY], /unknown report "weekly-gossip": use one of daily-summary/],
     [['report', 'daily-summary', '--date', '2026-13-01'], /`--date` must be a date as YYYY-MM-DD/],
@@ -99,6 +123,18 @@ describe('auditgraph report and auditgraph integrity', () => {
     [['integrity', '--quarter', '2026Q3', '--from', DAY], /either --quarter or --from and --to/],
     [['integrity'], /pass --quarter 2026Q3, or --from and --to/],
     [['integrity', '--quarter', '2026Q3', '--limit', 'lots'], /--limit must be a whole number/],
+    [['report', 'daily-sumary', '--date', DAY], /unknown report "daily-sumary" \(did you mean daily-summary\?\)/],
+    [
+      ['report', 'daily-summary', '--date', DAY, '--symbol', 'NVDA'],
+      /^auditgraph: --symbol does not apply to the daily-summary report \(only to symbol\)$/m,
+    ],
+    [
+      ['report', 'failure-analysis', '--from', DAY, '--to', DAY, '--strategy', 'momentum'],
+      /--strategy does not apply to the failure-analysis report \(only to strategy-performance\)/,
+    ],
+    [['report', 'daily-summary', '--date', 'last-week'], /--date takes one day/],
+    [['report', 'daily-summary', '--date', 'tomorrow'], /`--date` must be a date as YYYY-MM-DD/],
+    [['integrity', '--quarter', 'next-quarter'], /`quarter` must look like 2026Q3/],
   ])('auditgraph %j exits 2 with a clear message', async (args, message) => {
     const result = await runCli(args, env);
     expect(result.code).toBe(2);

@@ -45,6 +45,8 @@ describe('auditgraph serve', () => {
       expect(gateway.output()).toMatch(
         /WARNING: anonymous read access is ON \(the embedded zero-config database is in use\)/,
       );
+      // Once: a warning line of the log, not the log's and stdout's both.
+      expect(gateway.output().match(/anonymous read access is ON/g)).toHaveLength(1);
       const positionId = await firstPosition(gateway.url);
       const { data, errors } = await graphql(gateway.url, provenanceQuery, { positionId });
       expect(errors).toBeUndefined();

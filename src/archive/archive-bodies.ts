@@ -193,7 +193,7 @@ export async function archiveBodies(
   em: EntityManager,
   window: ArchiveWindow,
   settings: ArchiveSettings,
-  options: { execute: boolean; actor: string },
+  options: { execute: boolean; actor: string; onProgress?: (bodies: number, total: number, month: string) => void },
 ): Promise<ArchiveRunSummary> {
   const knex = em.getKnex();
   const checkpoint = await newestCheckpoint(emQueryable(em));
@@ -235,6 +235,7 @@ export async function archiveBodies(
     const rows = await readBack(file, manifest, settings, expected);
     const eventSeq = await inWriteTransaction(em, (trx) => indexFile(trx, name, month, manifest, rows, options.actor));
     bodies += rows.length;
+    options.onProgress?.(bodies, summary.bodies, month);
     summary.files.push({
       file: name,
       month,

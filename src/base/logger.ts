@@ -1,4 +1,5 @@
 import pino from 'pino';
+import pretty from 'pino-pretty';
 import { LOG_LEVELS } from './config';
 
 /**
@@ -12,7 +13,22 @@ function requestedLevel(): string {
 }
 
 /**
- * The process-wide structured logger. JSON lines on stderr keep stdout free
- * for command output (reports, CSV) that scripts pipe elsewhere.
+ * Lines a person reads on a terminal (pino-pretty, synchronously, in this
+ * thread), JSON lines for a log shipper everywhere else — the same fields either way.
  */
-export const logger = pino({ name: 'auditgraph', level: requestedLevel() }, pino.destination({ dest: 2, sync: true }));
+function destination(): pino.DestinationStream {
+  if (!process.stderr.isTTY) return pino.destination({ dest: 2, sync: true });
+  return pretty({
+    destination: 2,
+    sync: true,
+    colorize: true,
+    ignore: 'pid,hostname,name',
+    translateTime: 'SYS:HH:MM:ss',
+  });
+}
+
+/**
+ * The process-wide structured logger. On stderr, which keeps stdout free for
+ * command output (reports, CSV) that scripts pipe elsewhere.
+ */
+export const logger = pino({ name: 'auditgraph', level: requestedLevel() }, destination());

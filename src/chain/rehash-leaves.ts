@@ -59,7 +59,13 @@ async function checkChunk(db: Db, leaves: readonly Leaf[], findings: Findings): 
  * bounded by the chunk). A leaf index missing from the range is a finding
  * too. Returns how many leaves were re-hashed.
  */
-export async function rehashLeaves(db: Db, from: number, to: number, findings: Findings): Promise<number> {
+export async function rehashLeaves(
+  db: Db,
+  from: number,
+  to: number,
+  findings: Findings,
+  onProgress?: (rehashed: number, total: number) => void,
+): Promise<number> {
   await db.query(
     `declare leaves_to_rehash no scroll cursor for
     select leaf_index::text as leaf, source, record_key as key, leaf_hash as hash from merkle_leaves
@@ -83,6 +89,7 @@ export async function rehashLeaves(db: Db, from: number, to: number, findings: F
       if (rows.length === 0) break;
       await checkChunk(db, rows, findings);
       rehashed += rows.length;
+      onProgress?.(rehashed, to - from);
     }
   } finally {
     await db.query('close leaves_to_rehash');

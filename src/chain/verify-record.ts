@@ -19,6 +19,8 @@ export type VerifyOptions = Partial<TrustOptions> & {
   full?: boolean;
   /** Seconds a committed record may wait for the integrator before its absence from the tree is a finding. */
   integrationBoundS?: number;
+  /** Leaves re-hashed so far, of those this run re-hashes. */
+  onProgress?: (rehashed: number, total: number) => void;
 };
 
 /**
@@ -60,7 +62,7 @@ export async function verifyRecord(
       await verifyNothingBeyond(db, tree.size, findings);
       await verifyLeafCounts(db, state!.snapshot, findings);
       const from = full || !verified || verified.size > tree.size ? 0 : verified.size;
-      const leavesRehashed = await rehashLeaves(db, from, tree.size, findings);
+      const leavesRehashed = await rehashLeaves(db, from, tree.size, findings, options.onProgress);
       const nodesRecomputed = full ? await recomputeNodes(db, tree.size, findings) : 0;
       if (full) await verifyStatusProjection(db, state!.snapshot, findings);
       return { ...legacy, tree, root, checkpoints: consistent, leavesRehashed, nodesRecomputed };

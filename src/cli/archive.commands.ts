@@ -15,6 +15,7 @@ import { commandAction } from './command-action';
 import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { formatOption, printJson } from './output-format';
 import { withOrm } from './with-orm';
+import { countOf, progressBar, progressOption } from './progress';
 
 /**
  * `--older-than` as given, else the retention policy's hot window for payload
@@ -115,15 +116,21 @@ export function registerArchiveCommands(program: Command): void {
     .option('--execute', 'archive; without it nothing is written and the plan is printed')
     .addOption(actorOption('the archive_written events'))
     .addOption(formatOption(['text', 'json']))
+    .addOption(progressOption())
     .action(
-      commandAction(async (options: ArchiveOptions) => {
+      commandAction(async (options: ArchiveOptions & { progress?: boolean }) => {
         const window = retentionWindow(hotWindowText(options.olderThan), { allowShort: true, allowNow: true });
         const actor = commandActor(options.actor);
         const settings = await archiveSettingsOf(loadConfig(), options.archiveDir);
         const execute = Boolean(options.execute);
         const { bodies, records } = await withOrm((orm, url) =>
           whenExecuting(execute, url, 'archive --execute', async () => {
-            const bodies = await archiveBodies(orm.em.fork(), window, settings, { execute, actor });
+            const bar = progressBar('archive', options);
+            const bodies = await archiveBodies(orm.em.fork(), window, settings, {
+              execute,
+              actor,
+              onProgress: (done, total, month) => bar.update(done, total, `${countOf(done, total)} bodies, ${month}`),
+            }).finally(() => bar.stop());
             const records = options.full
               ? await withIntegratorConnection(url, (connection) =>
                   archiveRecords(connection, orm.em.fork(), window.cutoff, settings, { execute, actor }),

@@ -7,6 +7,7 @@ import { commandAction } from './command-action';
 import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { formatOption, printJson } from './output-format';
 import { withOrm } from './with-orm';
+import { countOf, progressBar, progressOption } from './progress';
 
 /** What each mode guarantees: `verify --help` says it, README "Verifying the record" repeats it. */
 const GUARANTEES = `
@@ -40,7 +41,14 @@ chain_verifications (tree size, root, mode).`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-type VerifyCommandOptions = { limit: number; format: 'text' | 'json'; full: boolean; witness: string[]; key: string[] };
+type VerifyCommandOptions = {
+  limit: number;
+  format: 'text' | 'json';
+  full: boolean;
+  witness: string[];
+  key: string[];
+  progress?: boolean;
+};
 
 /** The tamper-evidence check: the tree against its checkpoints and its records; a break is its exit code. */
 export function registerChainCommands(program: Command): void {
@@ -69,19 +77,22 @@ export function registerChainCommands(program: Command): void {
         .default(100),
     )
     .addOption(formatOption(['text', 'json']))
+    .addOption(progressOption())
     .addHelpText('after', GUARANTEES)
     .action(
       commandAction(async (options: VerifyCommandOptions) => {
         const config = loadConfig();
         const witnessDirs = [...(config.witnessDir ? [config.witnessDir] : []), ...options.witness];
+        const bar = progressBar('verify', options);
         const result = await withOrm(async (orm) => {
           const verified = await verifyRecord(orm.em.fork(), {
+            onProgress: (done, total) => bar.update(done, total, `${countOf(done, total)} leaves re-hashed`),
             limit: options.limit,
             full: options.full,
             witnessDirs,
             keys: options.key,
             integrationBoundS: config.integrationBoundS,
-          });
+          }).finally(() => bar.stop());
           if (verified.intact)
             await recordVerifiedTree(orm.em.fork(), {
               size: Number(verified.treeSize),

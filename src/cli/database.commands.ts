@@ -5,6 +5,8 @@ import { seedDatabase } from '../seed/seed-database';
 import { instant, number } from './arguments';
 import { commandAction } from './command-action';
 import { withOrm } from './with-orm';
+import { logger } from '../base/logger';
+import { countOf, progressBar, progressOption } from './progress';
 
 /** The commands that build the database: its schema (migrate, migration-create) and its data (seed). */
 export function registerDatabaseCommands(program: Command): void {
@@ -50,16 +52,29 @@ export function registerDatabaseCommands(program: Command): void {
         (raw) => new Date(millisecondsOf(instant(raw))),
       ),
     )
+    .addOption(progressOption())
     .action(
-      commandAction(async (options: { scale: number; seed: number; anchor?: Date }) => {
-        const summary = await withOrm(
-          async (orm, url) => {
-            await applyPendingMigrations(orm);
-            return seedDatabase(url, { ...options, onProgress: (message) => console.error(message) });
-          },
-          { builds: true },
-        );
-        console.log(JSON.stringify(summary, null, 2));
-      }),
+      commandAction(
+        async ({ progress, ...options }: { scale: number; seed: number; anchor?: Date; progress?: boolean }) => {
+          const bar = progressBar('seed', { progress });
+          const summary = await withOrm(
+            async (orm, url) => {
+              await applyPendingMigrations(orm);
+              return seedDatabase(url, {
+                ...options,
+                onProgress: (message) => logger.info(message),
+                onWalk: (done, total, table) => {
+                  // Every thousandth decision: the bar redraws five times a second at most anyway.
+                  if (done === total) bar.stop();
+                  else if (done % 1000 === 0)
+                    bar.update(done, total, `${countOf(done, total)} decisions walked, loading ${table}`);
+                },
+              });
+            },
+            { builds: true },
+          ).finally(() => bar.stop());
+          console.log(JSON.stringify(summary, null, 2));
+        },
+      ),
     );
 }

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
+import bytes from 'bytes';
 import { basename } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command } from 'commander';
 import { BadInputError } from '../base/errors';
 import { type FileImport, ImportError, importFile } from '../import/import-files';
-import { progressReporter } from '../import/import-progress';
 import { commandAction, type Outcome } from './command-action';
 import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { withOrm } from './with-orm';
 import { actorOption, commandActor } from './actor';
+import { progressBar, progressOption } from './progress';
 
 /** Files that others link to first: trades name orders, errors name orders. */
 const IMPORT_ORDER = ['orders.jsonl', 'trades.jsonl', 'performance.jsonl', 'errors.jsonl'];
@@ -22,8 +23,9 @@ export function registerImportCommand(program: Command): void {
     )
     .argument('<files...>', 'orders.jsonl, trades.jsonl, performance.jsonl, errors.jsonl (imported in that order)')
     .addOption(actorOption('every event it writes'))
+    .addOption(progressOption())
     .action(
-      commandAction(async (files: string[], options: { actor?: string }) => {
+      commandAction(async (files: string[], options: { actor?: string; progress?: boolean }) => {
         const actor = commandActor(options.actor);
         for (const file of files) if (!existsSync(file)) throw new BadInputError(`no such file: ${file}`, 'files');
         // Files of other names keep their order, after the four.
@@ -35,7 +37,8 @@ export function registerImportCommand(program: Command): void {
         return withOrm(async (orm) => {
           let outcome: Outcome = EXIT_DONE;
           // A file refused is told and left out; the files after it are still imported.
-          for (const path of ordered) if (!(await importOne(orm.em.fork(), path, actor))) outcome = EXIT_FOUND;
+          for (const path of ordered)
+            if (!(await importOne(orm.em.fork(), path, actor, options.progress))) outcome = EXIT_FOUND;
           return outcome;
         });
       }),
@@ -43,16 +46,22 @@ export function registerImportCommand(program: Command): void {
 }
 
 /** Imports one file and says what it wrote; false when the file was refused (its problems told on stderr). */
-async function importOne(em: EntityManager, path: string, actor: string): Promise<boolean> {
-  const progress = progressReporter(process.stderr);
+async function importOne(em: EntityManager, path: string, actor: string, progress?: boolean): Promise<boolean> {
+  const bar = progressBar(`import ${basename(path)}`, { progress });
   try {
-    const result = await importFile(em, path, { actor, onProgress: (state) => progress.update(state) });
-    progress.update({ file: result.file, lines: result.lines, bytesRead: 1, bytes: 1 }, true);
+    const result = await importFile(em, path, {
+      actor,
+      onProgress: (state) =>
+        bar.update(
+          state.bytesRead,
+          state.bytes,
+          `${bytes(state.bytesRead)} of ${bytes(state.bytes)}, ${state.lines.toLocaleString('en-US')} lines`,
+        ),
+    }).finally(() => bar.stop());
     printImported(result);
     return true;
   } catch (error) {
     if (!(error instanceof ImportError)) throw error;
-    if (process.stderr.isTTY) process.stderr.write('\n');
     for (const problem of error.problems) console.error(problem);
     console.error(`auditgraph: ${error.file} was not imported (nothing from it was written)`);
     return false;

@@ -9,6 +9,8 @@ import { actorOption, commandActor } from './actor';
 import { commandAction } from './command-action';
 import { formatOption, printJson } from './output-format';
 import { withOrm } from './with-orm';
+import { DAY_HELP, resolveDays } from './days';
+import { DEFAULT_TIME_ZONE } from '../time/time-zone';
 
 type PackageOptions = {
   quarter?: string;
@@ -29,8 +31,8 @@ export function registerPackageCommand(program: Command): void {
         'checkpoints with their consistency proof, a README) and its manifest signed with the checkpoint key; ' +
         'check it offline with `verify-bundle --package`',
     )
-    .option('--quarter <quarter>', 'a calendar quarter of UTC, e.g. 2026Q3')
-    .option('--from <day>', 'first day, included (UTC), with --to')
+    .option('--quarter <quarter>', 'a calendar quarter of UTC, e.g. 2026Q3, or last-quarter')
+    .option('--from <day>', `first day, included (UTC), with --to: ${DAY_HELP}`)
     .option('--to <day>', 'last day, included (UTC); at most 366 days in all')
     .requiredOption('--to-dir <dir>', 'the folder to write (missing or empty)')
     .option('--force', 'replace a folder that is not empty, whole')
@@ -38,7 +40,7 @@ export function registerPackageCommand(program: Command): void {
     .addOption(formatOption(['text', 'json']))
     .action(
       commandAction(async (options: PackageOptions) => {
-        const period = packagePeriod(options);
+        const period = packagePeriod(resolveDays(options, DEFAULT_TIME_ZONE));
         const actor = commandActor(options.actor);
         // Before the database is opened; staging checks again, in case the folder fills meanwhile.
         await checkDestination(options.toDir, { force: Boolean(options.force) });

@@ -1,3 +1,4 @@
+import bytes from 'bytes';
 import type { Command } from 'commander';
 import { tableText } from '../reports/report-catalog';
 import { BadInputError } from '../base/errors';
@@ -56,6 +57,9 @@ function keptText(kept: CopiesRefused): string {
 }
 
 /** The retention window's purge, and the storage summary that tells what a purge would free. */
+/** 1536 → `1.5 KB`: sizes as a person reads them, in powers of 1024 (JSON keeps the bytes). */
+const humanSize = (count: number) => bytes(count, { unitSeparator: ' ', decimalPlaces: 1 });
+
 export function registerRetentionCommands(program: Command): void {
   const retention = program.command('retention').description('the retention window: purge payload bodies past it');
 
@@ -131,7 +135,9 @@ export function registerRetentionCommands(program: Command): void {
 
   program
     .command('storage')
-    .description('rows and bytes per table, and payload bodies by month: what a purge would free')
+    .description(
+      'rows and size per table, and payload bodies by month: what a purge would free (--format json: in bytes)',
+    )
     .addOption(formatOption(['table', 'json']))
     .action(
       commandAction(async (options: { format: 'table' | 'json' }) => {
@@ -142,19 +148,19 @@ export function registerRetentionCommands(program: Command): void {
         }
         process.stdout.write(
           tableText({
-            columns: ['table', 'rows', 'bytes'],
-            rows: summary.tables.map((row) => [row.table, row.rows, row.bytes]),
+            columns: ['table', 'rows', 'size'],
+            rows: summary.tables.map((row) => [row.table, row.rows, humanSize(row.bytes)]),
           }),
         );
-        process.stdout.write(`total bytes: ${summary.totalBytes}\n\n`);
+        process.stdout.write(`total: ${humanSize(summary.totalBytes)}\n\n`);
         process.stdout.write(
           tableText({
-            columns: ['month', 'payloads', 'bodies kept', 'body bytes', 'purged'],
+            columns: ['month', 'payloads', 'bodies kept', 'body size', 'purged'],
             rows: summary.payloadsByMonth.map((row) => [
               row.month,
               row.payloads,
               row.bodies,
-              row.bodyBytes,
+              humanSize(row.bodyBytes),
               row.purged,
             ]),
           }),

@@ -69,7 +69,11 @@ async function prepareDatabase(config: Config, target: DatabaseTarget, migrate: 
   }
 }
 
-/** Said loudly, on stdout and in the log, every start: anyone who can reach the port reads the whole trail. */
+/**
+ * Said loudly, once, every start — a warning line of the log, which a
+ * terminal shows as text and a log shipper keeps — since anyone who can reach
+ * the port reads the whole trail.
+ */
 function warnAnonymousRead(embedded: boolean): void {
   const why = embedded ? 'the embedded zero-config database is in use' : 'AUDITGRAPH_ANONYMOUS_READ is on';
   const message =
@@ -77,7 +81,6 @@ function warnAnonymousRead(embedded: boolean): void {
     'anyone who can reach this port can read the whole audit trail without an API key. ' +
     'Set AUDITGRAPH_ANONYMOUS_READ=false and issue keys with `auditgraph keys create` to turn it off.';
   logger.warn({ anonymousRead: true }, message);
-  console.log(message);
 }
 
 async function bringSchemaUpToDate(orm: Orm, migrate: boolean): Promise<void> {

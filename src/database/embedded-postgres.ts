@@ -53,7 +53,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const running = await runningServer(dataDir);
   if (running?.startedByALiveProcess) {
     logger.info(
-      { pid: running.pid, port: running.port, dataDir },
+      { postgresPid: running.pid, port: running.port, dataDir },
       'using the embedded PostgreSQL a running gateway started',
     );
     const urlFor = urlOn(running.port);
@@ -172,7 +172,7 @@ async function runningServer(dataDir: string): Promise<RunningServer | undefined
 }
 
 async function stopLeftoverServer(dataDir: string, pid: number): Promise<void> {
-  logger.warn({ pid, dataDir }, 'stopping a PostgreSQL server left running on this data folder');
+  logger.warn({ postgresPid: pid, dataDir }, 'stopping a PostgreSQL server left running on this data folder');
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await sleep(100);
   if (isAlive(pid))

@@ -37,6 +37,15 @@ export class QueryAuditEntry {
   @Property({ type: 'text' })
   requestId!: string;
 
+  /**
+   * The W3C trace id (32 hex digits) the request joined or started, also on
+   * its access-log line; null for entries written before traces were kept.
+   * Not a GraphQL field: the fields are the entry's Merkle leaf, and every
+   * entry integrated before this column must keep the leaf it was proven by.
+   */
+  @Property({ type: 'text', nullable: true })
+  traceId: string | null = null;
+
   /** Null for anonymous callers and refused keys. */
   @ManyToOne(() => ApiKey, { nullable: true, deleteRule: 'restrict' })
   apiKey: ApiKey | null = null;

@@ -10,6 +10,8 @@ import { variablesForTheRecord } from './redact';
 /** What the gateway knows of one operation once it has answered (or refused) it. */
 export type QueryAuditRecord = {
   requestId: string;
+  /** The W3C trace id (32 hex digits) the request joined or started. */
+  traceId?: string | null;
   caller: Caller | undefined;
   clientAddress: string | undefined;
   operationName?: string | null;
@@ -37,7 +39,7 @@ const MAX_KNOWN_DOCUMENTS = 10_000;
 const INSERT_BATCH = `
   with batch as (
     select * from jsonb_to_recordset($1::jsonb) as r(
-      request_id text, api_key_id bigint, role text, client_address text, operation_name text, operation_type text,
+      request_id text, trace_id text, api_key_id bigint, role text, client_address text, operation_name text, operation_type text,
       query_hash text, document text, variables jsonb, duration_ms double precision, outcome text, error_codes text[],
       started_at timestamptz)
   ), new_documents as (
@@ -46,9 +48,9 @@ const INSERT_BATCH = `
       from batch where query_hash is not null and document is not null
     on conflict (query_hash) do nothing
   )
-  insert into query_audit_log (request_id, api_key_id, role, client_address, operation_name, operation_type, query_hash,
+  insert into query_audit_log (request_id, trace_id, api_key_id, role, client_address, operation_name, operation_type, query_hash,
                                variables, duration_ms, outcome, error_codes, started_at)
-  select request_id, api_key_id, role, client_address, operation_name, operation_type, query_hash,
+  select request_id, trace_id, api_key_id, role, client_address, operation_name, operation_type, query_hash,
          variables, duration_ms, outcome, error_codes, started_at
     from batch order by started_at`;
 
@@ -140,6 +142,7 @@ export class QueryAuditLog {
     const queryHash = document ? (record.queryHash ?? null) : null;
     return {
       request_id: record.requestId,
+      trace_id: record.traceId ?? null,
       api_key_id: caller?.kind === 'key' ? caller.keyId : null,
       role: caller?.kind === 'key' ? caller.role : 'anonymous',
       client_address: record.clientAddress ?? null,

@@ -23,6 +23,10 @@ export type ReportOptions = {
   timeZone?: string;
 };
 
+/** The report options that narrow what a report reads, as the command line names them. */
+export const REPORT_FILTERS = ['symbol', 'strategy'] as const;
+export type ReportFilter = (typeof REPORT_FILTERS)[number];
+
 /** One flat table per report: what `--format table` prints and `--format csv` writes. */
 export type Table = { columns: string[]; rows: unknown[][] };
 
@@ -30,6 +34,8 @@ export type ReportDefinition<T = unknown> = {
   description: string;
   /** `date`: one day; `range`: --from and --to (days, included). */
   period: 'date' | 'range';
+  /** The filters it reads (--symbol, --strategy); any other is refused, not ignored. */
+  filters?: readonly ReportFilter[];
   run(em: EntityManager, options: ReportOptions): Promise<T>;
   table(result: T): Table;
 };
@@ -68,6 +74,7 @@ export const REPORTS = {
   'strategy-performance': define<StrategyPerformance[]>({
     description: 'per strategy: decisions, outcomes, success rate (under 50% flagged)',
     period: 'range',
+    filters: ['strategy'],
     run: (em, options) =>
       strategyPerformance(em, {
         from: options.from!,
@@ -111,6 +118,7 @@ export const REPORTS = {
   symbol: define<SymbolReport>({
     description: 'every decision, execution and position change of one symbol (--symbol)',
     period: 'range',
+    filters: ['symbol'],
     run: (em, options) =>
       symbolReport(em, {
         symbol: options.symbol ?? '',

@@ -17,6 +17,8 @@ export type Context = {
   loaders: Loaders;
   /** Returned as X-Request-Id, carried by the log lines and the query audit entry of this request. */
   requestId: string;
+  /** The W3C trace the request joined or started, on its log line and its query audit entry. */
+  traceId?: string;
   caller: Caller;
   settings: ServerSettings;
 };
@@ -27,7 +29,8 @@ export function createContext(
   caller: Caller,
   settings: ServerSettings,
   requestId: string = randomUUID(),
+  traceId?: string,
 ): Context {
   const em = orm.em.fork();
-  return { em, loaders: createLoaders(em, settings), requestId, caller, settings } satisfies Context;
+  return { em, loaders: createLoaders(em, settings), requestId, traceId, caller, settings } satisfies Context;
 }

@@ -47,7 +47,7 @@ export const olderDecisionsFor = (decisions: number, withOlder: boolean): number
  * walkDecision, walkExecution, emitDailyEvents.
  */
 export async function walkLineage(
-  options: { decisions: number; olderDecisions: number; seed: number; anchorMs: number },
+  options: { decisions: number; olderDecisions: number; seed: number; anchorMs: number; onDecision?: () => void },
   sink: RowSink,
 ): Promise<WalkCounts> {
   const { anchorMs, seed } = options;
@@ -62,6 +62,7 @@ export async function walkLineage(
   /** Counts a row, and formats and hands it over only when its table is being loaded. */
   const emit = (table: Table, build: () => SeedRow): boolean => {
     rows[table] += 1;
+    if (table === 'trade_decisions') options.onDecision?.();
     return table === sink.table && sink.add(build());
   };
   const shared = {

@@ -14,6 +14,11 @@ export type SeedOptions = {
    */
   olderTranche?: boolean;
   onProgress?: (message: string) => void;
+  /**
+   * Every decision walked: each table's pass walks every decision once, so
+   * `done` of `total` is the whole seed's share (`table` the one being loaded).
+   */
+  onWalk?: (done: number, total: number, table: string) => void;
 };
 
 export type SeedSummary = {
@@ -80,11 +85,17 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
     await client.query('begin');
     await assertEmptyLineage(client);
     let counts: WalkCounts | undefined;
+    const total = TABLES.length * (decisions + olderDecisions);
+    let walked = 0;
     for (const table of TABLES) {
+      const onDecision = options.onWalk && (() => options.onWalk!(++walked, total, table));
       const tableStarted = Date.now();
       const sink = new CopySink(client, table);
       try {
-        counts = await walkLineage({ decisions, olderDecisions, seed: options.seed, anchorMs: anchor.getTime() }, sink);
+        counts = await walkLineage(
+          { decisions, olderDecisions, seed: options.seed, anchorMs: anchor.getTime(), onDecision },
+          sink,
+        );
         await sink.end();
       } catch (error) {
         await sink.abort(error instanceof Error ? error : new Error(String(error)));

@@ -27,6 +27,7 @@ import { queryAuditPlugin } from './plugins/query-audit.plugin';
 import { recordRefusal } from './record-refusal';
 import { exactJsonBody } from './middleware/exact-json-body';
 import { requestLogging } from './middleware/request-logging';
+import { traceContext, traceIdOf } from './trace/trace-context.middleware';
 
 /** What the HTTP server takes from the configuration; tests override a few and keep the defaults. */
 export type HttpSettings = Pick<
@@ -93,7 +94,7 @@ export async function startHttpServer(
 
   // Nobody needs to be told which framework answers.
   app.disable('x-powered-by');
-  app.use(requestLogging);
+  app.use(traceContext, requestLogging);
 
   app.get('/', (_request, response) => response.redirect('/playground'));
   // A browser opening the endpoint itself gets the playground too (Apollo's own
@@ -124,7 +125,7 @@ export async function startHttpServer(
     operationSqlScope,
     rememberResponseForAudit,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => createContext(orm, callerOf(res), settings, String(req.id)),
+      context: async ({ req, res }) => createContext(orm, callerOf(res), settings, String(req.id), traceIdOf(res)),
     }),
   );
 

@@ -6,6 +6,7 @@ import { type SentOperation, sentRequest } from './protection/sent-operations';
 import { logger } from '../base/logger';
 import { countRefusedRequest } from './plugins/graphql-metrics.plugin';
 import type { QueryAuditLog } from '../query-audit/query-audit-log';
+import { traceIdOf } from './trace/trace-context.middleware';
 
 /** Refusals with an outcome of their own; every other refusal before GraphQL is `rejected`. */
 const OUTCOMES: Record<string, QueryOutcome> = {
@@ -32,6 +33,7 @@ export function recordRefusal(log: QueryAuditLog) {
     return log
       .append({
         requestId: String(request.id),
+        traceId: traceIdOf(response),
         caller,
         clientAddress: request.socket.remoteAddress,
         operationName: typeof body?.operationName === 'string' ? body.operationName : null,

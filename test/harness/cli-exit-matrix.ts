@@ -114,7 +114,7 @@ export function describeExitCodes(name: string, makeMode: () => Promise<CliMode>
       await run(['keys', 'revoke', 'cron'], 0, { stdout: /^revoked key \d+ "cron"/ });
       await run(['keys', 'revoke', 'cron'], 2, { stderr: /^auditgraph: no live key has the id or name "cron"$/m });
       await run(['retention', 'purge', '--older-than', '730d'], 0, { stdout: /^dry run: would purge/ });
-      await run(['storage'], 0, { stdout: /^total bytes: \d+$/m });
+      await run(['storage'], 0, { stdout: /^total: \d+(\.\d)? (B|KB|MB|GB)$/m });
       await argumentCheck(['retention', 'purge', '--older-than', '30d'], 2, { stderr: /pass --allow-short-window/ });
       await argumentCheck(['schema', '--check', '--output', path.join(__dirname, '../../schema.graphql')], 0);
       await argumentCheck(['schema', '--check', '--output', file('stale.graphql')], 1, {

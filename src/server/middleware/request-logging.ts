@@ -3,6 +3,7 @@ import { pinoHttp } from 'pino-http';
 import type { Response } from 'express';
 import { type Caller, describeCaller } from '../../auth/caller';
 import { logger } from '../../base/logger';
+import { traceIdOf } from '../trace/trace-context.middleware';
 
 /** An id a proxy in front may have given the request; anything else is replaced, never echoed. */
 const FORWARDED_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -42,9 +43,18 @@ export const requestLogging = pinoHttp({
     error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
 });
 
-/** The caller, and the code of a refusal made before GraphQL ran (the only record of one during a database outage). */
+/**
+ * The trace id, the caller, and the code of a refusal made before GraphQL ran
+ * (the only record of one during a database outage).
+ */
 function withCallerAndRefusal(response: Response, line: object): object {
+  const traceId = traceIdOf(response);
   const caller = response.locals?.caller as Caller | undefined;
   const refusal = response.locals?.refusal as string | undefined;
-  return { ...line, ...(caller ? { caller: describeCaller(caller) } : {}), ...(refusal ? { refusal } : {}) };
+  return {
+    ...line,
+    ...(traceId ? { traceId } : {}),
+    ...(caller ? { caller: describeCaller(caller) } : {}),
+    ...(refusal ? { refusal } : {}),
+  };
 }

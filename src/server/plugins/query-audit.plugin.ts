@@ -38,6 +38,7 @@ export function queryAuditPlugin(log: QueryAuditLog): ApolloServerPlugin<Context
           try {
             await log.append({
               requestId: contextValue.requestId,
+              traceId: contextValue.traceId,
               caller: contextValue.caller,
               clientAddress: contextValue.caller.address,
               operationName: operationName ?? request.operationName,
