@@ -18,6 +18,7 @@ import { Migration20261201233000_restore_mode } from './Migration20261201233000_
 import { Migration20261201234606_archived_bodies } from './Migration20261201234606_archived_bodies';
 import { Migration20261202092000_restore_legal_holds } from './Migration20261202092000_restore_legal_holds';
 import { Migration20261202141603_current_statuses } from './Migration20261202141603_current_statuses';
+import { Migration20261203114635_operators_on_the_record } from './Migration20261203114635_operators_on_the_record';
 
 /**
  * Every migration, in order. Listed explicitly (rather than found by a glob)
@@ -44,4 +45,5 @@ export const migrationsList = [
   { name: 'Migration20261201234606_archived_bodies', class: Migration20261201234606_archived_bodies },
   { name: 'Migration20261202092000_restore_legal_holds', class: Migration20261202092000_restore_legal_holds },
   { name: 'Migration20261202141603_current_statuses', class: Migration20261202141603_current_statuses },
+  { name: 'Migration20261203114635_operators_on_the_record', class: Migration20261203114635_operators_on_the_record },
 ];

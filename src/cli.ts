@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { loadConfig } from './base/config';
 import { registerArchiveCommands } from './cli/archive.commands';
+import { registerAttestCommand } from './cli/attest.command';
 import { registerChainCommands } from './cli/chain.commands';
 import { runProgram } from './cli/command-action';
 import { registerDatabaseCommands } from './cli/database.commands';
@@ -39,6 +40,7 @@ registerHoldCommands(program);
 registerRestoreCommands(program);
 registerArchiveCommands(program);
 registerKeyCommands(program);
+registerAttestCommand(program);
 registerSchemaCommand(program);
 
 // Every command, whether or not it opens the database, runs only on a valid

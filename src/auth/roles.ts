@@ -18,6 +18,8 @@ export enum Permission {
   readQueryAudit = 'read the query audit log',
   /** Read compliance records (legal holds): what an investigator or an auditor is asked to produce. */
   readCompliance = 'read compliance records',
+  /** Certify a day of the record (an attestation): the compliance officer's, never a writer's. */
+  attest = 'attest a day',
 }
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
@@ -36,6 +38,8 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   ]),
   [Role.writer]: new Set([Permission.writeRecords]),
   [Role.admin]: new Set(Object.values(Permission)),
+  // Reads what an admin reads and attests; writing lineage records is never a compliance officer's.
+  [Role.compliance]: new Set(Object.values(Permission).filter((permission) => permission !== Permission.writeRecords)),
 };
 
 /**

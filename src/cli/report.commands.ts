@@ -8,6 +8,8 @@ import { commandAction } from './command-action';
 import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { type Format, formatOption, print } from './output-format';
 import { withOrm } from './with-orm';
+import { commandActor } from './actor';
+import { recordReportRun } from '../admin/report-runs';
 import { timeZoneOf } from '../time/time-zone';
 
 const reportNames = Object.keys(REPORTS) as ReportName[];
@@ -56,7 +58,12 @@ export function registerReportCommands(program: Command): void {
         }
         const report = REPORTS[name as ReportName];
         checkPeriod(report.period, options);
-        const result = await withOrm((orm) => report.run(orm.em.fork(), options));
+        const actor = commandActor(undefined);
+        const result = await withOrm(async (orm) => {
+          const answer = await report.run(orm.em.fork(), options);
+          await recordReportRun(orm.em.fork(), actor, name, options);
+          return answer;
+        });
         print(options.format, result, () => report.table(result));
       }),
     );
@@ -90,7 +97,12 @@ export function registerReportCommands(program: Command): void {
         const period = options.quarter
           ? quarterPeriod(options.quarter, timeZone)
           : daysPeriod(options.from!, options.to!, timeZone);
-        const report = await withOrm((orm) => integrityReport(orm.em.fork(), period, { limit: options.limit }));
+        const actor = commandActor(undefined);
+        const report = await withOrm(async (orm) => {
+          const answer = await integrityReport(orm.em.fork(), period, { limit: options.limit });
+          await recordReportRun(orm.em.fork(), actor, 'integrity', options);
+          return answer;
+        });
         print(options.format, report, () => integrityTable(report));
         if (options.format === 'table')
           console.error(report.clean ? 'integrity: clean' : `integrity: ${report.totalFindings} findings`);
