@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { attestDay } from '../attestation/attest-day';
+import { checkedAttestation } from '../attestation/attestation-input';
 import { attestationAnswer } from '../resolvers/types/attestation.types';
 import { commandAction } from './command-action';
 import { formatOption, print } from './output-format';
@@ -21,6 +22,7 @@ export function registerAttestCommand(program: Command): void {
     .action(
       commandAction(async (options: { date: string; by: string; note?: string; format: 'table' | 'json' }) => {
         const names = { date: '--date', by: '--by', note: '--note' };
+        checkedAttestation(options, names); // before the database is opened
         const caller = { cli: commandActor(undefined) };
         const attested = attestationAnswer(await withOrm((orm) => attestDay(orm.em.fork(), options, caller, names)));
         print(options.format, attested, () => ({
