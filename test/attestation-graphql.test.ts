@@ -141,3 +141,28 @@ describe('the admin history, one query each', () => {
     ]);
   });
 });
+
+describe('api_keys stays append-only with rotation', () => {
+  it('refuses, whatever the client, any change but revoking or rotating, and a rotation without its event', async () => {
+    const em = gateway.writer.em.fork();
+    const { key } = await createApiKey(em, 'Ada Admin', { name: 'rules', role: Role.investigator });
+    const connection = gateway.writer.em.getConnection();
+    const refused = [
+      // A rotation may only bring the end forward, never past the old expiry nor away.
+      `update api_keys set replaced_by = id + 1, expires_at = null where id = ${key.id}`,
+      // Nothing else may change with it.
+      `update api_keys set replaced_by = id + 1, expires_at = now(), role = 'admin' where id = ${key.id}`,
+    ];
+    for (const statement of refused)
+      await expect(connection.execute(statement)).rejects.toThrow(/only revoking a live key is allowed, or rotating/);
+    // The shape of a rotation, but no api_key_rotated event in its transaction.
+    await expect(
+      connection.execute(`update api_keys set replaced_by = id + 1, expires_at = now() where id = ${key.id}`),
+    ).rejects.toThrow(/without its api_key_rotated ADMIN event/);
+    const rotated = await rotateApiKey(em, 'Ada Admin', 'rules', 0);
+    // A rotated key is rotated once; a later expiry is never given back.
+    await expect(
+      connection.execute(`update api_keys set replaced_by = ${rotated.issued.key.id} where id = ${key.id}`),
+    ).rejects.toThrow(/only revoking a live key is allowed, or rotating/);
+  });
+});
