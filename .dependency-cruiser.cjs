@@ -59,6 +59,7 @@ const LAYERS = [
     paths: [
       'src/admin/',
       'src/archive/',
+      'src/attestation/',
       'src/auth/',
       'src/chain/',
       'src/corrections/',

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-const KEY_EVENT_CHECK = (restoreMode: boolean) => `create or replace function auditgraph_api_key_event() returns trigger language plpgsql as $$
+export const KEY_EVENT_CHECK = (restoreMode: boolean) => `create or replace function auditgraph_api_key_event() returns trigger language plpgsql as $$
       declare
         expected text := case when tg_op = 'INSERT' then 'api_key_created' else 'api_key_revoked' end;
       begin

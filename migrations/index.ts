@@ -19,6 +19,7 @@ import { Migration20261201234606_archived_bodies } from './Migration202612012346
 import { Migration20261202092000_restore_legal_holds } from './Migration20261202092000_restore_legal_holds';
 import { Migration20261202141603_current_statuses } from './Migration20261202141603_current_statuses';
 import { Migration20261203114527_query_audit_trace_id } from './Migration20261203114527_query_audit_trace_id';
+import { Migration20261203114635_operators_on_the_record } from './Migration20261203114635_operators_on_the_record';
 import { Migration20261203115401_rate_limit_counters } from './Migration20261203115401_rate_limit_counters';
 
 /**
@@ -47,5 +48,6 @@ export const migrationsList = [
   { name: 'Migration20261202092000_restore_legal_holds', class: Migration20261202092000_restore_legal_holds },
   { name: 'Migration20261202141603_current_statuses', class: Migration20261202141603_current_statuses },
   { name: 'Migration20261203114527_query_audit_trace_id', class: Migration20261203114527_query_audit_trace_id },
+  { name: 'Migration20261203114635_operators_on_the_record', class: Migration20261203114635_operators_on_the_record },
   { name: 'Migration20261203115401_rate_limit_counters', class: Migration20261203115401_rate_limit_counters },
 ];

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { loadConfig } from './base/config';
 import { installationPath } from './base/installation-path';
 import { registerArchiveCommands } from './cli/archive.commands';
+import { registerAttestCommand } from './cli/attest.command';
 import { registerChainCommands } from './cli/chain.commands';
 import { runProgram } from './cli/command-action';
 import { registerDatabaseCommands } from './cli/database.commands';
@@ -50,6 +51,7 @@ registerHoldCommands(program);
 registerRestoreCommands(program);
 registerArchiveCommands(program);
 registerKeyCommands(program);
+registerAttestCommand(program);
 registerSchemaCommand(program);
 
 // Every command, whether or not it opens the database, runs only on a valid

@@ -101,21 +101,32 @@ describe('roles: every field asks for a permission, and each role gets exactly i
   });
 
   const matrix: [string, string, Record<Role | 'anonymous', string | null>][] = [
-    ['lineage', positions, { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null }],
+    [
+      'lineage',
+      positions,
+      { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, compliance: null, anonymous: null },
+    ],
     [
       'a report',
       '{ apiErrors(since: "2026-10-01T00:00:00Z", until: "2026-10-02T00:00:00Z") { count } }',
-      { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null },
+      { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, compliance: null, anonymous: null },
     ],
     [
       'the integrity audit',
       '{ integrityReport(quarter: "2026Q3") { clean } }',
-      { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null },
+      { investigator: null, integrity: null, writer: 'FORBIDDEN', admin: null, compliance: null, anonymous: null },
     ],
     [
       'chain verification',
       '{ verifyChain(limit: 1) { intact } }',
-      { investigator: 'FORBIDDEN', integrity: null, writer: 'FORBIDDEN', admin: null, anonymous: null },
+      {
+        investigator: 'FORBIDDEN',
+        integrity: null,
+        writer: 'FORBIDDEN',
+        admin: null,
+        compliance: null,
+        anonymous: null,
+      },
     ],
     [
       'the query audit log',
@@ -125,6 +136,7 @@ describe('roles: every field asks for a permission, and each role gets exactly i
         integrity: 'FORBIDDEN',
         writer: 'FORBIDDEN',
         admin: null,
+        compliance: null,
         anonymous: 'UNAUTHENTICATED',
       },
     ],
@@ -136,6 +148,7 @@ describe('roles: every field asks for a permission, and each role gets exactly i
         integrity: 'FORBIDDEN',
         writer: 'FORBIDDEN',
         admin: null,
+        compliance: null,
         anonymous: 'UNAUTHENTICATED',
       },
     ],

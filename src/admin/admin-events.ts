@@ -6,6 +6,12 @@ import { type AppendedEvent, appendEvent } from '../record/append-event';
 export enum AdminEvent {
   apiKeyCreated = 'api_key_created',
   apiKeyRevoked = 'api_key_revoked',
+  /** The key named its successor and ends at the grace period's end (`keys rotate`). */
+  apiKeyRotated = 'api_key_rotated',
+  /** A CLI report was run: which, over what, by whom. */
+  reportRun = 'report_run',
+  /** A gateway started, with the hash of its configuration. */
+  gatewayStarted = 'gateway_started',
 }
 
 /** An appended admin event: its `seq`, and its `id` as the API returns it (for `auditgraph prove`). */

@@ -20,6 +20,8 @@ export enum Permission {
   readCompliance = 'read compliance records',
   /** Scrape `/metrics` and read `/health/detailed`: business gauges and the database's state are not for anyone. */
   readOperations = 'read metrics and detailed health',
+  /** Certify a day of the record (an attestation): the compliance officer's, never a writer's. */
+  attest = 'attest a day',
 }
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
@@ -38,6 +40,13 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   ]),
   [Role.writer]: new Set([Permission.writeRecords]),
   [Role.admin]: new Set(Object.values(Permission)),
+  // Reads the record as an admin does and attests; writing lineage records is never a compliance officer's,
+  // nor are the operators' gauges (metrics, detailed health).
+  [Role.compliance]: new Set(
+    Object.values(Permission).filter(
+      (permission) => permission !== Permission.writeRecords && permission !== Permission.readOperations,
+    ),
+  ),
 };
 
 /**

@@ -19,6 +19,19 @@ export function commandActor(given: string | undefined): string {
   return configured ?? checkedActor(osUser(), 'the OS user name');
 }
 
+/**
+ * Who started a long-running process (`serve`), for its record: as
+ * commandActor says, else its uid — a container's nameless user still starts.
+ */
+export function processActor(): string {
+  try {
+    return commandActor(undefined);
+  } catch (error) {
+    if (error instanceof OperatorError) return `uid ${process.getuid?.() ?? 'unknown'}`;
+    throw error;
+  }
+}
+
 function osUser(): string {
   try {
     return userInfo().username;

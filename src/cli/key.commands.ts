@@ -1,5 +1,7 @@
 import { type Command, Option } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys';
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../auth/api-keys';
+import { BadInputError } from '../base/errors';
+import { DurationError, durationMilliseconds } from '../time/duration';
 import { type Role, ROLES } from '../auth/roles';
 import { type Instant, instantOf } from '../time/instant';
 import { instant } from './arguments';
@@ -16,10 +18,23 @@ function expiry(raw: string): Instant {
 
 const time = (value: Instant | null | undefined) => value ?? '';
 
+/** `--grace`: an ISO 8601 duration (PT24H, P7D, PT0S). */
+function grace(raw: string): number {
+  try {
+    return durationMilliseconds(raw.trim());
+  } catch (error) {
+    if (error instanceof DurationError) throw new BadInputError(`--grace ${error.message}`, 'grace');
+    throw error;
+  }
+}
+
+/** How long a rotated key keeps working by default: a day, for every client to take the new secret. */
+const DEFAULT_GRACE = 'PT24H';
+
 export function registerKeyCommands(program: Command): void {
   const keys = program
     .command('keys')
-    .description('API keys: create, list, revoke; each change an ADMIN event of the record');
+    .description('API keys: create, list, rotate, revoke; each change an ADMIN event of the record');
 
   keys
     .command('create')
@@ -53,7 +68,7 @@ export function registerKeyCommands(program: Command): void {
       commandAction(async (options: { format: 'table' | 'json' }) => {
         const listing = await withOrm((orm) => listApiKeys(orm.em.fork()));
         print(options.format, listing, () => ({
-          columns: ['id', 'name', 'role', 'prefix', 'created', 'expires', 'revoked', 'last used'],
+          columns: ['id', 'name', 'role', 'prefix', 'created', 'expires', 'revoked', 'replaced by', 'last used'],
           rows: listing.map((key) => [
             key.id,
             key.name,
@@ -62,6 +77,7 @@ export function registerKeyCommands(program: Command): void {
             time(key.createdAt),
             time(key.expiresAt),
             time(key.revokedAt),
+            key.replacedBy ?? '',
             time(key.lastUsedAt),
           ]),
         }));
@@ -69,17 +85,41 @@ export function registerKeyCommands(program: Command): void {
     );
 
   keys
+    .command('rotate')
+    .description('issue a new secret for a key name; the old one keeps working for the grace period, then ends')
+    .argument('<name>', 'the name of the current key')
+    .addOption(
+      new Option('--grace <duration>', 'how long the old secret still works: an ISO 8601 duration, e.g. PT1H, P7D')
+        .argParser(grace)
+        .default(grace(DEFAULT_GRACE), DEFAULT_GRACE),
+    )
+    .addOption(actorOption('the api_key_rotated event'))
+    .action(
+      commandAction(async (name: string, options: { grace: number; actor?: string }) => {
+        const actor = commandActor(options.actor);
+        const { issued, old, event } = await withOrm((orm) => rotateApiKey(orm.em.fork(), actor, name, options.grace));
+        console.error(
+          `rotated "${old.name}": key ${old.id} ends at ${old.expiresAt!} (event ${event.id}); ` +
+            `its successor is key ${issued.key.id} (event ${issued.event.id}). ` +
+            'Store the new secret now: it is not shown again.',
+        );
+        process.stdout.write(`${issued.secret}\n`);
+      }),
+    );
+
+  keys
     .command('revoke')
-    .description('revoke a live key by id or name; running gateways refuse it at once')
+    .description('revoke a key by id, or every live key of a name (a rotated one too); gateways refuse them at once')
     .argument('<key>', 'the key id or name')
     .addOption(actorOption('the api_key_revoked event'))
     .action(
       commandAction(async (idOrName: string, options: { actor?: string }) => {
         const actor = commandActor(options.actor);
-        const { key, event } = await withOrm((orm) => revokeApiKey(orm.em.fork(), actor, idOrName));
-        console.log(
-          `revoked key ${key.id} "${key.name}" (${key.role}) at ${key.revokedAt!}, recorded as event ${event.id}`,
-        );
+        const revoked = await withOrm((orm) => revokeApiKey(orm.em.fork(), actor, idOrName));
+        for (const { key, event } of revoked)
+          console.log(
+            `revoked key ${key.id} "${key.name}" (${key.role}) at ${key.revokedAt!}, recorded as event ${event.id}`,
+          );
       }),
     );
 }

@@ -18,6 +18,8 @@ import { EXIT_DONE, EXIT_FOUND } from './exit-codes';
 import { type Format, formatOption, print } from './output-format';
 import { timeZoneOption } from './time-zone-option';
 import { withOrm } from './with-orm';
+import { commandActor } from './actor';
+import { recordReportRun } from '../admin/report-runs';
 import { timeZoneOf } from '../time/time-zone';
 
 const reportNames = Object.keys(REPORTS) as ReportName[];
@@ -86,7 +88,12 @@ export function registerReportCommands(program: Command): void {
         const report = reportNamed(name);
         const options = resolveDays(given, timeZoneOf(given.timeZone, '--time-zone'));
         checkOptions(name, report, options);
-        const result = await withOrm((orm) => report.run(orm.em.fork(), options));
+        const actor = commandActor(undefined);
+        const result = await withOrm(async (orm) => {
+          const answer = await report.run(orm.em.fork(), options);
+          await recordReportRun(orm.em.fork(), actor, name, options);
+          return answer;
+        });
         print(options.format, result, () => report.table(result));
       }),
     );
@@ -121,7 +128,12 @@ export function registerReportCommands(program: Command): void {
         const period = options.quarter
           ? quarterPeriod(options.quarter, timeZone)
           : daysPeriod(options.from!, options.to!, timeZone);
-        const report = await withOrm((orm) => integrityReport(orm.em.fork(), period, { limit: options.limit }));
+        const actor = commandActor(undefined);
+        const report = await withOrm(async (orm) => {
+          const answer = await integrityReport(orm.em.fork(), period, { limit: options.limit });
+          await recordReportRun(orm.em.fork(), actor, 'integrity', options);
+          return answer;
+        });
         print(options.format, report, () => integrityTable(report));
         if (options.format === 'table')
           console.error(report.clean ? 'integrity: clean' : `integrity: ${report.totalFindings} findings`);

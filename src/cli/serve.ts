@@ -9,6 +9,8 @@ import { DEMO_SEED, seedDatabase } from '../seed/seed-database';
 import type { Integrator } from '../integrator/integrator';
 import { checkpointKeySettingOf } from '../integrator/checkpoint-key';
 import { startIntegratorThread } from '../integrator/integrator-thread';
+import { recordGatewayStart } from '../admin/gateway-started';
+import { processActor } from './actor';
 
 /**
  * `auditgraph serve`: opens the database (embedded when DATABASE_URL is
@@ -52,7 +54,7 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
 }
 
 /**
- * Migrations and demo data, on a connection of their own: the gateway's
+ * Migrations, demo data and the gateway_started event, on a connection of their own: the gateway's
  * connections are read-only and time-limited, these are neither.
  */
 async function prepareDatabase(config: Config, target: DatabaseTarget, migrate: boolean): Promise<void> {
@@ -64,6 +66,8 @@ async function prepareDatabase(config: Config, target: DatabaseTarget, migrate: 
       const summary = await seedDatabase(target.url, { scale: config.demoScale, seed: DEMO_SEED });
       console.log(`Demo data loaded: ${summary.rows.tradeDecisions} decisions, ${summary.rows.positions} positions.`);
     }
+    // After the demo data, which only an empty record takes.
+    await recordGatewayStart(orm.em.fork(), processActor(), config);
   } finally {
     await orm.close();
   }

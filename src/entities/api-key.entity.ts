@@ -14,6 +14,8 @@ export enum Role {
   writer = 'writer',
   /** Everything, including the query audit log. */
   admin = 'admin',
+  /** Reads everything an admin reads and certifies days (attestations); never writes lineage records. */
+  compliance = 'compliance',
 }
 registerEnumType(Role, { name: 'Role', description: 'The role an API key was issued with.' });
 
@@ -29,18 +31,21 @@ export const ROLES = Object.values(Role);
 @Entity({ tableName: 'api_keys' })
 @Index({ properties: ['createdAt'] })
 @Index({
-  // A name is unique among live keys, so a revoked key's name can be issued again.
-  name: 'api_keys_live_name_unique',
-  expression: 'create unique index "api_keys_live_name_unique" on "api_keys" ("name") where "revoked_at" is null',
+  // A name is unique among current keys (live, not replaced), so a revoked key's name can be issued again
+  // and a rotated key's name is its successor's while the old secret lives out its grace period.
+  name: 'api_keys_current_name_unique',
+  expression:
+    'create unique index "api_keys_current_name_unique" on "api_keys" ("name") ' +
+    'where "revoked_at" is null and "replaced_by" is null',
 })
 export class ApiKey {
-  [OptionalProps]?: 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt';
+  [OptionalProps]?: 'createdAt' | 'expiresAt' | 'revokedAt' | 'replacedBy' | 'lastUsedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  /** Unique among live keys (see the partial index above). */
+  /** Unique among current keys (see the partial index above). */
   @Field()
   @Property({ type: 'text' })
   name!: string;
@@ -67,6 +72,11 @@ export class ApiKey {
   @Field(() => DateTime, { nullable: true })
   @Property({ type: InstantType, nullable: true })
   revokedAt: Instant | null = null;
+
+  /** The key that replaced this one (`keys rotate`): this one then ends at its `expiresAt`, the grace period's end. */
+  @Field(() => ID, { nullable: true, description: 'The key that replaced this one when it was rotated.' })
+  @Property({ type: 'bigint', nullable: true })
+  replacedBy: string | null = null;
 
   /** From the query audit log, where listings ask for it; not a column. */
   @Field(() => DateTime, { nullable: true, description: 'When the key was last used (from the query audit log).' })

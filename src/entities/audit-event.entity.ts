@@ -22,8 +22,9 @@ registerEnumType(LogType, {
   valuesConfig: {
     ADMIN: {
       description:
-        'What an operator did to the gateway itself (an API key created or revoked), written by auditgraph in the ' +
-        'same transaction as the change; never by a producer.',
+        'What an operator did to the gateway itself (an API key created, rotated or revoked, a CLI report run, a ' +
+        'gateway started with the hash of its configuration), written by auditgraph in the same transaction as the ' +
+        'change; never by a producer.',
     },
   },
 });
@@ -52,6 +53,9 @@ export type SubjectTable = (typeof SUBJECT_TABLES)[number];
  * producer's `recordEvent` may not write them, or it could forge one — a
  * correction that never happened, a purge that erased nothing.
  */
+/** A named person certified a day of the record (src/attestation): one per person and day, bound to a checkpoint. */
+export const DAY_ATTESTED = 'day_attested';
+
 export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
   'status_changed',
   'records_written',
@@ -63,6 +67,7 @@ export const EVENTS_WRITTEN_BY_AUDITGRAPH: ReadonlySet<string> = new Set([
   'records_restored',
   'archive_written',
   'archive_verified',
+  DAY_ATTESTED,
 ]);
 
 /** The log types only auditgraph writes (with the change they describe), for the same reason. */
@@ -98,6 +103,13 @@ export const LOG_TYPES_WRITTEN_BY_AUDITGRAPH: ReadonlySet<LogType> = new Set([Lo
     'create index "audit_events_status_change_index" on "audit_events" ' +
     '("subject_table", "subject_id", "seq" desc) include ("event_data") ' +
     "where event = 'status_changed'",
+})
+// A person certifies a day once: the database, not a read before the write, refuses the second.
+@Index({
+  name: 'audit_events_attestation_unique',
+  expression:
+    'create unique index "audit_events_attestation_unique" on "audit_events" ' +
+    `((event_data ->> 'day'), (event_data ->> 'by')) where event = '${DAY_ATTESTED}'`,
 })
 // Full-text search over what events say (search kind AUDIT_EVENT).
 @Index({ name: 'audit_events_search_gin', expression: searchIndexDdl('audit_events') })

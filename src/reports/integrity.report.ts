@@ -13,6 +13,7 @@ import {
   stalePendingSql,
 } from '../queries/integrity-predicates';
 import { positionLotsByPositionSql } from '../sql/position-lot';
+import { unattestedDays } from '../attestation/unattested-days';
 import { DateTime } from '../graphql/date-time.scalar';
 import { earlierOf, type Instant, instantOf } from '../time/instant';
 
@@ -63,6 +64,12 @@ export class IntegrityReport {
   @Field(() => Int) totalFindings!: number;
   @Field(() => [IntegrityFinding], { description: 'Every check, in a fixed order, clean ones included.' })
   findings!: IntegrityFinding[];
+  @Field(() => Int, {
+    description: 'Ended UTC days of the period, from the first recorded event on, that no one has attested.',
+  })
+  unattestedDayCount!: number;
+  @Field(() => [String], { description: 'The first `limit` of them, oldest first (YYYY-MM-DD).' })
+  unattestedDays!: string[];
 }
 
 /**
@@ -236,7 +243,18 @@ export async function integrityReport(
     for (let index = next++; index < checks.length; index = next++)
       findings[index] = await runIntegrityCheck(em, checks[index]!, period, limit);
   };
-  await Promise.all(Array.from({ length: CHECK_CONCURRENCY }, worker));
+  const [unattested] = await Promise.all([
+    unattestedDays(em, period, limit),
+    ...Array.from({ length: CHECK_CONCURRENCY }, worker),
+  ]);
   const totalFindings = findings.reduce((sum, finding) => sum + finding.count, 0);
-  return { from: period.from, until: period.until, clean: totalFindings === 0, totalFindings, findings };
+  return {
+    from: period.from,
+    until: period.until,
+    clean: totalFindings === 0,
+    totalFindings,
+    findings,
+    unattestedDayCount: unattested.count,
+    unattestedDays: unattested.days,
+  };
 }

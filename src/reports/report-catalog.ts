@@ -225,18 +225,24 @@ export type ReportName = keyof typeof REPORTS;
 export function integrityTable(report: IntegrityReport): Table {
   return {
     columns: ['check', 'count', 'type', 'databaseId', 'externalId', 'detail'],
-    rows: report.findings.flatMap((finding) =>
-      finding.items.length === 0
-        ? [[finding.check, finding.count, '', '', '', finding.count === 0 ? 'clean' : '']]
-        : finding.items.map((item) => [
-            finding.check,
-            finding.count,
-            item.type,
-            item.databaseId,
-            item.externalId ?? '',
-            item.detail,
-          ]),
-    ),
+    rows: [
+      ...report.findings.flatMap((finding) =>
+        finding.items.length === 0
+          ? [[finding.check, finding.count, '', '', '', finding.count === 0 ? 'clean' : '']]
+          : finding.items.map((item) => [
+              finding.check,
+              finding.count,
+              item.type,
+              item.databaseId,
+              item.externalId ?? '',
+              item.detail,
+            ]),
+      ),
+      // Not a finding (the exit code ignores it): a day no one has certified yet.
+      ...(report.unattestedDays.length === 0
+        ? [['unattested days', report.unattestedDayCount, '', '', '', report.unattestedDayCount === 0 ? 'none' : '']]
+        : report.unattestedDays.map((day) => ['unattested days', report.unattestedDayCount, '', '', '', day])),
+    ],
   };
 }
 

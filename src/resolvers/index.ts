@@ -1,5 +1,6 @@
 import { AggregateResolver } from './aggregate.resolver';
 import { ApiPayloadResolver } from './api-payload.resolver';
+import { AttestationResolver } from './attestation.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
 import { ChainResolver } from './chain.resolver';
 import { CompliancePackageResolver } from './compliance-package.resolver';
@@ -40,6 +41,7 @@ export const resolvers = [
   AggregateResolver,
   ChainResolver,
   RecordResolver,
+  AttestationResolver,
   CorrectionResolver,
   RecordCorrectionResolver,
   ...CORRECTIONS_RESOLVERS,
