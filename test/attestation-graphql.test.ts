@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApiKey, revokeApiKey, rotateApiKey } from '../src/auth/api-keys';
+import { createApiKey, expireApiKey, revokeApiKey, rotateApiKey } from '../src/auth/api-keys';
 import { Role } from '../src/auth/roles';
+import type { Instant } from '../src/time/instant';
 import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
 import { createLogKey, integrateAndSign, type LogKey } from './harness/proof-log';
 
@@ -154,7 +155,7 @@ describe('api_keys stays append-only with rotation', () => {
       `update api_keys set replaced_by = id + 1, expires_at = now(), role = 'admin' where id = ${key.id}`,
     ];
     for (const statement of refused)
-      await expect(connection.execute(statement)).rejects.toThrow(/only revoking a live key is allowed, or rotating/);
+      await expect(connection.execute(statement)).rejects.toThrow(/only revoking a live key is allowed, rotating/);
     // The shape of a rotation, but no api_key_rotated event in its transaction.
     await expect(
       connection.execute(`update api_keys set replaced_by = id + 1, expires_at = now() where id = ${key.id}`),
@@ -163,6 +164,43 @@ describe('api_keys stays append-only with rotation', () => {
     // A rotated key is rotated once; a later expiry is never given back.
     await expect(
       connection.execute(`update api_keys set replaced_by = ${rotated.issued.key.id} where id = ${key.id}`),
-    ).rejects.toThrow(/only revoking a live key is allowed, or rotating/);
+    ).rejects.toThrow(/only revoking a live key is allowed, rotating/);
+  });
+
+  it('lets an expiry come forward with its api_key_expiry_set event only, never later nor away', async () => {
+    const em = gateway.writer.em.fork();
+    const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const { key } = await createApiKey(em, 'Ada Admin', {
+      name: 'contractor',
+      role: Role.investigator,
+      expiresAt: inAMonth as Instant,
+    });
+    const connection = gateway.writer.em.getConnection();
+    for (const statement of [
+      `update api_keys set expires_at = expires_at + interval '1 day' where id = ${key.id}`,
+      `update api_keys set expires_at = null where id = ${key.id}`,
+      `update api_keys set expires_at = now() + interval '1 day', name = 'other' where id = ${key.id}`,
+    ])
+      await expect(connection.execute(statement)).rejects.toThrow(/only revoking a live key is allowed, rotating/);
+    await expect(
+      connection.execute(`update api_keys set expires_at = now() + interval '1 day' where id = ${key.id}`),
+    ).rejects.toThrow(/without its api_key_expiry_set ADMIN event/);
+    const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString() as Instant;
+    const [expired] = await expireApiKey(em, 'Ada Admin', 'contractor', inAWeek);
+    expect(Date.parse(expired!.key.expiresAt!)).toBe(Date.parse(inAWeek));
+    // Later than it already ends: refused, nothing written.
+    await expect(expireApiKey(em, 'Ada Admin', 'contractor', inAMonth as Instant)).rejects.toThrow(/already ends by/);
+    await expect(
+      expireApiKey(em, 'Ada Admin', 'contractor', new Date(Date.now() - 1000).toISOString() as Instant),
+    ).rejects.toThrow(/must be in the future: to end a key now, revoke it/);
+    const rows = await connection.execute<{ event: string; actor: string; ends: string }[]>(
+      `select event, actor, event_data ->> 'expiresAt' as ends from audit_events
+        where log_type = 'ADMIN' and event_data @> jsonb_build_object('keyId', ${key.id}::text) order by seq`,
+    );
+    expect(rows.map(({ event, actor }) => [event, actor])).toEqual([
+      ['api_key_created', 'Ada Admin'],
+      ['api_key_expiry_set', 'Ada Admin'],
+    ]);
+    expect(Date.parse(rows[1]!.ends)).toBe(Date.parse(inAWeek));
   });
 });

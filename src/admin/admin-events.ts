@@ -8,6 +8,8 @@ export enum AdminEvent {
   apiKeyRevoked = 'api_key_revoked',
   /** The key named its successor and ends at the grace period's end (`keys rotate`). */
   apiKeyRotated = 'api_key_rotated',
+  /** A live key's expiry brought forward (`keys expire`): it ends sooner, never later. */
+  apiKeyExpirySet = 'api_key_expiry_set',
   /** A CLI report was run: which, over what, by whom. */
   reportRun = 'report_run',
   /** A gateway started, with the hash of its configuration. */

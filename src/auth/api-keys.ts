@@ -177,6 +177,23 @@ export async function listApiKeys(em: EntityManager): Promise<ApiKey[]> {
   );
 }
 
+/** The live keys `idOrName` names, locked: one by id, or every live key of a name (a rotated one in its grace too). */
+async function lockLiveKeys(em: EntityManager, trx: Knex.Transaction, idOrName: string): Promise<ApiKey[]> {
+  const [column, value] = isDatabaseId(idOrName) ? ['id', idOrName] : ['name', idOrName];
+  const { rows: found } = await trx.raw(
+    `select ${KEY_COLUMNS} from api_keys where ${column} = ? ${column === 'name' ? 'and revoked_at is null' : ''}
+     order by id for update`,
+    [value],
+  );
+  if (found.length === 0) throw new BadInputError(`no live key has the id or name "${idOrName}"`, 'key');
+  const toKey = readModelOf(em, ApiKey);
+  const keys = (found as Record<string, unknown>[]).map(toKey);
+  const [first] = keys;
+  if (first!.revokedAt)
+    throw new BadInputError(`key ${first!.id} ("${first!.name}") was already revoked at ${first!.revokedAt}`, 'key');
+  return keys;
+}
+
 /**
  * Revokes a live key found by id, or every live key of a name (the current
  * one and any rotated key still in its grace period), and appends in the same
@@ -188,20 +205,10 @@ export async function revokeApiKey(
   actor: string,
   idOrName: string,
 ): Promise<{ key: ApiKey; event: AdminEventRef }[]> {
-  const [column, value] = isDatabaseId(idOrName) ? ['id', idOrName] : ['name', idOrName];
   return inWriteTransaction(em, async (trx) => {
-    const { rows: found } = await trx.raw(
-      `select ${KEY_COLUMNS} from api_keys where ${column} = ? ${column === 'name' ? 'and revoked_at is null' : ''}
-       order by id for update`,
-      [value],
-    );
-    if (found.length === 0) throw new BadInputError(`no live key has the id or name "${idOrName}"`, 'key');
     const toKey = readModelOf(em, ApiKey);
-    const live = toKey(found[0]);
-    if (live.revokedAt)
-      throw new BadInputError(`key ${live.id} ("${live.name}") was already revoked at ${live.revokedAt}`, 'key');
     const revoked = [];
-    for (const { id } of found as { id: string }[]) {
+    for (const { id } of await lockLiveKeys(em, trx, idOrName)) {
       const {
         rows: [row],
       } = await trx.raw(`update api_keys set revoked_at = now() where id = ? returning ${KEY_COLUMNS}`, [id]);
@@ -209,6 +216,49 @@ export async function revokeApiKey(
       revoked.push({ key, event: await appendAdminEvent(trx, actor, AdminEvent.apiKeyRevoked, keyFacts(key)) });
     }
     return revoked;
+  });
+}
+
+/**
+ * Brings the expiry of a live key (by id), or of every live key of a name,
+ * forward to `expiresAt` — a future instant, earlier than the key's own
+ * expiry — with an `api_key_expiry_set` ADMIN event per key changed, in one
+ * transaction: "this key ends on Friday at 17:00". A key already ending by
+ * then is left as it is; if every one is, nothing is written and the request
+ * is refused. An expiry is never pushed later: a key that should live longer
+ * is a new key.
+ */
+export async function expireApiKey(
+  em: EntityManager,
+  actor: string,
+  idOrName: string,
+  expiresAt: Instant,
+): Promise<{ key: ApiKey; event: AdminEventRef }[]> {
+  if (millisecondsOf(expiresAt) <= Date.now()) {
+    throw new BadInputError('the expiry must be in the future: to end a key now, revoke it', 'at');
+  }
+  return inWriteTransaction(em, async (trx) => {
+    const toKey = readModelOf(em, ApiKey);
+    const expired = [];
+    for (const { id } of await lockLiveKeys(em, trx, idOrName)) {
+      const {
+        rows: [row],
+      } = await trx.raw(
+        `update api_keys set expires_at = ?::timestamptz
+          where id = ? and (expires_at is null or expires_at > ?::timestamptz) returning ${KEY_COLUMNS}`,
+        [expiresAt, id, expiresAt],
+      );
+      if (!row) continue;
+      const key = toKey(row);
+      const event = await appendAdminEvent(trx, actor, AdminEvent.apiKeyExpirySet, {
+        ...keyFacts(key),
+        expiresAt: key.expiresAt,
+      });
+      expired.push({ key, event });
+    }
+    if (expired.length === 0)
+      throw new BadInputError(`every live key "${idOrName}" names already ends by ${expiresAt}`, 'at');
+    return expired;
   });
 }
 

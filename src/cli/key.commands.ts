@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../auth/api-keys';
+import { createApiKey, expireApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../auth/api-keys';
 import { BadInputError } from '../base/errors';
 import { DurationError, durationMilliseconds } from '../time/duration';
 import { type Role, ROLES } from '../auth/roles';
@@ -34,7 +34,7 @@ const DEFAULT_GRACE = 'PT24H';
 export function registerKeyCommands(program: Command): void {
   const keys = program
     .command('keys')
-    .description('API keys: create, list, rotate, revoke; each change an ADMIN event of the record');
+    .description('API keys: create, list, rotate, expire, revoke; each change an ADMIN event of the record');
 
   keys
     .command('create')
@@ -104,6 +104,27 @@ export function registerKeyCommands(program: Command): void {
             'Store the new secret now: it is not shown again.',
         );
         process.stdout.write(`${issued.secret}\n`);
+      }),
+    );
+
+  keys
+    .command('expire')
+    .description("bring a key's expiry forward, by id or for every live key of a name; never later")
+    .argument('<key>', 'the key id or name')
+    .addOption(
+      new Option('--at <when>', 'when it ends: an ISO date or timestamp, or days from now (e.g. 7d)')
+        .argParser(expiry)
+        .makeOptionMandatory(),
+    )
+    .addOption(actorOption('the api_key_expiry_set event'))
+    .action(
+      commandAction(async (idOrName: string, options: { at: Instant; actor?: string }) => {
+        const actor = commandActor(options.actor);
+        const expired = await withOrm((orm) => expireApiKey(orm.em.fork(), actor, idOrName, options.at));
+        for (const { key, event } of expired)
+          console.log(
+            `key ${key.id} "${key.name}" (${key.role}) now ends at ${key.expiresAt!}, recorded as event ${event.id}`,
+          );
       }),
     );
 

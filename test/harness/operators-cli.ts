@@ -155,5 +155,34 @@ export function describeOperatorsOnTheRecord(name: string, makeMode: () => Promi
         { event: 'api_key_revoked', actor: 'Zoë Ångström' },
       ]);
     }, 300_000);
+
+    it("brings a key's end forward, never later, each change an event with its actor", async () => {
+      await run(['keys', 'create', '--name', 'contractor', '--role', 'investigator', '--expires', '30d'], 0);
+      const ended = await run(['keys', 'expire', 'contractor', '--at', '7d'], 0);
+      expect(ended.stdout).toMatch(/^key \d+ "contractor" \(investigator\) now ends at \S+, recorded as event \S+\n$/);
+      const before = await events();
+      await run(['keys', 'expire', 'contractor', '--at', '60d'], 2, /already ends by/);
+      await run(
+        ['keys', 'expire', 'contractor', '--at', '2020-01-01'],
+        2,
+        /must be in the future: to end a key now, revoke it/,
+      );
+      await run(['keys', 'expire', 'contractor', '--at', 'friday'], 2, /--at/);
+      await run(['keys', 'expire', 'contractor'], 2, /--at/);
+      await run(['keys', 'expire', 'nobody', '--at', '1d'], 2, /no live key has the id or name "nobody"/);
+      expect(await events()).toBe(before);
+      const [key] = await sql<{ week: boolean }>(
+        `select expires_at between now() + interval '6 days 23 hours' and now() + interval '7 days' as week
+           from api_keys where name = 'contractor'`,
+      );
+      expect(key).toEqual({ week: true });
+      const history = await sql<{ event: string; actor: string }>(
+        `select event, actor from audit_events where log_type = 'ADMIN' and event_data ->> 'name' = 'contractor' order by seq`,
+      );
+      expect(history).toEqual([
+        { event: 'api_key_created', actor: 'Ops Ünal' },
+        { event: 'api_key_expiry_set', actor: 'Ops Ünal' },
+      ]);
+    }, 300_000);
   });
 }
