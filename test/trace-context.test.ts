@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { Role } from '../src/auth/roles';
 import { parseTraceparent, traceparentOf } from '../src/server/trace/traceparent';
 import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
+import { startServe, stopProcess } from './harness/cli';
+import { createTestDatabase } from './harness/database';
 
 const hex = (length: number) =>
   fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
@@ -112,5 +114,43 @@ describe('a request’s trace, end to end', () => {
     expect(answer.status).toBe(401);
     expect(parseTraceparent(answer.headers.get('traceparent') ?? undefined)?.traceId).toBe('ab'.repeat(16));
     expect(await traceIdOnRecord(answer.headers.get('x-request-id'))).toBe('ab'.repeat(16));
+  });
+});
+
+describe('the trace on the access log', () => {
+  it('is on the line `serve` logs for the request, beside its request id', async () => {
+    const database = await createTestDatabase();
+    const gateway = await startServe([], {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: database.url,
+    });
+    try {
+      const traceId = 'fe'.repeat(16);
+      // Without a key: a 401, which the access log writes at warn.
+      const answer = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${'12'.repeat(8)}-01` },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(answer.status).toBe(401);
+      const requestId = answer.headers.get('x-request-id')!;
+      const lineOf = () =>
+        gateway
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { req?: { id: string }; traceId?: string })
+          .find((line) => line.req?.id === requestId);
+      for (let waited = 0; !lineOf() && waited < 5_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lineOf()).toMatchObject({ traceId, res: { statusCode: 401 } });
+    } finally {
+      await stopProcess(gateway.child);
+      await database.drop();
+    }
   });
 });
