@@ -117,7 +117,7 @@ export async function archiveRecords(
   em: EntityManager,
   cutoff: Date,
   settings: ArchiveSettings,
-  options: { execute: boolean; actor: string },
+  options: { execute: boolean; actor: string; onProgress?: (leaves: number, total: number) => void },
 ): Promise<RecordsRunSummary> {
   await connection.query('begin isolation level repeatable read read only');
   try {
@@ -138,6 +138,7 @@ export async function archiveRecords(
       for (let first = plan.firstLeaf; first < plan.endLeaf; first += LEAVES_PER_FILE) {
         const last = Math.min(plan.endLeaf, first + LEAVES_PER_FILE) - 1;
         summary.files.push(await archiveRange(first, last, sql, plan.checkpoint.note));
+        options.onProgress?.(last + 1 - plan.firstLeaf, plan.endLeaf - plan.firstLeaf);
       }
     }
     await connection.query('commit');

@@ -131,10 +131,15 @@ export function registerArchiveCommands(program: Command): void {
               actor,
               onProgress: (done, total, month) => bar.update(done, total, `${countOf(done, total)} bodies, ${month}`),
             }).finally(() => bar.stop());
+            const recordsBar = progressBar('archive --full', options);
             const records = options.full
               ? await withIntegratorConnection(url, (connection) =>
-                  archiveRecords(connection, orm.em.fork(), window.cutoff, settings, { execute, actor }),
-                )
+                  archiveRecords(connection, orm.em.fork(), window.cutoff, settings, {
+                    execute,
+                    actor,
+                    onProgress: (done, total) => recordsBar.update(done, total, `${countOf(done, total)} leaves`),
+                  }),
+                ).finally(() => recordsBar.stop())
               : undefined;
             return { bodies, records };
           }),
