@@ -11,6 +11,8 @@ import { observeGateway } from '../src/metrics/gateway-metrics';
 import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { investigationQuery, provenanceThroughNode } from './harness/investigations';
+import { startServe, stopProcess } from './harness/cli';
+import { createTestDatabase } from './harness/database';
 
 const HOUR = 3_600_000;
 
@@ -90,6 +92,30 @@ describe('/metrics: the runbook alert inputs', () => {
       expect((await fetch(new URL('/graphql', separate.metricsUrl))).status).toBe(404);
     } finally {
       await separate.close();
+    }
+  });
+
+  it('is named by `serve` at start when it has a port of its own, and answers there', async () => {
+    const database = await createTestDatabase();
+    const serving = await startServe([], {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: database.url,
+      AUDITGRAPH_METRICS_PORT: '0',
+    });
+    try {
+      const named = /auditgraph is serving \/metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m;
+      for (let waited = 0; !named.test(serving.output()) && waited < 5_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const url = named.exec(serving.output())![1]!;
+      expect(new URL(url).port).not.toBe(new URL(serving.url).port);
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      await stopProcess(serving.child);
+      await database.drop();
     }
   });
 

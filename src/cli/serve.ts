@@ -39,6 +39,8 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
     );
     if (config.anonymousRead) warnAnonymousRead(target.embedded);
     console.log(`auditgraph is serving GraphQL at ${gateway.url}`);
+    // Only where it differs from the API's: on the API port, /metrics is the documented path, behind an admin key.
+    if (config.metricsPort !== undefined) console.log(`auditgraph is serving /metrics at ${gateway.metricsUrl}`);
     stopOnSignal(async () => {
       await gateway.close();
       await integrator!.close();
