@@ -241,7 +241,7 @@ describe('hostile periods', () => {
   test.each([
     [['--from', '2026-09-30', '--to', '2026-07-01'], /`from` \(2026-09-30\) must not be after `to`/],
     [['--from', '2026-02-30', '--to', '2026-03-01'], /`from` must be a date as YYYY-MM-DD/],
-    [['--from', 'yesterday', '--to', '2026-03-01'], /`from` must be a date/],
+    [['--from', 'someday', '--to', '2026-03-01'], /`from` must be a date/],
     [['--from', '２０２６-０１-０１', '--to', '2026-03-01'], /`from` must be a date/],
     [['--from', '0000-12-31', '--to', '0001-01-01'], /`from` must be a date/],
     [['--from', '2026-01-01', '--to', '10000-01-01'], /`to` must be a date/],

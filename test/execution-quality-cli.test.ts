@@ -79,7 +79,7 @@ describe.each([
     [['--from', '2026-09-30', '--to', '2026-02-30'], /`to` must be a date as YYYY-MM-DD/],
     [['--from', '2026-10-01', '--to', '2026-09-30'], /`from` \(2026-10-01\) must not be after `to` \(2026-09-30\)/],
     [['--from', '2026-09-01'], /takes --from YYYY-MM-DD --to YYYY-MM-DD/],
-    [['--date', '2026-09-01'], /takes --from YYYY-MM-DD --to YYYY-MM-DD \(not --date\)/],
+    [['--date', '2026-09-01'], /takes --from YYYY-MM-DD --to YYYY-MM-DD, or --from last-week \(not --date\)/],
     [[...PERIOD, '--format', 'xml'], /argument 'xml' is invalid/],
   ];
   if (checksArguments)

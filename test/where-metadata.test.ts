@@ -38,7 +38,12 @@ const lists = [
     entity: AuditEvent,
     left: ['id', 'subjectId', 'recordIds', 'recordHashes', 'prevHash', 'hash'],
   },
-  { name: 'QueryAuditEntryWhere', entity: QueryAuditEntry, left: ['id', 'apiKey', 'errorCodes', 'document'] },
+  // traceId: a column, not a GraphQL field, since an entry's fields are its Merkle leaf (README, trace context).
+  {
+    name: 'QueryAuditEntryWhere',
+    entity: QueryAuditEntry,
+    left: ['id', 'apiKey', 'errorCodes', 'document', 'traceId'],
+  },
 ];
 
 describe('the where: inputs follow the entities', () => {
