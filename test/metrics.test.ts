@@ -11,8 +11,7 @@ import { observeGateway } from '../src/metrics/gateway-metrics';
 import { createTrade } from './harness/fixtures';
 import { startTestGateway, type TestGateway } from './harness/gateway';
 import { investigationQuery, provenanceThroughNode } from './harness/investigations';
-import { startServe, stopProcess } from './harness/cli';
-import { createTestDatabase } from './harness/database';
+import { serveOnTestDatabase } from './harness/cli';
 
 const HOUR = 3_600_000;
 
@@ -96,16 +95,7 @@ describe('/metrics: the runbook alert inputs', () => {
   });
 
   it('is named by `serve` at start when it has a port of its own, and answers there', async () => {
-    const database = await createTestDatabase();
-    const serving = await startServe([], {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_URL: database.url,
-      AUDITGRAPH_METRICS_PORT: '0',
-    });
+    const { gateway: serving, stop } = await serveOnTestDatabase({ AUDITGRAPH_METRICS_PORT: '0' });
     try {
       const named = /auditgraph is serving \/metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m;
       for (let waited = 0; !named.test(serving.output()) && waited < 5_000; waited += 50)
@@ -114,8 +104,7 @@ describe('/metrics: the runbook alert inputs', () => {
       expect(new URL(url).port).not.toBe(new URL(serving.url).port);
       expect((await fetch(url)).status).toBe(200);
     } finally {
-      await stopProcess(serving.child);
-      await database.drop();
+      await stop();
     }
   });
 

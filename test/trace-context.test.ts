@@ -2,8 +2,7 @@ import fc from 'fast-check';
 import { Role } from '../src/auth/roles';
 import { parseTraceparent, traceparentOf } from '../src/server/trace/traceparent';
 import { type HttpTestGateway, startHttpTestGateway } from './harness/http-gateway';
-import { startServe, stopProcess } from './harness/cli';
-import { createTestDatabase } from './harness/database';
+import { serveOnTestDatabase } from './harness/cli';
 
 const hex = (length: number) =>
   fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
@@ -119,15 +118,7 @@ describe('a request’s trace, end to end', () => {
 
 describe('the trace on the access log', () => {
   it('is on the line `serve` logs for the request, beside its request id', async () => {
-    const database = await createTestDatabase();
-    const gateway = await startServe([], {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_URL: database.url,
-    });
+    const { gateway, stop } = await serveOnTestDatabase();
     try {
       const traceId = 'fe'.repeat(16);
       // Without a key: a 401, which the access log writes at warn.
@@ -149,8 +140,7 @@ describe('the trace on the access log', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       expect(lineOf()).toMatchObject({ traceId, res: { statusCode: 401 } });
     } finally {
-      await stopProcess(gateway.child);
-      await database.drop();
+      await stop();
     }
   });
 });

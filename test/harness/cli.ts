@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createTestDatabase } from './database';
 
 const CLI = path.join(__dirname, '../../dist/src/cli.js');
 
@@ -82,4 +83,30 @@ export async function graphql(
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: any; errors?: any[] };
+}
+
+/** `serve` on a fresh test database of its own (DATABASE_URL set, quiet but warnings), and how to end both. */
+export async function serveOnTestDatabase(
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ gateway: ServingGateway; stop(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const gateway = await startServe([], {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    ...env,
+  }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
+  return {
+    gateway,
+    stop: async () => {
+      await stopProcess(gateway.child);
+      await database.drop();
+    },
+  };
 }
