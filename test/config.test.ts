@@ -15,6 +15,9 @@ describe('configuration from the environment', () => {
       nodeEnv: 'development',
       dataDir: path.join(CLONE, '.data', 'postgres'),
       poolMax: 10,
+      replicaUrls: [],
+      replicaMaxLagMs: 5_000,
+      replicaCheckIntervalMs: 1_000,
       migrateOnStart: true,
       demoScale: 0.2,
       anonymousRead: true,
@@ -118,9 +121,33 @@ describe('configuration from the environment', () => {
     ['AUDITGRAPH_MAX_BODY_BYTES', '1e12', /AUDITGRAPH_MAX_BODY_BYTES/],
     ['AUDITGRAPH_MAX_QUERY_DEPTH', '1', /AUDITGRAPH_MAX_QUERY_DEPTH="1"/],
     ['AUDITGRAPH_AUDIT_REDACT', 'password; drop table x', /AUDITGRAPH_AUDIT_REDACT=.*comma-separated list/],
+    ['AUDITGRAPH_REPLICA_URLS', 'postgres://r1@a/db,,', /AUDITGRAPH_REPLICA_URLS=.*comma-separated list of postgres/],
+    [
+      'AUDITGRAPH_REPLICA_URLS',
+      'postgres://r:pw1@a/db, mysql://r:pw2@b/db',
+      /AUDITGRAPH_REPLICA_URLS="postgres:\/\/r:\*\*\*@a\/db, mysql:\/\/r:\*\*\*@b\/db" must be/,
+    ],
+    ['AUDITGRAPH_REPLICA_MAX_LAG_MS', '-1', /AUDITGRAPH_REPLICA_MAX_LAG_MS="-1"/],
+    ['AUDITGRAPH_REPLICA_CHECK_INTERVAL_MS', '10', /AUDITGRAPH_REPLICA_CHECK_INTERVAL_MS="10"/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reads the replicas of the primary DATABASE_URL names, and refuses replicas of the embedded database', () => {
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://app@primary/audit',
+        AUDITGRAPH_REPLICA_URLS: ' postgres://app@replica-1/audit ,postgresql://app@replica-2:6432/audit',
+        AUDITGRAPH_REPLICA_MAX_LAG_MS: '250',
+      }),
+    ).toMatchObject({
+      replicaUrls: ['postgres://app@replica-1/audit', 'postgresql://app@replica-2:6432/audit'],
+      replicaMaxLagMs: 250,
+    });
+    expect(() => loadConfig({ AUDITGRAPH_REPLICA_URLS: 'postgres://app@replica-1/audit' })).toThrow(
+      /AUDITGRAPH_REPLICA_URLS needs DATABASE_URL/,
+    );
   });
 
   it('names every bad variable at once', () => {

@@ -62,7 +62,7 @@ describe('health: liveness, readiness, and recovery when PostgreSQL comes back',
     expect(await get('/health/ready')).toEqual({ status: 200, body: { status: 'ready' } });
     expect(await get('/health/detailed', adminSecret)).toEqual({
       status: 200,
-      body: { status: 'ready', database: 'up', migrations: 'current' },
+      body: { status: 'ready', database: 'up', migrations: 'current', replicas: [] },
     });
     expect((await get('/health/detailed')).status).toBe(401);
     const investigator = await createApiKey(orm.em.fork(), 'health-test', { name: 'reader', role: Role.investigator });
@@ -115,7 +115,7 @@ describe('health: liveness, readiness, and recovery when PostgreSQL comes back',
     expect(ready).toEqual({ status: 200, body: { status: 'ready' } });
     expect(await get('/health/detailed', adminSecret)).toEqual({
       status: 200,
-      body: { status: 'ready', database: 'up', migrations: 'current' },
+      body: { status: 'ready', database: 'up', migrations: 'current', replicas: [] },
     });
     expect((await positions()).body).toEqual({ data: { positions: { nodes: [] } } });
   });

@@ -11,12 +11,16 @@ const booleanWords = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 
 const booleanFlag = z.enum(booleanWords).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//.test(value) && URL.canParse(value) && new URL(value).hostname !== '';
+}
+
 const environmentSchema = z.object({
   DATABASE_URL: z
     .string()
     .trim()
     .min(1)
-    .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value) && new URL(value).hostname !== '', {
+    .refine(isPostgresUrl, {
       message: 'must be a postgres:// or postgresql:// URL, e.g. postgres://user@127.0.0.1:5432/auditgraph',
     })
     .optional(),
@@ -36,6 +40,13 @@ const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   AUDITGRAPH_DATA_DIR: z.string().trim().min(1).optional(),
   AUDITGRAPH_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  AUDITGRAPH_REPLICA_URLS: z
+    .string()
+    .trim()
+    .refine((value) => value.split(',').every((url) => isPostgresUrl(url.trim())))
+    .optional(),
+  AUDITGRAPH_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  AUDITGRAPH_REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
   AUDITGRAPH_MIGRATE_ON_START: booleanFlag.default(true),
   AUDITGRAPH_DEMO_SCALE: z.coerce.number().positive().max(1000).default(0.2),
   AUDITGRAPH_ANONYMOUS_READ: booleanFlag.optional(),
@@ -87,6 +98,10 @@ const ACCEPTS: Record<ConfigVariable, string> = {
   NODE_ENV: 'one of development, production, test',
   AUDITGRAPH_DATA_DIR: 'a folder path',
   AUDITGRAPH_DB_POOL_MAX: 'a whole number from 1 to 200',
+  AUDITGRAPH_REPLICA_URLS:
+    'a comma-separated list of postgres:// URLs of streaming replicas, e.g. postgres://reader@10.0.0.6:5432/auditgraph',
+  AUDITGRAPH_REPLICA_MAX_LAG_MS: 'a whole number of milliseconds from 0 to 3600000',
+  AUDITGRAPH_REPLICA_CHECK_INTERVAL_MS: 'a whole number of milliseconds from 50 to 600000',
   AUDITGRAPH_MIGRATE_ON_START: `one of ${booleanWords.join(', ')}`,
   AUDITGRAPH_DEMO_SCALE: 'a number above 0 and at most 1000',
   AUDITGRAPH_ANONYMOUS_READ: `one of ${booleanWords.join(', ')}`,
@@ -126,6 +141,16 @@ export type Config = {
   /** Absolute: where the embedded PostgreSQL keeps its cluster. */
   dataDir: string;
   poolMax: number;
+  /**
+   * Streaming replicas of `databaseUrl` that GraphQL queries read from (src/database/replicas): each
+   * while it answers and replays within `replicaMaxLagMs`; mutations, authentication and the gateway's
+   * own records always go to the primary.
+   */
+  replicaUrls: string[];
+  /** A replica further behind the primary than this is taken out of rotation until it catches up. */
+  replicaMaxLagMs: number;
+  /** How often each replica's state and replay position are read. */
+  replicaCheckIntervalMs: number;
   migrateOnStart: boolean;
   demoScale: number;
   /** Unauthenticated callers may read. Defaults to on only for the embedded zero-config database. */
@@ -182,7 +207,11 @@ export class ConfigError extends Error {
  * is masked, as redactUrl masks it in logs.
  */
 function shownValue(name: ConfigVariable, value: string | undefined): string | undefined {
-  return name === 'DATABASE_URL' && value ? value.replace(/^([^:/]*:\/\/[^:/@]*):.*@/, '$1:***@') : value;
+  if (!value || (name !== 'DATABASE_URL' && name !== 'AUDITGRAPH_REPLICA_URLS')) return value;
+  return value
+    .split(',')
+    .map((url) => url.replace(/^(\s*[^:/]*:\/\/[^:/@]*):.*@/, '$1:***@'))
+    .join(',');
 }
 
 /**
@@ -204,6 +233,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
+  if (values.AUDITGRAPH_REPLICA_URLS && !values.DATABASE_URL)
+    throw new ConfigError(
+      'invalid configuration: AUDITGRAPH_REPLICA_URLS needs DATABASE_URL (the primary they replicate); ' +
+        'the embedded database has no replicas',
+    );
   return {
     databaseUrl: values.DATABASE_URL,
     port: values.PORT,
@@ -218,6 +252,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: values.AUDITGRAPH_METRICS_PORT,
     metricsHost: values.AUDITGRAPH_METRICS_HOST,
     poolMax: values.AUDITGRAPH_DB_POOL_MAX,
+    replicaUrls: (values.AUDITGRAPH_REPLICA_URLS ?? '')
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== ''),
+    replicaMaxLagMs: values.AUDITGRAPH_REPLICA_MAX_LAG_MS,
+    replicaCheckIntervalMs: values.AUDITGRAPH_REPLICA_CHECK_INTERVAL_MS,
     migrateOnStart: values.AUDITGRAPH_MIGRATE_ON_START,
     demoScale: values.AUDITGRAPH_DEMO_SCALE,
     anonymousRead: values.AUDITGRAPH_ANONYMOUS_READ ?? values.DATABASE_URL === undefined,

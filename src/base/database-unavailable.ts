@@ -54,15 +54,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const state = sqlStateOf(error);
   if (state !== undefined && UNAVAILABLE_STATES.test(state)) return true;
   for (
-    let current = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown } | undefined,
+    let current = error as
+        { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown; thrownValue?: unknown } | undefined,
       depth = 0;
     current && depth < 4;
     depth++
   ) {
     if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return true;
     if (typeof current.message === 'string' && LOST_CONNECTION.test(current.message)) return true;
-    // A failed connect to a host with several addresses is an AggregateError of each attempt.
-    current = (Array.isArray(current.errors) ? current.errors[0] : current.cause) as typeof current;
+    // A failed connect to a host with several addresses is an AggregateError of each attempt; graphql-js
+    // wraps a thrown value that is not an Error of its own realm (NonErrorThrown, with thrownValue): under
+    // jest's VM context, a socket error from Node's core is one.
+    current = (
+      Array.isArray(current.errors) ? current.errors[0] : (current.cause ?? current.thrownValue)
+    ) as typeof current;
   }
   return false;
 }

@@ -37,12 +37,23 @@ type OrmSettings = {
    * `npm start` or `migrate` in a checkout changed a committed file.
    */
   snapshot?: boolean;
+  /**
+   * A streaming replica's: the database is the primary's copy, never created here, and may be down
+   * when the gateway starts (it is then out of rotation until it answers).
+   */
+  replica?: boolean;
 };
 
 type PooledConnection = { query(sql: string, done: (error: Error | null) => void): void };
 
 /** The MikroORM options shared by the server, the CLI and the tests. */
-export function ormOptions({ databaseUrl, poolMax = 10, session, snapshot = false }: OrmSettings): Options {
+export function ormOptions({
+  databaseUrl,
+  poolMax = 10,
+  session,
+  snapshot = false,
+  replica = false,
+}: OrmSettings): Options {
   // JIT compilation costs up to ~150 ms per large statement (seen on the integrity
   // audit), more than most reports take through their indexes: off for our sessions.
   // The loaders' named statements (runPrepared) are key and page lookups whose
@@ -61,6 +72,7 @@ export function ormOptions({ databaseUrl, poolMax = 10, session, snapshot = fals
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
+    ensureDatabase: !replica,
     pool: {
       min: 0,
       max: poolMax,

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { ApiKeyVerifier } from '../auth/api-key-verifier';
 import { authenticate, callerOf } from './middleware/authenticate.middleware';
@@ -28,6 +27,9 @@ import { recordRefusal } from './record-refusal';
 import { exactJsonBody } from './middleware/exact-json-body';
 import { requestLogging } from './middleware/request-logging';
 import { traceContext, traceIdOf } from './trace/trace-context.middleware';
+import { ReadRouter } from '../database/replicas/read-router';
+import { replicaRoutingPlugin } from './plugins/replica-routing.plugin';
+import { graphqlHandler } from './graphql-handler';
 
 /** What the HTTP server takes from the configuration; tests override a few and keep the defaults. */
 export type HttpSettings = Pick<
@@ -45,6 +47,10 @@ export type HttpSettings = Pick<
   | 'introspection'
   | 'auditRedact'
   | 'statementTimeoutMs'
+  | 'poolMax'
+  | 'replicaUrls'
+  | 'replicaMaxLagMs'
+  | 'replicaCheckIntervalMs'
   | keyof ServerSettings
 >;
 
@@ -73,6 +79,14 @@ export async function startHttpServer(
     options.rateLimitStore,
     orm.config.get('clientUrl')!,
   );
+  const readRouter = await ReadRouter.open(orm, {
+    urls: options.replicaUrls,
+    maxLagMs: options.replicaMaxLagMs,
+    checkIntervalMs: options.replicaCheckIntervalMs,
+    poolMax: options.poolMax,
+    statementTimeoutMs: options.statementTimeoutMs,
+  });
+  // Keys are checked on the primary: a revocation holds on the next request, whatever a replica's lag.
   const verifier = new ApiKeyVerifier(orm);
   await verifier.start();
   const recordRefused = recordRefusal(auditLog);
@@ -85,6 +99,7 @@ export async function startHttpServer(
   const apollo = await createApolloServer({
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      replicaRoutingPlugin(readRouter),
       queryAuditPlugin(auditLog),
       recordInvalidRequestsPlugin(recordRefused),
       graphqlMetricsPlugin(),
@@ -107,8 +122,8 @@ export async function startHttpServer(
     next();
   });
   app.use(playgroundRouter({ endpoint: '/graphql' }));
-  app.use(healthRouter(orm, verifier));
-  observeGateway(orm, settings);
+  app.use(healthRouter(orm, verifier, readRouter));
+  observeGateway(orm, settings, readRouter);
   // Business gauges and the database's state are not for anyone: a port of their own, else an admin key.
   const metricsServer = options.metricsPort === undefined ? undefined : http.createServer(metricsApp());
   if (!metricsServer) app.get('/metrics', ...requirePermission(Permission.readOperations, verifier), serveMetrics);
@@ -124,9 +139,9 @@ export async function startHttpServer(
     refuseBeforeGraphQL,
     operationSqlScope,
     rememberResponseForAudit,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => createContext(orm, callerOf(res), settings, String(req.id), traceIdOf(res)),
-    }),
+    graphqlHandler(apollo, (request, response) =>
+      createContext(orm, callerOf(response), settings, String(request.id), traceIdOf(response)),
+    ),
   );
 
   app.use(answerHttpErrorsAsGraphQL(options.maxBodyBytes, recordRefused));
@@ -151,6 +166,7 @@ export async function startHttpServer(
         await auditLog.close();
         await verifier.stop();
         await rateLimiter.close();
+        await readRouter.close();
         await closeServer(metricsServer);
       },
     };
@@ -160,6 +176,7 @@ export async function startHttpServer(
     await verifier.stop();
     await auditLog.close();
     await rateLimiter.close();
+    await readRouter.close();
     await closeServer(metricsServer);
     throw error;
   }

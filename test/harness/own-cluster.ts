@@ -19,7 +19,22 @@ export type OwnCluster = {
   createDatabase(name: string, template?: string): Promise<string>;
   /** `pg_ctl restart -m immediate`: every backend killed, no shutdown checkpoint, WAL recovery on start. */
   crashRestart(): Promise<void>;
+  /** A hot standby streaming from this cluster: `pg_basebackup -R` into a folder of its own, started. */
+  startReplica(): Promise<OwnReplica>;
   stop(): Promise<void>;
+};
+
+export type OwnReplica = {
+  urlFor(database: string): string;
+  /** `pg_wal_replay_pause()`: WAL still arrives, none is applied, so the replica falls behind. */
+  pauseReplay(): Promise<void>;
+  resumeReplay(): Promise<void>;
+  /** Waits until the replica has replayed all WAL the primary had flushed when this was called. */
+  caughtUp(): Promise<void>;
+  /** `pg_ctl stop -m fast`: its sessions are terminated, as in a failover or a maintenance stop. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  remove(): Promise<void>;
 };
 
 /** The folder of pg_ctl and initdb: `pg_config --bindir` (PGBINDIR overrides). */
@@ -55,7 +70,8 @@ export async function startOwnCluster(): Promise<OwnCluster> {
     asRoot
       ? run('runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args])
       : run(path.join(bin, program), args);
-  const pgCtl = (args: string[]) => pgProgram('pg_ctl', ['-D', data, '-l', path.join(folder, 'log'), '-w', ...args]);
+  const pgCtl = (args: string[], dataDir = data, log = path.join(folder, 'log')) =>
+    pgProgram('pg_ctl', ['-D', dataDir, '-l', log, '-w', ...args]);
 
   await pgProgram('initdb', [
     '-D',
@@ -77,6 +93,7 @@ export async function startOwnCluster(): Promise<OwnCluster> {
   await pgCtl(['start']);
   const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   let running = true;
+  const replicas: OwnReplica[] = [];
 
   return {
     urlFor,
@@ -93,7 +110,75 @@ export async function startOwnCluster(): Promise<OwnCluster> {
     async crashRestart() {
       await pgCtl(['-m', 'immediate', 'restart']);
     },
+    async startReplica() {
+      const replicaData = path.join(folder, `replica-${replicas.length + 1}`);
+      const replicaLog = `${replicaData}.log`;
+      // -R writes standby.signal and primary_conninfo; -X stream brings the WAL written during the copy.
+      await pgProgram('pg_basebackup', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-D',
+        replicaData,
+        '-R',
+        '-X',
+        'stream',
+        // A fast checkpoint to start from: the default spreads it over checkpoint_timeout's 0.9 (minutes).
+        '--checkpoint=fast',
+        '--no-sync',
+      ]);
+      const replicaPort = await freePort();
+      await appendFile(path.join(replicaData, 'postgresql.conf'), `\nport = ${replicaPort}\nhot_standby = on\n`);
+      const replicaCtl = (args: string[]) => pgCtl(args, replicaData, replicaLog);
+      await replicaCtl(['start']);
+      const replicaUrlFor = (database: string) => `postgres://postgres@127.0.0.1:${replicaPort}/${database}`;
+      const onReplica = async (sql: string) => {
+        const client = new pg.Client({ connectionString: replicaUrlFor('postgres') });
+        await client.connect();
+        try {
+          return (await client.query(sql)).rows as Record<string, unknown>[];
+        } finally {
+          await client.end();
+        }
+      };
+      let replicaRunning = true;
+      const replica: OwnReplica = {
+        urlFor: replicaUrlFor,
+        pauseReplay: async () => void (await onReplica('select pg_wal_replay_pause()')),
+        resumeReplay: async () => void (await onReplica('select pg_wal_replay_resume()')),
+        async caughtUp() {
+          const primary = new pg.Client({ connectionString: urlFor('postgres') });
+          await primary.connect();
+          const [{ position }] = (await primary.query('select pg_current_wal_flush_lsn()::text as position')).rows;
+          await primary.end();
+          for (let tries = 0; tries < 600; tries++) {
+            const [row] = await onReplica(`select pg_last_wal_replay_lsn() >= '${position}'::pg_lsn as caught_up`);
+            if (row!.caught_up) return;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          throw new Error(`the replica did not replay up to ${position} within 30 s`);
+        },
+        async stop() {
+          await replicaCtl(['-m', 'fast', 'stop']);
+          replicaRunning = false;
+        },
+        async start() {
+          await replicaCtl(['start']);
+          replicaRunning = true;
+        },
+        async remove() {
+          if (replicaRunning) await replicaCtl(['-m', 'immediate', 'stop']).catch(() => undefined);
+          replicaRunning = false;
+        },
+      };
+      replicas.push(replica);
+      return replica;
+    },
     async stop() {
+      for (const replica of replicas) await replica.remove();
       if (running) await pgCtl(['-m', 'immediate', 'stop']).catch(() => undefined);
       running = false;
       await rm(folder, { recursive: true, force: true });

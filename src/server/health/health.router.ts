@@ -5,6 +5,7 @@ import type { Orm } from '../../database/orm';
 import { logger } from '../../base/logger';
 import { requirePermission } from '../middleware/require-permission.middleware';
 import { checkReadiness, type Readiness } from './readiness';
+import type { ReadRouter } from '../../database/replicas/read-router';
 
 /**
  * GET /health: liveness — the process serves HTTP (never touches the database,
@@ -13,10 +14,12 @@ import { checkReadiness, type Readiness } from './readiness';
  * migrations are current, 503 `unavailable` otherwise; nothing more, since it
  * is anonymous.
  * GET /health/detailed: the same check with its parts and reason, and the
- * driver's error (which names the database's host and port), for a key whose
- * role may read operations (admin).
+ * driver's error (which names the database's host and port), and each
+ * replica's state and lag, for a key whose role may read operations (admin).
+ * A replica out of rotation does not make the gateway unready: its queries
+ * read the primary.
  */
-export function healthRouter(orm: Orm, verifier: ApiKeyVerifier): express.Router {
+export function healthRouter(orm: Orm, verifier: ApiKeyVerifier, readRouter: ReadRouter): express.Router {
   const router = express.Router();
   let lastReady: boolean | undefined;
   const check = async (): Promise<Readiness> => {
@@ -55,7 +58,7 @@ export function healthRouter(orm: Orm, verifier: ApiKeyVerifier): express.Router
       response
         .status(ready ? 200 : 503)
         .set('Cache-Control', 'no-store')
-        .json({ status: statusOf(readiness), database, migrations, ...failure });
+        .json({ status: statusOf(readiness), database, migrations, ...failure, replicas: readRouter.statuses() });
     },
   );
   return router;

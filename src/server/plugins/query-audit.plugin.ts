@@ -24,6 +24,8 @@ export function queryAuditPlugin(log: QueryAuditLog): ApolloServerPlugin<Context
           executed = true;
         },
         async willSendResponse({ response, operation, operationName, queryHash }) {
+          // Dropped and run again on the primary, which records it.
+          if (contextValue.route.replicaLost) return;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errorCodes = (result?.errors ?? []).map((error) =>
             String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),

@@ -1,0 +1,34 @@
+import { Gauge } from 'prom-client';
+import type { ReadRouter } from '../database/replicas/read-router';
+import { metricsRegistry } from './registry';
+
+let router: ReadRouter | undefined;
+
+/** The read router of the gateway (one gateway per process). */
+export function useReplicaMetricsSource(source: ReadRouter): void {
+  router = source;
+}
+
+new Gauge({
+  name: 'auditgraph_replica_in_rotation',
+  help: 'Whether queries read this streaming replica (1), or it is down, lagging past AUDITGRAPH_REPLICA_MAX_LAG_MS or not a standby (0).',
+  labelNames: ['replica'] as const,
+  registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    for (const status of router?.statuses() ?? [])
+      this.set({ replica: status.name }, status.state === 'in_rotation' ? 1 : 0);
+  },
+});
+
+new Gauge({
+  name: 'auditgraph_replica_lag_seconds',
+  help: 'How far this replica replays behind the primary, as of the newest probe that reached both (absent while down).',
+  labelNames: ['replica'] as const,
+  registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    for (const status of router?.statuses() ?? [])
+      if (status.lagMs !== undefined) this.set({ replica: status.name }, status.lagMs / 1000);
+  },
+});
