@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import pg from 'pg';
+import { writeBenchmarkSection } from './benchmarks-file';
 import { ensureDataset } from './dataset';
 import { drawSamples, load } from './load';
 import { peakRssMiB, type RunningSystem, startFloor, startGateway, startPostGraphile } from './systems';
@@ -199,7 +200,8 @@ async function main() {
     const gateway = systems.find((system) => system.name === 'gateway')!;
     const report = render(results, statements, workloads, peakRssMiB(gateway.child), machine(version));
     console.log(report);
-    if (options.write) writeSection(report);
+    if (options.write)
+      writeBenchmarkSection('gateway.bench', 'Against PostGraphile v5 and the raw-SQL floor: `npm run bench`', report);
   } finally {
     for (const system of systems) await system.stop();
   }
@@ -256,21 +258,6 @@ function render(
     `Gateway peak RSS over the whole run: ${gatewayRss === undefined ? 'unknown' : `${gatewayRss.toFixed(0)} MiB`}.`,
   );
   return lines.join('\n');
-}
-
-const BEGIN = '<!-- gateway.bench: begin -->';
-const END = '<!-- gateway.bench: end -->';
-
-function writeSection(report: string) {
-  const file = path.join(__dirname, '..', '..', 'BENCHMARKS.md');
-  const current = readFileSync(file, 'utf8');
-  const section = `${BEGIN}\n${report}\n${END}`;
-  const start = current.indexOf(BEGIN);
-  const next =
-    start === -1
-      ? `${current.trimEnd()}\n\n## Against PostGraphile v5 and the raw-SQL floor: \`npm run bench\`\n\n${section}\n`
-      : current.slice(0, start) + section + current.slice(current.indexOf(END) + END.length);
-  writeFileSync(file, next);
 }
 
 main().catch((error: unknown) => {

@@ -12,7 +12,7 @@ import { rootAt } from '../src/merkle/proofs';
 import { cliPath, runCli, startServe, stopProcess, type ServingGateway } from './harness/cli';
 import { withClient } from './harness/database';
 import { checkedStoredTree } from './harness/merkle-check';
-import { type OwnCluster, startOwnCluster } from './harness/own-cluster';
+import { type OwnCluster, startOwnCluster } from '../bench/own-cluster';
 import { oneBatchLeafOrder, writeRecords } from './harness/record-writers';
 
 // Crash safety against PostgreSQL itself: a cluster of the test's own is

@@ -9,7 +9,7 @@ import { replicaName } from '../src/database/replicas/read-router';
 import { DEMO_SEED, seedDatabase } from '../src/seed/seed-database';
 import { loadInvestigations } from '../src/server/playground/investigations';
 import { type HttpSettings, type RunningGateway, startHttpServer } from '../src/server/http-server';
-import { type OwnCluster, type OwnReplica, startOwnCluster } from './harness/own-cluster';
+import { type OwnCluster, type OwnReplica, startOwnCluster } from '../bench/own-cluster';
 
 // Read replicas against a real streaming replica: a cluster of the test's own (initdb) with a hot standby
 // made by `pg_basebackup -R`, from the machine's PostgreSQL binaries, whichever database mode the suite runs.

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, rm, appendFile } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,12 +9,15 @@ import pg from 'pg';
 const run = promisify(execFile);
 
 /**
- * A PostgreSQL cluster of the test's own, from the machine's binaries, that
- * the test may crash and restart; the shared server the other test files use
- * is never touched. Trust authentication on 127.0.0.1, no Unix socket.
+ * A PostgreSQL cluster of a test's or a benchmark's own, from the machine's
+ * binaries, that it may crash, restart and replicate; the shared server the
+ * test files use is never touched. Trust authentication on 127.0.0.1, no
+ * Unix socket.
  */
 export type OwnCluster = {
   urlFor(database: string): string;
+  /** The postmaster's process id (a benchmark sums its backends' CPU time). */
+  postmasterPid(): Promise<number>;
   /** Creates an empty database, or a copy of `template` (which must have no session open). */
   createDatabase(name: string, template?: string): Promise<string>;
   /** `pg_ctl restart -m immediate`: every backend killed, no shutdown checkpoint, WAL recovery on start. */
@@ -26,6 +29,7 @@ export type OwnCluster = {
 
 export type OwnReplica = {
   urlFor(database: string): string;
+  postmasterPid(): Promise<number>;
   /** `pg_wal_replay_pause()`: WAL still arrives, none is applied, so the replica falls behind. */
   pauseReplay(): Promise<void>;
   resumeReplay(): Promise<void>;
@@ -53,6 +57,11 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** The first line of a running cluster's postmaster.pid. */
+async function postmasterPidOf(dataDir: string): Promise<number> {
+  return Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
 }
 
 /** Starts a fresh cluster in a temporary folder. As root, PostgreSQL's programs run as the `postgres` user. */
@@ -97,6 +106,7 @@ export async function startOwnCluster(): Promise<OwnCluster> {
 
   return {
     urlFor,
+    postmasterPid: () => postmasterPidOf(data),
     async createDatabase(name, template) {
       const admin = new pg.Client({ connectionString: urlFor('postgres') });
       await admin.connect();
@@ -147,6 +157,7 @@ export async function startOwnCluster(): Promise<OwnCluster> {
       let replicaRunning = true;
       const replica: OwnReplica = {
         urlFor: replicaUrlFor,
+        postmasterPid: () => postmasterPidOf(replicaData),
         pauseReplay: async () => void (await onReplica('select pg_wal_replay_pause()')),
         resumeReplay: async () => void (await onReplica('select pg_wal_replay_resume()')),
         async caughtUp() {
