@@ -13,11 +13,13 @@ function processTimes(): ProcessTimes[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // The command may hold spaces and parentheses: the fields start after its last ')'.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // Fields 4 (ppid), 14 (utime) and 15 (stime) of proc(5), counted from the state (field 3).
+      // Fields 4 (ppid) and 14–17 (utime, stime, cutime, cstime) of proc(5), counted from the state (field 3).
+      // cutime and cstime hold the children the process has reaped: a backend that exited is in its parent's.
+      const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number) as [number, number, number, number];
       times.push({
         pid: Number(entry),
         parent: Number(fields[1]),
-        cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+        cpuSeconds: (utime + stime + cutime + cstime) / TICKS_PER_SECOND,
       });
     } catch {
       // Gone between the listing and the read.
@@ -27,9 +29,10 @@ function processTimes(): ProcessTimes[] {
 }
 
 /**
- * CPU seconds (user + system) used so far by a process and its live
- * descendants: a gateway, or a PostgreSQL postmaster and its backends.
- * Children that exited are not counted (a pooled backend lives for the run).
+ * CPU seconds (user + system) used so far by a process and all its
+ * descendants, living or exited: a gateway, or a PostgreSQL postmaster and
+ * its backends (autovacuum workers and backends come and go during a run;
+ * the postmaster reaps them, and their time moves into its cutime).
  */
 export function cpuSecondsOfTree(rootPid: number): number {
   const all = processTimes();

@@ -9,7 +9,7 @@ import { writeBenchmarkSection } from './benchmarks-file';
 import { cpuSecondsOfTree } from './cpu-time';
 import { drawSamples, load } from './load';
 import { startOwnCluster } from './own-cluster';
-import { type RunningSystem, startGateway } from './systems';
+import { integrateAll, type RunningSystem, startGateway } from './systems';
 import { type Samples, type Workload, WORKLOADS } from './workloads';
 
 /**
@@ -74,6 +74,7 @@ async function main() {
     console.error(`seeding at scale ${options.scale} (the standby receives it by streaming)…`);
     await seedDatabase(url, { scale: options.scale, seed: 42 });
     await analyze(url);
+    await integrateAll(url);
     await replica.caughtUp();
     const samples = await drawSamples(url);
     const version = await serverVersion(url);

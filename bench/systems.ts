@@ -1,6 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { SystemName } from './workloads';
 
 const root = path.join(__dirname, '..', '..');
@@ -57,6 +58,17 @@ const stopper = (child: ChildProcess) => () =>
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+
+/**
+ * `auditgraph integrate`: every committed record into the Merkle tree, before a gateway starts, so its
+ * background integrator has only the run's own records to add (a fresh dataset's catch-up would be measured).
+ */
+export async function integrateAll(databaseUrl: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [cli, 'integrate'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
 
 /** A new API key of `role` in the database (`auditgraph keys create`): its secret. */
 export function createKey(databaseUrl: string, role: 'investigator' | 'writer' | 'admin'): string {
