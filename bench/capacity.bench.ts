@@ -178,7 +178,11 @@ async function main() {
   const daysToBillion = 1e9 / options.payloadsPerDay;
   for (const table of GROWS_WITH_REQUESTS) row(table, entry, requestsPerDay, requestsPerDay * daysToBillion);
   const leavesPerDay = (lineageLeaves / payloads) * options.payloadsPerDay + requestsPerDay;
-  const treeRows = { rows: leavesBefore, tableBytes: treeBytesBefore, indexBytes: 0 };
+  const treeRows = {
+    rows: leavesBefore,
+    tableBytes: TREE.reduce((sum, table) => sum + before.get(table)!.tableBytes, 0),
+    indexBytes: TREE.reduce((sum, table) => sum + before.get(table)!.indexBytes, 0),
+  };
   row('merkle tree (leaves + nodes)', treeRows, leavesPerDay, leavesPerDay * daysToBillion);
   lines.push(
     '',

@@ -103,11 +103,13 @@ const RUNS_NAMED = 'query ($id: String!) { ingestionRuns(where: { runId: { eq: $
 const runsNamed = async (gateway: Gateway, runId: string) =>
   (await gateway.post(RUNS_NAMED, { id: runId })).data?.ingestionRuns.totalCount;
 
-async function statusOfReplica(gateway: Gateway): Promise<{ state: string; lagMs?: number }> {
+async function statusOfReplica(gateway: Gateway): Promise<{ state: string; lagMs?: number; reason?: string }> {
   const response = await fetch(gateway.url.replace('/graphql', '/health/detailed'), {
     headers: { authorization: `Bearer ${adminSecret}` },
   });
-  const body = (await response.json()) as { replicas: { name: string; state: string; lagMs?: number }[] };
+  const body = (await response.json()) as {
+    replicas: { name: string; state: string; lagMs?: number; reason?: string }[];
+  };
   return body.replicas.find((status) => status.name === replicaName(replica.urlFor(DATABASE)))!;
 }
 
@@ -240,7 +242,11 @@ it('answers a query whose replica stops under it from the primary, and records i
     const answer = await gateway.post(RUNS_NAMED, { id: 'replica-arrives' });
     expect(answer).toEqual({ status: 200, data: { ingestionRuns: { totalCount: 1 } } });
     expect(await counter(gateway, RETRIED)).toBe(retriedBefore + 1);
-    expect((await statusOfReplica(gateway)).state).toBe('down');
+    const down = await statusOfReplica(gateway);
+    expect(down.state).toBe('down');
+    // The driver's reason, not the statement it cut short.
+    expect(down.reason).toMatch(/^a query lost its connection: .{1,200}$/);
+    expect(down.reason).not.toMatch(/select|json_build_object/i);
     const after = await query(primaryUrl, 'select count(*)::int as n from query_audit_log');
     // The answered query, and the /health/detailed read's nothing (not GraphQL).
     expect(after[0].n - before[0].n).toBe(1);

@@ -110,12 +110,6 @@ export class ReadRouter {
     return this.members.map((member) => ({ ...member.status }));
   }
 
-  /** Probes now (tests, after changing a replica), rather than at the next interval. */
-  async probeNow(): Promise<void> {
-    await this.probing;
-    await this.probe();
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
@@ -200,6 +194,12 @@ export function replicaName(url: string): string {
   return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
 }
 
+/**
+ * Short enough for a log line and /health/detailed: the driver's message may carry the whole statement
+ * before its reason (`<sql> - terminating connection due to administrator command`), which is cut.
+ */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = message.includes(' - ') ? message.slice(message.lastIndexOf(' - ') + 3) : message;
+  return reason.length > 200 ? `${reason.slice(0, 200)}…` : reason;
 }
