@@ -1,4 +1,4 @@
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { ReadRouter } from '../database/replicas/read-router';
 import { metricsRegistry } from './registry';
 
@@ -32,3 +32,24 @@ new Gauge({
       if (status.lagMs !== undefined) this.set({ replica: status.name }, status.lagMs / 1000);
   },
 });
+
+const operationsByDatabase = new Counter({
+  name: 'auditgraph_graphql_operations_by_database_total',
+  help: 'GraphQL operations by the database they read: a replica, or the primary (mutations, and queries while no replica is in rotation).',
+  labelNames: ['database'] as const,
+  registers: [metricsRegistry],
+});
+
+const retriedOnPrimary = new Counter({
+  name: 'auditgraph_replica_queries_retried_total',
+  help: 'Queries whose replica was lost while they ran, run again on the primary.',
+  registers: [metricsRegistry],
+});
+
+export function countOperationDatabase(database: 'primary' | 'replica'): void {
+  operationsByDatabase.inc({ database });
+}
+
+export function countRetriedOnPrimary(): void {
+  retriedOnPrimary.inc();
+}

@@ -1,23 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Counter } from 'prom-client';
 import { isDatabaseUnavailable } from '../../base/database-unavailable';
 import { logger } from '../../base/logger';
 import type { ReadRouter } from '../../database/replicas/read-router';
-import { metricsRegistry } from '../../metrics/registry';
+import { countOperationDatabase, countRetriedOnPrimary } from '../../metrics/replica-metrics';
 import { type Context, readFromReplica } from '../../resolvers/context';
-
-const operationsByTarget = new Counter({
-  name: 'auditgraph_graphql_operations_by_database_total',
-  help: 'GraphQL operations by the database they read: a replica, or the primary (mutations, and queries while no replica is in rotation).',
-  labelNames: ['database'] as const,
-  registers: [metricsRegistry],
-});
-
-const retriedOnPrimary = new Counter({
-  name: 'auditgraph_replica_queries_retried_total',
-  help: 'Queries whose replica was lost while they ran, run again on the primary.',
-  registers: [metricsRegistry],
-});
 
 /**
  * Sends each query to a replica in rotation, once its operation is known and
@@ -33,7 +19,7 @@ export function replicaRoutingPlugin(router: ReadRouter): ApolloServerPlugin<Con
           const replica =
             operation?.operation === 'query' && !contextValue.route.primaryOnly ? router.pick() : undefined;
           if (replica) readFromReplica(contextValue, replica);
-          operationsByTarget.inc({ database: replica ? 'replica' : 'primary' });
+          countOperationDatabase(replica ? 'replica' : 'primary');
         },
         async didEncounterErrors({ errors }) {
           const replica = contextValue.route.replica;
@@ -42,7 +28,7 @@ export function replicaRoutingPlugin(router: ReadRouter): ApolloServerPlugin<Con
           if (!lost) return;
           router.lost(replica, lost.originalError ?? lost);
           contextValue.route.replicaLost = true;
-          retriedOnPrimary.inc();
+          countRetriedOnPrimary();
           logger.warn(
             { replica: replica.name, requestId: contextValue.requestId },
             'replica lost: query retried on the primary',
