@@ -41,3 +41,15 @@ export async function ensureDataset(server: string, scale: number, prefix = 'aud
   }
   return url.toString();
 }
+
+/** The server's PostgreSQL version, as the benchmarks' machine lines name it ("PostgreSQL 15.20 (Debian …)"). */
+export async function serverVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ v: string }>("select split_part(version(), ' on ', 1) as v");
+    return rows[0]!.v;
+  } finally {
+    await client.end();
+  }
+}

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import pg from 'pg';
 import { writeBenchmarkSection } from './benchmarks-file';
-import { ensureDataset } from './dataset';
-import { drawSamples, load } from './load';
+import { ensureDataset, serverVersion } from './dataset';
+import { drawSamples, load, send } from './load';
 import { peakRssMiB, type RunningSystem, startFloor, startGateway, startPostGraphile } from './systems';
 import { type Samples, type SystemName, type Workload, WORKLOADS } from './workloads';
 
@@ -51,16 +51,6 @@ type Measured = {
   errors: number;
   requests: number;
 };
-
-async function send(system: RunningSystem, workload: Workload, samples: Samples, index: number): Promise<unknown> {
-  const built = workload.request(system.name, samples, index)!;
-  const response = await fetch(system.origin + built.path, {
-    method: built.method,
-    headers: { 'content-type': 'application/json', ...system.headers },
-    body: built.body,
-  });
-  return response.json();
-}
 
 /**
  * Statements per request, the same way for every system: PostgreSQL's own
@@ -129,13 +119,7 @@ async function main() {
   const samples = await drawSamples(url);
   const workloads = WORKLOADS.filter((workload) => options.workloads.split(',').includes(workload.name));
   const connectionLevels = options.connections.split(',').map(Number);
-  const version = await (async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const { rows } = await client.query<{ v: string }>("select split_part(version(), ' on ', 1) as v");
-    await client.end();
-    return rows[0]!.v;
-  })();
+  const version = await serverVersion(url);
 
   const systems: RunningSystem[] = [];
   try {

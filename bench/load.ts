@@ -72,3 +72,19 @@ export function load(
     );
   });
 }
+
+/** One request of `workload` to `system`, for the sample at `index`: its parsed JSON answer. */
+export async function send(
+  system: RunningSystem,
+  workload: Workload,
+  samples: Samples,
+  index: number,
+): Promise<unknown> {
+  const built = workload.request(system.name, samples, index)!;
+  const response = await fetch(system.origin + built.path, {
+    method: built.method,
+    headers: { 'content-type': 'application/json', ...system.headers },
+    body: built.body,
+  });
+  return response.json();
+}

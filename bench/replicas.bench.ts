@@ -1,13 +1,10 @@
 import 'reflect-metadata';
 import os from 'node:os';
 import { Command, Option } from 'commander';
-import pg from 'pg';
-import { applyPendingMigrations } from '../src/database/migrations';
-import { createOrm } from '../src/database/orm';
-import { seedDatabase } from '../src/seed/seed-database';
+import { ensureDataset, serverVersion } from './dataset';
 import { writeBenchmarkSection } from './benchmarks-file';
 import { cpuSecondsOfTree } from './cpu-time';
-import { drawSamples, load } from './load';
+import { drawSamples, load, send } from './load';
 import { startOwnCluster } from './own-cluster';
 import { integrateAll, type RunningSystem, startGateway } from './systems';
 import { type Samples, type Workload, WORKLOADS } from './workloads';
@@ -60,20 +57,13 @@ type Measured = {
   replicaCpuMs: number;
 };
 
-const DATABASE = 'bench_replicas';
-
 async function main() {
   const cluster = await startOwnCluster();
   const gateways = new Map<Reads, RunningSystem>();
   try {
-    const url = await cluster.createDatabase(DATABASE);
     const replica = await cluster.startReplica();
-    const orm = await createOrm({ databaseUrl: url, poolMax: 2 });
-    await applyPendingMigrations(orm);
-    await orm.close();
-    console.error(`seeding at scale ${options.scale} (the standby receives it by streaming)…`);
-    await seedDatabase(url, { scale: options.scale, seed: 42 });
-    await analyze(url);
+    // The benchmarks' dataset, made on the primary after the base backup: the standby receives it by streaming.
+    const url = await ensureDataset(cluster.urlFor('postgres'), options.scale);
     await integrateAll(url);
     await replica.caughtUp();
     const samples = await drawSamples(url);
@@ -83,7 +73,7 @@ async function main() {
     gateways.set(
       'replica',
       await startGateway(url, options.pool, {
-        AUDITGRAPH_REPLICA_URLS: replica.urlFor(DATABASE),
+        AUDITGRAPH_REPLICA_URLS: replica.urlFor(new URL(url).pathname.slice(1)),
         AUDITGRAPH_REPLICA_MAX_LAG_MS: '5000',
       }),
     );
@@ -148,30 +138,9 @@ async function main() {
 }
 
 async function checkAnswer(gateway: RunningSystem, workload: Workload, samples: Samples): Promise<void> {
-  const built = workload.request('gateway', samples, 0)!;
-  const response = await fetch(gateway.origin + built.path, {
-    method: built.method,
-    headers: { 'content-type': 'application/json', ...gateway.headers },
-    body: built.body,
-  });
-  const answer: unknown = await response.json();
+  const answer = await send(gateway, workload, samples, 0);
   if (!workload.answered('gateway', answer))
     throw new Error(`the gateway did not answer ${workload.name}: ${JSON.stringify(answer).slice(0, 500)}`);
-}
-
-async function analyze(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query('analyze');
-  await client.end();
-}
-
-async function serverVersion(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const { rows } = await client.query<{ v: string }>("select split_part(version(), ' on ', 1) as v");
-  await client.end();
-  return rows[0]!.v;
 }
 
 function machine(databaseVersion: string): string {
