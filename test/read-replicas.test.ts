@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { createApiKey } from '../src/auth/api-keys';
 import { Role } from '../src/auth/roles';
 import { loadConfig } from '../src/base/config';
+import { logger } from '../src/base/logger';
 import { applyPendingMigrations } from '../src/database/migrations';
 import { createOrm, type Orm } from '../src/database/orm';
 import { replicaName } from '../src/database/replicas/read-router';
@@ -10,6 +10,7 @@ import { DEMO_SEED, seedDatabase } from '../src/seed/seed-database';
 import { loadInvestigations } from '../src/server/playground/investigations';
 import { type HttpSettings, type RunningGateway, startHttpServer } from '../src/server/http-server';
 import { type OwnCluster, type OwnReplica, startOwnCluster } from '../bench/own-cluster';
+import { withClient } from './harness/database';
 
 // Read replicas against a real streaming replica: a cluster of the test's own (initdb) with a hot standby
 // made by `pg_basebackup -R`, from the machine's PostgreSQL binaries, whichever database mode the suite runs.
@@ -59,15 +60,8 @@ async function startGateway(overrides: Partial<HttpSettings>): Promise<Gateway> 
   };
 }
 
-async function query(url: string, sql: string, values: unknown[] = []): Promise<any[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = (url: string, sql: string, values: unknown[] = []): Promise<any[]> =>
+  withClient(url, async (client) => (await client.query(sql, values)).rows);
 
 /** Every scan of the record's tables PostgreSQL has counted on one server, by table. */
 async function scansOf(url: string): Promise<Record<string, number>> {
@@ -176,6 +170,23 @@ it('reads every saved investigation, search and report off the replica: none sca
   const replicaAfter = await scansOf(replica.urlFor(DATABASE));
   for (const table of RECORD_TABLES)
     expect({ table, more: replicaAfter[table]! > replicaBefore[table]! }).toEqual({ table, more: true });
+});
+
+it('says once, at start, that a replica it cannot reach is out of rotation, and serves from the primary', async () => {
+  const warn = jest.spyOn(logger, 'warn');
+  const unreachable = 'postgres://postgres@127.0.0.1:1/replicated';
+  const gateway = await startGateway({ replicaUrls: [unreachable], replicaCheckIntervalMs: 100 });
+  try {
+    expect(await runsNamed(gateway, 'none')).toBe(0);
+    await sleep(500);
+    const said = warn.mock.calls.filter(
+      ([fields]) => (fields as { replica?: string }).replica === replicaName(unreachable),
+    );
+    expect(said).toEqual([[expect.objectContaining({ state: 'down' }), expect.stringMatching(/out of rotation/)]]);
+  } finally {
+    warn.mockRestore();
+    await gateway.close();
+  }
 });
 
 it('writes on the primary; a query reads the replica, which answers what it has replayed', async () => {

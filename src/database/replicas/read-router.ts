@@ -36,7 +36,8 @@ export type ReadRouterSettings = {
 /** What a probe waits for a server, as the readiness probe does. */
 const PROBE_TIMEOUT_MS = 2_000;
 
-type Member = Replica & { status: ReplicaStatus };
+/** `probed`: whether any probe has set its state yet (the first one is logged whatever it finds). */
+type Member = Replica & { status: ReplicaStatus; probed: boolean };
 
 /**
  * Where a GraphQL query reads: one of the streaming replicas in rotation, in
@@ -74,7 +75,12 @@ export class ReadRouter {
           session: { readOnly: true, statementTimeoutMs: settings.statementTimeoutMs },
           replica: true,
         });
-        return { name, orm, status: { name, state: 'down', lagMs: undefined, reason: 'not probed yet' } };
+        return {
+          name,
+          orm,
+          probed: false,
+          status: { name, state: 'down', lagMs: undefined, reason: 'not probed yet' },
+        };
       }),
     );
     // Samples are kept long enough that a replica stalled past the bound is seen as such.
@@ -179,10 +185,11 @@ export class ReadRouter {
   }
 
   private setStatus(member: Member, state: ReplicaState, lagMs: number | undefined, reason?: string): void {
-    const before = member.status.state;
+    const changed = !member.probed || state !== member.status.state;
+    member.probed = true;
     member.status = { name: member.name, state, lagMs, ...(reason === undefined ? {} : { reason }) };
-    if (state === before) return;
-    // Changes, not every probe.
+    // The first state and every change, not every probe: a replica already down at start is said once.
+    if (!changed) return;
     if (state === 'in_rotation') logger.info({ replica: member.name, lagMs }, 'replica in rotation');
     else logger.warn({ replica: member.name, state, reason }, 'replica out of rotation: its queries read the primary');
   }
